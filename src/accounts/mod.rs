@@ -1,0 +1,54 @@
+//! Accounts, logins, sessions' front door, unit roles and API tokens.
+
+pub mod api;
+pub mod login;
+pub mod model;
+pub mod pages;
+pub mod repo;
+pub mod service;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login::login_form).post(login::login))
+        .route(
+            "/login/totp",
+            get(login::totp_form).post(login::verify_totp),
+        )
+        .route("/logout", post(login::logout))
+        .route(
+            "/account/password",
+            get(login::password_form).post(login::change_password),
+        )
+        .route("/session/keepalive", post(login::keepalive))
+        .route("/prefs", post(login::set_prefs))
+        .route(
+            "/accounts",
+            get(pages::list_accounts).post(pages::create_account),
+        )
+        .route("/accounts/{id}", get(pages::show_account))
+        .route("/accounts/{id}/grants", post(pages::grant_role))
+        .route("/accounts/{id}/reset-password", post(pages::reset_password))
+        .route("/accounts/{id}/disable", post(pages::disable_account))
+        .route("/accounts/{id}/enable", post(pages::enable_account))
+        .route("/accounts/{id}/unlock", post(pages::unlock_account))
+        .route("/grants/{id}/revoke", post(pages::revoke_grant))
+        .route("/tokens", get(pages::list_tokens).post(pages::create_token))
+        .route("/tokens/{id}/revoke", post(pages::revoke_token))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::me))
+        .routes(routes!(api::list_accounts, api::create_account))
+        .routes(routes!(api::show_account))
+        .routes(routes!(api::list_grants))
+        .routes(routes!(api::create_grant))
+        .routes(routes!(api::revoke_grant))
+        .routes(routes!(api::list_tokens, api::create_token))
+        .routes(routes!(api::revoke_token))
+}

@@ -1,0 +1,265 @@
+//! Account pages: the list, one account with its roles, creating accounts, granting and
+//! revoking roles, and the owner's API tokens.
+
+use super::model::{AccountId, UnitRole};
+use super::repo::{self, AccountRow, GrantRow, TokenRow};
+use super::service::{self, NewAccountInput, NewGrant};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::units::repo::{self as units, Unit};
+use crate::web::PageParams;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "accounts/list.html")]
+struct ListPage {
+    page: Page,
+    accounts: Vec<AccountRow>,
+    q: String,
+    page_no: i64,
+    has_more: bool,
+    can_manage: bool,
+    units: Vec<Unit>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    #[serde(flatten)]
+    paging: PageParams,
+}
+
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let scope = v.scope(Perm::ViewAccounts)?;
+    let search = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let mut tx = state.db.read().await?;
+    let mut accounts = repo::list(
+        &mut tx,
+        &scope,
+        search,
+        PageParams::SIZE + 1,
+        q.paging.offset(),
+    )
+    .await?;
+    let has_more = accounts.len() as i64 > PageParams::SIZE;
+    accounts.truncate(PageParams::SIZE as usize);
+    let units = match v.scope(Perm::ManageAccounts) {
+        Ok(s) => units::list(&mut tx, &s, false, 2000).await?,
+        Err(_) => Vec::new(),
+    };
+    html(&ListPage {
+        page: Page::new(&v.ctx, "/accounts"),
+        accounts,
+        q: search.unwrap_or_default().to_string(),
+        page_no: q.paging.page(),
+        has_more,
+        can_manage: !units.is_empty(),
+        units,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "accounts/created.html")]
+struct CreatedPage {
+    page: Page,
+    account: AccountRow,
+    password: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewAccountForm {
+    username: String,
+    display_name: String,
+    phone: Option<String>,
+    unit_id: String,
+}
+
+pub async fn create_account(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewAccountForm>,
+) -> AppResult<Response> {
+    let input = NewAccountInput {
+        username: f.username,
+        display_name: f.display_name,
+        phone: f.phone,
+        unit_id: f.unit_id.trim().parse().unwrap_or(0),
+    };
+    let created = service::create(&state, &v, &input).await?;
+    html(&CreatedPage {
+        page: Page::new(&v.ctx, "/accounts"),
+        account: created.account,
+        password: created.one_time_password,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "accounts/show.html")]
+struct ShowPage {
+    page: Page,
+    account: AccountRow,
+    grants: Vec<GrantRow>,
+    can_manage: bool,
+    can_grant: bool,
+    grant_units: Vec<Unit>,
+    roles: Vec<UnitRole>,
+}
+
+pub async fn show_account(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let account = service::get(&state, &v, AccountId(id)).await?;
+    let grants = service::grants_of(&state, &v, AccountId(id)).await?;
+    let mut tx = state.db.read().await?;
+    let can_manage = match v.scope(Perm::ManageAccounts) {
+        Ok(s) => {
+            repo::get_in_scope(&mut tx, &s, AccountId(id))
+                .await?
+                .is_some()
+                && account.platform_role.is_none()
+        }
+        Err(_) => false,
+    };
+    let grant_units = match v.scope(Perm::GrantRoles) {
+        Ok(s) if account.platform_role.is_none() && AccountId(id) != v.p.id => {
+            units::list(&mut tx, &s, false, 2000).await?
+        }
+        _ => Vec::new(),
+    };
+    html(&ShowPage {
+        page: Page::new(&v.ctx, "/accounts"),
+        account,
+        grants,
+        can_manage: can_manage && AccountId(id) != v.p.id,
+        can_grant: !grant_units.is_empty(),
+        grant_units,
+        roles: UnitRole::ALL.to_vec(),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct GrantForm {
+    unit_id: String,
+    role: String,
+}
+
+pub async fn grant_role(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<GrantForm>,
+) -> AppResult<Response> {
+    let g = NewGrant {
+        account_id: id,
+        unit_id: f.unit_id.trim().parse().unwrap_or(0),
+        role: f.role,
+    };
+    service::grant(&state, &v, &g).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+}
+
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let g = service::revoke(&state, &v, id).await?;
+    Ok(Redirect::to(&format!("/accounts/{}", g.account_id)).into_response())
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let password = service::reset_password(&state, &v, AccountId(id)).await?;
+    let account = service::get(&state, &v, AccountId(id)).await?;
+    html(&CreatedPage {
+        page: Page::new(&v.ctx, "/accounts"),
+        account,
+        password,
+    })
+}
+
+pub async fn disable_account(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::set_active(&state, &v, AccountId(id), false).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+}
+
+pub async fn enable_account(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::set_active(&state, &v, AccountId(id), true).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+}
+
+pub async fn unlock_account(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::unlock(&state, &v, AccountId(id)).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/tokens.html")]
+struct TokensPage {
+    page: Page,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+}
+
+pub async fn list_tokens(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let tokens = service::tokens(&state, &v).await?;
+    html(&TokensPage {
+        page: Page::new(&v.ctx, "/tokens"),
+        tokens,
+        new_token: None,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<TokenForm>,
+) -> AppResult<Response> {
+    let created = service::create_token(&state, &v, &f.name).await?;
+    let tokens = service::tokens(&state, &v).await?;
+    html(&TokensPage {
+        page: Page::new(&v.ctx, "/tokens"),
+        tokens,
+        new_token: Some(created.token),
+    })
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::revoke_token(&state, &v, id).await?;
+    Ok(Redirect::to("/tokens").into_response())
+}

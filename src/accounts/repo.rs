@@ -1,0 +1,369 @@
+//! SQL for accounts, role grants, API tokens and login throttling.
+
+use super::model::{AccountId, PlatformRole, UnitRole};
+use crate::db::{Tx, now};
+use crate::web::auth::Scope;
+use crate::web::session::Grant;
+use crate::{in_scope, on_tx};
+use chrono::{DateTime, Duration, Utc};
+
+/// A stored account (the password hash and TOTP secret never leave the server).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub phone: Option<String>,
+    pub display_name: String,
+    pub unit_id: Option<i64>,
+    pub password_hash: String,
+    pub password_changed_at: DateTime<Utc>,
+    pub must_change_password: bool,
+    pub platform_role: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub totp_confirmed: bool,
+    pub locale: String,
+    pub large_type: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn find(tx: &mut Tx, id: AccountId) -> Result<Option<Account>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Account>(
+        "SELECT id, username, phone, display_name, unit_id, password_hash, password_changed_at,
+                must_change_password, platform_role, totp_secret, totp_last_step, totp_confirmed, locale, large_type,
+                failed_logins, locked_until, active, created_at
+         FROM accounts WHERE id = $1")
+        .bind(id.0).fetch_optional(c).await)
+}
+
+/// Looks an account up by user name or mobile number.
+pub async fn find_by_login(tx: &mut Tx, login: &str) -> Result<Option<Account>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Account>(
+        "SELECT id, username, phone, display_name, unit_id, password_hash, password_changed_at,
+                must_change_password, platform_role, totp_secret, totp_last_step, totp_confirmed, locale, large_type,
+                failed_logins, locked_until, active, created_at
+         FROM accounts WHERE username = $1 OR phone = $1")
+        .bind(login).fetch_optional(c).await)
+}
+
+/// The fields of a new account.
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub phone: Option<&'a str>,
+    pub display_name: &'a str,
+    pub unit_id: Option<i64>,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+    pub platform_role: Option<PlatformRole>,
+}
+
+pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>) -> Result<AccountId, sqlx::Error> {
+    let t = now();
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO accounts (username, phone, display_name, unit_id, password_hash, password_changed_at,
+                               must_change_password, platform_role, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $6) RETURNING id")
+        .bind(a.username).bind(a.phone).bind(a.display_name).bind(a.unit_id).bind(a.password_hash)
+        .bind(t).bind(a.must_change_password).bind(a.platform_role.map(|r| r.as_str()))
+        .fetch_one(c).await)?;
+    Ok(AccountId(id))
+}
+
+pub async fn set_password(
+    tx: &mut Tx,
+    id: AccountId,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), sqlx::Error> {
+    let t = now();
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE accounts SET password_hash = $1, password_changed_at = $2, must_change_password = $3,
+                failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $4")
+        .bind(hash).bind(t).bind(must_change).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Stores a new, not yet confirmed TOTP secret (or clears it for re-enrolment).
+pub async fn set_totp_secret(
+    tx: &mut Tx,
+    id: AccountId,
+    secret: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = NULL, totp_confirmed = FALSE, updated_at = $2 WHERE id = $3")
+        .bind(secret).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Records the TOTP time step just used, so the same code cannot be replayed.
+pub async fn set_totp_step(tx: &mut Tx, id: AccountId, step: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE accounts SET totp_last_step = $1, totp_confirmed = TRUE WHERE id = $2")
+        .bind(step).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_prefs(
+    tx: &mut Tx,
+    id: AccountId,
+    locale: &str,
+    large: bool,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE accounts SET locale = $1, large_type = $2 WHERE id = $3")
+        .bind(locale).bind(large).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Counts a failed password; locks the account once `limit` failures are consecutive.
+/// Returns whether the account is now locked.
+pub async fn record_failure(
+    tx: &mut Tx,
+    id: AccountId,
+    limit: i64,
+    lock_minutes: i64,
+) -> Result<bool, sqlx::Error> {
+    let t = now();
+    let failures: i32 = on_tx!(tx, c => sqlx::query_scalar(
+        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+        .bind(id.0).fetch_one(c).await)?;
+    if i64::from(failures) >= limit {
+        on_tx!(tx, c => sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+            .bind(t + Duration::minutes(lock_minutes)).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+pub async fn clear_failures(tx: &mut Tx, id: AccountId) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Failed logins from one address inside the current window (the window restarts when old).
+pub async fn ip_failures(tx: &mut Tx, ip: &str, window_minutes: i64) -> Result<i64, sqlx::Error> {
+    let since = now() - Duration::minutes(window_minutes);
+    let n: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT failures FROM ip_attempts WHERE ip = $1 AND window_start >= $2")
+        .bind(ip).bind(since).fetch_optional(c).await)?;
+    Ok(n.map(i64::from).unwrap_or(0))
+}
+
+pub async fn record_ip_failure(
+    tx: &mut Tx,
+    ip: &str,
+    window_minutes: i64,
+) -> Result<(), sqlx::Error> {
+    let t = now();
+    let since = t - Duration::minutes(window_minutes);
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO ip_attempts (ip, window_start, failures) VALUES ($1, $2, 1)
+         ON CONFLICT (ip) DO UPDATE SET
+           failures = CASE WHEN ip_attempts.window_start < $3 THEN 1 ELSE ip_attempts.failures + 1 END,
+           window_start = CASE WHEN ip_attempts.window_start < $3 THEN $2 ELSE ip_attempts.window_start END")
+        .bind(ip).bind(t).bind(since).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn active_grants(tx: &mut Tx, id: AccountId) -> Result<Vec<Grant>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Grant>(
+        "SELECT g.id, g.role, g.unit_id, u.name AS unit_name, u.path AS unit_path
+         FROM role_grants g JOIN units u ON u.id = g.unit_id
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL ORDER BY u.path, g.role")
+        .bind(id.0).fetch_all(c).await)
+}
+
+/// A row of the account list.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub platform_role: Option<String>,
+    pub active: bool,
+    pub locked: bool,
+}
+
+// Accounts without a unit (the platform admins) are visible to a global scope only.
+const LIST_ACCOUNTS: &str = concat!(
+    "SELECT a.id, a.username, a.display_name, a.unit_id, u.name AS unit_name, a.platform_role, a.active,
+            (a.locked_until IS NOT NULL AND a.locked_until > $4) AS locked
+     FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
+     WHERE (u.id IS NULL AND $1 OR u.id IS NOT NULL AND ", in_scope!("u"), ")
+       AND ($5 IS NULL OR a.username LIKE '%' || $5 || '%' OR a.display_name LIKE '%' || $5 || '%')
+     ORDER BY a.id LIMIT $6 OFFSET $7");
+
+pub async fn list(
+    tx: &mut Tx,
+    s: &Scope,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AccountRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, AccountRow>(LIST_ACCOUNTS)
+        .bind(s.all).bind(s.account).bind(s.roles).bind(now()).bind(q).bind(limit).bind(offset)
+        .fetch_all(c).await)
+}
+
+/// One account if it lies in scope.
+pub async fn get_in_scope(
+    tx: &mut Tx,
+    s: &Scope,
+    id: AccountId,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, AccountRow>(concat!(
+        "SELECT a.id, a.username, a.display_name, a.unit_id, u.name AS unit_name, a.platform_role, a.active,
+                (a.locked_until IS NOT NULL AND a.locked_until > $4) AS locked
+         FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
+         WHERE a.id = $5 AND (u.id IS NULL AND $1 OR u.id IS NOT NULL AND ", in_scope!("u"), ")"))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(now()).bind(id.0)
+        .fetch_optional(c).await)
+}
+
+pub async fn exists(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id = $1")
+        .bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+pub async fn count_in_scope(tx: &mut Tx, s: &Scope) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
+         WHERE a.active = TRUE AND (u.id IS NULL AND $1 OR u.id IS NOT NULL AND ", in_scope!("u"), ")"))
+        .bind(s.all).bind(s.account).bind(s.roles).fetch_one(c).await)
+}
+
+pub async fn count_locked(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE locked_until > $1")
+        .bind(now()).fetch_one(c).await)
+}
+
+pub async fn set_active(tx: &mut Tx, id: AccountId, active: bool) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE accounts SET active = $1, updated_at = $2 WHERE id = $3")
+        .bind(active).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn any_platform_admin(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_role IS NOT NULL")
+        .fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// A role grant as listed on account pages and in the API.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct GrantRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub username: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub role: String,
+    pub granted_at: DateTime<Utc>,
+}
+
+pub async fn grants_of(
+    tx: &mut Tx,
+    s: &Scope,
+    account: AccountId,
+) -> Result<Vec<GrantRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, GrantRow>(concat!(
+        "SELECT g.id, g.account_id, a.username, g.unit_id, u.name AS unit_name, g.role, g.granted_at
+         FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
+         WHERE g.account_id = $4 AND g.revoked_at IS NULL AND ", in_scope!("u"), " ORDER BY u.path, g.role"))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(account.0).fetch_all(c).await)
+}
+
+pub async fn grant_in_scope(
+    tx: &mut Tx,
+    s: &Scope,
+    grant_id: i64,
+) -> Result<Option<GrantRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, GrantRow>(concat!(
+        "SELECT g.id, g.account_id, a.username, g.unit_id, u.name AS unit_name, g.role, g.granted_at
+         FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
+         WHERE g.id = $4 AND g.revoked_at IS NULL AND ", in_scope!("u")))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(grant_id).fetch_optional(c).await)
+}
+
+pub async fn insert_grant(
+    tx: &mut Tx,
+    account: AccountId,
+    unit: i64,
+    role: UnitRole,
+    by: Option<AccountId>,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO role_grants (account_id, unit_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(account.0).bind(unit).bind(role.as_str()).bind(by.map(|a| a.0)).bind(now())
+        .fetch_one(c).await)
+}
+
+pub async fn revoke_grant(tx: &mut Tx, grant_id: i64, by: AccountId) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE role_grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
+        .bind(now()).bind(by.0).bind(grant_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An API token as listed to its owner (never the token itself).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+pub async fn tokens_of(tx: &mut Tx, account: AccountId) -> Result<Vec<TokenRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, TokenRow>(
+        "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens
+         WHERE account_id = $1 AND revoked_at IS NULL ORDER BY id")
+        .bind(account.0).fetch_all(c).await)
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    account: AccountId,
+    name: &str,
+    hash: &str,
+    prefix: &str,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(account.0).bind(name).bind(hash).bind(prefix).bind(now()).fetch_one(c).await)
+}
+
+/// Revokes one of the owner's tokens; false when no such live token is theirs.
+pub async fn revoke_token(tx: &mut Tx, account: AccountId, id: i64) -> Result<bool, sqlx::Error> {
+    let r = on_tx!(tx, c => sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL")
+        .bind(now()).bind(id).bind(account.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// The active, unlocked account a live token belongs to.
+pub async fn account_for_token(tx: &mut Tx, hash: &str) -> Result<Option<AccountId>, sqlx::Error> {
+    let id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT a.id FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE
+           AND (a.locked_until IS NULL OR a.locked_until < $2)")
+        .bind(hash).bind(now()).fetch_optional(c).await)?;
+    Ok(id.map(AccountId))
+}
+
+pub async fn touch_token(tx: &mut Tx, hash: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+        .bind(now()).bind(hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks a session as used now (the keep-alive button).
+pub async fn touch_session(tx: &mut Tx, hash: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now()).bind(hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

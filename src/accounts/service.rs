@@ -1,0 +1,326 @@
+//! Account use cases shared by pages and API: create, reset, disable, unlock, grant and
+//! revoke roles, API tokens. Each checks scope, writes, and audits in one transaction.
+
+use super::model::{
+    AccountId, UnitRole, generate_password, hash_password, parse_display_name, parse_mobile,
+    parse_username,
+};
+use super::repo::{self, AccountRow, GrantRow, NewAccount, TokenRow};
+use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::units::{model::UnitId, repo as units};
+use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::{random_token, session, token_hash};
+use serde_json::json;
+
+/// A new account as submitted.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewAccountInput {
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub unit_id: i64,
+}
+
+/// A created account and its one-time password (shown once; must be changed at first login).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub account: AccountRow,
+    pub one_time_password: String,
+}
+
+async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountRow> {
+    match repo::get_in_scope(tx, s, id).await? {
+        Some(a) => Ok(a),
+        None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
+        None => Err(AppError::NotFound),
+    }
+}
+
+async fn unit_in(tx: &mut Tx, s: &Scope, id: i64) -> AppResult<units::Unit> {
+    match units::get_in_scope(tx, s, UnitId(id)).await? {
+        Some(u) if u.active => Ok(u),
+        Some(_) => Err(AppError::field("unit_id", "validation.parent_inactive")),
+        None if units::exists(tx, UnitId(id)).await? => Err(AppError::OutOfScope),
+        None => Err(AppError::field("unit_id", "validation.parent_missing")),
+    }
+}
+
+pub async fn get(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<AccountRow> {
+    let scope = v.scope(Perm::ViewAccounts)?;
+    let mut tx = state.db.read().await?;
+    account_in(&mut tx, &scope, id).await
+}
+
+pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> AppResult<Created> {
+    let scope = v.scope(Perm::ManageAccounts)?;
+    let mut errors = Vec::new();
+    let username = parse_username(&input.username)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let display = parse_display_name(&input.display_name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let phone = input
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(parse_mobile)
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let (Some(username), Some(display)) = (username, display) else {
+        return Err(AppError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut tx = state.db.write().await?;
+    let unit = unit_in(&mut tx, &scope, input.unit_id).await?;
+    let password = generate_password();
+    let id = repo::insert(
+        &mut tx,
+        &NewAccount {
+            username: &username,
+            phone: phone.as_deref(),
+            display_name: &display,
+            unit_id: Some(unit.id),
+            password_hash: &hash_password(&password)?,
+            must_change_password: true,
+            platform_role: None,
+        },
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::field("username", "validation.username_taken"),
+        other => other,
+    })?;
+    audit::record(&mut tx, &v.ctx.actor(), Event::ok("account.create", format!("account:{}", id.0))
+        .unit(unit.id)
+        .detail(json!({ "after": { "username": username, "display_name": display, "unit_id": unit.id, "phone_set": phone.is_some() } })))
+        .await?;
+    let account = account_in(
+        &mut tx,
+        &Scope {
+            all: true,
+            account: 0,
+            roles: "",
+        },
+        id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created {
+        account,
+        one_time_password: password,
+    })
+}
+
+/// Issues a new one-time password and ends the account's sessions.
+pub async fn reset_password(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<String> {
+    let scope = v.scope(Perm::ManageAccounts)?;
+    let mut tx = state.db.write().await?;
+    let a = account_in(&mut tx, &scope, id).await?;
+    if a.platform_role.is_some() {
+        // Platform admins are reset only from the server's command line.
+        return Err(AppError::Forbidden);
+    }
+    let password = generate_password();
+    repo::set_password(&mut tx, id, &hash_password(&password)?, true).await?;
+    session::delete_for_account(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("account.reset_password", format!("account:{}", id.0)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(password)
+}
+
+/// Disables or re-enables an account; disabling ends its sessions at once.
+pub async fn set_active(
+    state: &AppState,
+    v: &Viewer,
+    id: AccountId,
+    active: bool,
+) -> AppResult<()> {
+    let scope = v.scope(Perm::ManageAccounts)?;
+    let mut tx = state.db.write().await?;
+    let a = account_in(&mut tx, &scope, id).await?;
+    if id == v.p.id || a.platform_role.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    repo::set_active(&mut tx, id, active).await?;
+    if !active {
+        session::delete_for_account(&mut tx, id).await?;
+    }
+    let action = if active {
+        "account.enable"
+    } else {
+        "account.disable"
+    };
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok(action, format!("account:{}", id.0))
+            .detail(json!({ "before": { "active": a.active }, "after": { "active": active } })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn unlock(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<()> {
+    let scope = v.scope(Perm::ManageAccounts)?;
+    let mut tx = state.db.write().await?;
+    account_in(&mut tx, &scope, id).await?;
+    repo::clear_failures(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("account.unlock", format!("account:{}", id.0)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A role grant as submitted.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewGrant {
+    pub account_id: i64,
+    pub unit_id: i64,
+    /// One of unit_admin, staff, editor, reviewer, correspondent, member.
+    pub role: String,
+}
+
+pub async fn grants_of(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<Vec<GrantRow>> {
+    let view = v.scope(Perm::ViewAccounts)?;
+    let mut tx = state.db.read().await?;
+    account_in(&mut tx, &view, id).await?;
+    Ok(repo::grants_of(&mut tx, &view, id).await?)
+}
+
+pub async fn grant(state: &AppState, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow> {
+    let scope = v.scope(Perm::GrantRoles)?;
+    let role = UnitRole::parse(&g.role).ok_or(AppError::field("role", "validation.role"))?;
+    let mut tx = state.db.write().await?;
+    let account = account_in(&mut tx, &scope, AccountId(g.account_id)).await?;
+    if account.platform_role.is_some() {
+        return Err(AppError::Conflict("error.platform_account_roles"));
+    }
+    if AccountId(g.account_id) == v.p.id {
+        return Err(AppError::Conflict("error.self_grant"));
+    }
+    let unit = unit_in(&mut tx, &scope, g.unit_id).await?;
+    let id = repo::insert_grant(
+        &mut tx,
+        AccountId(g.account_id),
+        unit.id,
+        role,
+        Some(v.p.id),
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),
+        other => other,
+    })?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("role.grant", format!("account:{}", g.account_id))
+            .unit(unit.id)
+            .detail(
+                json!({ "after": { "grant_id": id, "role": role.as_str(), "unit_id": unit.id } }),
+            ),
+    )
+    .await?;
+    let row = repo::grant_in_scope(&mut tx, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn revoke(state: &AppState, v: &Viewer, grant_id: i64) -> AppResult<GrantRow> {
+    let scope = v.scope(Perm::GrantRoles)?;
+    let mut tx = state.db.write().await?;
+    let g = repo::grant_in_scope(&mut tx, &scope, grant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if AccountId(g.account_id) == v.p.id {
+        return Err(AppError::Conflict("error.self_grant"));
+    }
+    repo::revoke_grant(&mut tx, grant_id, v.p.id).await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("role.revoke", format!("account:{}", g.account_id))
+            .unit(g.unit_id)
+            .detail(
+                json!({ "before": { "grant_id": g.id, "role": g.role, "unit_id": g.unit_id } }),
+            ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(g)
+}
+
+/// A new API token: shown once, then only its hash is kept.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+}
+
+pub async fn create_token(state: &AppState, v: &Viewer, name: &str) -> AppResult<NewToken> {
+    v.scope(Perm::UseTokens)?;
+    let name = name.trim();
+    if !(1..=60).contains(&name.chars().count()) {
+        return Err(AppError::field("name", "validation.token_name"));
+    }
+    let token = format!("yy_{}", random_token(20));
+    let prefix: String = token.chars().take(7).collect();
+    let mut tx = state.db.write().await?;
+    let id = repo::insert_token(&mut tx, v.p.id, name, &token_hash(&token), &prefix).await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("token.create", format!("token:{id}"))
+            .detail(json!({ "after": { "name": name, "prefix": prefix } })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewToken {
+        id,
+        name: name.to_string(),
+        token,
+    })
+}
+
+pub async fn tokens(state: &AppState, v: &Viewer) -> AppResult<Vec<TokenRow>> {
+    v.scope(Perm::UseTokens)?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::tokens_of(&mut tx, v.p.id).await?)
+}
+
+pub async fn revoke_token(state: &AppState, v: &Viewer, id: i64) -> AppResult<()> {
+    v.scope(Perm::UseTokens)?;
+    let mut tx = state.db.write().await?;
+    if !repo::revoke_token(&mut tx, v.p.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("token.revoke", format!("token:{id}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

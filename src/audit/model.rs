@@ -1,0 +1,310 @@
+//! Audit entries and the hash chain that makes tampering detectable.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The hash that precedes the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who acted, and from where. Built from the request context, or for the command line.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Actor {
+    /// The command line acting on the server itself.
+    pub fn cli(what: &str) -> Self {
+        Self {
+            id: None,
+            name: format!("cli:{what}"),
+            ip: "local".into(),
+            user_agent: "yinyao-cli".into(),
+        }
+    }
+
+    /// The server's own scheduled work.
+    pub fn system(job: &str) -> Self {
+        Self {
+            id: None,
+            name: format!("job:{job}"),
+            ip: "local".into(),
+            user_agent: "yinyao".into(),
+        }
+    }
+}
+
+/// What happened. `detail` holds before/after values of changes; never a secret.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub action: &'static str,
+    pub outcome: Outcome,
+    pub unit_id: Option<i64>,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+impl Event {
+    pub fn ok(action: &'static str, target: impl Into<String>) -> Self {
+        Self {
+            action,
+            outcome: Outcome::Ok,
+            unit_id: None,
+            target: target.into(),
+            detail: serde_json::Value::Null,
+        }
+    }
+    pub fn denied(action: &'static str, target: impl Into<String>) -> Self {
+        Self {
+            outcome: Outcome::Denied,
+            ..Self::ok(action, target)
+        }
+    }
+    pub fn failed(action: &'static str, target: impl Into<String>) -> Self {
+        Self {
+            outcome: Outcome::Failed,
+            ..Self::ok(action, target)
+        }
+    }
+    pub fn unit(mut self, unit_id: i64) -> Self {
+        self.unit_id = Some(unit_id);
+        self
+    }
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One stored entry, as read back for search, export and verification.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Entry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub action: String,
+    pub outcome: String,
+    pub unit_id: Option<i64>,
+    pub target: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Entry {
+    /// The hash this entry must carry, computed from its fields and the previous hash.
+    pub fn expected_hash(&self) -> String {
+        chain_hash(
+            self.id,
+            &self.at,
+            self.actor_id,
+            &self.actor_name,
+            &self.ip,
+            &self.user_agent,
+            &self.action,
+            &self.outcome,
+            self.unit_id,
+            &self.target,
+            &self.detail,
+            &self.prev_hash,
+        )
+    }
+}
+
+/// SHA-256 over every field, each length-prefixed so that no two entries serialise alike.
+#[allow(clippy::too_many_arguments)]
+pub fn chain_hash(
+    id: i64,
+    at: &DateTime<Utc>,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    ip: &str,
+    user_agent: &str,
+    action: &str,
+    outcome: &str,
+    unit_id: Option<i64>,
+    target: &str,
+    detail: &str,
+    prev_hash: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let at = at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let actor = actor_id.map(|v| v.to_string()).unwrap_or_default();
+    let unit = unit_id.map(|v| v.to_string()).unwrap_or_default();
+    let id = id.to_string();
+    for field in [
+        &id, &at, &actor, actor_name, ip, user_agent, action, outcome, &unit, target, detail,
+        prev_hash,
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The result of checking the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Intact {
+        entries: u64,
+    },
+    /// The first entry that does not fit, and why.
+    Broken {
+        id: i64,
+        reason: &'static str,
+    },
+}
+
+/// Walks entries in id order and checks each against its predecessor.
+pub struct ChainCheck {
+    prev_id: i64,
+    prev_hash: String,
+    count: u64,
+}
+
+impl ChainCheck {
+    pub fn starting_after(id: i64, hash: &str) -> Self {
+        Self {
+            prev_id: id,
+            prev_hash: hash.to_string(),
+            count: 0,
+        }
+    }
+
+    pub fn push(&mut self, e: &Entry) -> Result<(), Verdict> {
+        if e.id != self.prev_id + 1 {
+            return Err(Verdict::Broken {
+                id: self.prev_id + 1,
+                reason: "missing",
+            });
+        }
+        if e.prev_hash != self.prev_hash {
+            return Err(Verdict::Broken {
+                id: e.id,
+                reason: "prev_hash",
+            });
+        }
+        if e.expected_hash() != e.hash {
+            return Err(Verdict::Broken {
+                id: e.id,
+                reason: "edited",
+            });
+        }
+        self.prev_id = e.id;
+        self.prev_hash = e.hash.clone();
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Compares the end of the walk with the recorded head of the chain.
+    pub fn finish(self, head_id: i64, head_hash: &str) -> Verdict {
+        if self.prev_id != head_id || self.prev_hash != head_hash {
+            return Verdict::Broken {
+                id: self.prev_id + 1,
+                reason: "missing",
+            };
+        }
+        Verdict::Intact {
+            entries: self.count,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, prev: &str) -> Entry {
+        let mut e = Entry {
+            id,
+            at: DateTime::from_timestamp(1_700_000_000 + id, 0).unwrap(),
+            actor_id: Some(7),
+            actor_name: "wang".into(),
+            ip: "127.0.0.1".into(),
+            user_agent: "test".into(),
+            action: "unit.create".into(),
+            outcome: "ok".into(),
+            unit_id: Some(3),
+            target: "unit:3".into(),
+            detail: "{}".into(),
+            prev_hash: prev.into(),
+            hash: String::new(),
+        };
+        e.hash = e.expected_hash();
+        e
+    }
+
+    #[test]
+    fn intact_chain_verifies_and_edits_are_found() {
+        let a = entry(1, GENESIS_HASH);
+        let b = entry(2, &a.hash);
+        let mut check = ChainCheck::starting_after(0, GENESIS_HASH);
+        check.push(&a).unwrap();
+        check.push(&b).unwrap();
+        assert_eq!(check.finish(2, &b.hash), Verdict::Intact { entries: 2 });
+
+        let mut edited = b.clone();
+        edited.target = "unit:4".into();
+        let mut check = ChainCheck::starting_after(0, GENESIS_HASH);
+        check.push(&a).unwrap();
+        assert_eq!(
+            check.push(&edited),
+            Err(Verdict::Broken {
+                id: 2,
+                reason: "edited"
+            })
+        );
+    }
+
+    #[test]
+    fn removed_entries_are_found() {
+        let a = entry(1, GENESIS_HASH);
+        let b = entry(2, &a.hash);
+        let c = entry(3, &b.hash);
+        let mut check = ChainCheck::starting_after(0, GENESIS_HASH);
+        check.push(&a).unwrap();
+        assert_eq!(
+            check.push(&c),
+            Err(Verdict::Broken {
+                id: 2,
+                reason: "missing"
+            })
+        );
+        // Removing the newest entry is caught by the head.
+        let mut check = ChainCheck::starting_after(0, GENESIS_HASH);
+        check.push(&a).unwrap();
+        check.push(&b).unwrap();
+        assert_eq!(
+            check.finish(3, &c.hash),
+            Verdict::Broken {
+                id: 3,
+                reason: "missing"
+            }
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! SQL for the audit trail.
+
+use super::model::{Actor, ChainCheck, Entry, Event, Verdict, chain_hash};
+use crate::db::{Tx, now};
+use crate::on_tx;
+use chrono::{DateTime, Utc};
+
+/// Appends one entry inside `tx`. Updating the head row first locks it on both backends,
+/// so concurrent appends queue up and the chain stays linear.
+pub async fn record(tx: &mut Tx, actor: &Actor, event: Event) -> Result<i64, sqlx::Error> {
+    let (last_id, last_hash): (i64, String) = on_tx!(tx, c => sqlx::query_as(
+        "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id - 1, last_hash")
+        .fetch_one(c).await)?;
+    let id = last_id + 1;
+    let at = now();
+    let detail = if event.detail.is_null() {
+        "{}".to_string()
+    } else {
+        event.detail.to_string()
+    };
+    let ua: String = actor.user_agent.chars().take(300).collect();
+    let hash = chain_hash(
+        id,
+        &at,
+        actor.id,
+        &actor.name,
+        &actor.ip,
+        &ua,
+        event.action,
+        event.outcome.as_str(),
+        event.unit_id,
+        &event.target,
+        &detail,
+        &last_hash,
+    );
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, actor_name, ip, user_agent, action, outcome, unit_id, target, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+        .bind(id).bind(at).bind(actor.id).bind(&actor.name).bind(&actor.ip).bind(&ua)
+        .bind(event.action).bind(event.outcome.as_str()).bind(event.unit_id).bind(&event.target)
+        .bind(&detail).bind(&last_hash).bind(&hash)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+        .bind(&hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(id)
+}
+
+/// Filters for searching the trail; every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Matches the actor's recorded name or account id.
+    pub actor: Option<String>,
+    /// Matches actions that start with this text (`login` finds `login.ok`, `login.failed`).
+    pub action: Option<String>,
+    /// Entries about this unit or any unit below it.
+    pub unit_id: Option<i64>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+const SEARCH_WHERE: &str = "
+    ($1 IS NULL OR a.actor_name = $1 OR CAST(a.actor_id AS TEXT) = $1)
+    AND ($2 IS NULL OR a.action LIKE $2 || '%')
+    AND ($3 IS NULL OR a.unit_id IN (SELECT s.id FROM units s, units r WHERE r.id = $3 AND s.path LIKE r.path || '%'))
+    AND ($4 IS NULL OR a.at >= $4)
+    AND ($5 IS NULL OR a.at < $5)";
+
+/// One page of matching entries, newest first, and whether more follow.
+pub async fn search(
+    tx: &mut Tx,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let sql = concat_where(
+        "SELECT a.* FROM audit_log a WHERE ",
+        " ORDER BY a.id DESC LIMIT $6 OFFSET $7",
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Entry>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&f.actor).bind(&f.action).bind(f.unit_id).bind(f.from).bind(f.to)
+        .bind(limit).bind(offset)
+        .fetch_all(c).await)
+}
+
+/// Number of matching entries.
+pub async fn count(tx: &mut Tx, f: &Filter) -> Result<i64, sqlx::Error> {
+    let sql = concat_where("SELECT COUNT(*) FROM audit_log a WHERE ", "");
+    on_tx!(tx, c => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&f.actor).bind(&f.action).bind(f.unit_id).bind(f.from).bind(f.to)
+        .fetch_one(c).await)
+}
+
+// The statement is assembled only from the constant fragments above; every value is bound.
+fn concat_where(head: &str, tail: &str) -> String {
+    format!("{head}{SEARCH_WHERE}{tail}")
+}
+
+/// Entries recorded since `since` (for the audit admin's home figures).
+pub async fn count_since(tx: &mut Tx, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE at >= $1")
+        .bind(since).fetch_one(c).await)
+}
+
+/// Checks the whole chain, reading it in batches, and names the first entry that does not fit.
+pub async fn verify(tx: &mut Tx) -> Result<Verdict, sqlx::Error> {
+    let (last_id, last_hash, purged_upto, purged_hash): (i64, String, i64, String) = on_tx!(tx, c => sqlx::query_as(
+        "SELECT last_id, last_hash, purged_upto, purged_hash FROM audit_head WHERE id = 1")
+        .fetch_one(c).await)?;
+    let mut check = ChainCheck::starting_after(purged_upto, &purged_hash);
+    let mut after = purged_upto;
+    loop {
+        let batch: Vec<Entry> = on_tx!(tx, c => sqlx::query_as(
+            "SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000")
+            .bind(after).fetch_all(c).await)?;
+        if batch.is_empty() {
+            break;
+        }
+        for e in &batch {
+            if let Err(v) = check.push(e) {
+                return Ok(v);
+            }
+        }
+        after = batch.last().map(|e| e.id).unwrap_or(after);
+    }
+    Ok(check.finish(last_id, &last_hash))
+}
+
+/// Removes entries older than `before`, recording where the kept chain starts. Returns how many.
+pub async fn purge_before(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let cut: Option<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, hash FROM audit_log WHERE at < $1 ORDER BY id DESC LIMIT 1")
+        .bind(before).fetch_optional(c).await)?;
+    let Some((cut_id, cut_hash)) = cut else {
+        return Ok(0);
+    };
+    on_tx!(tx, c => sqlx::query("UPDATE audit_head SET purged_upto = $1, purged_hash = $2 WHERE id = 1")
+        .bind(cut_id).bind(&cut_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    let done = on_tx!(tx, c => sqlx::query("DELETE FROM audit_log WHERE id <= $1")
+        .bind(cut_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done)
+}

@@ -1,0 +1,244 @@
+//! `yinyao demo`: a generated, realistic county — city bureau, county bureau, towns,
+//! villages and communities, party committees and branches, an online branch, the
+//! youth-care committee with schools, volunteer teams, and staff accounts with roles.
+//! The same seed always gives the same county.
+
+use crate::accounts::model::{AccountId, UnitRole, hash_password};
+use crate::accounts::repo::{self as accounts, NewAccount};
+use crate::audit::{
+    model::{Actor, Event},
+    repo as audit,
+};
+use crate::db::{Db, Tx};
+use crate::units::model::UnitKind;
+use crate::units::repo::{self as units, Unit};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+const TOWNS: [(&str, UnitKind); 6] = [
+    ("城关镇", UnitKind::Town),
+    ("东湖镇", UnitKind::Town),
+    ("西山乡", UnitKind::Town),
+    ("南河街道", UnitKind::Town),
+    ("北坪镇", UnitKind::Town),
+    ("青石镇", UnitKind::Town),
+];
+const PLACE_HEADS: [&str; 24] = [
+    "杨柳", "桃源", "石桥", "大坪", "白果", "新华", "红星", "龙泉", "长乐", "安居", "清河", "枫林",
+    "槐树", "凤鸣", "金沙", "柏树", "双井", "马家", "李家", "高庄", "前进", "光明", "和平", "幸福",
+];
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+const GIVEN: [&str; 24] = [
+    "建国", "秀英", "桂兰", "志强", "丽华", "国华", "文明", "淑珍", "永红", "海燕", "春生", "玉兰",
+    "德明", "建华", "晓梅", "卫东", "红梅", "立新", "明辉", "雪芳", "振华", "凤英", "金花", "庆丰",
+];
+
+struct Demo<'a> {
+    tx: Tx,
+    rng: StdRng,
+    password_hash: String,
+    accounts: Vec<(String, String, String)>,
+    actor: &'a Actor,
+    n: usize,
+}
+
+impl Demo<'_> {
+    fn person_name(&mut self) -> String {
+        format!(
+            "{}{}",
+            SURNAMES.choose(&mut self.rng).unwrap_or(&"王"),
+            GIVEN.choose(&mut self.rng).unwrap_or(&"建国")
+        )
+    }
+
+    async fn unit(
+        &mut self,
+        parent: Option<&Unit>,
+        name: &str,
+        kind: UnitKind,
+    ) -> anyhow::Result<Unit> {
+        Ok(units::insert(&mut self.tx, parent, name, kind).await?)
+    }
+
+    async fn staff(&mut self, unit: &Unit, role: UnitRole, what: &str) -> anyhow::Result<()> {
+        self.n += 1;
+        let username = format!("{}{:02}", role.as_str().replace('_', ""), self.n);
+        let display = self.person_name();
+        let phone = format!(
+            "13{}{:08}",
+            self.rng.random_range(0..10),
+            self.rng.random_range(0..100_000_000u32)
+        );
+        let id = accounts::insert(
+            &mut self.tx,
+            &NewAccount {
+                username: &username,
+                phone: Some(&phone),
+                display_name: &display,
+                unit_id: Some(unit.id),
+                password_hash: &self.password_hash,
+                must_change_password: false,
+                platform_role: None,
+            },
+        )
+        .await?;
+        accounts::insert_grant(&mut self.tx, id, unit.id, role, None).await?;
+        audit::record(&mut self.tx, self.actor, Event::ok("role.grant", format!("account:{}", id.0)).unit(unit.id)
+            .detail(serde_json::json!({ "after": { "role": role.as_str(), "unit_id": unit.id, "demo": true } })))
+            .await?;
+        self.accounts
+            .push((username, display, format!("{what} · {}", unit.name)));
+        let _ = AccountId(id.0);
+        Ok(())
+    }
+}
+
+pub async fn run(db: &Db, seed: u64) -> anyhow::Result<()> {
+    let actor = Actor::cli("demo");
+    let mut tx = db.write().await?;
+    let existing = units::list(
+        &mut tx,
+        &crate::web::auth::Scope {
+            all: true,
+            account: 0,
+            roles: "",
+        },
+        true,
+        1,
+    )
+    .await?;
+    if !existing.is_empty() {
+        anyhow::bail!(
+            "this database already has units; `yinyao demo` fills an empty database (use a new YINYAO_DATA_DIR)"
+        );
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    // One shared, generated password keeps the demo easy to try; it still meets the policy.
+    let password = format!(
+        "Demo-{}{}",
+        rng.random_range(1000..9999),
+        ["yy", "Yy", "yY"][rng.random_range(0..3)]
+    );
+    let mut d = Demo {
+        tx,
+        rng,
+        password_hash: hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?,
+        accounts: Vec::new(),
+        actor: &actor,
+        n: 0,
+    };
+
+    let city = d
+        .unit(None, "江州市委老干部局", UnitKind::CityBureau)
+        .await?;
+    d.staff(&city, UnitRole::UnitAdmin, "市局管理员").await?;
+    let county = d
+        .unit(Some(&city), "清江县委老干部局", UnitKind::CountyBureau)
+        .await?;
+    d.staff(&county, UnitRole::UnitAdmin, "县局管理员").await?;
+    d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
+    d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
+    d.staff(&county, UnitRole::Editor, "编辑").await?;
+    d.staff(&county, UnitRole::Reviewer, "审核").await?;
+    let committee = d
+        .unit(
+            Some(&county),
+            "清江县委老干部局机关党委",
+            UnitKind::PartyCommittee,
+        )
+        .await?;
+    let online = d
+        .unit(
+            Some(&committee),
+            "流动党员网络党支部",
+            UnitKind::OnlineBranch,
+        )
+        .await?;
+    d.staff(&online, UnitRole::Staff, "网络党支部书记").await?;
+    d.unit(
+        Some(&committee),
+        "离退休干部第一党支部",
+        UnitKind::PartyBranch,
+    )
+    .await?;
+    d.unit(
+        Some(&committee),
+        "离退休干部第二党支部",
+        UnitKind::PartyBranch,
+    )
+    .await?;
+    let youth = d
+        .unit(
+            Some(&county),
+            "清江县关心下一代工作委员会",
+            UnitKind::YouthCare,
+        )
+        .await?;
+    d.staff(&youth, UnitRole::Staff, "关工委工作人员").await?;
+    for school in ["清江县第一中学", "清江县实验小学", "城关镇中心小学"] {
+        d.unit(Some(&youth), school, UnitKind::School).await?;
+    }
+    d.unit(Some(&county), "银发先锋志愿服务队", UnitKind::VolunteerTeam)
+        .await?;
+
+    let mut heads: Vec<&str> = PLACE_HEADS.to_vec();
+    for (town_name, kind) in TOWNS {
+        let town = d.unit(Some(&county), town_name, kind).await?;
+        d.staff(&town, UnitRole::UnitAdmin, "乡镇管理员").await?;
+        d.staff(&town, UnitRole::Staff, "乡镇工作人员").await?;
+        let party = d
+            .unit(
+                Some(&town),
+                &format!("{town_name}党委"),
+                UnitKind::PartyCommittee,
+            )
+            .await?;
+        d.unit(
+            Some(&town),
+            &format!("{town_name}五老志愿服务队"),
+            UnitKind::VolunteerTeam,
+        )
+        .await?;
+        let villages = d.rng.random_range(4..=6);
+        for i in 0..villages {
+            let idx = d.rng.random_range(0..heads.len());
+            let head = heads.swap_remove(idx.min(heads.len() - 1));
+            if heads.is_empty() {
+                heads = PLACE_HEADS.to_vec();
+            }
+            let (name, branch) = if town_name.ends_with("街道") {
+                (format!("{head}社区"), format!("{head}社区党支部"))
+            } else {
+                (format!("{head}村"), format!("{head}村党支部"))
+            };
+            let village = d.unit(Some(&town), &name, UnitKind::Village).await?;
+            d.unit(Some(&party), &branch, UnitKind::PartyBranch).await?;
+            if i == 0 {
+                d.staff(&village, UnitRole::Correspondent, "通讯员").await?;
+            }
+            if i == 1 {
+                d.staff(&village, UnitRole::Member, "党员").await?;
+            }
+        }
+    }
+    audit::record(
+        &mut d.tx,
+        &actor,
+        Event::ok("demo.generate", format!("seed:{seed}")),
+    )
+    .await?;
+    let Demo { tx, accounts, .. } = d;
+    tx.commit().await?;
+    println!(
+        "Demo county created (seed {seed}). Every demo account uses the password: {password}\n"
+    );
+    for (username, name, what) in &accounts {
+        println!("  {username:<16} {name:<6} {what}");
+    }
+    println!("\nLog in at http://127.0.0.1:8080/login with any user name above.");
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The command line: `serve` (default), `migrate`, `admin`, `demo`, `backup`, `audit verify`.
+
+mod admin;
+mod demo;
+
+use crate::audit::model::Verdict;
+use crate::config::Config;
+use crate::db::Db;
+use crate::state::AppState;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "yinyao",
+    version,
+    about = "银耀 Yinyao — one server for retired-cadre, party-member and youth-care work"
+)]
+struct Cli {
+    /// Configuration file (optional; environment variables override it).
+    #[arg(
+        long,
+        global = true,
+        default_value = "config.toml",
+        env = "YINYAO_CONFIG"
+    )]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the platform admins, reset a password.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Fill an empty database with a generated, realistic county and print its accounts.
+    Demo {
+        /// Seed for the generator: the same seed gives the same county.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Make a consistent copy of the live SQLite database.
+    Backup { file: PathBuf },
+    /// Audit trail tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit 0 when intact, 1 naming the first bad entry.
+    Verify,
+}
+
+/// Entry point of the binary; returns the process exit code.
+pub async fn main() -> anyhow::Result<i32> {
+    let cli = Cli::parse();
+    let config = Config::load(&cli.config)?;
+    init_tracing(config.log_json);
+    let db = Db::connect(&config.effective_database_url()).await?;
+    db.migrate().await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(db, config).await.map(|_| 0),
+        Command::Migrate => {
+            println!("migrations applied ({})", db.backend());
+            Ok(0)
+        }
+        Command::Admin(cmd) => admin::run(&db, &config, cmd).await,
+        Command::Demo { seed } => demo::run(&db, seed).await.map(|_| 0),
+        Command::Backup { file } => {
+            crate::db::backup_sqlite(&db, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(0)
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let mut tx = db.read().await?;
+            match crate::audit::repo::verify(&mut tx).await? {
+                Verdict::Intact { entries } => {
+                    println!("audit trail intact: {entries} entries checked");
+                    Ok(0)
+                }
+                Verdict::Broken { id, reason } => {
+                    eprintln!("audit trail BROKEN at entry {id}: {reason}");
+                    Ok(1)
+                }
+            }
+        }
+    }
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
+    let listen = config.listen.clone();
+    let state = AppState::new(db.clone(), config, metrics);
+    {
+        let mut tx = db.read().await?;
+        if !crate::accounts::repo::any_platform_admin(&mut tx).await? {
+            println!("银耀 Yinyao: no administrators yet. Create the three platform admins with:");
+            println!("    cargo run --release -- admin init      (or: yinyao admin init)");
+            println!("and, to try it out with a generated county:");
+            println!("    cargo run --release -- demo");
+        }
+    }
+    let jobs = tokio::spawn(crate::jobs::run(state.clone()));
+    let app = crate::app(state);
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    println!("银耀 Yinyao serving at http://{listen} ({})", db.backend());
+    tracing::info!(%listen, backend = db.backend(), "serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    jobs.abort();
+    // In-flight requests have finished; close the pool so SQLite checkpoints its WAL.
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

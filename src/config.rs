@@ -1,0 +1,167 @@
+//! Configuration: `config.toml` (optional) overlaid by environment variables; the environment wins.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Password rules. The default profile follows MLPS (等保) level 3.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    /// How many of the four classes (lower, upper, digit, symbol) must appear.
+    pub min_classes: usize,
+    /// Days until a password must be changed; 0 turns expiry off.
+    pub expiry_days: i64,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            min_length: 8,
+            min_classes: 3,
+            expiry_days: 90,
+        }
+    }
+}
+
+/// Login throttling and session lifetimes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SecurityConfig {
+    pub lockout_failures: i64,
+    pub lockout_minutes: i64,
+    /// Failed logins allowed from one IP address per window before it is refused.
+    pub ip_failures_per_window: i64,
+    pub ip_window_minutes: i64,
+    pub staff_idle_minutes: i64,
+    pub admin_idle_minutes: i64,
+    pub absolute_hours: i64,
+    /// Mark cookies `Secure`. Set when the site is served over TLS (directly or by a proxy).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
+    pub trust_proxy: bool,
+    pub audit_retention_days: i64,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            lockout_failures: 5,
+            lockout_minutes: 30,
+            ip_failures_per_window: 20,
+            ip_window_minutes: 15,
+            staff_idle_minutes: 30,
+            admin_idle_minutes: 15,
+            absolute_hours: 12,
+            secure_cookies: false,
+            trust_proxy: false,
+            audit_retention_days: 180,
+        }
+    }
+}
+
+/// Everything the server reads at start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub log_json: bool,
+    pub password: PasswordPolicy,
+    pub security: SecurityConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            log_json: false,
+            password: PasswordPolicy::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+/// The smallest audit retention allowed, whatever the configuration says.
+pub const MIN_AUDIT_RETENTION_DAYS: i64 = 180;
+
+impl Config {
+    /// Reads `path` when it exists, then applies `YINYAO_*` and `DATABASE_URL` from the environment.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let mut cfg = if path.exists() {
+            let text = std::fs::read_to_string(path)?;
+            toml::from_str::<Config>(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        } else {
+            Config::default()
+        };
+        cfg.apply_env(|k| std::env::var(k).ok());
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
+        if let Some(v) = get("YINYAO_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("YINYAO_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("DATABASE_URL").filter(|v| !v.is_empty()) {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = get("YINYAO_LOG_JSON") {
+            self.log_json = v == "1" || v == "true";
+        }
+        if let Some(v) = get("YINYAO_SECURE_COOKIES") {
+            self.security.secure_cookies = v == "1" || v == "true";
+        }
+    }
+
+    fn validate(&mut self) -> anyhow::Result<()> {
+        if self.security.audit_retention_days < MIN_AUDIT_RETENTION_DAYS {
+            anyhow::bail!(
+                "security.audit_retention_days must be at least {MIN_AUDIT_RETENTION_DAYS}"
+            );
+        }
+        if self.password.min_length < 8 || self.password.min_classes > 4 {
+            anyhow::bail!("password.min_length must be at least 8 and min_classes at most 4");
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file under the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("yinyao.db").display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_file() {
+        let mut cfg: Config = toml::from_str("listen = \"0.0.0.0:9000\"").unwrap();
+        cfg.apply_env(|k| (k == "YINYAO_LISTEN").then(|| "127.0.0.1:7000".to_string()));
+        assert_eq!(cfg.listen, "127.0.0.1:7000");
+    }
+
+    #[test]
+    fn default_database_is_sqlite_under_data_dir() {
+        let cfg = Config::default();
+        assert_eq!(cfg.effective_database_url(), "sqlite://./data/yinyao.db");
+    }
+
+    #[test]
+    fn short_audit_retention_is_refused() {
+        let mut cfg: Config = toml::from_str("[security]\naudit_retention_days = 30").unwrap();
+        assert!(cfg.validate().is_err());
+    }
+}

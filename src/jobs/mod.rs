@@ -1,0 +1,58 @@
+//! Scheduled work. Each run claims a unique `(job, slot)` row first, so with several
+//! nodes on one database a job runs once per slot, not once per node.
+
+use crate::audit::{
+    model::{Actor, Event},
+    repo as audit,
+};
+use crate::db::{Tx, now};
+use crate::on_tx;
+use crate::state::AppState;
+use chrono::Duration;
+use serde_json::json;
+
+/// Claims `(job, slot)` for this node; false when another node (or an earlier run) has it.
+pub async fn claim(tx: &mut Tx, job: &str, slot: &str, node: &str) -> Result<bool, sqlx::Error> {
+    let r = on_tx!(tx, c => sqlx::query(
+        "INSERT INTO job_runs (job, slot, node, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, slot) DO NOTHING")
+        .bind(job).bind(slot).bind(node).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// Daily: removes audit entries older than the retention (never under 180 days) and
+/// expired sessions. The claim and the work commit together: a crash leaves the slot free.
+pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
+    let slot = now().format("%Y-%m-%d").to_string();
+    let mut tx = state.db.write().await?;
+    if !claim(&mut tx, "daily_housekeeping", &slot, &state.node).await? {
+        return Ok(false);
+    }
+    let days = state
+        .config
+        .security
+        .audit_retention_days
+        .max(crate::config::MIN_AUDIT_RETENTION_DAYS);
+    let purged = audit::purge_before(&mut tx, now() - Duration::days(days)).await?;
+    let sessions = crate::web::session::purge_expired(&mut tx, now()).await?;
+    audit::record(&mut tx, &Actor::system("daily_housekeeping"), Event::ok("job.daily_housekeeping", slot)
+        .detail(json!({ "audit_entries_purged": purged, "retention_days": days, "sessions_purged": sessions })))
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Runs the scheduler until the process stops: checks every five minutes.
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        if let Err(e) = daily_housekeeping(&state).await {
+            tracing::error!(error = ?e, "daily housekeeping failed");
+        }
+        if let Ok(mut tx) = state.db.write().await
+            && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()
+        {
+            let _ = tx.commit().await;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Yinyao (银耀): one server for the digital work of organisations with retired cadres,
+//! party members and young people in need. `app` builds the whole router.
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod jobs;
+pub mod ops;
+pub mod state;
+pub mod units;
+pub mod web;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"))
+)]
+struct ApiDoc;
+
+/// The OpenAPI router of every module's JSON API.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(units::api())
+        .merge(accounts::api())
+        .merge(audit::api())
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+/// Builds the whole application.
+pub fn app(state: AppState) -> Router {
+    let (api_router, doc) = api().split_for_parts();
+    Router::new()
+        .merge(home::routes())
+        .merge(units::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
+        .merge(api_router)
+        .merge(ops::routes(Arc::new(doc)))
+        .fallback(|| async { AppError::NotFound })
+        .route_layer(from_fn(web::headers::track_metrics))
+        .layer(from_fn(web::csrf::protect))
+        .layer(from_fn_with_state(
+            state.clone(),
+            web::render::render_errors,
+        ))
+        .layer(from_fn_with_state(state.clone(), web::session::resolve))
+        .route("/static/{*path}", axum::routing::get(web::assets::serve))
+        .layer(from_fn(web::headers::security_headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 << 20))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

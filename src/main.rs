@@ -1,0 +1,12 @@
+//! The `yinyao` binary: see `yinyao --help`.
+
+#[tokio::main]
+async fn main() {
+    match yinyao::cli::main().await {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("yinyao: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Unit pages: the tree, one unit, and the forms to create, change, move and deactivate.
+
+use super::model::{UnitId, UnitKind};
+use super::repo::{self, Unit};
+use super::service::{self, NewUnit, UnitChanges};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "units/list.html")]
+struct TreePage {
+    page: Page,
+    units: Vec<Unit>,
+    min_depth: i32,
+    can_manage: bool,
+    show_inactive: bool,
+    kinds: Vec<UnitKind>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct TreeQuery {
+    inactive: Option<String>,
+}
+
+/// The tree is capped so that a province-sized scope still renders quickly; the JSON API pages.
+const TREE_LIMIT: i64 = 2000;
+
+pub async fn list_units(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TreeQuery>,
+) -> AppResult<Response> {
+    let scope = v.scope(Perm::ViewUnits)?;
+    let show_inactive = q.inactive.is_some();
+    let mut tx = state.db.read().await?;
+    let units = repo::list(&mut tx, &scope, show_inactive, TREE_LIMIT).await?;
+    let min_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
+    html(&TreePage {
+        page: Page::new(&v.ctx, "/units"),
+        units,
+        min_depth,
+        can_manage: v.p.can(Perm::ManageUnits),
+        show_inactive,
+        kinds: UnitKind::ALL.to_vec(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "units/show.html")]
+struct ShowPage {
+    page: Page,
+    unit: Unit,
+    ancestors: Vec<Unit>,
+    children: Vec<Unit>,
+    can_manage: bool,
+    kinds: Vec<UnitKind>,
+    move_targets: Vec<Unit>,
+}
+
+pub async fn show_unit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let unit = service::load(&state, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let can_manage = v.p.can(Perm::ManageUnits)
+        && service::load(&state, &v, Perm::ManageUnits, UnitId(id))
+            .await
+            .is_ok();
+    let mut tx = state.db.read().await?;
+    let ancestors = repo::ancestors(&mut tx, &unit).await?;
+    let children = repo::children(&mut tx, UnitId(id)).await?;
+    let move_targets = if can_manage {
+        let scope = v.scope(Perm::ManageUnits)?;
+        repo::list(&mut tx, &scope, false, TREE_LIMIT)
+            .await?
+            .into_iter()
+            .filter(|t| !t.path.starts_with(&unit.path) && Some(t.id) != unit.parent_id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    html(&ShowPage {
+        page: Page::new(&v.ctx, "/units"),
+        unit,
+        ancestors,
+        children,
+        can_manage,
+        kinds: UnitKind::ALL.to_vec(),
+        move_targets,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewUnitForm {
+    parent_id: Option<String>,
+    name: String,
+    kind: String,
+}
+
+pub async fn create_unit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewUnitForm>,
+) -> AppResult<Response> {
+    let input = NewUnit {
+        parent_id: f.parent_id.and_then(|p| p.trim().parse().ok()),
+        name: f.name,
+        kind: f.kind,
+    };
+    let unit = service::create(&state, &v, &input).await?;
+    Ok(Redirect::to(&format!("/units/{}", unit.id)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChangeForm {
+    name: Option<String>,
+    kind: Option<String>,
+    parent_id: Option<String>,
+}
+
+pub async fn update_unit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<ChangeForm>,
+) -> AppResult<Response> {
+    let changes = UnitChanges {
+        name: f.name.filter(|s| !s.is_empty()),
+        kind: f.kind.filter(|s| !s.is_empty()),
+        parent_id: f.parent_id.and_then(|p| p.trim().parse().ok()),
+    };
+    service::update(&state, &v, UnitId(id), &changes).await?;
+    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+}
+
+pub async fn deactivate_unit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::deactivate(&state, &v, UnitId(id)).await?;
+    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+}

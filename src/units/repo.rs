@@ -1,0 +1,135 @@
+//! SQL for the unit tree. Subtrees are found by materialised path prefix.
+
+use super::model::{UnitId, UnitKind, child_path};
+use crate::db::{Tx, now};
+use crate::web::auth::Scope;
+use crate::{in_scope, on_tx};
+use chrono::{DateTime, Utc};
+
+/// A unit as shown in the tree, on its page and in the API.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub depth: i32,
+    pub name: String,
+    pub kind: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Unit {
+    pub fn kind_label_key(&self) -> String {
+        format!("unit_kind.{}", self.kind)
+    }
+}
+
+/// Units in scope, in tree order (by path), optionally only active ones.
+pub async fn list(
+    tx: &mut Tx,
+    s: &Scope,
+    include_inactive: bool,
+    limit: i64,
+) -> Result<Vec<Unit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>(concat!(
+        "SELECT u.* FROM units u WHERE ", in_scope!("u"), " AND ($4 OR u.active = TRUE) ORDER BY u.path LIMIT $5"))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(include_inactive).bind(limit)
+        .fetch_all(c).await)
+}
+
+/// One unit if it lies in scope.
+pub async fn get_in_scope(tx: &mut Tx, s: &Scope, id: UnitId) -> Result<Option<Unit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>(concat!(
+        "SELECT u.* FROM units u WHERE u.id = $4 AND ", in_scope!("u")))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(id.0)
+        .fetch_optional(c).await)
+}
+
+pub async fn exists(tx: &mut Tx, id: UnitId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE id = $1")
+        .bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+pub async fn children(tx: &mut Tx, id: UnitId) -> Result<Vec<Unit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>("SELECT * FROM units WHERE parent_id = $1 ORDER BY name")
+        .bind(id.0).fetch_all(c).await)
+}
+
+/// The ancestors of a unit, root first (for breadcrumbs).
+pub async fn ancestors(tx: &mut Tx, unit: &Unit) -> Result<Vec<Unit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>(
+        "SELECT * FROM units WHERE $1 LIKE path || '%' AND id <> $2 ORDER BY depth")
+        .bind(&unit.path).bind(unit.id).fetch_all(c).await)
+}
+
+/// Creates a unit under `parent` (or a root when `None`) and returns it.
+pub async fn insert(
+    tx: &mut Tx,
+    parent: Option<&Unit>,
+    name: &str,
+    kind: UnitKind,
+) -> Result<Unit, sqlx::Error> {
+    let t = now();
+    // The path holds the unit's own id, known only after the insert: write a unique
+    // placeholder, then set the real path in the same transaction.
+    let placeholder = format!("/pending/{}/", crate::web::random_token(8));
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO units (parent_id, path, depth, name, kind, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) RETURNING id")
+        .bind(parent.map(|p| p.id)).bind(&placeholder).bind(parent.map(|p| p.depth + 1).unwrap_or(0))
+        .bind(name).bind(kind.as_str()).bind(t)
+        .fetch_one(c).await)?;
+    let path = child_path(parent.map(|p| p.path.as_str()), UnitId(id));
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>("UPDATE units SET path = $1 WHERE id = $2 RETURNING *")
+        .bind(&path).bind(id).fetch_one(c).await)
+}
+
+pub async fn rename(
+    tx: &mut Tx,
+    id: UnitId,
+    name: &str,
+    kind: UnitKind,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE units SET name = $1, kind = $2, updated_at = $3 WHERE id = $4")
+        .bind(name).bind(kind.as_str()).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Moves `unit` under `new_parent`; every unit below it follows (paths and depths rewritten).
+pub async fn move_under(tx: &mut Tx, unit: &Unit, new_parent: &Unit) -> Result<(), sqlx::Error> {
+    let new_path = child_path(Some(&new_parent.path), UnitId(unit.id));
+    let depth_shift: i32 = new_parent.depth + 1 - unit.depth;
+    let old_len = i32::try_from(unit.path.len()).unwrap_or(i32::MAX);
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE units SET path = $1 || SUBSTR(path, $2), depth = depth + $3, updated_at = $4
+         WHERE path LIKE $5 || '%'")
+        .bind(&new_path).bind(old_len + 1).bind(depth_shift).bind(now()).bind(&unit.path)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
+        .bind(new_parent.id).bind(unit.id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deactivates a unit and everything below it; nothing is deleted.
+pub async fn deactivate_subtree(tx: &mut Tx, unit: &Unit) -> Result<u64, sqlx::Error> {
+    let r = on_tx!(tx, c => sqlx::query("UPDATE units SET active = FALSE, updated_at = $1 WHERE path LIKE $2 || '%' AND active = TRUE")
+        .bind(now()).bind(&unit.path).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(r)
+}
+
+pub async fn reactivate(tx: &mut Tx, id: UnitId) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE units SET active = TRUE, updated_at = $1 WHERE id = $2")
+        .bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Units in scope by kind, for the home page.
+pub async fn count_by_kind(tx: &mut Tx, s: &Scope) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(concat!(
+        "SELECT u.kind, COUNT(*) FROM units u WHERE u.active = TRUE AND ", in_scope!("u"),
+        " GROUP BY u.kind ORDER BY COUNT(*) DESC"))
+        .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
+}

@@ -1,0 +1,171 @@
+//! Unit use cases shared by the pages and the API: each checks scope, validates, writes,
+//! and records the change with before/after values in the audit trail, in one transaction.
+
+use super::model::{UnitId, UnitKind, parse_name, within};
+use super::repo::{self, Unit};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+use crate::web::auth::{Perm, Viewer};
+use serde_json::json;
+
+/// A new unit as submitted.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewUnit {
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub kind: String,
+}
+
+/// Changes to a unit: any of a new name, kind or parent.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct UnitChanges {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub parent_id: Option<i64>,
+}
+
+fn parse_kind(s: &str) -> Result<UnitKind, FieldError> {
+    UnitKind::parse(s).ok_or(FieldError::new("kind", "validation.unit_kind"))
+}
+
+/// Loads a unit the viewer may see with `perm`: 404 when it does not exist, and 404
+/// (audited as refused) when it lies outside the viewer's scope.
+pub async fn load(state: &AppState, v: &Viewer, perm: Perm, id: UnitId) -> AppResult<Unit> {
+    let scope = v.scope(perm)?;
+    let mut tx = state.db.read().await?;
+    match repo::get_in_scope(&mut tx, &scope, id).await? {
+        Some(u) => Ok(u),
+        None if repo::exists(&mut tx, id).await? => Err(AppError::OutOfScope),
+        None => Err(AppError::NotFound),
+    }
+}
+
+pub async fn create(state: &AppState, v: &Viewer, input: &NewUnit) -> AppResult<Unit> {
+    let scope = v.scope(Perm::ManageUnits)?;
+    let mut errors = Vec::new();
+    let name = parse_name(&input.name).map_err(|e| errors.push(e)).ok();
+    let kind = parse_kind(&input.kind).map_err(|e| errors.push(e)).ok();
+    let (Some(name), Some(kind)) = (name, kind) else {
+        return Err(AppError::Validation(errors));
+    };
+    let mut tx = state.db.write().await?;
+    let parent = match input.parent_id {
+        Some(pid) => match repo::get_in_scope(&mut tx, &scope, UnitId(pid)).await? {
+            Some(p) if p.active => Some(p),
+            Some(_) => return Err(AppError::field("parent_id", "validation.parent_inactive")),
+            None if repo::exists(&mut tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
+            None => return Err(AppError::field("parent_id", "validation.parent_missing")),
+        },
+        // Only a global scope (the system admin) may create a new root.
+        None if scope.all => None,
+        None => return Err(AppError::field("parent_id", "validation.parent_missing")),
+    };
+    let unit = repo::insert(&mut tx, parent.as_ref(), &name, kind).await?;
+    audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.create", format!("unit:{}", unit.id))
+        .unit(unit.id)
+        .detail(json!({ "after": { "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id } })))
+        .await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) -> AppResult<Unit> {
+    let scope = v.scope(Perm::ManageUnits)?;
+    let mut errors = Vec::new();
+    let name = ch
+        .name
+        .as_deref()
+        .map(parse_name)
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let kind = ch
+        .kind
+        .as_deref()
+        .map(parse_kind)
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut tx = state.db.write().await?;
+    let unit = match repo::get_in_scope(&mut tx, &scope, id).await? {
+        Some(u) => u,
+        None if repo::exists(&mut tx, id).await? => return Err(AppError::OutOfScope),
+        None => return Err(AppError::NotFound),
+    };
+    let before = json!({ "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id, "path": unit.path });
+    if name.is_some() || kind.is_some() {
+        let kind = kind
+            .or_else(|| UnitKind::parse(&unit.kind))
+            .unwrap_or(UnitKind::Village);
+        repo::rename(&mut tx, id, name.as_deref().unwrap_or(&unit.name), kind).await?;
+    }
+    if let Some(pid) = ch.parent_id.filter(|p| Some(*p) != unit.parent_id) {
+        let target = match repo::get_in_scope(&mut tx, &scope, UnitId(pid)).await? {
+            Some(t) => t,
+            None if repo::exists(&mut tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
+            None => return Err(AppError::field("parent_id", "validation.parent_missing")),
+        };
+        if within(&target.path, &unit.path) {
+            return Err(AppError::field("parent_id", "validation.move_into_self"));
+        }
+        if !target.active {
+            return Err(AppError::field("parent_id", "validation.parent_inactive"));
+        }
+        // A unit admin may move units only below the units they administer, never their own root.
+        if !scope.all && unit.parent_id.is_none() {
+            return Err(AppError::Forbidden);
+        }
+        repo::move_under(&mut tx, &unit, &target).await?;
+    }
+    let after = repo::get_in_scope(
+        &mut tx,
+        &crate::web::auth::Scope {
+            all: true,
+            account: 0,
+            roles: "",
+        },
+        id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.update", format!("unit:{}", unit.id))
+        .unit(unit.id)
+        .detail(json!({ "before": before,
+                        "after": { "name": after.name, "kind": after.kind, "parent_id": after.parent_id, "path": after.path } })))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deactivates a unit and its subtree. Units are never hard-deleted: they own history.
+pub async fn deactivate(state: &AppState, v: &Viewer, id: UnitId) -> AppResult<u64> {
+    let scope = v.scope(Perm::ManageUnits)?;
+    let mut tx = state.db.write().await?;
+    let unit = match repo::get_in_scope(&mut tx, &scope, id).await? {
+        Some(u) => u,
+        None if repo::exists(&mut tx, id).await? => return Err(AppError::OutOfScope),
+        None => return Err(AppError::NotFound),
+    };
+    if !scope.all
+        && v.p
+            .grants
+            .iter()
+            .any(|g| g.unit_id == unit.id && g.role == "unit_admin")
+    {
+        // Deactivating the very unit one administers would lock oneself out.
+        return Err(AppError::Conflict("error.deactivate_own_unit"));
+    }
+    let n = repo::deactivate_subtree(&mut tx, &unit).await?;
+    audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.deactivate", format!("unit:{}", unit.id))
+        .unit(unit.id)
+        .detail(json!({ "before": { "active": unit.active }, "after": { "active": false }, "units_affected": n })))
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}

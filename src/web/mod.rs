@@ -1,0 +1,46 @@
+//! The web layer: request context and sessions, CSRF, authorisation extractors, rendering,
+//! security headers and static files.
+
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod headers;
+pub mod render;
+pub mod session;
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// `n` random bytes, hex encoded (so 16 bytes give a 128-bit, 32-character token).
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// SHA-256 of a secret token, hex encoded: what the database stores instead of the token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Constant-time comparison of two short secrets.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Page number and size from a query string, bounded.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+pub struct PageParams {
+    pub page: Option<i64>,
+}
+
+impl PageParams {
+    pub const SIZE: i64 = 50;
+    pub fn page(&self) -> i64 {
+        self.page.unwrap_or(1).clamp(1, 100_000)
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1) * Self::SIZE
+    }
+}

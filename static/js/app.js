@@ -1,0 +1,43 @@
+// Yinyao page behaviour. No inline script anywhere: the CSP forbids it.
+(function () {
+  "use strict";
+  var body = document.body;
+  var idle = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
+  var csrf = body.getAttribute("data-csrf") || "";
+  var warning = document.getElementById("idle-warning");
+  var form = document.getElementById("keepalive-form");
+  var warnTimer = null;
+  var endTimer = null;
+
+  // A visible banner (not a pop-up) 2 minutes before the server ends an idle session,
+  // with one large button that keeps the session alive.
+  function arm() {
+    if (!idle || !warning) return;
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    warning.hidden = true;
+    warnTimer = setTimeout(function () {
+      warning.hidden = false;
+      var button = warning.querySelector("button");
+      if (button) button.focus();
+    }, Math.max(idle - 120, 5) * 1000);
+    endTimer = setTimeout(function () {
+      window.location.assign("/login?expired=1");
+    }, (idle + 2) * 1000);
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      fetch("/session/keepalive", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf }
+      }).then(function (r) {
+        if (r.ok) { arm(); } else { window.location.assign("/login?expired=1"); }
+      }).catch(function () { form.submit(); });
+    });
+  }
+  document.addEventListener("htmx:afterRequest", arm);
+  arm();
+})();
