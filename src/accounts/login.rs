@@ -352,17 +352,9 @@ pub async fn verify_totp(
     if let Some(h) = &ctx.session_hash {
         session::set_stage(&mut tx, h, next).await?;
     }
-    let action = if account.totp_confirmed {
-        "login.ok"
-    } else {
-        "totp.enrolled"
-    };
-    audit::record(
-        &mut tx,
-        &ctx.actor(),
-        Event::ok(action, format!("account:{}", account.id)),
-    )
-    .await?;
+    let detail = json!({ "second_factor": "totp", "totp_enrolled_now": !account.totp_confirmed });
+    let event = Event::ok("login.ok", format!("account:{}", account.id)).detail(detail);
+    audit::record(&mut tx, &ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(Redirect::to(if next == Stage::Password {
         "/account/password"

@@ -1,0 +1,159 @@
+//! Fixture builders: a small county tree and accounts with roles.
+
+use crate::helpers::{Client, TestApp};
+use axum::http::StatusCode;
+use yinyao::accounts::model::{AccountId, PlatformRole, UnitRole, hash_password};
+use yinyao::accounts::repo::{self as accounts, NewAccount};
+use yinyao::units::model::UnitKind;
+use yinyao::units::repo as units;
+
+pub const PASSWORD: &str = "Tea-garden-42";
+
+/// city → county → {town A → village A, town B → village B}
+pub struct County {
+    pub city: i64,
+    pub county: i64,
+    pub town_a: i64,
+    pub town_b: i64,
+    pub village_a: i64,
+    pub village_b: i64,
+}
+
+pub async fn county(app: &TestApp) -> County {
+    let mut tx = app.db().write().await.unwrap();
+    let city = units::insert(&mut tx, None, "江州市委老干部局", UnitKind::CityBureau)
+        .await
+        .unwrap();
+    let county = units::insert(
+        &mut tx,
+        Some(&city),
+        "清江县委老干部局",
+        UnitKind::CountyBureau,
+    )
+    .await
+    .unwrap();
+    let town_a = units::insert(&mut tx, Some(&county), "城关镇", UnitKind::Town)
+        .await
+        .unwrap();
+    let town_b = units::insert(&mut tx, Some(&county), "东湖镇", UnitKind::Town)
+        .await
+        .unwrap();
+    let village_a = units::insert(&mut tx, Some(&town_a), "杨柳村", UnitKind::Village)
+        .await
+        .unwrap();
+    let village_b = units::insert(&mut tx, Some(&town_b), "桃源村", UnitKind::Village)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    County {
+        city: city.id,
+        county: county.id,
+        town_a: town_a.id,
+        town_b: town_b.id,
+        village_a: village_a.id,
+        village_b: village_b.id,
+    }
+}
+
+/// An account with the fixture password, optionally holding one unit role.
+pub async fn account(
+    app: &TestApp,
+    username: &str,
+    unit: Option<i64>,
+    role: Option<UnitRole>,
+) -> AccountId {
+    let mut tx = app.db().write().await.unwrap();
+    let id = accounts::insert(
+        &mut tx,
+        &NewAccount {
+            username,
+            phone: None,
+            display_name: username,
+            unit_id: unit,
+            password_hash: &hash_password(PASSWORD).unwrap(),
+            must_change_password: false,
+            platform_role: None,
+        },
+    )
+    .await
+    .unwrap();
+    if let (Some(u), Some(r)) = (unit, role) {
+        accounts::insert_grant(&mut tx, id, u, r, None)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    id
+}
+
+pub async fn platform_admin(
+    app: &TestApp,
+    username: &str,
+    role: PlatformRole,
+    must_change: bool,
+) -> AccountId {
+    let mut tx = app.db().write().await.unwrap();
+    let id = accounts::insert(
+        &mut tx,
+        &NewAccount {
+            username,
+            phone: None,
+            display_name: username,
+            unit_id: None,
+            password_hash: &hash_password(PASSWORD).unwrap(),
+            must_change_password: must_change,
+            platform_role: Some(role),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// The current code of the authenticator secret shown on the enrolment page.
+pub fn totp_code(secret_b32: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_b32).unwrap();
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name("x")
+        .build()
+        .unwrap()
+        .generate_current()
+        .to_string()
+}
+
+/// Logs a platform admin in: password, then TOTP enrolment with a code from the secret shown.
+pub async fn admin_client<'a>(app: &'a TestApp, username: &str, role: PlatformRole) -> Client<'a> {
+    platform_admin(app, username, role, false).await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post("/login", &[("login", username), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.location(), "/login/totp");
+    let page = c.get("/login/totp").await;
+    let secret = page
+        .element_text("totp-secret")
+        .expect("enrolment shows the secret");
+    let r = c
+        .post("/login/totp", &[("code", &totp_code(&secret))])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/");
+    c.get("/").await;
+    c
+}
+
+/// Logs a unit-role account in.
+pub async fn user_client<'a>(
+    app: &'a TestApp,
+    username: &str,
+    unit: i64,
+    role: UnitRole,
+) -> Client<'a> {
+    account(app, username, Some(unit), Some(role)).await;
+    let mut c = app.client();
+    c.login(username, PASSWORD).await;
+    c
+}

@@ -1,0 +1,263 @@
+//! `TestApp` (a fresh database and the router) and `Client` (a browser-like cookie jar that
+//! sends the CSRF token the pages gave it).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use tower::ServiceExt;
+use yinyao::config::Config;
+use yinyao::db::Db;
+use yinyao::state::AppState;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let (url, dir) = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(admin_url) => (fresh_postgres(&admin_url).await, None),
+            None => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                (
+                    format!("sqlite://{}", dir.path().join("test.db").display()),
+                    Some(dir),
+                )
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let state = AppState::new(db, Config::default(), None);
+        let router = yinyao::app(state.clone());
+        TestApp {
+            state,
+            router,
+            url,
+            _dir: dir,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.expect("router");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: HashMap::new(),
+            csrf: String::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Runs raw SQL against the test database (for arranging a scenario or tampering).
+    pub async fn exec(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
+        match self.db() {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db(), Db::Postgres(_))
+    }
+}
+
+async fn fresh_postgres(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("yy_test_{}", yinyao::web::random_token(6));
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL must name a database");
+    format!("{base}/{name}")
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// The value shown in the element with this id.
+    pub fn element_text(&self, id: &str) -> Option<String> {
+        let start = self.body.find(&format!("id=\"{id}\""))?;
+        let rest = &self.body[start..];
+        let open = rest.find('>')? + 1;
+        let close = rest[open..].find('<')?;
+        Some(rest[open..open + close].trim().to_string())
+    }
+}
+
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+    pub csrf: String,
+    /// Headers added to every request (e.g. Accept-Language).
+    pub extra: Vec<(&'static str, String)>,
+}
+
+impl Client<'_> {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn absorb(&mut self, r: &Resp) {
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap_or("");
+            let pair = s.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || s.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        if let Some(i) = r.body.find("data-csrf=\"") {
+            let rest = &r.body[i + 11..];
+            if let Some(end) = rest.find('"') {
+                self.csrf = rest[..end].to_string();
+            }
+        }
+    }
+
+    pub fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
+        if !self.cookies.is_empty() {
+            b = b.header(header::COOKIE, self.cookie_header());
+        }
+        for (k, v) in &self.extra {
+            b = b.header(*k, v);
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let r = self
+            .app
+            .send(self.request("GET", path).body(Body::empty()).unwrap())
+            .await;
+        self.absorb(&r);
+        r
+    }
+
+    /// Posts a form the way a browser on our own pages would (same origin, token included).
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        if self.csrf.is_empty() {
+            self.get("/login").await;
+        }
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        fields.extend_from_slice(form);
+        let body = serde_urlencoded::to_string(&fields).unwrap();
+        let req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ORIGIN, "http://localhost")
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    /// Sends JSON to the API with the session cookie and the CSRF header (as htmx would).
+    pub async fn json(&mut self, method: &str, path: &str, body: serde_json::Value) -> Resp {
+        let req = self
+            .request(method, path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", self.csrf.clone())
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    /// Logs in with a password and expects a completed login.
+    pub async fn login(&mut self, login: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        let r = self
+            .post(
+                "/login",
+                &[("login", login), ("password", password), ("next", "/")],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {login} failed: {}",
+            r.body
+        );
+        self.get("/").await;
+        r
+    }
+}
+
+/// A request with a bearer token and nothing else (a script).
+pub async fn bearer(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Resp {
+    let b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "localhost")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let req = match body {
+        Some(j) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(j.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    };
+    app.send(req).await
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary: the whole router in-process, a fresh database per test.
+//! `TEST_DATABASE_URL=postgres://…` runs the same tests on PostgreSQL.
+
+mod fixtures;
+mod helpers;
+
+mod accounts;
+mod audit;
+mod ops;
+mod shell;
+mod units;
