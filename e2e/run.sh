@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Browser test: installs Debian's Chromium and a CJK font if missing, starts the server on a
+# fresh SQLite database with the demo county, and drives the real pages in headless Chromium.
+# Fails (never skips) when the browser cannot start.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT="$(cd .. && pwd)"
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+fc-list :lang=zh 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-microhei)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v chromium >/dev/null || { echo "FAIL: chromium is not installed"; exit 1; }
+fc-list :lang=zh | grep -qi "wqy" || { echo "FAIL: no CJK font"; exit 1; }
+
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+
+(cd "$ROOT" && cargo build --locked --quiet)
+BIN="$ROOT/target/debug/yinyao"
+DATA="$(mktemp -d /tmp/yy-e2e.XXXXXX)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export YINYAO_DATA_DIR="$DATA" YINYAO_LISTEN="127.0.0.1:$PORT" DATABASE_URL=""
+"$BIN" --config /nonexistent.toml demo > "$DATA/demo.txt"
+PASSWORD="$(sed -n 's/.*uses the password: //p' "$DATA/demo.txt")"
+"$BIN" --config /nonexistent.toml > "$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+  sleep 0.2
+done
+curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "FAIL: server did not start"; cat "$DATA/server.log"; exit 1; }
+
+BASE_URL="http://127.0.0.1:$PORT" LOGIN="staff03" PASSWORD="$PASSWORD" node browser.mjs
