@@ -37,3 +37,17 @@ done
 curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "FAIL: server did not start"; cat "$DATA/server.log"; exit 1; }
 
 BASE_URL="http://127.0.0.1:$PORT" LOGIN="staff03" PASSWORD="$PASSWORD" node browser.mjs
+
+# Operations checks on the same running server.
+curl -fs "http://127.0.0.1:$PORT/readyz" | grep -q ready || { echo "FAIL: /readyz"; exit 1; }
+curl -fs "http://127.0.0.1:$PORT/metrics" | grep -q 'http_requests_total' || { echo "FAIL: /metrics has no request counter"; exit 1; }
+echo "ok - /readyz and /metrics"
+# Graceful shutdown: SIGTERM lets the server finish and exit 0.
+kill -TERM "$SERVER"
+if wait "$SERVER"; then code=0; else code=$?; fi
+trap - EXIT
+[ "$code" = 0 ] || { echo "FAIL: server exited $code after SIGTERM"; cat "$DATA/server.log"; exit 1; }
+grep -q "stopped" "$DATA/server.log" || { echo "FAIL: no clean stop in the log"; exit 1; }
+echo "ok - graceful shutdown on SIGTERM"
+"$BIN" --config /nonexistent.toml audit verify
+rm -rf "$DATA"

@@ -1,10 +1,10 @@
 //! Configuration: `config.toml` (optional) overlaid by environment variables; the environment wins.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Password rules. The default profile follows MLPS (等保) level 3.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PasswordPolicy {
     pub min_length: usize,
@@ -25,7 +25,7 @@ impl Default for PasswordPolicy {
 }
 
 /// Login throttling and session lifetimes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SecurityConfig {
     pub lockout_failures: i64,
@@ -61,7 +61,7 @@ impl Default for SecurityConfig {
 }
 
 /// Everything the server reads at start.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Config {
     pub listen: String,
@@ -131,6 +131,16 @@ impl Config {
             anyhow::bail!("password.min_length must be at least 8 and min_classes at most 4");
         }
         Ok(())
+    }
+
+    /// The configuration as recorded in the audit trail: everything but the database URL,
+    /// which may hold a password.
+    pub fn audit_view(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.remove("database_url");
+        }
+        v
     }
 
     /// The database URL in force: the configured one, or the SQLite file under the data directory.

@@ -135,3 +135,9 @@ CREATE TABLE node_heartbeats (
     node     TEXT PRIMARY KEY,
     seen_at  TEXT NOT NULL
 );
+
+-- Small named values the server keeps, e.g. the last configuration it started with.
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);

@@ -109,6 +109,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         .install_recorder()
         .ok();
     let listen = config.listen.clone();
+    crate::ops::repo::record_config(&db, &config).await?;
     let state = AppState::new(db.clone(), config, metrics);
     {
         let mut tx = db.read().await?;

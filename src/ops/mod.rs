@@ -1,6 +1,8 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document and
 //! its reader.
 
+pub mod repo;
+
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::render::{Page, html};

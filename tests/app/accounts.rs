@@ -625,3 +625,41 @@ async fn anonymous_requests_are_sent_to_login_or_refused() {
         "an off-site next is replaced by /"
     );
 }
+
+#[tokio::test]
+async fn an_expired_password_must_be_changed_before_going_on() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    fixtures::account(&app, "old_timer", Some(c.town_a), Some(UnitRole::Staff)).await;
+    app.exec(if app.is_postgres() {
+        "UPDATE accounts SET password_changed_at = password_changed_at - INTERVAL '91 days'"
+    } else {
+        "UPDATE accounts SET password_changed_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-91 days')"
+    })
+    .await
+    .unwrap();
+    let mut cl = app.client();
+    cl.get("/login").await;
+    let r = cl
+        .post("/login", &[("login", "old_timer"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        r.location(),
+        "/account/password",
+        "90-day expiry forces a change"
+    );
+    assert_eq!(cl.get("/units").await.location(), "/account/password");
+    cl.get("/account/password").await;
+    let r = cl
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "New-season-88"),
+                ("confirm", "New-season-88"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(cl.get("/units").await.status, StatusCode::OK);
+}

@@ -102,3 +102,44 @@ async fn backup_copies_a_live_sqlite_database() {
     let n: i64 = yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(c).await).unwrap();
     assert_eq!(n, 6);
 }
+
+#[tokio::test]
+async fn configuration_changes_are_audited_with_before_and_after() {
+    let app = TestApp::new().await;
+    let mut cfg = yinyao::config::Config::default();
+    assert!(
+        yinyao::ops::repo::record_config(app.db(), &cfg)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !yinyao::ops::repo::record_config(app.db(), &cfg)
+            .await
+            .unwrap(),
+        "unchanged: nothing recorded"
+    );
+    cfg.security.lockout_failures = 6;
+    cfg.database_url = Some("postgres://user:secret@db/yinyao".into());
+    assert!(
+        yinyao::ops::repo::record_config(app.db(), &cfg)
+            .await
+            .unwrap()
+    );
+    let mut tx = app.db().read().await.unwrap();
+    let f = yinyao::audit::repo::Filter {
+        action: Some("config.change".into()),
+        ..Default::default()
+    };
+    let entries = yinyao::audit::repo::search(&mut tx, &f, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries[0].detail.contains("\"lockout_failures\":5")
+            && entries[0].detail.contains("\"lockout_failures\":6")
+    );
+    assert!(
+        !entries[0].detail.contains("secret"),
+        "the database URL never enters the trail"
+    );
+}
