@@ -91,6 +91,31 @@ await step("large type is remembered after logging in again", async () => {
   await context.close();
 });
 
+await step("idle warning appears 2 minutes before timeout and keeps the session", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: "zh-CN" });
+  const p3 = await context.newPage();
+  await p3.clock.install();
+  await p3.goto(`${base}/login`);
+  await p3.fill("#login", login);
+  await p3.fill("#password", password);
+  await Promise.all([p3.waitForURL(`${base}/`), p3.click("button[type=submit].primary")]);
+  check(await p3.locator("#idle-warning").isHidden(), "no warning at first");
+  await p3.clock.fastForward("27:00");
+  check(await p3.locator("#idle-warning").isHidden(), "no warning after 27 minutes");
+  await p3.clock.fastForward("01:30");
+  await p3.locator("#idle-warning").waitFor({ state: "visible" });
+  const box = await p3.locator("#idle-warning button").boundingBox();
+  check(box.height >= 48 && box.width >= 200, `keep-working button ${box.width}x${box.height}`);
+  const [resp] = await Promise.all([
+    p3.waitForResponse((r) => r.url().endsWith("/session/keepalive")),
+    p3.click("#idle-warning button"),
+  ]);
+  check(resp.status() === 204, `keepalive answered ${resp.status()}`);
+  await p3.locator("#idle-warning").waitFor({ state: "hidden" });
+  check(p3.url() === `${base}/`, "still on the page");
+  await context.close();
+});
+
 await step("no CSP violations or script errors", async () => {
   check(cspErrors.length === 0, cspErrors.join(" | "));
 });
