@@ -41,6 +41,11 @@ pub struct SecurityConfig {
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
     pub trust_proxy: bool,
     pub audit_retention_days: i64,
+    /// Master key for encrypting sensitive person fields: 64 hex characters. Never stored in
+    /// the database. Required with PostgreSQL (all nodes must share it); with SQLite and no
+    /// key set, one is generated into `<data_dir>/field.key` on first start.
+    #[serde(skip_serializing)]
+    pub field_key: Option<String>,
 }
 
 impl Default for SecurityConfig {
@@ -56,6 +61,7 @@ impl Default for SecurityConfig {
             secure_cookies: false,
             trust_proxy: false,
             audit_retention_days: 180,
+            field_key: None,
         }
     }
 }
@@ -115,6 +121,9 @@ impl Config {
         }
         if let Some(v) = get("YINYAO_LOG_JSON") {
             self.log_json = v == "1" || v == "true";
+        }
+        if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
+            self.security.field_key = Some(v);
         }
         if let Some(v) = get("YINYAO_SECURE_COOKIES") {
             self.security.secure_cookies = v == "1" || v == "true";

@@ -7,12 +7,15 @@ pub mod accounts;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod jobs;
 pub mod ops;
+pub mod people;
+pub mod search;
 pub mod state;
 pub mod units;
 pub mod web;
@@ -28,7 +31,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"))
 )]
 struct ApiDoc;
 
@@ -38,6 +41,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(units::api())
         .merge(accounts::api())
         .merge(audit::api())
+        .merge(people::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -53,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .merge(units::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
+        .merge(people::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

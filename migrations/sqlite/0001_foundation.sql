@@ -43,7 +43,7 @@ CREATE TABLE role_grants (
     id          INTEGER PRIMARY KEY,
     account_id  INTEGER NOT NULL REFERENCES accounts(id),
     unit_id     INTEGER NOT NULL REFERENCES units(id),
-    role        TEXT NOT NULL CHECK (role IN ('unit_admin', 'staff', 'editor', 'reviewer', 'correspondent', 'member')),
+    role        TEXT NOT NULL CHECK (role IN ('unit_admin', 'staff', 'youth_care', 'editor', 'reviewer', 'correspondent', 'member')),
     granted_by  INTEGER REFERENCES accounts(id),
     granted_at  TEXT NOT NULL,
     revoked_at  TEXT,

@@ -62,6 +62,8 @@ impl PlatformRole {
 pub enum UnitRole {
     UnitAdmin,
     Staff,
+    /// Youth-care (关工委) staff: the only role that sees minors' files.
+    YouthCare,
     Editor,
     Reviewer,
     Correspondent,
@@ -69,9 +71,10 @@ pub enum UnitRole {
 }
 
 impl UnitRole {
-    pub const ALL: [UnitRole; 6] = [
+    pub const ALL: [UnitRole; 7] = [
         UnitRole::UnitAdmin,
         UnitRole::Staff,
+        UnitRole::YouthCare,
         UnitRole::Editor,
         UnitRole::Reviewer,
         UnitRole::Correspondent,
@@ -82,6 +85,7 @@ impl UnitRole {
         match self {
             UnitRole::UnitAdmin => "unit_admin",
             UnitRole::Staff => "staff",
+            UnitRole::YouthCare => "youth_care",
             UnitRole::Editor => "editor",
             UnitRole::Reviewer => "reviewer",
             UnitRole::Correspondent => "correspondent",
@@ -97,6 +101,7 @@ impl UnitRole {
         match self {
             UnitRole::UnitAdmin => "role.unit_admin",
             UnitRole::Staff => "role.staff",
+            UnitRole::YouthCare => "role.youth_care",
             UnitRole::Editor => "role.editor",
             UnitRole::Reviewer => "role.reviewer",
             UnitRole::Correspondent => "role.correspondent",

@@ -110,7 +110,8 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         .ok();
     let listen = config.listen.clone();
     crate::ops::repo::record_config(&db, &config).await?;
-    let state = AppState::new(db.clone(), config, metrics);
+    let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+    let state = AppState::new(db.clone(), config, metrics, crypto);
     {
         let mut tx = db.read().await?;
         if !crate::accounts::repo::any_platform_admin(&mut tx).await? {

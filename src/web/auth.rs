@@ -18,6 +18,8 @@ pub enum Perm {
     GrantRoles,
     ReadAudit,
     UseTokens,
+    /// Read and keep person files, care plans and visits.
+    People,
 }
 
 /// Where a permission reaches: everywhere (`all`), or the subtrees of the account's grants
@@ -43,9 +45,12 @@ macro_rules! in_scope {
     };
 }
 
-const ANY_UNIT_ROLE: &str = ",unit_admin,staff,editor,reviewer,correspondent,member,";
+const ANY_UNIT_ROLE: &str = ",unit_admin,staff,youth_care,editor,reviewer,correspondent,member,";
 const UNIT_ADMIN: &str = ",unit_admin,";
 const ACCOUNT_VIEWERS: &str = ",unit_admin,staff,";
+/// Roles that keep person files; which files each sees is decided per file in SQL
+/// (minors' files only for youth care).
+const PEOPLE_KEEPERS: &str = ",unit_admin,staff,youth_care,";
 
 impl Principal {
     /// Decides whether this account may do `perm`, and where.
@@ -93,6 +98,7 @@ impl Principal {
                 roles: "",
             }),
             (None, Perm::ReadAudit) => Err(AppError::Forbidden),
+            (None, Perm::People) => grants(PEOPLE_KEEPERS),
         }
     }
 

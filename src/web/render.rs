@@ -44,6 +44,9 @@ impl Page {
                 nav.push(NavLink { href, key, current });
             };
             add("/", "nav.home");
+            if p.can(Perm::People) {
+                add("/people", "nav.people");
+            }
             if p.can(Perm::ViewUnits) {
                 add("/units", "nav.units");
             }

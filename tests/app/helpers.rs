@@ -35,7 +35,10 @@ impl TestApp {
         };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let state = AppState::new(db, Config::default(), None);
+        let mut config = Config::default();
+        config.security.field_key = Some(yinyao::web::random_token(32));
+        let crypto = yinyao::crypto::from_config(&config, true).expect("field key");
+        let state = AppState::new(db, config, None, crypto);
         let router = yinyao::app(state.clone());
         TestApp {
             state,

@@ -7,5 +7,6 @@ mod helpers;
 mod accounts;
 mod audit;
 mod ops;
+mod people;
 mod shell;
 mod units;

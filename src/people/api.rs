@@ -1,0 +1,137 @@
+//! Person, visit and care-plan JSON API under `/api/v1/people`.
+
+use super::model::{PersonId, Sensitive};
+use super::repo::{CarePlan, PersonRow, Visit};
+use super::service::{self, PersonInput, SearchInput};
+use super::visits::{self, CarePlanInput, VisitInput};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::PageParams;
+use crate::web::auth::Viewer;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+
+/// A person file with its categories; sensitive fields masked.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PersonFile {
+    #[serde(flatten)]
+    pub person: PersonRow,
+    pub categories: Vec<String>,
+    pub care_plan: Option<CarePlan>,
+}
+
+/// People in scope, 50 a page; minors only for youth-care staff.
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(SearchInput),
+    responses((status = 200, body = Vec<PersonRow>), (status = 403), (status = 422)))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchInput>,
+) -> AppResult<Json<Vec<PersonRow>>> {
+    let paging = PageParams { page: q.page };
+    Ok(Json(
+        service::search(&state, &v, &q, PageParams::SIZE, paging.offset()).await?,
+    ))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Creates a person file; sensitive fields are encrypted before they are stored.
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonInput,
+    responses((status = 201, body = Created), (status = 422, description = "validation errors with field names")))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Json(input): Json<PersonInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = service::create(&state, &v, &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = PersonFile), (status = 404)))]
+pub async fn show_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PersonFile>> {
+    let (person, categories) = service::load(&state, &v, PersonId(id)).await?;
+    let care_plan = visits::plan(&state, &v, PersonId(id)).await?;
+    Ok(Json(PersonFile {
+        person,
+        categories,
+        care_plan,
+    }))
+}
+
+/// Replaces a person file; sensitive fields left empty keep their stored values.
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonInput,
+    responses((status = 204), (status = 404), (status = 422)))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<PersonInput>,
+) -> AppResult<StatusCode> {
+    service::update(&state, &v, PersonId(id), &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Revealed {
+    pub field: String,
+    pub value: Option<String>,
+}
+
+/// Reveals one sensitive field (id_number, mobile, address, health, emergency); audited.
+#[utoipa::path(post, path = "/api/v1/people/{id}/reveal/{field}", tag = "people",
+    params(("id" = i64, Path), ("field" = String, Path)),
+    responses((status = 200, body = Revealed), (status = 404)))]
+pub async fn reveal_field(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, field)): Path<(i64, String)>,
+) -> AppResult<Json<Revealed>> {
+    let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
+    let value = service::reveal(&state, &v, PersonId(id), f).await?;
+    Ok(Json(Revealed { field, value }))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}/visits", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Visit>), (status = 404)))]
+pub async fn list_visits(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<Visit>>> {
+    Ok(Json(visits::list(&state, &v, PersonId(id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/visits", tag = "people", params(("id" = i64, Path)), request_body = VisitInput,
+    responses((status = 201, body = Created), (status = 404), (status = 422)))]
+pub async fn record_visit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<VisitInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let visit = visits::record(&state, &v, PersonId(id), &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: visit })))
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}/care-plan", tag = "people", params(("id" = i64, Path)), request_body = CarePlanInput,
+    responses((status = 200, body = CarePlan), (status = 404), (status = 422)))]
+pub async fn set_care_plan(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<CarePlanInput>,
+) -> AppResult<Json<CarePlan>> {
+    Ok(Json(
+        visits::set_plan(&state, &v, PersonId(id), &input).await?,
+    ))
+}

@@ -1,0 +1,40 @@
+//! People and precision care (一人一档, 一人一策): person files with encrypted sensitive
+//! fields, masking and audited reveals, care plans and visit records.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod repo;
+pub mod service;
+pub mod visits;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/people",
+            get(pages::list_people).post(pages::create_person),
+        )
+        .route("/people/new", get(pages::new_person))
+        .route(
+            "/people/{id}",
+            get(pages::show_person).post(pages::update_person),
+        )
+        .route("/people/{id}/edit", get(pages::edit_person))
+        .route("/people/{id}/reveal/{field}", post(pages::reveal_field))
+        .route("/people/{id}/visits", post(pages::record_visit))
+        .route("/people/{id}/care-plan", post(pages::set_care_plan))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list_people, api::create_person))
+        .routes(routes!(api::show_person, api::update_person))
+        .routes(routes!(api::reveal_field))
+        .routes(routes!(api::list_visits, api::record_visit))
+        .routes(routes!(api::set_care_plan))
+}

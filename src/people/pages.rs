@@ -1,0 +1,329 @@
+//! Person pages: the searchable list, the file with masked fields and audited reveals, the
+//! form to create and edit, and on the file the quick visit form and the care plan.
+
+use super::model::{Category, Gender, Living, PersonId, Sensitive, Status, Tier, VisitKind};
+use super::repo::{CarePlan, PersonRow, Visit};
+use super::service::{self, PersonInput, SearchInput};
+use super::visits::{self, CarePlanInput, VisitInput};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::units::repo::{self as units, Unit};
+use crate::web::PageParams;
+use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    page: Page,
+    people: Vec<PersonRow>,
+    q: SearchInput,
+    page_no: i64,
+    has_more: bool,
+    categories: &'static [Category],
+}
+
+pub async fn list_people(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchInput>,
+) -> AppResult<Response> {
+    let paging = PageParams { page: q.page };
+    let mut people = service::search(&state, &v, &q, PageParams::SIZE + 1, paging.offset()).await?;
+    let has_more = people.len() as i64 > PageParams::SIZE;
+    people.truncate(PageParams::SIZE as usize);
+    html(&ListPage {
+        page: Page::new(&v.ctx, "/people"),
+        people,
+        page_no: paging.page(),
+        has_more,
+        q,
+        categories: Category::ALL,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    page: Page,
+    /// `None` for a new file.
+    id: Option<i64>,
+    p: PersonInput,
+    masks: Vec<(&'static str, Option<String>)>,
+    units: Vec<Unit>,
+    categories: &'static [Category],
+    genders: &'static [Gender],
+    livings: &'static [Living],
+    statuses: &'static [Status],
+}
+
+impl FormPage {
+    fn has_category(&self, c: &Category) -> bool {
+        self.p.categories.iter().any(|x| x == c.as_str())
+    }
+    fn mask_of(&self, field: &str) -> String {
+        self.masks
+            .iter()
+            .find(|(f, _)| *f == field)
+            .and_then(|(_, m)| m.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
+    v.scope(Perm::People)?;
+    let scope = Scope {
+        all: false,
+        account: v.p.id.0,
+        roles: ",unit_admin,staff,youth_care,",
+    };
+    let mut tx = state.db.read().await?;
+    Ok(units::list(&mut tx, &scope, false, 2000).await?)
+}
+
+fn form_page(
+    v: &Viewer,
+    id: Option<i64>,
+    p: PersonInput,
+    masks: Vec<(&'static str, Option<String>)>,
+    units: Vec<Unit>,
+) -> FormPage {
+    FormPage {
+        page: Page::new(&v.ctx, "/people"),
+        id,
+        p,
+        masks,
+        units,
+        categories: Category::ALL,
+        genders: Gender::ALL,
+        livings: Living::ALL,
+        statuses: Status::ALL,
+    }
+}
+
+pub async fn new_person(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let units = keeper_units(&state, &v).await?;
+    html(&form_page(
+        &v,
+        None,
+        PersonInput::default(),
+        Vec::new(),
+        units,
+    ))
+}
+
+/// Reads the person form (checkbox lists need repeated keys, which `Form` cannot take).
+fn parse_form(body: &Bytes) -> AppResult<PersonInput> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let mut p = PersonInput::default();
+    for (k, v) in pairs {
+        let opt = || Some(v.clone());
+        match k.as_str() {
+            "unit_id" => p.unit_id = v.trim().parse().unwrap_or(0),
+            "name" => p.name = v,
+            "gender" => p.gender = opt(),
+            "birth_date" => p.birth_date = opt(),
+            "id_number" => p.id_number = opt(),
+            "mobile" => p.mobile = opt(),
+            "address" => p.address = opt(),
+            "health" => p.health = opt(),
+            "emergency" => p.emergency = opt(),
+            "former_employer" => p.former_employer = opt(),
+            "post" => p.post = opt(),
+            "level" => p.level = opt(),
+            "party_join_date" => p.party_join_date = opt(),
+            "living" => p.living = opt(),
+            "status" => p.status = opt(),
+            "died_on" => p.died_on = opt(),
+            "skills" => p.skills = opt(),
+            "willing_to_serve" => p.willing_to_serve = v == "1",
+            "category" => p.categories.push(v),
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+pub async fn create_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input = parse_form(&body)?;
+    let id = service::create(&state, &v, &input).await?;
+    Ok(Redirect::to(&format!("/people/{}", id.0)).into_response())
+}
+
+pub async fn edit_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (row, categories) = service::load(&state, &v, PersonId(id)).await?;
+    let units = keeper_units(&state, &v).await?;
+    let masks = vec![
+        ("id_number", row.id_number_mask.clone()),
+        ("mobile", row.mobile_mask.clone()),
+    ];
+    let p = PersonInput {
+        unit_id: row.unit_id,
+        name: row.name,
+        gender: row.gender,
+        birth_date: row.birth_date,
+        former_employer: row.former_employer,
+        post: row.post,
+        level: row.level,
+        party_join_date: row.party_join_date,
+        living: row.living,
+        status: Some(row.status),
+        died_on: row.died_on,
+        skills: row.skills,
+        willing_to_serve: row.willing_to_serve,
+        categories,
+        ..PersonInput::default()
+    };
+    html(&form_page(&v, Some(id), p, masks, units))
+}
+
+pub async fn update_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input = parse_form(&body)?;
+    service::update(&state, &v, PersonId(id), &input).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "people/show.html")]
+struct ShowPage {
+    page: Page,
+    p: PersonRow,
+    categories: Vec<String>,
+    plan: Option<CarePlan>,
+    visits: Vec<Visit>,
+    revealed: Option<(&'static str, String)>,
+    /// Each sensitive field: name, masked form (when one is kept), whether a value is stored.
+    sensitive: Vec<(&'static str, Option<String>, bool)>,
+    tiers: &'static [Tier],
+    kinds: &'static [VisitKind],
+    today: String,
+}
+
+impl ShowPage {
+    fn revealed_value(&self, field: &str) -> Option<String> {
+        self.revealed
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+async fn show(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    revealed: Option<(&'static str, String)>,
+) -> AppResult<Response> {
+    let (p, categories) = service::load(state, v, PersonId(id)).await?;
+    let plan = visits::plan(state, v, PersonId(id)).await?;
+    let visits = visits::list(state, v, PersonId(id)).await?;
+    let sensitive = vec![
+        (
+            "id_number",
+            p.id_number_mask.clone(),
+            p.id_number_mask.is_some(),
+        ),
+        ("mobile", p.mobile_mask.clone(), p.mobile_mask.is_some()),
+        ("address", None, p.has_address),
+        ("emergency", None, p.has_emergency),
+        ("health", None, p.has_health),
+    ];
+    html(&ShowPage {
+        page: Page::new(&v.ctx, "/people"),
+        sensitive,
+        p,
+        categories,
+        plan,
+        visits,
+        revealed,
+        tiers: Tier::ALL,
+        kinds: VisitKind::ALL,
+        today: chrono::Utc::now().date_naive().to_string(),
+    })
+}
+
+pub async fn show_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    show(&state, &v, id, None).await
+}
+
+pub async fn reveal_field(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, field)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
+    let value = service::reveal(&state, &v, PersonId(id), f)
+        .await?
+        .unwrap_or_default();
+    show(&state, &v, id, Some((f.as_str(), value))).await
+}
+
+pub async fn record_visit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: VisitInput = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    visits::record(&state, &v, PersonId(id), &input).await?;
+    Ok(Redirect::to(&format!("/people/{id}#visits")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct PlanForm {
+    tier: String,
+    interval_days: Option<String>,
+    paired_staff: Option<String>,
+    notes: Option<String>,
+}
+
+pub async fn set_care_plan(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: PlanForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let number = |s: Option<String>, field: &'static str| -> AppResult<Option<i64>> {
+        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(n) => n
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::field(field, "validation.number")),
+        }
+    };
+    let input = CarePlanInput {
+        tier: f.tier,
+        interval_days: number(f.interval_days, "interval_days")?
+            .map(|n| n.clamp(0, 100_000) as i32),
+        paired_staff: number(f.paired_staff, "paired_staff")?,
+        notes: f.notes,
+    };
+    visits::set_plan(&state, &v, PersonId(id), &input).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}

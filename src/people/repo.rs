@@ -1,0 +1,386 @@
+//! SQL for person files, categories, care plans and visits. Every read filters by the
+//! caller's grants in SQL; minors' files only match youth-care grants.
+
+use super::model::PersonId;
+use crate::db::{Tx, now};
+use crate::on_tx;
+use chrono::{DateTime, Utc};
+
+/// The person (alias `p`, unit alias `u`) is visible to account `$1`: an adult's file to
+/// unit admins and staff of an enclosing unit, a minor's file to youth-care staff only.
+macro_rules! person_in_scope {
+    () => {
+        "EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%' \
+         AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))"
+    };
+}
+
+/// A person file as screens and the API show it: sensitive fields only masked.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct PersonRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub id_number_mask: Option<String>,
+    pub mobile_mask: Option<String>,
+    pub has_address: bool,
+    pub has_health: bool,
+    pub has_emergency: bool,
+    pub former_employer: Option<String>,
+    pub post: Option<String>,
+    pub level: Option<String>,
+    pub party_join_date: Option<String>,
+    pub living: Option<String>,
+    pub status: String,
+    pub died_on: Option<String>,
+    pub skills: Option<String>,
+    pub willing_to_serve: bool,
+    pub is_minor: bool,
+    pub account_id: Option<i64>,
+}
+
+const PERSON_COLS: &str = "p.id, p.unit_id, u.name AS unit_name, p.name, p.gender, p.birth_date, p.id_number_mask, \
+    p.mobile_mask, (p.address_enc IS NOT NULL) AS has_address, (p.health_enc IS NOT NULL) AS has_health, \
+    (p.emergency_enc IS NOT NULL) AS has_emergency, p.former_employer, p.post, p.level, p.party_join_date, \
+    p.living, p.status, p.died_on, p.skills, p.willing_to_serve, p.is_minor, p.account_id";
+
+/// Everything written for a person; sensitive values already encrypted.
+#[derive(Clone, Debug, Default)]
+pub struct PersonRecord {
+    pub unit_id: i64,
+    pub name: String,
+    pub name_folded: String,
+    pub name_initials: String,
+    pub name_pinyin: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub id_number: Option<Sealed>,
+    pub mobile: Option<Sealed>,
+    pub address_enc: Option<String>,
+    pub health_enc: Option<String>,
+    pub emergency_enc: Option<String>,
+    pub former_employer: Option<String>,
+    pub post: Option<String>,
+    pub level: Option<String>,
+    pub party_join_date: Option<String>,
+    pub living: Option<String>,
+    pub status: String,
+    pub died_on: Option<String>,
+    pub skills: Option<String>,
+    pub willing_to_serve: bool,
+    pub is_minor: bool,
+}
+
+/// An encrypted value with its blind index and mask.
+#[derive(Clone, Debug, Default)]
+pub struct Sealed {
+    pub enc: String,
+    pub idx: String,
+    pub mask: String,
+}
+
+pub async fn insert(tx: &mut Tx, r: &PersonRecord) -> Result<PersonId, sqlx::Error> {
+    let t = now();
+    let (id_enc, id_idx, id_mask) = split(&r.id_number);
+    let (m_enc, m_idx, m_mask) = split(&r.mobile);
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO people (unit_id, name, name_folded, name_initials, name_pinyin, gender, birth_date,
+             id_number_enc, id_number_idx, id_number_mask, mobile_enc, mobile_idx, mobile_mask,
+             address_enc, health_enc, emergency_enc, former_employer, post, level, party_join_date,
+             living, status, died_on, skills, willing_to_serve, is_minor, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                 $21, $22, $23, $24, $25, $26, $27, $27) RETURNING id")
+        .bind(r.unit_id).bind(&r.name).bind(&r.name_folded).bind(&r.name_initials).bind(&r.name_pinyin)
+        .bind(&r.gender).bind(&r.birth_date).bind(id_enc).bind(id_idx).bind(id_mask)
+        .bind(m_enc).bind(m_idx).bind(m_mask).bind(&r.address_enc).bind(&r.health_enc).bind(&r.emergency_enc)
+        .bind(&r.former_employer).bind(&r.post).bind(&r.level).bind(&r.party_join_date).bind(&r.living)
+        .bind(&r.status).bind(&r.died_on).bind(&r.skills).bind(r.willing_to_serve).bind(r.is_minor).bind(t)
+        .fetch_one(c).await)?;
+    Ok(PersonId(id))
+}
+
+fn split(s: &Option<Sealed>) -> (Option<&str>, Option<&str>, Option<&str>) {
+    match s {
+        Some(s) => (
+            Some(s.enc.as_str()),
+            Some(s.idx.as_str()),
+            Some(s.mask.as_str()),
+        ),
+        None => (None, None, None),
+    }
+}
+
+/// Rewrites a person file (sensitive columns are written by the caller's `record` as given).
+pub async fn update(tx: &mut Tx, id: PersonId, r: &PersonRecord) -> Result<(), sqlx::Error> {
+    let (id_enc, id_idx, id_mask) = split(&r.id_number);
+    let (m_enc, m_idx, m_mask) = split(&r.mobile);
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE people SET unit_id = $1, name = $2, name_folded = $3, name_initials = $4, name_pinyin = $5,
+             gender = $6, birth_date = $7, id_number_enc = $8, id_number_idx = $9, id_number_mask = $10,
+             mobile_enc = $11, mobile_idx = $12, mobile_mask = $13, address_enc = $14, health_enc = $15,
+             emergency_enc = $16, former_employer = $17, post = $18, level = $19, party_join_date = $20,
+             living = $21, status = $22, died_on = $23, skills = $24, willing_to_serve = $25, is_minor = $26,
+             updated_at = $27
+         WHERE id = $28")
+        .bind(r.unit_id).bind(&r.name).bind(&r.name_folded).bind(&r.name_initials).bind(&r.name_pinyin)
+        .bind(&r.gender).bind(&r.birth_date).bind(id_enc).bind(id_idx).bind(id_mask)
+        .bind(m_enc).bind(m_idx).bind(m_mask).bind(&r.address_enc).bind(&r.health_enc).bind(&r.emergency_enc)
+        .bind(&r.former_employer).bind(&r.post).bind(&r.level).bind(&r.party_join_date).bind(&r.living)
+        .bind(&r.status).bind(&r.died_on).bind(&r.skills).bind(r.willing_to_serve).bind(r.is_minor).bind(now())
+        .bind(id.0)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The stored (encrypted) record of a person, for edits and reveals; no scope check.
+pub async fn stored(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRecord>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Raw {
+        unit_id: i64,
+        name: String,
+        name_folded: String,
+        name_initials: String,
+        name_pinyin: String,
+        gender: Option<String>,
+        birth_date: Option<String>,
+        id_number_enc: Option<String>,
+        id_number_idx: Option<String>,
+        id_number_mask: Option<String>,
+        mobile_enc: Option<String>,
+        mobile_idx: Option<String>,
+        mobile_mask: Option<String>,
+        address_enc: Option<String>,
+        health_enc: Option<String>,
+        emergency_enc: Option<String>,
+        former_employer: Option<String>,
+        post: Option<String>,
+        level: Option<String>,
+        party_join_date: Option<String>,
+        living: Option<String>,
+        status: String,
+        died_on: Option<String>,
+        skills: Option<String>,
+        willing_to_serve: bool,
+        is_minor: bool,
+    }
+    let raw: Option<Raw> = on_tx!(tx, c => sqlx::query_as("SELECT * FROM people WHERE id = $1")
+        .bind(id.0).fetch_optional(c).await)?;
+    let seal =
+        |enc: Option<String>, idx: Option<String>, mask: Option<String>| match (enc, idx, mask) {
+            (Some(enc), Some(idx), Some(mask)) => Some(Sealed { enc, idx, mask }),
+            _ => None,
+        };
+    Ok(raw.map(|r| PersonRecord {
+        unit_id: r.unit_id,
+        name: r.name,
+        name_folded: r.name_folded,
+        name_initials: r.name_initials,
+        name_pinyin: r.name_pinyin,
+        gender: r.gender,
+        birth_date: r.birth_date,
+        id_number: seal(r.id_number_enc, r.id_number_idx, r.id_number_mask),
+        mobile: seal(r.mobile_enc, r.mobile_idx, r.mobile_mask),
+        address_enc: r.address_enc,
+        health_enc: r.health_enc,
+        emergency_enc: r.emergency_enc,
+        former_employer: r.former_employer,
+        post: r.post,
+        level: r.level,
+        party_join_date: r.party_join_date,
+        living: r.living,
+        status: r.status,
+        died_on: r.died_on,
+        skills: r.skills,
+        willing_to_serve: r.willing_to_serve,
+        is_minor: r.is_minor,
+    }))
+}
+
+pub async fn exists(tx: &mut Tx, id: PersonId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = $1")
+        .bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// One person file if the account may see it.
+pub async fn get_in_scope(
+    tx: &mut Tx,
+    account: i64,
+    id: PersonId,
+) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $2 AND {}",
+        person_in_scope!()
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(account).bind(id.0).fetch_optional(c).await)
+}
+
+/// Search filters for the person list.
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    /// Folded name fragment (`%…%`), or pinyin initials / full pinyin prefix.
+    pub name_like: Option<String>,
+    pub pinyin_prefix: Option<String>,
+    /// Exact blind-index match on ID number or mobile.
+    pub index: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub unit_id: Option<i64>,
+}
+
+/// One page of people in scope, by name.
+pub async fn search(
+    tx: &mut Tx,
+    account: i64,
+    s: &Search,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
+    // Only constant fragments are formatted in; every value is bound.
+    let sql = format!(
+        "SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id
+         WHERE {}
+           AND ($2 IS NULL OR p.name_folded LIKE '%' || $2 || '%' ESCAPE '\\')
+           AND ($3 IS NULL OR p.name_initials LIKE $3 || '%' ESCAPE '\\' OR p.name_pinyin LIKE $3 || '%' ESCAPE '\\')
+           AND ($4 IS NULL OR p.id_number_idx = $4 OR p.mobile_idx = $4)
+           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $5))
+           AND ($6 IS NULL OR p.status = $6)
+           AND ($7 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $7) || '%')
+         ORDER BY p.name_pinyin, p.id LIMIT $8 OFFSET $9",
+        person_in_scope!()
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(account).bind(&s.name_like).bind(&s.pinyin_prefix).bind(&s.index).bind(&s.category)
+        .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
+        .fetch_all(c).await)
+}
+
+pub async fn categories(tx: &mut Tx, id: PersonId) -> Result<Vec<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT category FROM person_categories WHERE person_id = $1 ORDER BY category")
+        .bind(id.0).fetch_all(c).await)
+}
+
+pub async fn set_categories(tx: &mut Tx, id: PersonId, cats: &[&str]) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM person_categories WHERE person_id = $1")
+        .bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    for cat in cats {
+        on_tx!(tx, c => sqlx::query("INSERT INTO person_categories (person_id, category) VALUES ($1, $2)")
+            .bind(id.0).bind(*cat).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Whether the account may keep files at this unit (`minor` picks the youth-care rule).
+pub async fn unit_allows(
+    tx: &mut Tx,
+    account: i64,
+    unit_id: i64,
+    minor: bool,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM units u WHERE u.id = $2 AND u.active = TRUE AND EXISTS (
+             SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%'
+               AND (($3 AND g.role = 'youth_care') OR (NOT $3 AND g.role IN ('unit_admin', 'staff'))))")
+        .bind(account).bind(unit_id).bind(minor).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// A care plan as shown.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct CarePlan {
+    pub tier: String,
+    pub interval_days: i32,
+    pub paired_staff: Option<i64>,
+    pub paired_staff_name: Option<String>,
+    pub notes: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn care_plan(tx: &mut Tx, id: PersonId) -> Result<Option<CarePlan>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, CarePlan>(
+        "SELECT cp.tier, cp.interval_days, cp.paired_staff, a.display_name AS paired_staff_name, cp.notes, cp.updated_at
+         FROM care_plans cp LEFT JOIN accounts a ON a.id = cp.paired_staff WHERE cp.person_id = $1")
+        .bind(id.0).fetch_optional(c).await)
+}
+
+pub async fn upsert_care_plan(
+    tx: &mut Tx,
+    id: PersonId,
+    tier: &str,
+    interval: i32,
+    paired: Option<i64>,
+    notes: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO care_plans (person_id, tier, interval_days, paired_staff, notes, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (person_id) DO UPDATE SET tier = excluded.tier, interval_days = excluded.interval_days,
+             paired_staff = excluded.paired_staff, notes = excluded.notes, updated_at = excluded.updated_at")
+        .bind(id.0).bind(tier).bind(interval).bind(paired).bind(notes).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether an account may be the paired staff member at this person's unit.
+pub async fn staff_covers(tx: &mut Tx, account: i64, unit_id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $2
+         JOIN accounts a ON a.id = g.account_id
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND a.active = TRUE AND u.path LIKE gu.path || '%'
+           AND g.role IN ('unit_admin', 'staff', 'youth_care')")
+        .bind(account).bind(unit_id).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// A visit record.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Visit {
+    pub id: i64,
+    pub person_id: i64,
+    pub visited_on: String,
+    pub kind: String,
+    pub visitors: String,
+    pub findings: String,
+    pub needs: Option<String>,
+    pub follow_up: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_by_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewVisitRecord<'a> {
+    pub visited_on: &'a str,
+    pub kind: &'a str,
+    pub visitors: &'a str,
+    pub findings: &'a str,
+    pub needs: Option<&'a str>,
+    pub follow_up: Option<&'a str>,
+    pub recorded_by: i64,
+}
+
+pub async fn insert_visit(
+    tx: &mut Tx,
+    id: PersonId,
+    v: &NewVisitRecord<'_>,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO visits (person_id, visited_on, kind, visitors, findings, needs, follow_up, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+        .bind(id.0).bind(v.visited_on).bind(v.kind).bind(v.visitors).bind(v.findings).bind(v.needs)
+        .bind(v.follow_up).bind(v.recorded_by).bind(now())
+        .fetch_one(c).await)
+}
+
+pub async fn visits(tx: &mut Tx, id: PersonId, limit: i64) -> Result<Vec<Visit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Visit>(
+        "SELECT v.id, v.person_id, v.visited_on, v.kind, v.visitors, v.findings, v.needs, v.follow_up,
+                v.recorded_by, a.display_name AS recorded_by_name, v.created_at
+         FROM visits v JOIN accounts a ON a.id = v.recorded_by
+         WHERE v.person_id = $1 ORDER BY v.visited_on DESC, v.id DESC LIMIT $2")
+        .bind(id.0).bind(limit).fetch_all(c).await)
+}

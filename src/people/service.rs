@@ -1,0 +1,405 @@
+//! Person use cases shared by pages and API: validate, encrypt, scope-check, write, audit.
+
+use super::model::{self as m, Category, PersonId, Sensitive};
+use super::repo::{self, PersonRecord, PersonRow, Sealed};
+use crate::accounts::model::parse_mobile;
+use crate::audit::{model::Event, repo as audit};
+use crate::crypto::FieldCrypto;
+use crate::db::Tx;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::search::{fold, like_escape, pinyin_full, pinyin_initials};
+use crate::state::AppState;
+use crate::web::auth::{Perm, Viewer};
+use chrono::Utc;
+use serde_json::json;
+
+/// A person file as submitted. Empty strings count as "not given"; on an update, sensitive
+/// fields left empty keep their stored value (screens never hold them in clear).
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PersonInput {
+    pub unit_id: i64,
+    pub name: String,
+    pub gender: Option<String>,
+    /// `YYYY-MM-DD`; taken from the ID number when empty.
+    pub birth_date: Option<String>,
+    pub id_number: Option<String>,
+    pub mobile: Option<String>,
+    pub address: Option<String>,
+    pub health: Option<String>,
+    pub emergency: Option<String>,
+    pub former_employer: Option<String>,
+    pub post: Option<String>,
+    pub level: Option<String>,
+    pub party_join_date: Option<String>,
+    pub living: Option<String>,
+    /// active, moved or deceased (default active).
+    pub status: Option<String>,
+    pub died_on: Option<String>,
+    pub skills: Option<String>,
+    pub willing_to_serve: bool,
+    /// Any of lixiu, tuixiu, party_member, mobile_member, wulao, volunteer, youth.
+    pub categories: Vec<String>,
+}
+
+fn given(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn seal(c: &FieldCrypto, kind: &str, value: &str, mask: String) -> AppResult<Sealed> {
+    Ok(Sealed {
+        enc: c.encrypt(value)?,
+        idx: c.blind_index(kind, value),
+        mask,
+    })
+}
+
+/// Validates input into a record; `prev` supplies stored sensitive values kept on update.
+fn build(c: &FieldCrypto, input: &PersonInput, prev: Option<&PersonRecord>) -> AppResult<Built> {
+    let today = Utc::now().date_naive();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let id_number = match given(&input.id_number).map(m::parse_id_number).transpose() {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let mut ok =
+        |r: Result<Option<String>, FieldError>| r.map_err(|e| errors.push(e)).ok().flatten();
+    let name = m::parse_name(&input.name).map(Some);
+    let name = ok(name);
+    let gender = ok(given(&input.gender)
+        .map(|g| {
+            m::Gender::parse(g)
+                .map(|g| g.as_str().to_string())
+                .ok_or(FieldError::new("gender", "validation.choice"))
+        })
+        .transpose());
+    let living = ok(given(&input.living)
+        .map(|g| {
+            m::Living::parse(g)
+                .map(|g| g.as_str().to_string())
+                .ok_or(FieldError::new("living", "validation.choice"))
+        })
+        .transpose());
+    let status = ok(given(&input.status)
+        .map(|g| {
+            m::Status::parse(g)
+                .map(|g| g.as_str().to_string())
+                .ok_or(FieldError::new("status", "validation.choice"))
+        })
+        .transpose())
+    .unwrap_or_else(|| "active".into());
+    let birth = ok(given(&input.birth_date)
+        .map(|d| m::parse_past_date("birth_date", d, today).map(|d| d.to_string()))
+        .transpose());
+    let party = ok(given(&input.party_join_date)
+        .map(|d| m::parse_past_date("party_join_date", d, today).map(|d| d.to_string()))
+        .transpose());
+    let died = ok(given(&input.died_on)
+        .map(|d| m::parse_past_date("died_on", d, today).map(|d| d.to_string()))
+        .transpose());
+    let mobile = ok(given(&input.mobile)
+        .map(|v| parse_mobile(v).map_err(|e| FieldError::new("mobile", e.key)))
+        .transpose());
+    let former_employer = ok(m::parse_text(
+        "former_employer",
+        input.former_employer.as_deref(),
+        100,
+    ));
+    let post = ok(m::parse_text("post", input.post.as_deref(), 60));
+    let level = ok(m::parse_text("level", input.level.as_deref(), 40));
+    let skills = ok(m::parse_text("skills", input.skills.as_deref(), 500));
+    let address = ok(m::parse_text("address", input.address.as_deref(), 200));
+    let health = ok(m::parse_text("health", input.health.as_deref(), 1000));
+    let emergency = ok(m::parse_text("emergency", input.emergency.as_deref(), 200));
+    let mut cats = Vec::new();
+    for cat in &input.categories {
+        match Category::parse(cat.trim()) {
+            Some(c) if !cats.contains(&c.as_str()) => cats.push(c.as_str()),
+            Some(_) => {}
+            None => errors.push(FieldError::new("categories", "validation.choice")),
+        }
+    }
+    // The ID number carries the birth date: it must agree with the field, or fill it.
+    let birth = match (&id_number, birth) {
+        (Some(id), Some(b)) if id.birth.to_string() != b => {
+            errors.push(FieldError::new(
+                "birth_date",
+                "validation.id_birth_mismatch",
+            ));
+            Some(b)
+        }
+        (Some(id), None) => Some(id.birth.to_string()),
+        (_, b) => b,
+    };
+    if status == "deceased" && died.is_none() {
+        errors.push(FieldError::new("died_on", "validation.died_on_required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let name = name.unwrap_or_default();
+    let is_minor = cats.contains(&"youth")
+        || birth
+            .as_deref()
+            .and_then(|b| chrono::NaiveDate::parse_from_str(b, "%Y-%m-%d").ok())
+            .is_some_and(|b| m::age_on(b, today) < 18);
+    let keep = |f: fn(&PersonRecord) -> Option<String>| prev.and_then(f);
+    let record = PersonRecord {
+        unit_id: input.unit_id,
+        name_folded: fold(&name),
+        name_initials: pinyin_initials(&name),
+        name_pinyin: pinyin_full(&name),
+        name,
+        gender,
+        birth_date: birth,
+        id_number: match &id_number {
+            Some(id) => Some(seal(c, "id_number", &id.value, m::mask_id(&id.value))?),
+            None => prev.and_then(|p| p.id_number.clone()),
+        },
+        mobile: match &mobile {
+            Some(v) => Some(seal(c, "mobile", v, m::mask_mobile(v))?),
+            None => prev.and_then(|p| p.mobile.clone()),
+        },
+        address_enc: match &address {
+            Some(v) => Some(c.encrypt(v)?),
+            None => keep(|p| p.address_enc.clone()),
+        },
+        health_enc: match &health {
+            Some(v) => Some(c.encrypt(v)?),
+            None => keep(|p| p.health_enc.clone()),
+        },
+        emergency_enc: match &emergency {
+            Some(v) => Some(c.encrypt(v)?),
+            None => keep(|p| p.emergency_enc.clone()),
+        },
+        former_employer,
+        post,
+        level,
+        party_join_date: party,
+        living,
+        status,
+        died_on: died,
+        skills,
+        willing_to_serve: input.willing_to_serve,
+        is_minor,
+    };
+    // Names of the sensitive fields this input sets, for the audit trail (never the values).
+    let changed = [
+        ("id_number", id_number.is_some()),
+        ("mobile", mobile.is_some()),
+        ("address", address.is_some()),
+        ("health", health.is_some()),
+        ("emergency", emergency.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, set)| set.then_some(k))
+    .collect();
+    Ok(Built {
+        record,
+        categories: cats,
+        sensitive_set: changed,
+    })
+}
+
+/// A validated record, its categories, and the names of the sensitive fields it sets.
+struct Built {
+    record: PersonRecord,
+    categories: Vec<&'static str>,
+    sensitive_set: Vec<&'static str>,
+}
+
+/// The non-sensitive part of a record, for before/after in the audit trail.
+fn audit_view(r: &PersonRecord) -> serde_json::Value {
+    json!({
+        "unit_id": r.unit_id, "name": r.name, "gender": r.gender, "birth_date": r.birth_date,
+        "former_employer": r.former_employer, "post": r.post, "level": r.level,
+        "party_join_date": r.party_join_date, "living": r.living, "status": r.status,
+        "died_on": r.died_on, "skills": r.skills, "willing_to_serve": r.willing_to_serve,
+        "id_number": r.id_number.as_ref().map(|s| s.mask.clone()),
+        "mobile": r.mobile.as_ref().map(|s| s.mask.clone()),
+    })
+}
+
+async fn visible(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<PersonRow> {
+    match repo::get_in_scope(tx, v.p.id.0, id).await? {
+        Some(p) => Ok(p),
+        None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
+        None => Err(AppError::NotFound),
+    }
+}
+
+pub async fn load(
+    state: &AppState,
+    v: &Viewer,
+    id: PersonId,
+) -> AppResult<(PersonRow, Vec<String>)> {
+    v.scope(Perm::People)?;
+    let mut tx = state.db.read().await?;
+    let p = visible(&mut tx, v, id).await?;
+    let cats = repo::categories(&mut tx, id).await?;
+    Ok((p, cats))
+}
+
+pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppResult<PersonId> {
+    v.scope(Perm::People)?;
+    let Built {
+        record,
+        categories: cats,
+        sensitive_set: sensitive,
+    } = build(&state.crypto, input, None)?;
+    let mut tx = state.db.write().await?;
+    if !repo::unit_allows(&mut tx, v.p.id.0, record.unit_id, record.is_minor).await? {
+        return Err(AppError::field(
+            "unit_id",
+            if record.is_minor {
+                "validation.minor_unit"
+            } else {
+                "validation.unit_scope"
+            },
+        ));
+    }
+    let id = repo::insert(&mut tx, &record).await.map_err(duplicate_id)?;
+    repo::set_categories(&mut tx, id, &cats).await?;
+    let event = Event::ok("person.create", format!("person:{}", id.0))
+        .unit(record.unit_id)
+        .detail(
+            json!({ "after": audit_view(&record), "categories": cats, "sensitive_set": sensitive }),
+        );
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn duplicate_id(e: sqlx::Error) -> AppError {
+    match AppError::from(e) {
+        AppError::Conflict(_) => AppError::field("id_number", "validation.id_duplicate"),
+        other => other,
+    }
+}
+
+pub async fn update(
+    state: &AppState,
+    v: &Viewer,
+    id: PersonId,
+    input: &PersonInput,
+) -> AppResult<()> {
+    v.scope(Perm::People)?;
+    let mut tx = state.db.write().await?;
+    visible(&mut tx, v, id).await?;
+    let prev = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let Built {
+        record,
+        categories: cats,
+        sensitive_set: sensitive,
+    } = build(&state.crypto, input, Some(&prev))?;
+    if !repo::unit_allows(&mut tx, v.p.id.0, record.unit_id, record.is_minor).await? {
+        return Err(AppError::field(
+            "unit_id",
+            if record.is_minor {
+                "validation.minor_unit"
+            } else {
+                "validation.unit_scope"
+            },
+        ));
+    }
+    repo::update(&mut tx, id, &record)
+        .await
+        .map_err(duplicate_id)?;
+    let before_cats = repo::categories(&mut tx, id).await?;
+    repo::set_categories(&mut tx, id, &cats).await?;
+    let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
+        "before": audit_view(&prev), "after": audit_view(&record),
+        "categories_before": before_cats, "categories_after": cats, "sensitive_changed": sensitive,
+    }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Decrypts one sensitive field of one file for an allowed viewer; every reveal is audited.
+pub async fn reveal(
+    state: &AppState,
+    v: &Viewer,
+    id: PersonId,
+    field: Sensitive,
+) -> AppResult<Option<String>> {
+    v.scope(Perm::People)?;
+    let mut tx = state.db.write().await?;
+    let row = visible(&mut tx, v, id).await?;
+    let rec = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let enc = match field {
+        Sensitive::IdNumber => rec.id_number.map(|s| s.enc),
+        Sensitive::Mobile => rec.mobile.map(|s| s.enc),
+        Sensitive::Address => rec.address_enc,
+        Sensitive::Health => rec.health_enc,
+        Sensitive::Emergency => rec.emergency_enc,
+    };
+    let value = enc.map(|e| state.crypto.decrypt(&e)).transpose()?;
+    let event = Event::ok("person.reveal", format!("person:{}", id.0))
+        .unit(row.unit_id)
+        .detail(json!({ "field": field.as_str() }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// Search input as typed by staff.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct SearchInput {
+    /// Full or partial name (Simplified or Traditional), pinyin initials (`zs`) or full
+    /// pinyin, or an exact ID number or mobile.
+    pub q: Option<String>,
+    pub category: Option<String>,
+    /// active (default), moved, deceased, or `all`.
+    pub status: Option<String>,
+    /// Only this unit and the units below it.
+    pub unit: Option<i64>,
+    pub page: Option<i64>,
+}
+
+pub async fn search(
+    state: &AppState,
+    v: &Viewer,
+    input: &SearchInput,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<PersonRow>> {
+    v.scope(Perm::People)?;
+    let mut s = repo::Search {
+        category: given(&input.category).map(str::to_string),
+        unit_id: input.unit,
+        ..Default::default()
+    };
+    s.status = match given(&input.status) {
+        None => Some("active".into()),
+        Some("all") => None,
+        Some(st) => Some(
+            m::Status::parse(st)
+                .ok_or(AppError::field("status", "validation.choice"))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    if let Some(c) = &s.category
+        && Category::parse(c).is_none()
+    {
+        return Err(AppError::field("category", "validation.choice"));
+    }
+    if let Some(q) = given(&input.q) {
+        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Ok(id) = m::parse_id_number(&compact) {
+            s.index = Some(state.crypto.blind_index("id_number", &id.value));
+        } else if let Ok(mobile) = parse_mobile(&compact) {
+            s.index = Some(state.crypto.blind_index("mobile", &mobile));
+        } else if compact.chars().all(|c| c.is_ascii_alphabetic()) {
+            s.pinyin_prefix = Some(like_escape(&compact.to_lowercase()));
+        } else {
+            s.name_like = Some(like_escape(&fold(&compact)));
+        }
+    }
+    let mut tx = state.db.read().await?;
+    Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?)
+}

@@ -1,0 +1,183 @@
+//! Visit records and care plans: the staff member's record of contact, and the per-person
+//! plan (tier, contact interval, paired staff member).
+
+use super::model::{self as m, PersonId, Tier, VisitKind};
+use super::repo::{self, CarePlan, NewVisitRecord, Visit};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+use chrono::Utc;
+use serde_json::json;
+
+/// A visit as submitted from the quick mobile form or the API.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct VisitInput {
+    /// `YYYY-MM-DD`, not in the future; today when empty.
+    pub visited_on: Option<String>,
+    /// home, phone, video or hospital.
+    pub kind: String,
+    /// Who went; the recording staff member when empty.
+    pub visitors: Option<String>,
+    pub findings: String,
+    pub needs: Option<String>,
+    pub follow_up: Option<String>,
+}
+
+async fn person_unit(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<i64> {
+    Ok(super::service::load(state, v, id).await?.0.unit_id)
+}
+
+pub async fn record(
+    state: &AppState,
+    v: &Viewer,
+    id: PersonId,
+    input: &VisitInput,
+) -> AppResult<i64> {
+    let unit = person_unit(state, v, id).await?;
+    let today = Utc::now().date_naive();
+    let mut errors = Vec::new();
+    let on = match input
+        .visited_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(d) => m::parse_past_date("visited_on", d, today)
+            .map_err(|e| errors.push(e))
+            .ok(),
+        None => Some(today),
+    };
+    let kind = VisitKind::parse(input.kind.trim())
+        .ok_or(FieldError::new("kind", "validation.choice"))
+        .map_err(|e| errors.push(e))
+        .ok();
+    let findings = m::parse_text("findings", Some(&input.findings), 2000)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if findings.is_none() && !errors.iter().any(|e| e.field == "findings") {
+        errors.push(FieldError::new("findings", "validation.required"));
+    }
+    let visitors = m::parse_text("visitors", input.visitors.as_deref(), 200)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let needs = m::parse_text("needs", input.needs.as_deref(), 1000)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let follow_up = m::parse_text("follow_up", input.follow_up.as_deref(), 1000)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let (Some(on), Some(kind), Some(findings), true) = (on, kind, findings, errors.is_empty())
+    else {
+        return Err(AppError::Validation(errors));
+    };
+    let visitors = visitors.unwrap_or_else(|| v.p.display_name.clone());
+    let on = on.to_string();
+    let mut tx = state.db.write().await?;
+    let visit_id = repo::insert_visit(
+        &mut tx,
+        id,
+        &NewVisitRecord {
+            visited_on: &on,
+            kind: kind.as_str(),
+            visitors: &visitors,
+            findings: &findings,
+            needs: needs.as_deref(),
+            follow_up: follow_up.as_deref(),
+            recorded_by: v.p.id.0,
+        },
+    )
+    .await?;
+    let event = Event::ok("visit.create", format!("person:{}", id.0))
+        .unit(unit)
+        .detail(
+            json!({ "after": { "visit_id": visit_id, "visited_on": on, "kind": kind.as_str() } }),
+        );
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(visit_id)
+}
+
+pub async fn list(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Vec<Visit>> {
+    person_unit(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::visits(&mut tx, id, 200).await?)
+}
+
+/// A care plan as submitted.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CarePlanInput {
+    /// key, regular or routine.
+    pub tier: String,
+    /// Days between contacts; the tier's default (30, 90, 365) when absent.
+    pub interval_days: Option<i32>,
+    /// Account id of the paired staff member (一人一卡), who must keep files at this unit.
+    pub paired_staff: Option<i64>,
+    pub notes: Option<String>,
+}
+
+pub async fn set_plan(
+    state: &AppState,
+    v: &Viewer,
+    id: PersonId,
+    input: &CarePlanInput,
+) -> AppResult<CarePlan> {
+    let unit = person_unit(state, v, id).await?;
+    let mut errors = Vec::new();
+    let tier = Tier::parse(input.tier.trim());
+    if tier.is_none() {
+        errors.push(FieldError::new("tier", "validation.choice"));
+    }
+    let interval = input
+        .interval_days
+        .or(tier.map(Tier::default_interval_days))
+        .unwrap_or(0);
+    if !(1..=3650).contains(&interval) {
+        errors.push(FieldError::new("interval_days", "validation.interval"));
+    }
+    let notes = m::parse_text("notes", input.notes.as_deref(), 1000)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let mut tx = state.db.write().await?;
+    if let Some(staff) = input.paired_staff
+        && !repo::staff_covers(&mut tx, staff, unit).await?
+    {
+        errors.push(FieldError::new("paired_staff", "validation.paired_staff"));
+    }
+    let (Some(tier), true) = (tier, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let before = repo::care_plan(&mut tx, id).await?;
+    repo::upsert_care_plan(
+        &mut tx,
+        id,
+        tier.as_str(),
+        interval,
+        input.paired_staff,
+        notes.as_deref(),
+    )
+    .await?;
+    let after = repo::care_plan(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = Event::ok("care_plan.set", format!("person:{}", id.0)).unit(unit).detail(json!({
+        "before": before.map(|b| json!({ "tier": b.tier, "interval_days": b.interval_days, "paired_staff": b.paired_staff })),
+        "after": { "tier": after.tier, "interval_days": after.interval_days, "paired_staff": after.paired_staff },
+    }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn plan(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Option<CarePlan>> {
+    person_unit(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::care_plan(&mut tx, id).await?)
+}

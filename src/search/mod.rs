@@ -1,0 +1,92 @@
+//! Text folding shared by every search: Traditional → Simplified (OpenCC tables via
+//! ferrous-opencc), lower case, and pinyin forms of names so that staff can type `zs` or
+//! `zhangsan` for 张三.
+
+use ferrous_opencc::OpenCC;
+use ferrous_opencc::config::BuiltinConfig;
+use pinyin::ToPinyin;
+use std::sync::OnceLock;
+
+fn t2s() -> Option<&'static OpenCC> {
+    static CONVERTER: OnceLock<Option<OpenCC>> = OnceLock::new();
+    CONVERTER
+        .get_or_init(|| match OpenCC::from_config(BuiltinConfig::T2s) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::error!(error = %e, "OpenCC t2s tables failed to load");
+                None
+            }
+        })
+        .as_ref()
+}
+
+/// Simplified, lower-case form used for matching.
+pub fn fold(s: &str) -> String {
+    let simplified = t2s().map(|c| c.convert(s)).unwrap_or_else(|| s.to_string());
+    simplified.trim().to_lowercase()
+}
+
+/// Pinyin initials: 张三 → `zs`; Latin letters and digits are kept.
+pub fn pinyin_initials(s: &str) -> String {
+    let folded = fold(s);
+    folded
+        .chars()
+        .zip(folded.as_str().to_pinyin())
+        .filter_map(|(c, p)| match p {
+            Some(p) => p.first_letter().chars().next(),
+            None if c.is_ascii_alphanumeric() => Some(c),
+            None => None,
+        })
+        .collect()
+}
+
+/// Full pinyin without tones or spaces: 张三 → `zhangsan`.
+pub fn pinyin_full(s: &str) -> String {
+    let folded = fold(s);
+    let mut out = String::new();
+    for (c, p) in folded.chars().zip(folded.as_str().to_pinyin()) {
+        match p {
+            Some(p) => out.push_str(p.plain()),
+            None if c.is_ascii_alphanumeric() => out.push(c),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traditional_folds_to_simplified() {
+        assert_eq!(fold("老幹部"), "老干部");
+        assert_eq!(fold("張三"), "张三");
+        assert_eq!(fold(" ABC "), "abc");
+    }
+
+    #[test]
+    fn pinyin_forms() {
+        assert_eq!(pinyin_initials("张三"), "zs");
+        assert_eq!(pinyin_initials("張三"), "zs");
+        assert_eq!(pinyin_full("李秀英"), "lixiuying");
+        assert_eq!(pinyin_initials("王2"), "w2");
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(like_escape("a%b_c\\"), "a\\%b\\_c\\\\");
+    }
+}

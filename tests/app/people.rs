@@ -1,0 +1,457 @@
+//! Person files: masking everywhere, audited reveals, validation, scope, minors, search,
+//! visits and care plans.
+
+use crate::fixtures::{self, county};
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+// 11010519491231002X is GB 11643's published example; 110105194912310029 is not valid.
+const ID: &str = "11010519491231002X";
+const MOBILE: &str = "13812345678";
+
+type EncRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn zhang(unit: i64) -> serde_json::Value {
+    json!({
+        "unit_id": unit, "name": "张三", "gender": "male", "id_number": ID, "mobile": MOBILE,
+        "address": "城关镇杨柳村 3 组 12 号", "health": "高血压，需按时服药", "emergency": "张小明 13900001111",
+        "former_employer": "县水利局", "living": "alone", "categories": ["tuixiu", "party_member"], "skills": "书法"
+    })
+}
+
+async fn count_people(app: &TestApp) -> i64 {
+    let mut tx = app.db().read().await.unwrap();
+    yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(c).await).unwrap()
+}
+
+#[tokio::test]
+async fn sensitive_fields_are_encrypted_masked_and_revealed_with_an_audit_entry() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let r = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+
+    let file = staff
+        .json("GET", &format!("/api/v1/people/{id}"), json!(null))
+        .await;
+    assert_eq!(file.json()["id_number_mask"], "110***********002X");
+    assert_eq!(file.json()["mobile_mask"], "138****5678");
+    assert_eq!(
+        file.json()["birth_date"],
+        "1949-12-31",
+        "taken from the ID number"
+    );
+    let page = staff.get(&format!("/people/{id}")).await;
+    let list = staff.get("/people").await;
+    for body in [&file.body, &page.body, &list.body] {
+        assert!(
+            !body.contains(ID) && !body.contains(MOBILE) && !body.contains("高血压"),
+            "clear text leaked"
+        );
+    }
+    assert!(page.body.contains("110***********002X"));
+
+    // Nothing in the database holds the clear values either.
+    let mut tx = app.db().read().await.unwrap();
+    let rows: Vec<EncRow> = yinyao::on_tx!(&mut tx, c => sqlx::query_as(
+        "SELECT id_number_enc, mobile_enc, health_enc, mobile_idx FROM people").fetch_all(c).await)
+    .unwrap();
+    let dump = format!("{rows:?}");
+    assert!(!dump.contains(ID) && !dump.contains(MOBILE) && !dump.contains("高血压"));
+    let audit_text: Vec<String> = yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT detail FROM audit_log").fetch_all(c).await).unwrap();
+    assert!(
+        !audit_text.concat().contains(ID) && !audit_text.concat().contains(MOBILE),
+        "the audit trail holds masks only"
+    );
+    drop(tx);
+
+    let shown = staff
+        .post(&format!("/people/{id}/reveal/id_number"), &[])
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(
+        shown.element_text("revealed-id_number").as_deref(),
+        Some(ID)
+    );
+    assert!(!shown.body.contains(MOBILE), "one value at a time");
+    let api = staff
+        .json(
+            "POST",
+            &format!("/api/v1/people/{id}/reveal/health"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(api.json()["value"], "高血压，需按时服药");
+
+    let mut tx = app.db().read().await.unwrap();
+    let f = yinyao::audit::repo::Filter {
+        action: Some("person.reveal".into()),
+        ..Default::default()
+    };
+    let entries = yinyao::audit::repo::search(&mut tx, &f, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.detail.contains("\"field\":\"id_number\"") && e.actor_name == "staff_a")
+    );
+}
+
+#[tokio::test]
+async fn sibling_town_files_are_404_and_unlisted() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut a = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let id = a
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let mut b = fixtures::user_client(&app, "staff_b", c.town_b, UnitRole::Staff).await;
+    assert_eq!(
+        b.get(&format!("/people/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.json("GET", &format!("/api/v1/people/{id}"), json!(null))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.post(&format!("/people/{id}/reveal/mobile"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let list = b.json("GET", "/api/v1/people", json!(null)).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 0);
+    let r = b.json("POST", "/api/v1/people", zhang(c.village_a)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot file a person in another town"
+    );
+    // An editor at the same town keeps no person files.
+    let mut editor = fixtures::user_client(&app, "editor_a", c.town_a, UnitRole::Editor).await;
+    assert_eq!(
+        editor.get(&format!("/people/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_field_by_field_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let cases = [
+        (
+            json!({ "id_number": "110105194912310029" }),
+            "id_number",
+            "校验码",
+        ),
+        (json!({ "id_number": "12345" }), "id_number", "18 位"),
+        (
+            json!({ "birth_date": "1950-01-01" }),
+            "birth_date",
+            "不一致",
+        ),
+        (
+            json!({ "id_number": null, "birth_date": "2999-01-01" }),
+            "birth_date",
+            "晚于今天",
+        ),
+        (json!({ "mobile": "1381234567" }), "mobile", "11 位"),
+        (json!({ "status": "deceased" }), "died_on", "去世日期"),
+        (json!({ "categories": ["astronaut"] }), "categories", "选择"),
+    ];
+    for (patch, field, text) in cases {
+        let mut body = zhang(c.village_a);
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = staff.json("POST", "/api/v1/people", body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{patch}");
+        let fields = r.json()["fields"].as_array().unwrap().clone();
+        assert!(
+            fields
+                .iter()
+                .any(|f| f["field"] == field && f["message"].as_str().unwrap().contains(text)),
+            "{patch}: {fields:?}"
+        );
+    }
+    assert_eq!(count_people(&app).await, 0);
+
+    staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await;
+    let r = staff.json("POST", "/api/v1/people", zhang(c.town_a)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["fields"][0]["field"],
+        "id_number",
+        "duplicates by ID number are reported"
+    );
+    assert_eq!(count_people(&app).await, 1);
+}
+
+#[tokio::test]
+async fn minors_files_are_for_youth_care_staff_only() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let child = json!({ "unit_id": c.village_a, "name": "王小雨", "birth_date": "2014-05-01", "categories": ["youth"] });
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let r = staff.json("POST", "/api/v1/people", child.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut yc = fixtures::user_client(&app, "youth_a", c.town_a, UnitRole::YouthCare).await;
+    let r = yc.json("POST", "/api/v1/people", child).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        yc.json("GET", &format!("/api/v1/people/{id}"), json!(null))
+            .await
+            .json()["is_minor"],
+        true
+    );
+    assert_eq!(
+        staff.get(&format!("/people/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        staff
+            .json("GET", "/api/v1/people", json!(null))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // And the youth-care role does not open adults' files.
+    let adult = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        yc.get(&format!("/people/{adult}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn names_are_found_by_part_pinyin_initials_traditional_id_and_mobile() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await;
+    staff
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({ "unit_id": c.village_a, "name": "李秀英", "categories": ["lixiu"] }),
+        )
+        .await;
+    staff
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({ "unit_id": c.town_a, "name": "赵建国" }),
+        )
+        .await;
+    let names = |r: &crate::helpers::Resp| -> Vec<String> {
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (q, want) in [
+        ("zs", "张三"),
+        ("ZS", "张三"),
+        ("zhangsan", "张三"),
+        ("張三", "张三"),
+        ("秀", "李秀英"),
+        ("lxy", "李秀英"),
+        (ID, "张三"),
+        ("138 1234 5678", "张三"),
+    ] {
+        let r = staff
+            .json(
+                "GET",
+                &format!("/api/v1/people?q={}", yinyao::web::render::urlencode(q)),
+                json!(null),
+            )
+            .await;
+        assert_eq!(names(&r), vec![want.to_string()], "query {q}");
+    }
+    let r = staff
+        .json("GET", "/api/v1/people?category=lixiu", json!(null))
+        .await;
+    assert_eq!(names(&r), vec!["李秀英".to_string()]);
+    let r = staff
+        .json(
+            "GET",
+            &format!("/api/v1/people?unit={}", c.village_a),
+            json!(null),
+        )
+        .await;
+    assert_eq!(names(&r).len(), 2);
+    let r = staff.json("GET", "/api/v1/people?q=%25", json!(null)).await;
+    assert!(names(&r).is_empty(), "LIKE wildcards are escaped");
+    let page = staff.get("/people?q=zs").await;
+    assert!(page.body.contains("张三") && !page.body.contains("李秀英"));
+}
+
+#[tokio::test]
+async fn visits_and_care_plans_are_recorded_on_the_file() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let id = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    staff.get(&format!("/people/{id}")).await;
+    let r = staff
+        .post(
+            &format!("/people/{id}/visits"),
+            &[
+                ("visited_on", "2026-01-05"),
+                ("kind", "home"),
+                ("findings", "身体尚好，血压偏高"),
+                ("needs", "希望有人送药"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = staff
+        .post(
+            &format!("/people/{id}/visits"),
+            &[
+                ("visited_on", "2999-01-01"),
+                ("kind", "home"),
+                ("findings", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = staff
+        .post(
+            &format!("/people/{id}/visits"),
+            &[("kind", "teleport"), ("findings", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = staff.get(&format!("/people/{id}")).await;
+    assert!(page.body.contains("身体尚好，血压偏高") && page.body.contains("希望有人送药"));
+    let visits = staff
+        .json("GET", &format!("/api/v1/people/{id}/visits"), json!(null))
+        .await
+        .json();
+    assert_eq!(visits.as_array().unwrap().len(), 1);
+    assert_eq!(
+        visits[0]["visitors"], "staff_a",
+        "the recorder went, unless others are named"
+    );
+
+    let me: i64 = staff.json("GET", "/api/v1/me", json!(null)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = staff
+        .json(
+            "PUT",
+            &format!("/api/v1/people/{id}/care-plan"),
+            json!({ "tier": "key", "paired_staff": me }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.json()["interval_days"],
+        30,
+        "key tier: every 30 days by default"
+    );
+    let other = fixtures::account(&app, "staff_b", Some(c.town_b), Some(UnitRole::Staff)).await;
+    let r = staff
+        .json(
+            "PUT",
+            &format!("/api/v1/people/{id}/care-plan"),
+            json!({ "tier": "key", "paired_staff": other.0 }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "paired staff must cover the person's unit"
+    );
+    let file = staff
+        .json("GET", &format!("/api/v1/people/{id}"), json!(null))
+        .await
+        .json();
+    assert_eq!(file["care_plan"]["paired_staff"], me);
+}
+
+#[tokio::test]
+async fn editing_keeps_sensitive_values_unless_replaced() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let id = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let form = staff.get(&format!("/people/{id}/edit")).await;
+    assert!(!form.body.contains(ID) && form.body.contains("110***********002X"));
+    let r = staff
+        .post(
+            &format!("/people/{id}"),
+            &[
+                ("unit_id", &c.village_a.to_string()),
+                ("name", "张三"),
+                ("mobile", "13900002222"),
+                ("category", "tuixiu"),
+                ("category", "wulao"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let file = staff
+        .json("GET", &format!("/api/v1/people/{id}"), json!(null))
+        .await
+        .json();
+    assert_eq!(file["id_number_mask"], "110***********002X", "kept");
+    assert_eq!(file["mobile_mask"], "139****2222", "replaced");
+    assert_eq!(file["categories"], json!(["tuixiu", "wulao"]));
+    let revealed = staff
+        .json(
+            "POST",
+            &format!("/api/v1/people/{id}/reveal/address"),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(revealed["value"], "城关镇杨柳村 3 组 12 号");
+}
