@@ -80,6 +80,16 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(d) if d.is_unique_violation() => {
                 AppError::Conflict("error.duplicate")
             }
+            // PostgreSQL refuses NUL characters (22021) and out-of-range dates or numbers
+            // (22008, 22003) that SQLite would store: the input was bad, not the server.
+            sqlx::Error::Database(d)
+                if matches!(
+                    d.code().as_deref(),
+                    Some("22021" | "22008" | "22003" | "22P05")
+                ) =>
+            {
+                AppError::field("input", "validation.bad_characters")
+            }
             _ => AppError::Internal(e.into()),
         }
     }

@@ -4,8 +4,11 @@ pub mod api;
 pub mod login;
 pub mod model;
 pub mod pages;
+pub mod password;
+pub mod prefs;
 pub mod repo;
 pub mod service;
+pub mod totp;
 
 use crate::state::AppState;
 use axum::Router;
@@ -15,17 +18,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::login_form).post(login::login))
-        .route(
-            "/login/totp",
-            get(login::totp_form).post(login::verify_totp),
-        )
+        .route("/login/totp", get(totp::totp_form).post(totp::verify_totp))
         .route("/logout", post(login::logout))
         .route(
             "/account/password",
-            get(login::password_form).post(login::change_password),
+            get(password::password_form).post(password::change_password),
         )
-        .route("/session/keepalive", post(login::keepalive))
-        .route("/prefs", post(login::set_prefs))
+        .route("/session/keepalive", post(prefs::keepalive))
+        .route("/prefs", post(prefs::set_prefs))
         .route(
             "/accounts",
             get(pages::list_accounts).post(pages::create_account),

@@ -30,8 +30,7 @@ struct ListPage {
 #[derive(serde::Deserialize)]
 pub struct ListQuery {
     q: Option<String>,
-    #[serde(flatten)]
-    paging: PageParams,
+    page: Option<i64>,
 }
 
 pub async fn list_accounts(
@@ -47,7 +46,7 @@ pub async fn list_accounts(
         &scope,
         search,
         PageParams::SIZE + 1,
-        q.paging.offset(),
+        PageParams { page: q.page }.offset(),
     )
     .await?;
     let has_more = accounts.len() as i64 > PageParams::SIZE;
@@ -60,7 +59,7 @@ pub async fn list_accounts(
         page: Page::new(&v.ctx, "/accounts"),
         accounts,
         q: search.unwrap_or_default().to_string(),
-        page_no: q.paging.page(),
+        page_no: PageParams { page: q.page }.page(),
         has_more,
         can_manage: !units.is_empty(),
         units,

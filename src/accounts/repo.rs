@@ -115,24 +115,75 @@ pub async fn set_prefs(
     Ok(())
 }
 
-/// Counts a failed password; locks the account once `limit` failures are consecutive.
-/// Returns whether the account is now locked.
+/// What a failed password or code did to the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The account was locked already; nothing was counted.
+    AlreadyLocked,
+    Counted,
+    /// This failure reached the limit and locked the account.
+    NowLocked,
+}
+
+/// Counts a failure atomically: the increment happens only while the account is unlocked,
+/// and the row lock it takes serialises parallel attempts on PostgreSQL (SQLite writers are
+/// serialised by `BEGIN IMMEDIATE`).
 pub async fn record_failure(
     tx: &mut Tx,
     id: AccountId,
     limit: i64,
     lock_minutes: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Failure, sqlx::Error> {
     let t = now();
-    let failures: i32 = on_tx!(tx, c => sqlx::query_scalar(
-        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-        .bind(id.0).fetch_one(c).await)?;
+    let failures: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
+        "UPDATE accounts SET failed_logins = failed_logins + 1
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins")
+        .bind(id.0).bind(t).fetch_optional(c).await)?;
+    let Some(failures) = failures else {
+        return Ok(Failure::AlreadyLocked);
+    };
     if i64::from(failures) >= limit {
         on_tx!(tx, c => sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
             .bind(t + Duration::minutes(lock_minutes)).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-        return Ok(true);
+        return Ok(Failure::NowLocked);
     }
-    Ok(false)
+    Ok(Failure::Counted)
+}
+
+/// Whether the account is not locked now.
+pub async fn unlocked(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)")
+        .bind(id.0).bind(now()).fetch_one(c).await)?;
+    Ok(n == 1)
+}
+
+/// Ends every API token of an account (password change, reset, disable).
+pub async fn revoke_all_tokens(tx: &mut Tx, id: AccountId) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+        .bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// Whether the account holds an active role at a unit outside `s` (so a caller with scope
+/// `s` must not take the account over by resetting or re-enabling it).
+pub async fn holds_roles_outside(
+    tx: &mut Tx,
+    s: &Scope,
+    id: AccountId,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM role_grants r JOIN units u ON u.id = r.unit_id
+         WHERE r.account_id = $4 AND r.revoked_at IS NULL AND NOT ", in_scope!("u")))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// Whether the account administers any unit.
+pub async fn is_unit_admin(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM role_grants WHERE account_id = $1 AND revoked_at IS NULL AND role = 'unit_admin'")
+        .bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
 }
 
 pub async fn clear_failures(tx: &mut Tx, id: AccountId) -> Result<(), sqlx::Error> {
@@ -193,7 +244,7 @@ const LIST_ACCOUNTS: &str = concat!(
             (a.locked_until IS NOT NULL AND a.locked_until > $4) AS locked
      FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
      WHERE (u.id IS NULL AND $1 OR u.id IS NOT NULL AND ", in_scope!("u"), ")
-       AND ($5 IS NULL OR a.username LIKE '%' || $5 || '%' OR a.display_name LIKE '%' || $5 || '%')
+              AND ($5 IS NULL OR LOWER(a.username) LIKE '%' || $5 || '%' ESCAPE '\\' OR LOWER(a.display_name) LIKE '%' || $5 || '%' ESCAPE '\\')
      ORDER BY a.id LIMIT $6 OFFSET $7");
 
 pub async fn list(
@@ -203,8 +254,9 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AccountRow>, sqlx::Error> {
+    let q = q.map(|q| crate::search::like_escape(&q.to_lowercase()));
     on_tx!(tx, c => sqlx::query_as::<_, AccountRow>(LIST_ACCOUNTS)
-        .bind(s.all).bind(s.account).bind(s.roles).bind(now()).bind(q).bind(limit).bind(offset)
+        .bind(s.all).bind(s.account).bind(s.roles).bind(now()).bind(&q).bind(limit).bind(offset)
         .fetch_all(c).await)
 }
 
@@ -346,12 +398,19 @@ pub async fn revoke_token(tx: &mut Tx, account: AccountId, id: i64) -> Result<bo
 }
 
 /// The active, unlocked account a live token belongs to.
-pub async fn account_for_token(tx: &mut Tx, hash: &str) -> Result<Option<AccountId>, sqlx::Error> {
+/// `expired_before`: passwords changed before this time have expired, and so have their tokens.
+pub async fn account_for_token(
+    tx: &mut Tx,
+    hash: &str,
+    expired_before: Option<DateTime<Utc>>,
+) -> Result<Option<AccountId>, sqlx::Error> {
     let id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT a.id FROM api_tokens t JOIN accounts a ON a.id = t.account_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE
-           AND (a.locked_until IS NULL OR a.locked_until < $2)")
-        .bind(hash).bind(now()).fetch_optional(c).await)?;
+           AND a.must_change_password = FALSE AND a.platform_role IS NULL
+           AND (a.locked_until IS NULL OR a.locked_until < $2)
+           AND ($3 IS NULL OR a.password_changed_at > $3)")
+        .bind(hash).bind(now()).bind(expired_before).fetch_optional(c).await)?;
     Ok(id.map(AccountId))
 }
 

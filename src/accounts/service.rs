@@ -43,9 +43,27 @@ async fn unit_in(tx: &mut Tx, s: &Scope, id: i64) -> AppResult<units::Unit> {
     match units::get_in_scope(tx, s, UnitId(id)).await? {
         Some(u) if u.active => Ok(u),
         Some(_) => Err(AppError::field("unit_id", "validation.parent_inactive")),
+        // The same answer whether the unit is elsewhere or nowhere: ids outside one's
+        // scope must not be probeable.
         None if units::exists(tx, UnitId(id)).await? => Err(AppError::OutOfScope),
-        None => Err(AppError::field("unit_id", "validation.parent_missing")),
+        None => Err(AppError::NotFound),
     }
+}
+
+/// Loads an account the caller may manage: in scope, not a platform admin, holding no role
+/// outside the caller's scope, and (for the system admin) not a unit admin, so that no one
+/// can reset or re-enable an account that has more power than they have.
+async fn manageable(tx: &mut Tx, v: &Viewer, s: &Scope, id: AccountId) -> AppResult<AccountRow> {
+    let a = account_in(tx, s, id).await?;
+    if id == v.p.id || a.platform_role.is_some() || repo::holds_roles_outside(tx, s, id).await? {
+        return Err(AppError::Forbidden);
+    }
+    if s.all && repo::is_unit_admin(tx, id).await? {
+        // Separation of duties: the system admin must not be able to become a unit admin
+        // (who grants roles) by resetting their password.
+        return Err(AppError::Forbidden);
+    }
+    Ok(a)
 }
 
 pub async fn get(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<AccountRow> {
@@ -123,14 +141,12 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> Ap
 pub async fn reset_password(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<String> {
     let scope = v.scope(Perm::ManageAccounts)?;
     let mut tx = state.db.write().await?;
-    let a = account_in(&mut tx, &scope, id).await?;
-    if a.platform_role.is_some() {
-        // Platform admins are reset only from the server's command line.
-        return Err(AppError::Forbidden);
-    }
+    // Platform admins are reset only from the server's command line.
+    manageable(&mut tx, v, &scope, id).await?;
     let password = generate_password();
     repo::set_password(&mut tx, id, &hash_password(&password)?, true).await?;
     session::delete_for_account(&mut tx, id).await?;
+    repo::revoke_all_tokens(&mut tx, id).await?;
     audit::record(
         &mut tx,
         &v.ctx.actor(),
@@ -150,13 +166,11 @@ pub async fn set_active(
 ) -> AppResult<()> {
     let scope = v.scope(Perm::ManageAccounts)?;
     let mut tx = state.db.write().await?;
-    let a = account_in(&mut tx, &scope, id).await?;
-    if id == v.p.id || a.platform_role.is_some() {
-        return Err(AppError::Forbidden);
-    }
+    let a = manageable(&mut tx, v, &scope, id).await?;
     repo::set_active(&mut tx, id, active).await?;
     if !active {
         session::delete_for_account(&mut tx, id).await?;
+        repo::revoke_all_tokens(&mut tx, id).await?;
     }
     let action = if active {
         "account.enable"
@@ -177,7 +191,7 @@ pub async fn set_active(
 pub async fn unlock(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<()> {
     let scope = v.scope(Perm::ManageAccounts)?;
     let mut tx = state.db.write().await?;
-    account_in(&mut tx, &scope, id).await?;
+    manageable(&mut tx, v, &scope, id).await?;
     repo::clear_failures(&mut tx, id).await?;
     audit::record(
         &mut tx,
@@ -280,8 +294,12 @@ pub struct NewToken {
 
 pub async fn create_token(state: &AppState, v: &Viewer, name: &str) -> AppResult<NewToken> {
     v.scope(Perm::UseTokens)?;
+    if v.p.via_token {
+        // A token cannot mint more tokens: a stolen one must not multiply.
+        return Err(AppError::Forbidden);
+    }
     let name = name.trim();
-    if !(1..=60).contains(&name.chars().count()) {
+    if !(1..=60).contains(&name.chars().count()) || name.chars().any(char::is_control) {
         return Err(AppError::field("name", "validation.token_name"));
     }
     let token = format!("yy_{}", random_token(20));

@@ -56,14 +56,17 @@ pub struct Filter {
     pub unit_id: Option<i64>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only entries with a smaller id (keyset paging for exports).
+    pub before_id: Option<i64>,
 }
 
 const SEARCH_WHERE: &str = "
     ($1 IS NULL OR a.actor_name = $1 OR CAST(a.actor_id AS TEXT) = $1)
-    AND ($2 IS NULL OR a.action LIKE $2 || '%')
+        AND ($2 IS NULL OR a.action LIKE $2 || '%' ESCAPE '\\')
     AND ($3 IS NULL OR a.unit_id IN (SELECT s.id FROM units s, units r WHERE r.id = $3 AND s.path LIKE r.path || '%'))
     AND ($4 IS NULL OR a.at >= $4)
-    AND ($5 IS NULL OR a.at < $5)";
+        AND ($5 IS NULL OR a.at < $5)
+    AND ($8 IS NULL OR a.id < $8)";
 
 /// One page of matching entries, newest first, and whether more follow.
 pub async fn search(
@@ -76,17 +79,23 @@ pub async fn search(
         "SELECT a.* FROM audit_log a WHERE ",
         " ORDER BY a.id DESC LIMIT $6 OFFSET $7",
     );
+    let action = f.action.as_deref().map(crate::search::like_escape);
     on_tx!(tx, c => sqlx::query_as::<_, Entry>(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(&f.actor).bind(&f.action).bind(f.unit_id).bind(f.from).bind(f.to)
-        .bind(limit).bind(offset)
+        .bind(&f.actor).bind(&action).bind(f.unit_id).bind(f.from).bind(f.to)
+                .bind(limit).bind(offset).bind(f.before_id)
         .fetch_all(c).await)
 }
 
 /// Number of matching entries.
 pub async fn count(tx: &mut Tx, f: &Filter) -> Result<i64, sqlx::Error> {
-    let sql = concat_where("SELECT COUNT(*) FROM audit_log a WHERE ", "");
+    let sql = concat_where(
+        "SELECT COUNT(*) FROM audit_log a WHERE ",
+        " AND $6 IS NULL AND $7 IS NULL",
+    );
+    let action = f.action.as_deref().map(crate::search::like_escape);
     on_tx!(tx, c => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(&f.actor).bind(&f.action).bind(f.unit_id).bind(f.from).bind(f.to)
+                .bind(&f.actor).bind(&action).bind(f.unit_id).bind(f.from).bind(f.to)
+        .bind(None::<i64>).bind(None::<i64>).bind(f.before_id)
         .fetch_one(c).await)
 }
 
@@ -106,12 +115,24 @@ pub async fn verify(tx: &mut Tx) -> Result<Verdict, sqlx::Error> {
     let (last_id, last_hash, purged_upto, purged_hash): (i64, String, i64, String) = on_tx!(tx, c => sqlx::query_as(
         "SELECT last_id, last_hash, purged_upto, purged_hash FROM audit_head WHERE id = 1")
         .fetch_one(c).await)?;
+    if purged_upto > 0 {
+        let pattern = format!("%\"cut_hash\":\"{purged_hash}\"%");
+        let recorded: i64 = on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'audit.purge' AND id > $1 AND detail LIKE $2")
+            .bind(purged_upto).bind(&pattern).fetch_one(c).await)?;
+        if recorded == 0 {
+            return Ok(Verdict::Broken {
+                id: purged_upto,
+                reason: "purge mark moved",
+            });
+        }
+    }
     let mut check = ChainCheck::starting_after(purged_upto, &purged_hash);
     let mut after = purged_upto;
     loop {
         let batch: Vec<Entry> = on_tx!(tx, c => sqlx::query_as(
-            "SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000")
-            .bind(after).fetch_all(c).await)?;
+                        "SELECT * FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000")
+            .bind(after).bind(last_id).fetch_all(c).await)?;
         if batch.is_empty() {
             break;
         }
@@ -137,5 +158,10 @@ pub async fn purge_before(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64, sql
         .bind(cut_id).bind(&cut_hash).execute(c).await.map(|r| r.rows_affected()))?;
     let done = on_tx!(tx, c => sqlx::query("DELETE FROM audit_log WHERE id <= $1")
         .bind(cut_id).execute(c).await.map(|r| r.rows_affected()))?;
+    // The purge itself enters the chain with where it cut, so that moving the cut mark by
+    // hand (to hide deleted entries) is caught by `verify`.
+    let event = super::model::Event::ok("audit.purge", "audit_log")
+        .detail(serde_json::json!({ "cut_hash": cut_hash, "cut_id": cut_id, "removed": done, "before": before.to_rfc3339() }));
+    record(tx, &super::model::Actor::system("audit_retention"), event).await?;
     Ok(done)
 }

@@ -35,8 +35,8 @@ impl FilterInput {
         let mut errors = Vec::new();
         let day = |s: &Option<String>, field: &'static str, errors: &mut Vec<FieldError>| {
             non_empty(s).and_then(|d| match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
+                Ok(d) if (1900..=2200).contains(&chrono::Datelike::year(&d)) => Some(d),
+                _ => {
                     errors.push(FieldError::new(field, "validation.date"));
                     None
                 }
@@ -68,6 +68,7 @@ impl FilterInput {
             unit_id,
             from,
             to,
+            before_id: None,
         })
     }
 }
@@ -116,30 +117,31 @@ pub async fn export_csv(state: &AppState, v: &Viewer, input: &FilterInput) -> Ap
         "hash",
     ])
     .map_err(anyhow::Error::from)?;
-    let mut offset = 0;
+    // Keyset paging: new entries appended during the export cannot shift the pages.
+    let mut page = f.clone();
     loop {
-        let rows = repo::search(&mut tx, &f, 5000, offset).await?;
+        let rows = repo::search(&mut tx, &page, 5000, 0).await?;
         for e in &rows {
             w.write_record([
                 e.id.to_string(),
                 e.at.to_rfc3339(),
                 e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
-                e.actor_name.clone(),
-                e.ip.clone(),
-                e.user_agent.clone(),
-                e.action.clone(),
+                cell(&e.actor_name),
+                cell(&e.ip),
+                cell(&e.user_agent),
+                cell(&e.action),
                 e.outcome.clone(),
                 e.unit_id.map(|v| v.to_string()).unwrap_or_default(),
-                e.target.clone(),
-                e.detail.clone(),
+                cell(&e.target),
+                cell(&e.detail),
                 e.hash.clone(),
             ])
             .map_err(anyhow::Error::from)?;
         }
-        if rows.len() < 5000 {
-            break;
+        match rows.last() {
+            Some(last) if rows.len() == 5000 => page.before_id = Some(last.id),
+            _ => break,
         }
-        offset += 5000;
     }
     repo::record(
         &mut tx,
@@ -152,6 +154,15 @@ pub async fn export_csv(state: &AppState, v: &Viewer, input: &FilterInput) -> Ap
     let mut out = vec![0xEF, 0xBB, 0xBF];
     out.extend(w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?);
     Ok(out)
+}
+
+/// Cells that a spreadsheet would run as a formula get a leading apostrophe.
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 fn filter_json(f: &Filter) -> serde_json::Value {

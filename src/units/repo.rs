@@ -26,6 +26,21 @@ impl Unit {
     }
 }
 
+/// Serialises changes to the tree for the rest of the transaction. SQLite writers are
+/// serialised already (`BEGIN IMMEDIATE`); PostgreSQL needs an explicit lock, or two
+/// concurrent moves could each pass the cycle check and corrupt the paths.
+pub async fn lock_tree(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    match tx {
+        Tx::Sqlite(_) => Ok(()),
+        Tx::Postgres(t) => {
+            sqlx::query("SELECT pg_advisory_xact_lock(7170001)")
+                .execute(&mut **t)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
 /// Units in scope, in tree order (by path), optionally only active ones.
 pub async fn list(
     tx: &mut Tx,

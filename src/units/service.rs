@@ -50,12 +50,13 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewUnit) -> AppResult<
         return Err(AppError::Validation(errors));
     };
     let mut tx = state.db.write().await?;
+    repo::lock_tree(&mut tx).await?;
     let parent = match input.parent_id {
         Some(pid) => match repo::get_in_scope(&mut tx, &scope, UnitId(pid)).await? {
             Some(p) if p.active => Some(p),
             Some(_) => return Err(AppError::field("parent_id", "validation.parent_inactive")),
             None if repo::exists(&mut tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
-            None => return Err(AppError::field("parent_id", "validation.parent_missing")),
+            None => return Err(AppError::NotFound),
         },
         // Only a global scope (the system admin) may create a new root.
         None if scope.all => None,
@@ -93,6 +94,7 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
         return Err(AppError::Validation(errors));
     }
     let mut tx = state.db.write().await?;
+    repo::lock_tree(&mut tx).await?;
     let unit = match repo::get_in_scope(&mut tx, &scope, id).await? {
         Some(u) => u,
         None if repo::exists(&mut tx, id).await? => return Err(AppError::OutOfScope),
@@ -109,7 +111,7 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
         let target = match repo::get_in_scope(&mut tx, &scope, UnitId(pid)).await? {
             Some(t) => t,
             None if repo::exists(&mut tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
-            None => return Err(AppError::field("parent_id", "validation.parent_missing")),
+            None => return Err(AppError::NotFound),
         };
         if within(&target.path, &unit.path) {
             return Err(AppError::field("parent_id", "validation.move_into_self"));
@@ -117,8 +119,15 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
         if !target.active {
             return Err(AppError::field("parent_id", "validation.parent_inactive"));
         }
-        // A unit admin may move units only below the units they administer, never their own root.
-        if !scope.all && unit.parent_id.is_none() {
+        // A unit admin may move only units strictly below a unit they administer: the unit's
+        // current parent must be in scope too, or they could carry their own unit elsewhere.
+        let parent_in_scope = match unit.parent_id {
+            Some(pid) => repo::get_in_scope(&mut tx, &scope, UnitId(pid))
+                .await?
+                .is_some(),
+            None => false,
+        };
+        if !scope.all && !parent_in_scope {
             return Err(AppError::Forbidden);
         }
         repo::move_under(&mut tx, &unit, &target).await?;
@@ -147,6 +156,7 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
 pub async fn deactivate(state: &AppState, v: &Viewer, id: UnitId) -> AppResult<u64> {
     let scope = v.scope(Perm::ManageUnits)?;
     let mut tx = state.db.write().await?;
+    repo::lock_tree(&mut tx).await?;
     let unit = match repo::get_in_scope(&mut tx, &scope, id).await? {
         Some(u) => u,
         None if repo::exists(&mut tx, id).await? => return Err(AppError::OutOfScope),

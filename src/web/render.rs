@@ -128,7 +128,11 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     };
     let status = resp.status();
     let Some(ctx) = ctx else { return resp };
-    if info.denied || status == StatusCode::FORBIDDEN {
+    // Refusals of logged-in callers are audited. Anonymous refusals (e.g. a forged
+    // cross-site post) are only logged: anyone could otherwise flood the trail.
+    if (info.denied || status == StatusCode::FORBIDDEN) && ctx.principal.is_none() {
+        tracing::warn!(%method, %path, reference = %info.reference, "anonymous request refused");
+    } else if info.denied || status == StatusCode::FORBIDDEN {
         let event = Event::denied("access.denied", format!("{method} {path}"))
             .detail(serde_json::json!({ "status": status.as_u16(), "reference": info.reference }));
         if let Err(e) = record_denial(&state, &ctx, event).await {
@@ -198,8 +202,14 @@ pub fn urlencode(s: &str) -> String {
 
 /// A local path to return to after login; anything else (another host) falls back to `/`.
 pub fn safe_next(next: Option<&str>) -> String {
+    // Browsers drop tabs and line breaks inside URLs and read `\` as `/`, so anything but
+    // plain path characters could turn `/…` into `//other.host`.
+    let plain = |n: &str| {
+        n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.~?=&%#:+,;@!$'()*".contains(c))
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && plain(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }

@@ -42,11 +42,12 @@ impl Stage {
             Stage::Full => "full",
         }
     }
-    fn parse(s: &str) -> Self {
+    fn parse(s: &str) -> Option<Self> {
         match s {
-            "totp" => Stage::Totp,
-            "password" => Stage::Password,
-            _ => Stage::Full,
+            "totp" => Some(Stage::Totp),
+            "password" => Some(Stage::Password),
+            "full" => Some(Stage::Full),
+            _ => None,
         }
     }
 }
@@ -146,7 +147,8 @@ fn client_ip(req: &Request, trust_proxy: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The proxy appends the address it saw; anything to its left came from the client.
+            .and_then(|v| v.rsplit(',').next())
     {
         return first.trim().to_string();
     }
@@ -256,9 +258,15 @@ async fn load_caller(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
+        let days = state.config.password.expiry_days;
+        let expired_before = (days > 0).then(|| now() - Duration::days(days));
         let mut tx = state.db.read().await?;
-        if let Some(account_id) =
-            crate::accounts::repo::account_for_token(&mut tx, &token_hash(token.trim())).await?
+        if let Some(account_id) = crate::accounts::repo::account_for_token(
+            &mut tx,
+            &token_hash(token.trim()),
+            expired_before,
+        )
+        .await?
         {
             ctx.principal = load_principal(&mut tx, account_id, true).await?;
             if ctx
@@ -310,7 +318,11 @@ async fn load_caller(
         ctx.locale = p.locale;
         ctx.large_type = p.large_type;
     }
-    ctx.stage = Some(Stage::parse(&row.stage));
+    // An unknown stage fails closed: the session counts as not logged in.
+    ctx.stage = Stage::parse(&row.stage);
+    if ctx.stage.is_none() {
+        ctx.principal = None;
+    }
     ctx.csrf = row.csrf_token;
     ctx.idle_secs = row.idle_secs;
     ctx.session_hash = Some(hash.clone());

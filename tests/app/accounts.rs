@@ -336,6 +336,7 @@ async fn platform_admins_need_totp_and_a_new_password_at_first_login() {
         .await;
     assert_eq!(r.location(), "/account/password");
     assert_eq!(cl.get("/").await.location(), "/account/password");
+    cl.get("/account/password").await;
     let r = cl
         .post(
             "/account/password",
@@ -662,4 +663,152 @@ async fn an_expired_password_must_be_changed_before_going_on() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(cl.get("/units").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn totp_guessing_ends_in_a_lockout_even_across_fresh_password_logins() {
+    let app = TestApp::new().await;
+    fixtures::platform_admin(&app, "sys", PlatformRole::System, false).await;
+    let mut cl = app.client();
+    cl.get("/login").await;
+    for round in 0..2 {
+        let r = cl
+            .post("/login", &[("login", "sys"), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.location(), "/login/totp", "round {round}");
+        cl.get("/login/totp").await;
+        let tries = if round == 0 { 3 } else { 2 };
+        for _ in 0..tries {
+            cl.post("/login/totp", &[("code", "000000")]).await;
+        }
+    }
+    // Five wrong codes in all, with a correct password in between: the account is locked,
+    // and a right password is refused.
+    cl.get("/login").await;
+    let r = cl
+        .post("/login", &[("login", "sys"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let mut tx = app.db().read().await.unwrap();
+    let n: i64 = yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(c).await).unwrap();
+    assert_eq!(n, 0, "a lockout ends every pending session");
+}
+
+#[tokio::test]
+async fn login_never_redirects_off_site() {
+    for next in [
+        "https://evil.example/",
+        "//evil.example",
+        "/\t/evil.example",
+        "/\\evil.example",
+        "/\r\nSet-Cookie: x=1",
+    ] {
+        assert_eq!(yinyao::web::render::safe_next(Some(next)), "/", "{next:?}");
+    }
+    assert_eq!(
+        yinyao::web::render::safe_next(Some("/units/3?inactive=1")),
+        "/units/3?inactive=1"
+    );
+}
+
+#[tokio::test]
+async fn no_one_takes_over_an_account_with_more_power() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    // The security admin made a town-level person an administrator of the whole city.
+    let big = fixtures::account(
+        &app,
+        "big_boss",
+        Some(c.village_a),
+        Some(UnitRole::UnitAdmin),
+    )
+    .await;
+    {
+        let mut tx = app.db().write().await.unwrap();
+        yinyao::accounts::repo::insert_grant(&mut tx, big, c.city, UnitRole::UnitAdmin, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut town_admin =
+        fixtures::user_client(&app, "admin_a", c.town_a, UnitRole::UnitAdmin).await;
+    for action in ["reset-password", "disable", "unlock"] {
+        let r = town_admin
+            .post(&format!("/accounts/{}/{action}", big.0), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{action}");
+    }
+    // Nor can a unit admin carry their own unit elsewhere.
+    let r = town_admin
+        .post(
+            &format!("/units/{}", c.town_a),
+            &[("parent_id", &c.village_b.to_string())],
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    // The system admin cannot become a unit admin by resetting one.
+    let mut sys = fixtures::admin_client(&app, "sys", PlatformRole::System).await;
+    let r = sys
+        .post(&format!("/accounts/{}/reset-password", big.0), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let plain = fixtures::account(&app, "plain", Some(c.village_a), Some(UnitRole::Staff)).await;
+    let r = sys
+        .post(&format!("/accounts/{}/reset-password", plain.0), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "ordinary accounts can be reset");
+}
+
+#[tokio::test]
+async fn tokens_die_with_a_password_change_and_cannot_mint_tokens() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let token = staff
+        .json("POST", "/api/v1/tokens", json!({ "name": "t" }))
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = bearer(
+        &app,
+        "POST",
+        "/api/v1/tokens",
+        &token,
+        Some(json!({ "name": "copy" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    staff.get("/account/password").await;
+    let r = staff
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "Fresh-water-51"),
+                ("confirm", "Fresh-water-51"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        bearer(&app, "GET", "/api/v1/me", &token, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn account_list_pages() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    for i in 0..55 {
+        fixtures::account(&app, &format!("user{i:02}"), Some(c.village_a), None).await;
+    }
+    let mut admin = fixtures::user_client(&app, "admin_a", c.town_a, UnitRole::UnitAdmin).await;
+    let first = admin.get("/accounts").await;
+    assert!(first.body.contains("page=2"));
+    let second = admin.get("/accounts?q=&page=2").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("user54") || second.body.contains("admin_a"));
 }

@@ -188,3 +188,53 @@ async fn retention_keeps_the_chain_verifiable_and_never_under_180_days() {
     drop(tx);
     assert!(matches!(verdict(&app).await, Verdict::Intact { .. }));
 }
+
+#[tokio::test]
+async fn moving_the_purge_mark_by_hand_is_detected() {
+    let app = TestApp::new().await;
+    some_history(&app).await;
+    // Someone deletes the oldest entries and moves the mark so the chain seems to start later.
+    let (id, hash): (i64, String) = {
+        let mut tx = app.db().read().await.unwrap();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_as("SELECT id, hash FROM audit_log WHERE id = 2").fetch_one(c).await).unwrap()
+    };
+    assert_eq!(id, 2);
+    let sql = format!("UPDATE audit_head SET purged_upto = 2, purged_hash = '{hash}'");
+    match app.db() {
+        yinyao::db::Db::Sqlite(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(p)
+            .await
+            .map(|_| ()),
+        yinyao::db::Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    app.exec("DELETE FROM audit_log WHERE id <= 2")
+        .await
+        .unwrap();
+    assert_eq!(
+        verdict(&app).await,
+        Verdict::Broken {
+            id: 2,
+            reason: "purge mark moved"
+        }
+    );
+}
+
+#[tokio::test]
+async fn exported_cells_cannot_run_as_formulas() {
+    let app = TestApp::new().await;
+    county(&app).await;
+    let mut cl = app.client();
+    cl.extra
+        .push(("user-agent", "=HYPERLINK(\"http://evil.example\")".into()));
+    cl.get("/login").await;
+    cl.post("/login", &[("login", "nobody"), ("password", "x")])
+        .await;
+    let mut aud =
+        fixtures::admin_client(&app, "aud", yinyao::accounts::model::PlatformRole::Audit).await;
+    let csv = aud.get("/audit/export.csv?action=login.failed").await;
+    assert!(csv.body.contains("'=HYPERLINK"), "{}", csv.body);
+}
