@@ -5,6 +5,7 @@ rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod accounts;
 pub mod audit;
+pub mod care;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -31,7 +32,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"))
 )]
 struct ApiDoc;
 
@@ -42,6 +43,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(accounts::api())
         .merge(audit::api())
         .merge(people::api())
+        .merge(care::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -58,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(audit::routes())
         .merge(people::routes())
+        .merge(care::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

@@ -56,8 +56,13 @@ CREATE TABLE care_plans (
     interval_days  INTEGER NOT NULL CHECK (interval_days BETWEEN 1 AND 3650),
     paired_staff   INTEGER REFERENCES accounts(id),
     notes          TEXT,
+    -- Derived when a visit is recorded or the plan changes: the last contact, and the date
+    -- by which the next one is due (last contact + interval). Never-contacted: NULL.
+    last_contact_on TEXT,
+    next_due_on     TEXT,
     updated_at     TEXT NOT NULL
 );
+CREATE INDEX care_plans_tier_due ON care_plans(tier, next_due_on);
 CREATE INDEX care_plans_paired ON care_plans(paired_staff);
 
 CREATE TABLE visits (
@@ -73,3 +78,65 @@ CREATE TABLE visits (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX visits_person ON visits(person_id, visited_on);
+
+-- Life events recorded on a file; they drive the must-visit rules.
+CREATE TABLE life_events (
+    id           INTEGER PRIMARY KEY,
+    person_id    INTEGER NOT NULL REFERENCES people(id),
+    kind         TEXT NOT NULL CHECK (kind IN ('hospitalised', 'discharged', 'bereavement', 'hardship', 'moved', 'died')),
+    occurred_on  TEXT NOT NULL,
+    note         TEXT,
+    recorded_by  INTEGER NOT NULL REFERENCES accounts(id),
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX life_events_person ON life_events(person_id, occurred_on);
+CREATE INDEX life_events_date ON life_events(occurred_on);
+
+-- Hardship aid given (money in fen).
+CREATE TABLE hardship_aid (
+    id           INTEGER PRIMARY KEY,
+    person_id    INTEGER NOT NULL REFERENCES people(id),
+    kind         TEXT NOT NULL,
+    amount_fen   BIGINT NOT NULL CHECK (amount_fen >= 0),
+    approved_by  TEXT NOT NULL,
+    granted_on   TEXT NOT NULL,
+    note         TEXT,
+    recorded_by  INTEGER NOT NULL REFERENCES accounts(id),
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX hardship_aid_person ON hardship_aid(person_id);
+
+-- Must-visit rules (五必访) configured at a unit; the deepest configured ancestor applies.
+CREATE TABLE care_rules (
+    unit_id               INTEGER PRIMARY KEY REFERENCES units(id),
+    key_days              INTEGER NOT NULL,
+    regular_days          INTEGER NOT NULL,
+    routine_days          INTEGER NOT NULL,
+    hospital_days         INTEGER NOT NULL,
+    bereavement_days      INTEGER NOT NULL,
+    death_days            INTEGER NOT NULL,
+    milestone_ages        TEXT NOT NULL,
+    yearly_from_age       INTEGER NOT NULL,
+    festival_window_days  INTEGER NOT NULL,
+    updated_at            TEXT NOT NULL
+);
+
+-- Visit tasks made by the rules. (person, reason_key) is unique, so the generator can run
+-- twice, or on two nodes at once, and each task exists once.
+CREATE TABLE visit_tasks (
+    id               INTEGER PRIMARY KEY,
+    person_id        INTEGER NOT NULL REFERENCES people(id),
+    reason           TEXT NOT NULL CHECK (reason IN ('hospital', 'bereavement', 'hardship', 'death', 'birthday', 'festival', 'interval')),
+    reason_key       TEXT NOT NULL,
+    window_start     TEXT NOT NULL,
+    due_on           TEXT NOT NULL,
+    assigned_to      INTEGER REFERENCES accounts(id),
+    status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+    created_at       TEXT NOT NULL,
+    closed_at        TEXT,
+    closed_by_visit  INTEGER REFERENCES visits(id),
+    UNIQUE (person_id, reason_key)
+);
+CREATE INDEX visit_tasks_mine ON visit_tasks(assigned_to, status, due_on);
+CREATE INDEX visit_tasks_open ON visit_tasks(status, due_on);
+CREATE INDEX visit_tasks_person ON visit_tasks(person_id, status);

@@ -46,6 +46,12 @@ enum Command {
     },
     /// Make a consistent copy of the live SQLite database.
     Backup { file: PathBuf },
+    /// Create the visit tasks the must-visit rules call for (the daily job, run now).
+    Tasks {
+        /// Generate as of this day (`YYYY-MM-DD`); today when absent.
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -75,6 +81,19 @@ pub async fn main() -> anyhow::Result<i32> {
         Command::Backup { file } => {
             crate::db::backup_sqlite(&db, &file).await?;
             println!("backup written to {}", file.display());
+            Ok(0)
+        }
+        Command::Tasks { date } => {
+            let day = match date {
+                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let started = std::time::Instant::now();
+            let n = crate::care::service::generate_tasks(&db, day, None).await?;
+            println!(
+                "{n} visit tasks created for {day} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(0)
         }
         Command::Audit(AuditCommand::Verify) => {

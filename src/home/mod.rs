@@ -65,6 +65,20 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
             });
         }
     }
+    if v.p.can(Perm::People) {
+        let today = crate::db::now().date_naive().to_string();
+        let (open, overdue) = crate::care::repo::my_counts(&mut tx, v.p.id.0, &today).await?;
+        figures.push(Figure {
+            label_key: "home.my_tasks".into(),
+            value: open,
+            href: Some("/tasks"),
+        });
+        figures.push(Figure {
+            label_key: "home.my_overdue".into(),
+            value: overdue,
+            href: Some("/tasks"),
+        });
+    }
     if v.p.can(Perm::ReadAudit) {
         let since = now() - Duration::hours(24);
         let all = audit::count_since(&mut tx, since).await?;

@@ -41,6 +41,35 @@ pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
+/// Daily: creates the visit tasks the must-visit rules call for. The generator is
+/// idempotent, so the slot is written after the run: a crash mid-way is retried, and two
+/// nodes racing at midnight only repeat harmless work.
+pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Error> {
+    let today = now().date_naive();
+    let slot = today.to_string();
+    {
+        let mut tx = state.db.read().await?;
+        let done: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM job_runs WHERE job = 'visit_tasks' AND slot = $1")
+            .bind(&slot).fetch_one(c).await)?;
+        if done > 0 {
+            return Ok(None);
+        }
+    }
+    let created = crate::care::service::generate_tasks(&state.db, today, None).await?;
+    let mut tx = state.db.write().await?;
+    if claim(&mut tx, "visit_tasks", &slot, &state.node).await? {
+        audit::record(
+            &mut tx,
+            &Actor::system("visit_tasks"),
+            Event::ok("job.visit_tasks", slot).detail(json!({ "tasks_created": created })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(created))
+}
+
 /// Runs the scheduler until the process stops: checks every five minutes.
 pub async fn run(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -48,6 +77,9 @@ pub async fn run(state: AppState) {
         tick.tick().await;
         if let Err(e) = daily_housekeeping(&state).await {
             tracing::error!(error = ?e, "daily housekeeping failed");
+        }
+        if let Err(e) = daily_visit_tasks(&state).await {
+            tracing::error!(error = ?e, "visit task generation failed");
         }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()

@@ -215,6 +215,9 @@ struct ShowPage {
     tiers: &'static [Tier],
     kinds: &'static [VisitKind],
     today: String,
+    events: Vec<crate::care::repo::LifeEvent>,
+    aid: Vec<crate::care::repo::Aid>,
+    event_kinds: [&'static str; 6],
 }
 
 impl ShowPage {
@@ -235,6 +238,8 @@ async fn show(
     let (p, categories) = service::load(state, v, PersonId(id)).await?;
     let plan = visits::plan(state, v, PersonId(id)).await?;
     let visits = visits::list(state, v, PersonId(id)).await?;
+    let events = crate::care::service::events(state, v, PersonId(id)).await?;
+    let aid = crate::care::service::aid(state, v, PersonId(id)).await?;
     let sensitive = vec![
         (
             "id_number",
@@ -257,6 +262,16 @@ async fn show(
         tiers: Tier::ALL,
         kinds: VisitKind::ALL,
         today: chrono::Utc::now().date_naive().to_string(),
+        events,
+        aid,
+        event_kinds: [
+            "hospitalised",
+            "discharged",
+            "bereavement",
+            "hardship",
+            "moved",
+            "died",
+        ],
     })
 }
 

@@ -384,3 +384,15 @@ pub async fn visits(tx: &mut Tx, id: PersonId, limit: i64) -> Result<Vec<Visit>,
          WHERE v.person_id = $1 ORDER BY v.visited_on DESC, v.id DESC LIMIT $2")
         .bind(id.0).bind(limit).fetch_all(c).await)
 }
+
+/// Sets a file's status (a recorded death or move).
+pub async fn set_status(
+    tx: &mut Tx,
+    id: PersonId,
+    status: &str,
+    died_on: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE people SET status = $1, died_on = COALESCE($2, died_on), updated_at = $3 WHERE id = $4")
+        .bind(status).bind(died_on).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

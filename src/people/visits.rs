@@ -77,6 +77,7 @@ pub async fn record(
         return Err(AppError::Validation(errors));
     };
     let visitors = visitors.unwrap_or_else(|| v.p.display_name.clone());
+    let on_date = on;
     let on = on.to_string();
     let mut tx = state.db.write().await?;
     let visit_id = repo::insert_visit(
@@ -93,10 +94,11 @@ pub async fn record(
         },
     )
     .await?;
+    let closed = crate::care::service::after_visit(&mut tx, id, on_date, visit_id).await?;
     let event = Event::ok("visit.create", format!("person:{}", id.0))
         .unit(unit)
         .detail(
-            json!({ "after": { "visit_id": visit_id, "visited_on": on, "kind": kind.as_str() } }),
+            json!({ "after": { "visit_id": visit_id, "visited_on": on, "kind": kind.as_str(), "tasks_closed": closed } }),
         );
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
@@ -164,6 +166,7 @@ pub async fn set_plan(
         notes.as_deref(),
     )
     .await?;
+    crate::care::service::refresh_contact(&mut tx, id).await?;
     let after = repo::care_plan(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -45,6 +45,7 @@ impl Page {
             };
             add("/", "nav.home");
             if p.can(Perm::People) {
+                add("/tasks", "nav.tasks");
                 add("/people", "nav.people");
             }
             if p.can(Perm::ViewUnits) {

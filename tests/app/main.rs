@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod audit;
+mod care;
 mod ops;
 mod people;
 mod shell;

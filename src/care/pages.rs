@@ -1,0 +1,168 @@
+//! Care pages: my tasks, a unit's care view (coverage, overdue tasks, rules), and the life
+//! event and hardship aid forms on the person file.
+
+use super::repo::Task;
+use super::rules::{Rules, parse_ages};
+use super::service::{self, AidInput, Coverage, EventInput};
+use crate::error::{AppError, AppResult};
+use crate::people::model::PersonId;
+use crate::state::AppState;
+use crate::units::{model::UnitId, repo::Unit, service as units};
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+
+#[derive(Template)]
+#[template(path = "care/tasks.html")]
+struct TasksPage {
+    page: Page,
+    tasks: Vec<Task>,
+    today: String,
+}
+
+pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let tasks = service::my_tasks(&state, &v).await?;
+    html(&TasksPage {
+        page: Page::new(&v.ctx, "/tasks"),
+        tasks,
+        today: Utc::now().date_naive().to_string(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "care/unit.html")]
+struct UnitCarePage {
+    page: Page,
+    unit: Unit,
+    coverage: Coverage,
+    overdue: Vec<Task>,
+    rules: Rules,
+    own_rules: bool,
+    can_manage: bool,
+    ages: String,
+    rule_fields: Vec<(&'static str, i32)>,
+}
+
+pub async fn unit_care(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let unit = units::load(&state, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let coverage = service::coverage(&state, &v, UnitId(id)).await?;
+    let overdue = service::overdue_at(&state, &v, UnitId(id)).await?;
+    let (rules, own_rules) = service::rules_at(&state, &v, UnitId(id)).await?;
+    let can_manage = units::load(&state, &v, Perm::ManageUnits, UnitId(id))
+        .await
+        .is_ok();
+    let ages = rules
+        .milestone_ages
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rule_fields = vec![
+        ("key_days", rules.key_days),
+        ("regular_days", rules.regular_days),
+        ("routine_days", rules.routine_days),
+        ("hospital_days", rules.hospital_days),
+        ("bereavement_days", rules.bereavement_days),
+        ("death_days", rules.death_days),
+        ("yearly_from_age", rules.yearly_from_age),
+        ("festival_window_days", rules.festival_window_days),
+    ];
+    let page = Page::new(&v.ctx, "/units");
+    html(&UnitCarePage {
+        page,
+        unit,
+        coverage,
+        overdue,
+        rules,
+        own_rules,
+        can_manage,
+        ages,
+        rule_fields,
+    })
+}
+
+fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
+}
+
+fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+pub async fn set_rules(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = form(&body)?;
+    let mut bad = Vec::new();
+    let mut num = |k: &'static str| -> i32 {
+        get(&f, k).parse().unwrap_or_else(|_| {
+            bad.push(crate::error::FieldError::new(k, "validation.rule_range"));
+            0
+        })
+    };
+    let rules = Rules {
+        key_days: num("key_days"),
+        regular_days: num("regular_days"),
+        routine_days: num("routine_days"),
+        hospital_days: num("hospital_days"),
+        bereavement_days: num("bereavement_days"),
+        death_days: num("death_days"),
+        yearly_from_age: num("yearly_from_age"),
+        festival_window_days: num("festival_window_days"),
+        milestone_ages: parse_ages(get(&f, "milestone_ages")).unwrap_or_default(),
+    };
+    if !bad.is_empty() {
+        return Err(AppError::Validation(bad));
+    }
+    service::set_rules(&state, &v, UnitId(id), &rules).await?;
+    Ok(Redirect::to(&format!("/units/{id}/care")).into_response())
+}
+
+pub async fn record_event(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = form(&body)?;
+    let input = EventInput {
+        kind: get(&f, "kind").to_string(),
+        occurred_on: get(&f, "occurred_on").to_string(),
+        note: Some(get(&f, "note").to_string()),
+    };
+    service::record_event(&state, &v, PersonId(id), &input).await?;
+    Ok(Redirect::to(&format!("/people/{id}#events")).into_response())
+}
+
+pub async fn record_aid(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = form(&body)?;
+    let input = AidInput {
+        kind: get(&f, "kind").to_string(),
+        amount: get(&f, "amount").to_string(),
+        approved_by: get(&f, "approved_by").to_string(),
+        granted_on: get(&f, "granted_on").to_string(),
+        note: Some(get(&f, "note").to_string()),
+    };
+    service::record_aid(&state, &v, PersonId(id), &input).await?;
+    Ok(Redirect::to(&format!("/people/{id}#aid")).into_response())
+}

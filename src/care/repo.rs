@@ -1,0 +1,327 @@
+//! SQL for must-visit rules, visit tasks, life events, hardship aid and coverage.
+
+use super::rules::Rules;
+use crate::db::{Tx, now};
+use crate::on_tx;
+use chrono::{DateTime, Utc};
+
+/// Rules configured at units, with each unit's path (the deepest match applies).
+pub async fn all_rules(tx: &mut Tx) -> Result<Vec<(String, Rules)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        path: String,
+        key_days: i32,
+        regular_days: i32,
+        routine_days: i32,
+        hospital_days: i32,
+        bereavement_days: i32,
+        death_days: i32,
+        milestone_ages: String,
+        yearly_from_age: i32,
+        festival_window_days: i32,
+    }
+    let rows: Vec<Row> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT u.path, r.key_days, r.regular_days, r.routine_days, r.hospital_days, r.bereavement_days,
+                r.death_days, r.milestone_ages, r.yearly_from_age, r.festival_window_days
+         FROM care_rules r JOIN units u ON u.id = r.unit_id").fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let rules = Rules {
+                key_days: r.key_days,
+                regular_days: r.regular_days,
+                routine_days: r.routine_days,
+                hospital_days: r.hospital_days,
+                bereavement_days: r.bereavement_days,
+                death_days: r.death_days,
+                milestone_ages: super::rules::parse_ages(&r.milestone_ages).unwrap_or_default(),
+                yearly_from_age: r.yearly_from_age,
+                festival_window_days: r.festival_window_days,
+            };
+            (r.path, rules)
+        })
+        .collect())
+}
+
+/// The rules in force for a unit path: the deepest configured ancestor's, else the defaults.
+pub fn rules_for<'a>(all: &'a [(String, Rules)], path: &str, default: &'a Rules) -> &'a Rules {
+    all.iter()
+        .filter(|(p, _)| path.starts_with(p.as_str()))
+        .max_by_key(|(p, _)| p.len())
+        .map(|(_, r)| r)
+        .unwrap_or(default)
+}
+
+pub async fn save_rules(tx: &mut Tx, unit_id: i64, r: &Rules) -> Result<(), sqlx::Error> {
+    let ages = r
+        .milestone_ages
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO care_rules (unit_id, key_days, regular_days, routine_days, hospital_days, bereavement_days,
+             death_days, milestone_ages, yearly_from_age, festival_window_days, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (unit_id) DO UPDATE SET key_days = excluded.key_days, regular_days = excluded.regular_days,
+             routine_days = excluded.routine_days, hospital_days = excluded.hospital_days,
+             bereavement_days = excluded.bereavement_days, death_days = excluded.death_days,
+             milestone_ages = excluded.milestone_ages, yearly_from_age = excluded.yearly_from_age,
+             festival_window_days = excluded.festival_window_days, updated_at = excluded.updated_at")
+        .bind(unit_id).bind(r.key_days).bind(r.regular_days).bind(r.routine_days).bind(r.hospital_days)
+        .bind(r.bereavement_days).bind(r.death_days).bind(ages).bind(r.yearly_from_age)
+        .bind(r.festival_window_days).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One person as the task generator sees them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PersonFacts {
+    pub id: i64,
+    pub birth_date: Option<String>,
+    pub status: String,
+    pub path: String,
+    pub tier: Option<String>,
+    pub interval_days: Option<i32>,
+    pub last_contact_on: Option<String>,
+    pub paired_staff: Option<i64>,
+}
+
+/// The next batch of people after `after_id` (all of them, or only `only`).
+pub async fn people_batch(
+    tx: &mut Tx,
+    after_id: i64,
+    only: Option<i64>,
+    limit: i64,
+) -> Result<Vec<PersonFacts>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, PersonFacts>(
+        "SELECT p.id, p.birth_date, p.status, u.path, cp.tier, cp.interval_days, cp.last_contact_on, cp.paired_staff
+         FROM people p JOIN units u ON u.id = p.unit_id LEFT JOIN care_plans cp ON cp.person_id = p.id
+         WHERE p.id > $1 AND ($2 IS NULL OR p.id = $2) ORDER BY p.id LIMIT $3")
+        .bind(after_id).bind(only).bind(limit).fetch_all(c).await)
+}
+
+/// Life events on or after `since` for people with ids in `[lo, hi]`.
+pub async fn recent_events(
+    tx: &mut Tx,
+    since: &str,
+    lo: i64,
+    hi: i64,
+) -> Result<Vec<(i64, i64, String, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, person_id, kind, occurred_on FROM life_events WHERE occurred_on >= $1 AND person_id BETWEEN $2 AND $3")
+        .bind(since).bind(lo).bind(hi).fetch_all(c).await)
+}
+
+/// Stores a task unless it exists; returns whether it was new.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_task(
+    tx: &mut Tx,
+    person: i64,
+    reason: &str,
+    key: &str,
+    window_start: &str,
+    due_on: &str,
+    assigned_to: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "INSERT INTO visit_tasks (person_id, reason, reason_key, window_start, due_on, assigned_to, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) ON CONFLICT (person_id, reason_key) DO NOTHING")
+        .bind(person).bind(reason).bind(key).bind(window_start).bind(due_on).bind(assigned_to).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Cancels open tasks of people who moved away or died (except the condolence visit).
+pub async fn cancel_for_inactive(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE visit_tasks SET status = 'cancelled', closed_at = $1
+         WHERE status = 'open' AND reason <> 'death'
+           AND person_id IN (SELECT id FROM people WHERE status <> 'active')")
+        .bind(now()).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// A visit on `visited_on` closes every open task of the person whose window has begun.
+pub async fn close_for_visit(
+    tx: &mut Tx,
+    person: i64,
+    visited_on: &str,
+    visit_id: i64,
+) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE visit_tasks SET status = 'done', closed_at = $1, closed_by_visit = $2
+         WHERE person_id = $3 AND status = 'open' AND window_start <= $4")
+        .bind(now()).bind(visit_id).bind(person).bind(visited_on).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// Updates the plan's last contact and next due date after a visit (when it is newer).
+pub async fn set_contact(
+    tx: &mut Tx,
+    person: i64,
+    last: &str,
+    next_due: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE care_plans SET last_contact_on = $1, next_due_on = $2
+         WHERE person_id = $3 AND (last_contact_on IS NULL OR last_contact_on <= $1)")
+        .bind(last).bind(next_due).bind(person).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The latest visit date of a person.
+pub async fn last_visit(tx: &mut Tx, person: i64) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT MAX(visited_on) FROM visits WHERE person_id = $1")
+        .bind(person).fetch_one(c).await)
+}
+
+/// A task as listed.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_name: String,
+    pub reason: String,
+    pub window_start: String,
+    pub due_on: String,
+    pub assigned_to: Option<i64>,
+    pub assigned_name: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+macro_rules! task_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT t.id, t.person_id, p.name AS person_name, u.name AS unit_name, t.reason, t.window_start, t.due_on,
+                    t.assigned_to, a.display_name AS assigned_name, t.status, t.created_at
+             FROM visit_tasks t JOIN people p ON p.id = t.person_id JOIN units u ON u.id = p.unit_id
+             LEFT JOIN accounts a ON a.id = t.assigned_to
+             WHERE t.status = 'open' AND ",
+            $where,
+            " AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%'
+                   AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))
+             ORDER BY t.due_on, t.id LIMIT $3"
+        )
+    };
+}
+
+/// Open tasks assigned to the account, overdue first (earliest due first).
+pub async fn my_tasks(tx: &mut Tx, account: i64, limit: i64) -> Result<Vec<Task>, sqlx::Error> {
+    // The shared statement numbers the limit $3; $2 (a unit path elsewhere) is unused here.
+    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!("t.assigned_to = $1 AND $2 = ''"))
+        .bind(account).bind("").bind(limit).fetch_all(c).await)
+}
+
+/// Open tasks in a unit's subtree that the account may see, due before `before` (overdue
+/// when `before` is today), earliest first.
+pub async fn unit_tasks(
+    tx: &mut Tx,
+    account: i64,
+    unit_path: &str,
+    before: &str,
+    limit: i64,
+) -> Result<Vec<Task>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!("u.path LIKE $2 || '%' AND t.due_on < $4"))
+        .bind(account).bind(unit_path).bind(limit).bind(before).fetch_all(c).await)
+}
+
+/// Counts of the account's open tasks: (all, overdue).
+pub async fn my_counts(tx: &mut Tx, account: i64, today: &str) -> Result<(i64, i64), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_on < $2 THEN 1 ELSE 0 END), 0)
+         FROM visit_tasks WHERE assigned_to = $1 AND status = 'open'")
+        .bind(account).bind(today).fetch_one(c).await)
+}
+
+/// Key-tier active people in the subtree visible to the account, and how many of them were
+/// contacted within their interval (next contact not yet overdue).
+pub async fn coverage(
+    tx: &mut Tx,
+    account: i64,
+    unit_path: &str,
+    today: &str,
+) -> Result<(i64, i64), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN cp.next_due_on >= $3 THEN 1 ELSE 0 END), 0)
+         FROM care_plans cp JOIN people p ON p.id = cp.person_id JOIN units u ON u.id = p.unit_id
+         WHERE cp.tier = 'key' AND p.status = 'active' AND u.path LIKE $2 || '%'
+           AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%'
+                   AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")
+        .bind(account).bind(unit_path).bind(today).fetch_one(c).await)
+}
+
+/// A life event as listed.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct LifeEvent {
+    pub id: i64,
+    pub kind: String,
+    pub occurred_on: String,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_event(
+    tx: &mut Tx,
+    person: i64,
+    kind: &str,
+    on: &str,
+    note: Option<&str>,
+    by: i64,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO life_events (person_id, kind, occurred_on, note, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(person).bind(kind).bind(on).bind(note).bind(by).bind(now()).fetch_one(c).await)
+}
+
+pub async fn events_of(tx: &mut Tx, person: i64) -> Result<Vec<LifeEvent>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, LifeEvent>(
+        "SELECT id, kind, occurred_on, note, created_at FROM life_events WHERE person_id = $1 ORDER BY occurred_on DESC, id DESC")
+        .bind(person).fetch_all(c).await)
+}
+
+/// Hardship aid as listed.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Aid {
+    pub id: i64,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub approved_by: String,
+    pub granted_on: String,
+    pub note: Option<String>,
+}
+
+impl Aid {
+    /// `1234.50` from fen.
+    pub fn yuan(&self) -> String {
+        format!("{}.{:02}", self.amount_fen / 100, self.amount_fen % 100)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_aid(
+    tx: &mut Tx,
+    person: i64,
+    kind: &str,
+    fen: i64,
+    approved_by: &str,
+    on: &str,
+    note: Option<&str>,
+    by: i64,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO hardship_aid (person_id, kind, amount_fen, approved_by, granted_on, note, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+        .bind(person).bind(kind).bind(fen).bind(approved_by).bind(on).bind(note).bind(by).bind(now())
+        .fetch_one(c).await)
+}
+
+pub async fn aid_of(tx: &mut Tx, person: i64) -> Result<Vec<Aid>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Aid>(
+        "SELECT id, kind, amount_fen, approved_by, granted_on, note FROM hardship_aid WHERE person_id = $1 ORDER BY granted_on DESC, id DESC")
+        .bind(person).fetch_all(c).await)
+}
