@@ -73,7 +73,9 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::session::resolve))
         .route("/static/{*path}", axum::routing::get(web::assets::serve))
         .layer(from_fn(web::headers::security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 << 20))
+        // Roster uploads are the largest bodies (people::import::MAX_FILE_BYTES); JSON and
+        // form bodies stay small because their extractors keep axum's 2 MB default.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(34 << 20))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -140,3 +140,14 @@ CREATE TABLE visit_tasks (
 CREATE INDEX visit_tasks_mine ON visit_tasks(assigned_to, status, due_on);
 CREATE INDEX visit_tasks_open ON visit_tasks(status, due_on);
 CREATE INDEX visit_tasks_person ON visit_tasks(person_id, status);
+
+-- Roster files between the preview and the commit of an import (kept in the database so any
+-- node can finish what another began; removed at commit, or after a day by housekeeping).
+CREATE TABLE import_uploads (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id),
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    filename    TEXT NOT NULL,
+    data        BLOB NOT NULL,
+    created_at  TEXT NOT NULL
+);

@@ -2,24 +2,43 @@
 //! fields, masking and audited reveals, care plans and visit records.
 
 pub mod api;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod repo;
+pub mod roster;
 pub mod service;
+pub mod transfer;
 pub mod visits;
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// Roster uploads may be larger than axum's default body limit.
+fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(import::MAX_FILE_BYTES + (1 << 20))
+}
+
 pub fn routes() -> Router<AppState> {
+    let uploads = Router::new()
+        .route(
+            "/people/import",
+            get(roster::import_form).post(roster::preview_import),
+        )
+        .layer(upload_limit());
     Router::new()
+        .merge(uploads)
         .route(
             "/people",
             get(pages::list_people).post(pages::create_person),
         )
         .route("/people/new", get(pages::new_person))
+        .route("/people/import/template.xlsx", get(roster::template))
+        .route("/people/import/{id}/commit", post(roster::commit_import))
+        .route("/people/export/{format}", get(roster::export))
         .route(
             "/people/{id}",
             get(pages::show_person).post(pages::update_person),
@@ -37,4 +56,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::reveal_field))
         .routes(routes!(api::list_visits, api::record_visit))
         .routes(routes!(api::set_care_plan))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(roster::api_import))
+                .layer(upload_limit()),
+        )
 }

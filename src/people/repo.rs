@@ -136,68 +136,116 @@ pub async fn update(tx: &mut Tx, id: PersonId, r: &PersonRecord) -> Result<(), s
     Ok(())
 }
 
+/// A `people` row as stored.
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: i64,
+    unit_id: i64,
+    name: String,
+    name_folded: String,
+    name_initials: String,
+    name_pinyin: String,
+    gender: Option<String>,
+    birth_date: Option<String>,
+    id_number_enc: Option<String>,
+    id_number_idx: Option<String>,
+    id_number_mask: Option<String>,
+    mobile_enc: Option<String>,
+    mobile_idx: Option<String>,
+    mobile_mask: Option<String>,
+    address_enc: Option<String>,
+    health_enc: Option<String>,
+    emergency_enc: Option<String>,
+    former_employer: Option<String>,
+    post: Option<String>,
+    level: Option<String>,
+    party_join_date: Option<String>,
+    living: Option<String>,
+    status: String,
+    died_on: Option<String>,
+    skills: Option<String>,
+    willing_to_serve: bool,
+    is_minor: bool,
+}
+
+impl Raw {
+    fn into_record(self) -> PersonRecord {
+        let seal =
+            |enc: Option<String>, idx: Option<String>, mask: Option<String>| match (enc, idx, mask)
+            {
+                (Some(enc), Some(idx), Some(mask)) => Some(Sealed { enc, idx, mask }),
+                _ => None,
+            };
+        let r = self;
+        PersonRecord {
+            unit_id: r.unit_id,
+            name: r.name,
+            name_folded: r.name_folded,
+            name_initials: r.name_initials,
+            name_pinyin: r.name_pinyin,
+            gender: r.gender,
+            birth_date: r.birth_date,
+            id_number: seal(r.id_number_enc, r.id_number_idx, r.id_number_mask),
+            mobile: seal(r.mobile_enc, r.mobile_idx, r.mobile_mask),
+            address_enc: r.address_enc,
+            health_enc: r.health_enc,
+            emergency_enc: r.emergency_enc,
+            former_employer: r.former_employer,
+            post: r.post,
+            level: r.level,
+            party_join_date: r.party_join_date,
+            living: r.living,
+            status: r.status,
+            died_on: r.died_on,
+            skills: r.skills,
+            willing_to_serve: r.willing_to_serve,
+            is_minor: r.is_minor,
+        }
+    }
+}
+
 /// The stored (encrypted) record of a person, for edits and reveals; no scope check.
 pub async fn stored(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRecord>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Raw {
-        unit_id: i64,
-        name: String,
-        name_folded: String,
-        name_initials: String,
-        name_pinyin: String,
-        gender: Option<String>,
-        birth_date: Option<String>,
-        id_number_enc: Option<String>,
-        id_number_idx: Option<String>,
-        id_number_mask: Option<String>,
-        mobile_enc: Option<String>,
-        mobile_idx: Option<String>,
-        mobile_mask: Option<String>,
-        address_enc: Option<String>,
-        health_enc: Option<String>,
-        emergency_enc: Option<String>,
-        former_employer: Option<String>,
-        post: Option<String>,
-        level: Option<String>,
-        party_join_date: Option<String>,
-        living: Option<String>,
-        status: String,
-        died_on: Option<String>,
-        skills: Option<String>,
-        willing_to_serve: bool,
-        is_minor: bool,
-    }
     let raw: Option<Raw> = on_tx!(tx, c => sqlx::query_as("SELECT * FROM people WHERE id = $1")
         .bind(id.0).fetch_optional(c).await)?;
-    let seal =
-        |enc: Option<String>, idx: Option<String>, mask: Option<String>| match (enc, idx, mask) {
-            (Some(enc), Some(idx), Some(mask)) => Some(Sealed { enc, idx, mask }),
-            _ => None,
-        };
-    Ok(raw.map(|r| PersonRecord {
-        unit_id: r.unit_id,
-        name: r.name,
-        name_folded: r.name_folded,
-        name_initials: r.name_initials,
-        name_pinyin: r.name_pinyin,
-        gender: r.gender,
-        birth_date: r.birth_date,
-        id_number: seal(r.id_number_enc, r.id_number_idx, r.id_number_mask),
-        mobile: seal(r.mobile_enc, r.mobile_idx, r.mobile_mask),
-        address_enc: r.address_enc,
-        health_enc: r.health_enc,
-        emergency_enc: r.emergency_enc,
-        former_employer: r.former_employer,
-        post: r.post,
-        level: r.level,
-        party_join_date: r.party_join_date,
-        living: r.living,
-        status: r.status,
-        died_on: r.died_on,
-        skills: r.skills,
-        willing_to_serve: r.willing_to_serve,
-        is_minor: r.is_minor,
-    }))
+    Ok(raw.map(Raw::into_record))
+}
+
+/// The next batch of stored records the account may see, by id, optionally in a subtree:
+/// `(id, record, categories joined by commas)`.
+pub async fn export_batch(
+    tx: &mut Tx,
+    account: i64,
+    subtree: Option<&str>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, PersonRecord, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.* FROM people p JOIN units u ON u.id = p.unit_id
+         WHERE {} AND p.id > $2 AND ($3 IS NULL OR u.path LIKE $3 || '%') ORDER BY p.id LIMIT $4",
+        person_in_scope!()
+    );
+    let raws: Vec<Raw> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(account).bind(after).bind(subtree).bind(limit).fetch_all(c).await)?;
+    let (Some(lo), Some(hi)) = (raws.first().map(|r| r.id), raws.last().map(|r| r.id)) else {
+        return Ok(Vec::new());
+    };
+    let cats: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT person_id, category FROM person_categories WHERE person_id BETWEEN $1 AND $2 ORDER BY category")
+        .bind(lo).bind(hi).fetch_all(c).await)?;
+    Ok(raws
+        .into_iter()
+        .map(|r| {
+            let id = r.id;
+            let joined = cats
+                .iter()
+                .filter(|c| c.0 == id)
+                .map(|c| c.1.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            (id, r.into_record(), joined)
+        })
+        .collect())
 }
 
 pub async fn exists(tx: &mut Tx, id: PersonId) -> Result<bool, sqlx::Error> {

@@ -55,7 +55,11 @@ fn seal(c: &FieldCrypto, kind: &str, value: &str, mask: String) -> AppResult<Sea
 }
 
 /// Validates input into a record; `prev` supplies stored sensitive values kept on update.
-fn build(c: &FieldCrypto, input: &PersonInput, prev: Option<&PersonRecord>) -> AppResult<Built> {
+pub fn build(
+    c: &FieldCrypto,
+    input: &PersonInput,
+    prev: Option<&PersonRecord>,
+) -> AppResult<Built> {
     let today = Utc::now().date_naive();
     let mut errors: Vec<FieldError> = Vec::new();
     let id_number = match given(&input.id_number).map(m::parse_id_number).transpose() {
@@ -205,10 +209,10 @@ fn build(c: &FieldCrypto, input: &PersonInput, prev: Option<&PersonRecord>) -> A
 }
 
 /// A validated record, its categories, and the names of the sensitive fields it sets.
-struct Built {
-    record: PersonRecord,
-    categories: Vec<&'static str>,
-    sensitive_set: Vec<&'static str>,
+pub struct Built {
+    pub record: PersonRecord,
+    pub categories: Vec<&'static str>,
+    pub sensitive_set: Vec<&'static str>,
 }
 
 /// The non-sensitive part of a record, for before/after in the audit trail.

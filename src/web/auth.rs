@@ -20,6 +20,8 @@ pub enum Perm {
     UseTokens,
     /// Read and keep person files, care plans and visits.
     People,
+    /// Export person files with sensitive fields in clear (unit admins; audited).
+    ExportUnmasked,
 }
 
 /// Where a permission reaches: everywhere (`all`), or the subtrees of the account's grants
@@ -99,6 +101,7 @@ impl Principal {
             }),
             (None, Perm::ReadAudit) => Err(AppError::Forbidden),
             (None, Perm::People) => grants(PEOPLE_KEEPERS),
+            (None, Perm::ExportUnmasked) => grants(UNIT_ADMIN),
         }
     }
 

@@ -38,6 +38,23 @@ pub async fn protect(req: Request, next: Next) -> Response {
             AppError::Forbidden.into_response()
         };
     }
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        // File uploads are not buffered here; their form puts the token in its action URL.
+        let token = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded_value(q.as_bytes(), "csrf"));
+        return if token.is_some_and(|t| same_secret(&t, &ctx.csrf)) {
+            next.run(req).await
+        } else {
+            AppError::Forbidden.into_response()
+        };
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

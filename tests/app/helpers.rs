@@ -264,3 +264,48 @@ pub async fn bearer(
     };
     app.send(req).await
 }
+
+impl Client<'_> {
+    /// Uploads a file the way the import page does (multipart, token in the action URL).
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        filename: &str,
+        data: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Resp {
+        let boundary = "yinyaoTestBoundary7MA4YWxk";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend(data);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let uri = if path.contains("csrf=") || path.starts_with("/api/") {
+            path.to_string()
+        } else {
+            format!("{path}{sep}csrf={}", self.csrf)
+        };
+        let mut b = self
+            .request("POST", &uri)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("sec-fetch-site", "same-origin");
+        if path.starts_with("/api/") {
+            b = b.header("x-csrf-token", self.csrf.clone());
+        }
+        let req = b.body(Body::from(body)).unwrap();
+        let r = self.app.send(req).await;
+        self.absorb(&r);
+        r
+    }
+}

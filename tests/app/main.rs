@@ -9,5 +9,6 @@ mod audit;
 mod care;
 mod ops;
 mod people;
+mod roster;
 mod shell;
 mod units;

@@ -1,0 +1,349 @@
+//! Roster pages and API: the upload form, the row-by-row report, the commit, the template,
+//! and exports (masked unless a unit admin asks, always audited).
+
+use super::import::{self, MAX_FILE_BYTES, Report};
+use super::transfer::{self, ExportRow};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::units::repo::{self as units, Unit};
+use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
+/// The units where the viewer may file adults and minors: `(unit, minor) → allowed`.
+async fn allowed_units(
+    state: &AppState,
+    v: &Viewer,
+) -> AppResult<(HashMap<(i64, bool), bool>, Vec<Unit>)> {
+    v.scope(Perm::People)?;
+    let mut tx = state.db.read().await?;
+    let adults = units::list(
+        &mut tx,
+        &Scope {
+            all: false,
+            account: v.p.id.0,
+            roles: ",unit_admin,staff,",
+        },
+        false,
+        100_000,
+    )
+    .await?;
+    let minors = units::list(
+        &mut tx,
+        &Scope {
+            all: false,
+            account: v.p.id.0,
+            roles: ",youth_care,",
+        },
+        false,
+        100_000,
+    )
+    .await?;
+    let mut map = HashMap::new();
+    for u in &adults {
+        map.insert((u.id, false), true);
+    }
+    for u in &minors {
+        map.insert((u.id, true), true);
+    }
+    let mut all = adults;
+    all.extend(minors);
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    all.dedup_by_key(|u| u.id);
+    Ok((map, all))
+}
+
+#[derive(Template)]
+#[template(path = "people/import.html")]
+struct ImportPage {
+    page: Page,
+    units: Vec<Unit>,
+    report: Option<Report>,
+    upload_id: Option<i64>,
+    imported: Option<usize>,
+}
+
+pub async fn import_form(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let (_, units) = allowed_units(&state, &v).await?;
+    html(&ImportPage {
+        page: Page::new(&v.ctx, "/people"),
+        units,
+        report: None,
+        upload_id: None,
+        imported: None,
+    })
+}
+
+/// Reads `file` and `unit_id` from a multipart upload.
+async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, i64)> {
+    let (mut name, mut data, mut unit) = (String::new(), Vec::new(), 0);
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::field("file", "validation.file_unreadable"))?
+    {
+        match field.name() {
+            Some("file") => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                data = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::field("file", "validation.file_too_large"))?
+                    .to_vec();
+            }
+            Some("unit_id") => {
+                unit = field
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .trim()
+                    .parse()
+                    .unwrap_or(0)
+            }
+            _ => {}
+        }
+    }
+    if data.is_empty() {
+        return Err(AppError::field("file", "validation.file_empty"));
+    }
+    if data.len() > MAX_FILE_BYTES {
+        return Err(AppError::field("file", "validation.file_too_large"));
+    }
+    Ok((name, data, unit))
+}
+
+/// Step one: check the file and show the row-by-row report; nothing is written yet.
+pub async fn preview_import(
+    State(state): State<AppState>,
+    v: Viewer,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let (filename, data, unit) = read_upload(mp).await?;
+    let (allowed, units) = allowed_units(&state, &v).await?;
+    let (report, _) = import::check(
+        &state.db,
+        &state.crypto,
+        v.ctx.locale,
+        &filename,
+        &data,
+        unit,
+        &allowed,
+    )
+    .await?;
+    let upload_id = if report.problems.is_empty() {
+        Some(import::store_upload(&state.db, v.p.id.0, unit, &filename, &data).await?)
+    } else {
+        None
+    };
+    html(&ImportPage {
+        page: Page::new(&v.ctx, "/people"),
+        units,
+        report: Some(report),
+        upload_id,
+        imported: None,
+    })
+}
+
+/// Step two: check again and write every row in one transaction.
+pub async fn commit_import(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (filename, count) = commit(&state, &v, id).await?;
+    let (_, units) = allowed_units(&state, &v).await?;
+    let _ = filename;
+    html(&ImportPage {
+        page: Page::new(&v.ctx, "/people"),
+        units,
+        report: None,
+        upload_id: None,
+        imported: Some(count),
+    })
+}
+
+async fn commit(state: &AppState, v: &Viewer, upload: i64) -> AppResult<(String, usize)> {
+    let (unit, filename, data) = import::load_upload(&state.db, v.p.id.0, upload)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (allowed, _) = allowed_units(state, v).await?;
+    let (report, records) = import::check(
+        &state.db,
+        &state.crypto,
+        v.ctx.locale,
+        &filename,
+        &data,
+        unit,
+        &allowed,
+    )
+    .await?;
+    if !report.problems.is_empty() {
+        return Err(AppError::Conflict("error.import_changed"));
+    }
+    let n = import::commit(&state.db, &v.ctx.actor(), &filename, unit, &records).await?;
+    import::delete_upload(&state.db, upload).await?;
+    Ok((filename, n))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ImportParams {
+    /// Write the rows when the check finds no problem (default: only check).
+    pub commit: Option<bool>,
+}
+
+/// The result of an import through the API.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    pub report: Report,
+    /// Rows written (0 unless `commit=true` and the file had no problem).
+    pub imported: usize,
+}
+
+/// Checks a roster (multipart: `file`, `unit_id`) and, with `commit=true`, imports it; all or nothing.
+#[utoipa::path(post, path = "/api/v1/people/import", tag = "people", params(ImportParams),
+    responses((status = 200, body = ImportResult), (status = 422)))]
+pub async fn api_import(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(p): Query<ImportParams>,
+    mp: Multipart,
+) -> AppResult<Json<ImportResult>> {
+    let (filename, data, unit) = read_upload(mp).await?;
+    let (allowed, _) = allowed_units(&state, &v).await?;
+    let (report, records) = import::check(
+        &state.db,
+        &state.crypto,
+        v.ctx.locale,
+        &filename,
+        &data,
+        unit,
+        &allowed,
+    )
+    .await?;
+    let imported = if p.commit == Some(true) && report.problems.is_empty() {
+        import::commit(&state.db, &v.ctx.actor(), &filename, unit, &records).await?
+    } else {
+        0
+    };
+    Ok(Json(ImportResult { report, imported }))
+}
+
+pub async fn template(v: Viewer) -> AppResult<Response> {
+    v.scope(Perm::People)?;
+    let body = transfer::write_xlsx(&[]).map_err(AppError::Internal)?;
+    Ok(xlsx(body, "人员名册模板.xlsx"))
+}
+
+fn xlsx(body: Vec<u8>, name: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
+        crate::web::render::urlencode(name)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExportParams {
+    unit: Option<i64>,
+    unmasked: Option<String>,
+}
+
+/// Exports people in scope as CSV or XLSX (`format` in the path).
+pub async fn export(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(format): Path<String>,
+    Query(q): Query<ExportParams>,
+) -> AppResult<Response> {
+    v.scope(Perm::People)?;
+    let unmasked = q.unmasked.as_deref() == Some("1");
+    if unmasked {
+        // Unmasked exports are for unit admins only.
+        v.scope(Perm::ExportUnmasked)?;
+    }
+    let subtree = match q.unit {
+        Some(u) => Some(
+            crate::units::service::load(
+                &state,
+                &v,
+                Perm::ViewUnits,
+                crate::units::model::UnitId(u),
+            )
+            .await?
+            .path,
+        ),
+        None => None,
+    };
+    let mut rows: Vec<ExportRow> = Vec::new();
+    let mut after = 0;
+    let mut tx = state.db.read().await?;
+    loop {
+        let batch =
+            super::repo::export_batch(&mut tx, v.p.id.0, subtree.as_deref(), after, 5000).await?;
+        let Some(last) = batch.last().map(|b| b.0) else {
+            break;
+        };
+        for (_, rec, cats) in &batch {
+            rows.push(import::export_row(
+                &state.crypto,
+                rec,
+                cats,
+                rec.unit_id,
+                unmasked,
+                v.ctx.locale,
+            ));
+        }
+        after = last;
+    }
+    drop(tx);
+    let mut tx = state.db.write().await?;
+    let event = if unmasked {
+        Event::ok("person.export_unmasked", "people")
+    } else {
+        Event::ok("person.export", "people")
+    };
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        event.detail(serde_json::json!({ "rows": rows.len(), "format": format, "unit": q.unit })),
+    )
+    .await?;
+    tx.commit().await?;
+    match format.as_str() {
+        "csv" => {
+            let body = transfer::write_csv(&rows).map_err(AppError::Internal)?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"people.csv\"",
+                    ),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        "xlsx" => Ok(xlsx(
+            transfer::write_xlsx(&rows).map_err(AppError::Internal)?,
+            "人员名册.xlsx",
+        )),
+        _ => Err(AppError::NotFound),
+    }
+}

@@ -1,0 +1,295 @@
+//! Roster files: the columns (Chinese headers, as staff know them), reading CSV and XLSX
+//! into rows (csv and calamine), turning a row into a `PersonInput`, and writing exports
+//! (csv and rust_xlsxwriter).
+
+use super::model::{Category, Gender, Living, Status};
+use super::service::PersonInput;
+use crate::error::FieldError;
+use crate::i18n::Locale;
+
+/// `(Chinese header, English header, field)`. The field names match `PersonInput` and the
+/// validation messages' field names.
+pub const COLUMNS: [(&str, &str, &str); 17] = [
+    ("姓名", "name", "name"),
+    ("性别", "gender", "gender"),
+    ("出生日期", "birth_date", "birth_date"),
+    ("身份证号", "id_number", "id_number"),
+    ("手机号", "mobile", "mobile"),
+    ("住址", "address", "address"),
+    ("健康状况", "health", "health"),
+    ("紧急联系人", "emergency", "emergency"),
+    ("原工作单位", "former_employer", "former_employer"),
+    ("原职务", "post", "post"),
+    ("职级", "level", "level"),
+    ("入党日期", "party_join_date", "party_join_date"),
+    ("居住情况", "living", "living"),
+    ("人员类别", "categories", "categories"),
+    ("特长技能", "skills", "skills"),
+    ("愿意参与志愿服务", "willing_to_serve", "willing_to_serve"),
+    ("所属单位编号", "unit_id", "unit_id"),
+];
+
+/// The header a field is shown under, in the user's language.
+pub fn header_of(field: &str, locale: Locale) -> String {
+    COLUMNS
+        .iter()
+        .find(|c| c.2 == field)
+        .map(|c| {
+            if locale == Locale::En {
+                c.1.to_string()
+            } else {
+                c.0.to_string()
+            }
+        })
+        .unwrap_or_else(|| field.to_string())
+}
+
+/// Reads a CSV or XLSX file into rows of trimmed text; the first row is the header.
+pub fn read_rows(filename: &str, data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
+    let lower = filename.to_lowercase();
+    let bad = || FieldError::new("file", "validation.file_unreadable");
+    if lower.ends_with(".xlsx") || data.starts_with(b"PK\x03\x04") {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(data)).map_err(|_| bad())?;
+        let sheet = book
+            .worksheet_range_at(0)
+            .ok_or_else(bad)?
+            .map_err(|_| bad())?;
+        Ok(sheet
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::Empty => String::new(),
+                        Data::String(s) => s.trim().to_string(),
+                        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                            format!("{}", *f as i64)
+                        }
+                        Data::Float(f) => f.to_string(),
+                        Data::Int(i) => i.to_string(),
+                        Data::Bool(b) => {
+                            if *b {
+                                "是".into()
+                            } else {
+                                "否".into()
+                            }
+                        }
+                        Data::DateTime(d) => d
+                            .as_datetime()
+                            .map(|d| d.date().to_string())
+                            .unwrap_or_default(),
+                        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect())
+    } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
+        let text = std::str::from_utf8(data)
+            .map_err(|_| FieldError::new("file", "validation.file_encoding"))?;
+        let text = text.trim_start_matches('\u{feff}');
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        rdr.records()
+            .map(|r| {
+                r.map(|r| r.iter().map(|c| c.trim().to_string()).collect())
+                    .map_err(|_| bad())
+            })
+            .collect()
+    } else {
+        Err(FieldError::new("file", "validation.file_type"))
+    }
+}
+
+/// Column positions of the known headers (Chinese or English).
+pub fn header_index(header: &[String]) -> Result<Vec<(usize, &'static str)>, FieldError> {
+    let idx: Vec<(usize, &'static str)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            COLUMNS
+                .iter()
+                .find(|c| c.0 == h.trim() || c.1.eq_ignore_ascii_case(h.trim()))
+                .map(|c| (i, c.2))
+        })
+        .collect();
+    if !idx.iter().any(|(_, f)| *f == "name") {
+        return Err(FieldError::new("file", "validation.file_no_name_column"));
+    }
+    Ok(idx)
+}
+
+/// Accepts a code, or its label in Chinese or English.
+fn code<'a>(value: &str, codes: impl Iterator<Item = (&'a str, String)>) -> Option<String> {
+    let v = value.trim();
+    for (code, key) in codes {
+        if v == code || v == Locale::ZhCn.t(&key) || v.eq_ignore_ascii_case(&Locale::En.t(&key)) {
+            return Some(code.to_string());
+        }
+    }
+    None
+}
+
+/// Turns one row into input for the same validation as the form; unknown labels are kept
+/// as given so that validation reports them.
+pub fn to_input(
+    idx: &[(usize, &'static str)],
+    row: &[String],
+    default_unit: i64,
+) -> (PersonInput, Vec<FieldError>) {
+    let mut p = PersonInput {
+        unit_id: default_unit,
+        ..PersonInput::default()
+    };
+    let mut errors = Vec::new();
+    for (i, field) in idx {
+        let v = row.get(*i).map(String::as_str).unwrap_or("").trim();
+        if v.is_empty() {
+            continue;
+        }
+        let s = Some(v.to_string());
+        match *field {
+            "name" => p.name = v.to_string(),
+            "gender" => {
+                p.gender = code(v, Gender::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
+            }
+            "birth_date" => p.birth_date = s,
+            "id_number" => p.id_number = s,
+            "mobile" => p.mobile = s,
+            "address" => p.address = s,
+            "health" => p.health = s,
+            "emergency" => p.emergency = s,
+            "former_employer" => p.former_employer = s,
+            "post" => p.post = s,
+            "level" => p.level = s,
+            "party_join_date" => p.party_join_date = s,
+            "living" => {
+                p.living = code(v, Living::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
+            }
+            "categories" => {
+                p.categories = v
+                    .split([',', '，', '、', ';', '；', ' '])
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| {
+                        code(c, Category::ALL.iter().map(|g| (g.as_str(), g.label_key())))
+                            .unwrap_or_else(|| c.trim().to_string())
+                    })
+                    .collect()
+            }
+            "willing_to_serve" => match v {
+                "是" | "1" | "yes" | "Yes" | "true" | "Y" | "y" => p.willing_to_serve = true,
+                "否" | "0" | "no" | "No" | "false" | "N" | "n" => {}
+                _ => errors.push(FieldError::new("willing_to_serve", "validation.yes_no")),
+            },
+            "unit_id" => match v.parse() {
+                Ok(u) => p.unit_id = u,
+                Err(_) => errors.push(FieldError::new("unit_id", "validation.number")),
+            },
+            _ => {}
+        }
+    }
+    p.status = Some(Status::Active.as_str().to_string());
+    (p, errors)
+}
+
+/// One exported row: the values under `COLUMNS` (sensitive ones masked unless revealed).
+pub type ExportRow = Vec<String>;
+
+/// The header row of an export or template.
+pub fn header_row() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.0).collect()
+}
+
+/// CSV with a byte-order mark (so spreadsheet programs read the Chinese as UTF-8); cells that
+/// a spreadsheet would run as formulas get a leading apostrophe.
+pub fn write_csv(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(header_row())?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| safe_cell(c)))?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
+}
+
+/// XLSX with every cell written as text (ID numbers must not become numbers).
+pub fn write_xlsx(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("人员")?;
+    let bold = Format::new().set_bold();
+    for (c, h) in header_row().iter().enumerate() {
+        sheet.write_string_with_format(0, u16::try_from(c)?, *h, &bold)?;
+        sheet.set_column_width(u16::try_from(c)?, 16)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(u32::try_from(r + 1)?, u16::try_from(c)?, v.as_str())?;
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_with_chinese_headers_become_input() {
+        let data =
+            "\u{feff}姓名,性别,人员类别,愿意参与志愿服务,居住情况\n张三,男,退休、党员,是,独居\n"
+                .as_bytes();
+        let rows = read_rows("名册.csv", data).unwrap();
+        let idx = header_index(&rows[0]).unwrap();
+        let (p, errs) = to_input(&idx, &rows[1], 7);
+        assert!(errs.is_empty());
+        assert_eq!(p.name, "张三");
+        assert_eq!(p.gender.as_deref(), Some("male"));
+        assert_eq!(p.categories, vec!["tuixiu", "party_member"]);
+        assert!(p.willing_to_serve);
+        assert_eq!(p.living.as_deref(), Some("alone"));
+        assert_eq!(p.unit_id, 7);
+    }
+
+    #[test]
+    fn xlsx_round_trips_as_text() {
+        let rows = vec![vec![
+            "李四".to_string(),
+            "女".into(),
+            "1950-01-02".into(),
+            "11010519491231002X".into(),
+            "13812345678".into(),
+        ]];
+        let mut full: Vec<ExportRow> = rows.clone();
+        full[0].resize(COLUMNS.len(), String::new());
+        let bytes = write_xlsx(&full).unwrap();
+        let back = read_rows("x.xlsx", &bytes).unwrap();
+        assert_eq!(back[0][0], "姓名");
+        assert_eq!(&back[1][..5], &rows[0][..]);
+    }
+
+    #[test]
+    fn a_file_without_a_name_column_is_refused() {
+        let rows = read_rows("a.csv", b"foo,bar\n1,2\n").unwrap();
+        assert!(header_index(&rows[0]).is_err());
+        assert!(read_rows("a.pdf", b"%PDF").is_err());
+    }
+
+    #[test]
+    fn formulas_are_defused() {
+        let mut row = vec![String::new(); COLUMNS.len()];
+        row[0] = "=1+1".into();
+        let csv = String::from_utf8(write_csv(&[row]).unwrap()).unwrap();
+        assert!(csv.contains("'=1+1"));
+    }
+}
