@@ -3,7 +3,7 @@
 //! youth-care committee with schools, volunteer teams, and staff accounts with roles.
 //! The same seed always gives the same county.
 
-use crate::accounts::model::{AccountId, UnitRole, hash_password};
+use crate::accounts::model::{UnitRole, hash_password};
 use crate::accounts::repo::{self as accounts, NewAccount};
 use crate::audit::{
     model::{Actor, Event},
@@ -64,7 +64,7 @@ impl Demo<'_> {
         Ok(units::insert(&mut self.tx, parent, name, kind).await?)
     }
 
-    async fn staff(&mut self, unit: &Unit, role: UnitRole, what: &str) -> anyhow::Result<()> {
+    async fn staff(&mut self, unit: &Unit, role: UnitRole, what: &str) -> anyhow::Result<i64> {
         self.n += 1;
         let username = format!("{}{:02}", role.as_str().replace('_', ""), self.n);
         let display = self.person_name();
@@ -92,12 +92,12 @@ impl Demo<'_> {
             .await?;
         self.accounts
             .push((username, display, format!("{what} · {}", unit.name)));
-        let _ = AccountId(id.0);
-        Ok(())
+        Ok(id.0)
     }
 }
 
-pub async fn run(db: &Db, seed: u64) -> anyhow::Result<()> {
+pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::Result<()> {
+    let crypto = crate::crypto::from_config(config, matches!(db, Db::Sqlite(_)))?;
     let actor = Actor::cli("demo");
     let mut tx = db.write().await?;
     let existing = units::list(
@@ -186,10 +186,11 @@ pub async fn run(db: &Db, seed: u64) -> anyhow::Result<()> {
         .await?;
 
     let mut heads: Vec<&str> = PLACE_HEADS.to_vec();
+    let mut village_list: Vec<(i64, i64)> = Vec::new();
     for (town_name, kind) in TOWNS {
         let town = d.unit(Some(&county), town_name, kind).await?;
         d.staff(&town, UnitRole::UnitAdmin, "乡镇管理员").await?;
-        d.staff(&town, UnitRole::Staff, "乡镇工作人员").await?;
+        let town_staff = d.staff(&town, UnitRole::Staff, "乡镇工作人员").await?;
         let party = d
             .unit(
                 Some(&town),
@@ -216,6 +217,7 @@ pub async fn run(db: &Db, seed: u64) -> anyhow::Result<()> {
                 (format!("{head}村"), format!("{head}村党支部"))
             };
             let village = d.unit(Some(&town), &name, UnitKind::Village).await?;
+            village_list.push((village.id, town_staff));
             d.unit(Some(&party), &branch, UnitKind::PartyBranch).await?;
             if i == 0 {
                 d.staff(&village, UnitRole::Correspondent, "通讯员").await?;
@@ -225,14 +227,20 @@ pub async fn run(db: &Db, seed: u64) -> anyhow::Result<()> {
             }
         }
     }
+    let people =
+        super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, 120).await?;
     audit::record(
         &mut d.tx,
         &actor,
-        Event::ok("demo.generate", format!("seed:{seed}")),
+        Event::ok("demo.generate", format!("seed:{seed}"))
+            .detail(serde_json::json!({ "people": people })),
     )
     .await?;
     let Demo { tx, accounts, .. } = d;
     tx.commit().await?;
+    let tasks =
+        crate::care::service::generate_tasks(db, chrono::Utc::now().date_naive(), None).await?;
+    println!("{people} person files with care plans, visits and life events; {tasks} visit tasks.");
     println!(
         "Demo county created (seed {seed}). Every demo account uses the password: {password}\n"
     );

@@ -2,6 +2,7 @@
 
 mod admin;
 mod demo;
+mod demo_people;
 
 use crate::audit::model::Verdict;
 use crate::config::Config;
@@ -94,7 +95,7 @@ pub async fn main() -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Admin(cmd) => admin::run(&db, &config, cmd).await,
-        Command::Demo { seed } => demo::run(&db, seed).await.map(|_| 0),
+        Command::Demo { seed } => demo::run(&db, &config, seed).await.map(|_| 0),
         Command::Backup { file } => {
             crate::db::backup_sqlite(&db, &file).await?;
             println!("backup written to {}", file.display());

@@ -8,6 +8,7 @@ pub mod pages;
 pub mod repo;
 pub mod roster;
 pub mod service;
+pub mod talent;
 pub mod transfer;
 pub mod visits;
 
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
             get(pages::list_people).post(pages::create_person),
         )
         .route("/people/new", get(pages::new_person))
+        .route("/talent", get(talent::talent_page))
         .route("/people/import/template.xlsx", get(roster::template))
         .route("/people/import/{id}/commit", post(roster::commit_import))
         .route("/people/export/{format}", get(roster::export))
@@ -56,6 +58,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::reveal_field))
         .routes(routes!(api::list_visits, api::record_visit))
         .routes(routes!(api::set_care_plan))
+        .routes(routes!(talent::api_talent))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(roster::api_import))

@@ -105,6 +105,16 @@ pub fn parse_id_number(s: &str) -> Result<IdNumber, FieldError> {
     Ok(IdNumber { value: v, birth })
 }
 
+/// Appends the GB 11643 check character to 17 digits (used by the demo and benchmarks).
+pub fn with_check_char(first17: &str) -> String {
+    let sum: u32 = first17
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    format!("{first17}{}", CHECK[(sum % 11) as usize])
+}
+
 /// `110***********1234`: the first 3 and last 4 characters.
 pub fn mask_id(v: &str) -> String {
     let n = v.chars().count();
@@ -197,6 +207,13 @@ mod tests {
         );
         // A valid checksum over an impossible date is still refused.
         assert!(parse_id_number("110105194902300000").is_err());
+    }
+
+    #[test]
+    fn generated_ids_pass_the_check() {
+        let id = with_check_char("11010519491231002");
+        assert_eq!(id, "11010519491231002X");
+        assert!(parse_id_number(&with_check_char("32010219520305123")).is_ok());
     }
 
     #[test]

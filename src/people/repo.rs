@@ -279,6 +279,13 @@ pub struct Search {
     pub category: Option<String>,
     pub status: Option<String>,
     pub unit_id: Option<i64>,
+    /// Skills or specialties containing this (escaped) text.
+    pub skill_like: Option<String>,
+    /// Only people willing to serve.
+    pub willing_only: bool,
+    /// Born on or after / on or before (`YYYY-MM-DD`), for age bands.
+    pub born_from: Option<String>,
+    pub born_to: Option<String>,
 }
 
 /// One page of people in scope, by name.
@@ -298,13 +305,18 @@ pub async fn search(
            AND ($4 IS NULL OR p.id_number_idx = $4 OR p.mobile_idx = $4)
            AND ($5 IS NULL OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $5))
            AND ($6 IS NULL OR p.status = $6)
-           AND ($7 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $7) || '%')
+                      AND ($7 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $7) || '%')
+           AND ($10 IS NULL OR LOWER(p.skills) LIKE '%' || $10 || '%' ESCAPE '\\')
+           AND ($11 = FALSE OR p.willing_to_serve = TRUE)
+           AND ($12 IS NULL OR p.birth_date >= $12)
+           AND ($13 IS NULL OR p.birth_date <= $13)
          ORDER BY p.name_pinyin, p.id LIMIT $8 OFFSET $9",
         person_in_scope!()
     );
     on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(account).bind(&s.name_like).bind(&s.pinyin_prefix).bind(&s.index).bind(&s.category)
-        .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
+                .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
+        .bind(&s.skill_like).bind(s.willing_only).bind(&s.born_from).bind(&s.born_to)
         .fetch_all(c).await)
 }
 

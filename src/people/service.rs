@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::search::{fold, like_escape, pinyin_full, pinyin_initials};
 use crate::state::AppState;
 use crate::web::auth::{Perm, Viewer};
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use serde_json::json;
 
 /// A person file as submitted. Empty strings count as "not given"; on an update, sensitive
@@ -404,6 +404,60 @@ pub async fn search(
             s.name_like = Some(like_escape(&fold(&compact)));
         }
     }
+    let mut tx = state.db.read().await?;
+    Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?)
+}
+
+/// Talent-pool filters: skills and willingness to serve, with category, unit and age band.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct TalentInput {
+    /// Part of a skill or specialty, e.g. 书法.
+    pub skill: Option<String>,
+    /// `1`: only people willing to serve.
+    pub willing: Option<String>,
+    pub category: Option<String>,
+    pub unit: Option<i64>,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub page: Option<i64>,
+}
+
+/// People in scope matching a talent search (active files only).
+pub async fn talent(
+    state: &AppState,
+    v: &Viewer,
+    t: &TalentInput,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<PersonRow>> {
+    v.scope(Perm::People)?;
+    if let Some(c) = given(&t.category)
+        && Category::parse(c).is_none()
+    {
+        return Err(AppError::field("category", "validation.choice"));
+    }
+    let today = Utc::now().date_naive();
+    let bad_age = |a: &Option<i32>| a.is_some_and(|a| !(0..=130).contains(&a));
+    if bad_age(&t.age_min) || bad_age(&t.age_max) {
+        return Err(AppError::field("age_min", "validation.age_band"));
+    }
+    // Age band to birth dates: aged at least `min` means born on or before today − min years.
+    let years_ago = |y: i32| {
+        today
+            .with_year(today.year() - y)
+            .unwrap_or(today)
+            .to_string()
+    };
+    let s = repo::Search {
+        category: given(&t.category).map(str::to_string),
+        unit_id: t.unit,
+        status: Some("active".into()),
+        skill_like: given(&t.skill).map(|k| like_escape(&k.to_lowercase())),
+        willing_only: t.willing.as_deref() == Some("1"),
+        born_to: t.age_min.map(years_ago),
+        born_from: t.age_max.map(|a| years_ago(a + 1)),
+        ..Default::default()
+    };
     let mut tx = state.db.read().await?;
     Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?)
 }

@@ -455,3 +455,60 @@ async fn editing_keeps_sensitive_values_unless_replaced() {
         .json();
     assert_eq!(revealed["value"], "城关镇杨柳村 3 组 12 号");
 }
+
+#[tokio::test]
+async fn the_talent_pool_finds_skills_by_willingness_category_and_age() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    for (name, birth, skills, willing, cat) in [
+        ("书法甲", "1950-03-01", "书法、国画", true, "tuixiu"),
+        ("书法乙", "1935-03-01", "书法", false, "lixiu"),
+        ("二胡丙", "1950-03-01", "二胡", true, "tuixiu"),
+    ] {
+        let r = staff.json("POST", "/api/v1/people", json!({ "unit_id": c.village_a, "name": name, "birth_date": birth, "skills": skills, "willing_to_serve": willing, "categories": [cat] })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let names = |r: crate::helpers::Resp| -> Vec<String> {
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let q = |s: &str| format!("/api/v1/talent?{s}");
+    assert_eq!(
+        names(
+            staff
+                .json("GET", &q("skill=%E4%B9%A6%E6%B3%95"), json!(null))
+                .await
+        )
+        .len(),
+        2,
+        "书法"
+    );
+    assert_eq!(
+        names(
+            staff
+                .json("GET", &q("skill=%E4%B9%A6%E6%B3%95&willing=1"), json!(null))
+                .await
+        ),
+        vec!["书法甲".to_string()]
+    );
+    assert_eq!(
+        names(staff.json("GET", &q("category=lixiu"), json!(null)).await),
+        vec!["书法乙".to_string()]
+    );
+    let young = names(staff.json("GET", &q("age_max=85"), json!(null)).await);
+    assert!(young.contains(&"书法甲".to_string()) && !young.contains(&"书法乙".to_string()));
+    assert_eq!(
+        staff
+            .json("GET", &q("age_min=-3"), json!(null))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let page = staff.get("/talent?skill=%E4%BA%8C%E8%83%A1").await;
+    assert!(page.body.contains("二胡丙") && !page.body.contains("书法甲"));
+}

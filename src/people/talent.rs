@@ -1,0 +1,60 @@
+//! The talent pool (人才库): people in scope by skill, specialty and willingness to serve,
+//! filtered by category, unit and age band; results link to the person file.
+
+use super::model::Category;
+use super::repo::PersonRow;
+use super::service::{self, TalentInput};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::PageParams;
+use crate::web::auth::Viewer;
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "people/talent.html")]
+struct TalentPage {
+    page: Page,
+    people: Vec<PersonRow>,
+    t: TalentInput,
+    categories: &'static [Category],
+    searched: bool,
+}
+
+pub async fn talent_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(t): Query<TalentInput>,
+) -> AppResult<Response> {
+    let paging = PageParams { page: t.page };
+    let searched = t.skill.is_some()
+        || t.willing.is_some()
+        || t.category.is_some()
+        || t.age_min.is_some()
+        || t.age_max.is_some();
+    let people = service::talent(&state, &v, &t, PageParams::SIZE, paging.offset()).await?;
+    html(&TalentPage {
+        page: Page::new(&v.ctx, "/people"),
+        people,
+        t,
+        categories: Category::ALL,
+        searched,
+    })
+}
+
+/// Searches the talent pool, 50 a page.
+#[utoipa::path(get, path = "/api/v1/talent", tag = "people", params(TalentInput),
+    responses((status = 200, body = Vec<PersonRow>), (status = 422)))]
+pub async fn api_talent(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(t): Query<TalentInput>,
+) -> AppResult<Json<Vec<PersonRow>>> {
+    let paging = PageParams { page: t.page };
+    Ok(Json(
+        service::talent(&state, &v, &t, PageParams::SIZE, paging.offset()).await?,
+    ))
+}
