@@ -34,6 +34,8 @@ struct HomePage {
     figures: Vec<Figure>,
     units_by_kind: Vec<(String, i64)>,
     grants: Vec<Grant>,
+    /// The caller has a person file of their own (a retiree with an account).
+    own_file: bool,
 }
 
 async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
@@ -116,6 +118,9 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
             href: Some("/audit?action=login.failed"),
         });
     }
+    let own_file = crate::people::repo::id_for_account(&mut tx, v.p.id.0)
+        .await?
+        .is_some();
     let role_key = match v.p.platform_role {
         Some(r) => r.label_key(),
         None if v.p.grants.is_empty() => "home.no_roles",
@@ -127,5 +132,6 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
         figures,
         units_by_kind,
         grants: v.p.grants.clone(),
+        own_file,
     })
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod import;
 pub mod model;
+pub mod own;
 pub mod pages;
 pub mod repo;
 pub mod roster;
@@ -38,6 +39,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/people/new", get(pages::new_person))
         .route("/talent", get(talent::talent_page))
+        .route("/me/file", get(own::own_file).post(own::correct_own))
+        .route("/me/file.json", get(own::download_own))
+        .route("/people/{id}/link", post(own::link_account))
         .route("/people/import/template.xlsx", get(roster::template))
         .route("/people/import/{id}/commit", post(roster::commit_import))
         .route("/people/export/{format}", get(roster::export))

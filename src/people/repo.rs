@@ -456,3 +456,29 @@ pub async fn set_status(
         .bind(status).bind(died_on).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The person file linked to an account, if any.
+pub async fn id_for_account(tx: &mut Tx, account: i64) -> Result<Option<PersonId>, sqlx::Error> {
+    let id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM people WHERE account_id = $1")
+        .bind(account).fetch_optional(c).await)?;
+    Ok(id.map(PersonId))
+}
+
+/// The masked row of a person by id, without a scope check (the owner's own file).
+pub async fn row(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone())).bind(id.0).fetch_optional(c).await)
+}
+
+/// Links a person file to an account (or unlinks with `None`).
+pub async fn set_account(
+    tx: &mut Tx,
+    id: PersonId,
+    account: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE people SET account_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(account).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

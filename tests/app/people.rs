@@ -512,3 +512,89 @@ async fn the_talent_pool_finds_skills_by_willingness_category_and_age() {
     let page = staff.get("/talent?skill=%E4%BA%8C%E8%83%A1").await;
     assert!(page.body.contains("二胡丙") && !page.body.contains("书法甲"));
 }
+
+#[tokio::test]
+async fn a_retiree_sees_corrects_and_downloads_their_own_file() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let id = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    fixtures::account(&app, "zhangsan", Some(c.village_a), Some(UnitRole::Member)).await;
+    fixtures::account(&app, "stranger", Some(c.village_b), Some(UnitRole::Member)).await;
+    staff.get(&format!("/people/{id}")).await;
+    let r = staff
+        .post(&format!("/people/{id}/link"), &[("username", "stranger")])
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an account outside the staff's scope"
+    );
+    let r = staff
+        .post(&format!("/people/{id}/link"), &[("username", "zhangsan")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let mut me = app.client();
+    me.login("zhangsan", fixtures::PASSWORD).await;
+    assert!(me.get("/").await.body.contains("own-file-link"));
+    let page = me.get("/me/file").await;
+    assert_eq!(page.element_text("own-name").as_deref(), Some("张三"));
+    assert!(
+        !page.body.contains(ID) && !page.body.contains(MOBILE),
+        "masked for the owner too"
+    );
+    let r = me
+        .post(
+            "/me/file",
+            &[
+                ("mobile", "13700007777"),
+                ("skills", "书法、京剧"),
+                ("willing_to_serve", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = me.post("/me/file", &[("mobile", "123")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let copy = me.get("/me/file.json").await;
+    let j = copy.json();
+    assert_eq!(
+        (
+            j["id_number"].as_str(),
+            j["mobile"].as_str(),
+            j["skills"].as_str()
+        ),
+        (Some(ID), Some("13700007777"), Some("书法、京剧"))
+    );
+    assert_eq!(
+        j["address"], "城关镇杨柳村 3 组 12 号",
+        "untouched fields are kept"
+    );
+    // The member role gives no access to anyone else's file.
+    assert_eq!(
+        me.get(&format!("/people/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut tx = app.db().read().await.unwrap();
+    for action in [
+        "person.link_account",
+        "person.self_update",
+        "person.self_export",
+    ] {
+        let f = yinyao::audit::repo::Filter {
+            action: Some(action.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            yinyao::audit::repo::count(&mut tx, &f).await.unwrap(),
+            1,
+            "{action}"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! A person's own file: staff link a file to the person's account; the person then sees it
+//! (masked, like everyone), corrects their contact details and skills, and downloads a
+//! complete copy as JSON. Every step is audited.
+
+use super::model::PersonId;
+use super::repo::{self, PersonRow};
+use super::service::{self, PersonInput};
+use crate::accounts::{model::AccountId, repo as accounts};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+#[derive(serde::Deserialize)]
+pub struct LinkForm {
+    username: String,
+}
+
+/// Staff link a file to an account in their scope.
+pub async fn link_account(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<LinkForm>,
+) -> AppResult<Response> {
+    let (row, _) = service::load(&state, &v, PersonId(id)).await?;
+    let scope = v.scope(Perm::ViewAccounts)?;
+    let mut tx = state.db.write().await?;
+    let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::field("username", "validation.account_unknown"))?;
+    if account.platform_role.is_some()
+        || accounts::get_in_scope(&mut tx, &scope, AccountId(account.id))
+            .await?
+            .is_none()
+    {
+        return Err(AppError::field("username", "validation.account_unknown"));
+    }
+    repo::set_account(&mut tx, PersonId(id), Some(account.id))
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::field("username", "validation.account_linked"),
+            other => other,
+        })?;
+    let event = Event::ok("person.link_account", format!("person:{id}"))
+        .unit(row.unit_id)
+        .detail(json!({ "after": { "account_id": account.id } }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+async fn own_id(state: &AppState, v: &Viewer) -> AppResult<PersonId> {
+    let mut tx = state.db.read().await?;
+    repo::id_for_account(&mut tx, v.p.id.0)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "people/own.html")]
+struct OwnPage {
+    page: Page,
+    p: PersonRow,
+    categories: Vec<String>,
+}
+
+pub async fn own_file(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let id = own_id(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let p = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let categories = repo::categories(&mut tx, id).await?;
+    html(&OwnPage {
+        page: Page::new(&v.ctx, "/me/file"),
+        p,
+        categories,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct Corrections {
+    mobile: Option<String>,
+    address: Option<String>,
+    emergency: Option<String>,
+    skills: Option<String>,
+    willing_to_serve: Option<String>,
+}
+
+/// The person corrects their contact details and skills; everything else stays as filed.
+pub async fn correct_own(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<Corrections>,
+) -> AppResult<Response> {
+    let id = own_id(&state, &v).await?;
+    let mut tx = state.db.write().await?;
+    let prev = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let input = PersonInput {
+        unit_id: prev.unit_id,
+        name: prev.name.clone(),
+        gender: prev.gender.clone(),
+        birth_date: prev.birth_date.clone(),
+        mobile: f.mobile,
+        address: f.address,
+        emergency: f.emergency,
+        former_employer: prev.former_employer.clone(),
+        post: prev.post.clone(),
+        level: prev.level.clone(),
+        party_join_date: prev.party_join_date.clone(),
+        living: prev.living.clone(),
+        status: Some(prev.status.clone()),
+        died_on: prev.died_on.clone(),
+        skills: f.skills.or(prev.skills.clone()),
+        willing_to_serve: f.willing_to_serve.as_deref() == Some("1"),
+        categories: repo::categories(&mut tx, id).await?,
+        ..PersonInput::default()
+    };
+    let built = service::build(&state.crypto, &input, Some(&prev))?;
+    repo::update(&mut tx, id, &built.record).await?;
+    let event = Event::ok("person.self_update", format!("person:{}", id.0))
+        .unit(row.unit_id)
+        .detail(json!({ "sensitive_changed": built.sensitive_set, "skills": built.record.skills, "willing_to_serve": built.record.willing_to_serve }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/me/file").into_response())
+}
+
+/// A complete copy of the person's own file, decrypted, as a JSON download.
+pub async fn download_own(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let id = own_id(&state, &v).await?;
+    let mut tx = state.db.write().await?;
+    let rec = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let open = |e: &Option<String>| e.as_deref().map(|e| state.crypto.decrypt(e)).transpose();
+    let body = json!({
+        "name": rec.name, "gender": rec.gender, "birth_date": rec.birth_date,
+        "id_number": open(&rec.id_number.as_ref().map(|s| s.enc.clone()))?,
+        "mobile": open(&rec.mobile.as_ref().map(|s| s.enc.clone()))?,
+        "address": open(&rec.address_enc)?, "health": open(&rec.health_enc)?, "emergency": open(&rec.emergency_enc)?,
+        "former_employer": rec.former_employer, "post": rec.post, "level": rec.level,
+        "party_join_date": rec.party_join_date, "living": rec.living, "status": rec.status,
+        "skills": rec.skills, "willing_to_serve": rec.willing_to_serve, "unit": row.unit_name,
+        "categories": repo::categories(&mut tx, id).await?,
+        "visits": repo::visits(&mut tx, id, 10_000).await?,
+        "care_plan": repo::care_plan(&mut tx, id).await?,
+    });
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("person.self_export", format!("person:{}", id.0)).unit(row.unit_id),
+    )
+    .await?;
+    tx.commit().await?;
+    let bytes = serde_json::to_vec_pretty(&body).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-file.json\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
