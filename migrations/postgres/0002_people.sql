@@ -42,6 +42,19 @@ CREATE UNIQUE INDEX people_id_number ON people(id_number_idx);
 CREATE INDEX people_mobile ON people(mobile_idx);
 CREATE INDEX people_name_folded ON people(name_folded);
 CREATE INDEX people_name_initials ON people(name_initials);
+CREATE INDEX people_name_pinyin ON people(name_pinyin, id);
+
+-- Name search index, written in the same transaction as the file: one row per distinct
+-- character of the folded name (`c:王`), plus the pinyin initials (`i:wjg`) and full pinyin
+-- (`p:wangjianguo`). Scanning one token in `sort_key` order finds the first page of matches
+-- without reading every file.
+CREATE TABLE person_search (
+    token      TEXT NOT NULL,
+    sort_key   TEXT NOT NULL,
+    person_id  BIGINT NOT NULL REFERENCES people(id),
+    PRIMARY KEY (token, sort_key, person_id)
+);
+CREATE INDEX person_search_person ON person_search(person_id);
 
 CREATE TABLE person_categories (
     person_id  BIGINT NOT NULL REFERENCES people(id),

@@ -1,6 +1,7 @@
 //! The command line: `serve` (default), `migrate`, `admin`, `demo`, `backup`, `audit verify`.
 
 mod admin;
+mod bench;
 mod demo;
 mod demo_people;
 
@@ -56,6 +57,9 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Benchmark data and timings (docs/PERFORMANCE.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -72,6 +76,22 @@ enum ImportCommand {
         /// Only check; write nothing.
         #[arg(long)]
         check_only: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Write an XLSX roster of generated people.
+    Roster {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Fill an empty database with generated people and time search and "my tasks".
+    People {
+        #[arg(long, default_value_t = 500_000)]
+        count: usize,
     },
 }
 
@@ -106,6 +126,22 @@ pub async fn main() -> anyhow::Result<i32> {
             unit,
             check_only,
         }) => import_people(&db, &config, &file, unit, check_only).await,
+        Command::Bench(BenchCommand::Roster { rows, out }) => {
+            let t = std::time::Instant::now();
+            bench::roster(rows, &out, 2026)?;
+            println!(
+                "{rows} rows written to {} in {:.1} s",
+                out.display(),
+                t.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::People { count }) => {
+            let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+            bench::people_bench(&db, &crypto, count, 2026)
+                .await
+                .map(|_| 0)
+        }
         Command::Tasks { date } => {
             let day = match date {
                 Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")?,

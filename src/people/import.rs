@@ -179,15 +179,16 @@ pub async fn commit(
     records: &[Built],
 ) -> Result<usize, AppError> {
     let mut tx = db.write().await?;
-    for b in records {
-        let id = repo::insert(&mut tx, &b.record)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => AppError::field("id_number", "validation.id_duplicate"),
-                other => other,
-            })?;
-        repo::set_categories(&mut tx, id, &b.categories).await?;
-    }
+    let rows: Vec<(&repo::PersonRecord, &[&'static str])> = records
+        .iter()
+        .map(|b| (&b.record, b.categories.as_slice()))
+        .collect();
+    repo::insert_many(&mut tx, &rows)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::field("id_number", "validation.id_duplicate"),
+            other => other,
+        })?;
     let event = Event::ok("person.import", format!("unit:{unit}"))
         .unit(unit)
         .detail(json!({ "file": filename, "rows": records.len() }));

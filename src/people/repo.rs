@@ -100,6 +100,7 @@ pub async fn insert(tx: &mut Tx, r: &PersonRecord) -> Result<PersonId, sqlx::Err
         .bind(&r.former_employer).bind(&r.post).bind(&r.level).bind(&r.party_join_date).bind(&r.living)
         .bind(&r.status).bind(&r.died_on).bind(&r.skills).bind(r.willing_to_serve).bind(r.is_minor).bind(t)
         .fetch_one(c).await)?;
+    insert_tokens(tx, &[(id, r)]).await?;
     Ok(PersonId(id))
 }
 
@@ -112,6 +113,43 @@ fn split(s: &Option<Sealed>) -> (Option<&str>, Option<&str>, Option<&str>) {
         ),
         None => (None, None, None),
     }
+}
+
+/// Replaces a person's name-search tokens (same transaction as the file).
+async fn write_tokens(tx: &mut Tx, id: i64, r: &PersonRecord) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM person_search WHERE person_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    insert_tokens(tx, &[(id, r)]).await
+}
+
+/// Inserts the tokens of new people, in multi-row statements.
+async fn insert_tokens(tx: &mut Tx, people: &[(i64, &PersonRecord)]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = people
+        .iter()
+        .flat_map(|(id, r)| {
+            let key = crate::search::sort_key(&r.name_pinyin, &r.name_folded);
+            crate::search::name_tokens(&r.name_folded, &r.name_initials, &r.name_pinyin)
+                .into_iter()
+                .map(move |t| (t, key.clone(), *id))
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        // Only placeholders are formatted in; every value is bound.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${},${},${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO person_search (token, sort_key, person_id) VALUES {}",
+            values.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (t, k, id) in chunk {
+                q = q.bind(t).bind(k).bind(*id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
 }
 
 /// Rewrites a person file (sensitive columns are written by the caller's `record` as given).
@@ -133,7 +171,7 @@ pub async fn update(tx: &mut Tx, id: PersonId, r: &PersonRecord) -> Result<(), s
         .bind(&r.status).bind(&r.died_on).bind(&r.skills).bind(r.willing_to_serve).bind(r.is_minor).bind(now())
         .bind(id.0)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    write_tokens(tx, id.0, r).await
 }
 
 /// A `people` row as stored.
@@ -286,6 +324,8 @@ pub struct Search {
     /// Born on or after / on or before (`YYYY-MM-DD`), for age bands.
     pub born_from: Option<String>,
     pub born_to: Option<String>,
+    /// A range of name-search tokens `[from, to)` to scan in name order (see `person_search`).
+    pub token_range: Option<(String, String)>,
 }
 
 /// One page of people in scope, by name.
@@ -296,27 +336,47 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PersonRow>, sqlx::Error> {
-    // Only constant fragments are formatted in; every value is bound.
+    // With a name, scan the search tokens in name order and stop at the page's end; without
+    // one, walk the files in name order. Only constant fragments are formatted in; every value
+    // is bound.
+    let (from, order) = if s.token_range.is_some() {
+        (
+            "person_search s JOIN people p ON p.id = s.person_id JOIN units u ON u.id = p.unit_id",
+            "s.sort_key, s.person_id",
+        )
+    } else {
+        (
+            "people p JOIN units u ON u.id = p.unit_id",
+            "p.name_pinyin, p.id",
+        )
+    };
+    let token_filter = if s.token_range.is_some() {
+        "s.token >= $14 AND s.token < $15"
+    } else {
+        "$14 IS NULL AND $15 IS NULL"
+    };
     let sql = format!(
-        "SELECT {PERSON_COLS} FROM people p JOIN units u ON u.id = p.unit_id
-         WHERE {}
+        "SELECT {PERSON_COLS} FROM {from}
+         WHERE {token_filter} AND {}
            AND ($2 IS NULL OR p.name_folded LIKE '%' || $2 || '%' ESCAPE '\\')
            AND ($3 IS NULL OR p.name_initials LIKE $3 || '%' ESCAPE '\\' OR p.name_pinyin LIKE $3 || '%' ESCAPE '\\')
            AND ($4 IS NULL OR p.id_number_idx = $4 OR p.mobile_idx = $4)
            AND ($5 IS NULL OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $5))
            AND ($6 IS NULL OR p.status = $6)
-                      AND ($7 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $7) || '%')
+           AND ($7 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $7) || '%')
            AND ($10 IS NULL OR LOWER(p.skills) LIKE '%' || $10 || '%' ESCAPE '\\')
            AND ($11 = FALSE OR p.willing_to_serve = TRUE)
            AND ($12 IS NULL OR p.birth_date >= $12)
            AND ($13 IS NULL OR p.birth_date <= $13)
-         ORDER BY p.name_pinyin, p.id LIMIT $8 OFFSET $9",
+         ORDER BY {order} LIMIT $8 OFFSET $9",
         person_in_scope!()
     );
+    let (t_from, t_to) = s.token_range.clone().unzip();
     on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(account).bind(&s.name_like).bind(&s.pinyin_prefix).bind(&s.index).bind(&s.category)
-                .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
+        .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
         .bind(&s.skill_like).bind(s.willing_only).bind(&s.born_from).bind(&s.born_to)
+        .bind(&t_from).bind(&t_to)
         .fetch_all(c).await)
 }
 
@@ -481,4 +541,97 @@ pub async fn set_account(
     on_tx!(tx, c => sqlx::query("UPDATE people SET account_id = $1, updated_at = $2 WHERE id = $3")
         .bind(account).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Rows per multi-row INSERT: 28 values each stays far below both backends' bind limits.
+const BULK_ROWS: usize = 200;
+
+/// Reserves `n` consecutive-or-not new person ids. PostgreSQL draws them from the identity
+/// sequence; SQLite, whose writers are serialised by `BEGIN IMMEDIATE`, counts on from the
+/// highest id in use (so this must run inside a write transaction).
+async fn reserve_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    match tx {
+        Tx::Sqlite(t) => {
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people")
+                .fetch_one(&mut **t)
+                .await?;
+            Ok((1..=n as i64).map(|i| max + i).collect())
+        }
+        Tx::Postgres(t) => sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(n as i64)
+        .fetch_all(&mut **t)
+        .await,
+    }
+}
+
+/// Inserts many new people with their categories in few statements (roster imports).
+pub async fn insert_many(
+    tx: &mut Tx,
+    records: &[(&PersonRecord, &[&'static str])],
+) -> Result<Vec<PersonId>, sqlx::Error> {
+    let ids = reserve_ids(tx, records.len()).await?;
+    let t = now();
+    for (chunk_no, chunk) in records.chunks(BULK_ROWS).enumerate() {
+        let ids = &ids[chunk_no * BULK_ROWS..chunk_no * BULK_ROWS + chunk.len()];
+        // Only placeholders are formatted in; every value is bound.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * 28;
+                let cols: Vec<String> = (1..=28).map(|c| format!("${}", b + c)).collect();
+                // created_at and updated_at share the last placeholder of the row.
+                format!("({},${})", cols.join(","), b + 28)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO people (id, unit_id, name, name_folded, name_initials, name_pinyin, gender, birth_date,
+                 id_number_enc, id_number_idx, id_number_mask, mobile_enc, mobile_idx, mobile_mask,
+                 address_enc, health_enc, emergency_enc, former_employer, post, level, party_join_date,
+                 living, status, died_on, skills, willing_to_serve, is_minor, created_at, updated_at) VALUES {}",
+            rows.join(",")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for ((r, _), id) in chunk.iter().zip(ids) {
+                let (id_enc, id_idx, id_mask) = split(&r.id_number);
+                let (m_enc, m_idx, m_mask) = split(&r.mobile);
+                q = q.bind(*id).bind(r.unit_id).bind(&r.name).bind(&r.name_folded).bind(&r.name_initials)
+                    .bind(&r.name_pinyin).bind(&r.gender).bind(&r.birth_date).bind(id_enc).bind(id_idx).bind(id_mask)
+                    .bind(m_enc).bind(m_idx).bind(m_mask).bind(&r.address_enc).bind(&r.health_enc)
+                    .bind(&r.emergency_enc).bind(&r.former_employer).bind(&r.post).bind(&r.level)
+                    .bind(&r.party_join_date).bind(&r.living).bind(&r.status).bind(&r.died_on).bind(&r.skills)
+                    .bind(r.willing_to_serve).bind(r.is_minor).bind(t);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+        let with_ids: Vec<(i64, &PersonRecord)> = chunk
+            .iter()
+            .zip(ids)
+            .map(|((r, _), id)| (*id, *r))
+            .collect();
+        insert_tokens(tx, &with_ids).await?;
+        let pairs: Vec<(i64, &str)> = chunk
+            .iter()
+            .zip(ids)
+            .flat_map(|((_, cats), id)| cats.iter().map(move |c| (*id, *c)))
+            .collect();
+        for cats in pairs.chunks(BULK_ROWS * 4) {
+            let values: Vec<String> = (0..cats.len())
+                .map(|i| format!("(${},${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!(
+                "INSERT INTO person_categories (person_id, category) VALUES {}",
+                values.join(",")
+            );
+            on_tx!(tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for (id, cat) in cats {
+                    q = q.bind(*id).bind(*cat);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    Ok(ids.into_iter().map(PersonId).collect())
 }

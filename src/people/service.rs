@@ -399,9 +399,25 @@ pub async fn search(
         } else if let Ok(mobile) = parse_mobile(&compact) {
             s.index = Some(state.crypto.blind_index("mobile", &mobile));
         } else if compact.chars().all(|c| c.is_ascii_alphabetic()) {
-            s.pinyin_prefix = Some(like_escape(&compact.to_lowercase()));
+            // Letters without a vowel are initials (`zs`); with one, the start of full pinyin.
+            let q = compact.to_lowercase();
+            let kind = if q.chars().any(|c| "aeiouv".contains(c)) {
+                "p:"
+            } else {
+                "i:"
+            };
+            let from = format!("{kind}{q}");
+            s.token_range = Some((from.clone(), crate::search::prefix_end(&from)));
+            s.pinyin_prefix = Some(like_escape(&q));
         } else {
-            s.name_like = Some(like_escape(&fold(&compact)));
+            let folded = fold(&compact);
+            // Scan the rarest-looking character: the last one (given names vary more than
+            // surnames); the LIKE then checks the whole text.
+            if let Some(c) = folded.chars().last() {
+                let token = format!("c:{c}");
+                s.token_range = Some((token.clone(), crate::search::prefix_end(&token)));
+            }
+            s.name_like = Some(like_escape(&folded));
         }
     }
     let mut tx = state.db.read().await?;

@@ -54,6 +54,39 @@ pub fn pinyin_full(s: &str) -> String {
     out
 }
 
+/// Name-search tokens of a person: each distinct character of the folded name, the pinyin
+/// initials and the full pinyin.
+pub fn name_tokens(folded: &str, initials: &str, pinyin: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in folded.chars().filter(|c| !c.is_whitespace()) {
+        let t = format!("c:{c}");
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if !initials.is_empty() {
+        out.push(format!("i:{initials}"));
+    }
+    if !pinyin.is_empty() {
+        out.push(format!("p:{pinyin}"));
+    }
+    out
+}
+
+/// The order of search results: by pinyin, then by the name itself.
+pub fn sort_key(pinyin: &str, folded: &str) -> String {
+    format!("{pinyin}:{folded}")
+}
+
+/// The exclusive upper bound of a token prefix range (`i:zs` → `i:zt`).
+pub fn prefix_end(prefix: &str) -> String {
+    let mut s = prefix.to_string();
+    if let Some(last) = s.pop() {
+        s.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
+    }
+    s
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -83,6 +116,19 @@ mod tests {
         assert_eq!(pinyin_initials("張三"), "zs");
         assert_eq!(pinyin_full("李秀英"), "lixiuying");
         assert_eq!(pinyin_initials("王2"), "w2");
+    }
+
+    #[test]
+    fn tokens_cover_characters_and_pinyin() {
+        assert_eq!(
+            name_tokens("王建国", "wjg", "wangjianguo"),
+            vec!["c:王", "c:建", "c:国", "i:wjg", "p:wangjianguo"]
+        );
+        assert_eq!(
+            name_tokens("王王", "ww", "wangwang")[..1],
+            ["c:王".to_string()]
+        );
+        assert_eq!(prefix_end("i:zs"), "i:zt");
     }
 
     #[test]

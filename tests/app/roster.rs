@@ -123,6 +123,19 @@ async fn a_good_xlsx_is_checked_then_committed_in_one_go() {
         Some("已导入人数： 2")
     );
     assert_eq!(people_count(&app).await, 2);
+    let r = staff
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({ "unit_id": c.village_a, "name": "新来的" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "ids reserved by the bulk import do not collide: {}",
+        r.body
+    );
     let found = staff
         .json("GET", "/api/v1/people?q=lxy", json!(null))
         .await
