@@ -75,7 +75,11 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("secure_delete", "ON");
+                .pragma("secure_delete", "ON")
+                // 16 MB of page cache per connection: bulk imports and index scans stay in
+                // memory instead of spilling (the default is 2 MB).
+                .pragma("cache_size", "-16000")
+                .pragma("temp_store", "MEMORY");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)

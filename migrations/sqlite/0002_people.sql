@@ -40,8 +40,6 @@ CREATE TABLE people (
 CREATE INDEX people_unit ON people(unit_id);
 CREATE UNIQUE INDEX people_id_number ON people(id_number_idx);
 CREATE INDEX people_mobile ON people(mobile_idx);
-CREATE INDEX people_name_folded ON people(name_folded);
-CREATE INDEX people_name_initials ON people(name_initials);
 CREATE INDEX people_name_pinyin ON people(name_pinyin, id);
 
 -- Name search index, written in the same transaction as the file: one row per distinct

@@ -324,8 +324,8 @@ pub struct Search {
     /// Born on or after / on or before (`YYYY-MM-DD`), for age bands.
     pub born_from: Option<String>,
     pub born_to: Option<String>,
-    /// A range of name-search tokens `[from, to)` to scan in name order (see `person_search`).
-    pub token_range: Option<(String, String)>,
+    /// A name-search token to scan in name order (see `person_search`).
+    pub token: Option<String>,
 }
 
 /// One page of people in scope, by name.
@@ -339,7 +339,7 @@ pub async fn search(
     // With a name, scan the search tokens in name order and stop at the page's end; without
     // one, walk the files in name order. Only constant fragments are formatted in; every value
     // is bound.
-    let (from, order) = if s.token_range.is_some() {
+    let (from, order) = if s.token.is_some() {
         (
             "person_search s JOIN people p ON p.id = s.person_id JOIN units u ON u.id = p.unit_id",
             "s.sort_key, s.person_id",
@@ -350,10 +350,10 @@ pub async fn search(
             "p.name_pinyin, p.id",
         )
     };
-    let token_filter = if s.token_range.is_some() {
-        "s.token >= $14 AND s.token < $15"
+    let token_filter = if s.token.is_some() {
+        "s.token = $14"
     } else {
-        "$14 IS NULL AND $15 IS NULL"
+        "$14 IS NULL"
     };
     let sql = format!(
         "SELECT {PERSON_COLS} FROM {from}
@@ -371,12 +371,11 @@ pub async fn search(
          ORDER BY {order} LIMIT $8 OFFSET $9",
         person_in_scope!()
     );
-    let (t_from, t_to) = s.token_range.clone().unzip();
     on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(account).bind(&s.name_like).bind(&s.pinyin_prefix).bind(&s.index).bind(&s.category)
         .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
         .bind(&s.skill_like).bind(s.willing_only).bind(&s.born_from).bind(&s.born_to)
-        .bind(&t_from).bind(&t_to)
+        .bind(&s.token)
         .fetch_all(c).await)
 }
 
@@ -543,95 +542,35 @@ pub async fn set_account(
     Ok(())
 }
 
-/// Rows per multi-row INSERT: 28 values each stays far below both backends' bind limits.
-const BULK_ROWS: usize = 200;
-
-/// Reserves `n` consecutive-or-not new person ids. PostgreSQL draws them from the identity
-/// sequence; SQLite, whose writers are serialised by `BEGIN IMMEDIATE`, counts on from the
-/// highest id in use (so this must run inside a write transaction).
-async fn reserve_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
-    match tx {
-        Tx::Sqlite(t) => {
-            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people")
-                .fetch_one(&mut **t)
-                .await?;
-            Ok((1..=n as i64).map(|i| max + i).collect())
-        }
-        Tx::Postgres(t) => sqlx::query_scalar(
-            "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
-        )
-        .bind(n as i64)
-        .fetch_all(&mut **t)
-        .await,
-    }
-}
-
-/// Inserts many new people with their categories in few statements (roster imports).
+/// Inserts many new people with their categories (roster imports), inside the caller's
+/// transaction. Measured on SQLite, one statement per person (plus its tokens and
+/// categories) is faster through sqlx than multi-row statements with thousands of binds
+/// (docs/PERFORMANCE.md).
 pub async fn insert_many(
     tx: &mut Tx,
     records: &[(&PersonRecord, &[&'static str])],
 ) -> Result<Vec<PersonId>, sqlx::Error> {
-    let ids = reserve_ids(tx, records.len()).await?;
-    let t = now();
-    for (chunk_no, chunk) in records.chunks(BULK_ROWS).enumerate() {
-        let ids = &ids[chunk_no * BULK_ROWS..chunk_no * BULK_ROWS + chunk.len()];
-        // Only placeholders are formatted in; every value is bound.
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let b = r * 28;
-                let cols: Vec<String> = (1..=28).map(|c| format!("${}", b + c)).collect();
-                // created_at and updated_at share the last placeholder of the row.
-                format!("({},${})", cols.join(","), b + 28)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO people (id, unit_id, name, name_folded, name_initials, name_pinyin, gender, birth_date,
-                 id_number_enc, id_number_idx, id_number_mask, mobile_enc, mobile_idx, mobile_mask,
-                 address_enc, health_enc, emergency_enc, former_employer, post, level, party_join_date,
-                 living, status, died_on, skills, willing_to_serve, is_minor, created_at, updated_at) VALUES {}",
-            rows.join(",")
-        );
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for ((r, _), id) in chunk.iter().zip(ids) {
-                let (id_enc, id_idx, id_mask) = split(&r.id_number);
-                let (m_enc, m_idx, m_mask) = split(&r.mobile);
-                q = q.bind(*id).bind(r.unit_id).bind(&r.name).bind(&r.name_folded).bind(&r.name_initials)
-                    .bind(&r.name_pinyin).bind(&r.gender).bind(&r.birth_date).bind(id_enc).bind(id_idx).bind(id_mask)
-                    .bind(m_enc).bind(m_idx).bind(m_mask).bind(&r.address_enc).bind(&r.health_enc)
-                    .bind(&r.emergency_enc).bind(&r.former_employer).bind(&r.post).bind(&r.level)
-                    .bind(&r.party_join_date).bind(&r.living).bind(&r.status).bind(&r.died_on).bind(&r.skills)
-                    .bind(r.willing_to_serve).bind(r.is_minor).bind(t);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
-        let with_ids: Vec<(i64, &PersonRecord)> = chunk
-            .iter()
-            .zip(ids)
-            .map(|((r, _), id)| (*id, *r))
-            .collect();
-        insert_tokens(tx, &with_ids).await?;
-        let pairs: Vec<(i64, &str)> = chunk
-            .iter()
-            .zip(ids)
-            .flat_map(|((_, cats), id)| cats.iter().map(move |c| (*id, *c)))
-            .collect();
-        for cats in pairs.chunks(BULK_ROWS * 4) {
+    let mut ids = Vec::with_capacity(records.len());
+    for (r, cats) in records {
+        let id = insert(tx, r).await?;
+        if !cats.is_empty() {
+            // Only placeholders are formatted in; every value is bound.
             let values: Vec<String> = (0..cats.len())
-                .map(|i| format!("(${},${})", 2 * i + 1, 2 * i + 2))
+                .map(|i| format!("($1,${})", i + 2))
                 .collect();
             let sql = format!(
                 "INSERT INTO person_categories (person_id, category) VALUES {}",
                 values.join(",")
             );
             on_tx!(tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for (id, cat) in cats {
-                    q = q.bind(*id).bind(*cat);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(id.0);
+                for cat in *cats {
+                    q = q.bind(*cat);
                 }
                 q.execute(c).await.map(|r| r.rows_affected())
             })?;
         }
+        ids.push(id);
     }
-    Ok(ids.into_iter().map(PersonId).collect())
+    Ok(ids)
 }

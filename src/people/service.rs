@@ -393,35 +393,16 @@ pub async fn search(
         return Err(AppError::field("category", "validation.choice"));
     }
     if let Some(q) = given(&input.q) {
-        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Ok(id) = m::parse_id_number(&compact) {
-            s.index = Some(state.crypto.blind_index("id_number", &id.value));
-        } else if let Ok(mobile) = parse_mobile(&compact) {
-            s.index = Some(state.crypto.blind_index("mobile", &mobile));
-        } else if compact.chars().all(|c| c.is_ascii_alphabetic()) {
-            // Letters without a vowel are initials (`zs`); with one, the start of full pinyin.
-            let q = compact.to_lowercase();
-            let kind = if q.chars().any(|c| "aeiouv".contains(c)) {
-                "p:"
-            } else {
-                "i:"
-            };
-            let from = format!("{kind}{q}");
-            s.token_range = Some((from.clone(), crate::search::prefix_end(&from)));
-            s.pinyin_prefix = Some(like_escape(&q));
-        } else {
-            let folded = fold(&compact);
-            // Scan the rarest-looking character: the last one (given names vary more than
-            // surnames); the LIKE then checks the whole text.
-            if let Some(c) = folded.chars().last() {
-                let token = format!("c:{c}");
-                s.token_range = Some((token.clone(), crate::search::prefix_end(&token)));
-            }
-            s.name_like = Some(like_escape(&folded));
-        }
+        name_query(&state.crypto, q, &mut s);
     }
     let mut tx = state.db.read().await?;
-    Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?)
+    let found = repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?;
+    if found.is_empty() && offset == 0 && s.pinyin_prefix.is_some() {
+        // Pinyin that stops inside a syllable (`zhan`) has no token: walk the names instead.
+        s.token = None;
+        return Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?);
+    }
+    Ok(found)
 }
 
 /// Talent-pool filters: skills and willingness to serve, with category, unit and age band.
@@ -476,4 +457,32 @@ pub async fn talent(
     };
     let mut tx = state.db.read().await?;
     Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?)
+}
+
+/// Fills the name part of a search from what staff typed: an ID number or mobile (exact,
+/// by blind index), pinyin initials or pinyin (a search token), or characters (a search
+/// token plus a check of the whole text).
+pub fn name_query(crypto: &FieldCrypto, q: &str, s: &mut repo::Search) {
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Ok(id) = m::parse_id_number(&compact) {
+        s.index = Some(crypto.blind_index("id_number", &id.value));
+    } else if let Ok(mobile) = parse_mobile(&compact) {
+        s.index = Some(crypto.blind_index("mobile", &mobile));
+    } else if compact.chars().all(|c| c.is_ascii_alphabetic()) {
+        // Letters without a vowel are initials (`zs`); with one, pinyin up to a syllable.
+        let q = compact.to_lowercase();
+        let kind = if q.chars().any(|c| "aeiouv".contains(c)) {
+            "p:"
+        } else {
+            "i:"
+        };
+        s.token = Some(format!("{kind}{q}"));
+        s.pinyin_prefix = Some(like_escape(&q));
+    } else {
+        let folded = fold(&compact);
+        // Scan the rarest-looking character: the last one (given names vary more than
+        // surnames); the LIKE then checks the whole text.
+        s.token = folded.chars().last().map(|c| format!("c:{c}"));
+        s.name_like = Some(like_escape(&folded));
+    }
 }

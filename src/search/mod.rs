@@ -54,23 +54,48 @@ pub fn pinyin_full(s: &str) -> String {
     out
 }
 
-/// Name-search tokens of a person: each distinct character of the folded name, the pinyin
-/// initials and the full pinyin.
+/// Name-search tokens of a person: each distinct character of the folded name (`c:王`),
+/// every prefix of the pinyin initials (`i:w`, `i:wj`, `i:wjg`) and the full pinyin up to
+/// each syllable (`p:wang`, `p:wangjian`, `p:wangjianguo`). Every query is then one exact
+/// token, which the index serves in name order.
 pub fn name_tokens(folded: &str, initials: &str, pinyin: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for c in folded.chars().filter(|c| !c.is_whitespace()) {
-        let t = format!("c:{c}");
+    let mut push = |t: String| {
         if !out.contains(&t) {
             out.push(t);
         }
+    };
+    for c in folded.chars().filter(|c| !c.is_whitespace()) {
+        push(format!("c:{c}"));
     }
-    if !initials.is_empty() {
-        out.push(format!("i:{initials}"));
+    for end in 1..=initials.chars().count() {
+        push(format!(
+            "i:{}",
+            initials.chars().take(end).collect::<String>()
+        ));
+    }
+    let mut acc = String::new();
+    for syllable in pinyin_syllables(folded) {
+        acc.push_str(&syllable);
+        push(format!("p:{acc}"));
     }
     if !pinyin.is_empty() {
-        out.push(format!("p:{pinyin}"));
+        push(format!("p:{pinyin}"));
     }
     out
+}
+
+/// The toneless pinyin of each character (Latin letters and digits kept as they are).
+fn pinyin_syllables(folded: &str) -> Vec<String> {
+    folded
+        .chars()
+        .zip(folded.to_pinyin())
+        .filter_map(|(c, p)| match p {
+            Some(p) => Some(p.plain().to_string()),
+            None if c.is_ascii_alphanumeric() => Some(c.to_string()),
+            None => None,
+        })
+        .collect()
 }
 
 /// The order of search results: by pinyin, then by the name itself.
@@ -122,7 +147,17 @@ mod tests {
     fn tokens_cover_characters_and_pinyin() {
         assert_eq!(
             name_tokens("王建国", "wjg", "wangjianguo"),
-            vec!["c:王", "c:建", "c:国", "i:wjg", "p:wangjianguo"]
+            vec![
+                "c:王",
+                "c:建",
+                "c:国",
+                "i:w",
+                "i:wj",
+                "i:wjg",
+                "p:wang",
+                "p:wangjian",
+                "p:wangjianguo"
+            ]
         );
         assert_eq!(
             name_tokens("王王", "ww", "wangwang")[..1],

@@ -286,6 +286,8 @@ async fn names_are_found_by_part_pinyin_initials_traditional_id_and_mobile() {
     };
     for (q, want) in [
         ("zs", "张三"),
+        ("zhan", "张三"),
+        ("zhang", "张三"),
         ("ZS", "张三"),
         ("zhangsan", "张三"),
         ("張三", "张三"),
