@@ -76,8 +76,8 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("secure_delete", "ON")
-                // 16 MB of page cache per connection: bulk imports and index scans stay in
-                // memory instead of spilling (the default is 2 MB).
+                // 16 MB of page cache per connection: index scans stay in memory (the
+                // default is 2 MB).
                 .pragma("cache_size", "-16000")
                 .pragma("temp_store", "MEMORY");
             let pool = SqlitePoolOptions::new()

@@ -15,6 +15,7 @@ pub mod home;
 pub mod i18n;
 pub mod jobs;
 pub mod ops;
+pub mod par;
 pub mod people;
 pub mod search;
 pub mod state;
@@ -49,6 +50,16 @@ fn api() -> OpenApiRouter<AppState> {
 /// The OpenAPI document, generated from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api().split_for_parts().1
+}
+
+/// Brings a database up to this build: applies the migrations, then rebuilds the derived
+/// search indexes whose scheme changed since they were written.
+pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
+    db.migrate().await?;
+    if let Some(n) = people::service::ensure_name_index(db).await? {
+        tracing::info!(files = n, "person name index rebuilt");
+    }
+    Ok(())
 }
 
 /// Builds the whole application.

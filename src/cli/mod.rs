@@ -107,7 +107,7 @@ pub async fn main() -> anyhow::Result<i32> {
     let config = Config::load(&cli.config)?;
     init_tracing(config.log_json);
     let db = Db::connect(&config.effective_database_url()).await?;
-    db.migrate().await?;
+    crate::prepare_database(&db).await?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(db, config).await.map(|_| 0),
         Command::Migrate => {

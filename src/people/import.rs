@@ -59,20 +59,26 @@ pub async fn check(
         column: transfer::header_of(f.field, locale),
         message: locale.t(f.key),
     };
-    for (i, row) in body.iter().enumerate() {
+    // The CPU-bound part (validation, encryption, blind indexes, pinyin) runs on every core;
+    // the rest goes through the rows in order.
+    let checked = crate::par::map(body, |i, row| {
         if row.iter().all(String::is_empty) {
-            continue;
+            return None;
         }
-        let line = i + 2;
-        report.rows += 1;
-        let (input, mut errors) = to_input(&idx, row, default_unit);
-        // Duplicates within the file are found whatever else is wrong with the row.
-        let mut duplicate = false;
-        if let Some(id) = input
+        let (input, errors) = to_input(&idx, row, default_unit);
+        let id_index = input
             .id_number
             .as_deref()
             .and_then(|v| super::model::parse_id_number(v).ok())
-            && let Some(first) = seen_ids.insert(crypto.blind_index("id_number", &id.value), line)
+            .map(|id| crypto.blind_index("id_number", &id.value));
+        Some((i + 2, errors, id_index, build(crypto, &input, None)))
+    });
+    for (line, mut errors, id_index, b) in checked.into_iter().flatten() {
+        report.rows += 1;
+        // Duplicates within the file are found whatever else is wrong with the row.
+        let mut duplicate = false;
+        if let Some(index) = id_index
+            && let Some(first) = seen_ids.insert(index, line)
         {
             let message = format!("{} {first}", locale.t("validation.id_duplicate_in_file"));
             report.problems.push(Problem {
@@ -82,7 +88,7 @@ pub async fn check(
             });
             duplicate = true;
         }
-        let b = match build(crypto, &input, None) {
+        let b = match b {
             Ok(b) => Some(b),
             Err(AppError::Validation(fs)) => {
                 errors.extend(fs);

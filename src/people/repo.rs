@@ -5,6 +5,7 @@ use super::model::PersonId;
 use crate::db::{Tx, now};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 /// The person (alias `p`, unit alias `u`) is visible to account `$1`: an adult's file to
 /// unit admins and staff of an enclosing unit, a minor's file to youth-care staff only.
@@ -84,6 +85,13 @@ pub struct Sealed {
 }
 
 pub async fn insert(tx: &mut Tx, r: &PersonRecord) -> Result<PersonId, sqlx::Error> {
+    let id = insert_row(tx, r).await?;
+    insert_tokens(tx, &[(id, r)]).await?;
+    Ok(PersonId(id))
+}
+
+/// The `people` row alone; the caller writes its search tokens.
+async fn insert_row(tx: &mut Tx, r: &PersonRecord) -> Result<i64, sqlx::Error> {
     let t = now();
     let (id_enc, id_idx, id_mask) = split(&r.id_number);
     let (m_enc, m_idx, m_mask) = split(&r.mobile);
@@ -100,8 +108,7 @@ pub async fn insert(tx: &mut Tx, r: &PersonRecord) -> Result<PersonId, sqlx::Err
         .bind(&r.former_employer).bind(&r.post).bind(&r.level).bind(&r.party_join_date).bind(&r.living)
         .bind(&r.status).bind(&r.died_on).bind(&r.skills).bind(r.willing_to_serve).bind(r.is_minor).bind(t)
         .fetch_one(c).await)?;
-    insert_tokens(tx, &[(id, r)]).await?;
-    Ok(PersonId(id))
+    Ok(id)
 }
 
 fn split(s: &Option<Sealed>) -> (Option<&str>, Option<&str>, Option<&str>) {
@@ -121,33 +128,146 @@ async fn write_tokens(tx: &mut Tx, id: i64, r: &PersonRecord) -> Result<(), sqlx
     insert_tokens(tx, &[(id, r)]).await
 }
 
-/// Inserts the tokens of new people, in multi-row statements.
+const TOKEN_COLUMNS: [(&str, &str); 3] = [("token", ""), ("sort_key", ""), ("person_id", "bigint")];
+
+/// Inserts the tokens of new people: one statement whatever their number.
 async fn insert_tokens(tx: &mut Tx, people: &[(i64, &PersonRecord)]) -> Result<(), sqlx::Error> {
-    let rows: Vec<(String, String, i64)> = people
+    insert_json(
+        tx,
+        "person_search",
+        &TOKEN_COLUMNS,
+        token_rows(people),
+        None,
+    )
+    .await
+}
+
+/// The name-search token rows of people, as a JSON array.
+fn token_rows(people: &[(i64, &PersonRecord)]) -> String {
+    let names: Vec<NameKeys> = people
         .iter()
-        .flat_map(|(id, r)| {
-            let key = crate::search::sort_key(&r.name_pinyin, &r.name_folded);
-            crate::search::name_tokens(&r.name_folded, &r.name_initials, &r.name_pinyin)
-                .into_iter()
-                .map(move |t| (t, key.clone(), *id))
+        .map(|(id, r)| NameKeys {
+            id: *id,
+            folded: r.name_folded.clone(),
+            initials: r.name_initials.clone(),
+            pinyin: r.name_pinyin.clone(),
         })
         .collect();
-    for chunk in rows.chunks(1000) {
-        // Only placeholders are formatted in; every value is bound.
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${},${},${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO person_search (token, sort_key, person_id) VALUES {}",
-            values.join(",")
-        );
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for (t, k, id) in chunk {
-                q = q.bind(t).bind(k).bind(*id);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
+    name_token_rows(&names)
+}
+
+/// The stored name forms of one person, from which the search tokens are made.
+#[derive(Debug, sqlx::FromRow)]
+struct NameKeys {
+    id: i64,
+    #[sqlx(rename = "name_folded")]
+    folded: String,
+    #[sqlx(rename = "name_initials")]
+    initials: String,
+    #[sqlx(rename = "name_pinyin")]
+    pinyin: String,
+}
+
+fn name_token_rows(people: &[NameKeys]) -> String {
+    let rows: Vec<serde_json::Value> = people
+        .iter()
+        .flat_map(|n| {
+            let key = crate::search::sort_key(&n.pinyin, &n.folded);
+            crate::search::name_tokens(&n.folded, &n.initials)
+                .into_iter()
+                .map(move |t| json!([t, key, n.id]))
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
+/// The version of the name tokens stored in `person_search`, kept in `settings`.
+pub async fn name_index_version(tx: &mut Tx) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT value FROM settings WHERE key = 'person_search_version'")
+        .fetch_optional(c).await)
+}
+
+/// Rebuilds every person's name-search tokens from the stored name forms (after the token
+/// scheme changed) and records `version`; returns how many files were indexed.
+pub async fn rebuild_name_index(tx: &mut Tx, version: &str) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM person_search").execute(c).await.map(|r| r.rows_affected()))?;
+    let mut after = 0i64;
+    let mut done = 0u64;
+    loop {
+        let batch: Vec<NameKeys> = on_tx!(tx, c => sqlx::query_as(
+            "SELECT id, name_folded, name_initials, name_pinyin FROM people WHERE id > $1 ORDER BY id LIMIT 5000")
+            .bind(after).fetch_all(c).await)?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        done += batch.len() as u64;
+        insert_json(
+            tx,
+            "person_search",
+            &TOKEN_COLUMNS,
+            name_token_rows(&batch),
+            None,
+        )
+        .await?;
+    }
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('person_search_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(version).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// Inserts rows given as a JSON array of arrays (values in `columns` order) with one statement and
+/// one bound parameter, optionally with `created_at`/`updated_at` set to `stamp`. Large
+/// batches go in one round trip, and SQLite is spared binding thousands of parameters
+/// (sqlx looks each one up by name, which grows with the square of their number).
+async fn insert_json(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[(&str, &str)],
+    doc: String,
+    stamp: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    if doc == "[]" {
+        return Ok(());
+    }
+    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    let stamped = if stamp.is_some() {
+        ", created_at, updated_at"
+    } else {
+        ""
+    };
+    let stamp_values = if stamp.is_some() { ", $2, $2" } else { "" };
+    // Only the fixed column names and types of this module are formatted in; the data is
+    // the one bound JSON document.
+    match tx {
+        Tx::Sqlite(t) => {
+            let values: Vec<String> = (0..columns.len()).map(|i| format!("value->>{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}{stamped}) SELECT {}{stamp_values} FROM json_each($1)",
+                names.join(", "),
+                values.join(", ")
+            );
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc);
+            let q = if let Some(t) = stamp { q.bind(t) } else { q };
+            q.execute(&mut **t).await?;
+        }
+        Tx::Postgres(t) => {
+            let values: Vec<String> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, ty))| match *ty {
+                    "" => format!("v->>{i}"),
+                    ty => format!("(v->>{i})::{ty}"),
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}{stamped}) SELECT {}{stamp_values} FROM json_array_elements($1::json) AS v",
+                names.join(", "),
+                values.join(", ")
+            );
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc);
+            let q = if let Some(t) = stamp { q.bind(t) } else { q };
+            q.execute(&mut **t).await?;
+        }
     }
     Ok(())
 }
@@ -309,9 +429,8 @@ pub async fn get_in_scope(
 /// Search filters for the person list.
 #[derive(Clone, Debug, Default)]
 pub struct Search {
-    /// Folded name fragment (`%…%`), or pinyin initials / full pinyin prefix.
+    /// Folded name fragment (`%…%`), checked on top of the token for queries longer than one.
     pub name_like: Option<String>,
-    pub pinyin_prefix: Option<String>,
     /// Exact blind-index match on ID number or mobile.
     pub index: Option<String>,
     pub category: Option<String>,
@@ -326,6 +445,8 @@ pub struct Search {
     pub born_to: Option<String>,
     /// A name-search token to scan in name order (see `person_search`).
     pub token: Option<String>,
+    /// A pinyin prefix as a range `[from, to)` of `people.name_pinyin`.
+    pub pinyin_range: Option<(String, String)>,
 }
 
 /// One page of people in scope, by name.
@@ -351,31 +472,37 @@ pub async fn search(
         )
     };
     let token_filter = if s.token.is_some() {
-        "s.token = $14"
+        "s.token = $13 AND $14 IS NULL"
+    } else if s.pinyin_range.is_some() {
+        // The pinyin index serves a prefix as a range, in name order.
+        "p.name_pinyin >= $13 AND p.name_pinyin < $14"
     } else {
-        "$14 IS NULL"
+        "$13 IS NULL AND $14 IS NULL"
+    };
+    let (from_key, to_key) = match &s.pinyin_range {
+        Some((a, b)) if s.token.is_none() => (Some(a), Some(b)),
+        _ => (s.token.as_ref(), None),
     };
     let sql = format!(
         "SELECT {PERSON_COLS} FROM {from}
          WHERE {token_filter} AND {}
            AND ($2 IS NULL OR p.name_folded LIKE '%' || $2 || '%' ESCAPE '\\')
-           AND ($3 IS NULL OR p.name_initials LIKE $3 || '%' ESCAPE '\\' OR p.name_pinyin LIKE $3 || '%' ESCAPE '\\')
-           AND ($4 IS NULL OR p.id_number_idx = $4 OR p.mobile_idx = $4)
-           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $5))
-           AND ($6 IS NULL OR p.status = $6)
-           AND ($7 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $7) || '%')
-           AND ($10 IS NULL OR LOWER(p.skills) LIKE '%' || $10 || '%' ESCAPE '\\')
-           AND ($11 = FALSE OR p.willing_to_serve = TRUE)
-           AND ($12 IS NULL OR p.birth_date >= $12)
-           AND ($13 IS NULL OR p.birth_date <= $13)
-         ORDER BY {order} LIMIT $8 OFFSET $9",
+           AND ($3 IS NULL OR p.id_number_idx = $3 OR p.mobile_idx = $3)
+           AND ($4 IS NULL OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $4))
+           AND ($5 IS NULL OR p.status = $5)
+           AND ($6 IS NULL OR u.path LIKE (SELECT r.path FROM units r WHERE r.id = $6) || '%')
+           AND ($9 IS NULL OR LOWER(p.skills) LIKE '%' || $9 || '%' ESCAPE '\\')
+           AND ($10 = FALSE OR p.willing_to_serve = TRUE)
+           AND ($11 IS NULL OR p.birth_date >= $11)
+           AND ($12 IS NULL OR p.birth_date <= $12)
+         ORDER BY {order} LIMIT $7 OFFSET $8",
         person_in_scope!()
     );
     on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(account).bind(&s.name_like).bind(&s.pinyin_prefix).bind(&s.index).bind(&s.category)
+        .bind(account).bind(&s.name_like).bind(&s.index).bind(&s.category)
         .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
         .bind(&s.skill_like).bind(s.willing_only).bind(&s.born_from).bind(&s.born_to)
-        .bind(&s.token)
+        .bind(from_key).bind(to_key)
         .fetch_all(c).await)
 }
 
@@ -543,34 +670,116 @@ pub async fn set_account(
 }
 
 /// Inserts many new people with their categories (roster imports), inside the caller's
-/// transaction. Measured on SQLite, one statement per person (plus its tokens and
-/// categories) is faster through sqlx than multi-row statements with thousands of binds
-/// (docs/PERFORMANCE.md).
+/// transaction (docs/PERFORMANCE.md has the timings).
 pub async fn insert_many(
     tx: &mut Tx,
     records: &[(&PersonRecord, &[&'static str])],
 ) -> Result<Vec<PersonId>, sqlx::Error> {
-    let mut ids = Vec::with_capacity(records.len());
-    for (r, cats) in records {
-        let id = insert(tx, r).await?;
-        if !cats.is_empty() {
-            // Only placeholders are formatted in; every value is bound.
-            let values: Vec<String> = (0..cats.len())
-                .map(|i| format!("($1,${})", i + 2))
-                .collect();
-            let sql = format!(
-                "INSERT INTO person_categories (person_id, category) VALUES {}",
-                values.join(",")
-            );
-            on_tx!(tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(id.0);
-                for cat in *cats {
-                    q = q.bind(*cat);
-                }
-                q.execute(c).await.map(|r| r.rows_affected())
-            })?;
+    const COLUMNS: [(&str, &str); 27] = [
+        ("id", "bigint"),
+        ("unit_id", "bigint"),
+        ("name", ""),
+        ("name_folded", ""),
+        ("name_initials", ""),
+        ("name_pinyin", ""),
+        ("gender", ""),
+        ("birth_date", ""),
+        ("id_number_enc", ""),
+        ("id_number_idx", ""),
+        ("id_number_mask", ""),
+        ("mobile_enc", ""),
+        ("mobile_idx", ""),
+        ("mobile_mask", ""),
+        ("address_enc", ""),
+        ("health_enc", ""),
+        ("emergency_enc", ""),
+        ("former_employer", ""),
+        ("post", ""),
+        ("level", ""),
+        ("party_join_date", ""),
+        ("living", ""),
+        ("status", ""),
+        ("died_on", ""),
+        ("skills", ""),
+        ("willing_to_serve", "boolean"),
+        ("is_minor", "boolean"),
+    ];
+    let ids = reserve_ids(tx, records.len()).await?;
+    let t = now();
+    let batches: Vec<_> = records.chunks(1000).zip(ids.chunks(1000)).collect();
+    // The statements' documents are built on every core first (tokens need pinyin), then
+    // written in order.
+    let docs = crate::par::map(&batches, |_, (chunk, chunk_ids)| {
+        let mut people = Vec::with_capacity(chunk.len());
+        let mut cats = Vec::new();
+        let mut written = Vec::with_capacity(chunk.len());
+        for ((r, c), id) in chunk.iter().zip(chunk_ids.iter()) {
+            let (id_enc, id_idx, id_mask) = split(&r.id_number);
+            let (m_enc, m_idx, m_mask) = split(&r.mobile);
+            people.push(json!([
+                id,
+                r.unit_id,
+                r.name,
+                r.name_folded,
+                r.name_initials,
+                r.name_pinyin,
+                r.gender,
+                r.birth_date,
+                id_enc,
+                id_idx,
+                id_mask,
+                m_enc,
+                m_idx,
+                m_mask,
+                r.address_enc,
+                r.health_enc,
+                r.emergency_enc,
+                r.former_employer,
+                r.post,
+                r.level,
+                r.party_join_date,
+                r.living,
+                r.status,
+                r.died_on,
+                r.skills,
+                r.willing_to_serve,
+                r.is_minor
+            ]));
+            cats.extend(c.iter().map(|c| json!([id, c])));
+            written.push((*id, *r));
         }
-        ids.push(id);
+        (
+            serde_json::Value::Array(people).to_string(),
+            token_rows(&written),
+            serde_json::Value::Array(cats).to_string(),
+        )
+    });
+    for (people, tokens, cats) in docs {
+        insert_json(tx, "people", &COLUMNS, people, Some(t)).await?;
+        insert_json(tx, "person_search", &TOKEN_COLUMNS, tokens, None).await?;
+        let cat_columns = [("person_id", "bigint"), ("category", "")];
+        insert_json(tx, "person_categories", &cat_columns, cats, None).await?;
     }
-    Ok(ids)
+    Ok(ids.into_iter().map(PersonId).collect())
+}
+
+/// `n` new person ids, inside the caller's write transaction. SQLite writers hold the
+/// database lock (`BEGIN IMMEDIATE`), so the ids after the largest are free; PostgreSQL
+/// takes them from the identity sequence.
+async fn reserve_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    let n = n as i64;
+    match tx {
+        Tx::Sqlite(t) => {
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people")
+                .fetch_one(&mut **t)
+                .await?;
+            Ok((max + 1..=max + n).collect())
+        }
+        Tx::Postgres(t) => sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(n)
+        .fetch_all(&mut **t)
+        .await,
+    }
 }

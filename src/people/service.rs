@@ -397,9 +397,13 @@ pub async fn search(
     }
     let mut tx = state.db.read().await?;
     let found = repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?;
-    if found.is_empty() && offset == 0 && s.pinyin_prefix.is_some() {
-        // Pinyin that stops inside a syllable (`zhan`) has no token: walk the names instead.
-        s.token = None;
+    if found.is_empty()
+        && offset == 0
+        && let Some((q, _)) = s.pinyin_range.take()
+    {
+        // Initials can hold a vowel too (欧阳建国 is `oyjg`): nothing under that pinyin
+        // means the letters were initials.
+        s.token = Some(format!("i:{q}"));
         return Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?);
     }
     Ok(found)
@@ -460,8 +464,9 @@ pub async fn talent(
 }
 
 /// Fills the name part of a search from what staff typed: an ID number or mobile (exact,
-/// by blind index), pinyin initials or pinyin (a search token), or characters (a search
-/// token plus a check of the whole text).
+/// by blind index), pinyin initials (a search token), the start of the pinyin (a range of
+/// the pinyin index) or characters (a search token, plus a check of the whole name when
+/// longer than a token).
 pub fn name_query(crypto: &FieldCrypto, q: &str, s: &mut repo::Search) {
     let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
     if let Ok(id) = m::parse_id_number(&compact) {
@@ -469,20 +474,38 @@ pub fn name_query(crypto: &FieldCrypto, q: &str, s: &mut repo::Search) {
     } else if let Ok(mobile) = parse_mobile(&compact) {
         s.index = Some(crypto.blind_index("mobile", &mobile));
     } else if compact.chars().all(|c| c.is_ascii_alphabetic()) {
-        // Letters without a vowel are initials (`zs`); with one, pinyin up to a syllable.
+        // Letters without a vowel are initials (`zs`); with one, the start of the pinyin
+        // (`zhan` finds 张三 as well as 詹).
         let q = compact.to_lowercase();
-        let kind = if q.chars().any(|c| "aeiouv".contains(c)) {
-            "p:"
+        if q.chars().any(|c| "aeiouv".contains(c)) {
+            let end = crate::search::prefix_end(&q);
+            s.pinyin_range = Some((q, end));
         } else {
-            "i:"
-        };
-        s.token = Some(format!("{kind}{q}"));
-        s.pinyin_prefix = Some(like_escape(&q));
+            s.token = Some(format!("i:{q}"));
+        }
     } else {
-        let folded = fold(&compact);
-        // Scan the rarest-looking character: the last one (given names vary more than
-        // surnames); the LIKE then checks the whole text.
-        s.token = folded.chars().last().map(|c| format!("c:{c}"));
-        s.name_like = Some(like_escape(&folded));
+        let folded: String = fold(&compact)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let head: String = folded.chars().take(crate::search::MAX_FRAGMENT).collect();
+        // Fragments longer than a token scan the token of their start and check the rest.
+        if folded.chars().count() > crate::search::MAX_FRAGMENT {
+            s.name_like = Some(like_escape(&folded));
+        }
+        s.token = Some(format!("s:{head}"));
     }
+}
+
+/// Re-indexes the names of every person file when the stored tokens were made by another
+/// version of the token scheme (or never made); returns how many files were re-indexed.
+pub async fn ensure_name_index(db: &crate::db::Db) -> Result<Option<u64>, sqlx::Error> {
+    let version = crate::search::NAME_TOKENS_VERSION;
+    let mut tx = db.write().await?;
+    if repo::name_index_version(&mut tx).await?.as_deref() == Some(version) {
+        return Ok(None);
+    }
+    let n = repo::rebuild_name_index(&mut tx, version).await?;
+    tx.commit().await?;
+    Ok(Some(n))
 }

@@ -54,19 +54,33 @@ pub fn pinyin_full(s: &str) -> String {
     out
 }
 
-/// Name-search tokens of a person: each distinct character of the folded name (`c:王`),
-/// every prefix of the pinyin initials (`i:w`, `i:wj`, `i:wjg`) and the full pinyin up to
-/// each syllable (`p:wang`, `p:wangjian`, `p:wangjianguo`). Every query is then one exact
-/// token, which the index serves in name order.
-pub fn name_tokens(folded: &str, initials: &str, pinyin: &str) -> Vec<String> {
+/// Version of the name-token scheme below. Change it whenever [`name_tokens`] changes:
+/// at start-up a database indexed with another version is re-indexed.
+pub const NAME_TOKENS_VERSION: &str = "2-fragments";
+
+/// Longest name fragment with a search token of its own; longer queries scan the token of
+/// their first characters and check the whole name.
+pub const MAX_FRAGMENT: usize = 3;
+
+/// Name-search tokens of a person: each distinct fragment of up to [`MAX_FRAGMENT`]
+/// characters of the folded name (`s:王`, `s:王建`, `s:建国`, `s:王建国`, …) and every prefix
+/// of the pinyin initials (`i:w`, `i:wj`, `i:wjg`). Such a query is one exact token, which
+/// the index serves in name order. (Pinyin itself is a range of the `people` pinyin index.)
+pub fn name_tokens(folded: &str, initials: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |t: String| {
         if !out.contains(&t) {
             out.push(t);
         }
     };
-    for c in folded.chars().filter(|c| !c.is_whitespace()) {
-        push(format!("c:{c}"));
+    let chars: Vec<char> = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    for start in 0..chars.len() {
+        for end in start + 1..=(start + MAX_FRAGMENT).min(chars.len()) {
+            push(format!(
+                "s:{}",
+                chars[start..end].iter().collect::<String>()
+            ));
+        }
     }
     for end in 1..=initials.chars().count() {
         push(format!(
@@ -74,28 +88,7 @@ pub fn name_tokens(folded: &str, initials: &str, pinyin: &str) -> Vec<String> {
             initials.chars().take(end).collect::<String>()
         ));
     }
-    let mut acc = String::new();
-    for syllable in pinyin_syllables(folded) {
-        acc.push_str(&syllable);
-        push(format!("p:{acc}"));
-    }
-    if !pinyin.is_empty() {
-        push(format!("p:{pinyin}"));
-    }
     out
-}
-
-/// The toneless pinyin of each character (Latin letters and digits kept as they are).
-fn pinyin_syllables(folded: &str) -> Vec<String> {
-    folded
-        .chars()
-        .zip(folded.to_pinyin())
-        .filter_map(|(c, p)| match p {
-            Some(p) => Some(p.plain().to_string()),
-            None if c.is_ascii_alphanumeric() => Some(c.to_string()),
-            None => None,
-        })
-        .collect()
 }
 
 /// The order of search results: by pinyin, then by the name itself.
@@ -144,26 +137,30 @@ mod tests {
     }
 
     #[test]
-    fn tokens_cover_characters_and_pinyin() {
+    fn tokens_cover_fragments_and_initials() {
         assert_eq!(
-            name_tokens("王建国", "wjg", "wangjianguo"),
+            name_tokens("王建国", "wjg"),
             vec![
-                "c:王",
-                "c:建",
-                "c:国",
+                "s:王",
+                "s:王建",
+                "s:王建国",
+                "s:建",
+                "s:建国",
+                "s:国",
                 "i:w",
                 "i:wj",
-                "i:wjg",
-                "p:wang",
-                "p:wangjian",
-                "p:wangjianguo"
+                "i:wjg"
             ]
         );
         assert_eq!(
-            name_tokens("王王", "ww", "wangwang")[..1],
-            ["c:王".to_string()]
+            name_tokens("王王", "ww"),
+            vec!["s:王", "s:王王", "i:w", "i:ww"]
         );
-        assert_eq!(prefix_end("i:zs"), "i:zt");
+        assert_eq!(
+            name_tokens("欧阳建国", "oyjg")[..4],
+            ["s:欧", "s:欧阳", "s:欧阳建", "s:阳"].map(String::from)
+        );
+        assert_eq!(prefix_end("zhan"), "zhao");
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl TestApp {
             }
         };
         let db = Db::connect(&url).await.expect("connect");
-        db.migrate().await.expect("migrate");
+        yinyao::prepare_database(&db).await.expect("migrate");
         let mut config = Config::default();
         config.security.field_key = Some(yinyao::web::random_token(32));
         let crypto = yinyao::crypto::from_config(&config, true).expect("field key");

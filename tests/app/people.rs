@@ -324,6 +324,62 @@ async fn names_are_found_by_part_pinyin_initials_traditional_id_and_mobile() {
 }
 
 #[tokio::test]
+async fn long_names_match_any_fragment_and_a_stale_name_index_is_rebuilt() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    for name in ["欧阳建国华", "欧阳修", "司马建国"] {
+        staff
+            .json(
+                "POST",
+                "/api/v1/people",
+                json!({ "unit_id": c.village_a, "name": name }),
+            )
+            .await;
+    }
+    let find = |q: &str| format!("/api/v1/people?q={}", yinyao::web::render::urlencode(q));
+    let names = |r: &crate::helpers::Resp| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let expect = [
+        ("欧阳", vec!["欧阳修", "欧阳建国华"]),
+        ("建国", vec!["司马建国", "欧阳建国华"]),
+        ("阳建国华", vec!["欧阳建国华"]),
+        ("欧阳建国华", vec!["欧阳建国华"]),
+        ("歐陽建國", vec!["欧阳建国华"]),
+        ("建国华人", vec![]),
+        ("oyjgh", vec!["欧阳建国华"]),
+    ];
+    for (q, want) in &expect {
+        let r = staff.json("GET", &find(q), json!(null)).await;
+        assert_eq!(names(&r), *want, "query {q}");
+    }
+
+    // An index written by an older token scheme is rebuilt at the next start.
+    {
+        let mut tx = app.db().write().await.unwrap();
+        yinyao::on_tx!(&mut tx, c => sqlx::query("DELETE FROM person_search").execute(c).await.map(|r| r.rows_affected())).unwrap();
+        yinyao::on_tx!(&mut tx, c => sqlx::query("UPDATE settings SET value = 'old' WHERE key = 'person_search_version'").execute(c).await.map(|r| r.rows_affected())).unwrap();
+        tx.commit().await.unwrap();
+    }
+    let r = staff.json("GET", &find("建国"), json!(null)).await;
+    assert!(names(&r).is_empty(), "the index was emptied");
+    yinyao::prepare_database(app.db()).await.unwrap();
+    for (q, want) in &expect {
+        let r = staff.json("GET", &find(q), json!(null)).await;
+        assert_eq!(names(&r), *want, "query {q} after the rebuild");
+    }
+}
+
+#[tokio::test]
 async fn visits_and_care_plans_are_recorded_on_the_file() {
     let app = TestApp::new().await;
     let c = county(&app).await;
