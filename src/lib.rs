@@ -56,7 +56,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// search indexes whose scheme changed since they were written.
 pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
     db.migrate().await?;
-    if let Some(n) = people::service::ensure_name_index(db).await? {
+    if let Some(n) = people::service::ensure_name_index(db).await?
+        && n > 0
+    {
         tracing::info!(files = n, "person name index rebuilt");
     }
     Ok(())

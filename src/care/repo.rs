@@ -52,6 +52,19 @@ pub fn rules_for<'a>(all: &'a [(String, Rules)], path: &str, default: &'a Rules)
         .unwrap_or(default)
 }
 
+/// The rules in force at one unit (its own, the deepest configured ancestor's, or none).
+pub async fn rules_at_unit(tx: &mut Tx, unit_id: i64) -> Result<Option<Rules>, sqlx::Error> {
+    let path: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+        .bind(unit_id).fetch_optional(c).await)?;
+    let Some(path) = path else { return Ok(None) };
+    let all = all_rules(tx).await?;
+    Ok(all
+        .iter()
+        .filter(|(p, _)| path.starts_with(p.as_str()))
+        .max_by_key(|(p, _)| p.len())
+        .map(|(_, r)| r.clone()))
+}
+
 pub async fn save_rules(tx: &mut Tx, unit_id: i64, r: &Rules) -> Result<(), sqlx::Error> {
     let ages = r
         .milestone_ages

@@ -294,6 +294,12 @@ pub async fn aid(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Ve
     Ok(repo::aid_of(&mut tx, person.0).await?)
 }
 
+/// The rules in force at a person's unit (configured there or above, else the defaults):
+/// what a care plan's tier means there.
+pub async fn rules_for_unit(tx: &mut crate::db::Tx, unit_id: i64) -> Result<Rules, sqlx::Error> {
+    Ok(repo::rules_at_unit(tx, unit_id).await?.unwrap_or_default())
+}
+
 /// The rules in force at a unit (its own or inherited) and whether they are its own.
 pub async fn rules_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<(Rules, bool)> {
     let u = units::load(state, v, Perm::ViewUnits, unit).await?;

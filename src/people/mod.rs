@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod import;
+pub mod items;
+pub mod items_repo;
 pub mod model;
 pub mod own;
 pub mod pages;
@@ -31,8 +33,16 @@ pub fn routes() -> Router<AppState> {
             get(roster::import_form).post(roster::preview_import),
         )
         .layer(upload_limit());
+    let photos = Router::new()
+        .route("/people/{id}/photo", post(items::upload_photo))
+        .layer(DefaultBodyLimit::max(items::MAX_PHOTO_BYTES + (1 << 20)));
     Router::new()
         .merge(uploads)
+        .merge(photos)
+        .route("/people/{id}/photo/delete", post(items::delete_photo))
+        .route("/people/{id}/photo.jpg", get(items::show_photo))
+        .route("/people/{id}/care-items", post(items::add_item))
+        .route("/people/{id}/care-items/{item}", post(items::change_item))
         .route(
             "/people",
             get(pages::list_people).post(pages::create_person),
@@ -63,6 +73,17 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_visits, api::record_visit))
         .routes(routes!(api::set_care_plan))
         .routes(routes!(talent::api_talent))
+        .routes(routes!(items::api_list_items, items::api_add_item))
+        .routes(routes!(items::api_update_item))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(
+                    items::show_photo,
+                    items::api_set_photo,
+                    items::api_delete_photo
+                ))
+                .layer(DefaultBodyLimit::max(items::MAX_PHOTO_BYTES + (1 << 20))),
+        )
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(roster::api_import))

@@ -51,6 +51,10 @@ code_enum!(
     /// Attention tier of a care plan.
     Tier, "tier" { Key => "key", Regular => "regular", Routine => "routine" }
 );
+code_enum!(
+    /// Where a care-plan service item stands.
+    ItemStatus, "item_status" { Planned => "planned", Active => "active", Paused => "paused", Done => "done" }
+);
 code_enum!(VisitKind, "visit_kind" { Home => "home", Phone => "phone", Video => "video", Hospital => "hospital" });
 code_enum!(
     /// Fields stored encrypted; each can be revealed on one file by an allowed role, audited.

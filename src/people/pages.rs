@@ -1,7 +1,9 @@
 //! Person pages: the searchable list, the file with masked fields and audited reveals, the
 //! form to create and edit, and on the file the quick visit form and the care plan.
 
-use super::model::{Category, Gender, Living, PersonId, Sensitive, Status, Tier, VisitKind};
+use super::model::{
+    Category, Gender, ItemStatus, Living, PersonId, Sensitive, Status, Tier, VisitKind,
+};
 use super::repo::{CarePlan, PersonRow, Visit};
 use super::service::{self, PersonInput, SearchInput};
 use super::visits::{self, CarePlanInput, VisitInput};
@@ -59,6 +61,8 @@ struct FormPage {
     genders: &'static [Gender],
     livings: &'static [Living],
     statuses: &'static [Status],
+    /// Online branches a mobile party member may belong to.
+    branches: Vec<(i64, String)>,
 }
 
 impl FormPage {
@@ -74,7 +78,8 @@ impl FormPage {
     }
 }
 
-async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
+/// The units where the viewer keeps files, and the online branches, for the form's choices.
+async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
     v.scope(Perm::People)?;
     let scope = Scope {
         all: false,
@@ -82,7 +87,10 @@ async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
         roles: ",unit_admin,staff,youth_care,",
     };
     let mut tx = state.db.read().await?;
-    Ok(units::list(&mut tx, &scope, false, 2000).await?)
+    Ok((
+        units::list(&mut tx, &scope, false, 2000).await?,
+        super::items_repo::online_branches(&mut tx).await?,
+    ))
 }
 
 fn form_page(
@@ -90,7 +98,7 @@ fn form_page(
     id: Option<i64>,
     p: PersonInput,
     masks: Vec<(&'static str, Option<String>)>,
-    units: Vec<Unit>,
+    (units, branches): (Vec<Unit>, Vec<(i64, String)>),
 ) -> FormPage {
     FormPage {
         page: Page::new(&v.ctx, "/people"),
@@ -102,6 +110,7 @@ fn form_page(
         genders: Gender::ALL,
         livings: Living::ALL,
         statuses: Status::ALL,
+        branches,
     }
 }
 
@@ -143,6 +152,15 @@ fn parse_form(body: &Bytes) -> AppResult<PersonInput> {
             "skills" => p.skills = opt(),
             "willing_to_serve" => p.willing_to_serve = v == "1",
             "category" => p.categories.push(v),
+            "online_branch_id" => {
+                p.online_branch_id =
+                    match v.trim() {
+                        "" => None,
+                        n => Some(n.parse().map_err(|_| {
+                            AppError::field("online_branch_id", "validation.choice")
+                        })?),
+                    }
+            }
             _ => {}
         }
     }
@@ -185,6 +203,7 @@ pub async fn edit_person(
         skills: row.skills,
         willing_to_serve: row.willing_to_serve,
         categories,
+        online_branch_id: row.online_branch_id,
         ..PersonInput::default()
     };
     html(&form_page(&v, Some(id), p, masks, units))
@@ -212,12 +231,20 @@ struct ShowPage {
     revealed: Option<(&'static str, String)>,
     /// Each sensitive field: name, masked form (when one is kept), whether a value is stored.
     sensitive: Vec<(&'static str, Option<String>, bool)>,
-    tiers: &'static [Tier],
     kinds: &'static [VisitKind],
     today: String,
     events: Vec<crate::care::repo::LifeEvent>,
     aid: Vec<crate::care::repo::Aid>,
     event_kinds: [&'static str; 6],
+    /// Each tier with its contact interval at this person's unit.
+    tier_days: Vec<(Tier, i32)>,
+    items: Vec<super::items_repo::CareItem>,
+    item_statuses: &'static [ItemStatus],
+    item_suggestions: [&'static str; 6],
+    has_photo: bool,
+    online_branch: Option<(i64, String)>,
+    /// Staff who may be paired with this person: id and name.
+    staff: Vec<(i64, String)>,
 }
 
 impl ShowPage {
@@ -240,6 +267,20 @@ async fn show(
     let visits = visits::list(state, v, PersonId(id)).await?;
     let events = crate::care::service::events(state, v, PersonId(id)).await?;
     let aid = crate::care::service::aid(state, v, PersonId(id)).await?;
+    let items = super::items::list(state, v, PersonId(id)).await?;
+    let (tier_days, has_photo, online_branch, staff) = {
+        let mut tx = state.db.read().await?;
+        let rules = crate::care::service::rules_for_unit(&mut tx, p.unit_id).await?;
+        (
+            Tier::ALL
+                .iter()
+                .map(|t| (*t, rules.interval_for(*t)))
+                .collect(),
+            super::items_repo::has_photo(&mut tx, PersonId(id)).await?,
+            super::items_repo::online_branch(&mut tx, PersonId(id)).await?,
+            super::items_repo::pairable_staff(&mut tx, p.unit_id).await?,
+        )
+    };
     let sensitive = vec![
         (
             "id_number",
@@ -259,7 +300,6 @@ async fn show(
         plan,
         visits,
         revealed,
-        tiers: Tier::ALL,
         kinds: VisitKind::ALL,
         today: chrono::Utc::now().date_naive().to_string(),
         events,
@@ -272,6 +312,20 @@ async fn show(
             "moved",
             "died",
         ],
+        tier_days,
+        items,
+        item_statuses: ItemStatus::ALL,
+        item_suggestions: [
+            "family_doctor",
+            "monthly_call",
+            "medicine_delivery",
+            "meals",
+            "errands",
+            "companionship",
+        ],
+        has_photo,
+        online_branch,
+        staff,
     })
 }
 

@@ -42,12 +42,13 @@ pub struct PersonRow {
     pub willing_to_serve: bool,
     pub is_minor: bool,
     pub account_id: Option<i64>,
+    pub online_branch_id: Option<i64>,
 }
 
 const PERSON_COLS: &str = "p.id, p.unit_id, u.name AS unit_name, p.name, p.gender, p.birth_date, p.id_number_mask, \
     p.mobile_mask, (p.address_enc IS NOT NULL) AS has_address, (p.health_enc IS NOT NULL) AS has_health, \
     (p.emergency_enc IS NOT NULL) AS has_emergency, p.former_employer, p.post, p.level, p.party_join_date, \
-    p.living, p.status, p.died_on, p.skills, p.willing_to_serve, p.is_minor, p.account_id";
+    p.living, p.status, p.died_on, p.skills, p.willing_to_serve, p.is_minor, p.account_id, p.online_branch_id";
 
 /// Everything written for a person; sensitive values already encrypted.
 #[derive(Clone, Debug, Default)]

@@ -1,5 +1,6 @@
 //! Person use cases shared by pages and API: validate, encrypt, scope-check, write, audit.
 
+use super::items_repo;
 use super::model::{self as m, Category, PersonId, Sensitive};
 use super::repo::{self, PersonRecord, PersonRow, Sealed};
 use crate::accounts::model::parse_mobile;
@@ -40,6 +41,9 @@ pub struct PersonInput {
     pub willing_to_serve: bool,
     /// Any of lixiu, tuixiu, party_member, mobile_member, wulao, volunteer, youth.
     pub categories: Vec<String>,
+    /// For a mobile party member (`mobile_member`): the online branch (网络党支部) they
+    /// take part in, a unit of kind `online_branch`.
+    pub online_branch_id: Option<i64>,
 }
 
 fn given(s: &Option<String>) -> Option<&str> {
@@ -265,16 +269,38 @@ pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppRes
             },
         ));
     }
+    check_branch(&mut tx, input.online_branch_id, &cats).await?;
     let id = repo::insert(&mut tx, &record).await.map_err(duplicate_id)?;
     repo::set_categories(&mut tx, id, &cats).await?;
+    items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
     let event = Event::ok("person.create", format!("person:{}", id.0))
         .unit(record.unit_id)
         .detail(
-            json!({ "after": audit_view(&record), "categories": cats, "sensitive_set": sensitive }),
+            json!({ "after": audit_view(&record), "categories": cats, "sensitive_set": sensitive,
+                    "online_branch_id": input.online_branch_id }),
         );
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// An online branch must be an active unit of that kind, and only a mobile party member
+/// has one.
+async fn check_branch(tx: &mut Tx, branch: Option<i64>, cats: &[&str]) -> AppResult<()> {
+    let Some(b) = branch else { return Ok(()) };
+    if !cats.contains(&Category::MobileMember.as_str()) {
+        return Err(AppError::field(
+            "online_branch_id",
+            "validation.online_branch_category",
+        ));
+    }
+    if !items_repo::is_online_branch(tx, b).await? {
+        return Err(AppError::field(
+            "online_branch_id",
+            "validation.online_branch",
+        ));
+    }
+    Ok(())
 }
 
 fn duplicate_id(e: sqlx::Error) -> AppError {
@@ -309,14 +335,18 @@ pub async fn update(
             },
         ));
     }
+    check_branch(&mut tx, input.online_branch_id, &cats).await?;
     repo::update(&mut tx, id, &record)
         .await
         .map_err(duplicate_id)?;
     let before_cats = repo::categories(&mut tx, id).await?;
     repo::set_categories(&mut tx, id, &cats).await?;
+    let before_branch = items_repo::online_branch(&mut tx, id).await?.map(|b| b.0);
+    items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
     let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
         "before": audit_view(&prev), "after": audit_view(&record),
         "categories_before": before_cats, "categories_after": cats, "sensitive_changed": sensitive,
+        "online_branch_before": before_branch, "online_branch_after": input.online_branch_id,
     }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;

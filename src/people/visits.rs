@@ -136,18 +136,21 @@ pub async fn set_plan(
     if tier.is_none() {
         errors.push(FieldError::new("tier", "validation.choice"));
     }
-    let interval = input
-        .interval_days
-        .or(tier.map(Tier::default_interval_days))
-        .unwrap_or(0);
-    if !(1..=3650).contains(&interval) {
-        errors.push(FieldError::new("interval_days", "validation.interval"));
-    }
     let notes = m::parse_text("notes", input.notes.as_deref(), 1000)
         .map_err(|e| errors.push(e))
         .ok()
         .flatten();
     let mut tx = state.db.write().await?;
+    // Without an interval of its own, the plan takes the tier's interval configured for
+    // the person's unit (or above it), else the defaults (30, 90, 365 days).
+    let rules = crate::care::service::rules_for_unit(&mut tx, unit).await?;
+    let interval = input
+        .interval_days
+        .or(tier.map(|t| rules.interval_for(t)))
+        .unwrap_or(0);
+    if !(1..=3650).contains(&interval) {
+        errors.push(FieldError::new("interval_days", "validation.interval"));
+    }
     if let Some(staff) = input.paired_staff
         && !repo::staff_covers(&mut tx, staff, unit).await?
     {

@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod care;
+mod items;
 mod ops;
 mod people;
 mod roster;

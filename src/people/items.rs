@@ -1,0 +1,409 @@
+//! Care-plan service items (一人一策: family-doctor contract, monthly call, medicine
+//! delivery …) and the person's photo: use cases, pages and JSON API.
+//!
+//! Photos are decoded and re-encoded as a small JPEG on upload: only real images pass, and
+//! no camera metadata (the GPS position of a retiree's home) is ever stored.
+
+use super::items_repo::{self as repo, CareItem};
+use super::model::{self as m, ItemStatus, PersonId};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+/// Largest photo upload accepted (phone cameras make 3–8 MB files).
+pub const MAX_PHOTO_BYTES: usize = 10 << 20;
+/// Stored photos fit in this box, which is plenty for a file page on a phone.
+const PHOTO_BOX: (u32, u32) = (480, 640);
+
+/// A service item as submitted; on an update only status and note change.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ItemInput {
+    /// What is done, e.g. 家庭医生签约 (at most 60 characters).
+    pub name: String,
+    /// planned, active, paused or done (planned when empty).
+    pub status: Option<String>,
+    pub note: Option<String>,
+}
+
+async fn person_unit(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<i64> {
+    Ok(super::service::load(state, v, id).await?.0.unit_id)
+}
+
+fn parse_status(s: Option<&str>) -> Result<ItemStatus, FieldError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(ItemStatus::Planned),
+        Some(s) => ItemStatus::parse(s).ok_or(FieldError::new("status", "validation.choice")),
+    }
+}
+
+pub async fn list(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Vec<CareItem>> {
+    person_unit(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::items(&mut tx, id).await?)
+}
+
+pub async fn add(state: &AppState, v: &Viewer, id: PersonId, input: &ItemInput) -> AppResult<i64> {
+    let unit = person_unit(state, v, id).await?;
+    let mut errors = Vec::new();
+    let name = match m::parse_text("name", Some(&input.name), 60) {
+        Ok(Some(n)) => Some(n),
+        Ok(None) => {
+            errors.push(FieldError::new("name", "validation.required"));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let status = parse_status(input.status.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
+    let note = m::parse_text("note", input.note.as_deref(), 500)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let (Some(name), Some(status), true) = (name, status, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let mut tx = state.db.write().await?;
+    let item = repo::insert_item(
+        &mut tx,
+        id,
+        &name,
+        status.as_str(),
+        note.as_deref(),
+        v.p.id.0,
+    )
+    .await?;
+    let event = Event::ok("care_item.create", format!("person:{}", id.0))
+        .unit(unit)
+        .detail(json!({ "after": { "item_id": item, "name": name, "status": status.as_str(), "note": note } }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+pub async fn update(
+    state: &AppState,
+    v: &Viewer,
+    id: PersonId,
+    item: i64,
+    input: &ItemInput,
+) -> AppResult<CareItem> {
+    let unit = person_unit(state, v, id).await?;
+    let mut errors = Vec::new();
+    let status = parse_status(input.status.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
+    let note = m::parse_text("note", input.note.as_deref(), 500)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let (Some(status), true) = (status, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let mut tx = state.db.write().await?;
+    let before = repo::item(&mut tx, id, item)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    repo::update_item(&mut tx, id, item, status.as_str(), note.as_deref()).await?;
+    let after = repo::item(&mut tx, id, item)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = Event::ok("care_item.update", format!("person:{}", id.0))
+        .unit(unit)
+        .detail(json!({
+            "item_id": item,
+            "before": { "status": before.status, "note": before.note },
+            "after": { "status": after.status, "note": after.note },
+        }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Decodes an uploaded image (JPEG, PNG or WebP, sniffed by content), turns it upright,
+/// shrinks it into [`PHOTO_BOX`] and re-encodes it as JPEG without metadata.
+pub fn normalise_photo(data: &[u8]) -> Result<(Vec<u8>, u32, u32), FieldError> {
+    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+    let bad = || FieldError::new("photo", "validation.photo_type");
+    if data.is_empty() {
+        return Err(FieldError::new("photo", "validation.photo_empty"));
+    }
+    if data.len() > MAX_PHOTO_BYTES {
+        return Err(FieldError::new("photo", "validation.photo_too_large"));
+    }
+    let mut reader = ImageReader::new(std::io::Cursor::new(data))
+        .with_guessed_format()
+        .map_err(|_| bad())?;
+    if !matches!(
+        reader.format(),
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
+    ) {
+        return Err(bad());
+    }
+    // A small file can claim a huge canvas: refuse before allocating it.
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(256 << 20);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| bad())?;
+    let orientation = decoder.orientation().map_err(|_| bad())?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| bad())?;
+    img.apply_orientation(orientation);
+    // `thumbnail` also enlarges, so only photos larger than the box are shrunk.
+    let img = if img.width() > PHOTO_BOX.0 || img.height() > PHOTO_BOX.1 {
+        img.thumbnail(PHOTO_BOX.0, PHOTO_BOX.1)
+    } else {
+        img
+    }
+    .to_rgb8();
+    let (w, h) = img.dimensions();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .map_err(|_| bad())?;
+    Ok((out, w, h))
+}
+
+pub async fn set_photo(state: &AppState, v: &Viewer, id: PersonId, data: Vec<u8>) -> AppResult<()> {
+    let unit = person_unit(state, v, id).await?;
+    let (jpeg, w, h) = tokio::task::spawn_blocking(move || normalise_photo(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Validation(vec![e]))?;
+    let mut tx = state.db.write().await?;
+    let replaced = repo::has_photo(&mut tx, id).await?;
+    repo::set_photo(&mut tx, id, &jpeg, w, h).await?;
+    let event = Event::ok("person.photo_set", format!("person:{}", id.0))
+        .unit(unit)
+        .detail(json!({ "replaced": replaced, "width": w, "height": h, "bytes": jpeg.len() }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_photo(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<()> {
+    let unit = person_unit(state, v, id).await?;
+    let mut tx = state.db.write().await?;
+    if !repo::delete_photo(&mut tx, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let event = Event::ok("person.photo_remove", format!("person:{}", id.0)).unit(unit);
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- handlers ----
+
+fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
+}
+
+/// Page: adds a service item from the form on the file.
+pub async fn add_item(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    add(&state, &v, PersonId(id), &form(&body)?).await?;
+    Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
+}
+
+/// Page: changes an item's status and note.
+pub async fn change_item(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, item)): Path<(i64, i64)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    update(&state, &v, PersonId(id), item, &form(&body)?).await?;
+    Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
+}
+
+/// Reads the `photo` field of a multipart upload.
+async fn read_photo(mut mp: Multipart) -> AppResult<Vec<u8>> {
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::field("photo", "validation.photo_type"))?
+    {
+        if field.name() == Some("photo") {
+            return Ok(field
+                .bytes()
+                .await
+                .map_err(|_| AppError::field("photo", "validation.photo_too_large"))?
+                .to_vec());
+        }
+    }
+    Err(AppError::field("photo", "validation.photo_empty"))
+}
+
+/// Page: uploads or replaces the photo (multipart, CSRF token in the action URL).
+pub async fn upload_photo(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    set_photo(&state, &v, PersonId(id), read_photo(mp).await?).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+/// Page: removes the photo.
+pub async fn delete_photo(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    remove_photo(&state, &v, PersonId(id)).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+/// The photo as JPEG, for those who may see the file; never cached by shared caches.
+#[utoipa::path(get, path = "/api/v1/people/{id}/photo", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 404)))]
+pub async fn show_photo(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    person_unit(&state, &v, PersonId(id)).await?;
+    let mut tx = state.db.read().await?;
+    let photo = repo::photo(&mut tx, PersonId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"person-{id}.jpg\""),
+            ),
+            (header::LAST_MODIFIED, photo.updated_at.to_rfc2822()),
+        ],
+        photo.jpeg,
+    )
+        .into_response())
+}
+
+/// Uploads or replaces the photo: multipart with a `photo` part (JPEG, PNG or WebP).
+#[utoipa::path(put, path = "/api/v1/people/{id}/photo", tag = "people", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "a `photo` part"),
+    responses((status = 204), (status = 404), (status = 422)))]
+pub async fn api_set_photo(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<StatusCode> {
+    set_photo(&state, &v, PersonId(id), read_photo(mp).await?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/people/{id}/photo", tag = "people", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404)))]
+pub async fn api_delete_photo(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    remove_photo(&state, &v, PersonId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CareItem>), (status = 404)))]
+pub async fn api_list_items(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<CareItem>>> {
+    Ok(Json(list(&state, &v, PersonId(id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
+    request_body = ItemInput, responses((status = 201, body = super::api::Created), (status = 404), (status = 422)))]
+pub async fn api_add_item(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<ItemInput>,
+) -> AppResult<(StatusCode, Json<super::api::Created>)> {
+    let item = add(&state, &v, PersonId(id), &input).await?;
+    Ok((StatusCode::CREATED, Json(super::api::Created { id: item })))
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}/care-items/{item}", tag = "people",
+    params(("id" = i64, Path), ("item" = i64, Path)), request_body = ItemInput,
+    responses((status = 200, body = CareItem), (status = 404), (status = 422)))]
+pub async fn api_update_item(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, item)): Path<(i64, i64)>,
+    Json(input): Json<ItemInput>,
+) -> AppResult<Json<CareItem>> {
+    Ok(Json(update(&state, &v, PersonId(id), item, &input).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(format: image::ImageFormat, w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, format)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn photos_are_reencoded_as_small_jpegs() {
+        let (jpeg, w, h) = normalise_photo(&encoded(image::ImageFormat::Png, 1200, 1600)).unwrap();
+        assert_eq!((w, h), (480, 640));
+        assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
+        let (_, w, h) = normalise_photo(&encoded(image::ImageFormat::Jpeg, 200, 100)).unwrap();
+        assert_eq!((w, h), (200, 100), "small photos are not enlarged");
+    }
+
+    #[test]
+    fn non_images_are_refused_by_content() {
+        let html = b"<html><script>alert(1)</script></html>";
+        assert_eq!(
+            normalise_photo(html).unwrap_err().key,
+            "validation.photo_type"
+        );
+        let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
+        assert_eq!(
+            normalise_photo(gif).unwrap_err().key,
+            "validation.photo_type"
+        );
+        assert_eq!(
+            normalise_photo(b"").unwrap_err().key,
+            "validation.photo_empty"
+        );
+        let mut truncated = encoded(image::ImageFormat::Png, 50, 50);
+        truncated.truncate(60);
+        assert_eq!(
+            normalise_photo(&truncated).unwrap_err().key,
+            "validation.photo_type"
+        );
+    }
+}
