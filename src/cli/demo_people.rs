@@ -205,17 +205,58 @@ pub async fn generate(
                 )
                 .await?;
             }
-            if rng.random_bool(0.03) {
+            if rng.random_bool(0.06) {
+                let (kind, note) = [
+                    ("hospitalised", "县人民医院"),
+                    ("hospitalised", "镇卫生院"),
+                    ("bereavement", "老伴去世"),
+                    ("hardship", "子女失业，家庭收入减少"),
+                    ("discharged", "出院回家休养"),
+                ]
+                .choose(rng)
+                .copied()
+                .unwrap_or(("hospitalised", "县人民医院"));
                 let on = today - Duration::days(rng.random_range(0..5));
                 crate::care::repo::insert_event(
                     tx,
                     pid.0,
-                    "hospitalised",
+                    kind,
                     &on.to_string(),
-                    Some("县人民医院"),
+                    Some(note),
                     *staff,
                 )
                 .await?;
+            }
+            if tier == Tier::Key {
+                for (name, status) in [("家庭医生签约", "active"), ("每月电话问候", "active")]
+                    .iter()
+                    .take(rng.random_range(0..3))
+                {
+                    crate::people::items_repo::insert_item(tx, pid, name, status, None, *staff)
+                        .await?;
+                }
+                if rng.random_bool(0.1) {
+                    let on = today - Duration::days(rng.random_range(1..200));
+                    let (kind, fen) = [
+                        ("春节慰问金", 50_000),
+                        ("困难补助", 100_000),
+                        ("医疗救助", 200_000),
+                    ]
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or(("春节慰问金", 50_000));
+                    crate::care::repo::insert_aid(
+                        tx,
+                        pid.0,
+                        kind,
+                        fen,
+                        "县委老干部局",
+                        &on.to_string(),
+                        None,
+                        *staff,
+                    )
+                    .await?;
+                }
             }
         }
     }

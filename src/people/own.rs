@@ -151,6 +151,8 @@ pub async fn download_own(State(state): State<AppState>, v: Viewer) -> AppResult
         "categories": repo::categories(&mut tx, id).await?,
         "visits": repo::visits(&mut tx, id, 10_000).await?,
         "care_plan": repo::care_plan(&mut tx, id).await?,
+        "care_items": super::items_repo::items(&mut tx, id).await?,
+        "online_branch": super::items_repo::online_branch(&mut tx, id).await?.map(|b| b.1),
     });
     audit::record(
         &mut tx,
