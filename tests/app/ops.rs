@@ -39,6 +39,22 @@ async fn openapi_document_and_reader_are_generated_from_the_code() {
         "/api/v1/tokens",
         "/api/v1/audit",
         "/api/v1/me",
+        "/api/v1/people",
+        "/api/v1/people/{id}",
+        "/api/v1/people/{id}/reveal/{field}",
+        "/api/v1/people/{id}/visits",
+        "/api/v1/people/{id}/care-plan",
+        "/api/v1/people/{id}/care-items",
+        "/api/v1/people/{id}/care-items/{item}",
+        "/api/v1/people/{id}/photo",
+        "/api/v1/people/import",
+        "/api/v1/talent",
+        "/api/v1/tasks",
+        "/api/v1/units/{id}/overdue-tasks",
+        "/api/v1/units/{id}/coverage",
+        "/api/v1/units/{id}/care-rules",
+        "/api/v1/people/{id}/events",
+        "/api/v1/people/{id}/aid",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
