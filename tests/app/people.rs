@@ -197,6 +197,20 @@ async fn bad_input_is_refused_field_by_field_and_writes_nothing() {
     }
     assert_eq!(count_people(&app).await, 0);
 
+    // The same refusal in English for a reader who chose English.
+    staff.post("/prefs", &[("locale", "en")]).await;
+    let mut body = zhang(c.village_a);
+    body["id_number"] = json!("110105194912310029");
+    let r = staff.json("POST", "/api/v1/people", body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("check character of the ID number"),
+        "{}",
+        r.body
+    );
+    staff.post("/prefs", &[("locale", "zh-CN")]).await;
+    assert_eq!(count_people(&app).await, 0);
+
     staff
         .json("POST", "/api/v1/people", zhang(c.village_a))
         .await;
