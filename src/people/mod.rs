@@ -2,7 +2,9 @@
 //! fields, masking and audited reveals, care plans and visit records.
 
 pub mod api;
+pub mod export;
 pub mod import;
+pub mod import_repo;
 pub mod model;
 pub mod own;
 pub mod pages;
@@ -44,7 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/link", post(own::link_account))
         .route("/people/import/template.xlsx", get(roster::template))
         .route("/people/import/{id}/commit", post(roster::commit_import))
-        .route("/people/export/{format}", get(roster::export))
+        .route("/people/export/{format}", get(export::export_people))
         .route(
             "/people/{id}",
             get(pages::show_person).post(pages::update_person),
@@ -63,6 +65,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_visits, api::record_visit))
         .routes(routes!(api::set_care_plan))
         .routes(routes!(talent::api_talent))
+        .routes(routes!(export::api_export))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(roster::api_import))

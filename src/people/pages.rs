@@ -74,7 +74,8 @@ impl FormPage {
     }
 }
 
-async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
+/// The units where the viewer keeps person files (for unit pickers and filters).
+pub(super) async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
     v.scope(Perm::People)?;
     let scope = Scope {
         all: false,
