@@ -52,29 +52,40 @@ impl FieldCrypto {
 
     /// `base64(nonce ‖ ciphertext)`; a fresh nonce each time, so equal values differ.
     pub fn encrypt(&self, plain: &str) -> anyhow::Result<String> {
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ct = self
-            .cipher
-            .encrypt(&nonce, plain.as_bytes())
-            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
-        let mut out = nonce.to_vec();
-        out.extend(ct);
-        Ok(B64.encode(out))
+        Ok(B64.encode(self.encrypt_bytes(plain.as_bytes())?))
     }
 
     pub fn decrypt(&self, stored: &str) -> anyhow::Result<String> {
         let raw = B64
             .decode(stored)
             .map_err(|_| anyhow::anyhow!("stored value is not base64"))?;
-        if raw.len() < 12 {
+        Ok(String::from_utf8(self.decrypt_bytes(&raw)?)?)
+    }
+
+    /// `nonce ‖ ciphertext` of arbitrary bytes (e.g. a roster file kept between the check and
+    /// the commit of an import); a fresh nonce each time.
+    pub fn encrypt_bytes(&self, plain: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let ct = self
+            .cipher
+            .encrypt(&nonce, plain)
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let mut out = Vec::with_capacity(nonce.len() + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend(ct);
+        Ok(out)
+    }
+
+    /// Opens what [`encrypt_bytes`](Self::encrypt_bytes) sealed; fails on a wrong key or any
+    /// change to the stored bytes.
+    pub fn decrypt_bytes(&self, stored: &[u8]) -> anyhow::Result<Vec<u8>> {
+        if stored.len() < 12 {
             anyhow::bail!("stored value too short");
         }
-        let (nonce, ct) = raw.split_at(12);
-        let plain = self
-            .cipher
+        let (nonce, ct) = stored.split_at(12);
+        self.cipher
             .decrypt(Nonce::from_slice(nonce), ct)
-            .map_err(|_| anyhow::anyhow!("decryption failed (wrong key?)"))?;
-        Ok(String::from_utf8(plain)?)
+            .map_err(|_| anyhow::anyhow!("decryption failed (wrong key?)"))
     }
 
     /// Deterministic keyed hash of a normalised value, for `WHERE idx = $1` look-ups.
@@ -141,6 +152,21 @@ mod tests {
         assert_eq!(c.decrypt(&a).unwrap(), "110101195001011234");
         let other = FieldCrypto::new(&[8u8; 32]);
         assert!(other.decrypt(&a).is_err(), "another key cannot read it");
+    }
+
+    #[test]
+    fn bytes_round_trip_and_tampering_is_refused() {
+        let c = FieldCrypto::new(&[7u8; 32]);
+        let file = "姓名,身份证号\n张三,11010519491231002X\n".as_bytes();
+        let sealed = c.encrypt_bytes(file).unwrap();
+        assert!(!sealed.windows(18).any(|w| w == b"11010519491231002X"));
+        assert_ne!(sealed, c.encrypt_bytes(file).unwrap(), "fresh nonce");
+        assert_eq!(c.decrypt_bytes(&sealed).unwrap(), file);
+        let mut changed = sealed.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        assert!(c.decrypt_bytes(&changed).is_err());
+        assert!(FieldCrypto::new(&[8u8; 32]).decrypt_bytes(&sealed).is_err());
+        assert!(c.decrypt_bytes(b"short").is_err());
     }
 
     #[test]

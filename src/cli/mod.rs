@@ -305,7 +305,7 @@ async fn import_people(
         return Ok(0);
     }
     let actor = crate::audit::model::Actor::cli("import people");
-    let n = import::commit(db, &actor, name, unit, &records)
+    let n = import::commit(db, &actor, name, unit, &records, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

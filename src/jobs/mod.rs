@@ -19,8 +19,10 @@ pub async fn claim(tx: &mut Tx, job: &str, slot: &str, node: &str) -> Result<boo
     Ok(r == 1)
 }
 
-/// Daily: removes audit entries older than the retention (never under 180 days) and
-/// expired sessions. The claim and the work commit together: a crash leaves the slot free.
+/// Daily: removes audit entries older than the retention (never under 180 days), expired
+/// sessions, and roster uploads checked but not committed within a day (they hold ID numbers
+/// and mobiles, encrypted, and are no use once their commit window has passed). The claim and
+/// the work commit together: a crash leaves the slot free.
 pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
     let slot = now().format("%Y-%m-%d").to_string();
     let mut tx = state.db.write().await?;
@@ -34,8 +36,13 @@ pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
         .max(crate::config::MIN_AUDIT_RETENTION_DAYS);
     let purged = audit::purge_before(&mut tx, now() - Duration::days(days)).await?;
     let sessions = crate::web::session::purge_expired(&mut tx, now()).await?;
+    let uploads = crate::people::import_repo::purge_uploads_before(
+        &mut tx,
+        now() - crate::people::import::upload_lifetime(),
+    )
+    .await?;
     audit::record(&mut tx, &Actor::system("daily_housekeeping"), Event::ok("job.daily_housekeeping", slot)
-        .detail(json!({ "audit_entries_purged": purged, "retention_days": days, "sessions_purged": sessions })))
+        .detail(json!({ "audit_entries_purged": purged, "retention_days": days, "sessions_purged": sessions, "import_uploads_purged": uploads })))
         .await?;
     tx.commit().await?;
     Ok(true)

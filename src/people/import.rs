@@ -1,20 +1,20 @@
 //! Importing and exporting rosters. An import is checked first — every row with the same
 //! validation as the form, duplicates by ID number within the file and against the
 //! database — and then committed in one transaction: a bad file leaves no partial data.
-//! Exports are masked unless a unit admin asks otherwise, and every export is audited.
+//! Between the check and the commit the file is kept encrypted with the field key, and it is
+//! removed by the commit (or by the daily housekeeping once it is a day old).
 
-use super::repo;
 use super::service::{Built, build};
-use super::transfer::{self, ExportRow, header_index, read_rows, to_input};
+use super::transfer::{self, header_index, read_rows, to_input};
+use super::{import_repo, repo};
 use crate::audit::model::{Actor, Event};
 use crate::audit::repo as audit;
 use crate::crypto::FieldCrypto;
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Locale;
-use crate::on_tx;
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Files bigger than this are refused (about 200,000 rows of XLSX).
 pub const MAX_FILE_BYTES: usize = 32 << 20;
@@ -121,7 +121,7 @@ pub async fn check(
     }
     // Duplicates against the database are reported, never merged.
     let mut tx = db.read().await?;
-    let existing = existing_ids(
+    let existing = import_repo::existing_ids(
         &mut tx,
         built
             .iter()
@@ -155,36 +155,23 @@ pub async fn check(
     Ok((report, records))
 }
 
-/// Which of these blind indexes are already on file.
-async fn existing_ids(tx: &mut Tx, all: Vec<String>) -> Result<HashSet<String>, sqlx::Error> {
-    const PLACEHOLDERS: &str = "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,$43,$44,$45,$46,$47,$48,$49,$50";
-    let sql = format!("SELECT id_number_idx FROM people WHERE id_number_idx IN ({PLACEHOLDERS})");
-    let mut found = HashSet::new();
-    for chunk in all.chunks(50) {
-        let mut vals: Vec<&str> = chunk.iter().map(String::as_str).collect();
-        vals.resize(50, "");
-        // The statement is a constant list of placeholders; every value is bound.
-        let rows: Vec<String> = on_tx!(tx, c => {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
-            for v in &vals {
-                q = q.bind(*v);
-            }
-            q.fetch_all(c).await
-        })?;
-        found.extend(rows);
-    }
-    Ok(found)
-}
-
-/// Writes every record in one transaction, with one audit entry; all or nothing.
+/// Writes every record in one transaction, with one audit entry; all or nothing. With
+/// `upload` (the owner's account and the kept file's id), the kept file is removed in the same
+/// transaction, so committing it twice (a double click, two tabs) imports it once.
 pub async fn commit(
     db: &Db,
     actor: &Actor,
     filename: &str,
     unit: i64,
     records: &[Built],
+    upload: Option<(i64, i64)>,
 ) -> Result<usize, AppError> {
     let mut tx = db.write().await?;
+    if let Some((account, id)) = upload
+        && import_repo::delete_upload(&mut tx, account, id).await? == 0
+    {
+        return Err(AppError::NotFound);
+    }
     let rows: Vec<(&repo::PersonRecord, &[&'static str])> = records
         .iter()
         .map(|b| (&b.record, b.categories.as_slice()))
@@ -203,91 +190,53 @@ pub async fn commit(
     Ok(records.len())
 }
 
-/// Keeps an uploaded file until its commit; returns its id.
+/// How long a checked file waits for its commit.
+pub fn upload_lifetime() -> chrono::Duration {
+    chrono::Duration::days(1)
+}
+
+/// A checked file waiting for its commit, opened.
+pub struct KeptUpload {
+    pub unit: i64,
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// Keeps an uploaded file until its commit, encrypted with the field key (the roster holds ID
+/// numbers and mobiles, which must never lie in the database in clear); returns its id.
 pub async fn store_upload(
     db: &Db,
+    crypto: &FieldCrypto,
     account: i64,
     unit: i64,
     filename: &str,
     data: &[u8],
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, AppError> {
+    let sealed = crypto.encrypt_bytes(data).map_err(AppError::Internal)?;
     let mut tx = db.write().await?;
-    let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-        "INSERT INTO import_uploads (account_id, unit_id, filename, data, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(account).bind(unit).bind(filename).bind(data).bind(crate::db::now()).fetch_one(c).await)?;
+    let id = import_repo::insert_upload(&mut tx, account, unit, filename, &sealed).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// The caller's own upload from the last day: (unit, filename, data).
+/// The caller's own upload from the last day, decrypted.
 pub async fn load_upload(
     db: &Db,
+    crypto: &FieldCrypto,
     account: i64,
     id: i64,
-) -> Result<Option<(i64, String, Vec<u8>)>, sqlx::Error> {
-    let since = crate::db::now() - chrono::Duration::days(1);
+) -> Result<Option<KeptUpload>, AppError> {
+    let since = crate::db::now() - upload_lifetime();
     let mut tx = db.read().await?;
-    on_tx!(&mut tx, c => sqlx::query_as(
-        "SELECT unit_id, filename, data FROM import_uploads WHERE id = $1 AND account_id = $2 AND created_at > $3")
-        .bind(id).bind(account).bind(since).fetch_optional(c).await)
-}
-
-pub async fn delete_upload(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    let mut tx = db.write().await?;
-    on_tx!(&mut tx, c => sqlx::query("DELETE FROM import_uploads WHERE id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await
-}
-
-/// Export rows for people in scope; sensitive fields masked unless `unmasked`.
-pub fn export_row(
-    crypto: &FieldCrypto,
-    r: &repo::PersonRecord,
-    cats: &str,
-    unit_id: i64,
-    unmasked: bool,
-    locale: Locale,
-) -> ExportRow {
-    let hidden = locale.t("people.hidden");
-    let open = |enc: &Option<String>| match enc {
-        Some(e) if unmasked => crypto.decrypt(e).unwrap_or_default(),
-        Some(_) => hidden.clone(),
-        None => String::new(),
+    let Some(stored) = import_repo::upload_of(&mut tx, account, id, since).await? else {
+        return Ok(None);
     };
-    let sealed = |s: &Option<repo::Sealed>| match s {
-        Some(s) if unmasked => crypto.decrypt(&s.enc).unwrap_or_default(),
-        Some(s) => s.mask.clone(),
-        None => String::new(),
-    };
-    let label = |prefix: &str, v: &Option<String>| {
-        v.as_deref()
-            .map(|v| locale.t(&format!("{prefix}.{v}")))
-            .unwrap_or_default()
-    };
-    vec![
-        r.name.clone(),
-        label("gender", &r.gender),
-        r.birth_date.clone().unwrap_or_default(),
-        sealed(&r.id_number),
-        sealed(&r.mobile),
-        open(&r.address_enc),
-        open(&r.health_enc),
-        open(&r.emergency_enc),
-        r.former_employer.clone().unwrap_or_default(),
-        r.post.clone().unwrap_or_default(),
-        r.level.clone().unwrap_or_default(),
-        r.party_join_date.clone().unwrap_or_default(),
-        label("living", &r.living),
-        cats.split(',')
-            .filter(|c| !c.is_empty())
-            .map(|c| locale.t(&format!("category.{c}")))
-            .collect::<Vec<_>>()
-            .join("、"),
-        r.skills.clone().unwrap_or_default(),
-        if r.willing_to_serve {
-            locale.t("shell.yes")
-        } else {
-            locale.t("shell.no")
-        },
-        unit_id.to_string(),
-    ]
+    let data = crypto
+        .decrypt_bytes(&stored.data)
+        .map_err(|e| AppError::Internal(e.context("kept roster upload cannot be opened")))?;
+    Ok(Some(KeptUpload {
+        unit: stored.unit_id,
+        filename: stored.filename,
+        data,
+    }))
 }

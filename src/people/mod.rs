@@ -2,7 +2,9 @@
 //! fields, masking and audited reveals, care plans and visit records.
 
 pub mod api;
+pub mod export;
 pub mod import;
+pub mod import_repo;
 pub mod items;
 pub mod items_repo;
 pub mod model;
@@ -54,7 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/link", post(own::link_account))
         .route("/people/import/template.xlsx", get(roster::template))
         .route("/people/import/{id}/commit", post(roster::commit_import))
-        .route("/people/export/{format}", get(roster::export))
+        .route("/people/export/{format}", get(export::export_people))
         .route(
             "/people/{id}",
             get(pages::show_person).post(pages::update_person),
@@ -84,6 +86,7 @@ pub fn api() -> OpenApiRouter<AppState> {
                 ))
                 .layer(DefaultBodyLimit::max(items::MAX_PHOTO_BYTES + (1 << 20))),
         )
+        .routes(routes!(export::api_export))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(roster::api_import))

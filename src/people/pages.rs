@@ -78,8 +78,8 @@ impl FormPage {
     }
 }
 
-/// The units where the viewer keeps files, and the online branches, for the form's choices.
-async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
+/// The units where the viewer keeps person files (for unit pickers and filters).
+pub(super) async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
     v.scope(Perm::People)?;
     let scope = Scope {
         all: false,
@@ -87,10 +87,14 @@ async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<(Vec<Unit>, Vec
         roles: ",unit_admin,staff,youth_care,",
     };
     let mut tx = state.db.read().await?;
-    Ok((
-        units::list(&mut tx, &scope, false, 2000).await?,
-        super::items_repo::online_branches(&mut tx).await?,
-    ))
+    Ok(units::list(&mut tx, &scope, false, 2000).await?)
+}
+
+/// The person form's choices: units where the viewer keeps files, and online branches.
+async fn form_choices(state: &AppState, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
+    let units = keeper_units(state, v).await?;
+    let mut tx = state.db.read().await?;
+    Ok((units, super::items_repo::online_branches(&mut tx).await?))
 }
 
 fn form_page(
@@ -115,7 +119,7 @@ fn form_page(
 }
 
 pub async fn new_person(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let units = keeper_units(&state, &v).await?;
+    let units = form_choices(&state, &v).await?;
     html(&form_page(
         &v,
         None,
@@ -183,7 +187,7 @@ pub async fn edit_person(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (row, categories) = service::load(&state, &v, PersonId(id)).await?;
-    let units = keeper_units(&state, &v).await?;
+    let units = form_choices(&state, &v).await?;
     let masks = vec![
         ("id_number", row.id_number_mask.clone()),
         ("mobile", row.mobile_mask.clone()),

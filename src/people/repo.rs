@@ -372,20 +372,28 @@ pub async fn stored(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRecord>, s
 
 /// The next batch of stored records the account may see, by id, optionally in a subtree:
 /// `(id, record, categories joined by commas)`.
+///
+/// With `admin_only`, only files under a unit where the account holds `unit_admin` (the
+/// reach of an unmasked export), on top of the usual scope.
 pub async fn export_batch(
     tx: &mut Tx,
     account: i64,
     subtree: Option<&str>,
+    admin_only: bool,
     after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, PersonRecord, String)>, sqlx::Error> {
     let sql = format!(
         "SELECT p.* FROM people p JOIN units u ON u.id = p.unit_id
-         WHERE {} AND p.id > $2 AND ($3 IS NULL OR u.path LIKE $3 || '%') ORDER BY p.id LIMIT $4",
+         WHERE {} AND p.id > $2 AND ($3 IS NULL OR u.path LIKE $3 || '%')
+           AND ($5 = FALSE OR EXISTS (SELECT 1 FROM role_grants ag JOIN units au ON au.id = ag.unit_id
+                WHERE ag.account_id = $1 AND ag.revoked_at IS NULL AND ag.role = 'unit_admin'
+                  AND u.path LIKE au.path || '%'))
+         ORDER BY p.id LIMIT $4",
         person_in_scope!()
     );
     let raws: Vec<Raw> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(account).bind(after).bind(subtree).bind(limit).fetch_all(c).await)?;
+        .bind(account).bind(after).bind(subtree).bind(limit).bind(admin_only).fetch_all(c).await)?;
     let (Some(lo), Some(hi)) = (raws.first().map(|r| r.id), raws.last().map(|r| r.id)) else {
         return Ok(Vec::new());
     };

@@ -1,9 +1,8 @@
-//! Roster pages and API: the upload form, the row-by-row report, the commit, the template,
-//! and exports (masked unless a unit admin asks, always audited).
+//! Roster import pages and API: the upload form, the row-by-row report, the commit and the
+//! template; the export links on the same page (see `export`).
 
 use super::import::{self, MAX_FILE_BYTES, Report};
-use super::transfer::{self, ExportRow};
-use crate::audit::{model::Event, repo as audit};
+use super::transfer;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
@@ -12,8 +11,7 @@ use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::collections::HashMap;
 
 /// The units where the viewer may file adults and minors: `(unit, minor) → allowed`.
@@ -67,17 +65,26 @@ struct ImportPage {
     report: Option<Report>,
     upload_id: Option<i64>,
     imported: Option<usize>,
+    /// Whether to offer the unmasked export (unit admins only).
+    can_unmask: bool,
+}
+
+impl ImportPage {
+    fn new(v: &Viewer, units: Vec<Unit>) -> Self {
+        ImportPage {
+            page: Page::new(&v.ctx, "/people"),
+            units,
+            report: None,
+            upload_id: None,
+            imported: None,
+            can_unmask: v.p.can(Perm::ExportUnmasked),
+        }
+    }
 }
 
 pub async fn import_form(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
     let (_, units) = allowed_units(&state, &v).await?;
-    html(&ImportPage {
-        page: Page::new(&v.ctx, "/people"),
-        units,
-        report: None,
-        upload_id: None,
-        imported: None,
-    })
+    html(&ImportPage::new(&v, units))
 }
 
 /// Reads `file` and `unit_id` from a multipart upload.
@@ -137,16 +144,17 @@ pub async fn preview_import(
     )
     .await?;
     let upload_id = if report.problems.is_empty() {
-        Some(import::store_upload(&state.db, v.p.id.0, unit, &filename, &data).await?)
+        Some(
+            import::store_upload(&state.db, &state.crypto, v.p.id.0, unit, &filename, &data)
+                .await?,
+        )
     } else {
         None
     };
     html(&ImportPage {
-        page: Page::new(&v.ctx, "/people"),
-        units,
         report: Some(report),
         upload_id,
-        imported: None,
+        ..ImportPage::new(&v, units)
     })
 }
 
@@ -156,20 +164,17 @@ pub async fn commit_import(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (filename, count) = commit(&state, &v, id).await?;
+    let count = commit(&state, &v, id).await?;
     let (_, units) = allowed_units(&state, &v).await?;
-    let _ = filename;
     html(&ImportPage {
-        page: Page::new(&v.ctx, "/people"),
-        units,
-        report: None,
-        upload_id: None,
         imported: Some(count),
+        ..ImportPage::new(&v, units)
     })
 }
 
-async fn commit(state: &AppState, v: &Viewer, upload: i64) -> AppResult<(String, usize)> {
-    let (unit, filename, data) = import::load_upload(&state.db, v.p.id.0, upload)
+/// Opens the kept file, checks it again and imports it; the kept file goes with the commit.
+async fn commit(state: &AppState, v: &Viewer, upload: i64) -> AppResult<usize> {
+    let kept = import::load_upload(&state.db, &state.crypto, v.p.id.0, upload)
         .await?
         .ok_or(AppError::NotFound)?;
     let (allowed, _) = allowed_units(state, v).await?;
@@ -177,18 +182,24 @@ async fn commit(state: &AppState, v: &Viewer, upload: i64) -> AppResult<(String,
         &state.db,
         &state.crypto,
         v.ctx.locale,
-        &filename,
-        &data,
-        unit,
+        &kept.filename,
+        &kept.data,
+        kept.unit,
         &allowed,
     )
     .await?;
     if !report.problems.is_empty() {
         return Err(AppError::Conflict("error.import_changed"));
     }
-    let n = import::commit(&state.db, &v.ctx.actor(), &filename, unit, &records).await?;
-    import::delete_upload(&state.db, upload).await?;
-    Ok((filename, n))
+    import::commit(
+        &state.db,
+        &v.ctx.actor(),
+        &kept.filename,
+        kept.unit,
+        &records,
+        Some((v.p.id.0, upload)),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -227,7 +238,7 @@ pub async fn api_import(
     )
     .await?;
     let imported = if p.commit == Some(true) && report.problems.is_empty() {
-        import::commit(&state.db, &v.ctx.actor(), &filename, unit, &records).await?
+        import::commit(&state.db, &v.ctx.actor(), &filename, unit, &records, None).await?
     } else {
         0
     };
@@ -237,113 +248,5 @@ pub async fn api_import(
 pub async fn template(v: Viewer) -> AppResult<Response> {
     v.scope(Perm::People)?;
     let body = transfer::write_xlsx(&[]).map_err(AppError::Internal)?;
-    Ok(xlsx(body, "人员名册模板.xlsx"))
-}
-
-fn xlsx(body: Vec<u8>, name: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
-        crate::web::render::urlencode(name)
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-#[derive(serde::Deserialize)]
-pub struct ExportParams {
-    unit: Option<i64>,
-    unmasked: Option<String>,
-}
-
-/// Exports people in scope as CSV or XLSX (`format` in the path).
-pub async fn export(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(format): Path<String>,
-    Query(q): Query<ExportParams>,
-) -> AppResult<Response> {
-    v.scope(Perm::People)?;
-    let unmasked = q.unmasked.as_deref() == Some("1");
-    if unmasked {
-        // Unmasked exports are for unit admins only.
-        v.scope(Perm::ExportUnmasked)?;
-    }
-    let subtree = match q.unit {
-        Some(u) => Some(
-            crate::units::service::load(
-                &state,
-                &v,
-                Perm::ViewUnits,
-                crate::units::model::UnitId(u),
-            )
-            .await?
-            .path,
-        ),
-        None => None,
-    };
-    let mut rows: Vec<ExportRow> = Vec::new();
-    let mut after = 0;
-    let mut tx = state.db.read().await?;
-    loop {
-        let batch =
-            super::repo::export_batch(&mut tx, v.p.id.0, subtree.as_deref(), after, 5000).await?;
-        let Some(last) = batch.last().map(|b| b.0) else {
-            break;
-        };
-        for (_, rec, cats) in &batch {
-            rows.push(import::export_row(
-                &state.crypto,
-                rec,
-                cats,
-                rec.unit_id,
-                unmasked,
-                v.ctx.locale,
-            ));
-        }
-        after = last;
-    }
-    drop(tx);
-    let mut tx = state.db.write().await?;
-    let event = if unmasked {
-        Event::ok("person.export_unmasked", "people")
-    } else {
-        Event::ok("person.export", "people")
-    };
-    audit::record(
-        &mut tx,
-        &v.ctx.actor(),
-        event.detail(serde_json::json!({ "rows": rows.len(), "format": format, "unit": q.unit })),
-    )
-    .await?;
-    tx.commit().await?;
-    match format.as_str() {
-        "csv" => {
-            let body = transfer::write_csv(&rows).map_err(AppError::Internal)?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"people.csv\"",
-                    ),
-                ],
-                body,
-            )
-                .into_response())
-        }
-        "xlsx" => Ok(xlsx(
-            transfer::write_xlsx(&rows).map_err(AppError::Internal)?,
-            "人员名册.xlsx",
-        )),
-        _ => Err(AppError::NotFound),
-    }
+    Ok(super::export::xlsx(body, "人员名册模板.xlsx"))
 }

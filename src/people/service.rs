@@ -447,9 +447,14 @@ pub struct TalentInput {
     /// `1`: only people willing to serve.
     pub willing: Option<String>,
     pub category: Option<String>,
+    /// Only this unit and the units below it.
+    #[serde(default, deserialize_with = "crate::web::blank_as_none")]
     pub unit: Option<i64>,
+    #[serde(default, deserialize_with = "crate::web::blank_as_none")]
     pub age_min: Option<i32>,
+    #[serde(default, deserialize_with = "crate::web::blank_as_none")]
     pub age_max: Option<i32>,
+    #[serde(default, deserialize_with = "crate::web::blank_as_none")]
     pub page: Option<i64>,
 }
 

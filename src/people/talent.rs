@@ -6,6 +6,7 @@ use super::repo::PersonRow;
 use super::service::{self, TalentInput};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::units::repo::Unit;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
@@ -21,6 +22,8 @@ struct TalentPage {
     people: Vec<PersonRow>,
     t: TalentInput,
     categories: &'static [Category],
+    /// The units the filter offers: those where the viewer keeps files.
+    units: Vec<Unit>,
     searched: bool,
 }
 
@@ -33,14 +36,17 @@ pub async fn talent_page(
     let searched = t.skill.is_some()
         || t.willing.is_some()
         || t.category.is_some()
+        || t.unit.is_some()
         || t.age_min.is_some()
         || t.age_max.is_some();
     let people = service::talent(&state, &v, &t, PageParams::SIZE, paging.offset()).await?;
+    let units = super::pages::keeper_units(&state, &v).await?;
     html(&TalentPage {
         page: Page::new(&v.ctx, "/people"),
         people,
         t,
         categories: Category::ALL,
+        units,
         searched,
     })
 }

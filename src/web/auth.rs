@@ -20,7 +20,9 @@ pub enum Perm {
     UseTokens,
     /// Read and keep person files, care plans and visits.
     People,
-    /// Export person files with sensitive fields in clear (unit admins; audited).
+    /// Ask for an export of person files with sensitive fields in clear (unit admins;
+    /// audited). Holding `unit_admin` anywhere lets a caller ask; what the export may hold is
+    /// narrowed to the subtrees of those grants in SQL (`people::export`).
     ExportUnmasked,
 }
 
@@ -101,6 +103,7 @@ impl Principal {
             }),
             (None, Perm::ReadAudit) => Err(AppError::Forbidden),
             (None, Perm::People) => grants(PEOPLE_KEEPERS),
+            // Only whether to ask: the export itself reaches the unit_admin subtrees alone.
             (None, Perm::ExportUnmasked) => grants(UNIT_ADMIN),
         }
     }

@@ -29,6 +29,22 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// For number fields of GET forms: a blank value (an empty input, an "any" option) is `None`,
+/// as browsers send every field; anything else must parse. Use with `#[serde(default,
+/// deserialize_with = "crate::web::blank_as_none")]`.
+pub fn blank_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 /// Page number and size from a query string, bounded.
 #[derive(Clone, Copy, Debug, serde::Deserialize)]
 pub struct PageParams {

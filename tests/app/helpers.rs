@@ -61,6 +61,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         }
     }
 
@@ -106,6 +107,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (for downloads such as XLSX).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {

@@ -586,6 +586,59 @@ async fn the_talent_pool_finds_skills_by_willingness_category_and_age() {
 }
 
 #[tokio::test]
+async fn the_talent_pool_page_filters_by_unit_like_the_api() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "county_staff", c.county, UnitRole::Staff).await;
+    for (name, unit) in [("书法东", c.village_a), ("书法西", c.village_b)] {
+        let r = staff
+            .json(
+                "POST",
+                "/api/v1/people",
+                json!({ "unit_id": unit, "name": name, "skills": "书法" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let page = staff.get("/talent").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{}\">城关镇</option>", c.town_a)),
+        "the filter offers the units in scope: {}",
+        page.body
+    );
+    // The form as a browser sends it: every field, the blank ones empty.
+    let all = staff
+        .get("/talent?skill=%E4%B9%A6%E6%B3%95&category=&unit=&age_min=&age_max=")
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(all.body.contains("书法东") && all.body.contains("书法西"));
+    let east = staff
+        .get(&format!(
+            "/talent?skill=%E4%B9%A6%E6%B3%95&category=&unit={}&age_min=&age_max=",
+            c.town_a
+        ))
+        .await;
+    assert_eq!(east.status, StatusCode::OK, "{}", east.body);
+    assert!(east.body.contains("书法东") && !east.body.contains("书法西"));
+    assert!(east.body.contains(&format!(
+        "<option value=\"{}\" selected>城关镇</option>",
+        c.town_a
+    )));
+    let api = staff
+        .json(
+            "GET",
+            &format!("/api/v1/talent?unit={}", c.town_b),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(api.as_array().unwrap().len(), 1);
+    assert_eq!(api[0]["name"], "书法西");
+}
+
+#[tokio::test]
 async fn a_retiree_sees_corrects_and_downloads_their_own_file() {
     let app = TestApp::new().await;
     let c = county(&app).await;

@@ -1,15 +1,52 @@
 //! Roster import (check, then all-or-nothing commit) and export (masked, audited).
 
-use crate::fixtures::{self, county};
-use crate::helpers::TestApp;
+use crate::fixtures::{self, County, county};
+use crate::helpers::{Client, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
 use yinyao::people::transfer::{COLUMNS, write_xlsx};
 
+const ID_A: &str = "11010519491231002X";
+const MOBILE_A: &str = "13812345678";
+const ID_B: &str = "110105195001011234";
+
 async fn people_count(app: &TestApp) -> i64 {
     let mut tx = app.db().read().await.unwrap();
     yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(c).await).unwrap()
+}
+
+/// The kept uploads' stored bytes, oldest first.
+async fn stored_uploads(app: &TestApp) -> Vec<Vec<u8>> {
+    let mut tx = app.db().read().await.unwrap();
+    yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT data FROM import_uploads ORDER BY id").fetch_all(c).await).unwrap()
+}
+
+/// Audit entries with exactly this action, newest first: `(unit_id, detail)`.
+async fn audited(app: &TestApp, action: &str) -> Vec<(Option<i64>, serde_json::Value)> {
+    let mut tx = app.db().read().await.unwrap();
+    let rows: Vec<(Option<i64>, String)> = yinyao::on_tx!(&mut tx, c => sqlx::query_as(
+        "SELECT unit_id, CAST(detail AS TEXT) FROM audit_log WHERE action = $1 ORDER BY id DESC")
+        .bind(action).fetch_all(c).await)
+    .unwrap();
+    rows.into_iter()
+        .map(|(u, d)| (u, serde_json::from_str(&d).unwrap()))
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// The commit form's upload id on a report page.
+fn commit_id(body: &str) -> String {
+    body.split("action=\"/people/import/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no commit form: {body}"))
+        .to_string()
 }
 
 fn row(name: &str, id: &str, mobile: &str, cats: &str) -> Vec<String> {
@@ -206,11 +243,153 @@ async fn a_commit_rechecks_and_stays_all_or_nothing() {
 }
 
 #[tokio::test]
-async fn exports_are_masked_unless_a_unit_admin_asks_and_always_audited() {
+async fn a_checked_file_is_kept_encrypted_and_goes_with_its_commit() {
     let app = TestApp::new().await;
     let c = county(&app).await;
     let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
-    staff.json("POST", "/api/v1/people", json!({ "unit_id": c.village_a, "name": "张三", "id_number": "11010519491231002X", "mobile": "13812345678", "address": "杨柳村 1 号" })).await;
+    let csv = format!("姓名,身份证号,手机号,住址\n张三,{ID_A},{MOBILE_A},杨柳村 1 号\n");
+    let unit = c.village_a.to_string();
+    let r = staff
+        .upload(
+            "/people/import",
+            "名册.csv",
+            csv.as_bytes(),
+            &[("unit_id", &unit)],
+        )
+        .await;
+    assert_eq!(
+        r.element_text("problem-count").as_deref(),
+        Some("0"),
+        "{}",
+        r.body
+    );
+    let kept = stored_uploads(&app).await;
+    assert_eq!(kept.len(), 1);
+    for clear in [ID_A, MOBILE_A, "张三", "杨柳村", "姓名"] {
+        assert!(
+            !contains(&kept[0], clear),
+            "{clear} lies in the database in clear"
+        );
+    }
+    let id = commit_id(&r.body);
+    let r = staff
+        .post(&format!("/people/import/{id}/commit"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        people_count(&app).await,
+        1,
+        "the kept file opens again for the commit"
+    );
+    assert!(
+        stored_uploads(&app).await.is_empty(),
+        "the commit removes the kept file"
+    );
+    let found = staff
+        .json("GET", &format!("/api/v1/people?q={ID_A}"), json!(null))
+        .await
+        .json();
+    assert_eq!(found[0]["mobile_mask"], "138****5678");
+    // A second click on the same button imports nothing more.
+    let r = staff
+        .post(&format!("/people/import/{id}/commit"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(people_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn housekeeping_removes_uploads_left_for_more_than_a_day() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let unit = c.village_a.to_string();
+    let mut ids = Vec::new();
+    for name in ["甲", "乙"] {
+        let csv = format!("姓名\n{name}\n");
+        let r = staff
+            .upload(
+                "/people/import",
+                "a.csv",
+                csv.as_bytes(),
+                &[("unit_id", &unit)],
+            )
+            .await;
+        ids.push(commit_id(&r.body));
+    }
+    // The first was checked two days ago and never committed.
+    let aged = if app.is_postgres() {
+        app.exec("UPDATE import_uploads SET created_at = created_at - INTERVAL '2 days' WHERE id = (SELECT MIN(id) FROM import_uploads)").await
+    } else {
+        app.exec("UPDATE import_uploads SET created_at = '2020-01-01T00:00:00+00:00' WHERE id = (SELECT MIN(id) FROM import_uploads)").await
+    };
+    assert_eq!(aged.unwrap(), 1);
+    assert!(yinyao::jobs::daily_housekeeping(&app.state).await.unwrap());
+    assert_eq!(
+        stored_uploads(&app).await.len(),
+        1,
+        "only the old upload goes"
+    );
+    let runs = audited(&app, "job.daily_housekeeping").await;
+    assert_eq!(runs[0].1["import_uploads_purged"], 1);
+    let r = staff
+        .post(&format!("/people/import/{}/commit", ids[0]), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = staff
+        .post(&format!("/people/import/{}/commit", ids[1]), &[])
+        .await;
+    assert_eq!(
+        r.element_text("imported").as_deref(),
+        Some("已导入人数： 1")
+    );
+}
+
+/// 张三 in village A (town A), 李四 in village B (town B), filed by county staff.
+async fn two_towns(app: &TestApp, c: &County) {
+    let mut staff = fixtures::user_client(app, "county_staff", c.county, UnitRole::Staff).await;
+    for body in [
+        json!({ "unit_id": c.village_a, "name": "张三", "id_number": ID_A, "mobile": MOBILE_A, "address": "杨柳村 1 号" }),
+        json!({ "unit_id": c.village_b, "name": "李四", "id_number": ID_B, "mobile": "13900001111", "address": "桃源村 2 号" }),
+    ] {
+        let r = staff.json("POST", "/api/v1/people", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+}
+
+/// Staff over the whole county who is unit admin of town A only.
+async fn mixed_client<'a>(app: &'a TestApp, c: &County) -> Client<'a> {
+    let id = fixtures::account(app, "mixed", Some(c.county), Some(UnitRole::Staff)).await;
+    let mut tx = app.db().write().await.unwrap();
+    yinyao::accounts::repo::insert_grant(&mut tx, id, c.town_a, UnitRole::UnitAdmin, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut client = app.client();
+    client.login("mixed", fixtures::PASSWORD).await;
+    client
+}
+
+/// The cells of the first sheet of an XLSX, read back with calamine.
+fn xlsx_cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn exports_are_masked_in_csv_and_xlsx_and_audited() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    two_towns(&app, &c).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
     let csv = staff.get("/people/export/csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
@@ -218,28 +397,167 @@ async fn exports_are_masked_unless_a_unit_admin_asks_and_always_audited() {
             && csv.body.contains("138****5678")
             && csv.body.contains("（已隐藏）")
     );
-    assert!(!csv.body.contains("11010519491231002X") && !csv.body.contains("杨柳村 1 号"));
+    assert!(!csv.body.contains(ID_A) && !csv.body.contains("杨柳村 1 号"));
+    assert!(!csv.body.contains("李四"), "another town's file");
     let xlsx = staff.get("/people/export/xlsx").await;
     assert_eq!(xlsx.status, StatusCode::OK);
+    let cells = xlsx_cells(&xlsx.bytes);
+    assert_eq!(cells[0][3], "身份证号");
+    assert_eq!(cells.len(), 2, "header and 张三 only: {cells:?}");
+    assert_eq!(cells[1][0], "张三");
+    assert_eq!(cells[1][3], "110***********002X");
+    assert_eq!(cells[1][4], "138****5678");
+    assert_eq!(cells[1][5], "（已隐藏）");
+    assert!(
+        !cells
+            .iter()
+            .flatten()
+            .any(|v| v.contains(ID_A) || v.contains(MOBILE_A) || v.contains("杨柳村 1 号")),
+        "no clear value anywhere in the workbook"
+    );
+    // Staff may not ask for clear values, nor see the button.
     assert_eq!(
         staff.get("/people/export/csv?unmasked=1").await.status,
         StatusCode::FORBIDDEN
     );
-    let mut admin = fixtures::user_client(&app, "admin_a", c.town_a, UnitRole::UnitAdmin).await;
-    let clear = admin.get("/people/export/csv?unmasked=1").await;
-    assert!(clear.body.contains("11010519491231002X") && clear.body.contains("杨柳村 1 号"));
-    let mut tx = app.db().read().await.unwrap();
-    for (action, n) in [("person.export_unmasked", 1), ("person.export", 2)] {
-        let f = yinyao::audit::repo::Filter {
-            action: Some(action.into()),
-            ..Default::default()
-        };
-        assert!(
-            yinyao::audit::repo::count(&mut tx, &f).await.unwrap() >= n,
-            "{action}"
-        );
+    let page = staff.get("/people/import").await;
+    assert!(!page.body.contains("unmasked-export") && !page.body.contains("unmasked=1"));
+    // Unknown formats are refused before anything is audited.
+    assert_eq!(
+        staff.get("/people/export/pdf").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let exports = audited(&app, "person.export").await;
+    assert_eq!(exports.len(), 2, "csv and xlsx, not the refused ones");
+    assert_eq!(exports[0].1["format"], "xlsx");
+    assert_eq!(exports[0].1["rows"], 1);
+    assert!(audited(&app, "person.export_unmasked").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_unmasked_export_reaches_only_the_units_the_caller_administers() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    two_towns(&app, &c).await;
+    let mut mixed = mixed_client(&app, &c).await;
+    // Masked, the export covers everything the account keeps as staff.
+    let masked = mixed.get("/people/export/csv").await;
+    assert!(masked.body.contains("张三") && masked.body.contains("李四"));
+    // Unmasked, only town A, where the account is unit admin.
+    let clear = mixed.get("/people/export/csv?unmasked=1").await;
+    assert_eq!(clear.status, StatusCode::OK);
+    assert!(clear.body.contains(ID_A) && clear.body.contains("杨柳村 1 号"));
+    assert!(
+        !clear.body.contains("李四")
+            && !clear.body.contains(ID_B)
+            && !clear.body.contains("桃源村")
+    );
+    let xlsx = mixed
+        .get(&format!(
+            "/people/export/xlsx?unmasked=1&unit={}",
+            c.village_a
+        ))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let cells = xlsx_cells(&xlsx.bytes);
+    assert_eq!(cells.len(), 2);
+    assert_eq!(
+        (cells[1][3].as_str(), cells[1][4].as_str()),
+        (ID_A, MOBILE_A)
+    );
+    // A unit outside the administered subtree (or above it) is refused, not cut down.
+    for unit in [c.town_b, c.county] {
+        let r = mixed
+            .get(&format!("/people/export/csv?unmasked=1&unit={unit}"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "unit {unit}");
+        assert!(!r.body.contains(ID_B));
     }
-    // Another town sees none of it.
-    let mut b = fixtures::user_client(&app, "staff_b", c.town_b, UnitRole::Staff).await;
-    assert!(!b.get("/people/export/csv").await.body.contains("张三"));
+    let entries = audited(&app, "person.export_unmasked").await;
+    assert_eq!(entries.len(), 2, "the two exports that went out");
+    assert_eq!(entries[0].0, Some(c.village_a));
+    assert_eq!(entries[0].1["rows"], 1);
+    assert_eq!(entries[1].1["rows"], 1);
+    // The page offers the unmasked export, with its warning, in both languages.
+    let page = mixed.get("/people/import").await;
+    assert!(page.body.contains("/people/export/xlsx?unmasked=1"));
+    assert!(
+        page.element_text("unmasked-warning")
+            .unwrap()
+            .contains("审计日志")
+    );
+    mixed.post("/prefs", &[("locale", "en")]).await;
+    let page = mixed.get("/people/import").await;
+    assert!(
+        page.element_text("unmasked-warning")
+            .unwrap()
+            .contains("audit trail"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn the_api_exports_the_same_files_scoped_and_audited() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    two_towns(&app, &c).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let r = staff.get("/api/v1/people/export?format=csv").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(r.body.contains("110***********002X") && !r.body.contains(ID_A));
+    assert!(!r.body.contains("李四"), "scoped like the page");
+    let r = staff.get("/api/v1/people/export?format=xlsx").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(xlsx_cells(&r.bytes)[1][3], "110***********002X");
+    for bad in ["format=pdf", "unit=1"] {
+        let r = staff.get(&format!("/api/v1/people/export?{bad}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(r.json()["fields"][0]["field"], "format", "{}", r.body);
+    }
+    let r = staff
+        .get("/api/v1/people/export?format=csv&unmasked=true")
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(audited(&app, "person.export").await.len(), 2);
+    let mut mixed = mixed_client(&app, &c).await;
+    let r = mixed
+        .get("/api/v1/people/export?format=csv&unmasked=true")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(ID_A) && !r.body.contains("李四"));
+    let r = mixed
+        .get(&format!(
+            "/api/v1/people/export?format=csv&unmasked=true&unit={}",
+            c.town_b
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = mixed
+        .get(&format!(
+            "/api/v1/people/export?format=csv&unit={}",
+            c.town_b
+        ))
+        .await;
+    assert!(
+        r.body.contains("139****1111") && !r.body.contains("张三"),
+        "masked, any unit kept"
+    );
+    assert_eq!(audited(&app, "person.export_unmasked").await.len(), 1);
+    let doc = staff.get("/api/openapi.json").await.json();
+    let op = &doc["paths"]["/api/v1/people/export"]["get"];
+    assert!(
+        op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "unmasked"),
+        "{op}"
+    );
 }

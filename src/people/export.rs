@@ -1,0 +1,300 @@
+//! Roster exports (CSV or XLSX) for the people page and the JSON API, through one service
+//! function. Sensitive fields are masked; an unmasked export is for unit admins and reaches
+//! only the subtrees they administer. Every export is audited — once its format is known and
+//! its file is built, so a refused or malformed request leaves no export entry.
+
+use super::repo::{self, PersonRecord, Sealed};
+use super::transfer::{self, ExportRow};
+use crate::audit::{model::Event, repo as audit};
+use crate::crypto::FieldCrypto;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use crate::state::AppState;
+use crate::units::model::UnitId;
+use crate::units::{repo as units, service as unit_service};
+use crate::web::auth::{Perm, Viewer};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// The file types an export comes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "csv" => Some(Self::Csv),
+            "xlsx" => Some(Self::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// What to export: the format, optionally one unit's subtree, masked or not.
+#[derive(Clone, Copy, Debug)]
+pub struct ExportRequest {
+    pub format: ExportFormat,
+    pub unit: Option<i64>,
+    pub unmasked: bool,
+}
+
+/// A built export, ready to send as a download.
+pub struct ExportFile {
+    pub format: ExportFormat,
+    pub body: Vec<u8>,
+}
+
+impl IntoResponse for ExportFile {
+    fn into_response(self) -> Response {
+        match self.format {
+            ExportFormat::Csv => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"people.csv\"".to_string(),
+                    ),
+                ],
+                self.body,
+            )
+                .into_response(),
+            ExportFormat::Xlsx => xlsx(self.body, "人员名册.xlsx"),
+        }
+    }
+}
+
+/// An XLSX download under a Chinese file name (with an ASCII fallback).
+pub fn xlsx(body: Vec<u8>, name: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
+        crate::web::render::urlencode(name)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Builds an export of the person files the caller keeps, and audits it.
+///
+/// The reach of an unmasked export: the ordinary export covers every file the caller keeps,
+/// as staff or as admin, but clear values are only for the subtrees where the caller holds
+/// `unit_admin`. So an unmasked export asked for a `unit` outside those subtrees is refused
+/// with 403 (a request for a unit is answered in full or not at all, never silently cut
+/// down), and one without a `unit` holds only the files within those subtrees (filtered in
+/// SQL, see `repo::export_batch`).
+pub async fn export(state: &AppState, v: &Viewer, req: ExportRequest) -> AppResult<ExportFile> {
+    v.scope(Perm::People)?;
+    let admin = if req.unmasked {
+        Some(v.scope(Perm::ExportUnmasked)?)
+    } else {
+        None
+    };
+    let subtree = match req.unit {
+        Some(u) => {
+            let unit = unit_service::load(state, v, Perm::ViewUnits, UnitId(u)).await?;
+            if let Some(scope) = &admin {
+                let mut tx = state.db.read().await?;
+                if units::get_in_scope(&mut tx, scope, UnitId(u))
+                    .await?
+                    .is_none()
+                {
+                    return Err(AppError::Forbidden);
+                }
+            }
+            Some(unit.path)
+        }
+        None => None,
+    };
+    let mut rows: Vec<ExportRow> = Vec::new();
+    let mut after = 0;
+    let mut tx = state.db.read().await?;
+    loop {
+        let batch = repo::export_batch(
+            &mut tx,
+            v.p.id.0,
+            subtree.as_deref(),
+            req.unmasked,
+            after,
+            5000,
+        )
+        .await?;
+        let Some(last) = batch.last().map(|b| b.0) else {
+            break;
+        };
+        rows.extend(batch.iter().map(|(_, rec, cats)| {
+            export_row(
+                &state.crypto,
+                rec,
+                cats,
+                rec.unit_id,
+                req.unmasked,
+                v.ctx.locale,
+            )
+        }));
+        after = last;
+    }
+    drop(tx);
+    let body = match req.format {
+        ExportFormat::Csv => transfer::write_csv(&rows),
+        ExportFormat::Xlsx => transfer::write_xlsx(&rows),
+    }
+    .map_err(AppError::Internal)?;
+    let event = if req.unmasked {
+        Event::ok("person.export_unmasked", "people")
+    } else {
+        Event::ok("person.export", "people")
+    };
+    let event = match req.unit {
+        Some(u) => event.unit(u),
+        None => event,
+    };
+    let mut tx = state.db.write().await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        event
+            .detail(json!({ "rows": rows.len(), "format": req.format.as_str(), "unit": req.unit })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ExportFile {
+        format: req.format,
+        body,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExportParams {
+    unit: Option<i64>,
+    unmasked: Option<String>,
+}
+
+/// The page's export: `format` in the path (anything but csv or xlsx is 404), `unmasked=1`.
+pub async fn export_people(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(format): Path<String>,
+    Query(q): Query<ExportParams>,
+) -> AppResult<ExportFile> {
+    let format = ExportFormat::parse(&format).ok_or(AppError::NotFound)?;
+    let req = ExportRequest {
+        format,
+        unit: q.unit,
+        unmasked: q.unmasked.as_deref() == Some("1"),
+    };
+    export(&state, &v, req).await
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ApiExportParams {
+    /// `csv` (UTF-8 with a byte-order mark) or `xlsx`.
+    #[param(required = true, example = "csv")]
+    pub format: Option<String>,
+    /// Only this unit and the units below it.
+    pub unit: Option<i64>,
+    /// `true`: sensitive fields in clear. Unit admins only, and only for units they
+    /// administer: without `unit` the file holds only those units' people; a `unit` outside
+    /// them is refused (403). Audited as `person.export_unmasked`.
+    pub unmasked: Option<bool>,
+}
+
+/// Exports the person files in scope as CSV or XLSX (same columns as the import template);
+/// sensitive fields masked unless `unmasked=true`. Every export is audited.
+#[utoipa::path(get, path = "/api/v1/people/export", tag = "people", params(ApiExportParams),
+    responses(
+        (status = 200, description = "The roster file, as an attachment",
+            content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "unmasked export without unit_admin over the requested unit"),
+        (status = 404, description = "unit not found"),
+        (status = 422, description = "format missing or not csv/xlsx")))]
+pub async fn api_export(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ApiExportParams>,
+) -> AppResult<ExportFile> {
+    let format = q
+        .format
+        .as_deref()
+        .and_then(ExportFormat::parse)
+        .ok_or(AppError::field("format", "validation.choice"))?;
+    let req = ExportRequest {
+        format,
+        unit: q.unit,
+        unmasked: q.unmasked == Some(true),
+    };
+    export(&state, &v, req).await
+}
+
+/// One export row; sensitive fields masked unless `unmasked`.
+fn export_row(
+    crypto: &FieldCrypto,
+    r: &PersonRecord,
+    cats: &str,
+    unit_id: i64,
+    unmasked: bool,
+    locale: Locale,
+) -> ExportRow {
+    let hidden = locale.t("people.hidden");
+    let open = |enc: &Option<String>| match enc {
+        Some(e) if unmasked => crypto.decrypt(e).unwrap_or_default(),
+        Some(_) => hidden.clone(),
+        None => String::new(),
+    };
+    let sealed = |s: &Option<Sealed>| match s {
+        Some(s) if unmasked => crypto.decrypt(&s.enc).unwrap_or_default(),
+        Some(s) => s.mask.clone(),
+        None => String::new(),
+    };
+    let label = |prefix: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|v| locale.t(&format!("{prefix}.{v}")))
+            .unwrap_or_default()
+    };
+    vec![
+        r.name.clone(),
+        label("gender", &r.gender),
+        r.birth_date.clone().unwrap_or_default(),
+        sealed(&r.id_number),
+        sealed(&r.mobile),
+        open(&r.address_enc),
+        open(&r.health_enc),
+        open(&r.emergency_enc),
+        r.former_employer.clone().unwrap_or_default(),
+        r.post.clone().unwrap_or_default(),
+        r.level.clone().unwrap_or_default(),
+        r.party_join_date.clone().unwrap_or_default(),
+        label("living", &r.living),
+        cats.split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| locale.t(&format!("category.{c}")))
+            .collect::<Vec<_>>()
+            .join("、"),
+        r.skills.clone().unwrap_or_default(),
+        if r.willing_to_serve {
+            locale.t("shell.yes")
+        } else {
+            locale.t("shell.no")
+        },
+        unit_id.to_string(),
+    ]
+}
