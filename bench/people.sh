@@ -13,7 +13,7 @@ ROWS="${1:-100000}"
 PEOPLE="${2:-500000}"
 ONLY="${3:-all}"
 cargo build --release --locked --quiet
-BIN=target/release/yinyao
+BIN="${CARGO_TARGET_DIR:-target}/release/yinyao"
 WORK="$(mktemp -d /tmp/yy-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB; $(date -u +%F)"

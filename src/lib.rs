@@ -18,6 +18,7 @@ pub mod ops;
 pub mod par;
 pub mod people;
 pub mod search;
+pub mod settings;
 pub mod state;
 pub mod units;
 pub mod web;
@@ -33,7 +34,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"))
 )]
 struct ApiDoc;
 
@@ -45,6 +46,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(audit::api())
         .merge(people::api())
         .merge(care::api())
+        .merge(settings::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -74,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(people::routes())
         .merge(care::routes())
+        .merge(settings::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

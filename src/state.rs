@@ -15,6 +15,8 @@ pub struct AppState {
     pub node: Arc<str>,
     /// Encryption and blind indexes for sensitive person fields.
     pub crypto: Arc<FieldCrypto>,
+    /// The security policy in force (system settings), this node's copy.
+    pub policy_cache: Arc<crate::settings::model::PolicyCache>,
 }
 
 impl AppState {
@@ -29,12 +31,19 @@ impl AppState {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into()),
             std::process::id()
         );
+        let policy = crate::settings::model::Policy::from_config(&config);
         Self {
             db,
+            policy_cache: Arc::new(crate::settings::model::PolicyCache::new(policy)),
             config: Arc::new(config),
             metrics,
             node: node.into(),
             crypto: Arc::new(crypto),
         }
+    }
+
+    /// The security policy in force: what the system admin saved, else the configuration's.
+    pub fn policy(&self) -> Arc<crate::settings::model::Policy> {
+        self.policy_cache.get()
     }
 }

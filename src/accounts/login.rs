@@ -61,17 +61,17 @@ pub struct LoginForm {
 
 /// Whether the password must be changed before going on (forced, or expired by policy).
 pub fn password_due(state: &AppState, a: &Account) -> bool {
-    let days = state.config.password.expiry_days;
+    let days = state.policy().password_expiry_days;
     a.must_change_password || (days > 0 && now() - a.password_changed_at > Duration::days(days))
 }
 
 /// The idle timeout of an account's sessions, in seconds.
 pub fn idle_secs(state: &AppState, a: &Account) -> i64 {
-    let sec = &state.config.security;
+    let policy = state.policy();
     if a.platform_role.is_some() {
-        sec.admin_idle_minutes * 60
+        policy.admin_idle_minutes * 60
     } else {
-        sec.staff_idle_minutes * 60
+        policy.staff_idle_minutes * 60
     }
 }
 
@@ -88,7 +88,7 @@ pub async fn login(
     ctx: Ctx,
     Form(f): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let sec = &state.config.security;
+    let sec = state.policy();
     let login: String = f
         .login
         .trim()
@@ -229,7 +229,7 @@ async fn refuse(
     next: &Option<String>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    repo::record_ip_failure(&mut tx, &ctx.ip, state.config.security.ip_window_minutes).await?;
+    repo::record_ip_failure(&mut tx, &ctx.ip, state.policy().ip_window_minutes).await?;
     let mut event = Event::failed(action, target);
     if let Some(id) = account_id {
         event.detail = json!({ "account_id": id });

@@ -36,7 +36,7 @@ fn page(state: &AppState, ctx: &Ctx, errors: Vec<String>) -> PasswordPage {
         page: Page::new(ctx, "/account/password"),
         forced: ctx.stage == Some(Stage::Password),
         errors,
-        min_length: state.config.password.min_length,
+        min_length: state.policy().password_min_length,
     }
 }
 
@@ -74,7 +74,7 @@ pub async fn change_password(
     if f.new != f.confirm {
         errors.push("validation.password_mismatch");
     }
-    if let Err(e) = check_password(&state.config.password, &f.new, &account.username) {
+    if let Err(e) = check_password(&state.policy().password(), &f.new, &account.username) {
         errors.push(e.key);
     }
     if f.new == f.current {
@@ -115,7 +115,7 @@ pub async fn change_password(
         p.id,
         Stage::Full,
         idle_secs(&state, &account),
-        state.config.security.absolute_hours,
+        state.policy().absolute_hours,
         &fresh,
     )
     .await?;

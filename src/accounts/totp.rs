@@ -108,7 +108,7 @@ pub async fn verify_totp(
                 &code,
             )
         });
-    let sec = &state.config.security;
+    let sec = state.policy();
     let mut tx = state.db.write().await?;
     let locked_out = |mut tx: crate::db::Tx| async move {
         session::delete_for_account(&mut tx, id).await?;

@@ -199,7 +199,9 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             println!("    cargo run --release -- demo");
         }
     }
+    crate::settings::service::reload(&state).await?;
     let jobs = tokio::spawn(crate::jobs::run(state.clone()));
+    let policy = tokio::spawn(crate::settings::service::refresh_loop(state.clone()));
     let app = crate::app(state);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("银耀 Yinyao serving at http://{listen} ({})", db.backend());
@@ -211,6 +213,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     jobs.abort();
+    policy.abort();
     // In-flight requests have finished; close the pool so SQLite checkpoints its WAL.
     db.close().await;
     tracing::info!("stopped");

@@ -24,6 +24,8 @@ pub enum Perm {
     /// audited). Holding `unit_admin` anywhere lets a caller ask; what the export may hold is
     /// narrowed to the subtrees of those grants in SQL (`people::export`).
     ExportUnmasked,
+    /// Keep the system settings (security policy): the system admin alone.
+    ManageSettings,
 }
 
 /// Where a permission reaches: everywhere (`all`), or the subtrees of the account's grants
@@ -83,7 +85,11 @@ impl Principal {
         match (self.platform_role, perm) {
             (
                 Some(PlatformRole::System),
-                Perm::ViewUnits | Perm::ManageUnits | Perm::ViewAccounts | Perm::ManageAccounts,
+                Perm::ViewUnits
+                | Perm::ManageUnits
+                | Perm::ViewAccounts
+                | Perm::ManageAccounts
+                | Perm::ManageSettings,
             ) => Ok(all),
             (
                 Some(PlatformRole::Security),
@@ -105,6 +111,7 @@ impl Principal {
             (None, Perm::People) => grants(PEOPLE_KEEPERS),
             // Only whether to ask: the export itself reaches the unit_admin subtrees alone.
             (None, Perm::ExportUnmasked) => grants(UNIT_ADMIN),
+            (None, Perm::ManageSettings) => Err(AppError::Forbidden),
         }
     }
 

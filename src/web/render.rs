@@ -57,6 +57,9 @@ impl Page {
             if p.can(Perm::ReadAudit) {
                 add("/audit", "nav.audit");
             }
+            if p.can(Perm::ManageSettings) {
+                add("/settings", "nav.settings");
+            }
             if p.can(Perm::UseTokens) {
                 add("/tokens", "nav.tokens");
             }

@@ -201,7 +201,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         principal: None,
         stage: None,
         session_hash: None,
-        idle_secs: sec.staff_idle_minutes * 60,
+        idle_secs: state.policy().staff_idle_minutes * 60,
         ip: client_ip(&req, sec.trust_proxy),
         user_agent: headers
             .get(header::USER_AGENT)
@@ -258,7 +258,7 @@ async fn load_caller(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
-        let days = state.config.password.expiry_days;
+        let days = state.policy().password_expiry_days;
         let expired_before = (days > 0).then(|| now() - Duration::days(days));
         let mut tx = state.db.read().await?;
         if let Some(account_id) = crate::accounts::repo::account_for_token(

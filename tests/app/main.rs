@@ -11,5 +11,6 @@ mod items;
 mod ops;
 mod people;
 mod roster;
+mod settings;
 mod shell;
 mod units;

@@ -1,0 +1,27 @@
+//! Settings JSON API under `/api/v1/settings` (system admin only).
+
+use super::model::Policy;
+use super::service;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+use axum::Json;
+use axum::extract::State;
+
+/// The security policy in force: password rules, lockout and session times.
+#[utoipa::path(get, path = "/api/v1/settings/policy", tag = "settings",
+    responses((status = 200, body = Policy), (status = 403)))]
+pub async fn get_policy(State(state): State<AppState>, v: Viewer) -> AppResult<Json<Policy>> {
+    Ok(Json(service::current(&state, &v)?))
+}
+
+/// Replaces the security policy on every node (within seconds); audited with before/after.
+#[utoipa::path(put, path = "/api/v1/settings/policy", tag = "settings", request_body = Policy,
+    responses((status = 200, body = Policy), (status = 403), (status = 422)))]
+pub async fn set_policy(
+    State(state): State<AppState>,
+    v: Viewer,
+    Json(p): Json<Policy>,
+) -> AppResult<Json<Policy>> {
+    Ok(Json(service::save(&state, &v, p).await?))
+}

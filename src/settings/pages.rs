@@ -1,0 +1,92 @@
+//! The system admin's settings page.
+
+use super::model::Policy;
+use super::service;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+
+/// The policy's fields in the order the form shows them.
+const FIELDS: [&str; 10] = [
+    "password_min_length",
+    "password_min_classes",
+    "password_expiry_days",
+    "lockout_failures",
+    "lockout_minutes",
+    "ip_failures_per_window",
+    "ip_window_minutes",
+    "staff_idle_minutes",
+    "admin_idle_minutes",
+    "absolute_hours",
+];
+
+#[derive(Template)]
+#[template(path = "settings/show.html")]
+struct SettingsPage {
+    page: Page,
+    /// Each field: name, value in force, allowed range.
+    fields: Vec<(&'static str, i64, (i64, i64))>,
+    saved: bool,
+}
+
+fn values(p: &Policy) -> HashMap<&'static str, i64> {
+    let v = serde_json::to_value(p).unwrap_or_default();
+    FIELDS
+        .iter()
+        .map(|f| (*f, v[*f].as_i64().unwrap_or(0)))
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct Shown {
+    saved: Option<String>,
+}
+
+pub async fn show_settings(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<Shown>,
+) -> AppResult<Response> {
+    let p = service::current(&state, &v)?;
+    let vals = values(&p);
+    html(&SettingsPage {
+        page: Page::new(&v.ctx, "/settings"),
+        fields: FIELDS
+            .iter()
+            .map(|f| (*f, vals[f], Policy::range_of(f)))
+            .collect(),
+        saved: q.saved.is_some(),
+    })
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let mut doc = serde_json::Map::new();
+    let mut errors = Vec::new();
+    for f in FIELDS {
+        match form.get(f).map(|s| s.trim().parse::<i64>()) {
+            Some(Ok(n)) => {
+                doc.insert(f.to_string(), n.into());
+            }
+            _ => errors.push(crate::error::FieldError::new(f, "validation.number")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let p: Policy = serde_json::from_value(serde_json::Value::Object(doc))
+        .map_err(|_| AppError::field("form", "validation.policy_range"))?;
+    service::save(&state, &v, p).await?;
+    Ok(Redirect::to("/settings?saved=1").into_response())
+}
