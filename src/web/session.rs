@@ -212,7 +212,12 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             .collect(),
         expired: false,
         new_pre_cookie: false,
-        secure_cookies: sec.secure_cookies,
+        // Behind a trusted TLS-terminating proxy the request itself says it came over HTTPS.
+        secure_cookies: sec.secure_cookies
+            || (sec.trust_proxy
+                && headers
+                    .get("x-forwarded-proto")
+                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))),
     };
     if let Err(e) = load_caller(&state, &headers, &mut ctx).await {
         tracing::error!(error = ?e, "could not resolve session");
@@ -234,6 +239,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .new_pre_cookie
         .then(|| set_cookie(PRE_COOKIE, &ctx.csrf, None, ctx.secure_cookies));
     let expired = ctx.expired;
+    let secure = ctx.secure_cookies;
     req.extensions_mut().insert(ctx);
     let mut resp = next.run(req).await;
     if let Some(v) = pre {
@@ -242,7 +248,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     if expired {
         resp.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", Some(0), sec.secure_cookies),
+            set_cookie(SESSION_COOKIE, "", Some(0), secure),
         );
     }
     resp
