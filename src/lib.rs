@@ -14,6 +14,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod jobs;
+pub mod news;
 pub mod ops;
 pub mod par;
 pub mod people;
@@ -34,7 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"))
 )]
 struct ApiDoc;
 
@@ -47,6 +48,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(people::api())
         .merge(care::api())
         .merge(settings::api())
+        .merge(news::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -77,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(people::routes())
         .merge(care::routes())
         .merge(settings::routes())
+        .merge(news::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

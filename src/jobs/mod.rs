@@ -77,11 +77,15 @@ pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Er
     Ok(Some(created))
 }
 
-/// Runs the scheduler until the process stops: checks every five minutes.
+/// Runs the scheduler until the process stops: checks every minute (scheduled articles go
+/// out within a minute of their time; the daily jobs claim their day once).
 pub async fn run(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        if let Err(e) = crate::news::service::publish_due(&state).await {
+            tracing::error!(error = ?e, "scheduled publishing failed");
+        }
         if let Err(e) = daily_housekeeping(&state).await {
             tracing::error!(error = ?e, "daily housekeeping failed");
         }

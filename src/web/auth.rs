@@ -26,6 +26,14 @@ pub enum Perm {
     ExportUnmasked,
     /// Keep the system settings (security policy): the system admin alone.
     ManageSettings,
+    /// Write articles and submit them for review (editors, correspondents, unit admins).
+    WriteNews,
+    /// Review articles: approve, reject, withdraw (reviewers, unit admins).
+    ReviewNews,
+    /// Set up columns, review steps and the sensitive-word list (editors, unit admins).
+    ManageNews,
+    /// See unpublished articles in scope (everyone who writes, reviews or manages news).
+    ReadDrafts,
 }
 
 /// Where a permission reaches: everywhere (`all`), or the subtrees of the account's grants
@@ -57,6 +65,10 @@ const ACCOUNT_VIEWERS: &str = ",unit_admin,staff,";
 /// Roles that keep person files; which files each sees is decided per file in SQL
 /// (minors' files only for youth care).
 const PEOPLE_KEEPERS: &str = ",unit_admin,staff,youth_care,";
+const NEWS_WRITERS: &str = ",unit_admin,editor,correspondent,";
+const NEWS_REVIEWERS: &str = ",unit_admin,reviewer,";
+const NEWS_MANAGERS: &str = ",unit_admin,editor,";
+const NEWS_STAFF: &str = ",unit_admin,editor,reviewer,correspondent,";
 
 impl Principal {
     /// Decides whether this account may do `perm`, and where.
@@ -112,6 +124,10 @@ impl Principal {
             // Only whether to ask: the export itself reaches the unit_admin subtrees alone.
             (None, Perm::ExportUnmasked) => grants(UNIT_ADMIN),
             (None, Perm::ManageSettings) => Err(AppError::Forbidden),
+            (None, Perm::WriteNews) => grants(NEWS_WRITERS),
+            (None, Perm::ReviewNews) => grants(NEWS_REVIEWERS),
+            (None, Perm::ManageNews) => grants(NEWS_MANAGERS),
+            (None, Perm::ReadDrafts) => grants(NEWS_STAFF),
         }
     }
 

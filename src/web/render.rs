@@ -48,6 +48,9 @@ impl Page {
                 add("/tasks", "nav.tasks");
                 add("/people", "nav.people");
             }
+            if p.can(Perm::ReadDrafts) {
+                add("/news", "nav.news");
+            }
             if p.can(Perm::ViewUnits) {
                 add("/units", "nav.units");
             }

@@ -41,3 +41,39 @@
   document.addEventListener("htmx:afterRequest", arm);
   arm();
 })();
+
+// Read-aloud on article pages: the browser's own speech synthesis, in Chinese. Where the
+// browser has none (some WeChat builds), the button says so instead of failing silently.
+(function () {
+  "use strict";
+  var button = document.getElementById("read-aloud");
+  if (!button) return;
+  var text = document.getElementById("article-text");
+  var unsupported = document.getElementById("read-aloud-unsupported");
+  var startLabel = button.getAttribute("data-start");
+  var stopLabel = button.getAttribute("data-stop");
+  if (!("speechSynthesis" in window) || !text) {
+    button.disabled = true;
+    if (unsupported) unsupported.hidden = false;
+    return;
+  }
+  var speaking = false;
+  function stop() {
+    window.speechSynthesis.cancel();
+    speaking = false;
+    button.textContent = startLabel;
+    button.setAttribute("aria-pressed", "false");
+  }
+  button.addEventListener("click", function () {
+    if (speaking) { stop(); return; }
+    var u = new SpeechSynthesisUtterance(text.innerText);
+    u.lang = document.documentElement.lang === "en" ? "en-GB" : "zh-CN";
+    u.rate = 0.9;
+    u.onend = stop;
+    u.onerror = stop;
+    window.speechSynthesis.speak(u);
+    speaking = true;
+    button.textContent = stopLabel;
+    button.setAttribute("aria-pressed", "true");
+  });
+})();

@@ -1,0 +1,138 @@
+//! Publishing JSON API under `/api/v1`: columns, articles, decisions, the review queue and
+//! public reads.
+
+use super::model::State as ArticleState;
+use super::repo::{Article, Column};
+use super::service::{self, ArticleInput, ColumnInput, DecisionInput};
+use crate::error::AppResult;
+use crate::people::api::Created;
+use crate::state::AppState;
+use crate::web::PageParams;
+use crate::web::auth::Viewer;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+
+#[utoipa::path(get, path = "/api/v1/columns", tag = "news",
+    responses((status = 200, body = Vec<Column>), (status = 403)))]
+pub async fn list_columns(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> AppResult<Json<Vec<Column>>> {
+    Ok(Json(service::columns(&state, &v).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/columns", tag = "news", request_body = ColumnInput,
+    responses((status = 201, body = Created), (status = 403), (status = 422)))]
+pub async fn create_column(
+    State(state): State<AppState>,
+    v: Viewer,
+    Json(input): Json<ColumnInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = service::create_column(&state, &v, &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ArticleQuery {
+    /// Only articles in this state (draft, submitted, first_approved, approved, published,
+    /// rejected, withdrawn).
+    pub state: Option<String>,
+    pub page: Option<i64>,
+}
+
+/// Articles the caller may see as staff (their units' and their own), newest change first.
+#[utoipa::path(get, path = "/api/v1/articles", tag = "news", params(ArticleQuery),
+    responses((status = 200, body = Vec<Article>), (status = 403), (status = 422)))]
+pub async fn list_articles(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ArticleQuery>,
+) -> AppResult<Json<Vec<Article>>> {
+    let paging = PageParams { page: q.page };
+    Ok(Json(
+        service::desk(
+            &state,
+            &v,
+            q.state.as_deref(),
+            PageParams::SIZE,
+            paging.offset(),
+        )
+        .await?,
+    ))
+}
+
+/// Creates a draft (version 1).
+#[utoipa::path(post, path = "/api/v1/articles", tag = "news", request_body = ArticleInput,
+    responses((status = 201, body = Created), (status = 403), (status = 422)))]
+pub async fn create_article(
+    State(state): State<AppState>,
+    v: Viewer,
+    Json(input): Json<ArticleInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = service::create_article(&state, &v, &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "news", params(("id" = i64, Path)),
+    responses((status = 200, body = Article), (status = 404)))]
+pub async fn show_article(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Article>> {
+    Ok(Json(service::load(&state, &v, id).await?))
+}
+
+/// Saves a new version of a draft or rejected article.
+#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "news", params(("id" = i64, Path)),
+    request_body = ArticleInput, responses((status = 204), (status = 404), (status = 422)))]
+pub async fn update_article(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<ArticleInput>,
+) -> AppResult<StatusCode> {
+    service::update_article(&state, &v, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Decided {
+    pub state: ArticleState,
+}
+
+/// Submit, approve, reject (with a comment) or withdraw (with a reason).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/decision", tag = "news", params(("id" = i64, Path)),
+    request_body = DecisionInput,
+    responses((status = 200, body = Decided), (status = 403), (status = 404), (status = 422)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<DecisionInput>,
+) -> AppResult<Json<Decided>> {
+    Ok(Json(Decided {
+        state: service::decide(&state, &v, id, &input).await?,
+    }))
+}
+
+/// What waits for the caller's review, oldest first.
+#[utoipa::path(get, path = "/api/v1/review-queue", tag = "news",
+    responses((status = 200, body = Vec<Article>), (status = 403)))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> AppResult<Json<Vec<Article>>> {
+    Ok(Json(service::queue(&state, &v).await?))
+}
+
+/// A published article, for anyone (counts a read).
+#[utoipa::path(get, path = "/api/v1/public/articles/{id}", tag = "news", params(("id" = i64, Path)),
+    responses((status = 200, body = Article), (status = 404)))]
+pub async fn public_article(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Article>> {
+    Ok(Json(service::read(&state, id, None).await?))
+}

@@ -1,0 +1,47 @@
+//! Publishing (新闻发布): columns and special issues per unit, articles with every version
+//! kept, a one- or two-step review workflow with scheduled publishing and withdrawal, the
+//! reviewer's queue, sensitive-word hints, and the public reading pages.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod reading;
+pub mod repo;
+pub mod service;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/news", get(pages::desk).post(pages::create_article))
+        .route("/news/new", get(pages::new_article))
+        .route("/news/review", get(pages::review_queue))
+        .route(
+            "/news/columns",
+            get(pages::columns_page).post(pages::create_column),
+        )
+        .route("/news/review-steps", post(pages::set_review_steps))
+        .route("/news/sensitive-words", post(pages::change_words))
+        .route(
+            "/news/{id}",
+            get(pages::show_article).post(pages::update_article),
+        )
+        .route("/news/{id}/edit", get(pages::edit_article))
+        .route("/news/{id}/decision", post(pages::decide))
+        .route("/read", get(reading::front))
+        .route("/read/columns/{id}", get(reading::column))
+        .route("/read/{id}", get(reading::article))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list_columns, api::create_column))
+        .routes(routes!(api::list_articles, api::create_article))
+        .routes(routes!(api::show_article, api::update_article))
+        .routes(routes!(api::decide))
+        .routes(routes!(api::review_queue))
+        .routes(routes!(api::public_article))
+}

@@ -1,0 +1,310 @@
+//! Staff pages of publishing: the desk (articles in scope), the article form, an article
+//! with its review trail and decisions, the review queue, columns and sensitive words.
+
+use super::model::State;
+use super::repo::{self, Article, Column, Event, Version};
+use super::service::{self, ArticleInput, ColumnInput, DecisionInput};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::PageParams;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxState};
+use axum::response::{IntoResponse, Redirect, Response};
+
+fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
+}
+
+/// A publishing time for a form field (`YYYY-MM-DDTHH:MM`, China time).
+pub fn local_input(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(|t| {
+        t.with_timezone(&service::china())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+/// A time as shown to readers (China time).
+pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&service::china())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DeskQuery {
+    state: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "news/desk.html")]
+struct DeskPage {
+    page: Page,
+    articles: Vec<Article>,
+    states: [State; 7],
+    filter: String,
+    page_no: i64,
+    has_more: bool,
+    can_write: bool,
+    can_review: bool,
+    can_manage: bool,
+}
+
+impl DeskPage {
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        local_time(t)
+    }
+}
+
+pub async fn desk(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Query(q): Query<DeskQuery>,
+) -> AppResult<Response> {
+    let paging = PageParams { page: q.page };
+    let filter = q.state.unwrap_or_default();
+    let mut articles = service::desk(
+        &state,
+        &v,
+        Some(&filter),
+        PageParams::SIZE + 1,
+        paging.offset(),
+    )
+    .await?;
+    let has_more = articles.len() as i64 > PageParams::SIZE;
+    articles.truncate(PageParams::SIZE as usize);
+    html(&DeskPage {
+        page: Page::new(&v.ctx, "/news"),
+        articles,
+        states: State::ALL,
+        filter,
+        page_no: paging.page(),
+        has_more,
+        can_write: v.p.can(Perm::WriteNews),
+        can_review: v.p.can(Perm::ReviewNews),
+        can_manage: v.p.can(Perm::ManageNews),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "news/form.html")]
+struct FormPage {
+    page: Page,
+    id: Option<i64>,
+    a: ArticleInput,
+    columns: Vec<Column>,
+}
+
+pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
+    v.scope(Perm::WriteNews)?;
+    let columns = service::columns(&state, &v).await?;
+    html(&FormPage {
+        page: Page::new(&v.ctx, "/news"),
+        id: None,
+        a: ArticleInput::default(),
+        columns,
+    })
+}
+
+pub async fn create_article(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id = service::create_article(&state, &v, &form(&body)?).await?;
+    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+}
+
+pub async fn edit_article(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = service::load(&state, &v, id).await?;
+    let columns = service::columns(&state, &v).await?;
+    html(&FormPage {
+        page: Page::new(&v.ctx, "/news"),
+        id: Some(id),
+        a: ArticleInput {
+            column_id: a.column_id,
+            unit_id: a.unit_id,
+            title: a.title,
+            summary: a.summary,
+            body: a.body_md,
+            tags: Some(a.tags),
+            source: a.source,
+            correspondent_id: a.correspondent_id,
+            publish_at: Some(local_input(a.publish_at)),
+        },
+        columns,
+    })
+}
+
+pub async fn update_article(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    service::update_article(&state, &v, id, &form(&body)?).await?;
+    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "news/show.html")]
+struct ShowPage {
+    page: Page,
+    a: Article,
+    events: Vec<Event>,
+    versions: Vec<Version>,
+    hits: Vec<String>,
+    can_submit: bool,
+    can_review: bool,
+    can_withdraw: bool,
+    editable: bool,
+}
+
+impl ShowPage {
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        local_time(t)
+    }
+}
+
+pub async fn show_article(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = service::load(&state, &v, id).await?;
+    let (events, versions) = {
+        let mut tx = state.db.read().await?;
+        (
+            repo::events(&mut tx, id).await?,
+            repo::versions(&mut tx, id).await?,
+        )
+    };
+    let st = State::parse(&a.state).unwrap_or(State::Draft);
+    let reviewer = v.p.can(Perm::ReviewNews);
+    let hits = if reviewer || a.author_id == v.p.id.0 {
+        service::sensitive_hits(&state, &a).await?
+    } else {
+        Vec::new()
+    };
+    html(&ShowPage {
+        page: Page::new(&v.ctx, "/news"),
+        can_submit: st.editable() && (a.author_id == v.p.id.0 || v.p.can(Perm::WriteNews)),
+        can_review: st.in_review() && reviewer && a.author_id != v.p.id.0,
+        can_withdraw: matches!(st, State::Published | State::Approved) && reviewer,
+        editable: st.editable(),
+        a,
+        events,
+        versions,
+        hits,
+    })
+}
+
+pub async fn decide(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: DecisionInput = form(&body)?;
+    service::decide(&state, &v, id, &input).await?;
+    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "news/review.html")]
+struct ReviewPage {
+    page: Page,
+    articles: Vec<Article>,
+}
+
+impl ReviewPage {
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        local_time(t)
+    }
+}
+
+pub async fn review_queue(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
+    let articles = service::queue(&state, &v).await?;
+    html(&ReviewPage {
+        page: Page::new(&v.ctx, "/news"),
+        articles,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "news/columns.html")]
+struct ColumnsPage {
+    page: Page,
+    columns: Vec<Column>,
+    units: Vec<crate::units::repo::Unit>,
+    words: Vec<String>,
+}
+
+pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
+    let s = v.scope(Perm::ManageNews)?;
+    let columns = service::columns(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
+    let words = repo::sensitive_words(&mut tx).await?;
+    html(&ColumnsPage {
+        page: Page::new(&v.ctx, "/news"),
+        columns,
+        units,
+        words,
+    })
+}
+
+pub async fn create_column(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: ColumnInput = form(&body)?;
+    service::create_column(&state, &v, &input).await?;
+    Ok(Redirect::to("/news/columns").into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct WordForm {
+    word: String,
+    remove: Option<String>,
+}
+
+pub async fn change_words(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: WordForm = form(&body)?;
+    if f.remove.is_some() {
+        service::remove_sensitive_word(&state, &v, &f.word).await?;
+    } else {
+        service::add_sensitive_word(&state, &v, &f.word).await?;
+    }
+    Ok(Redirect::to("/news/columns#words").into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepsForm {
+    unit_id: i64,
+    steps: u8,
+}
+
+pub async fn set_review_steps(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: StepsForm = form(&body)?;
+    service::set_review_steps(&state, &v, f.unit_id, f.steps).await?;
+    Ok(Redirect::to("/news/columns#steps").into_response())
+}

@@ -1,0 +1,401 @@
+//! SQL for columns, articles, their versions and review trail, reads and the sensitive-word
+//! list. Staff listings filter by scope in SQL; public reads see published articles only.
+
+use crate::db::{Tx, now};
+use crate::on_tx;
+use crate::web::auth::Scope;
+use chrono::{DateTime, Utc};
+
+/// A column (栏目) or special issue (专题) of a unit.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Column {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub name: String,
+    /// column or special.
+    pub kind: String,
+    pub description: Option<String>,
+    pub active: bool,
+}
+
+const COLUMN_COLS: &str =
+    "c.id, c.unit_id, u.name AS unit_name, c.name, c.kind, c.description, c.active";
+
+pub async fn insert_column(
+    tx: &mut Tx,
+    unit: i64,
+    name: &str,
+    kind: &str,
+    description: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO columns (unit_id, name, kind, description, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(unit).bind(name).bind(kind).bind(description).bind(now()).fetch_one(c).await)
+}
+
+/// Columns a member of news staff may write in: those of units in scope, and those of the
+/// units above their own (a village correspondent reports to the county's columns).
+pub async fn columns_for_writer(tx: &mut Tx, s: &Scope) -> Result<Vec<Column>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMN_COLS} FROM columns c JOIN units u ON u.id = c.unit_id
+         WHERE ($1 OR EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+             WHERE g.account_id = $2 AND g.revoked_at IS NULL AND $3 LIKE '%,' || g.role || ',%'
+               AND (u.path LIKE gu.path || '%' OR gu.path LIKE u.path || '%')))
+         ORDER BY u.path, c.name LIMIT 500"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Column>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
+}
+
+/// One column, whoever asks (public pages show active columns only).
+pub async fn column(tx: &mut Tx, id: i64) -> Result<Option<Column>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMN_COLS} FROM columns c JOIN units u ON u.id = c.unit_id WHERE c.id = $1"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Column>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id).fetch_optional(c).await)
+}
+
+/// Active columns with at least one published article, for the public front page.
+pub async fn public_columns(tx: &mut Tx) -> Result<Vec<Column>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMN_COLS} FROM columns c JOIN units u ON u.id = c.unit_id
+         WHERE c.active = TRUE AND EXISTS (SELECT 1 FROM articles a WHERE a.column_id = c.id AND a.state = 'published')
+         ORDER BY u.path, c.name LIMIT 200"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Column>(sqlx::AssertSqlSafe(sql.clone())).fetch_all(c).await)
+}
+
+/// Review steps in force at a unit: its own setting, the nearest configured ancestor's,
+/// else two.
+pub async fn review_steps(tx: &mut Tx, unit: i64) -> Result<u8, sqlx::Error> {
+    let steps: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT r.steps FROM review_settings r JOIN units ru ON ru.id = r.unit_id JOIN units u ON u.id = $1
+         WHERE u.path LIKE ru.path || '%' ORDER BY LENGTH(ru.path) DESC LIMIT 1")
+        .bind(unit).fetch_optional(c).await)?;
+    Ok(steps.map_or(2, |s| if s == 1 { 1 } else { 2 }))
+}
+
+pub async fn set_review_steps(tx: &mut Tx, unit: i64, steps: u8) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO review_settings (unit_id, steps) VALUES ($1, $2) ON CONFLICT (unit_id) DO UPDATE SET steps = excluded.steps")
+        .bind(unit).bind(i32::from(steps)).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An article as staff and readers see it.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Article {
+    pub id: i64,
+    pub column_id: i64,
+    pub column_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body_md: String,
+    pub body_html: String,
+    /// Comma-separated.
+    pub tags: String,
+    pub source: Option<String>,
+    pub author_id: i64,
+    pub author_name: String,
+    pub correspondent_id: Option<i64>,
+    pub correspondent_name: Option<String>,
+    pub state: String,
+    pub version: i32,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub first_reviewer: Option<i64>,
+    pub withdrawn_reason: Option<String>,
+    pub read_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ARTICLE_FROM: &str = "SELECT a.id, a.column_id, c.name AS column_name, a.unit_id, u.name AS unit_name, a.title, a.summary,
+    a.body_md, a.body_html, a.tags, a.source, a.author_id, au.display_name AS author_name, a.correspondent_id,
+    co.display_name AS correspondent_name, a.state, a.version, a.publish_at, a.published_at, a.first_reviewer,
+    a.withdrawn_reason, a.read_count, a.created_at, a.updated_at
+    FROM articles a JOIN columns c ON c.id = a.column_id JOIN units u ON u.id = a.unit_id
+    JOIN accounts au ON au.id = a.author_id LEFT JOIN accounts co ON co.id = a.correspondent_id";
+
+/// The text of an article as written (one version).
+pub struct Text<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub tags: &'a str,
+    pub source: Option<&'a str>,
+    pub correspondent_id: Option<i64>,
+}
+
+pub async fn insert_article(
+    tx: &mut Tx,
+    column: i64,
+    unit: i64,
+    author: i64,
+    t: &Text<'_>,
+) -> Result<i64, sqlx::Error> {
+    let at = now();
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO articles (column_id, unit_id, title, summary, body_md, body_html, tags, source, author_id,
+             correspondent_id, state, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $11) RETURNING id")
+        .bind(column).bind(unit).bind(t.title).bind(t.summary).bind(t.body_md).bind(t.body_html).bind(t.tags)
+        .bind(t.source).bind(author).bind(t.correspondent_id).bind(at).fetch_one(c).await)?;
+    insert_version(tx, id, 1, t, author, at).await?;
+    Ok(id)
+}
+
+/// Saves a new version of an editable article; false when it is no longer editable (it
+/// was submitted meanwhile).
+pub async fn update_text(
+    tx: &mut Tx,
+    id: i64,
+    column: i64,
+    by: i64,
+    t: &Text<'_>,
+) -> Result<bool, sqlx::Error> {
+    let at = now();
+    let version: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
+        "UPDATE articles SET column_id = $2, title = $3, summary = $4, body_md = $5, body_html = $6, tags = $7,
+             source = $8, correspondent_id = $9, version = version + 1, updated_at = $10
+         WHERE id = $1 AND state IN ('draft', 'rejected') RETURNING version")
+        .bind(id).bind(column).bind(t.title).bind(t.summary).bind(t.body_md).bind(t.body_html).bind(t.tags)
+        .bind(t.source).bind(t.correspondent_id).bind(at).fetch_optional(c).await)?;
+    let Some(v) = version else { return Ok(false) };
+    insert_version(tx, id, v, t, by, at).await?;
+    Ok(true)
+}
+
+async fn insert_version(
+    tx: &mut Tx,
+    id: i64,
+    version: i32,
+    t: &Text<'_>,
+    by: i64,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO article_versions (article_id, version, title, summary, body_md, tags, saved_by, saved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id).bind(version).bind(t.title).bind(t.summary).bind(t.body_md).bind(t.tags).bind(by).bind(at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Any article by id (callers check who may see it).
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Article>, sqlx::Error> {
+    let sql = format!("{ARTICLE_FROM} WHERE a.id = $1");
+    on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id).fetch_optional(c).await)
+}
+
+/// An article staff may see: its unit in scope, or written by them.
+pub async fn get_for_staff(
+    tx: &mut Tx,
+    s: &Scope,
+    id: i64,
+) -> Result<Option<Article>, sqlx::Error> {
+    let sql = format!(
+        "{ARTICLE_FROM} WHERE a.id = $4 AND (a.author_id = $2 OR {})",
+        crate::in_scope!("u")
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(id).fetch_optional(c).await)
+}
+
+/// Articles staff may see, newest change first, optionally in one state.
+pub async fn list_for_staff(
+    tx: &mut Tx,
+    s: &Scope,
+    state: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Article>, sqlx::Error> {
+    let sql = format!(
+        "{ARTICLE_FROM} WHERE (a.author_id = $2 OR {}) AND ($4 IS NULL OR a.state = $4)
+         ORDER BY a.updated_at DESC, a.id DESC LIMIT $5 OFFSET $6",
+        crate::in_scope!("u")
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(state).bind(limit).bind(offset)
+        .fetch_all(c).await)
+}
+
+/// What waits for this reviewer, oldest first: articles in review in scope, not their own,
+/// and for a second step not the ones they passed at the first.
+pub async fn review_queue(tx: &mut Tx, s: &Scope, limit: i64) -> Result<Vec<Article>, sqlx::Error> {
+    let sql = format!(
+        "{ARTICLE_FROM} WHERE a.state IN ('submitted', 'first_approved') AND a.author_id <> $2
+           AND (a.first_reviewer IS NULL OR a.first_reviewer <> $2 OR a.state = 'submitted') AND {}
+         ORDER BY a.updated_at, a.id LIMIT $4",
+        crate::in_scope!("u")
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(limit).fetch_all(c).await)
+}
+
+/// Moves an article from `from` to `to`; false when it was no longer in `from` (another
+/// reviewer was quicker), so a double click cannot act twice.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_state(
+    tx: &mut Tx,
+    id: i64,
+    from: &str,
+    to: &str,
+    first_reviewer: Option<i64>,
+    publish_at: Option<DateTime<Utc>>,
+    withdrawn_reason: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let at = now();
+    let published_at = (to == "published").then_some(at);
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE articles SET state = $3, updated_at = $4,
+             first_reviewer = CASE WHEN $3 = 'first_approved' THEN $5 WHEN $3 IN ('rejected', 'submitted') THEN NULL ELSE first_reviewer END,
+             publish_at = CASE WHEN $3 IN ('approved', 'published') THEN COALESCE($6, publish_at) ELSE publish_at END,
+             published_at = COALESCE($7, published_at),
+             withdrawn_reason = CASE WHEN $3 = 'withdrawn' THEN $8 ELSE withdrawn_reason END
+         WHERE id = $1 AND state = $2")
+        .bind(id).bind(from).bind(to).bind(at).bind(first_reviewer).bind(publish_at).bind(published_at)
+        .bind(withdrawn_reason).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Sets when an article should go out (an author's wish, applied at final approval).
+pub async fn set_publish_at(
+    tx: &mut Tx,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE articles SET publish_at = $2 WHERE id = $1 AND state IN ('draft', 'rejected', 'submitted', 'first_approved')")
+        .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One entry of an article's review trail.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor_name: Option<String>,
+    pub comment: Option<String>,
+    pub version: i32,
+    pub at: DateTime<Utc>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_event(
+    tx: &mut Tx,
+    id: i64,
+    action: &str,
+    from: &str,
+    to: &str,
+    actor: Option<i64>,
+    comment: Option<&str>,
+    version: i32,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO article_events (article_id, action, from_state, to_state, actor_id, comment, version, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id).bind(action).bind(from).bind(to).bind(actor).bind(comment).bind(version).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn events(tx: &mut Tx, id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Event>(
+        "SELECT e.action, e.from_state, e.to_state, a.display_name AS actor_name, e.comment, e.version, e.at
+         FROM article_events e LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.article_id = $1 ORDER BY e.id")
+        .bind(id).fetch_all(c).await)
+}
+
+/// A saved version of an article.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Version {
+    pub version: i32,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body_md: String,
+    pub tags: String,
+    pub saved_by_name: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+pub async fn versions(tx: &mut Tx, id: i64) -> Result<Vec<Version>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Version>(
+        "SELECT v.version, v.title, v.summary, v.body_md, v.tags, a.display_name AS saved_by_name, v.saved_at
+         FROM article_versions v JOIN accounts a ON a.id = v.saved_by WHERE v.article_id = $1 ORDER BY v.version DESC")
+        .bind(id).fetch_all(c).await)
+}
+
+/// Approved articles whose time has come become published, once, whichever node runs
+/// this; returns their ids.
+pub async fn publish_due(tx: &mut Tx, at: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "UPDATE articles SET state = 'published', published_at = $1, updated_at = $1
+         WHERE state = 'approved' AND (publish_at IS NULL OR publish_at <= $1) RETURNING id")
+        .bind(at).fetch_all(c).await)
+}
+
+/// Published articles of a column, newest first.
+pub async fn published_in_column(
+    tx: &mut Tx,
+    column: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Article>, sqlx::Error> {
+    let sql = format!(
+        "{ARTICLE_FROM} WHERE a.column_id = $1 AND a.state = 'published'
+         ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(column).bind(limit).bind(offset).fetch_all(c).await)
+}
+
+/// The newest published articles across columns.
+pub async fn latest_published(tx: &mut Tx, limit: i64) -> Result<Vec<Article>, sqlx::Error> {
+    let sql = format!(
+        "{ARTICLE_FROM} WHERE a.state = 'published' ORDER BY a.published_at DESC, a.id DESC LIMIT $1"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(limit).fetch_all(c).await)
+}
+
+/// Counts one read per visitor per day; true when this read was new.
+pub async fn record_read(
+    tx: &mut Tx,
+    id: i64,
+    day: &str,
+    visitor: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "INSERT INTO article_reads (article_id, day, visitor) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(id).bind(day).bind(visitor).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 1 {
+        on_tx!(tx, c => sqlx::query("UPDATE articles SET read_count = read_count + 1 WHERE id = $1")
+            .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(n == 1)
+}
+
+pub async fn sensitive_words(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT word FROM sensitive_words ORDER BY word").fetch_all(c).await)
+}
+
+pub async fn add_sensitive_word(tx: &mut Tx, word: &str, by: i64) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "INSERT INTO sensitive_words (word, added_by, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(word).bind(by).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn remove_sensitive_word(tx: &mut Tx, word: &str) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM sensitive_words WHERE word = $1")
+        .bind(word).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}

@@ -1,0 +1,517 @@
+//! Publishing use cases shared by pages and API: columns, writing with versions, the review
+//! workflow, scheduled publishing, reads. Every change is audited.
+
+use super::model::{self as m, Action, Facts, State};
+use super::repo::{self, Article, Column, Text};
+use crate::audit::{model::Event, repo as audit};
+use crate::db::now;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::people::model::parse_text;
+use crate::state::AppState;
+use crate::units::model::UnitId;
+use crate::web::auth::{Perm, Scope, Viewer};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use serde_json::json;
+
+/// A column as submitted.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ColumnInput {
+    pub unit_id: i64,
+    pub name: String,
+    /// column (栏目) or special (专题).
+    pub kind: String,
+    pub description: Option<String>,
+}
+
+/// An article as written. `publish_at` is local time (China, UTC+8) `YYYY-MM-DDTHH:MM`;
+/// empty means "as soon as it is approved".
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ArticleInput {
+    pub column_id: i64,
+    /// The source unit the news comes from; the writer's own unit when 0.
+    pub unit_id: i64,
+    pub title: String,
+    pub summary: Option<String>,
+    /// Markdown or plain text; sanitised on display.
+    pub body: String,
+    /// Separated by commas or spaces.
+    pub tags: Option<String>,
+    pub source: Option<String>,
+    /// The correspondent credited (an account id).
+    pub correspondent_id: Option<i64>,
+    pub publish_at: Option<String>,
+}
+
+/// A reviewer's or author's decision on an article.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DecisionInput {
+    /// submit, approve, reject or withdraw.
+    pub action: String,
+    /// Required to reject or withdraw.
+    pub comment: Option<String>,
+}
+
+/// The time zone of the bureaus: publishing times are typed and shown in it.
+pub fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+}
+
+fn parse_publish_at(s: Option<&str>) -> Result<Option<DateTime<Utc>>, FieldError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .map_err(|_| FieldError::new("publish_at", "validation.datetime"))?;
+    let local = china()
+        .from_local_datetime(&naive)
+        .single()
+        .ok_or(FieldError::new("publish_at", "validation.datetime"))?;
+    Ok(Some(local.with_timezone(&Utc)))
+}
+
+/// Whether a unit lies in a scope.
+async fn unit_in(state: &AppState, s: &Scope, unit: i64) -> AppResult<bool> {
+    let mut tx = state.db.read().await?;
+    Ok(crate::units::repo::get_in_scope(&mut tx, s, UnitId(unit))
+        .await?
+        .is_some())
+}
+
+pub async fn create_column(state: &AppState, v: &Viewer, input: &ColumnInput) -> AppResult<i64> {
+    let s = v.scope(Perm::ManageNews)?;
+    let mut errors = Vec::new();
+    let name = match parse_text("name", Some(&input.name), 40) {
+        Ok(Some(n)) => Some(n),
+        Ok(None) => {
+            errors.push(FieldError::new("name", "validation.required"));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    if !matches!(input.kind.as_str(), "column" | "special") {
+        errors.push(FieldError::new("kind", "validation.choice"));
+    }
+    let description = parse_text("description", input.description.as_deref(), 200)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if !unit_in(state, &s, input.unit_id).await? {
+        errors.push(FieldError::new("unit_id", "validation.unit_scope"));
+    }
+    let (Some(name), true) = (name, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let mut tx = state.db.write().await?;
+    let id = repo::insert_column(
+        &mut tx,
+        input.unit_id,
+        &name,
+        &input.kind,
+        description.as_deref(),
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::field("name", "validation.column_exists"),
+        other => other,
+    })?;
+    let event = Event::ok("column.create", format!("column:{id}"))
+        .unit(input.unit_id)
+        .detail(json!({ "after": { "name": name, "kind": input.kind } }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Columns the caller may see as staff (their units' and, for writers, those above).
+pub async fn columns(state: &AppState, v: &Viewer) -> AppResult<Vec<Column>> {
+    let s = v.scope(Perm::ReadDrafts)?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::columns_for_writer(&mut tx, &s).await?)
+}
+
+pub async fn set_review_steps(state: &AppState, v: &Viewer, unit: i64, steps: u8) -> AppResult<()> {
+    let s = v.scope(Perm::ManageUnits)?;
+    if !(1..=2).contains(&steps) {
+        return Err(AppError::field("steps", "validation.choice"));
+    }
+    if !unit_in(state, &s, unit).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = state.db.write().await?;
+    let before = repo::review_steps(&mut tx, unit).await?;
+    repo::set_review_steps(&mut tx, unit, steps).await?;
+    let event = Event::ok("news.review_steps", format!("unit:{unit}"))
+        .unit(unit)
+        .detail(json!({ "before": before, "after": steps }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks and renders what a writer typed.
+struct Checked {
+    title: String,
+    summary: Option<String>,
+    body_md: String,
+    body_html: String,
+    tags: String,
+    source: Option<String>,
+    publish_at: Option<DateTime<Utc>>,
+}
+
+fn check(input: &ArticleInput) -> AppResult<Checked> {
+    let mut errors = Vec::new();
+    let mut required =
+        |field: &'static str, value: &str, max: usize| match parse_text(field, Some(value), max) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                errors.push(FieldError::new(field, "validation.required"));
+                None
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+    let title = required("title", &input.title, 80);
+    let body = required("body", &input.body, 50_000);
+    let summary = parse_text("summary", input.summary.as_deref(), 200)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let source = parse_text("source", input.source.as_deref(), 60)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let tags = m::parse_tags(input.tags.as_deref().unwrap_or(""))
+        .map_err(|e| errors.push(e))
+        .ok()
+        .unwrap_or_default()
+        .join(",");
+    let publish_at = parse_publish_at(input.publish_at.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    Ok(Checked {
+        body_html: m::render_body(&body),
+        title,
+        summary,
+        body_md: body,
+        tags,
+        source,
+        publish_at,
+    })
+}
+
+/// The column an article may go into: one the writer may see, active.
+async fn writable_column(state: &AppState, s: &Scope, column: i64) -> AppResult<Column> {
+    let mut tx = state.db.read().await?;
+    repo::columns_for_writer(&mut tx, s)
+        .await?
+        .into_iter()
+        .find(|c| c.id == column && c.active)
+        .ok_or(AppError::field("column_id", "validation.column_scope"))
+}
+
+pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) -> AppResult<i64> {
+    let s = v.scope(Perm::WriteNews)?;
+    let c = check(input)?;
+    let column = writable_column(state, &s, input.column_id).await?;
+    let unit = if input.unit_id == 0 {
+        v.p.grants
+            .iter()
+            .find(|g| matches!(g.role.as_str(), "unit_admin" | "editor" | "correspondent"))
+            .map(|g| g.unit_id)
+            .unwrap_or(column.unit_id)
+    } else {
+        input.unit_id
+    };
+    if !unit_in(state, &s, unit).await? {
+        return Err(AppError::field("unit_id", "validation.unit_scope"));
+    }
+    let text = Text {
+        title: &c.title,
+        summary: c.summary.as_deref(),
+        body_md: &c.body_md,
+        body_html: &c.body_html,
+        tags: &c.tags,
+        source: c.source.as_deref(),
+        correspondent_id: input.correspondent_id,
+    };
+    let mut tx = state.db.write().await?;
+    let id = repo::insert_article(&mut tx, column.id, unit, v.p.id.0, &text).await?;
+    repo::set_publish_at(&mut tx, id, c.publish_at).await?;
+    let event = Event::ok("article.create", format!("article:{id}"))
+        .unit(unit)
+        .detail(json!({ "after": { "title": c.title, "column_id": column.id, "version": 1 } }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An article the caller may see as staff (in scope, or their own).
+pub async fn load(state: &AppState, v: &Viewer, id: i64) -> AppResult<Article> {
+    let s = v.scope(Perm::ReadDrafts)?;
+    let mut tx = state.db.read().await?;
+    match repo::get_for_staff(&mut tx, &s, id).await? {
+        Some(a) => Ok(a),
+        None if repo::get(&mut tx, id).await?.is_some() => Err(AppError::OutOfScope),
+        None => Err(AppError::NotFound),
+    }
+}
+
+pub async fn update_article(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    input: &ArticleInput,
+) -> AppResult<()> {
+    let s = v.scope(Perm::WriteNews)?;
+    let before = load(state, v, id).await?;
+    if before.author_id != v.p.id.0 && !unit_in(state, &s, before.unit_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let c = check(input)?;
+    let column = writable_column(state, &s, input.column_id).await?;
+    let text = Text {
+        title: &c.title,
+        summary: c.summary.as_deref(),
+        body_md: &c.body_md,
+        body_html: &c.body_html,
+        tags: &c.tags,
+        source: c.source.as_deref(),
+        correspondent_id: input.correspondent_id,
+    };
+    let mut tx = state.db.write().await?;
+    if !repo::update_text(&mut tx, id, column.id, v.p.id.0, &text).await? {
+        return Err(AppError::field("state", "news.not_editable"));
+    }
+    repo::set_publish_at(&mut tx, id, c.publish_at).await?;
+    let event = Event::ok("article.update", format!("article:{id}"))
+        .unit(before.unit_id)
+        .detail(
+            json!({ "before": { "title": before.title, "version": before.version },
+                        "after": { "title": c.title, "version": before.version + 1 } }),
+        );
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Carries out a workflow action; returns the new state.
+pub async fn decide(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    input: &DecisionInput,
+) -> AppResult<State> {
+    let a = load(state, v, id).await?;
+    let action = match input.action.as_str() {
+        "submit" => Action::Submit,
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "withdraw" => Action::Withdraw,
+        _ => return Err(AppError::field("action", "validation.choice")),
+    };
+    // Authors (or writers over the unit) submit; reviewers over the unit decide.
+    let allowed = match action {
+        Action::Submit => {
+            a.author_id == v.p.id.0
+                || match v.scope(Perm::WriteNews) {
+                    Ok(s) => unit_in(state, &s, a.unit_id).await?,
+                    Err(_) => false,
+                }
+        }
+        _ => match v.scope(Perm::ReviewNews) {
+            Ok(s) => unit_in(state, &s, a.unit_id).await?,
+            Err(_) => false,
+        },
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let comment = parse_text("comment", input.comment.as_deref(), 500)
+        .map_err(|e| AppError::Validation(vec![e]))?;
+    let from = State::parse(&a.state).ok_or(AppError::NotFound)?;
+    let mut tx = state.db.write().await?;
+    let publisher = column_unit(&mut tx, a.column_id).await?;
+    let steps = repo::review_steps(&mut tx, publisher).await?;
+    let facts = Facts {
+        state: from,
+        steps,
+        actor: v.p.id.0,
+        author: a.author_id,
+        first_reviewer: a.first_reviewer,
+        publish_at: a.publish_at,
+        now: now(),
+        comment: comment.as_deref(),
+    };
+    let to = m::transition(action, &facts).map_err(|r| match r {
+        m::Refusal::ReasonRequired => AppError::field("comment", r.key()),
+        _ => AppError::field("action", r.key()),
+    })?;
+    let first = (to == State::FirstApproved).then_some(v.p.id.0);
+    let reason = (to == State::Withdrawn)
+        .then_some(comment.as_deref())
+        .flatten();
+    if !repo::set_state(&mut tx, id, from.as_str(), to.as_str(), first, None, reason).await? {
+        return Err(AppError::field("action", "news.changed_meanwhile"));
+    }
+    repo::insert_event(
+        &mut tx,
+        id,
+        action.as_str(),
+        from.as_str(),
+        to.as_str(),
+        Some(v.p.id.0),
+        comment.as_deref(),
+        a.version,
+    )
+    .await?;
+    let audit_action = match action {
+        Action::Submit => "article.submit",
+        Action::Approve => "article.approve",
+        Action::Reject => "article.reject",
+        Action::Withdraw => "article.withdraw",
+        Action::PublishDue => "article.publish",
+    };
+    let event = Event::ok(audit_action, format!("article:{id}"))
+        .unit(a.unit_id)
+        .detail(json!({ "before": from.as_str(), "after": to.as_str(), "comment": comment, "version": a.version }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+async fn column_unit(tx: &mut crate::db::Tx, column: i64) -> AppResult<i64> {
+    Ok(repo::column(tx, column)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .unit_id)
+}
+
+/// Publishes approved articles whose time has come (every minute, on any node: the
+/// conditional update makes each happen once).
+pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    let mut tx = state.db.write().await?;
+    let ids = repo::publish_due(&mut tx, now()).await?;
+    for id in &ids {
+        repo::insert_event(
+            &mut tx,
+            *id,
+            "publish",
+            "approved",
+            "published",
+            None,
+            None,
+            0,
+        )
+        .await?;
+        let event = Event::ok("article.publish", format!("article:{id}"));
+        audit::record(
+            &mut tx,
+            &crate::audit::model::Actor::system("publish_due"),
+            event,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// Articles the caller may see as staff, optionally in one state.
+pub async fn desk(
+    state: &AppState,
+    v: &Viewer,
+    filter: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<Article>> {
+    let s = v.scope(Perm::ReadDrafts)?;
+    let filter = match filter.filter(|f| !f.is_empty()) {
+        Some(f) => Some(
+            State::parse(f)
+                .ok_or(AppError::field("state", "validation.choice"))?
+                .as_str(),
+        ),
+        None => None,
+    };
+    let mut tx = state.db.read().await?;
+    Ok(repo::list_for_staff(&mut tx, &s, filter, limit, offset).await?)
+}
+
+/// What waits for the caller's review, oldest first.
+pub async fn queue(state: &AppState, v: &Viewer) -> AppResult<Vec<Article>> {
+    let s = v.scope(Perm::ReviewNews)?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::review_queue(&mut tx, &s, 200).await?)
+}
+
+/// A published article for any reader; counts one read per visitor per day.
+pub async fn read(state: &AppState, id: i64, visitor: Option<&str>) -> AppResult<Article> {
+    let mut tx = state.db.write().await?;
+    let mut a = repo::get(&mut tx, id)
+        .await?
+        .filter(|a| a.state == State::Published.as_str())
+        .ok_or(AppError::NotFound)?;
+    if let Some(who) = visitor {
+        let day = Utc::now().with_timezone(&china()).date_naive().to_string();
+        if repo::record_read(&mut tx, id, &day, who).await? {
+            a.read_count += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// The sensitive words found in an article, for its reviewer.
+pub async fn sensitive_hits(state: &AppState, a: &Article) -> AppResult<Vec<String>> {
+    let mut tx = state.db.read().await?;
+    let list = repo::sensitive_words(&mut tx).await?;
+    let text = format!(
+        "{}\n{}\n{}",
+        a.title,
+        a.summary.as_deref().unwrap_or(""),
+        a.body_md
+    );
+    Ok(m::sensitive_hits(&text, &list))
+}
+
+pub async fn add_sensitive_word(state: &AppState, v: &Viewer, word: &str) -> AppResult<()> {
+    v.scope(Perm::ManageNews)?;
+    let word = match parse_text("word", Some(word), 20) {
+        Ok(Some(w)) => w,
+        Ok(None) => return Err(AppError::field("word", "validation.required")),
+        Err(e) => return Err(AppError::Validation(vec![e])),
+    };
+    let mut tx = state.db.write().await?;
+    if repo::add_sensitive_word(&mut tx, &word, v.p.id.0).await? {
+        let event =
+            Event::ok("news.sensitive_word_add", "sensitive_words").detail(json!({ "word": word }));
+        audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_sensitive_word(state: &AppState, v: &Viewer, word: &str) -> AppResult<()> {
+    v.scope(Perm::ManageNews)?;
+    let mut tx = state.db.write().await?;
+    if repo::remove_sensitive_word(&mut tx, word).await? {
+        let event = Event::ok("news.sensitive_word_remove", "sensitive_words")
+            .detail(json!({ "word": word }));
+        audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
