@@ -5,11 +5,16 @@ mod fixtures;
 mod helpers;
 
 mod accounts;
+mod api_v1;
 mod audit;
+mod audit_search;
 mod care;
+mod foundation;
+mod home;
 mod items;
 mod ops;
 mod people;
 mod roster;
+mod sessions;
 mod shell;
 mod units;
