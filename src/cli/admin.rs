@@ -22,47 +22,68 @@ pub enum AdminCommand {
     },
 }
 
+/// A platform admin created by [`init`], with the one-time password to hand over.
+#[derive(Debug, Clone)]
+pub struct InitialAdmin {
+    pub role: PlatformRole,
+    pub username: &'static str,
+    pub password: String,
+}
+
+/// Creates the system, security and audit admins, each with a one-time password that must
+/// be changed at first login. Returns `None`, changing nothing, when any platform admin
+/// exists already: a second run must not hand out fresh credentials.
+pub async fn init(db: &Db) -> anyhow::Result<Option<Vec<InitialAdmin>>> {
+    let mut tx = db.write().await?;
+    if repo::any_platform_admin(&mut tx).await? {
+        return Ok(None);
+    }
+    let mut created = Vec::new();
+    for (role, username, name) in [
+        (PlatformRole::System, "sysadmin", "系统管理员"),
+        (PlatformRole::Security, "secadmin", "安全保密管理员"),
+        (PlatformRole::Audit, "auditadmin", "安全审计员"),
+    ] {
+        let password = generate_password();
+        let id = repo::insert(
+            &mut tx,
+            &NewAccount {
+                username,
+                phone: None,
+                display_name: name,
+                unit_id: None,
+                password_hash: &hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?,
+                must_change_password: true,
+                platform_role: Some(role),
+            },
+        )
+        .await?;
+        audit::record(&mut tx, &Actor::cli("admin init"), Event::ok("account.create", format!("account:{}", id.0))
+            .detail(serde_json::json!({ "after": { "username": username, "platform_role": role.as_str() } })))
+            .await?;
+        created.push(InitialAdmin {
+            role,
+            username,
+            password,
+        });
+    }
+    tx.commit().await?;
+    Ok(Some(created))
+}
+
 pub async fn run(db: &Db, _config: &Config, cmd: AdminCommand) -> anyhow::Result<i32> {
     match cmd {
         AdminCommand::Init => {
-            let mut tx = db.write().await?;
-            if repo::any_platform_admin(&mut tx).await? {
+            let Some(created) = init(db).await? else {
                 eprintln!(
                     "platform admins already exist; use `yinyao admin reset-password NAME` instead"
                 );
                 return Ok(1);
-            }
-            let mut created = Vec::new();
-            for (role, username, name) in [
-                (PlatformRole::System, "sysadmin", "系统管理员"),
-                (PlatformRole::Security, "secadmin", "安全保密管理员"),
-                (PlatformRole::Audit, "auditadmin", "安全审计员"),
-            ] {
-                let password = generate_password();
-                let id = repo::insert(
-                    &mut tx,
-                    &NewAccount {
-                        username,
-                        phone: None,
-                        display_name: name,
-                        unit_id: None,
-                        password_hash: &hash_password(&password)
-                            .map_err(|e| anyhow::anyhow!("{e}"))?,
-                        must_change_password: true,
-                        platform_role: Some(role),
-                    },
-                )
-                .await?;
-                audit::record(&mut tx, &Actor::cli("admin init"), Event::ok("account.create", format!("account:{}", id.0))
-                    .detail(serde_json::json!({ "after": { "username": username, "platform_role": role.as_str() } })))
-                    .await?;
-                created.push((role, username, password));
-            }
-            tx.commit().await?;
+            };
             println!("Created the three platform admins. Each password works once: at first login");
             println!("the admin sets up an authenticator app (TOTP) and chooses a new password.\n");
-            for (role, username, password) in created {
-                println!("  {:<9} {:<11} {}", role.as_str(), username, password);
+            for a in created {
+                println!("  {:<9} {:<11} {}", a.role.as_str(), a.username, a.password);
             }
             Ok(0)
         }

@@ -1,6 +1,6 @@
 //! The command line: `serve` (default), `migrate`, `admin`, `demo`, `backup`, `audit verify`.
 
-mod admin;
+pub mod admin;
 mod bench;
 mod demo;
 mod demo_people;

@@ -123,12 +123,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let ctx = req.extensions().get::<Ctx>().cloned();
     let path = req.uri().path().to_string();
     let method = req.method().clone();
-    let wants_json = path.starts_with("/api/")
-        || req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+    let wants_json = wants_json(&req);
     let resp = next.run(req).await;
     let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
         return resp;
@@ -155,6 +150,28 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         };
         return Redirect::to(&to).into_response();
     }
+    error_response(&ctx, &path, wants_json, status, &info)
+}
+
+/// Whether the caller wants errors as JSON (the API, or an explicit `Accept`) or as a page.
+pub fn wants_json(req: &Request) -> bool {
+    req.uri().path().starts_with("/api/")
+        || req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// The error as a page or JSON in the caller's language, with its reference and nothing of
+/// the cause.
+pub fn error_response(
+    ctx: &Ctx,
+    path: &str,
+    wants_json: bool,
+    status: StatusCode,
+    info: &ErrorInfo,
+) -> Response {
     let l = ctx.locale;
     let message = match info.conflict_key {
         Some(k) => l.t(k),
@@ -175,7 +192,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         return (status, axum::Json(body)).into_response();
     }
     let page = ErrorPage {
-        page: Page::new(&ctx, &path),
+        page: Page::new(ctx, path),
         status: status.as_u16(),
         title: l.t(&format!("error.title_{}", info.code)),
         message,
@@ -183,7 +200,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             .into_iter()
             .map(|(f, m)| (l.t(&format!("field.{f}")), m))
             .collect(),
-        reference: info.reference,
+        reference: info.reference.clone(),
     };
     match page.render() {
         Ok(body) => (status, Html(body)).into_response(),

@@ -7,9 +7,11 @@
 use crate::accounts::model::{AccountId, PlatformRole};
 use crate::accounts::repo as accounts;
 use crate::db::{Tx, now};
+use crate::error::{AppError, ErrorInfo};
 use crate::i18n::Locale;
 use crate::on_tx;
 use crate::state::AppState;
+use crate::web::render::{error_response, wants_json};
 use crate::web::{random_token, token_hash};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -220,9 +222,23 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))),
     };
     if let Err(e) = load_caller(&state, &headers, &mut ctx).await {
-        tracing::error!(error = ?e, "could not resolve session");
-        let body = "服务暂时不可用，请稍后再试。 Service unavailable, please try again shortly.";
-        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+        // The database failed before the caller is known: the same error page as anywhere
+        // else, in the language of the preferences cookie, with a reference for the log.
+        let resp = AppError::Internal(anyhow::Error::from(e).context("could not resolve session"))
+            .into_response();
+        let Some(info) = resp.extensions().get::<ErrorInfo>() else {
+            return resp;
+        };
+        ctx.principal = None;
+        ctx.stage = None;
+        // 503 rather than 500: the request may well work once the database is back.
+        return error_response(
+            &ctx,
+            req.uri().path(),
+            wants_json(&req),
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            info,
+        );
     }
     if ctx.csrf.is_empty() {
         match cookie(&headers, PRE_COOKIE)

@@ -20,6 +20,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// A fresh app whose configuration `adjust` changed from the defaults first.
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
         let (url, dir) = match std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|s| !s.is_empty())
@@ -37,6 +42,7 @@ impl TestApp {
         yinyao::prepare_database(&db).await.expect("migrate");
         let mut config = Config::default();
         config.security.field_key = Some(yinyao::web::random_token(32));
+        adjust(&mut config);
         let crypto = yinyao::crypto::from_config(&config, true).expect("field key");
         let state = AppState::new(db, config, None, crypto);
         let router = yinyao::app(state.clone());
@@ -71,6 +77,7 @@ impl TestApp {
             cookies: HashMap::new(),
             csrf: String::new(),
             extra: Vec::new(),
+            peer: None,
         }
     }
 
@@ -80,6 +87,23 @@ impl TestApp {
             Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
             Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         }
+    }
+
+    /// Runs raw SQL built at run time (for arranging a scenario or tampering).
+    pub async fn exec_owned(&self, sql: String) -> Result<u64, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql);
+        match self.db() {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        }
+    }
+
+    /// The one number a query returns (a count, a flag).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut tx = self.db().read().await.expect("read");
+        let q = sql.to_string();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(q)).fetch_one(c).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -137,6 +161,8 @@ pub struct Client<'a> {
     pub csrf: String,
     /// Headers added to every request (e.g. Accept-Language).
     pub extra: Vec<(&'static str, String)>,
+    /// The network address the requests come from (as the server's listener would report).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Client<'_> {
@@ -178,6 +204,9 @@ impl Client<'_> {
         }
         for (k, v) in &self.extra {
             b = b.header(*k, v);
+        }
+        if let Some(peer) = self.peer {
+            b = b.extension(axum::extract::ConnectInfo(peer));
         }
         b
     }

@@ -5,12 +5,17 @@ mod fixtures;
 mod helpers;
 
 mod accounts;
+mod api_v1;
 mod audit;
+mod audit_search;
 mod care;
+mod foundation;
+mod home;
 mod items;
 mod ops;
 mod people;
 mod roster;
+mod sessions;
 mod settings;
 mod shell;
 mod units;
