@@ -190,3 +190,25 @@ async fn an_account_in_a_sibling_town_is_404_on_page_and_api() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_a_trusted_proxy_that_says_https() {
+    let pre_cookie = |app: &TestApp, proto: Option<&'static str>| {
+        let mut b = app.client().request("GET", "/login");
+        if let Some(p) = proto {
+            b = b.header("x-forwarded-proto", p);
+        }
+        b.body(axum::body::Body::empty()).unwrap()
+    };
+    let proxied = TestApp::with_config(|c| c.security.trust_proxy = true).await;
+    let r = proxied.send(pre_cookie(&proxied, Some("https"))).await;
+    assert!(set_cookies(&r).iter().all(|v| v.contains("; Secure")));
+    assert!(!set_cookies(&r).is_empty());
+    let r = proxied.send(pre_cookie(&proxied, Some("http"))).await;
+    assert!(set_cookies(&r).iter().all(|v| !v.contains("; Secure")));
+    // Without a trusted proxy the header is anyone's to send, so it is ignored.
+    let direct = TestApp::new().await;
+    let r = direct.send(pre_cookie(&direct, Some("https"))).await;
+    assert!(!set_cookies(&r).is_empty());
+    assert!(set_cookies(&r).iter().all(|v| !v.contains("; Secure")));
+}
