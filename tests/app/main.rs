@@ -12,6 +12,7 @@ mod care;
 mod foundation;
 mod home;
 mod items;
+mod news;
 mod ops;
 mod people;
 mod roster;
