@@ -74,6 +74,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub log_json: bool,
+    /// The address readers use, e.g. `https://news.example.gov.cn`, for links in feeds and
+    /// share previews; taken from the request's Host header when unset.
+    pub public_url: Option<String>,
     pub password: PasswordPolicy,
     pub security: SecurityConfig,
 }
@@ -85,6 +88,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             log_json: false,
+            public_url: None,
             password: PasswordPolicy::default(),
             security: SecurityConfig::default(),
         }
@@ -121,6 +125,9 @@ impl Config {
         }
         if let Some(v) = get("YINYAO_LOG_JSON") {
             self.log_json = v == "1" || v == "true";
+        }
+        if let Some(v) = get("YINYAO_PUBLIC_URL").filter(|v| !v.is_empty()) {
+            self.public_url = Some(v.trim_end_matches('/').to_string());
         }
         if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.security.field_key = Some(v);

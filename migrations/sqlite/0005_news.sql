@@ -42,6 +42,7 @@ CREATE TABLE articles (
     first_reviewer   INTEGER REFERENCES accounts(id),
     withdrawn_reason TEXT,
     read_count       INTEGER NOT NULL DEFAULT 0,
+    like_count       INTEGER NOT NULL DEFAULT 0,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
@@ -91,4 +92,38 @@ CREATE TABLE sensitive_words (
     word        TEXT PRIMARY KEY,
     added_by    INTEGER REFERENCES accounts(id),
     added_at    TEXT NOT NULL
+);
+
+-- Readers' comments. The public's wait for moderation (pending); comments by signed-in
+-- accounts and staff replies appear at once. Enough reports send a comment back to pending.
+CREATE TABLE article_comments (
+    id           INTEGER PRIMARY KEY,
+    article_id   INTEGER NOT NULL REFERENCES articles(id),
+    parent_id    INTEGER REFERENCES article_comments(id),
+    account_id   INTEGER REFERENCES accounts(id),
+    author_name  TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+    reports      INTEGER NOT NULL DEFAULT 0,
+    visitor      TEXT NOT NULL,
+    moderated_by INTEGER REFERENCES accounts(id),
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX article_comments_article ON article_comments(article_id, state, id);
+CREATE INDEX article_comments_state ON article_comments(state, id);
+CREATE INDEX article_comments_visitor ON article_comments(visitor, created_at);
+
+-- One like per reader.
+CREATE TABLE article_likes (
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    visitor     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (article_id, visitor)
+);
+
+-- One report per reader and comment.
+CREATE TABLE comment_reports (
+    comment_id  INTEGER NOT NULL REFERENCES article_comments(id),
+    visitor     TEXT NOT NULL,
+    PRIMARY KEY (comment_id, visitor)
 );

@@ -136,3 +136,57 @@ pub async fn public_article(
 ) -> AppResult<Json<Article>> {
     Ok(Json(service::read(&state, id, None).await?))
 }
+
+/// Posts a comment on a published article: from the public it waits for moderation, from
+/// a signed-in account it appears at once. At most five an hour per reader.
+#[utoipa::path(post, path = "/api/v1/public/articles/{id}/comments", tag = "news", params(("id" = i64, Path)),
+    request_body = super::comments::CommentInput,
+    responses((status = 201, body = Posted), (status = 404), (status = 422), (status = 429)))]
+pub async fn post_comment(
+    State(state): State<AppState>,
+    ctx: crate::web::session::Ctx,
+    Path(id): Path<i64>,
+    Json(input): Json<super::comments::CommentInput>,
+) -> AppResult<(StatusCode, Json<Posted>)> {
+    let pending = super::comments::post(&state, &ctx, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(Posted { pending })))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Posted {
+    /// The comment waits for moderation.
+    pub pending: bool,
+}
+
+/// Comments waiting for the caller's moderation, oldest first.
+#[utoipa::path(get, path = "/api/v1/comments/pending", tag = "news",
+    responses((status = 200, body = Vec<super::comments_repo::Comment>), (status = 403)))]
+pub async fn pending_comments(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> AppResult<Json<Vec<super::comments_repo::Comment>>> {
+    Ok(Json(super::comments::pending(&state, &v).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct Moderation {
+    /// approve or reject.
+    pub action: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/comments/{id}/moderation", tag = "news", params(("id" = i64, Path)),
+    request_body = Moderation, responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn moderate_comment(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(m): Json<Moderation>,
+) -> AppResult<StatusCode> {
+    let approve = match m.action.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(crate::error::AppError::field("action", "validation.choice")),
+    };
+    super::comments::moderate(&state, &v, id, approve).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -3,6 +3,8 @@
 //! reviewer's queue, sensitive-word hints, and the public reading pages.
 
 pub mod api;
+pub mod comments;
+pub mod comments_repo;
 pub mod model;
 pub mod pages;
 pub mod reading;
@@ -30,9 +32,16 @@ pub fn routes() -> Router<AppState> {
             get(pages::show_article).post(pages::update_article),
         )
         .route("/news/{id}/edit", get(pages::edit_article))
+        .route("/news/{id}/compare", get(pages::compare_versions))
         .route("/news/{id}/decision", post(pages::decide))
+        .route("/news/comments", get(comments::moderation_queue))
+        .route("/news/comments/{id}", post(comments::moderate_comment))
+        .route("/read/{id}/comments", post(comments::post_comment))
+        .route("/read/{id}/like", post(comments::like_article))
+        .route("/read/comments/{id}/report", post(comments::report_comment))
         .route("/read", get(reading::front))
         .route("/read/columns/{id}", get(reading::column))
+        .route("/read/columns/{id}/{format}", get(reading::feed))
         .route("/read/{id}", get(reading::article))
 }
 
@@ -44,4 +53,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::decide))
         .routes(routes!(api::review_queue))
         .routes(routes!(api::public_article))
+        .routes(routes!(api::post_comment))
+        .routes(routes!(api::pending_comments))
+        .routes(routes!(api::moderate_comment))
 }

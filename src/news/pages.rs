@@ -308,3 +308,71 @@ pub async fn set_review_steps(
     service::set_review_steps(&state, &v, f.unit_id, f.steps).await?;
     Ok(Redirect::to("/news/columns#steps").into_response())
 }
+
+#[derive(serde::Deserialize)]
+pub struct CompareQuery {
+    from: i32,
+    to: i32,
+}
+
+/// One line of a comparison: `"+"` added, `"-"` removed, `" "` unchanged.
+pub struct DiffLine {
+    pub tag: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "news/compare.html")]
+struct ComparePage {
+    page: Page,
+    a: Article,
+    from: Version,
+    to: Version,
+    lines: Vec<DiffLine>,
+}
+
+/// Compares two saved versions of an article line by line (title, summary, tags and text).
+pub async fn compare_versions(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<CompareQuery>,
+) -> AppResult<Response> {
+    let a = service::load(&state, &v, id).await?;
+    let versions = {
+        let mut tx = state.db.read().await?;
+        repo::versions(&mut tx, id).await?
+    };
+    let pick = |n: i32| versions.iter().find(|x| x.version == n).cloned();
+    let (Some(from), Some(to)) = (pick(q.from), pick(q.to)) else {
+        return Err(AppError::NotFound);
+    };
+    let whole = |x: &Version| {
+        format!(
+            "# {}\n{}\n[{}]\n\n{}\n",
+            x.title,
+            x.summary.as_deref().unwrap_or(""),
+            x.tags,
+            x.body_md
+        )
+    };
+    let (old, new) = (whole(&from), whole(&to));
+    let lines = similar::TextDiff::from_lines(&old, &new)
+        .iter_all_changes()
+        .map(|c| DiffLine {
+            tag: match c.tag() {
+                similar::ChangeTag::Delete => "-",
+                similar::ChangeTag::Insert => "+",
+                similar::ChangeTag::Equal => " ",
+            },
+            text: c.value().trim_end_matches('\n').to_string(),
+        })
+        .collect();
+    html(&ComparePage {
+        page: Page::new(&v.ctx, "/news"),
+        a,
+        from,
+        to,
+        lines,
+    })
+}

@@ -86,11 +86,51 @@ struct ArticlePage {
     a: Article,
     published: String,
     tags: Vec<String>,
+    comments: Vec<super::comments_repo::Comment>,
+    /// What became of the reader's last comment: pending, posted or reported.
+    notice: Option<String>,
+    signed_in: bool,
+    /// Editors and reviewers may reply under a comment (the service checks the unit).
+    can_reply: bool,
+}
+
+impl ArticlePage {
+    /// Top-level comments, each with its replies.
+    fn threads(
+        &self,
+    ) -> Vec<(
+        &super::comments_repo::Comment,
+        Vec<&super::comments_repo::Comment>,
+    )> {
+        self.comments
+            .iter()
+            .filter(|c| c.parent_id.is_none())
+            .map(|c| {
+                let replies = self
+                    .comments
+                    .iter()
+                    .filter(|r| r.parent_id == Some(c.id))
+                    .collect();
+                (c, replies)
+            })
+            .collect()
+    }
+}
+
+impl ArticlePage {
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        super::pages::local_time(t)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ArticleQuery {
+    comment: Option<String>,
 }
 
 /// Who is reading, for "one read per visitor per day": the browser's anonymous cookie when
 /// it already had one, else address and browser. Only a hash is stored.
-fn visitor(ctx: &Ctx) -> String {
+pub(super) fn visitor(ctx: &Ctx) -> String {
     let basis = if ctx.new_pre_cookie {
         format!("{}|{}", ctx.ip, ctx.user_agent)
     } else {
@@ -103,8 +143,13 @@ pub async fn article(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
     let a = service::read(&state, id, Some(&visitor(&ctx))).await?;
+    let comments = super::comments::for_article(&state, id).await?;
+    let notice = q
+        .comment
+        .filter(|c| matches!(c.as_str(), "pending" | "posted" | "reported"));
     let published = a
         .published_at
         .map(|t| super::pages::local_time(&t))
@@ -117,8 +162,122 @@ pub async fn article(
         .collect();
     html(&ArticlePage {
         page: Page::new(&ctx, "/read"),
+        signed_in: ctx.full_principal().is_some(),
+        can_reply: ctx.full_principal().is_some_and(|p| {
+            p.can(crate::web::auth::Perm::ReviewNews) || p.can(crate::web::auth::Perm::ManageNews)
+        }),
         a,
         published,
         tags,
+        comments,
+        notice,
     })
+}
+
+/// One entry of a feed.
+struct FeedItem {
+    id: i64,
+    title: String,
+    summary: String,
+    rfc2822: String,
+    rfc3339: String,
+}
+
+#[derive(Template)]
+#[template(path = "read/rss.xml")]
+struct RssFeed {
+    base: String,
+    column: Column,
+    items: Vec<FeedItem>,
+}
+
+#[derive(Template)]
+#[template(path = "read/atom.xml")]
+struct AtomFeed {
+    base: String,
+    column: Column,
+    items: Vec<FeedItem>,
+    updated: String,
+}
+
+/// The site's address for absolute links: configured, else the Host the reader used.
+fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+#[derive(serde::Deserialize)]
+pub struct FeedPath {
+    id: i64,
+    format: String,
+}
+
+/// RSS 2.0 (`rss.xml`) or Atom (`atom.xml`) feed of a column's 30 newest articles.
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(p): Path<FeedPath>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let mut tx = state.db.read().await?;
+    let column = repo::column(&mut tx, p.id)
+        .await?
+        .filter(|c| c.active)
+        .ok_or(AppError::NotFound)?;
+    let articles = repo::published_in_column(&mut tx, p.id, 30, 0).await?;
+    drop(tx);
+    let items: Vec<FeedItem> = articles
+        .iter()
+        .map(|a| {
+            let at = a.published_at.unwrap_or(a.updated_at);
+            FeedItem {
+                id: a.id,
+                title: a.title.clone(),
+                summary: a.summary.clone().unwrap_or_default(),
+                rfc2822: at.to_rfc2822(),
+                rfc3339: at.to_rfc3339(),
+            }
+        })
+        .collect();
+    let base = base_url(&state, &headers);
+    let (body, ctype) = match p.format.as_str() {
+        "rss.xml" => (
+            RssFeed {
+                base,
+                column,
+                items,
+            }
+            .render(),
+            "application/rss+xml; charset=utf-8",
+        ),
+        "atom.xml" => {
+            let updated = items
+                .first()
+                .map(|i| i.rfc3339.clone())
+                .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
+            (
+                AtomFeed {
+                    base,
+                    column,
+                    items,
+                    updated,
+                }
+                .render(),
+                "application/atom+xml; charset=utf-8",
+            )
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let body = body.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, ctype)], body).into_response())
 }

@@ -110,6 +110,7 @@ pub struct Article {
     pub first_reviewer: Option<i64>,
     pub withdrawn_reason: Option<String>,
     pub read_count: i64,
+    pub like_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -117,7 +118,7 @@ pub struct Article {
 const ARTICLE_FROM: &str = "SELECT a.id, a.column_id, c.name AS column_name, a.unit_id, u.name AS unit_name, a.title, a.summary,
     a.body_md, a.body_html, a.tags, a.source, a.author_id, au.display_name AS author_name, a.correspondent_id,
     co.display_name AS correspondent_name, a.state, a.version, a.publish_at, a.published_at, a.first_reviewer,
-    a.withdrawn_reason, a.read_count, a.created_at, a.updated_at
+    a.withdrawn_reason, a.read_count, a.like_count, a.created_at, a.updated_at
     FROM articles a JOIN columns c ON c.id = a.column_id JOIN units u ON u.id = a.unit_id
     JOIN accounts au ON au.id = a.author_id LEFT JOIN accounts co ON co.id = a.correspondent_id";
 

@@ -1,0 +1,292 @@
+//! Readers' comments and likes: the public comment after moderation, signed-in accounts at
+//! once; readers report a comment; editors and reviewers moderate and reply.
+
+use super::comments_repo::{self as repo, Comment, NewComment};
+use crate::audit::{model::Event, repo as audit};
+use crate::db::now;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::people::model::parse_text;
+use crate::state::AppState;
+use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::render::{Page, html};
+use crate::web::session::Ctx;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use serde_json::json;
+
+/// Comments one reader may post in an hour.
+const PER_HOUR: i64 = 5;
+/// Reports that send an approved comment back to moderation.
+const REPORT_THRESHOLD: i32 = 3;
+
+/// A comment as submitted.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CommentInput {
+    /// The name shown (readers without an account); signed-in accounts show their own.
+    pub author_name: Option<String>,
+    pub body: String,
+    /// Replying to this comment.
+    pub parent_id: Option<i64>,
+}
+
+fn required(field: &'static str, v: Option<&str>, max: usize) -> Result<String, FieldError> {
+    parse_text(field, v, max)?.ok_or(FieldError::new(field, "validation.required"))
+}
+
+/// Posts a comment on a published article; returns whether it awaits moderation.
+pub async fn post(
+    state: &AppState,
+    ctx: &Ctx,
+    article: i64,
+    input: &CommentInput,
+) -> AppResult<bool> {
+    let signed = ctx.full_principal();
+    let mut errors = Vec::new();
+    let body = required("body", Some(&input.body), 500)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let name = match signed {
+        Some(p) => Some(p.display_name.clone()),
+        None => required("author_name", input.author_name.as_deref(), 20)
+            .map_err(|e| errors.push(e))
+            .ok(),
+    };
+    let (Some(body), Some(name), true) = (body, name, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let who = super::reading::visitor(ctx);
+    let mut tx = state.db.write().await?;
+    let a = super::repo::get(&mut tx, article)
+        .await?
+        .filter(|a| a.state == "published")
+        .ok_or(AppError::NotFound)?;
+    if let Some(parent) = input.parent_id {
+        let p = repo::get(&mut tx, parent).await?;
+        if !p.is_some_and(|p| p.article_id == article && p.state == "approved") {
+            return Err(AppError::field("parent_id", "validation.choice"));
+        }
+    }
+    if repo::count_since(&mut tx, &who, now() - Duration::hours(1)).await? >= PER_HOUR {
+        return Err(AppError::TooManyRequests);
+    }
+    let pending = signed.is_none();
+    let id = repo::insert(
+        &mut tx,
+        &NewComment {
+            article,
+            parent: input.parent_id,
+            account: signed.map(|p| p.id.0),
+            author_name: &name,
+            body: &body,
+            state: if pending { "pending" } else { "approved" },
+            visitor: &who,
+        },
+    )
+    .await?;
+    let event = Event::ok("comment.create", format!("comment:{id}"))
+        .unit(a.unit_id)
+        .detail(json!({ "article_id": article, "pending": pending }));
+    audit::record(&mut tx, &ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(pending)
+}
+
+/// Counts a reader's like (once per reader).
+pub async fn like(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<()> {
+    let who = super::reading::visitor(ctx);
+    let mut tx = state.db.write().await?;
+    super::repo::get(&mut tx, article)
+        .await?
+        .filter(|a| a.state == "published")
+        .ok_or(AppError::NotFound)?;
+    repo::like(&mut tx, article, &who).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A reader reports an approved comment; enough reports hide it until a moderator looks.
+pub async fn report(state: &AppState, ctx: &Ctx, comment: i64) -> AppResult<i64> {
+    let mut tx = state.db.write().await?;
+    let c = repo::get(&mut tx, comment)
+        .await?
+        .filter(|c| c.state == "approved")
+        .ok_or(AppError::NotFound)?;
+    let who = super::reading::visitor(ctx);
+    repo::report(&mut tx, comment, &who, REPORT_THRESHOLD).await?;
+    let event = Event::ok("comment.report", format!("comment:{comment}"))
+        .detail(json!({ "article_id": c.article_id }));
+    audit::record(&mut tx, &ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(c.article_id)
+}
+
+/// The moderator's scope: reviewers' and editors' subtrees.
+fn moderator_scope(v: &Viewer) -> AppResult<Vec<Scope>> {
+    let scopes: Vec<Scope> = [Perm::ReviewNews, Perm::ManageNews]
+        .into_iter()
+        .filter_map(|p| v.scope(p).ok())
+        .collect();
+    if scopes.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(scopes)
+}
+
+async fn may_moderate(state: &AppState, v: &Viewer, comment: i64) -> AppResult<()> {
+    let scopes = moderator_scope(v)?;
+    let mut tx = state.db.read().await?;
+    let unit = repo::unit_of(&mut tx, comment)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for s in &scopes {
+        if crate::units::repo::get_in_scope(&mut tx, s, crate::units::model::UnitId(unit))
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+    }
+    Err(AppError::OutOfScope)
+}
+
+/// Comments waiting for the caller's moderation, oldest first.
+pub async fn pending(state: &AppState, v: &Viewer) -> AppResult<Vec<Comment>> {
+    let scopes = moderator_scope(v)?;
+    let mut tx = state.db.read().await?;
+    let mut out: Vec<Comment> = Vec::new();
+    for s in &scopes {
+        for c in repo::pending_in_scope(&mut tx, s, 200).await? {
+            if !out.iter().any(|x| x.id == c.id) {
+                out.push(c);
+            }
+        }
+    }
+    out.sort_by_key(|c| c.id);
+    Ok(out)
+}
+
+pub async fn moderate(state: &AppState, v: &Viewer, comment: i64, approve: bool) -> AppResult<()> {
+    may_moderate(state, v, comment).await?;
+    let to = if approve { "approved" } else { "rejected" };
+    let mut tx = state.db.write().await?;
+    if !repo::moderate(&mut tx, comment, to, v.p.id.0).await? {
+        return Err(AppError::field("action", "news.changed_meanwhile"));
+    }
+    let event = Event::ok(
+        if approve {
+            "comment.approve"
+        } else {
+            "comment.reject"
+        },
+        format!("comment:{comment}"),
+    );
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A moderator's reply, shown at once under the comment.
+pub async fn reply(state: &AppState, v: &Viewer, comment: i64, body: &str) -> AppResult<i64> {
+    may_moderate(state, v, comment).await?;
+    let c = {
+        let mut tx = state.db.read().await?;
+        repo::get(&mut tx, comment)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let input = CommentInput {
+        author_name: None,
+        body: body.to_string(),
+        parent_id: Some(comment),
+    };
+    if c.state != "approved" {
+        return Err(AppError::field("parent_id", "news.reply_approved_only"));
+    }
+    post(state, &v.ctx, c.article_id, &input).await?;
+    Ok(c.article_id)
+}
+
+// ---- pages ----
+
+fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
+}
+
+pub async fn post_comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let pending = post(&state, &ctx, id, &form(&body)?).await?;
+    let note = if pending { "pending" } else { "posted" };
+    Ok(Redirect::to(&format!("/read/{id}?comment={note}#comments")).into_response())
+}
+
+pub async fn like_article(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    like(&state, &ctx, id).await?;
+    Ok(Redirect::to(&format!("/read/{id}#likes")).into_response())
+}
+
+pub async fn report_comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let article = report(&state, &ctx, id).await?;
+    Ok(Redirect::to(&format!("/read/{article}?comment=reported#comments")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "news/comments.html")]
+struct ModerationPage {
+    page: Page,
+    comments: Vec<Comment>,
+}
+
+pub async fn moderation_queue(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let comments = pending(&state, &v).await?;
+    html(&ModerationPage {
+        page: Page::new(&v.ctx, "/news"),
+        comments,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ModerationForm {
+    action: String,
+    body: Option<String>,
+}
+
+pub async fn moderate_comment(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: ModerationForm = form(&body)?;
+    match f.action.as_str() {
+        "approve" => moderate(&state, &v, id, true).await?,
+        "reject" => moderate(&state, &v, id, false).await?,
+        "reply" => {
+            let article = reply(&state, &v, id, f.body.as_deref().unwrap_or("")).await?;
+            return Ok(Redirect::to(&format!("/read/{article}#comments")).into_response());
+        }
+        _ => return Err(AppError::field("action", "validation.choice")),
+    }
+    Ok(Redirect::to("/news/comments").into_response())
+}
+
+/// Approved comments of a published article (for the reading page).
+pub async fn for_article(state: &AppState, article: i64) -> AppResult<Vec<Comment>> {
+    let mut tx = state.db.read().await?;
+    Ok(repo::approved(&mut tx, article).await?)
+}

@@ -1,0 +1,300 @@
+//! Reading side of publishing: moderated comments, reports, replies, likes, feeds, and the
+//! comparison of versions.
+
+use crate::fixtures::{self, county};
+use crate::helpers::{Client, TestApp};
+use axum::http::{StatusCode, header};
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+/// A published article in a one-step unit; returns (column, article).
+async fn published(app: &TestApp, admin: &mut Client<'_>, unit: i64, title: &str) -> (i64, i64) {
+    let r = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": unit, "name": format!("栏目{title}"), "kind": "column", "description": "老干部工作动态" }),
+        )
+        .await;
+    let col = r.json()["id"].as_i64().unwrap();
+    admin
+        .post(
+            "/news/review-steps",
+            &[("unit_id", &unit.to_string()), ("steps", "1")],
+        )
+        .await;
+    let mut editor = fixtures::user_client(app, &format!("ed{col}"), unit, UnitRole::Editor).await;
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": title, "summary": "摘要<b>粗</b>", "body": "第一段\n\n第二段" }),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    editor
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "submit" }),
+        )
+        .await;
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "approve" }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    (col, id)
+}
+
+#[tokio::test]
+async fn public_comments_wait_for_moderation_and_reports_hide_them_again() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let (_, id) = published(&app, &mut admin, c.county, "重阳登高活动").await;
+
+    let mut reader = app.client();
+    reader.get(&format!("/read/{id}")).await;
+    let r = reader
+        .post(
+            &format!("/read/{id}/comments"),
+            &[
+                ("author_name", "老李"),
+                ("body", "活动办得好！<script>x</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().contains("comment=pending"));
+    let page = reader.get(&format!("/read/{id}?comment=pending")).await;
+    assert!(page.element_text("comment-notice").is_some());
+    assert!(
+        !page.body.contains("活动办得好"),
+        "not shown before moderation"
+    );
+
+    // Bad input: no name, empty body.
+    let r = reader
+        .post(&format!("/read/{id}/comments"), &[("body", "匿名")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = reader
+        .post(
+            &format!("/read/{id}/comments"),
+            &[("author_name", "老李"), ("body", "  ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A moderator of a sibling town sees nothing; the county's admin moderates.
+    let mut sibling = fixtures::user_client(&app, "rev_b", c.town_b, UnitRole::Reviewer).await;
+    let q = sibling
+        .json("GET", "/api/v1/comments/pending", json!(null))
+        .await
+        .json();
+    assert!(q.as_array().unwrap().is_empty());
+    let q = admin
+        .json("GET", "/api/v1/comments/pending", json!(null))
+        .await
+        .json();
+    let cid = q[0]["id"].as_i64().unwrap();
+    let r = sibling
+        .json(
+            "POST",
+            &format!("/api/v1/comments/{cid}/moderation"),
+            json!({ "action": "approve" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = admin
+        .post(&format!("/news/comments/{cid}"), &[("action", "approve")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(page.body.contains("活动办得好！"), "shown");
+    assert!(!page.body.contains("<script>x"), "escaped");
+
+    // An official reply appears at once under the comment.
+    let r = admin
+        .post(
+            &format!("/news/comments/{cid}"),
+            &[("action", "reply"), ("body", "谢谢您的支持")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(page.body.contains("谢谢您的支持"));
+
+    // One reader reporting again counts once; three readers' reports send it back.
+    for _ in 0..3 {
+        reader
+            .post(&format!("/read/comments/{cid}/report"), &[])
+            .await;
+    }
+    assert!(
+        reader
+            .get(&format!("/read/{id}"))
+            .await
+            .body
+            .contains("活动办得好")
+    );
+    for i in 0..2 {
+        let mut r = app.client();
+        r.extra.push(("user-agent", format!("reader-{i}")));
+        r.get(&format!("/read/{id}")).await;
+        let resp = r.post(&format!("/read/comments/{cid}/report"), &[]).await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    }
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(
+        !page.body.contains("活动办得好"),
+        "hidden after three reports"
+    );
+    let q = admin
+        .json("GET", "/api/v1/comments/pending", json!(null))
+        .await
+        .json();
+    assert_eq!(q[0]["reports"], 3);
+
+    // Signed-in accounts' comments appear at once; a flood is refused.
+    let mut member = fixtures::user_client(&app, "member", c.village_a, UnitRole::Member).await;
+    let r = member
+        .post(&format!("/read/{id}/comments"), &[("body", "我也参加了")])
+        .await;
+    assert!(r.location().contains("comment=posted"));
+    assert!(
+        reader
+            .get(&format!("/read/{id}"))
+            .await
+            .body
+            .contains("我也参加了")
+    );
+    let mut flood = app.client();
+    flood.get(&format!("/read/{id}")).await;
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let body = format!("第{n}条");
+        let r = flood
+            .post(
+                &format!("/read/{id}/comments"),
+                &[("author_name", "刷屏"), ("body", body.as_str())],
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(statuses[4], StatusCode::SEE_OTHER);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn likes_count_once_and_feeds_list_published_articles() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let (col, id) = published(&app, &mut admin, c.county, "老年大学秋季开学").await;
+
+    let mut reader = app.client();
+    reader.get(&format!("/read/{id}")).await;
+    reader.post(&format!("/read/{id}/like"), &[]).await;
+    reader.post(&format!("/read/{id}/like"), &[]).await;
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert_eq!(page.element_text("like-count").as_deref(), Some("1"));
+
+    let rss = reader.get(&format!("/read/columns/{col}/rss.xml")).await;
+    assert_eq!(rss.status, StatusCode::OK);
+    assert!(
+        rss.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/rss+xml")
+    );
+    assert!(rss.body.contains("<title>老年大学秋季开学</title>"));
+    assert!(rss.body.contains(&format!("http://localhost/read/{id}")));
+    assert!(
+        rss.body.contains("<description>摘要&#60;b&#62;粗"),
+        "escaped in XML: {}",
+        rss.body
+    );
+    let atom = reader.get(&format!("/read/columns/{col}/atom.xml")).await;
+    assert!(
+        atom.body
+            .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"")
+    );
+    assert!(atom.body.contains("老年大学秋季开学"));
+    assert_eq!(
+        reader
+            .get(&format!("/read/columns/{col}/feed.json"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A draft never reaches a feed.
+    let mut editor = fixtures::user_client(&app, "editor2", c.county, UnitRole::Editor).await;
+    editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "尚未审核的稿件", "body": "草稿" }),
+        )
+        .await;
+    let rss = reader.get(&format!("/read/columns/{col}/rss.xml")).await;
+    assert!(!rss.body.contains("尚未审核的稿件"));
+}
+
+#[tokio::test]
+async fn two_versions_are_compared_line_by_line() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut editor = fixtures::user_client(&app, "editor", c.county, UnitRole::Editor).await;
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "动态", "kind": "column" }),
+        )
+        .await;
+    let col = r.json()["id"].as_i64().unwrap();
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "初稿标题", "body": "第一行\n第二行" }),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    editor
+        .json(
+            "PUT",
+            &format!("/api/v1/articles/{id}"),
+            json!({ "column_id": col, "title": "初稿标题", "body": "第一行\n改过的第二行" }),
+        )
+        .await;
+    let page = editor.get(&format!("/news/{id}/compare?from=1&to=2")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<del class=\"diff-line\">− 第二行</del>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<ins class=\"diff-line\">+ 改过的第二行</ins>")
+    );
+    assert!(
+        page.body
+            .contains("<span class=\"diff-line\">&nbsp; 第一行</span>")
+    );
+    assert_eq!(
+        editor
+            .get(&format!("/news/{id}/compare?from=1&to=9"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
