@@ -41,6 +41,9 @@ CREATE TABLE articles (
     published_at     TIMESTAMPTZ,
     first_reviewer   BIGINT REFERENCES accounts(id),
     withdrawn_reason TEXT,
+    -- Imported articles: the text as it came, and the repairs made to it (JSON).
+    original_text    TEXT,
+    repairs          TEXT,
     read_count       BIGINT NOT NULL DEFAULT 0,
     like_count       BIGINT NOT NULL DEFAULT 0,
     created_at       TIMESTAMPTZ NOT NULL,

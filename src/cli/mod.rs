@@ -77,6 +77,17 @@ enum ImportCommand {
         #[arg(long)]
         check_only: bool,
     },
+    /// Import the .txt and .html files of a folder as draft articles, repairing common
+    /// damage in scraped Chinese text and reporting every repair.
+    Articles {
+        dir: PathBuf,
+        /// The column the drafts go into.
+        #[arg(long)]
+        column: i64,
+        /// User name of the author; the column unit's editor or admin when absent.
+        #[arg(long)]
+        author: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -126,6 +137,11 @@ pub async fn main() -> anyhow::Result<i32> {
             unit,
             check_only,
         }) => import_people(&db, &config, &file, unit, check_only).await,
+        Command::Import(ImportCommand::Articles {
+            dir,
+            column,
+            author,
+        }) => import_articles(&db, &dir, column, author.as_deref()).await,
         Command::Bench(BenchCommand::Roster { rows, out }) => {
             let t = std::time::Instant::now();
             bench::roster(rows, &out, 2026)?;
@@ -316,4 +332,48 @@ async fn import_people(
         started.elapsed().as_secs_f64()
     );
     Ok(0)
+}
+
+async fn import_articles(
+    db: &Db,
+    dir: &std::path::Path,
+    column: i64,
+    author: Option<&str>,
+) -> anyhow::Result<i32> {
+    let author = match author {
+        Some(name) => {
+            let mut tx = db.read().await?;
+            let a = crate::accounts::repo::find_by_login(&mut tx, name)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account named {name}"))?;
+            Some(a.id)
+        }
+        None => None,
+    };
+    let results = crate::news::import::import_dir(db, dir, column, author).await?;
+    let mut failed = 0;
+    for r in &results {
+        match (r.article, &r.problem) {
+            (Some(id), _) => println!("{}: draft {id} 「{}」", r.file, r.title),
+            (None, Some(p)) => {
+                failed += 1;
+                println!("{}: not imported ({p})", r.file);
+            }
+            (None, None) => {}
+        }
+        for rep in &r.repairs {
+            println!(
+                "    {} × {}: {}",
+                rep.kind,
+                rep.count,
+                rep.examples.join(" | ")
+            );
+        }
+    }
+    println!(
+        "{} files, {} drafts, {failed} not imported",
+        results.len(),
+        results.len() - failed
+    );
+    Ok(if failed > 0 { 1 } else { 0 })
 }

@@ -5,9 +5,11 @@
 pub mod api;
 pub mod comments;
 pub mod comments_repo;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod reading;
+pub mod repair;
 pub mod repo;
 pub mod service;
 

@@ -163,6 +163,8 @@ struct ShowPage {
     events: Vec<Event>,
     versions: Vec<Version>,
     hits: Vec<String>,
+    /// For an imported article: the text as it came and the repairs made.
+    origin: Option<(String, Vec<super::repair::Repair>)>,
     can_submit: bool,
     can_review: bool,
     can_withdraw: bool,
@@ -181,13 +183,15 @@ pub async fn show_article(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let a = service::load(&state, &v, id).await?;
-    let (events, versions) = {
+    let (events, versions, origin) = {
         let mut tx = state.db.read().await?;
         (
             repo::events(&mut tx, id).await?,
             repo::versions(&mut tx, id).await?,
+            repo::import_origin(&mut tx, id).await?,
         )
     };
+    let origin = origin.map(|(text, json)| (text, serde_json::from_str(&json).unwrap_or_default()));
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
     let hits = if reviewer || a.author_id == v.p.id.0 {
@@ -205,6 +209,7 @@ pub async fn show_article(
         events,
         versions,
         hits,
+        origin,
     })
 }
 

@@ -400,3 +400,33 @@ pub async fn remove_sensitive_word(tx: &mut Tx, word: &str) -> Result<bool, sqlx
         .bind(word).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Keeps an imported article's original text and the repairs made to it.
+pub async fn set_import_origin(
+    tx: &mut Tx,
+    id: i64,
+    original: &str,
+    repairs_json: &str,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE articles SET original_text = $2, repairs = $3 WHERE id = $1")
+        .bind(id).bind(original).bind(repairs_json).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An imported article's original text and repairs, if it was imported.
+pub async fn import_origin(tx: &mut Tx, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT original_text, repairs FROM articles WHERE id = $1 AND original_text IS NOT NULL")
+        .bind(id).fetch_optional(c).await)
+}
+
+/// Accounts that may write in a column's unit (for an import without a named author).
+pub async fn default_author(tx: &mut Tx, unit: i64) -> Result<Option<i64>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT g.account_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $1
+         JOIN accounts a ON a.id = g.account_id
+         WHERE g.revoked_at IS NULL AND a.active = TRUE AND g.role IN ('editor', 'unit_admin')
+           AND u.path LIKE gu.path || '%'
+         ORDER BY LENGTH(gu.path) DESC, g.role, g.account_id LIMIT 1")
+        .bind(unit).fetch_optional(c).await)
+}

@@ -13,6 +13,7 @@ mod foundation;
 mod home;
 mod items;
 mod news;
+mod news_import;
 mod news_reading;
 mod ops;
 mod people;

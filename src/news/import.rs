@@ -1,0 +1,149 @@
+//! Article import (`yinyao import articles DIR --column ID`): plain-text and HTML files become
+//! drafts after the repairs of [`super::repair`]; the original text is kept beside the
+//! repaired one and every repair is reported.
+
+use super::repair::{self, Repair};
+use super::repo::{self, Text};
+use crate::audit::{model::Actor, model::Event, repo as audit};
+use crate::db::Db;
+use serde_json::json;
+use std::path::Path;
+
+/// What became of one file.
+pub struct Imported {
+    pub file: String,
+    pub article: Option<i64>,
+    pub title: String,
+    pub repairs: Vec<Repair>,
+    pub problem: Option<String>,
+}
+
+/// Title and body of a file: the HTML `<title>` or first `<h1>`, else the first line.
+fn split(name: &str, text: &str) -> (String, String) {
+    let is_html = name.ends_with(".html") || name.ends_with(".htm");
+    if is_html {
+        let find = |open: &str, close: &str| {
+            let lower = text.to_lowercase();
+            let start = lower.find(open)?;
+            let from = start + lower[start..].find('>')? + 1;
+            let end = from + lower[from..].find(close)?;
+            Some(text[from..end].trim().to_string())
+        };
+        let title = find("<h1", "</h1>")
+            .or_else(|| find("<title", "</title>"))
+            .unwrap_or_else(|| name.to_string());
+        let body = find("<body", "</body>").unwrap_or_else(|| text.to_string());
+        return (title, body);
+    }
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let title = lines.next().unwrap_or(name).trim().to_string();
+    (
+        title,
+        lines.collect::<Vec<_>>().join("\n").trim().to_string(),
+    )
+}
+
+/// Imports every `.txt`, `.html` and `.htm` file of `dir` into `column` as drafts by
+/// `author` (an account id; the column unit's editor or admin when `None`). Each file is its
+/// own transaction: a bad file is reported and the others still go in.
+pub async fn import_dir(
+    db: &Db,
+    dir: &Path,
+    column: i64,
+    author: Option<i64>,
+) -> anyhow::Result<Vec<Imported>> {
+    let mut tx = db.read().await?;
+    let col = repo::column(&mut tx, column)
+        .await?
+        .filter(|c| c.active)
+        .ok_or_else(|| anyhow::anyhow!("column {column} does not exist or is inactive"))?;
+    let author = match author {
+        Some(a) => a,
+        None => repo::default_author(&mut tx, col.unit_id)
+            .await?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no editor or unit admin covers the column's unit; name one with --author"
+                )
+            })?,
+    };
+    drop(tx);
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_lowercase().as_str(), "txt" | "html" | "htm"))
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
+        let bytes = std::fs::read(&path)?;
+        // Scraped files are sometimes cut mid-character: keep what decodes, mark the rest.
+        let original = String::from_utf8_lossy(&bytes).into_owned();
+        let (title, body) = split(&name, &original);
+        let fixed_title = repair::repair(&title);
+        let fixed = repair::repair(&body);
+        let title: String = fixed_title.text.chars().take(80).collect();
+        let mut repairs = fixed_title.repairs;
+        for r in fixed.repairs {
+            match repairs.iter_mut().find(|x| x.kind == r.kind) {
+                Some(x) => {
+                    x.count += r.count;
+                    x.examples.extend(r.examples);
+                    x.examples.truncate(5);
+                }
+                None => repairs.push(r),
+            }
+        }
+        if title.trim().is_empty() || fixed.text.trim().is_empty() {
+            out.push(Imported {
+                file: name,
+                article: None,
+                title,
+                repairs,
+                problem: Some("empty title or text".into()),
+            });
+            continue;
+        }
+        let html = super::model::render_body(&fixed.text);
+        let mut tx = db.write().await?;
+        let id = repo::insert_article(
+            &mut tx,
+            col.id,
+            col.unit_id,
+            author,
+            &Text {
+                title: &title,
+                summary: None,
+                body_md: &fixed.text,
+                body_html: &html,
+                tags: "",
+                source: None,
+                correspondent_id: None,
+            },
+        )
+        .await?;
+        repo::set_import_origin(&mut tx, id, &original, &serde_json::to_string(&repairs)?).await?;
+        let event = Event::ok("article.import", format!("article:{id}"))
+            .unit(col.unit_id)
+            .detail(json!({ "file": name, "repairs": repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));
+        audit::record(&mut tx, &Actor::cli("import articles"), event).await?;
+        tx.commit().await?;
+        out.push(Imported {
+            file: name,
+            article: Some(id),
+            title,
+            repairs,
+            problem: None,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,93 @@
+//! Article import: scraped files become drafts, repaired, with the original kept and every
+//! repair reported.
+
+use crate::fixtures::{self, county};
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+#[tokio::test]
+async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut editor = fixtures::user_client(&app, "editor", c.county, UnitRole::Editor).await;
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "转载", "kind": "column" }),
+        )
+        .await;
+    let col = r.json()["id"].as_i64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("01.txt"),
+        "县老幹部局召開會(huì)議\n\n會(huì)議強調,,要做好設(shè)計工作，。\n（资料图）\n关键词：\n[举报]\n老人们\u{FFFD}\u{FFFD}很满意。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("02.html"),
+        "<html><head><title>页面标题</title></head><body><h1>重阳节敬老活动</h1><p>活动现场:大家很开心!</p><p>举报</p><script>alert(1)</script></body></html>",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("03.txt"), "\n\n").unwrap();
+    std::fs::write(dir.path().join("notes.doc"), "ignored").unwrap();
+
+    let results = yinyao::news::import::import_dir(app.db(), dir.path(), col, None)
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 3, "only .txt and .html files");
+    let first = &results[0];
+    let id = first.article.expect("imported");
+    assert_eq!(first.title, "县老幹部局召開會議");
+    let kinds: Vec<&str> = first.repairs.iter().map(|r| r.kind.as_str()).collect();
+    for k in [
+        "pinyin_gloss",
+        "doubled_punctuation",
+        "halfwidth_punctuation",
+        "page_furniture",
+        "replacement_chars",
+    ] {
+        assert!(kinds.contains(&k), "{k} reported: {kinds:?}");
+    }
+    assert!(results[2].article.is_none() && results[2].problem.is_some());
+
+    let a = editor
+        .json("GET", &format!("/api/v1/articles/{id}"), json!(null))
+        .await
+        .json();
+    assert_eq!(a["state"], "draft");
+    let body = a["body_md"].as_str().unwrap();
+    assert!(body.starts_with("會議強調，要做好設計工作。"), "{body}");
+    assert!(!body.contains("资料图") && !body.contains("举报") && !body.contains("关键词"));
+    assert!(body.contains(yinyao::news::repair::CHECK_MARK));
+    let page = editor.get(&format!("/news/{id}")).await;
+    assert!(page.body.contains("id=\"import-report\""));
+    assert!(
+        page.body.contains("會(huì)議強調,,"),
+        "the original is kept"
+    );
+
+    let html = results[1].article.expect("html imported");
+    let a = editor
+        .json("GET", &format!("/api/v1/articles/{html}"), json!(null))
+        .await
+        .json();
+    assert_eq!(a["title"], "重阳节敬老活动");
+    let shown = a["body_html"].as_str().unwrap();
+    assert!(
+        shown.contains("活动现场：大家很开心！") && !shown.contains("<script"),
+        "{shown}"
+    );
+
+    // A column that does not exist imports nothing.
+    assert!(
+        yinyao::news::import::import_dir(app.db(), dir.path(), 9999, None)
+            .await
+            .is_err()
+    );
+    let list = editor.json("GET", "/api/v1/articles", json!(null)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.json().as_array().unwrap().len(), 2);
+}
