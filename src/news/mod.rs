@@ -12,6 +12,8 @@ pub mod reading;
 pub mod repair;
 pub mod repo;
 pub mod service;
+pub mod stats;
+pub mod stats_repo;
 
 use crate::state::AppState;
 use axum::Router;
@@ -37,6 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route("/news/{id}/compare", get(pages::compare_versions))
         .route("/news/{id}/decision", post(pages::decide))
         .route("/news/comments", get(comments::moderation_queue))
+        .route("/news/correspondents", get(stats::report_page))
+        .route("/news/correspondents.xlsx", get(stats::export_xlsx))
+        .route("/news/correspondents/print", get(stats::print_page))
         .route("/news/comments/{id}", post(comments::moderate_comment))
         .route("/read/{id}/comments", post(comments::post_comment))
         .route("/read/{id}/like", post(comments::like_article))
@@ -58,4 +63,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::post_comment))
         .routes(routes!(api::pending_comments))
         .routes(routes!(api::moderate_comment))
+        .routes(routes!(stats::api_report))
 }

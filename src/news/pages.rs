@@ -98,6 +98,7 @@ struct FormPage {
     id: Option<i64>,
     a: ArticleInput,
     columns: Vec<Column>,
+    correspondents: Vec<(i64, String)>,
 }
 
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
@@ -108,6 +109,7 @@ pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppRes
         id: None,
         a: ArticleInput::default(),
         columns,
+        correspondents: service::correspondents(&state, &v).await?,
     })
 }
 
@@ -142,6 +144,7 @@ pub async fn edit_article(
             publish_at: Some(local_input(a.publish_at)),
         },
         columns,
+        correspondents: service::correspondents(&state, &v).await?,
     })
 }
 

@@ -40,6 +40,7 @@ pub struct ArticleInput {
     pub tags: Option<String>,
     pub source: Option<String>,
     /// The correspondent credited (an account id).
+    #[serde(deserialize_with = "crate::web::optional_id")]
     pub correspondent_id: Option<i64>,
     pub publish_at: Option<String>,
 }
@@ -213,6 +214,39 @@ fn check(input: &ArticleInput) -> AppResult<Checked> {
     })
 }
 
+/// A credited correspondent must hold that role in the writer's units.
+async fn check_correspondent(state: &AppState, s: &Scope, who: Option<i64>) -> AppResult<()> {
+    let Some(who) = who else { return Ok(()) };
+    let mut tx = state.db.read().await?;
+    if super::stats_repo::is_correspondent_in(&mut tx, s, who).await? {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "correspondent_id",
+            "validation.correspondent",
+        ))
+    }
+}
+
+/// Correspondents the writer may credit: those of the units in their news scope.
+pub async fn correspondents(state: &AppState, v: &Viewer) -> AppResult<Vec<(i64, String)>> {
+    let s = v.scope(Perm::ReadDrafts)?;
+    let mut tx = state.db.read().await?;
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for g in
+        v.p.grants
+            .iter()
+            .filter(|g| s.roles.contains(&format!(",{},", g.role)))
+    {
+        for c in super::stats_repo::correspondents_under(&mut tx, &g.unit_path).await? {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The column an article may go into: one the writer may see, active.
 async fn writable_column(state: &AppState, s: &Scope, column: i64) -> AppResult<Column> {
     let mut tx = state.db.read().await?;
@@ -227,6 +261,7 @@ pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) 
     let s = v.scope(Perm::WriteNews)?;
     let c = check(input)?;
     let column = writable_column(state, &s, input.column_id).await?;
+    check_correspondent(state, &s, input.correspondent_id).await?;
     let unit = if input.unit_id == 0 {
         v.p.grants
             .iter()
@@ -283,6 +318,7 @@ pub async fn update_article(
     }
     let c = check(input)?;
     let column = writable_column(state, &s, input.column_id).await?;
+    check_correspondent(state, &s, input.correspondent_id).await?;
     let text = Text {
         title: &c.title,
         summary: c.summary.as_deref(),

@@ -70,28 +70,11 @@ impl IntoResponse for ExportFile {
                 self.body,
             )
                 .into_response(),
-            ExportFormat::Xlsx => xlsx(self.body, "人员名册.xlsx"),
+            ExportFormat::Xlsx => {
+                crate::web::render::xlsx(self.body, "roster.xlsx", "人员名册.xlsx")
+            }
         }
     }
-}
-
-/// An XLSX download under a Chinese file name (with an ASCII fallback).
-pub fn xlsx(body: Vec<u8>, name: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
-        crate::web::render::urlencode(name)
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// Builds an export of the person files the caller keeps, and audits it.

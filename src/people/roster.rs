@@ -248,5 +248,9 @@ pub async fn api_import(
 pub async fn template(v: Viewer) -> AppResult<Response> {
     v.scope(Perm::People)?;
     let body = transfer::write_xlsx(&[]).map_err(AppError::Internal)?;
-    Ok(super::export::xlsx(body, "人员名册模板.xlsx"))
+    Ok(crate::web::render::xlsx(
+        body,
+        "roster-template.xlsx",
+        "人员名册模板.xlsx",
+    ))
 }

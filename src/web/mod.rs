@@ -45,6 +45,28 @@ where
     }
 }
 
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum NumberOrText {
+    Number(i64),
+    Text(String),
+}
+
+/// For an optional id that comes as a JSON number or as a form field (where a blank value,
+/// e.g. the "none" option of a choice, is `None`). Use with `#[serde(default,
+/// deserialize_with = "crate::web::optional_id")]`.
+pub fn optional_id<'de, D>(d: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match <Option<NumberOrText> as serde::Deserialize>::deserialize(d)? {
+        None => Ok(None),
+        Some(NumberOrText::Number(n)) => Ok(Some(n)),
+        Some(NumberOrText::Text(s)) if s.trim().is_empty() => Ok(None),
+        Some(NumberOrText::Text(s)) => s.trim().parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 /// Page number and size from a query string, bounded.
 #[derive(Clone, Copy, Debug, serde::Deserialize)]
 pub struct PageParams {

@@ -237,3 +237,22 @@ pub fn safe_next(next: Option<&str>) -> String {
         _ => "/".to_string(),
     }
 }
+
+/// An XLSX download under a Chinese file name, with an ASCII name for old browsers.
+pub fn xlsx(body: Vec<u8>, ascii_name: &str, name: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        urlencode(name)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -15,6 +15,7 @@ mod items;
 mod news;
 mod news_import;
 mod news_reading;
+mod news_stats;
 mod ops;
 mod people;
 mod roster;

@@ -1,0 +1,255 @@
+//! Correspondents' quarterly figures (通讯员统计): submitted, published and read per
+//! correspondent for a unit's subtree, the top-ten ranking, an XLSX export and a printable
+//! quarterly summary.
+
+use super::stats_repo::{self as repo, Figures};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::units::model::UnitId;
+use crate::units::repo::Unit;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+
+/// A calendar quarter, e.g. 2026 Q4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quarter {
+    pub year: i32,
+    pub q: u32,
+}
+
+impl Quarter {
+    /// `2026Q4` (also `2026-Q4`, `2026q4`).
+    pub fn parse(s: &str) -> Option<Quarter> {
+        let s = s.trim().to_uppercase().replace('-', "");
+        let (y, q) = s.split_once('Q')?;
+        let (year, q) = (y.parse().ok()?, q.parse().ok()?);
+        ((2000..=2100).contains(&year) && (1..=4).contains(&q)).then_some(Quarter { year, q })
+    }
+
+    /// The quarter a moment falls in, in China time.
+    pub fn of(at: DateTime<Utc>) -> Quarter {
+        let d = at.with_timezone(&super::service::china()).date_naive();
+        Quarter {
+            year: d.year(),
+            q: (d.month() - 1) / 3 + 1,
+        }
+    }
+
+    /// `[start, end)` in UTC, the quarter's days being China days.
+    pub fn bounds(self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let first = |y: i32, q: u32| {
+            let day = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1).unwrap_or_default();
+            super::service::china()
+                .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        let (ny, nq) = if self.q == 4 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.q + 1)
+        };
+        (first(self.year, self.q), first(ny, nq))
+    }
+
+    pub fn label(self) -> String {
+        format!("{}Q{}", self.year, self.q)
+    }
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// The unit whose subtree is counted; the caller's first news unit when absent.
+    #[serde(default, deserialize_with = "crate::web::blank_as_none")]
+    pub unit: Option<i64>,
+    /// `2026Q4`; the current quarter when absent.
+    pub quarter: Option<String>,
+}
+
+/// The figures of a unit's correspondents in a quarter, ranked.
+pub struct Report {
+    pub unit: Unit,
+    pub quarter: Quarter,
+    pub rows: Vec<Figures>,
+}
+
+pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<Report> {
+    let s = v.scope(Perm::ReadDrafts)?;
+    let quarter = match q
+        .quarter
+        .as_deref()
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+    {
+        Some(x) => Quarter::parse(x).ok_or(AppError::field("quarter", "validation.quarter"))?,
+        None => Quarter::of(Utc::now()),
+    };
+    let unit_id = match q.unit {
+        Some(u) => u,
+        None => {
+            v.p.grants
+                .iter()
+                .find(|g| s.roles.contains(&format!(",{},", g.role)))
+                .map(|g| g.unit_id)
+                .ok_or(AppError::Forbidden)?
+        }
+    };
+    let mut tx = state.db.read().await?;
+    let unit = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(unit_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (from, to) = quarter.bounds();
+    let rows = repo::figures(&mut tx, &unit.path, from, to).await?;
+    Ok(Report {
+        unit,
+        quarter,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "news/correspondents.html")]
+struct ReportPage {
+    page: Page,
+    r: Report,
+    units: Vec<Unit>,
+    print: bool,
+}
+
+impl ReportPage {
+    fn query(&self) -> String {
+        format!("unit={}&quarter={}", self.r.unit.id, self.r.quarter.label())
+    }
+    fn top(&self) -> &[Figures] {
+        &self.r.rows[..self.r.rows.len().min(10)]
+    }
+}
+
+async fn render(state: &AppState, v: &Viewer, q: &ReportQuery, print: bool) -> AppResult<Response> {
+    let r = report(state, v, q).await?;
+    let s = v.scope(Perm::ReadDrafts)?;
+    let units = {
+        let mut tx = state.db.read().await?;
+        crate::units::repo::list(&mut tx, &s, false, 2000).await?
+    };
+    html(&ReportPage {
+        page: Page::new(&v.ctx, "/news"),
+        r,
+        units,
+        print,
+    })
+}
+
+pub async fn report_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    render(&state, &v, &q, false).await
+}
+
+/// The same figures laid out for printing (the quarterly summary 季度通报).
+pub async fn print_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    render(&state, &v, &q, true).await
+}
+
+/// The figures as an XLSX workbook.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let r = report(&state, &v, &q).await?;
+    let l = v.ctx.locale;
+    let body = workbook(&r, |k| l.t(k)).map_err(AppError::Internal)?;
+    let name = format!("{}-{}-通讯员统计.xlsx", r.unit.name, r.quarter.label());
+    Ok(crate::web::render::xlsx(body, "correspondents.xlsx", &name))
+}
+
+fn workbook(r: &Report, t: impl Fn(&str) -> String) -> anyhow::Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(r.quarter.label())?;
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{} · {}", r.unit.name, r.quarter.label()),
+        &bold,
+    )?;
+    let head = [
+        t("stats.rank"),
+        t("field.name"),
+        t("field.unit_id"),
+        t("stats.submitted"),
+        t("stats.published"),
+        t("stats.reads"),
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string_with_format(2, u16::try_from(c)?, h, &bold)?;
+        sheet.set_column_width(u16::try_from(c)?, 16)?;
+    }
+    for (i, f) in r.rows.iter().enumerate() {
+        let row = u32::try_from(i + 3)?;
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        sheet.write_string(row, 1, &f.name)?;
+        sheet.write_string(row, 2, &f.unit_name)?;
+        sheet.write_number(row, 3, f.submitted as f64)?;
+        sheet.write_number(row, 4, f.published as f64)?;
+        sheet.write_number(row, 5, f.reads as f64)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReportJson {
+    pub unit_id: i64,
+    pub quarter: String,
+    pub rows: Vec<Figures>,
+}
+
+/// Correspondents' figures for a unit's subtree in a quarter, ranked (the first ten are the
+/// top-ten list).
+#[utoipa::path(get, path = "/api/v1/correspondents", tag = "news", params(ReportQuery),
+    responses((status = 200, body = ReportJson), (status = 403), (status = 404), (status = 422)))]
+pub async fn api_report(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<ReportJson>> {
+    let r = report(&state, &v, &q).await?;
+    Ok(Json(ReportJson {
+        unit_id: r.unit.id,
+        quarter: r.quarter.label(),
+        rows: r.rows,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_parse_and_bound_in_china_time() {
+        let q = Quarter::parse("2026q4").unwrap();
+        assert_eq!(q, Quarter { year: 2026, q: 4 });
+        assert!(Quarter::parse("2026Q5").is_none() && Quarter::parse("Q1").is_none());
+        let (from, to) = q.bounds();
+        assert_eq!(from.to_rfc3339(), "2026-09-30T16:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2026-12-31T16:00:00+00:00");
+        // 1 January 00:30 in Beijing is still 31 December in UTC, but the first quarter.
+        let t = Utc.with_ymd_and_hms(2026, 12, 31, 16, 30, 0).unwrap();
+        assert_eq!(Quarter::of(t), Quarter { year: 2027, q: 1 });
+    }
+}
