@@ -139,11 +139,12 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     let county = d
         .unit(Some(&city), "清江县委老干部局", UnitKind::CountyBureau)
         .await?;
-    d.staff(&county, UnitRole::UnitAdmin, "县局管理员").await?;
+    let county_admin = d.staff(&county, UnitRole::UnitAdmin, "县局管理员").await?;
     d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
     d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
-    d.staff(&county, UnitRole::Editor, "编辑").await?;
-    d.staff(&county, UnitRole::Reviewer, "审核").await?;
+    let editor = d.staff(&county, UnitRole::Editor, "编辑").await?;
+    let reviewer = d.staff(&county, UnitRole::Reviewer, "审核").await?;
+    let mut correspondents = Vec::new();
     let committee = d
         .unit(
             Some(&county),
@@ -220,7 +221,8 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
             village_list.push((village.id, town_staff));
             d.unit(Some(&party), &branch, UnitKind::PartyBranch).await?;
             if i == 0 {
-                d.staff(&village, UnitRole::Correspondent, "通讯员").await?;
+                let who = d.staff(&village, UnitRole::Correspondent, "通讯员").await?;
+                correspondents.push((who, village.id, village.name.clone()));
             }
             if i == 1 {
                 d.staff(&village, UnitRole::Member, "党员").await?;
@@ -229,11 +231,21 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     }
     let people =
         super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, 120).await?;
+    let newsroom = super::demo_news::Newsroom {
+        county: county.id,
+        editor,
+        reviewer,
+        admin: county_admin,
+        correspondents,
+    };
+    let (columns, articles, comments) =
+        super::demo_news::generate(&mut d.tx, &mut d.rng, &newsroom).await?;
     audit::record(
         &mut d.tx,
         &actor,
-        Event::ok("demo.generate", format!("seed:{seed}"))
-            .detail(serde_json::json!({ "people": people })),
+        Event::ok("demo.generate", format!("seed:{seed}")).detail(serde_json::json!({
+            "people": people, "columns": columns, "articles": articles, "comments": comments
+        })),
     )
     .await?;
     let Demo { tx, accounts, .. } = d;
@@ -241,6 +253,9 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     let tasks =
         crate::care::service::generate_tasks(db, chrono::Utc::now().date_naive(), None).await?;
     println!("{people} person files with care plans, visits and life events; {tasks} visit tasks.");
+    println!(
+        "{columns} columns, {articles} articles in every review state, {comments} readers' comments."
+    );
     println!(
         "Demo county created (seed {seed}). Every demo account uses the password: {password}\n"
     );

@@ -3,6 +3,7 @@
 pub mod admin;
 mod bench;
 mod demo;
+mod demo_news;
 mod demo_people;
 
 use crate::audit::model::Verdict;

@@ -430,3 +430,17 @@ pub async fn default_author(tx: &mut Tx, unit: i64) -> Result<Option<i64>, sqlx:
          ORDER BY LENGTH(gu.path) DESC, g.role, g.account_id LIMIT 1")
         .bind(unit).fetch_optional(c).await)
 }
+
+/// Demo and import of history: sets when an article went out and how often it was read.
+pub async fn backdate(
+    tx: &mut Tx,
+    id: i64,
+    published_at: DateTime<Utc>,
+    reads: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE articles SET published_at = $2, publish_at = $2, updated_at = $2, created_at = $2, read_count = $3 WHERE id = $1")
+        .bind(id).bind(chrono::SubsecRound::trunc_subsecs(published_at, 6)).bind(reads)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Demo publishing: the county's columns and a special issue, a few hundred articles by the
+//! villages' correspondents in every review state (most published over the last half year),
+//! readers' comments waiting and shown.
+
+use crate::db::Tx;
+use crate::news::comments_repo::{self as comments, NewComment};
+use crate::news::model::render_body;
+use crate::news::repo::{self, Text};
+use chrono::{Duration, Utc};
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+
+/// Who writes and reviews in the demo county.
+pub struct Newsroom {
+    pub county: i64,
+    pub editor: i64,
+    pub reviewer: i64,
+    pub admin: i64,
+    /// Correspondents with their village and its name.
+    pub correspondents: Vec<(i64, i64, String)>,
+}
+
+const ACTIVITIES: [&str; 12] = [
+    "开展重阳节走访慰问活动",
+    "组织离退休干部学习党的二十大精神",
+    "举办老年书画作品展",
+    "开展“银龄讲堂”宣讲活动",
+    "为独居老人送去冬季慰问品",
+    "召开老干部情况通报会",
+    "组织老党员过政治生日",
+    "开展健康义诊进社区活动",
+    "老年大学合唱班汇报演出",
+    "五老志愿者为留守儿童辅导功课",
+    "开展防范养老诈骗宣传",
+    "组织老同志参观乡村振兴成果",
+];
+
+const PARAGRAPHS: [&str; 6] = [
+    "活动当天，老同志们精神饱满，早早来到活动现场。",
+    "工作人员逐一询问老人的身体状况和生活需求，详细记录在册，做到底数清、情况明。",
+    "大家纷纷表示，要继续发挥余热，为家乡发展贡献力量。",
+    "下一步，将持续做好服务保障工作，让老同志们老有所依、老有所乐。",
+    "活动结束后，大家合影留念，现场气氛温馨热烈。",
+    "**据统计**，本次活动共服务老同志一百余人次。",
+];
+
+/// Fills the newsroom; returns (columns, articles, comments).
+pub async fn generate(
+    tx: &mut Tx,
+    rng: &mut StdRng,
+    n: &Newsroom,
+) -> anyhow::Result<(usize, usize, usize)> {
+    let mut columns = Vec::new();
+    for (name, kind, desc) in [
+        ("工作动态", "column", "县委老干部局和各乡镇的工作动态"),
+        ("通知公告", "column", "面向离退休干部的通知和公告"),
+        ("银龄风采", "column", "老同志的先进事迹和作品"),
+        ("重阳敬老月", "special", "重阳敬老月专题报道"),
+    ] {
+        columns.push(repo::insert_column(tx, n.county, name, kind, Some(desc)).await?);
+    }
+    let now = Utc::now();
+    let (mut articles, mut comment_count) = (0, 0);
+    for i in 0..300 {
+        let Some((corr, village, village_name)) = n.correspondents.choose(rng).cloned() else {
+            break;
+        };
+        let activity = ACTIVITIES.choose(rng).copied().unwrap_or(ACTIVITIES[0]);
+        let title = format!("{village_name}{activity}");
+        let body = (0..rng.random_range(2..5))
+            .map(|_| PARAGRAPHS.choose(rng).copied().unwrap_or(PARAGRAPHS[0]))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let column = columns[rng.random_range(0..columns.len())];
+        let text = Text {
+            title: &title,
+            summary: Some(activity),
+            body_md: &body,
+            body_html: &render_body(&body),
+            tags: if activity.contains("重阳") {
+                "重阳,敬老"
+            } else {
+                "工作动态"
+            },
+            source: Some(&village_name),
+            correspondent_id: Some(corr),
+        };
+        let id = repo::insert_article(tx, column, village, corr, &text).await?;
+        articles += 1;
+        // Most published, the rest spread over the workflow.
+        let roll = rng.random_range(0..100);
+        let path: &[(&str, &str, &str, Option<i64>)] = match roll {
+            0..=69 => &[
+                ("submit", "draft", "submitted", None),
+                ("approve", "submitted", "first_approved", Some(n.reviewer)),
+                ("approve", "first_approved", "published", Some(n.admin)),
+            ],
+            70..=79 => &[("submit", "draft", "submitted", None)],
+            80..=84 => &[
+                ("submit", "draft", "submitted", None),
+                ("approve", "submitted", "first_approved", Some(n.reviewer)),
+            ],
+            85..=89 => &[],
+            90..=94 => &[
+                ("submit", "draft", "submitted", None),
+                ("reject", "submitted", "rejected", Some(n.reviewer)),
+            ],
+            _ => &[
+                ("submit", "draft", "submitted", None),
+                ("approve", "submitted", "first_approved", Some(n.reviewer)),
+                ("approve", "first_approved", "published", Some(n.admin)),
+                ("withdraw", "published", "withdrawn", Some(n.editor)),
+            ],
+        };
+        for (action, from, to, actor) in path {
+            let comment = match *action {
+                "reject" => Some("请补充活动照片和参加人数。"),
+                "withdraw" => Some("活动时间有误，核实后重发。"),
+                _ => None,
+            };
+            let first = (*to == "first_approved").then_some(n.reviewer);
+            repo::set_state(
+                tx,
+                id,
+                from,
+                to,
+                first,
+                None,
+                (*to == "withdrawn").then_some(comment.unwrap_or("")),
+            )
+            .await?;
+            repo::insert_event(
+                tx,
+                id,
+                action,
+                from,
+                to,
+                Some(actor.unwrap_or(corr)),
+                comment,
+                1,
+            )
+            .await?;
+        }
+        if roll <= 69 || roll >= 95 {
+            let at = now - Duration::minutes(rng.random_range(60..180 * 24 * 60));
+            repo::backdate(tx, id, at, rng.random_range(5..800)).await?;
+        }
+        if roll <= 69 && i % 7 == 0 {
+            for (who, words, state) in [
+                ("老王", "写得真好，为老干部局点赞！", "approved"),
+                ("热心读者", "希望多组织这样的活动。", "pending"),
+            ] {
+                comments::insert(
+                    tx,
+                    &NewComment {
+                        article: id,
+                        parent: None,
+                        account: None,
+                        author_name: who,
+                        body: words,
+                        state,
+                        visitor: &format!("demo-{i}-{who}"),
+                    },
+                )
+                .await?;
+                comment_count += 1;
+            }
+        }
+    }
+    Ok((columns.len(), articles, comment_count))
+}
