@@ -115,12 +115,24 @@ pub struct Article {
     pub updated_at: DateTime<Utc>,
 }
 
-const ARTICLE_FROM: &str = "SELECT a.id, a.column_id, c.name AS column_name, a.unit_id, u.name AS unit_name, a.title, a.summary,
+macro_rules! article_cols {
+    () => {
+        "a.id, a.column_id, c.name AS column_name, a.unit_id, u.name AS unit_name, a.title, a.summary,
     a.body_md, a.body_html, a.tags, a.source, a.author_id, au.display_name AS author_name, a.correspondent_id,
     co.display_name AS correspondent_name, a.state, a.version, a.publish_at, a.published_at, a.first_reviewer,
-    a.withdrawn_reason, a.read_count, a.like_count, a.created_at, a.updated_at
-    FROM articles a JOIN columns c ON c.id = a.column_id JOIN units u ON u.id = a.unit_id
-    JOIN accounts au ON au.id = a.author_id LEFT JOIN accounts co ON co.id = a.correspondent_id";
+    a.withdrawn_reason, a.read_count, a.like_count, a.created_at, a.updated_at"
+    };
+}
+macro_rules! article_joins {
+    () => {
+        " JOIN columns c ON c.id = a.column_id JOIN units u ON u.id = a.unit_id
+    JOIN accounts au ON au.id = a.author_id LEFT JOIN accounts co ON co.id = a.correspondent_id"
+    };
+}
+/// The columns of [`Article`] (aliases `a`, `c`, `u`, `au`, `co`) and the joins they need.
+pub(super) const ARTICLE_COLS: &str = article_cols!();
+pub(super) const ARTICLE_JOINS: &str = article_joins!();
+const ARTICLE_FROM: &str = concat!("SELECT ", article_cols!(), " FROM articles a", article_joins!());
 
 /// The text of an article as written (one version).
 pub struct Text<'a> {

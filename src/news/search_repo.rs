@@ -1,0 +1,68 @@
+//! SQL of article search: the full-text index joined to articles, visibility filtered in
+//! the same statement (published for the public; the caller's scope or own for staff).
+
+use super::repo::{ARTICLE_COLS, ARTICLE_JOINS, Article};
+use crate::db::Tx;
+use crate::search::text::{Backend, match_query};
+use crate::web::auth::Scope;
+
+/// The text of an article that search sees.
+pub fn indexed_text(title: &str, summary: Option<&str>, body: &str, tags: &str) -> String {
+    format!("{title}\n{}\n{tags}\n{body}", summary.unwrap_or(""))
+}
+
+/// Indexes an article (same transaction as the article itself).
+pub async fn index(
+    tx: &mut Tx,
+    id: i64,
+    title: &str,
+    summary: Option<&str>,
+    body: &str,
+    tags: &str,
+) -> Result<(), sqlx::Error> {
+    crate::search::index::put(tx, "article", id, &indexed_text(title, summary, body, tags)).await
+}
+
+/// Published articles matching `q`, best first.
+pub async fn published(tx: &mut Tx, q: &str, limit: i64, offset: i64) -> Result<Vec<Article>, sqlx::Error> {
+    let Some(m) = match_query(q, Backend::of(tx)) else {
+        return Ok(Vec::new());
+    };
+    let tail = " WHERE a.state = 'published' ORDER BY h.score DESC, a.id DESC LIMIT $2 OFFSET $3";
+    // Explicit match: the search SQL differs per backend.
+    match tx {
+        Tx::Sqlite(t) => {
+            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(sqlite, "$1", "'article'", 1000));
+            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql)).bind(m).bind(limit).bind(offset).fetch_all(&mut **t).await
+        }
+        Tx::Postgres(t) => {
+            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(postgres, "$1", "'article'", 1000));
+            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql)).bind(m).bind(limit).bind(offset).fetch_all(&mut **t).await
+        }
+    }
+}
+
+/// Articles matching `q` that staff may see (units in scope, or their own), in any state,
+/// best first.
+pub async fn for_staff(tx: &mut Tx, s: &Scope, q: &str, limit: i64) -> Result<Vec<Article>, sqlx::Error> {
+    let Some(m) = match_query(q, Backend::of(tx)) else {
+        return Ok(Vec::new());
+    };
+    // The scope takes $1–$3 as everywhere (see `in_scope!`); the match is $4.
+    let tail = format!(
+        " WHERE (a.author_id = $2 OR {}) ORDER BY h.score DESC, a.id DESC LIMIT $5",
+        crate::in_scope!("u")
+    );
+    match tx {
+        Tx::Sqlite(t) => {
+            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(sqlite, "$4", "'article'", 5000));
+            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
+                .bind(s.all).bind(s.account).bind(s.roles).bind(m).bind(limit).fetch_all(&mut **t).await
+        }
+        Tx::Postgres(t) => {
+            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(postgres, "$4", "'article'", 5000));
+            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
+                .bind(s.all).bind(s.account).bind(s.roles).bind(m).bind(limit).fetch_all(&mut **t).await
+        }
+    }
+}
