@@ -11,6 +11,7 @@ mod items;
 mod ops;
 mod people;
 mod roster;
+mod search;
 mod settings;
 mod shell;
 mod units;
