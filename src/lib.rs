@@ -65,6 +65,10 @@ pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
     {
         tracing::info!(files = n, "person name index rebuilt");
     }
+    let n = news::service::reindex_stale(db).await?;
+    if n > 0 {
+        tracing::info!(articles = n, "article search index rebuilt");
+    }
     Ok(())
 }
 

@@ -87,6 +87,7 @@ pub async fn generate(
             correspondent_id: Some(corr),
         };
         let id = repo::insert_article(tx, column, village, corr, &text).await?;
+        crate::news::search_repo::index(tx, id, &title, Some(activity), &body, text.tags).await?;
         articles += 1;
         // Most published, the rest spread over the workflow.
         let roll = rng.random_range(0..100);

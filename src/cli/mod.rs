@@ -2,6 +2,7 @@
 
 pub mod admin;
 mod bench;
+mod bench_search;
 mod demo;
 mod demo_news;
 mod demo_people;
@@ -105,6 +106,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 500_000)]
         count: usize,
     },
+    /// Index the poems of the npm package `chinese-poetry` and time full-text search.
+    Search {
+        /// The package's `dist/quantangshi` folder (with the `poet.*.json` files).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Index without the jieba words (bigrams and characters only), to compare.
+        #[arg(long)]
+        no_words: bool,
+        /// Timed runs of each query.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +172,13 @@ pub async fn main() -> anyhow::Result<i32> {
                 .await
                 .map(|_| 0)
         }
+        Command::Bench(BenchCommand::Search {
+            dir,
+            no_words,
+            runs,
+        }) => bench_search::run(&db, &dir, !no_words, runs)
+            .await
+            .map(|_| 0),
         Command::Tasks { date } => {
             let day = match date {
                 Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")?,

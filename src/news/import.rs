@@ -132,6 +132,7 @@ pub async fn import_dir(
         )
         .await?;
         repo::set_import_origin(&mut tx, id, &original, &serde_json::to_string(&repairs)?).await?;
+        super::search_repo::index(&mut tx, id, &title, None, &fixed.text, "").await?;
         let event = Event::ok("article.import", format!("article:{id}"))
             .unit(col.unit_id)
             .detail(json!({ "file": name, "repairs": repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));

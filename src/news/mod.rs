@@ -11,6 +11,8 @@ pub mod pages;
 pub mod reading;
 pub mod repair;
 pub mod repo;
+pub mod search;
+pub mod search_repo;
 pub mod service;
 pub mod stats;
 pub mod stats_repo;
@@ -46,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/read/{id}/comments", post(comments::post_comment))
         .route("/read/{id}/like", post(comments::like_article))
         .route("/read/comments/{id}/report", post(comments::report_comment))
+        .route("/news/search", get(search::staff_page))
+        .route("/read/search", get(search::public_page))
         .route("/read", get(reading::front))
         .route("/read/columns/{id}", get(reading::column))
         .route("/read/columns/{id}/{format}", get(reading::feed))
@@ -64,4 +68,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::pending_comments))
         .routes(routes!(api::moderate_comment))
         .routes(routes!(stats::api_report))
+        .routes(routes!(search::api_public))
+        .routes(routes!(search::api_staff))
 }

@@ -132,7 +132,12 @@ macro_rules! article_joins {
 /// The columns of [`Article`] (aliases `a`, `c`, `u`, `au`, `co`) and the joins they need.
 pub(super) const ARTICLE_COLS: &str = article_cols!();
 pub(super) const ARTICLE_JOINS: &str = article_joins!();
-const ARTICLE_FROM: &str = concat!("SELECT ", article_cols!(), " FROM articles a", article_joins!());
+const ARTICLE_FROM: &str = concat!(
+    "SELECT ",
+    article_cols!(),
+    " FROM articles a",
+    article_joins!()
+);
 
 /// The text of an article as written (one version).
 pub struct Text<'a> {

@@ -24,7 +24,12 @@ pub async fn index(
 }
 
 /// Published articles matching `q`, best first.
-pub async fn published(tx: &mut Tx, q: &str, limit: i64, offset: i64) -> Result<Vec<Article>, sqlx::Error> {
+pub async fn published(
+    tx: &mut Tx,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Article>, sqlx::Error> {
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
     };
@@ -32,19 +37,40 @@ pub async fn published(tx: &mut Tx, q: &str, limit: i64, offset: i64) -> Result<
     // Explicit match: the search SQL differs per backend.
     match tx {
         Tx::Sqlite(t) => {
-            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(sqlite, "$1", "'article'", 1000));
-            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql)).bind(m).bind(limit).bind(offset).fetch_all(&mut **t).await
+            let sql = format!(
+                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
+                crate::search_hits!(sqlite, "$1", "'article'", 1000)
+            );
+            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
+                .bind(m)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut **t)
+                .await
         }
         Tx::Postgres(t) => {
-            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(postgres, "$1", "'article'", 1000));
-            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql)).bind(m).bind(limit).bind(offset).fetch_all(&mut **t).await
+            let sql = format!(
+                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
+                crate::search_hits!(postgres, "$1", "'article'", 1000)
+            );
+            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
+                .bind(m)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut **t)
+                .await
         }
     }
 }
 
 /// Articles matching `q` that staff may see (units in scope, or their own), in any state,
 /// best first.
-pub async fn for_staff(tx: &mut Tx, s: &Scope, q: &str, limit: i64) -> Result<Vec<Article>, sqlx::Error> {
+pub async fn for_staff(
+    tx: &mut Tx,
+    s: &Scope,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<Article>, sqlx::Error> {
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
     };
@@ -55,14 +81,32 @@ pub async fn for_staff(tx: &mut Tx, s: &Scope, q: &str, limit: i64) -> Result<Ve
     );
     match tx {
         Tx::Sqlite(t) => {
-            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(sqlite, "$4", "'article'", 5000));
+            let sql = format!(
+                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
+                crate::search_hits!(sqlite, "$4", "'article'", 5000)
+            );
             sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
-                .bind(s.all).bind(s.account).bind(s.roles).bind(m).bind(limit).fetch_all(&mut **t).await
+                .bind(s.all)
+                .bind(s.account)
+                .bind(s.roles)
+                .bind(m)
+                .bind(limit)
+                .fetch_all(&mut **t)
+                .await
         }
         Tx::Postgres(t) => {
-            let sql = format!("SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}", crate::search_hits!(postgres, "$4", "'article'", 5000));
+            let sql = format!(
+                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
+                crate::search_hits!(postgres, "$4", "'article'", 5000)
+            );
             sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
-                .bind(s.all).bind(s.account).bind(s.roles).bind(m).bind(limit).fetch_all(&mut **t).await
+                .bind(s.all)
+                .bind(s.account)
+                .bind(s.roles)
+                .bind(m)
+                .bind(limit)
+                .fetch_all(&mut **t)
+                .await
         }
     }
 }

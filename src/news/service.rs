@@ -286,6 +286,15 @@ pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) 
     let mut tx = state.db.write().await?;
     let id = repo::insert_article(&mut tx, column.id, unit, v.p.id.0, &text).await?;
     repo::set_publish_at(&mut tx, id, c.publish_at).await?;
+    super::search_repo::index(
+        &mut tx,
+        id,
+        &c.title,
+        c.summary.as_deref(),
+        &c.body_md,
+        &c.tags,
+    )
+    .await?;
     let event = Event::ok("article.create", format!("article:{id}"))
         .unit(unit)
         .detail(json!({ "after": { "title": c.title, "column_id": column.id, "version": 1 } }));
@@ -333,6 +342,15 @@ pub async fn update_article(
         return Err(AppError::field("state", "news.not_editable"));
     }
     repo::set_publish_at(&mut tx, id, c.publish_at).await?;
+    super::search_repo::index(
+        &mut tx,
+        id,
+        &c.title,
+        c.summary.as_deref(),
+        &c.body_md,
+        &c.tags,
+    )
+    .await?;
     let event = Event::ok("article.update", format!("article:{id}"))
         .unit(before.unit_id)
         .detail(
@@ -550,4 +568,34 @@ pub async fn remove_sensitive_word(state: &AppState, v: &Viewer, word: &str) -> 
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Re-indexes articles indexed by an older tokenizer (after a search upgrade); returns how
+/// many. Runs at start-up, in batches, each batch one transaction.
+pub async fn reindex_stale(db: &crate::db::Db) -> Result<u64, sqlx::Error> {
+    let mut done = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let ids = crate::search::index::stale(&mut tx, "article", 500).await?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        for id in &ids {
+            if let Some(a) = repo::get(&mut tx, *id).await? {
+                super::search_repo::index(
+                    &mut tx,
+                    a.id,
+                    &a.title,
+                    a.summary.as_deref(),
+                    &a.body_md,
+                    &a.tags,
+                )
+                .await?;
+            } else {
+                crate::search::index::remove(&mut tx, "article", *id).await?;
+            }
+        }
+        done += ids.len() as u64;
+        tx.commit().await?;
+    }
 }

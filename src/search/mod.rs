@@ -1,6 +1,10 @@
 //! Text folding shared by every search: Traditional → Simplified (OpenCC tables via
 //! ferrous-opencc), lower case, and pinyin forms of names so that staff can type `zs` or
-//! `zhangsan` for 张三.
+//! `zhangsan` for 张三. Full-text search of documents: [`text`] makes the tokens, queries
+//! and snippets, [`index`] writes and queries the index.
+
+pub mod index;
+pub mod text;
 
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;

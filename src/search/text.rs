@@ -1,0 +1,376 @@
+//! Tokens for Chinese full-text search, for both the index and the query, and highlighted
+//! snippets.
+//!
+//! The scheme (measured in docs/PERFORMANCE.md, "Full-text search"): the text is folded
+//! (Traditional → Simplified, lower case, full-width Latin to ASCII) and cut into runs of CJK
+//! characters and runs of letters/digits; punctuation and spaces separate runs. Each CJK run
+//! gives its overlapping **bigrams** followed by its **single characters**; each letter run
+//! gives one **word**. After all runs come the **jieba words** of three or more characters
+//! (search mode, with a few domain words added to the dictionary).
+//!
+//! A query of one character is its single-character token; a query of two or more
+//! characters is the *phrase* of its bigrams (`明月光` → `"明月 月光"`), which holds exactly
+//! where the text contains the characters in a row: substring semantics, so recall is that
+//! of a `LIKE '%…%'` over the folded text. Bigrams of one run are consecutive tokens and runs
+//! are kept apart by their single characters, so a phrase never spans punctuation. When the
+//! query is itself a dictionary word of three or more characters (`老干部`), the word token is
+//! an alternative (`OR`) that finds nothing new but ranks documents using it as a word higher.
+//! Letters and digits match as word prefixes.
+
+use super::{fold, t2s};
+use crate::db::Tx;
+use jieba_rs::Jieba;
+use std::sync::OnceLock;
+
+/// Version of the token scheme. Change it whenever [`index_tokens`], the dictionary or the
+/// folding changes: rows indexed with another version are listed by `index::stale`.
+pub const TEXT_TOKENS_VERSION: &str = "1-bigrams-chars-words";
+
+/// Jieba words shorter than this are not indexed: a two-character word is already a bigram.
+pub const MIN_WORD_CHARS: usize = 3;
+
+/// Letter/digit words are cut to this many characters, in the index and in queries alike.
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// Longest query considered, in characters (after folding); the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// Most terms (runs) of a query; the rest are ignored.
+pub const MAX_QUERY_TERMS: usize = 8;
+
+/// Domain words the default jieba dictionary lacks.
+const DOMAIN_WORDS: [&str; 12] = [
+    "老干部局",
+    "老干部",
+    "关工委",
+    "三会一课",
+    "离退休干部",
+    "流动党员",
+    "网络党支部",
+    "微心愿",
+    "五老",
+    "银龄",
+    "主题党日",
+    "老年大学",
+];
+
+/// Which query language [`match_query`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An FTS5 `MATCH` expression.
+    Sqlite,
+    /// `tsquery` text for `to_tsquery('simple', …)`.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of an open transaction.
+    pub fn of(tx: &Tx) -> Self {
+        match tx {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(|| {
+        let mut j = Jieba::new();
+        for w in DOMAIN_WORDS {
+            j.add_word(w, None, None);
+        }
+        j
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Cjk,
+    Word,
+    Gap,
+}
+
+fn class(c: char) -> Class {
+    match c as u32 {
+        0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x323AF
+        | 0x3005
+        | 0x3007
+        | 0x3041..=0x3096
+        | 0x30A1..=0x30FA
+        | 0x30FC..=0x30FF
+        | 0x3105..=0x312F
+        | 0xAC00..=0xD7AF => Class::Cjk,
+        _ if c.is_alphanumeric() => Class::Word,
+        _ => Class::Gap,
+    }
+}
+
+/// Full-width ASCII (`ＡＢＣ１２`) as ASCII; everything else unchanged.
+fn narrow(c: char) -> char {
+    match c as u32 {
+        u @ 0xFF01..=0xFF5E => char::from_u32(u - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The folded text every token and every match is made from.
+fn normalize(s: &str) -> String {
+    fold(s)
+        .chars()
+        .map(|c| narrow(c).to_ascii_lowercase())
+        .collect()
+}
+
+/// The CJK and letter/digit runs of folded text, in order.
+fn runs(folded: &str) -> Vec<(Class, &str)> {
+    let mut out = Vec::new();
+    let mut start: Option<(usize, Class)> = None;
+    for (i, c) in folded.char_indices() {
+        let k = class(c);
+        match start {
+            Some((_, sk)) if sk == k => {}
+            Some((s, sk)) => {
+                out.push((sk, &folded[s..i]));
+                start = (k != Class::Gap).then_some((i, k));
+            }
+            None => start = (k != Class::Gap).then_some((i, k)),
+        }
+    }
+    if let Some((s, k)) = start {
+        out.push((k, &folded[s..]));
+    }
+    out
+}
+
+fn clip_word(w: &str) -> &str {
+    match w.char_indices().nth(MAX_WORD_CHARS) {
+        Some((i, _)) => &w[..i],
+        None => w,
+    }
+}
+
+/// The tokens to index for `text`, separated by spaces (see the module comment).
+pub fn index_tokens(text: &str) -> String {
+    tokens(text, true)
+}
+
+/// [`index_tokens`], optionally without the jieba words (the benchmark compares both).
+pub(crate) fn tokens(text: &str, words: bool) -> String {
+    let folded = normalize(text);
+    let runs = runs(&folded);
+    let mut out = String::with_capacity(folded.len() * 3);
+    let mut push = |t: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t);
+    };
+    for &(k, run) in &runs {
+        if k == Class::Word {
+            push(clip_word(run));
+            continue;
+        }
+        let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).collect();
+        for w in starts.windows(3) {
+            push(&run[w[0]..w[2]]);
+        }
+        if let [.., a, _] = starts[..] {
+            push(&run[a..]);
+        }
+        for (n, &s) in starts.iter().enumerate() {
+            push(&run[s..starts.get(n + 1).copied().unwrap_or(run.len())]);
+        }
+    }
+    if words {
+        for &(k, run) in &runs {
+            if k != Class::Cjk || run.chars().count() < MIN_WORD_CHARS {
+                continue;
+            }
+            for t in jieba().cut_for_search(run, false) {
+                if t.word.chars().count() >= MIN_WORD_CHARS {
+                    push(t.word);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One condition of a query; all of them must hold.
+#[derive(Debug, PartialEq)]
+enum Term {
+    /// A single CJK character.
+    Char(String),
+    /// Two or more CJK characters in a row: the phrase of their bigrams, and the run itself
+    /// when it is a dictionary word (an alternative that only improves ranking).
+    Phrase(Vec<String>, Option<String>),
+    /// A letter/digit word, matched as a prefix.
+    Prefix(String),
+}
+
+fn query_terms(q: &str) -> Vec<Term> {
+    let folded: String = normalize(q).chars().take(MAX_QUERY_CHARS).collect();
+    runs(&folded)
+        .into_iter()
+        .map(|(k, run)| {
+            let chars: Vec<char> = run.chars().collect();
+            match (k, chars.len()) {
+                (Class::Word, _) => Term::Prefix(clip_word(run).to_string()),
+                (_, 1) => Term::Char(run.to_string()),
+                (_, n) => {
+                    let bigrams = chars.windows(2).map(|w| w.iter().collect()).collect();
+                    let word = (n >= MIN_WORD_CHARS && jieba().cut(run, false).len() == 1)
+                        .then(|| run.to_string());
+                    Term::Phrase(bigrams, word)
+                }
+            }
+        })
+        .take(MAX_QUERY_TERMS)
+        .collect()
+}
+
+/// An FTS5 string literal: tokens never contain `"`, but quoting is what makes user input
+/// inert, so it is done properly anyway.
+fn fts_quote(t: &str) -> String {
+    format!("\"{}\"", t.replace('"', "\"\""))
+}
+
+/// A tsquery operand.
+fn ts_quote(t: &str) -> String {
+    format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// The query for `q`: an FTS5 `MATCH` string for SQLite, `tsquery` text for
+/// `to_tsquery('simple', …)` on PostgreSQL. `None` when `q` has nothing to search for
+/// (empty, or only punctuation). Every piece of user input is a quoted token, so query
+/// syntax typed by the user (`"`, `*`, `OR`, `-`, `(`, `:`, `&`, `!`) is just text.
+pub fn match_query(q: &str, backend: Backend) -> Option<String> {
+    let terms = query_terms(q);
+    if terms.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| match (backend, t) {
+            (Backend::Sqlite, Term::Char(c)) => fts_quote(c),
+            (Backend::Sqlite, Term::Prefix(w)) => format!("{}*", fts_quote(w)),
+            (Backend::Sqlite, Term::Phrase(b, word)) => {
+                let phrase = fts_quote(&b.join(" "));
+                match word {
+                    Some(w) => format!("({phrase} OR {})", fts_quote(w)),
+                    None => phrase,
+                }
+            }
+            (Backend::Postgres, Term::Char(c)) => ts_quote(c),
+            (Backend::Postgres, Term::Prefix(w)) => format!("{}:*", ts_quote(w)),
+            (Backend::Postgres, Term::Phrase(b, word)) => {
+                let phrase = b
+                    .iter()
+                    .map(|g| ts_quote(g))
+                    .collect::<Vec<_>>()
+                    .join(" <-> ");
+                match word {
+                    Some(w) => format!("({phrase} | {})", ts_quote(w)),
+                    None if b.len() > 1 => format!("({phrase})"),
+                    None => phrase,
+                }
+            }
+        })
+        .collect();
+    Some(parts.join(match backend {
+        Backend::Sqlite => " AND ",
+        Backend::Postgres => " & ",
+    }))
+}
+
+/// The folded form of each character of `text` (a character may fold to several, or to
+/// none), concatenated, with the byte offset where each character's form starts.
+fn aligned_fold(text: &str, chars: &[char]) -> (String, Vec<usize>) {
+    // Converting the whole text uses OpenCC's phrase tables; fall back to one character at a
+    // time when that changed the number of characters and so lost the alignment.
+    let whole: Vec<char> = t2s()
+        .map(|c| c.convert(text).chars().collect())
+        .unwrap_or_default();
+    let simplified: Vec<char> = if whole.len() == chars.len() {
+        whole
+    } else {
+        chars
+            .iter()
+            .map(|&c| {
+                let s = t2s().map(|t| t.convert(&c.to_string())).unwrap_or_default();
+                let mut it = s.chars();
+                match (it.next(), it.next()) {
+                    (Some(one), None) => one,
+                    _ => c,
+                }
+            })
+            .collect()
+    };
+    let mut folded = String::with_capacity(text.len());
+    let mut starts = Vec::with_capacity(chars.len());
+    for c in simplified {
+        starts.push(folded.len());
+        for l in c.to_lowercase() {
+            folded.push(narrow(l).to_ascii_lowercase());
+        }
+    }
+    (folded, starts)
+}
+
+/// A snippet of `text` of at most `max_chars` characters around the first match of `q`,
+/// as segments `(text, is_match)` of the original text (Traditional stays Traditional).
+/// Runs of white space become one space; a cut end is marked with `…`. Without a match
+/// the snippet is the start of the text. Templates escape each segment as usual and wrap
+/// the matching ones in `<mark>`.
+pub fn highlight(text: &str, q: &str, max_chars: usize) -> Vec<(String, bool)> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() || max_chars == 0 {
+        return Vec::new();
+    }
+    let (folded, starts) = aligned_fold(text, &chars);
+    let char_at = |byte: usize| starts.partition_point(|&s| s <= byte).saturating_sub(1);
+    let mut hit = vec![false; chars.len()];
+    let qf: String = normalize(q).chars().take(MAX_QUERY_CHARS).collect();
+    for (_, needle) in runs(&qf).into_iter().take(MAX_QUERY_TERMS) {
+        for (b, m) in folded.match_indices(needle) {
+            let (from, to) = (char_at(b), char_at(b + m.len() - 1));
+            hit[from..=to].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    let first = hit.iter().position(|&h| h).unwrap_or(0);
+    let mut from = first.saturating_sub(max_chars / 4);
+    let to = (from + max_chars).min(chars.len());
+    from = from.min(to.saturating_sub(max_chars));
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut push = |s: &str, m: bool| match out.last_mut() {
+        Some((t, lm)) if *lm == m => t.push_str(s),
+        _ => out.push((s.to_string(), m)),
+    };
+    if from > 0 {
+        push("…", false);
+    }
+    let mut last_space = true;
+    for i in from..to {
+        let c = chars[i];
+        if c.is_whitespace() {
+            if !last_space {
+                push(" ", hit[i]);
+            }
+            last_space = true;
+        } else {
+            push(c.encode_utf8(&mut [0; 4]), hit[i]);
+            last_space = false;
+        }
+    }
+    if to < chars.len() {
+        push("…", false);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

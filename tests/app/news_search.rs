@@ -1,0 +1,140 @@
+//! Article search: Traditional and Simplified alike, one- and two-character queries,
+//! highlighted snippets, published only for the public, drafts in scope for staff.
+
+use crate::fixtures::{self, county};
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+#[tokio::test]
+async fn search_folds_scripts_finds_short_queries_and_respects_visibility() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "动态", "kind": "column" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .post(
+            "/news/review-steps",
+            &[("unit_id", &c.county.to_string()), ("steps", "1")],
+        )
+        .await;
+    let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
+    let mut publish = async |title: &str, body: &str| {
+        let r = editor
+            .json(
+                "POST",
+                "/api/v1/articles",
+                json!({ "column_id": col, "title": title, "body": body }),
+            )
+            .await;
+        let id = r.json()["id"].as_i64().unwrap();
+        editor
+            .json(
+                "POST",
+                &format!("/api/v1/articles/{id}/decision"),
+                json!({ "action": "submit" }),
+            )
+            .await;
+        id
+    };
+    let a = publish(
+        "县老幹部局召開重陽座談會",
+        "離退休幹部歡聚一堂，共話長安街見聞。",
+    )
+    .await;
+    let b = publish("城关镇开展党员志愿服务", "党员们走进社区，为老人理发。").await;
+    for id in [a, b] {
+        let r = admin
+            .json(
+                "POST",
+                &format!("/api/v1/articles/{id}/decision"),
+                json!({ "action": "approve" }),
+            )
+            .await;
+        assert_eq!(r.json()["state"], "published");
+    }
+    let draft = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "老干部活动草稿", "body": "尚未提交" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
+    let mut public = app.client();
+    let ids = |r: &crate::helpers::Resp| -> Vec<i64> {
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect()
+    };
+    let find = |q: &str| {
+        format!(
+            "/api/v1/public/search?q={}",
+            yinyao::web::render::urlencode(q)
+        )
+    };
+    for (q, want) in [
+        ("老干部", vec![a]),
+        ("老幹部", vec![a]),
+        ("重阳", vec![a]),
+        ("长安", vec![a]),
+        ("党", vec![b]),
+        ("理发", vec![b]),
+        ("\"OR* -(", vec![]),
+    ] {
+        let r = public.get(&find(q)).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+        assert_eq!(ids(&r), want, "query {q}");
+    }
+    let page = public
+        .get("/read/search?q=%E8%80%81%E5%B9%B2%E9%83%A8")
+        .await;
+    assert!(
+        page.body.contains("<mark>老幹部</mark>"),
+        "marks the original text: {}",
+        page.body
+    );
+    assert!(!page.body.contains("草稿"), "drafts are not public");
+
+    // Staff find their drafts; a sibling town's editor does not.
+    let r = editor
+        .json(
+            "GET",
+            "/api/v1/articles/search?q=%E8%80%81%E5%B9%B2%E9%83%A8",
+            json!(null),
+        )
+        .await;
+    let mut found = ids(&r);
+    found.sort();
+    assert_eq!(found, vec![a, draft]);
+    let mut other = fixtures::user_client(&app, "editor_b", c.town_b, UnitRole::Editor).await;
+    let r = other
+        .json(
+            "GET",
+            "/api/v1/articles/search?q=%E8%8D%89%E7%A8%BF",
+            json!(null),
+        )
+        .await;
+    assert!(ids(&r).is_empty());
+    let too_long = "长".repeat(101);
+    assert_eq!(
+        public.get(&find(&too_long)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
