@@ -1,5 +1,6 @@
 # Starts and stops a throwaway PostgreSQL 15 cluster on a spare port in a temp dir.
-# initdb refuses root, so the cluster runs as the `postgres` user.
+# initdb refuses root, so the cluster runs as the `postgres` user. PG_OPTS adds server options
+# (benchmarks: PG_OPTS="-c shared_buffers=1GB").
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 start_postgres() {
@@ -14,7 +15,7 @@ start_postgres() {
   PG_PORT="${PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 ${PG_OPTS:-}" start
   PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   export PG_URL PG_DIR
   trap stop_postgres EXIT

@@ -7,6 +7,7 @@
 #   sqlite (default): a fresh SQLite file in a temp dir;
 #   pg: also a throwaway PostgreSQL 15 cluster (.ci/postgres.sh); both: SQLite, then that;
 #   postgres://…: an existing, empty database.
+# PG_OPTS="-c shared_buffers=1GB" starts the throwaway cluster with more cache (default 128 MB).
 # The package is installed once into $POETRY_CACHE (a temp dir by default), never committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +21,12 @@ if [ ! -d "$DATA" ]; then
   npm install --prefix "$POETRY_CACHE" --no-save --no-package-lock --no-audit --no-fund \
     "chinese-poetry@$POETRY_VERSION" >/dev/null
 fi
-cargo build --release --locked --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/yinyao"
+# YINYAO_BIN=path/to/yinyao uses a binary built beforehand instead of building one here.
+BIN="${YINYAO_BIN:-}"
+if [ -z "$BIN" ]; then
+  cargo build --release --locked --quiet
+  BIN="${CARGO_TARGET_DIR:-target}/release/yinyao"
+fi
 WORK="$(mktemp -d /tmp/yy-bench-search.XXXXXX)"
 cleanup() { rm -rf "$WORK"; if declare -F stop_postgres >/dev/null; then stop_postgres; fi; }
 trap cleanup EXIT

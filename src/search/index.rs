@@ -16,7 +16,9 @@
 //!
 //! ```ignore
 //! use yinyao::search_hits;
-//! let q = match_query(input, Backend::of(tx)); // None: nothing to search
+//! let Some(q) = match_query(input, Backend::of(tx)) else {
+//!     return Ok(Vec::new()); // nothing to search for
+//! };
 //! match tx {
 //!     // Explicit match: the search SQL differs per backend.
 //!     Tx::Sqlite(c) => sqlx::query_as(concat!(

@@ -39,6 +39,14 @@ fn letters_digits_and_full_width_are_words() {
 }
 
 #[test]
+fn only_the_start_of_a_huge_text_is_indexed() {
+    let text = format!("{}长安", "一".repeat(MAX_INDEXED_CHARS - 1));
+    let t = tokens(&text, false);
+    assert!(t.ends_with(" 一 长"));
+    assert!(!t.contains('安'));
+}
+
+#[test]
 fn dictionary_words_are_indexed_after_the_grams() {
     let t = index_tokens("市老幹部局召開三會一課");
     let words: Vec<&str> = t.split(' ').collect();
