@@ -5,6 +5,7 @@ rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod accounts;
 pub mod audit;
+pub mod campaigns;
 pub mod care;
 pub mod cli;
 pub mod config;
@@ -35,7 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"), (name = "campaigns"))
 )]
 struct ApiDoc;
 
@@ -49,6 +50,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(care::api())
         .merge(settings::api())
         .merge(news::api())
+        .merge(campaigns::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -84,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(care::routes())
         .merge(settings::routes())
         .merge(news::routes())
+        .merge(campaigns::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

@@ -67,6 +67,25 @@ where
     }
 }
 
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum BoolOrText {
+    Bool(bool),
+    Text(String),
+}
+
+/// A tick box that comes as a JSON boolean or as a form field (`1`, `on`, `true` when
+/// ticked; browsers leave it out otherwise, so use with `#[serde(default)]`).
+pub fn checkbox<'de, D>(d: D) -> Result<bool, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(match <BoolOrText as serde::Deserialize>::deserialize(d)? {
+        BoolOrText::Bool(b) => b,
+        BoolOrText::Text(s) => matches!(s.trim(), "1" | "on" | "true"),
+    })
+}
+
 /// Page number and size from a query string, bounded.
 #[derive(Clone, Copy, Debug, serde::Deserialize)]
 pub struct PageParams {

@@ -51,6 +51,9 @@ impl Page {
             if p.can(Perm::ReadDrafts) {
                 add("/news", "nav.news");
             }
+            if !p.grants.is_empty() {
+                add("/campaigns", "nav.campaigns");
+            }
             if p.can(Perm::ViewUnits) {
                 add("/units", "nav.units");
             }

@@ -1,0 +1,38 @@
+//! Essay campaigns (征文) and the works library (作品库): a call open to a unit's members for a
+//! period, submissions with consent, blind judging with scores, a ranking once submissions
+//! close, chosen works sent through the usual review to the campaign's column, and the
+//! library of published works.
+
+pub mod api;
+pub mod pages;
+pub mod repo;
+pub mod service;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/campaigns",
+            get(pages::list_campaigns).post(pages::create_campaign),
+        )
+        .route("/campaigns/{id}", get(pages::show_campaign))
+        .route("/campaigns/{id}/works", post(pages::submit_work))
+        .route("/campaigns/{id}/judging", get(pages::judging_page))
+        .route("/campaigns/{id}/close", post(pages::close_campaign))
+        .route("/works/{id}/score", post(pages::score_work))
+        .route("/works/{id}/decision", post(pages::decide_work))
+        .route("/read/works", get(pages::library))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::submit))
+        .routes(routes!(api::judging))
+        .routes(routes!(api::score))
+        .routes(routes!(api::ranking))
+}

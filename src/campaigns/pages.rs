@@ -1,0 +1,212 @@
+//! Campaign pages: the list and call form, one campaign (submit, judge, organise), the blind
+//! judging page, and the public works library.
+
+use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
+use super::service::{self, KINDS, ScoreInput, WorkInput};
+use crate::error::{AppError, AppResult};
+use crate::news::repo::Column;
+use crate::state::AppState;
+use crate::units::repo::Unit;
+use crate::web::PageParams;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use crate::web::session::Ctx;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/list.html")]
+struct ListPage {
+    page: Page,
+    campaigns: Vec<Campaign>,
+    /// For the call form (news managers only).
+    units: Vec<Unit>,
+    columns: Vec<Column>,
+}
+
+pub async fn list_campaigns(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let campaigns = service::list(&state, &v).await?;
+    let (units, columns) = match v.scope(Perm::ManageNews) {
+        Ok(s) => {
+            let mut tx = state.db.read().await?;
+            (
+                crate::units::repo::list(&mut tx, &s, false, 2000).await?,
+                crate::news::repo::columns_for_writer(&mut tx, &s).await?,
+            )
+        }
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    html(&ListPage {
+        page: Page::new(&v.ctx, "/campaigns"),
+        campaigns,
+        units,
+        columns,
+    })
+}
+
+pub async fn create_campaign(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id = service::create(&state, &v, &form(&body)?).await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/show.html")]
+struct ShowPage {
+    page: Page,
+    c: Campaign,
+    member: bool,
+    judge: bool,
+    manager: bool,
+    kinds: [&'static str; 6],
+    ranking: Vec<RankedWork>,
+}
+
+pub async fn show_campaign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (c, member, judge, manager) = service::show(&state, &v, id).await?;
+    let ranking = if manager && c.state != "open" {
+        service::ranking(&state, &v, id).await?
+    } else {
+        Vec::new()
+    };
+    html(&ShowPage {
+        page: Page::new(&v.ctx, "/campaigns"),
+        c,
+        member: member.is_some(),
+        judge,
+        manager,
+        kinds: KINDS,
+        ranking,
+    })
+}
+
+pub async fn submit_work(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: WorkInput = form(&body)?;
+    service::submit(&state, &v, id, &input).await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}?submitted=1")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/judging.html")]
+struct JudgingPage {
+    page: Page,
+    campaign: i64,
+    works: Vec<BlindWork>,
+}
+
+pub async fn judging_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let works = service::judging(&state, &v, id).await?;
+    html(&JudgingPage {
+        page: Page::new(&v.ctx, "/campaigns"),
+        campaign: id,
+        works,
+    })
+}
+
+pub async fn score_work(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    #[derive(serde::Deserialize)]
+    struct F {
+        score: String,
+        comment: Option<String>,
+    }
+    let f: F = form(&body)?;
+    let score = f
+        .score
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("score", "validation.score"))?;
+    let campaign = service::score(
+        &state,
+        &v,
+        id,
+        &ScoreInput {
+            score,
+            comment: f.comment,
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/campaigns/{campaign}/judging#work-{id}")).into_response())
+}
+
+pub async fn close_campaign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::close(&state, &v, id).await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
+}
+
+pub async fn decide_work(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    #[derive(serde::Deserialize)]
+    struct F {
+        action: String,
+    }
+    let f: F = form(&body)?;
+    let choose = match f.action.as_str() {
+        "choose" => true,
+        "shortlist" => false,
+        _ => return Err(AppError::field("action", "validation.choice")),
+    };
+    let campaign = service::decide(&state, &v, id, choose).await?;
+    Ok(Redirect::to(&format!("/campaigns/{campaign}#ranking")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/library.html")]
+struct LibraryPage {
+    page: Page,
+    works: Vec<LibraryWork>,
+    page_no: i64,
+    has_more: bool,
+}
+
+/// The works library (作品库), for everyone: chosen works whose article is published.
+pub async fn library(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<PageParams>,
+) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let mut works = super::repo::library(&mut tx, PageParams::SIZE + 1, p.offset()).await?;
+    let has_more = works.len() as i64 > PageParams::SIZE;
+    works.truncate(PageParams::SIZE as usize);
+    html(&LibraryPage {
+        page: Page::new(&ctx, "/read"),
+        works,
+        page_no: p.page(),
+        has_more,
+    })
+}

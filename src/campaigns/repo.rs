@@ -1,0 +1,253 @@
+//! SQL for campaigns, works, judges and scores. What judges read never names the author.
+
+use crate::db::{Tx, now};
+use crate::on_tx;
+use chrono::{DateTime, Utc};
+
+/// A campaign with its counts.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Campaign {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub column_id: i64,
+    pub title: String,
+    pub theme: String,
+    pub rules: Option<String>,
+    pub opens_on: String,
+    pub closes_on: String,
+    /// open, judging or finished.
+    pub state: String,
+    /// Works received.
+    pub received: i64,
+    /// Chosen works whose article is published.
+    pub published: i64,
+}
+
+const CAMPAIGN_COLS: &str = "k.id, k.unit_id, u.name AS unit_name, k.column_id, k.title, k.theme, k.rules,
+    k.opens_on, k.closes_on, k.state,
+    (SELECT COUNT(*) FROM works w WHERE w.campaign_id = k.id) AS received,
+    (SELECT COUNT(*) FROM works w JOIN articles a ON a.id = w.article_id WHERE w.campaign_id = k.id AND a.state = 'published') AS published
+    FROM campaigns k JOIN units u ON u.id = k.unit_id";
+
+pub struct NewCampaign<'a> {
+    pub unit: i64,
+    pub column: i64,
+    pub title: &'a str,
+    pub theme: &'a str,
+    pub rules: Option<&'a str>,
+    pub opens_on: &'a str,
+    pub closes_on: &'a str,
+    pub by: i64,
+}
+
+pub async fn insert(tx: &mut Tx, c: &NewCampaign<'_>) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO campaigns (unit_id, column_id, title, theme, rules, opens_on, closes_on, state, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9) RETURNING id")
+        .bind(c.unit).bind(c.column).bind(c.title).bind(c.theme).bind(c.rules).bind(c.opens_on)
+        .bind(c.closes_on).bind(c.by).bind(now()).fetch_one(conn).await)
+}
+
+pub async fn add_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO campaign_judges (campaign_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(campaign).bind(account).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> {
+    let sql = format!("SELECT {CAMPAIGN_COLS} WHERE k.id = $1");
+    on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await)
+}
+
+/// Campaigns open to an account: those of units above or at one of its grants, and those
+/// it judges; newest first.
+pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CAMPAIGN_COLS} WHERE EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND (gu.path LIKE u.path || '%' OR u.path LIKE gu.path || '%'))
+           OR EXISTS (SELECT 1 FROM campaign_judges j WHERE j.campaign_id = k.id AND j.account_id = $1)
+         ORDER BY k.id DESC LIMIT 200"
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(account).fetch_all(c).await)
+}
+
+pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM campaign_judges WHERE campaign_id = $1 AND account_id = $2")
+        .bind(campaign).bind(account).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// Whether an account holds any role in a unit at or below `unit` (a member the campaign
+/// is open to).
+pub async fn is_member_under(
+    tx: &mut Tx,
+    account: i64,
+    unit: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $2
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND gu.path LIKE u.path || '%'
+         ORDER BY LENGTH(gu.path) DESC LIMIT 1")
+        .bind(account).bind(unit).fetch_optional(c).await)
+}
+
+pub async fn set_state(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("UPDATE campaigns SET state = $3 WHERE id = $1 AND state = $2")
+        .bind(id).bind(from).bind(to).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub struct NewWork<'a> {
+    pub campaign: Option<i64>,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub author: i64,
+    pub unit: i64,
+    pub state: &'a str,
+}
+
+pub async fn insert_work(tx: &mut Tx, w: &NewWork<'_>) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO works (campaign_id, kind, title, body, author_id, unit_id, consent, state, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8) RETURNING id")
+        .bind(w.campaign).bind(w.kind).bind(w.title).bind(w.body).bind(w.author).bind(w.unit).bind(w.state)
+        .bind(now()).fetch_one(c).await)
+}
+
+/// A work as a judge sees it: no author, no unit.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct BlindWork {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// This judge's score, if given.
+    pub my_score: Option<i32>,
+    pub my_comment: Option<String>,
+}
+
+/// The works of a campaign for one judge, without their authors; the judge's own works are
+/// left out.
+pub async fn blind_works(
+    tx: &mut Tx,
+    campaign: i64,
+    judge: i64,
+) -> Result<Vec<BlindWork>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, BlindWork>(
+        "SELECT w.id, w.kind, w.title, w.body, s.score AS my_score, s.comment AS my_comment
+         FROM works w LEFT JOIN work_scores s ON s.work_id = w.id AND s.judge_id = $2
+         WHERE w.campaign_id = $1 AND w.author_id <> $2 ORDER BY w.id")
+        .bind(campaign).bind(judge).fetch_all(c).await)
+}
+
+/// The campaign and author of a work (for checks).
+pub async fn work_owner(tx: &mut Tx, work: i64) -> Result<Option<(Option<i64>, i64)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as("SELECT campaign_id, author_id FROM works WHERE id = $1")
+        .bind(work).fetch_optional(c).await)
+}
+
+pub async fn score(
+    tx: &mut Tx,
+    work: i64,
+    judge: i64,
+    score: i32,
+    comment: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO work_scores (work_id, judge_id, score, comment, scored_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (work_id, judge_id) DO UPDATE SET score = excluded.score, comment = excluded.comment, scored_at = excluded.scored_at")
+        .bind(work).bind(judge).bind(score).bind(comment).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A work with its author and average score, for the organiser once judging is over.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct RankedWork {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub author_name: String,
+    pub unit_name: String,
+    pub state: String,
+    pub article_id: Option<i64>,
+    pub scores: i64,
+    pub average: Option<f64>,
+}
+
+pub async fn ranking(tx: &mut Tx, campaign: i64) -> Result<Vec<RankedWork>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, RankedWork>(
+        "SELECT w.id, w.kind, w.title, a.display_name AS author_name, u.name AS unit_name, w.state, w.article_id,
+                COUNT(s.score) AS scores, CAST(AVG(s.score) AS DOUBLE PRECISION) AS average
+         FROM works w JOIN accounts a ON a.id = w.author_id JOIN units u ON u.id = w.unit_id
+         LEFT JOIN work_scores s ON s.work_id = w.id
+         WHERE w.campaign_id = $1
+         GROUP BY w.id, w.kind, w.title, a.display_name, u.name, w.state, w.article_id
+         ORDER BY average DESC NULLS LAST, w.id")
+        .bind(campaign).fetch_all(c).await)
+}
+
+/// A work in full (for choosing it).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Work {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub author_id: i64,
+    pub unit_id: i64,
+    pub state: String,
+    pub article_id: Option<i64>,
+}
+
+pub async fn work(tx: &mut Tx, id: i64) -> Result<Option<Work>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Work>(
+        "SELECT id, campaign_id, kind, title, body, author_id, unit_id, state, article_id FROM works WHERE id = $1")
+        .bind(id).fetch_optional(c).await)
+}
+
+pub async fn set_work_state(
+    tx: &mut Tx,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    article: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE works SET state = $2, article_id = COALESCE($3, article_id) WHERE id = $1 AND (state = $4 OR state = $5)")
+        .bind(id).bind(to).bind(article).bind(from.first().copied().unwrap_or(""))
+        .bind(from.get(1).copied().unwrap_or(""))
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// A work of the library, as anyone may see it.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct LibraryWork {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub author_name: String,
+    pub unit_name: String,
+    pub article_id: i64,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// The works library: chosen and library works whose article is published, newest first.
+pub async fn library(
+    tx: &mut Tx,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<LibraryWork>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, LibraryWork>(
+        "SELECT w.id, w.kind, w.title, ac.display_name AS author_name, u.name AS unit_name, w.article_id AS article_id,
+                a.published_at
+         FROM works w JOIN articles a ON a.id = w.article_id JOIN accounts ac ON ac.id = w.author_id
+         JOIN units u ON u.id = w.unit_id
+         WHERE w.state IN ('chosen', 'library') AND a.state = 'published'
+         ORDER BY a.published_at DESC, w.id DESC LIMIT $1 OFFSET $2")
+        .bind(limit).bind(offset).fetch_all(c).await)
+}

@@ -1,0 +1,395 @@
+//! Campaign use cases: call, submissions with consent, blind judging, ranking, choosing works
+//! for publication (through the usual review) and the works library. All changes audited.
+
+use super::repo::{self, BlindWork, Campaign, NewCampaign, NewWork, RankedWork};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::people::model::parse_text;
+use crate::state::AppState;
+use crate::units::model::UnitId;
+use crate::web::auth::{Perm, Viewer};
+use chrono::{NaiveDate, Utc};
+use serde_json::json;
+
+/// Kinds of work a member may contribute.
+pub const KINDS: [&str; 6] = [
+    "poem",
+    "essay",
+    "calligraphy",
+    "painting",
+    "recitation",
+    "video",
+];
+
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CampaignInput {
+    pub unit_id: i64,
+    /// Where chosen works are published.
+    pub column_id: i64,
+    pub title: String,
+    pub theme: String,
+    pub rules: Option<String>,
+    /// `YYYY-MM-DD`
+    pub opens_on: String,
+    /// `YYYY-MM-DD`, the last day submissions are taken.
+    pub closes_on: String,
+    /// User names of the judges, separated by commas or spaces.
+    pub judges: String,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct WorkInput {
+    /// poem, essay, calligraphy, painting, recitation or video.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// The author agrees that the work may be published (required).
+    #[serde(deserialize_with = "crate::web::checkbox")]
+    pub consent: bool,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ScoreInput {
+    /// 0 to 100.
+    pub score: i32,
+    pub comment: Option<String>,
+}
+
+fn required(
+    field: &'static str,
+    v: &str,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    match parse_text(field, Some(v), max) {
+        Ok(Some(t)) => Some(t),
+        Ok(None) => {
+            errors.push(FieldError::new(field, "validation.required"));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&crate::news::service::china())
+        .date_naive()
+}
+
+fn date(field: &'static str, v: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| errors.push(FieldError::new(field, "validation.date")))
+        .ok()
+}
+
+/// The campaign, if the caller may manage it (news managers over its unit).
+async fn managed(state: &AppState, v: &Viewer, id: i64) -> AppResult<Campaign> {
+    let s = v.scope(Perm::ManageNews)?;
+    let mut tx = state.db.read().await?;
+    let c = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if crate::units::repo::get_in_scope(&mut tx, &s, UnitId(c.unit_id))
+        .await?
+        .is_none()
+    {
+        return Err(AppError::OutOfScope);
+    }
+    Ok(c)
+}
+
+pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppResult<i64> {
+    let s = v.scope(Perm::ManageNews)?;
+    let mut errors = Vec::new();
+    let title = required("title", &input.title, 60, &mut errors);
+    let theme = required("theme", &input.theme, 200, &mut errors);
+    let rules = parse_text("rules", input.rules.as_deref(), 2000)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let opens = date("opens_on", &input.opens_on, &mut errors);
+    let closes = date("closes_on", &input.closes_on, &mut errors);
+    if let (Some(o), Some(c)) = (opens, closes)
+        && c < o
+    {
+        errors.push(FieldError::new("closes_on", "validation.date_order"));
+    }
+    let mut tx = state.db.write().await?;
+    if crate::units::repo::get_in_scope(&mut tx, &s, UnitId(input.unit_id))
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new("unit_id", "validation.unit_scope"));
+    }
+    let columns = crate::news::repo::columns_for_writer(&mut tx, &s).await?;
+    if !columns.iter().any(|c| c.id == input.column_id && c.active) {
+        errors.push(FieldError::new("column_id", "validation.column_scope"));
+    }
+    let mut judges = Vec::new();
+    for name in input
+        .judges
+        .split([',', '，', ' ', '、'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match crate::accounts::repo::find_by_login(&mut tx, name).await? {
+            Some(a) if a.active => judges.push(a.id),
+            _ => errors.push(FieldError::new("judges", "validation.judge_unknown")),
+        }
+    }
+    if judges.is_empty() && !errors.iter().any(|e| e.field == "judges") {
+        errors.push(FieldError::new("judges", "validation.required"));
+    }
+    let (Some(title), Some(theme), Some(opens), Some(closes), true) =
+        (title, theme, opens, closes, errors.is_empty())
+    else {
+        return Err(AppError::Validation(errors));
+    };
+    let id = repo::insert(
+        &mut tx,
+        &NewCampaign {
+            unit: input.unit_id,
+            column: input.column_id,
+            title: &title,
+            theme: &theme,
+            rules: rules.as_deref(),
+            opens_on: &opens.to_string(),
+            closes_on: &closes.to_string(),
+            by: v.p.id.0,
+        },
+    )
+    .await?;
+    for j in &judges {
+        repo::add_judge(&mut tx, id, *j).await?;
+    }
+    let event = Event::ok("campaign.create", format!("campaign:{id}"))
+        .unit(input.unit_id)
+        .detail(json!({ "after": { "title": title, "opens_on": opens, "closes_on": closes, "judges": judges } }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn list(state: &AppState, v: &Viewer) -> AppResult<Vec<Campaign>> {
+    let mut tx = state.db.read().await?;
+    Ok(repo::for_account(&mut tx, v.p.id.0).await?)
+}
+
+/// A campaign the caller may see, with what they may do there: (campaign, member unit,
+/// judge, manager).
+pub async fn show(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+) -> AppResult<(Campaign, Option<i64>, bool, bool)> {
+    let mut tx = state.db.read().await?;
+    let c = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let member = repo::is_member_under(&mut tx, v.p.id.0, c.unit_id).await?;
+    let judge = repo::is_judge(&mut tx, id, v.p.id.0).await?;
+    drop(tx);
+    let manager = managed(state, v, id).await.is_ok();
+    if member.is_none() && !judge && !manager {
+        return Err(AppError::OutOfScope);
+    }
+    Ok((c, member, judge, manager))
+}
+
+pub async fn submit(
+    state: &AppState,
+    v: &Viewer,
+    campaign: i64,
+    input: &WorkInput,
+) -> AppResult<i64> {
+    let (c, member, _, _) = show(state, v, campaign).await?;
+    let Some(unit) = member else {
+        return Err(AppError::Forbidden);
+    };
+    let mut errors = Vec::new();
+    if !KINDS.contains(&input.kind.as_str()) {
+        errors.push(FieldError::new("kind", "validation.choice"));
+    }
+    let title = required("title", &input.title, 60, &mut errors);
+    let body = required("body", &input.body, 20_000, &mut errors);
+    if !input.consent {
+        errors.push(FieldError::new("consent", "validation.consent"));
+    }
+    let day = today().to_string();
+    if c.state != "open" || day < c.opens_on || day > c.closes_on {
+        errors.push(FieldError::new("campaign", "campaign.closed"));
+    }
+    let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let mut tx = state.db.write().await?;
+    let id = repo::insert_work(
+        &mut tx,
+        &NewWork {
+            campaign: Some(campaign),
+            kind: &input.kind,
+            title: &title,
+            body: &body,
+            author: v.p.id.0,
+            unit,
+            state: "received",
+        },
+    )
+    .await?;
+    let event = Event::ok("work.submit", format!("work:{id}"))
+        .unit(unit)
+        .detail(json!({ "campaign_id": campaign }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The works a judge scores, without their authors.
+pub async fn judging(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<Vec<BlindWork>> {
+    let mut tx = state.db.read().await?;
+    if !repo::is_judge(&mut tx, campaign, v.p.id.0).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(repo::blind_works(&mut tx, campaign, v.p.id.0).await?)
+}
+
+pub async fn score(state: &AppState, v: &Viewer, work: i64, input: &ScoreInput) -> AppResult<i64> {
+    let mut tx = state.db.write().await?;
+    let (campaign, author) = repo::work_owner(&mut tx, work)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = campaign.ok_or(AppError::NotFound)?;
+    if !repo::is_judge(&mut tx, campaign, v.p.id.0).await? || author == v.p.id.0 {
+        return Err(AppError::Forbidden);
+    }
+    let c = repo::get(&mut tx, campaign)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if c.state == "finished" {
+        return Err(AppError::field("score", "campaign.finished"));
+    }
+    if !(0..=100).contains(&input.score) {
+        return Err(AppError::field("score", "validation.score"));
+    }
+    let comment = parse_text("comment", input.comment.as_deref(), 500)
+        .map_err(|e| AppError::Validation(vec![e]))?;
+    repo::score(&mut tx, work, v.p.id.0, input.score, comment.as_deref()).await?;
+    let event = Event::ok("work.score", format!("work:{work}"))
+        .unit(c.unit_id)
+        .detail(json!({ "score": input.score }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(campaign)
+}
+
+/// Closes submissions; from now on the organiser sees the ranking with authors.
+pub async fn close(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<()> {
+    let c = managed(state, v, campaign).await?;
+    let mut tx = state.db.write().await?;
+    if !repo::set_state(&mut tx, campaign, "open", "judging").await? {
+        return Err(AppError::field("state", "campaign.not_open"));
+    }
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("campaign.close", format!("campaign:{campaign}")).unit(c.unit_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Works by average score with their authors: only once submissions are closed, so judging
+/// stays blind while it matters.
+pub async fn ranking(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<Vec<RankedWork>> {
+    let c = managed(state, v, campaign).await?;
+    if c.state == "open" {
+        return Err(AppError::field("state", "campaign.still_open"));
+    }
+    let mut tx = state.db.read().await?;
+    Ok(repo::ranking(&mut tx, campaign).await?)
+}
+
+/// Shortlists a work, or chooses it: a chosen work becomes an article submitted for review
+/// in the campaign's column (the usual review decides its publication) and enters the
+/// library.
+pub async fn decide(state: &AppState, v: &Viewer, work: i64, choose: bool) -> AppResult<i64> {
+    let w = {
+        let mut tx = state.db.read().await?;
+        repo::work(&mut tx, work).await?.ok_or(AppError::NotFound)?
+    };
+    let campaign = w.campaign_id.ok_or(AppError::NotFound)?;
+    let c = managed(state, v, campaign).await?;
+    if c.state == "open" {
+        return Err(AppError::field("state", "campaign.still_open"));
+    }
+    let mut tx = state.db.write().await?;
+    if !choose {
+        if !repo::set_work_state(
+            &mut tx,
+            work,
+            &["received", "received"],
+            "shortlisted",
+            None,
+        )
+        .await?
+        {
+            return Err(AppError::field("state", "news.changed_meanwhile"));
+        }
+        audit::record(
+            &mut tx,
+            &v.ctx.actor(),
+            Event::ok("work.shortlist", format!("work:{work}")).unit(c.unit_id),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(campaign);
+    }
+    let body_html = crate::news::model::render_body(&w.body);
+    let text = crate::news::repo::Text {
+        title: &w.title,
+        summary: Some(&c.title),
+        body_md: &w.body,
+        body_html: &body_html,
+        tags: &w.kind,
+        source: Some(&c.title),
+        correspondent_id: None,
+    };
+    let article =
+        crate::news::repo::insert_article(&mut tx, c.column_id, w.unit_id, w.author_id, &text)
+            .await?;
+    crate::news::repo::set_state(&mut tx, article, "draft", "submitted", None, None, None).await?;
+    crate::news::repo::insert_event(
+        &mut tx,
+        article,
+        "submit",
+        "draft",
+        "submitted",
+        Some(v.p.id.0),
+        Some(&c.title),
+        1,
+    )
+    .await?;
+    crate::news::search_repo::index(&mut tx, article, &w.title, Some(&c.title), &w.body, &w.kind)
+        .await?;
+    if !repo::set_work_state(
+        &mut tx,
+        work,
+        &["received", "shortlisted"],
+        "chosen",
+        Some(article),
+    )
+    .await?
+    {
+        return Err(AppError::field("state", "news.changed_meanwhile"));
+    }
+    let event = Event::ok("work.choose", format!("work:{work}"))
+        .unit(c.unit_id)
+        .detail(json!({ "article_id": article }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(campaign)
+}

@@ -1,0 +1,232 @@
+//! Essay campaigns: submissions with consent in the window, blind judging, ranking after
+//! close, chosen works through review into the column and the works library.
+
+use crate::fixtures::{self, county};
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+#[tokio::test]
+async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "银龄风采", "kind": "column" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .post(
+            "/news/review-steps",
+            &[("unit_id", &c.county.to_string()), ("steps", "1")],
+        )
+        .await;
+    fixtures::account(&app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
+    fixtures::account(&app, "judge2", Some(c.county), Some(UnitRole::Member)).await;
+    let today = chrono::Utc::now().date_naive();
+    let call = |judges: &str| {
+        json!({ "unit_id": c.town_a, "column_id": col, "title": "重阳征文", "theme": "我的晚年生活",
+                "opens_on": (today - chrono::Duration::days(1)).to_string(),
+                "closes_on": (today + chrono::Duration::days(10)).to_string(), "judges": judges })
+    };
+    let r = admin
+        .json("POST", "/api/v1/campaigns", call("judge1, nobody"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown judge");
+    let r = admin
+        .json("POST", "/api/v1/campaigns", call("judge1, judge2"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+
+    let mut poet = fixtures::user_client(&app, "poet", c.village_a, UnitRole::Member).await;
+    let work = |title: &str, consent: bool| json!({ "kind": "poem", "title": title, "body": "九月九日望乡台", "consent": consent });
+    let r = poet
+        .json(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/works"),
+            work("无同意", false),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "consent is required"
+    );
+    let first = poet
+        .json(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/works"),
+            work("登高", true),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = poet
+        .post(
+            &format!("/campaigns/{id}/works"),
+            &[
+                ("kind", "essay"),
+                ("title", "晚晴"),
+                ("body", "夕阳无限好"),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut outsider = fixtures::user_client(&app, "outsider", c.village_b, UnitRole::Member).await;
+    let r = outsider
+        .json(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/works"),
+            work("外镇", true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not open to another town");
+
+    // Judges see the works without their authors, and score them.
+    let mut j1 = app.client();
+    j1.login("judge1", crate::fixtures::PASSWORD).await;
+    let list = j1
+        .json(
+            "GET",
+            &format!("/api/v1/campaigns/{id}/judging"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.json().as_array().unwrap().len(), 2);
+    assert!(
+        !list.body.contains("poet")
+            && !list.body.contains("杨柳村")
+            && !list.body.contains("author")
+    );
+    let page = j1.get(&format!("/campaigns/{id}/judging")).await;
+    assert!(!page.body.contains("poet"), "the page is blind too");
+    assert_eq!(
+        j1.json(
+            "PUT",
+            &format!("/api/v1/works/{first}/score"),
+            json!({ "score": 101 })
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        j1.json(
+            "PUT",
+            &format!("/api/v1/works/{first}/score"),
+            json!({ "score": 90, "comment": "意境好" })
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let mut j2 = app.client();
+    j2.login("judge2", crate::fixtures::PASSWORD).await;
+    j2.json(
+        "PUT",
+        &format!("/api/v1/works/{first}/score"),
+        json!({ "score": 80 }),
+    )
+    .await;
+    assert_eq!(
+        poet.json(
+            "PUT",
+            &format!("/api/v1/works/{first}/score"),
+            json!({ "score": 100 })
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "authors are no judges"
+    );
+
+    // No ranking while open; after closing, authors and averages for the organiser.
+    assert_eq!(
+        admin
+            .json(
+                "GET",
+                &format!("/api/v1/campaigns/{id}/ranking"),
+                json!(null)
+            )
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        admin
+            .post(&format!("/campaigns/{id}/close"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let r = poet
+        .json(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/works"),
+            work("迟到", true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "closed");
+    let ranking = admin
+        .json(
+            "GET",
+            &format!("/api/v1/campaigns/{id}/ranking"),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(ranking[0]["id"], first);
+    assert_eq!(ranking[0]["average"], 85.0);
+    assert_eq!(ranking[0]["author_name"], "poet");
+
+    // Chosen: an article goes to review; once published it is in the library.
+    let r = admin
+        .post(&format!("/works/{first}/decision"), &[("action", "choose")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let ranking = admin
+        .json(
+            "GET",
+            &format!("/api/v1/campaigns/{id}/ranking"),
+            json!(null),
+        )
+        .await
+        .json();
+    let article = ranking[0]["article_id"].as_i64().expect("an article");
+    let a = admin
+        .json("GET", &format!("/api/v1/articles/{article}"), json!(null))
+        .await
+        .json();
+    assert_eq!(a["state"], "submitted");
+    assert_eq!(a["column_id"], col);
+    let mut public = app.client();
+    assert!(!public.get("/read/works").await.body.contains("登高"));
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{article}/decision"),
+            json!({ "action": "approve" }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    assert!(public.get("/read/works").await.body.contains("登高"));
+    let c = admin
+        .json("GET", "/api/v1/campaigns", json!(null))
+        .await
+        .json();
+    assert_eq!(
+        (c[0]["received"].as_i64(), c[0]["published"].as_i64()),
+        (Some(2), Some(1))
+    );
+}
