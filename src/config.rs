@@ -77,6 +77,9 @@ pub struct Config {
     /// The address readers use, e.g. `https://news.example.gov.cn`, for links in feeds and
     /// share previews; taken from the request's Host header when unset.
     pub public_url: Option<String>,
+    /// Where uploaded files are kept (shared storage when several nodes serve); defaults to
+    /// `<data_dir>/uploads`.
+    pub upload_dir: Option<PathBuf>,
     pub password: PasswordPolicy,
     pub security: SecurityConfig,
 }
@@ -89,6 +92,7 @@ impl Default for Config {
             database_url: None,
             log_json: false,
             public_url: None,
+            upload_dir: None,
             password: PasswordPolicy::default(),
             security: SecurityConfig::default(),
         }
@@ -129,6 +133,9 @@ impl Config {
         if let Some(v) = get("YINYAO_PUBLIC_URL").filter(|v| !v.is_empty()) {
             self.public_url = Some(v.trim_end_matches('/').to_string());
         }
+        if let Some(v) = get("YINYAO_UPLOAD_DIR").filter(|v| !v.is_empty()) {
+            self.upload_dir = Some(PathBuf::from(v));
+        }
         if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.security.field_key = Some(v);
         }
@@ -157,6 +164,13 @@ impl Config {
             m.remove("database_url");
         }
         v
+    }
+
+    /// The directory uploaded files are kept in.
+    pub fn effective_upload_dir(&self) -> PathBuf {
+        self.upload_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("uploads"))
     }
 
     /// The database URL in force: the configured one, or the SQLite file under the data directory.

@@ -39,6 +39,8 @@ CREATE TABLE articles (
     version          INTEGER NOT NULL,
     publish_at       TEXT,
     published_at     TEXT,
+    -- The cover image: one of the article's image attachments.
+    cover_id         INTEGER,
     first_reviewer   INTEGER REFERENCES accounts(id),
     withdrawn_reason TEXT,
     -- Imported articles: the text as it came, and the repairs made to it (JSON).
@@ -130,3 +132,20 @@ CREATE TABLE comment_reports (
     visitor     TEXT NOT NULL,
     PRIMARY KEY (comment_id, visitor)
 );
+
+-- Files attached to an article (images, audio, video), checked by their content on upload.
+-- The bytes live in the upload directory (shared storage for several nodes) under
+-- `storage_key`; the database keeps what they are.
+CREATE TABLE attachments (
+    id            INTEGER PRIMARY KEY,
+    article_id    INTEGER NOT NULL REFERENCES articles(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('image', 'audio', 'video')),
+    content_type  TEXT NOT NULL,
+    size_bytes    BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    storage_key   TEXT NOT NULL UNIQUE,
+    original_name TEXT NOT NULL,
+    uploaded_by   INTEGER NOT NULL REFERENCES accounts(id),
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX attachments_article ON attachments(article_id, id);

@@ -3,6 +3,8 @@
 //! reviewer's queue, sensitive-word hints, and the public reading pages.
 
 pub mod api;
+pub mod attachments;
+pub mod attachments_repo;
 pub mod comments;
 pub mod comments_repo;
 pub mod import;
@@ -19,11 +21,21 @@ pub mod stats_repo;
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/news/{id}/attachments", post(attachments::upload_page))
+        .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20)));
     Router::new()
+        .merge(uploads)
+        .route(
+            "/news/{id}/attachments/{file}/cover",
+            post(attachments::set_cover),
+        )
+        .route("/files/{id}", get(attachments::serve))
         .route("/news", get(pages::desk).post(pages::create_article))
         .route("/news/new", get(pages::new_article))
         .route("/news/review", get(pages::review_queue))

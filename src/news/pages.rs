@@ -168,6 +168,8 @@ struct ShowPage {
     hits: Vec<String>,
     /// For an imported article: the text as it came and the repairs made.
     origin: Option<(String, Vec<super::repair::Repair>)>,
+    files: Vec<super::attachments_repo::Attachment>,
+    cover: Option<i64>,
     can_submit: bool,
     can_review: bool,
     can_withdraw: bool,
@@ -186,12 +188,14 @@ pub async fn show_article(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let a = service::load(&state, &v, id).await?;
-    let (events, versions, origin) = {
+    let (events, versions, origin, files, cover) = {
         let mut tx = state.db.read().await?;
         (
             repo::events(&mut tx, id).await?,
             repo::versions(&mut tx, id).await?,
             repo::import_origin(&mut tx, id).await?,
+            super::attachments_repo::of_article(&mut tx, id).await?,
+            super::attachments_repo::cover_of(&mut tx, id).await?,
         )
     };
     let origin = origin.map(|(text, json)| (text, serde_json::from_str(&json).unwrap_or_default()));
@@ -213,6 +217,8 @@ pub async fn show_article(
         versions,
         hits,
         origin,
+        files,
+        cover,
     })
 }
 

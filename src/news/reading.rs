@@ -92,6 +92,10 @@ struct ArticlePage {
     signed_in: bool,
     /// Editors and reviewers may reply under a comment (the service checks the unit).
     can_reply: bool,
+    files: Vec<super::attachments_repo::Attachment>,
+    cover: Option<i64>,
+    /// Absolute address of the cover, for the share preview.
+    og_image: Option<String>,
 }
 
 impl ArticlePage {
@@ -141,12 +145,21 @@ pub(super) fn visitor(ctx: &Ctx) -> String {
 
 pub async fn article(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
     let a = service::read(&state, id, Some(&visitor(&ctx))).await?;
     let comments = super::comments::for_article(&state, id).await?;
+    let (files, cover) = {
+        let mut tx = state.db.read().await?;
+        (
+            super::attachments_repo::of_article(&mut tx, id).await?,
+            super::attachments_repo::cover_of(&mut tx, id).await?,
+        )
+    };
+    let og_image = cover.map(|c| format!("{}/files/{c}", base_url(&state, &headers)));
     let notice = q
         .comment
         .filter(|c| matches!(c.as_str(), "pending" | "posted" | "reported"));
@@ -171,6 +184,9 @@ pub async fn article(
         tags,
         comments,
         notice,
+        files,
+        cover,
+        og_image,
     })
 }
 

@@ -14,6 +14,7 @@ mod foundation;
 mod home;
 mod items;
 mod news;
+mod news_files;
 mod news_import;
 mod news_reading;
 mod news_search;

@@ -1,0 +1,272 @@
+//! Attachments of articles: images, audio and video, checked by their content (not their
+//! name), size-limited per kind, streamed to the upload directory, and served with their
+//! checked type, `Content-Disposition` and byte ranges (for video), only to those who may see
+//! the article.
+
+use super::attachments_repo::{self as repo, Attachment, NewAttachment};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::session::Ctx;
+use axum::extract::{Multipart, Path, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+use tower::ServiceExt;
+
+/// The largest upload of any kind (video); the route's body limit.
+pub const MAX_UPLOAD: usize = 200 << 20;
+
+/// The kinds accepted, by the type found in the file's first bytes, with their size limits.
+fn kind_of(mime: &str) -> Option<(&'static str, usize)> {
+    match mime {
+        "image/jpeg" | "image/png" | "image/webp" | "image/gif" => Some(("image", 10 << 20)),
+        "audio/mpeg" | "audio/m4a" | "audio/x-m4a" | "audio/mp4" | "audio/ogg" | "audio/x-wav"
+        | "audio/wav" => Some(("audio", 50 << 20)),
+        "video/mp4" | "video/webm" => Some(("video", MAX_UPLOAD)),
+        _ => None,
+    }
+}
+
+/// The type of a file from its first bytes (`infer`), or None for anything not accepted.
+pub fn sniff(head: &[u8]) -> Option<(String, &'static str, usize)> {
+    let t = infer::get(head)?;
+    let (kind, max) = kind_of(t.mime_type())?;
+    Some((t.mime_type().to_string(), kind, max))
+}
+
+/// An upload being written: removed again unless kept.
+struct TempFile(Option<std::path::PathBuf>);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+pub async fn upload(
+    state: &AppState,
+    v: &Viewer,
+    article: i64,
+    mut mp: Multipart,
+) -> AppResult<i64> {
+    let a = super::service::load(state, v, article).await?;
+    let s = v.scope(Perm::WriteNews)?;
+    let in_scope = {
+        let mut tx = state.db.read().await?;
+        crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(a.unit_id))
+            .await?
+            .is_some()
+    };
+    if a.author_id != v.p.id.0 && !in_scope {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(a.state.as_str(), "draft" | "rejected") {
+        return Err(AppError::field("file", "news.not_editable"));
+    }
+    let dir = state.config.effective_upload_dir();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let key = crate::web::random_token(16);
+    let path = dir.join(&key);
+    let mut temp = TempFile(Some(path.clone()));
+    let mut field = loop {
+        match mp
+            .next_field()
+            .await
+            .map_err(|_| AppError::field("file", "validation.file_unreadable"))?
+        {
+            Some(f) if f.name() == Some("file") => break f,
+            Some(_) => continue,
+            None => return Err(AppError::field("file", "validation.file_empty")),
+        }
+    };
+    let name: String = field
+        .file_name()
+        .unwrap_or("file")
+        .chars()
+        .take(100)
+        .collect();
+    let mut out = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let (mut size, mut head, mut hash) = (0usize, Vec::with_capacity(1024), Sha256::new());
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|_| AppError::field("file", "validation.attachment_too_large"))?
+    {
+        size += chunk.len();
+        if size > MAX_UPLOAD {
+            return Err(AppError::field("file", "validation.attachment_too_large"));
+        }
+        if head.len() < 1024 {
+            head.extend_from_slice(&chunk[..chunk.len().min(1024 - head.len())]);
+        }
+        hash.update(&chunk);
+        out.write_all(&chunk)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    out.flush()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if size == 0 {
+        return Err(AppError::field("file", "validation.file_empty"));
+    }
+    let (mime, kind, max) =
+        sniff(&head).ok_or(AppError::field("file", "validation.attachment_type"))?;
+    if size > max {
+        return Err(AppError::field("file", "validation.attachment_too_large"));
+    }
+    let mut tx = state.db.write().await?;
+    let id = repo::insert(
+        &mut tx,
+        &NewAttachment {
+            article,
+            kind,
+            content_type: &mime,
+            size: size as i64,
+            sha256: &hex::encode(hash.finalize()),
+            storage_key: &key,
+            original_name: &name,
+            by: v.p.id.0,
+        },
+    )
+    .await?;
+    let event = Event::ok("attachment.create", format!("article:{article}"))
+        .unit(a.unit_id)
+        .detail(json_detail(id, kind, &mime, size));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    temp.0 = None; // kept
+    Ok(id)
+}
+
+fn json_detail(id: i64, kind: &str, mime: &str, size: usize) -> serde_json::Value {
+    serde_json::json!({ "attachment_id": id, "kind": kind, "content_type": mime, "bytes": size })
+}
+
+/// Whether the caller may see an article's files: anyone once published, else staff who
+/// see the article.
+async fn may_see(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<bool> {
+    let mut tx = state.db.read().await?;
+    let Some(a) = super::repo::get(&mut tx, article).await? else {
+        return Ok(false);
+    };
+    if a.state == "published" {
+        return Ok(true);
+    }
+    let Some(p) = ctx.full_principal() else {
+        return Ok(false);
+    };
+    let Ok(s) = p.scope(Perm::ReadDrafts) else {
+        return Ok(false);
+    };
+    Ok(super::repo::get_for_staff(&mut tx, &s, article)
+        .await?
+        .is_some())
+}
+
+/// Serves a file with its checked type; byte ranges work (video seeking).
+pub async fn serve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    req: Request,
+) -> AppResult<Response> {
+    let f: Attachment = {
+        let mut tx = state.db.read().await?;
+        repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?
+    };
+    if !may_see(&state, &ctx, f.article_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let path = state.config.effective_upload_dir().join(&f.storage_key);
+    let mime = f.content_type.parse().map_err(|_| AppError::NotFound)?;
+    let resp = tower_http::services::ServeFile::new_with_mime(path, &mime)
+        .oneshot(req)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut resp = resp.into_response();
+    let ascii: String = f
+        .original_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+        .collect();
+    let disposition = format!(
+        "inline; filename=\"{}\"; filename*=UTF-8''{}",
+        if ascii.is_empty() { "file" } else { &ascii },
+        crate::web::render::urlencode(&f.original_name)
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    Ok(resp)
+}
+
+pub async fn upload_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    upload(&state, &v, id, mp).await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+}
+
+pub async fn set_cover(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let a = super::service::load(&state, &v, id).await?;
+    if !matches!(a.state.as_str(), "draft" | "rejected") {
+        return Err(AppError::field("file", "news.not_editable"));
+    }
+    v.scope(Perm::WriteNews)?;
+    let mut tx = state.db.write().await?;
+    if !repo::set_cover(&mut tx, id, file).await? {
+        return Err(AppError::field("file", "validation.cover_image"));
+    }
+    let event = Event::ok("article.cover", format!("article:{id}"))
+        .unit(a.unit_id)
+        .detail(serde_json::json!({ "attachment_id": file }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_known_by_their_bytes_not_their_names() {
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R',
+        ];
+        assert_eq!(sniff(&png).map(|s| s.1), Some("image"));
+        let mp3 = [b'I', b'D', b'3', 3, 0, 0, 0, 0, 0, 0];
+        assert_eq!(sniff(&mp3).map(|s| s.1), Some("audio"));
+        let mp4 = [
+            0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'm', b'p', b'4', b'2', 0, 0, 0, 0,
+        ];
+        assert_eq!(sniff(&mp4).map(|s| s.1), Some("video"));
+        assert!(sniff(b"<html><script>alert(1)</script>").is_none());
+        assert!(
+            sniff(b"MZ\x90\x00\x03\x00\x00\x00").is_none(),
+            "no programs"
+        );
+        assert!(sniff(b"%PDF-1.7").is_none(), "only images, audio and video");
+    }
+}

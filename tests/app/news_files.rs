@@ -1,0 +1,168 @@
+//! Attachments: checked by content, kept out of sight until the article is public, served
+//! with their type and byte ranges, and a cover for the share preview.
+
+use crate::fixtures::{self, county};
+use crate::helpers::{Client, TestApp};
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+async fn upload(c: &mut Client<'_>, article: i64, name: &str, data: &[u8]) -> crate::helpers::Resp {
+    let boundary = "yinyaoFileBoundary";
+    let mut body = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend(data);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = c
+        .request(
+            "POST",
+            &format!("/news/{article}/attachments?csrf={}", c.csrf),
+        )
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ORIGIN, "http://localhost")
+        .body(Body::from(body))
+        .unwrap();
+    c.app.send(req).await
+}
+
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 200]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn attachments_are_checked_hidden_until_published_and_served_with_ranges() {
+    let uploads = tempfile::tempdir().unwrap();
+    let dir = uploads.path().to_path_buf();
+    let app = TestApp::with_config(|c| c.upload_dir = Some(dir.clone())).await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "图片新闻", "kind": "column" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .post(
+            "/news/review-steps",
+            &[("unit_id", &c.county.to_string()), ("steps", "1")],
+        )
+        .await;
+    let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
+    let id = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "老年书画展开幕", "body": "展出作品一百余件。" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
+    let r = upload(
+        &mut editor,
+        id,
+        "photo.jpg",
+        b"<html><script>alert(1)</script></html>",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a page named .jpg is no image"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
+    let image = png();
+    let r = upload(&mut editor, id, "展览.png", &image).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = editor.get(&format!("/news/{id}")).await;
+    let file: i64 = page
+        .body
+        .split("/files/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the file is listed");
+    let r = editor
+        .post(&format!("/news/{id}/attachments/{file}/cover"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let r = editor.get(&format!("/files/{file}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "image/png");
+    assert!(
+        r.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(r.bytes, image);
+    let mut anon = app.client();
+    assert_eq!(
+        anon.get(&format!("/files/{file}")).await.status,
+        StatusCode::NOT_FOUND,
+        "a draft's file"
+    );
+    let mut sibling = fixtures::user_client(&app, "ed_b", c.town_b, UnitRole::Editor).await;
+    assert_eq!(
+        sibling.get(&format!("/files/{file}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    editor
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "submit" }),
+        )
+        .await;
+    let r = upload(&mut editor, id, "more.png", &image).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no changes under review"
+    );
+    admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "approve" }),
+        )
+        .await;
+
+    let r = anon.get(&format!("/files/{file}")).await;
+    assert_eq!(r.status, StatusCode::OK, "public once published");
+    let req = anon
+        .request("GET", &format!("/files/{file}"))
+        .header(header::RANGE, "bytes=0-7")
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.bytes, image[..8].to_vec());
+    let page = anon.get(&format!("/read/{id}")).await;
+    assert!(page.body.contains(&format!(
+        "og:image\" content=\"http://localhost/files/{file}\""
+    )));
+    assert!(page.body.contains("id=\"cover\""));
+}
