@@ -169,5 +169,82 @@ pub async fn generate(
             }
         }
     }
+    campaign(tx, rng, n, columns[2]).await?;
     Ok((columns.len(), articles, comment_count))
+}
+
+const POEMS: [(&str, &str); 6] = [
+    (
+        "重阳登高",
+        "金风送爽菊花黄，老友相携上高岗。\n回首来时多少路，夕阳更比朝阳长。",
+    ),
+    (
+        "我的退休生活",
+        "退休以后，我报了老年大学的书法班，每天写上一个小时，心里格外踏实。",
+    ),
+    (
+        "家乡的变化",
+        "村口的土路变成了柏油路，路灯亮了，广场上天天有人跳舞。",
+    ),
+    (
+        "忆入党那一年",
+        "一九六五年的春天，我在田埂上递交了入党申请书。",
+    ),
+    (
+        "银龄志愿者",
+        "每周三上午，我们五老志愿者给留守儿童讲故事、辅导功课。",
+    ),
+    ("夕阳红", "满头白发映红霞，岁月如歌又一年。"),
+];
+
+/// An open campaign with works from the villages and some judges' scores.
+async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> anyhow::Result<()> {
+    use crate::campaigns::repo as c;
+    let today = Utc::now().date_naive();
+    let id = c::insert(
+        tx,
+        &c::NewCampaign {
+            unit: n.county,
+            column,
+            title: "“我的晚年生活”重阳征文",
+            theme: "写写退休以后的学习、生活和为家乡做的事",
+            rules: Some("诗词、散文均可，散文不超过两千字。"),
+            opens_on: &(today - Duration::days(20)).to_string(),
+            closes_on: &(today + Duration::days(10)).to_string(),
+            by: n.editor,
+        },
+    )
+    .await?;
+    c::add_judge(tx, id, n.reviewer).await?;
+    c::add_judge(tx, id, n.editor).await?;
+    for (i, (title, body)) in POEMS.iter().enumerate() {
+        let Some((author, unit, _)) = n
+            .correspondents
+            .get(i % n.correspondents.len().max(1))
+            .cloned()
+        else {
+            break;
+        };
+        let work = c::insert_work(
+            tx,
+            &c::NewWork {
+                campaign: Some(id),
+                kind: if body.chars().count() < 40 {
+                    "poem"
+                } else {
+                    "essay"
+                },
+                title,
+                body,
+                author,
+                unit,
+                state: "received",
+            },
+        )
+        .await?;
+        if i % 2 == 0 {
+            c::score(tx, work, n.reviewer, rng.random_range(70..96), None).await?;
+        }
+    }
+    Ok(())
 }
