@@ -12,22 +12,7 @@ async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
     let app = TestApp::new().await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = admin
-        .json(
-            "POST",
-            "/api/v1/columns",
-            json!({ "unit_id": c.county, "name": "银龄风采", "kind": "column" }),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    admin
-        .post(
-            "/news/review-steps",
-            &[("unit_id", &c.county.to_string()), ("steps", "1")],
-        )
-        .await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;
     fixtures::account(&app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
     fixtures::account(&app, "judge2", Some(c.county), Some(UnitRole::Member)).await;
     let today = chrono::Utc::now().date_naive();

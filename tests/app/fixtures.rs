@@ -157,3 +157,25 @@ pub async fn user_client<'a>(
     c.login(username, PASSWORD).await;
     c
 }
+
+/// A column of `unit` created by a news manager's client, with the unit set to one review
+/// step (so a single approval publishes); returns the column id.
+pub async fn one_step_column(admin: &mut Client<'_>, unit: i64, name: &str) -> i64 {
+    let r = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            serde_json::json!({ "unit_id": unit, "name": name, "kind": "column" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let column = r.json()["id"].as_i64().expect("column id");
+    let r = admin
+        .post(
+            "/news/review-steps",
+            &[("unit_id", &unit.to_string()), ("steps", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    column
+}

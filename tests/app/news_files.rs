@@ -46,22 +46,7 @@ async fn attachments_are_checked_hidden_until_published_and_served_with_ranges()
     let app = TestApp::with_config(|c| c.upload_dir = Some(dir.clone())).await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = admin
-        .json(
-            "POST",
-            "/api/v1/columns",
-            json!({ "unit_id": c.county, "name": "图片新闻", "kind": "column" }),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    admin
-        .post(
-            "/news/review-steps",
-            &[("unit_id", &c.county.to_string()), ("steps", "1")],
-        )
-        .await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "图片新闻").await;
     let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
     let id = editor
         .json(

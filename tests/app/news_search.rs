@@ -12,22 +12,7 @@ async fn search_folds_scripts_finds_short_queries_and_respects_visibility() {
     let app = TestApp::new().await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = admin
-        .json(
-            "POST",
-            "/api/v1/columns",
-            json!({ "unit_id": c.county, "name": "动态", "kind": "column" }),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    admin
-        .post(
-            "/news/review-steps",
-            &[("unit_id", &c.county.to_string()), ("steps", "1")],
-        )
-        .await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "动态").await;
     let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
     let mut publish = async |title: &str, body: &str| {
         let r = editor

@@ -45,22 +45,7 @@ async fn correspondents_are_ranked_per_quarter_and_exported() {
     let app = TestApp::new().await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = admin
-        .json(
-            "POST",
-            "/api/v1/columns",
-            json!({ "unit_id": c.county, "name": "基层动态", "kind": "column" }),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    admin
-        .post(
-            "/news/review-steps",
-            &[("unit_id", &c.county.to_string()), ("steps", "1")],
-        )
-        .await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "基层动态").await;
     let mut a = fixtures::user_client(&app, "corr_a", c.village_a, UnitRole::Correspondent).await;
     let mut b = fixtures::user_client(&app, "corr_b", c.village_b, UnitRole::Correspondent).await;
     publish(&mut a, &mut admin, col, "杨柳村一", None).await;
