@@ -4,6 +4,7 @@
 //! library of published works.
 
 pub mod api;
+pub mod library;
 pub mod pages;
 pub mod repo;
 pub mod service;
@@ -26,6 +27,11 @@ pub fn routes() -> Router<AppState> {
         .route("/works/{id}/score", post(pages::score_work))
         .route("/works/{id}/decision", post(pages::decide_work))
         .route("/read/works", get(pages::library))
+        .route(
+            "/works/contribute",
+            get(library::contribute_page).post(library::contribute_form),
+        )
+        .route("/works/{id}/accept", post(library::accept_form))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {

@@ -251,3 +251,29 @@ pub async fn library(
          ORDER BY a.published_at DESC, w.id DESC LIMIT $1 OFFSET $2")
         .bind(limit).bind(offset).fetch_all(c).await)
 }
+
+/// A member's contribution to the library awaiting an editor, as the editor sees it.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Contribution {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub author_name: String,
+    pub unit_name: String,
+}
+
+/// Contributions (works outside campaigns) not yet taken, of units in scope, oldest first.
+pub async fn pending_contributions(
+    tx: &mut Tx,
+    s: &crate::web::auth::Scope,
+) -> Result<Vec<Contribution>, sqlx::Error> {
+    let sql = format!(
+        "SELECT w.id, w.kind, w.title, w.body, a.display_name AS author_name, u.name AS unit_name
+         FROM works w JOIN accounts a ON a.id = w.author_id JOIN units u ON u.id = w.unit_id
+         WHERE w.campaign_id IS NULL AND w.state = 'received' AND {} ORDER BY w.id LIMIT 200",
+        crate::in_scope!("u")
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, Contribution>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
+}

@@ -348,33 +348,7 @@ pub async fn decide(state: &AppState, v: &Viewer, work: i64, choose: bool) -> Ap
         tx.commit().await?;
         return Ok(campaign);
     }
-    let body_html = crate::news::model::render_body(&w.body);
-    let text = crate::news::repo::Text {
-        title: &w.title,
-        summary: Some(&c.title),
-        body_md: &w.body,
-        body_html: &body_html,
-        tags: &w.kind,
-        source: Some(&c.title),
-        correspondent_id: None,
-    };
-    let article =
-        crate::news::repo::insert_article(&mut tx, c.column_id, w.unit_id, w.author_id, &text)
-            .await?;
-    crate::news::repo::set_state(&mut tx, article, "draft", "submitted", None, None, None).await?;
-    crate::news::repo::insert_event(
-        &mut tx,
-        article,
-        "submit",
-        "draft",
-        "submitted",
-        Some(v.p.id.0),
-        Some(&c.title),
-        1,
-    )
-    .await?;
-    crate::news::search_repo::index(&mut tx, article, &w.title, Some(&c.title), &w.body, &w.kind)
-        .await?;
+    let article = to_review(&mut tx, &w, c.column_id, &c.title, v.p.id.0).await?;
     if !repo::set_work_state(
         &mut tx,
         work,
@@ -392,4 +366,41 @@ pub async fn decide(state: &AppState, v: &Viewer, work: i64, choose: bool) -> Ap
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(campaign)
+}
+
+/// Sends a work to the review workflow as an article of `column` by its author, submitted
+/// on the author's behalf by `by`; returns the article.
+pub(super) async fn to_review(
+    tx: &mut crate::db::Tx,
+    w: &repo::Work,
+    column: i64,
+    origin: &str,
+    by: i64,
+) -> Result<i64, sqlx::Error> {
+    let body_html = crate::news::model::render_body(&w.body);
+    let text = crate::news::repo::Text {
+        title: &w.title,
+        summary: Some(origin),
+        body_md: &w.body,
+        body_html: &body_html,
+        tags: &w.kind,
+        source: Some(origin),
+        correspondent_id: None,
+    };
+    let article =
+        crate::news::repo::insert_article(tx, column, w.unit_id, w.author_id, &text).await?;
+    crate::news::repo::set_state(tx, article, "draft", "submitted", None, None, None).await?;
+    crate::news::repo::insert_event(
+        tx,
+        article,
+        "submit",
+        "draft",
+        "submitted",
+        Some(by),
+        Some(origin),
+        1,
+    )
+    .await?;
+    crate::news::search_repo::index(tx, article, &w.title, Some(origin), &w.body, &w.kind).await?;
+    Ok(article)
 }

@@ -215,3 +215,81 @@ async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
         (Some(2), Some(1))
     );
 }
+
+#[tokio::test]
+async fn members_offer_works_to_the_library_and_editors_take_them_into_review() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "作品选登").await;
+    let mut poet = fixtures::user_client(&app, "poet", c.village_a, UnitRole::Member).await;
+    let r = poet
+        .post(
+            "/works/contribute",
+            &[
+                ("kind", "poem"),
+                ("title", "秋思"),
+                ("body", "枯藤老树昏鸦"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "consent is required"
+    );
+    let r = poet
+        .post(
+            "/works/contribute",
+            &[
+                ("kind", "poem"),
+                ("title", "秋思"),
+                ("body", "枯藤老树昏鸦"),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // An editor of another town neither sees nor takes it.
+    let mut other = fixtures::user_client(&app, "ed_b", c.town_b, UnitRole::Editor).await;
+    let page = other.get("/works/contribute").await;
+    assert!(!page.body.contains("秋思"));
+    let page = admin.get("/works/contribute").await;
+    assert!(page.body.contains("秋思") && page.body.contains("id=\"contributions\""));
+    let work: i64 = page
+        .body
+        .split("/works/")
+        .filter_map(|s| s.split('/').next()?.parse().ok())
+        .next()
+        .expect("the work is listed");
+    let r = other
+        .post(
+            &format!("/works/{work}/accept"),
+            &[("column_id", &col.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = admin
+        .post(
+            &format!("/works/{work}/accept"),
+            &[("column_id", &col.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let article: i64 = r.location().trim_start_matches("/news/").parse().unwrap();
+    let mut public = app.client();
+    assert!(
+        !public.get("/read/works").await.body.contains("秋思"),
+        "not before review"
+    );
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{article}/decision"),
+            json!({ "action": "approve" }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    assert!(public.get("/read/works").await.body.contains("秋思"));
+}

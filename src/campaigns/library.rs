@@ -1,0 +1,178 @@
+//! Contributions to the works library outside campaigns: a member offers a work with consent;
+//! an editor over the member's unit takes it into a column, where the usual review decides
+//! its publication, and once published it is in the library.
+
+use super::repo::{self, Contribution, NewWork};
+use super::service::{KINDS, WorkInput};
+use crate::audit::{model::Event, repo as audit};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::news::repo::Column;
+use crate::people::model::parse_text;
+use crate::state::AppState;
+use crate::units::model::UnitId;
+use crate::web::auth::{Perm, Viewer};
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+pub async fn contribute(state: &AppState, v: &Viewer, input: &WorkInput) -> AppResult<i64> {
+    let unit =
+        v.p.grants
+            .first()
+            .map(|g| g.unit_id)
+            .ok_or(AppError::Forbidden)?;
+    let mut errors = Vec::new();
+    if !KINDS.contains(&input.kind.as_str()) {
+        errors.push(FieldError::new("kind", "validation.choice"));
+    }
+    let mut text =
+        |field: &'static str, value: &str, max: usize| match parse_text(field, Some(value), max) {
+            Ok(Some(t)) => Some(t),
+            Ok(None) => {
+                errors.push(FieldError::new(field, "validation.required"));
+                None
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+    let title = text("title", &input.title, 60);
+    let body = text("body", &input.body, 20_000);
+    if !input.consent {
+        errors.push(FieldError::new("consent", "validation.consent"));
+    }
+    let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let mut tx = state.db.write().await?;
+    let id = repo::insert_work(
+        &mut tx,
+        &NewWork {
+            campaign: None,
+            kind: &input.kind,
+            title: &title,
+            body: &body,
+            author: v.p.id.0,
+            unit,
+            state: "received",
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("work.contribute", format!("work:{id}")).unit(unit),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An editor takes a contribution into a column: it goes to review as an article.
+pub async fn accept(state: &AppState, v: &Viewer, work: i64, column: i64) -> AppResult<i64> {
+    let s = v.scope(Perm::ManageNews)?;
+    let mut tx = state.db.write().await?;
+    let w = repo::work(&mut tx, work)
+        .await?
+        .filter(|w| w.campaign_id.is_none())
+        .ok_or(AppError::NotFound)?;
+    if crate::units::repo::get_in_scope(&mut tx, &s, UnitId(w.unit_id))
+        .await?
+        .is_none()
+    {
+        return Err(AppError::OutOfScope);
+    }
+    let columns = crate::news::repo::columns_for_writer(&mut tx, &s).await?;
+    if !columns.iter().any(|c| c.id == column && c.active) {
+        return Err(AppError::field("column_id", "validation.column_scope"));
+    }
+    let origin = crate::i18n::Locale::ZhCn.t("campaign.library");
+    let article = super::service::to_review(&mut tx, &w, column, &origin, v.p.id.0).await?;
+    if !repo::set_work_state(
+        &mut tx,
+        work,
+        &["received", "received"],
+        "library",
+        Some(article),
+    )
+    .await?
+    {
+        return Err(AppError::field("state", "news.changed_meanwhile"));
+    }
+    let event = Event::ok("work.accept", format!("work:{work}"))
+        .unit(w.unit_id)
+        .detail(json!({ "article_id": article }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(article)
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/contribute.html")]
+struct ContributePage {
+    page: Page,
+    kinds: [&'static str; 6],
+    pending: Vec<Contribution>,
+    columns: Vec<Column>,
+    sent: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Sent {
+    sent: Option<String>,
+}
+
+pub async fn contribute_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<Sent>,
+) -> AppResult<Response> {
+    let (pending, columns) = match v.scope(Perm::ManageNews) {
+        Ok(s) => {
+            let mut tx = state.db.read().await?;
+            (
+                repo::pending_contributions(&mut tx, &s).await?,
+                crate::news::repo::columns_for_writer(&mut tx, &s).await?,
+            )
+        }
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    html(&ContributePage {
+        page: Page::new(&v.ctx, "/campaigns"),
+        kinds: KINDS,
+        pending,
+        columns,
+        sent: q.sent.is_some(),
+    })
+}
+
+pub async fn contribute_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: WorkInput = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    contribute(&state, &v, &input).await?;
+    Ok(Redirect::to("/works/contribute?sent=1").into_response())
+}
+
+pub async fn accept_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    #[derive(serde::Deserialize)]
+    struct F {
+        column_id: i64,
+    }
+    let f: F = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let article = accept(&state, &v, id, f.column_id).await?;
+    Ok(Redirect::to(&format!("/news/{article}")).into_response())
+}
