@@ -123,10 +123,32 @@ fn split(s: &Option<Sealed>) -> (Option<&str>, Option<&str>, Option<&str>) {
     }
 }
 
-/// Replaces a person's name-search tokens (same transaction as the file).
-async fn write_tokens(tx: &mut Tx, id: i64, r: &PersonRecord) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("DELETE FROM person_search WHERE person_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    insert_tokens(tx, &[(id, r)]).await
+/// Deletes a person's name-search tokens, found by the primary key from the stored name
+/// forms (`people` still holds the old name when this runs).
+async fn delete_tokens(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    let old: Vec<NameKeys> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, name_folded, name_initials, name_pinyin FROM people WHERE id = $1")
+        .bind(id).fetch_all(c).await)?;
+    let doc = name_token_rows(&old);
+    // Explicit match: the JSON table functions differ per backend.
+    match tx {
+        Tx::Sqlite(t) => sqlx::query(
+            "DELETE FROM person_search WHERE (token, sort_key, person_id) IN
+                 (SELECT value->>0, value->>1, value->>2 FROM json_each($1))",
+        )
+        .bind(doc)
+        .execute(&mut **t)
+        .await
+        .map(|_| ()),
+        Tx::Postgres(t) => sqlx::query(
+            "DELETE FROM person_search WHERE (token, sort_key, person_id) IN
+                 (SELECT v->>0, v->>1, (v->>2)::bigint FROM json_array_elements($1::json) AS v)",
+        )
+        .bind(doc)
+        .execute(&mut **t)
+        .await
+        .map(|_| ()),
+    }
 }
 
 const TOKEN_COLUMNS: [(&str, &str); 3] = [("token", ""), ("sort_key", ""), ("person_id", "bigint")];
@@ -288,6 +310,7 @@ async fn insert_json(
 
 /// Rewrites a person file (sensitive columns are written by the caller's `record` as given).
 pub async fn update(tx: &mut Tx, id: PersonId, r: &PersonRecord) -> Result<(), sqlx::Error> {
+    delete_tokens(tx, id.0).await?;
     let (id_enc, id_idx, id_mask) = split(&r.id_number);
     let (m_enc, m_idx, m_mask) = split(&r.mobile);
     on_tx!(tx, c => sqlx::query(
@@ -305,7 +328,7 @@ pub async fn update(tx: &mut Tx, id: PersonId, r: &PersonRecord) -> Result<(), s
         .bind(&r.status).bind(&r.died_on).bind(&r.skills).bind(r.willing_to_serve).bind(r.is_minor).bind(now())
         .bind(id.0)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    write_tokens(tx, id.0, r).await
+    insert_tokens(tx, &[(id.0, r)]).await
 }
 
 /// A `people` row as stored.

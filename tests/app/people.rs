@@ -391,6 +391,38 @@ async fn long_names_match_any_fragment_and_a_stale_name_index_is_rebuilt() {
         let r = staff.json("GET", &find(q), json!(null)).await;
         assert_eq!(names(&r), *want, "query {q} after the rebuild");
     }
+
+    // A renamed file is found by its new name only.
+    let r = staff.json("GET", &find("欧阳修"), json!(null)).await;
+    let id = r.json()[0]["id"].as_i64().unwrap();
+    let r = staff
+        .json(
+            "PUT",
+            &format!("/api/v1/people/{id}"),
+            json!({ "unit_id": c.village_a, "name": "欧阳询" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    for (q, want) in [
+        ("修", vec![]),
+        ("欧阳修", vec![]),
+        ("询", vec!["欧阳询"]),
+        ("oyx", vec!["欧阳询"]),
+        ("欧阳", vec!["欧阳建国华", "欧阳询"]),
+    ] {
+        let r = staff.json("GET", &find(q), json!(null)).await;
+        assert_eq!(names(&r), want, "query {q} after the rename");
+    }
+    let n: i64 = {
+        let mut tx = app.db().read().await.unwrap();
+        yinyao::on_tx!(&mut tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM person_search WHERE person_id = $1")
+            .bind(id).fetch_one(conn).await)
+        .unwrap()
+    };
+    assert_eq!(
+        n, 9,
+        "the old name's tokens are gone: 6 fragments and 3 initials of 欧阳询"
+    );
 }
 
 #[tokio::test]
