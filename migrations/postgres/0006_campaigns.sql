@@ -49,3 +49,8 @@ CREATE TABLE work_scores (
     scored_at  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (work_id, judge_id)
 );
+
+-- Files of a work (a recitation, a photo of calligraphy); they move to the article when the
+-- work is chosen or taken into a column.
+ALTER TABLE attachments ADD COLUMN work_id BIGINT REFERENCES works(id);
+CREATE INDEX attachments_work ON attachments(work_id);

@@ -138,7 +138,7 @@ CREATE TABLE comment_reports (
 -- `storage_key`; the database keeps what they are.
 CREATE TABLE attachments (
     id            INTEGER PRIMARY KEY,
-    article_id    INTEGER NOT NULL REFERENCES articles(id),
+    article_id    INTEGER REFERENCES articles(id),
     kind          TEXT NOT NULL CHECK (kind IN ('image', 'audio', 'video')),
     content_type  TEXT NOT NULL,
     size_bytes    BIGINT NOT NULL,

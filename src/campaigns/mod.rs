@@ -11,11 +11,18 @@ pub mod service;
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/works/{id}/files", post(pages::add_work_file))
+        .layer(DefaultBodyLimit::max(
+            crate::news::attachments::MAX_UPLOAD + (1 << 20),
+        ));
     Router::new()
+        .merge(uploads)
         .route(
             "/campaigns",
             get(pages::list_campaigns).post(pages::create_campaign),
@@ -24,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/works", post(pages::submit_work))
         .route("/campaigns/{id}/judging", get(pages::judging_page))
         .route("/campaigns/{id}/close", post(pages::close_campaign))
+        .route("/campaigns/{id}/finish", post(pages::finish_campaign))
         .route("/works/{id}/score", post(pages::score_work))
         .route("/works/{id}/decision", post(pages::decide_work))
         .route("/read/works", get(pages::library))

@@ -69,6 +69,13 @@ struct ShowPage {
     manager: bool,
     kinds: [&'static str; 6],
     ranking: Vec<RankedWork>,
+    /// The caller's own works here: id, title, state, files.
+    mine: Vec<(
+        i64,
+        String,
+        String,
+        Vec<crate::news::attachments_repo::Attachment>,
+    )>,
 }
 
 pub async fn show_campaign(
@@ -77,7 +84,16 @@ pub async fn show_campaign(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (c, member, judge, manager) = service::show(&state, &v, id).await?;
-    let ranking = if manager && c.state != "open" {
+    let mine = {
+        let mut tx = state.db.read().await?;
+        let mut out = Vec::new();
+        for (wid, title, st) in super::repo::my_works(&mut tx, id, v.p.id.0).await? {
+            let files = crate::news::attachments_repo::of_work(&mut tx, wid).await?;
+            out.push((wid, title, st, files));
+        }
+        out
+    };
+    let ranking = if manager && c.state == "finished" {
         service::ranking(&state, &v, id).await?
     } else {
         Vec::new()
@@ -90,6 +106,7 @@ pub async fn show_campaign(
         manager,
         kinds: KINDS,
         ranking,
+        mine,
     })
 }
 
@@ -110,6 +127,16 @@ struct JudgingPage {
     page: Page,
     campaign: i64,
     works: Vec<BlindWork>,
+    files: Vec<crate::news::attachments_repo::Attachment>,
+}
+
+impl JudgingPage {
+    fn files_of(&self, work: &i64) -> Vec<&crate::news::attachments_repo::Attachment> {
+        self.files
+            .iter()
+            .filter(|f| f.work_id == Some(*work))
+            .collect()
+    }
 }
 
 pub async fn judging_page(
@@ -118,11 +145,30 @@ pub async fn judging_page(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let works = service::judging(&state, &v, id).await?;
+    let mut files = Vec::new();
+    {
+        let mut tx = state.db.read().await?;
+        for w in &works {
+            files.extend(crate::news::attachments_repo::of_work(&mut tx, w.id).await?);
+        }
+    }
     html(&JudgingPage {
         page: Page::new(&v.ctx, "/campaigns"),
         campaign: id,
         works,
+        files,
     })
+}
+
+/// The author adds a file to their work (multipart, CSRF token in the action URL).
+pub async fn add_work_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    service::add_file(&state, &v, id, mp).await?;
+    Ok(Redirect::to("/campaigns").into_response())
 }
 
 pub async fn score_work(
@@ -153,6 +199,15 @@ pub async fn score_work(
     )
     .await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}/judging#work-{id}")).into_response())
+}
+
+pub async fn finish_campaign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::finish(&state, &v, id).await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}#ranking")).into_response())
 }
 
 pub async fn close_campaign(

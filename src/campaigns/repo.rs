@@ -277,3 +277,14 @@ pub async fn pending_contributions(
     on_tx!(tx, c => sqlx::query_as::<_, Contribution>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
 }
+
+/// A member's own works in a campaign.
+pub async fn my_works(
+    tx: &mut Tx,
+    campaign: i64,
+    author: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, title, state FROM works WHERE campaign_id = $1 AND author_id = $2 ORDER BY id")
+        .bind(campaign).bind(author).fetch_all(c).await)
+}

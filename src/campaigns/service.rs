@@ -302,12 +302,29 @@ pub async fn close(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<()>
     Ok(())
 }
 
-/// Works by average score with their authors: only once submissions are closed, so judging
-/// stays blind while it matters.
+/// Ends judging: scores are final, and the organiser sees the ranking with authors.
+pub async fn finish(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<()> {
+    let c = managed(state, v, campaign).await?;
+    let mut tx = state.db.write().await?;
+    if !repo::set_state(&mut tx, campaign, "judging", "finished").await? {
+        return Err(AppError::field("state", "campaign.not_judging"));
+    }
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("campaign.finish", format!("campaign:{campaign}")).unit(c.unit_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Works by average score with their authors: only once judging is over, so no one scores
+/// knowing who wrote what.
 pub async fn ranking(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<Vec<RankedWork>> {
     let c = managed(state, v, campaign).await?;
-    if c.state == "open" {
-        return Err(AppError::field("state", "campaign.still_open"));
+    if c.state != "finished" {
+        return Err(AppError::field("state", "campaign.still_judging"));
     }
     let mut tx = state.db.read().await?;
     Ok(repo::ranking(&mut tx, campaign).await?)
@@ -323,8 +340,8 @@ pub async fn decide(state: &AppState, v: &Viewer, work: i64, choose: bool) -> Ap
     };
     let campaign = w.campaign_id.ok_or(AppError::NotFound)?;
     let c = managed(state, v, campaign).await?;
-    if c.state == "open" {
-        return Err(AppError::field("state", "campaign.still_open"));
+    if c.state != "finished" {
+        return Err(AppError::field("state", "campaign.still_judging"));
     }
     let mut tx = state.db.write().await?;
     if !choose {
@@ -402,5 +419,96 @@ pub(super) async fn to_review(
     )
     .await?;
     crate::news::search_repo::index(tx, article, &w.title, Some(origin), &w.body, &w.kind).await?;
+    crate::news::attachments_repo::move_to_article(tx, w.id, article).await?;
     Ok(article)
+}
+
+/// Whether the caller may see a work's files before it is chosen: its author, the judges and
+/// organisers of its campaign, or (outside campaigns) editors over the author's unit.
+pub async fn may_see_work(
+    state: &AppState,
+    ctx: &crate::web::session::Ctx,
+    work: i64,
+) -> AppResult<bool> {
+    let Some(p) = ctx.full_principal() else {
+        return Ok(false);
+    };
+    let mut tx = state.db.read().await?;
+    let Some(w) = repo::work(&mut tx, work).await? else {
+        return Ok(false);
+    };
+    if w.author_id == p.id.0 {
+        return Ok(true);
+    }
+    let unit = match w.campaign_id {
+        Some(c) => {
+            if repo::is_judge(&mut tx, c, p.id.0).await? {
+                return Ok(true);
+            }
+            repo::get(&mut tx, c).await?.map(|c| c.unit_id)
+        }
+        None => Some(w.unit_id),
+    };
+    let (Some(unit), Ok(s)) = (unit, p.scope(Perm::ManageNews)) else {
+        return Ok(false);
+    };
+    Ok(crate::units::repo::get_in_scope(&mut tx, &s, UnitId(unit))
+        .await?
+        .is_some())
+}
+
+/// The author adds a file (a recording, a photo of the calligraphy) to their work while it
+/// can still change: received, and its campaign (if any) still open.
+pub async fn add_file(
+    state: &AppState,
+    v: &Viewer,
+    work: i64,
+    mp: axum::extract::Multipart,
+) -> AppResult<i64> {
+    let w = {
+        let mut tx = state.db.read().await?;
+        repo::work(&mut tx, work).await?.ok_or(AppError::NotFound)?
+    };
+    if w.author_id != v.p.id.0 {
+        return Err(AppError::NotFound);
+    }
+    let open = match w.campaign_id {
+        Some(c) => {
+            let mut tx = state.db.read().await?;
+            repo::get(&mut tx, c)
+                .await?
+                .is_some_and(|c| c.state == "open")
+        }
+        None => true,
+    };
+    if w.state != "received" || !open {
+        return Err(AppError::field("file", "campaign.closed"));
+    }
+    let f = crate::news::attachments::receive(state, mp).await?;
+    let mut tx = state.db.write().await?;
+    // The upload took time: the work may have been chosen or the campaign closed meanwhile.
+    let still = repo::work(&mut tx, work)
+        .await?
+        .is_some_and(|w| w.state == "received");
+    let still_open = match w.campaign_id {
+        Some(c) => repo::get(&mut tx, c)
+            .await?
+            .is_some_and(|c| c.state == "open"),
+        None => true,
+    };
+    if !still || !still_open {
+        return Err(AppError::field("file", "campaign.closed"));
+    }
+    let (id, detail) =
+        crate::news::attachments::record(&mut tx, f, None, Some(work), v.p.id.0).await?;
+    audit::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("attachment.create", format!("work:{work}"))
+            .unit(w.unit_id)
+            .detail(detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }

@@ -48,33 +48,27 @@ impl Drop for TempFile {
     }
 }
 
-pub async fn upload(
-    state: &AppState,
-    v: &Viewer,
-    article: i64,
-    mut mp: Multipart,
-) -> AppResult<i64> {
-    let a = super::service::load(state, v, article).await?;
-    let s = v.scope(Perm::WriteNews)?;
-    let in_scope = {
-        let mut tx = state.db.read().await?;
-        crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(a.unit_id))
-            .await?
-            .is_some()
-    };
-    if a.author_id != v.p.id.0 && !in_scope {
-        return Err(AppError::Forbidden);
-    }
-    if !matches!(a.state.as_str(), "draft" | "rejected") {
-        return Err(AppError::field("file", "news.not_editable"));
-    }
+/// A checked file written to the upload directory, not yet recorded.
+pub struct Received {
+    temp: TempFile,
+    key: String,
+    name: String,
+    size: usize,
+    mime: String,
+    kind: &'static str,
+    sha256: String,
+}
+
+/// Streams the `file` part of an upload to the upload directory and checks it by content;
+/// the file is removed again unless recorded with [`record`].
+pub async fn receive(state: &AppState, mut mp: Multipart) -> AppResult<Received> {
     let dir = state.config.effective_upload_dir();
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let key = crate::web::random_token(16);
     let path = dir.join(&key);
-    let mut temp = TempFile(Some(path.clone()));
+    let temp = TempFile(Some(path.clone()));
     let mut field = loop {
         match mp
             .next_field()
@@ -124,27 +118,76 @@ pub async fn upload(
     if size > max {
         return Err(AppError::field("file", "validation.attachment_too_large"));
     }
-    let mut tx = state.db.write().await?;
+    Ok(Received {
+        temp,
+        key,
+        name,
+        size,
+        mime,
+        kind,
+        sha256: hex::encode(hash.finalize()),
+    })
+}
+
+/// Records a received file for an article or a work, in the caller's transaction.
+pub async fn record(
+    tx: &mut crate::db::Tx,
+    mut f: Received,
+    article: Option<i64>,
+    work: Option<i64>,
+    by: i64,
+) -> Result<(i64, serde_json::Value), sqlx::Error> {
     let id = repo::insert(
-        &mut tx,
+        tx,
         &NewAttachment {
             article,
-            kind,
-            content_type: &mime,
-            size: size as i64,
-            sha256: &hex::encode(hash.finalize()),
-            storage_key: &key,
-            original_name: &name,
-            by: v.p.id.0,
+            work,
+            kind: f.kind,
+            content_type: &f.mime,
+            size: f.size as i64,
+            sha256: &f.sha256,
+            storage_key: &f.key,
+            original_name: &f.name,
+            by,
         },
     )
     .await?;
+    // Kept from here on; should the caller's transaction roll back, the file is an orphan
+    // under a random name that nothing serves.
+    f.temp.0 = None;
+    Ok((id, json_detail(id, f.kind, &f.mime, f.size)))
+}
+
+pub async fn upload(state: &AppState, v: &Viewer, article: i64, mp: Multipart) -> AppResult<i64> {
+    let a = super::service::load(state, v, article).await?;
+    let s = v.scope(Perm::WriteNews)?;
+    let in_scope = {
+        let mut tx = state.db.read().await?;
+        crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(a.unit_id))
+            .await?
+            .is_some()
+    };
+    if a.author_id != v.p.id.0 && !in_scope {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(a.state.as_str(), "draft" | "rejected") {
+        return Err(AppError::field("file", "news.not_editable"));
+    }
+    let f = receive(state, mp).await?;
+    let mut tx = state.db.write().await?;
+    // The upload took time: the article may have gone to review meanwhile.
+    let now = super::repo::get(&mut tx, article)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !matches!(now.state.as_str(), "draft" | "rejected") {
+        return Err(AppError::field("file", "news.not_editable"));
+    }
+    let (id, detail) = record(&mut tx, f, Some(article), None, v.p.id.0).await?;
     let event = Event::ok("attachment.create", format!("article:{article}"))
         .unit(a.unit_id)
-        .detail(json_detail(id, kind, &mime, size));
+        .detail(detail);
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
-    temp.0 = None; // kept
     Ok(id)
 }
 
@@ -184,7 +227,12 @@ pub async fn serve(
         let mut tx = state.db.read().await?;
         repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?
     };
-    if !may_see(&state, &ctx, f.article_id).await? {
+    let visible = match (f.article_id, f.work_id) {
+        (Some(article), _) => may_see(&state, &ctx, article).await?,
+        (None, Some(work)) => crate::campaigns::service::may_see_work(&state, &ctx, work).await?,
+        (None, None) => false,
+    };
+    if !visible {
         return Err(AppError::NotFound);
     }
     let path = state.config.effective_upload_dir().join(&f.storage_key);
@@ -233,8 +281,15 @@ pub async fn set_cover(
     if !matches!(a.state.as_str(), "draft" | "rejected") {
         return Err(AppError::field("file", "news.not_editable"));
     }
-    v.scope(Perm::WriteNews)?;
+    let s = v.scope(Perm::WriteNews)?;
     let mut tx = state.db.write().await?;
+    let writes_here =
+        crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(a.unit_id))
+            .await?
+            .is_some();
+    if a.author_id != v.p.id.0 && !writes_here {
+        return Err(AppError::Forbidden);
+    }
     if !repo::set_cover(&mut tx, id, file).await? {
         return Err(AppError::field("file", "validation.cover_image"));
     }

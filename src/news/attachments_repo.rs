@@ -7,7 +7,10 @@ use crate::on_tx;
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: i64,
-    pub article_id: i64,
+    /// The article it belongs to; none while it belongs to a work not yet chosen.
+    pub article_id: Option<i64>,
+    #[serde(skip)]
+    pub work_id: Option<i64>,
     /// image, audio or video.
     pub kind: String,
     pub content_type: String,
@@ -18,7 +21,8 @@ pub struct Attachment {
 }
 
 pub struct NewAttachment<'a> {
-    pub article: i64,
+    pub article: Option<i64>,
+    pub work: Option<i64>,
     pub kind: &'a str,
     pub content_type: &'a str,
     pub size: i64,
@@ -30,13 +34,14 @@ pub struct NewAttachment<'a> {
 
 pub async fn insert(tx: &mut Tx, a: &NewAttachment<'_>) -> Result<i64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO attachments (article_id, kind, content_type, size_bytes, sha256, storage_key, original_name, uploaded_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+        "INSERT INTO attachments (article_id, kind, content_type, size_bytes, sha256, storage_key, original_name, uploaded_by, created_at, work_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
         .bind(a.article).bind(a.kind).bind(a.content_type).bind(a.size).bind(a.sha256).bind(a.storage_key)
-        .bind(a.original_name).bind(a.by).bind(now()).fetch_one(c).await)
+        .bind(a.original_name).bind(a.by).bind(now()).bind(a.work).fetch_one(c).await)
 }
 
-const COLS: &str = "id, article_id, kind, content_type, size_bytes, original_name, storage_key";
+const COLS: &str =
+    "id, article_id, work_id, kind, content_type, size_bytes, original_name, storage_key";
 
 pub async fn of_article(tx: &mut Tx, article: i64) -> Result<Vec<Attachment>, sqlx::Error> {
     let sql = format!("SELECT {COLS} FROM attachments WHERE article_id = $1 ORDER BY id");
@@ -61,4 +66,16 @@ pub async fn cover_of(tx: &mut Tx, article: i64) -> Result<Option<i64>, sqlx::Er
     let v: Option<Option<i64>> = on_tx!(tx, c => sqlx::query_scalar("SELECT cover_id FROM articles WHERE id = $1")
         .bind(article).fetch_optional(c).await)?;
     Ok(v.flatten())
+}
+
+pub async fn of_work(tx: &mut Tx, work: i64) -> Result<Vec<Attachment>, sqlx::Error> {
+    let sql = format!("SELECT {COLS} FROM attachments WHERE work_id = $1 ORDER BY id");
+    on_tx!(tx, c => sqlx::query_as::<_, Attachment>(sqlx::AssertSqlSafe(sql.clone())).bind(work).fetch_all(c).await)
+}
+
+/// A chosen work's files become its article's.
+pub async fn move_to_article(tx: &mut Tx, work: i64, article: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE attachments SET article_id = $2 WHERE work_id = $1")
+        .bind(work).bind(article).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

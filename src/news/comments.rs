@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde_json::json;
 
-/// Comments one reader may post in an hour.
-const PER_HOUR: i64 = 5;
+/// Comments one network address may post in an hour (a community centre's readers share one).
+const PER_HOUR: i64 = 20;
 /// Reports that send an approved comment back to moderation.
 const REPORT_THRESHOLD: i32 = 3;
 
@@ -58,7 +58,7 @@ pub async fn post(
     let (Some(body), Some(name), true) = (body, name, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let who = super::reading::visitor(ctx);
+    let who = super::reading::address(ctx);
     let mut tx = state.db.write().await?;
     let a = super::repo::get(&mut tx, article)
         .await?
@@ -115,9 +115,11 @@ pub async fn report(state: &AppState, ctx: &Ctx, comment: i64) -> AppResult<i64>
         .await?
         .filter(|c| c.state == "approved")
         .ok_or(AppError::NotFound)?;
-    let who = super::reading::visitor(ctx);
+    let who = super::reading::address(ctx);
     repo::report(&mut tx, comment, &who, REPORT_THRESHOLD).await?;
+    let unit = repo::unit_of(&mut tx, comment).await?.unwrap_or_default();
     let event = Event::ok("comment.report", format!("comment:{comment}"))
+        .unit(unit)
         .detail(json!({ "article_id": c.article_id }));
     audit::record(&mut tx, &ctx.actor(), event).await?;
     tx.commit().await?;
@@ -183,7 +185,8 @@ pub async fn moderate(state: &AppState, v: &Viewer, comment: i64, approve: bool)
             "comment.reject"
         },
         format!("comment:{comment}"),
-    );
+    )
+    .unit(repo::unit_of(&mut tx, comment).await?.unwrap_or_default());
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(())

@@ -23,7 +23,8 @@ fn split(name: &str, text: &str) -> (String, String) {
     let is_html = name.ends_with(".html") || name.ends_with(".htm");
     if is_html {
         let find = |open: &str, close: &str| {
-            let lower = text.to_lowercase();
+            // ASCII lower case keeps every byte offset, so positions found in it cut `text`.
+            let lower = text.to_ascii_lowercase();
             let start = lower.find(open)?;
             let from = start + lower[start..].find('>')? + 1;
             let end = from + lower[from..].find(close)?;

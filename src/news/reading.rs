@@ -134,6 +134,12 @@ pub struct ArticleQuery {
 
 /// Who is reading, for "one read per visitor per day": the browser's anonymous cookie when
 /// it already had one, else address and browser. Only a hash is stored.
+/// The reader's network address, hashed: what reports and comment limits count by, since an
+/// anonymous cookie is free to renew.
+pub(super) fn address(ctx: &Ctx) -> String {
+    hex::encode(&Sha256::digest(format!("ip:{}", ctx.ip).as_bytes())[..16])
+}
+
 pub(super) fn visitor(ctx: &Ctx) -> String {
     let basis = if ctx.new_pre_cookie {
         format!("{}|{}", ctx.ip, ctx.user_agent)

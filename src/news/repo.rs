@@ -247,11 +247,17 @@ pub async fn list_for_staff(
 /// What waits for this reviewer, oldest first: articles in review in scope, not their own,
 /// and for a second step not the ones they passed at the first.
 pub async fn review_queue(tx: &mut Tx, s: &Scope, limit: i64) -> Result<Vec<Article>, sqlx::Error> {
+    // First steps are for reviewers over the source unit or the column's unit; the final
+    // step for reviewers over the column's unit (`cu`), the publisher.
     let sql = format!(
-        "{ARTICLE_FROM} WHERE a.state IN ('submitted', 'first_approved') AND a.author_id <> $2
-           AND (a.first_reviewer IS NULL OR a.first_reviewer <> $2 OR a.state = 'submitted') AND {}
+        "{ARTICLE_FROM} JOIN units cu ON cu.id = c.unit_id
+         WHERE a.state IN ('submitted', 'first_approved') AND a.author_id <> $2
+           AND (a.first_reviewer IS NULL OR a.first_reviewer <> $2 OR a.state = 'submitted')
+           AND ((a.state = 'submitted' AND ({} OR {})) OR (a.state = 'first_approved' AND {}))
          ORDER BY a.updated_at, a.id LIMIT $4",
-        crate::in_scope!("u")
+        crate::in_scope!("u"),
+        crate::in_scope!("cu"),
+        crate::in_scope!("cu")
     );
     on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(s.all).bind(s.account).bind(s.roles).bind(limit).fetch_all(c).await)

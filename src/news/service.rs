@@ -377,29 +377,17 @@ pub async fn decide(
         "withdraw" => Action::Withdraw,
         _ => return Err(AppError::field("action", "validation.choice")),
     };
-    // Authors (or writers over the unit) submit; reviewers over the unit decide.
-    let allowed = match action {
-        Action::Submit => {
-            a.author_id == v.p.id.0
-                || match v.scope(Perm::WriteNews) {
-                    Ok(s) => unit_in(state, &s, a.unit_id).await?,
-                    Err(_) => false,
-                }
-        }
-        _ => match v.scope(Perm::ReviewNews) {
-            Ok(s) => unit_in(state, &s, a.unit_id).await?,
-            Err(_) => false,
-        },
-    };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
     let comment = parse_text("comment", input.comment.as_deref(), 500)
         .map_err(|e| AppError::Validation(vec![e]))?;
     let from = State::parse(&a.state).ok_or(AppError::NotFound)?;
-    let mut tx = state.db.write().await?;
-    let publisher = column_unit(&mut tx, a.column_id).await?;
-    let steps = repo::review_steps(&mut tx, publisher).await?;
+    if action != Action::Submit && !v.p.can(Perm::ReviewNews) {
+        return Err(AppError::Forbidden);
+    }
+    let (publisher, steps) = {
+        let mut tx = state.db.read().await?;
+        let publisher = column_unit(&mut tx, a.column_id).await?;
+        (publisher, repo::review_steps(&mut tx, publisher).await?)
+    };
     let facts = Facts {
         state: from,
         steps,
@@ -414,6 +402,32 @@ pub async fn decide(
         m::Refusal::ReasonRequired => AppError::field("comment", r.key()),
         _ => AppError::field("action", r.key()),
     })?;
+    // Authors (or writers over the source unit) submit. Reviewers over the source unit or
+    // over the column's unit take the first step or send an article back; what publishes
+    // (or withdraws) needs a reviewer over the column's unit, the publisher.
+    let reviews = |unit: i64| async move {
+        match v.scope(Perm::ReviewNews) {
+            Ok(s) => unit_in(state, &s, unit).await,
+            Err(_) => Ok(false),
+        }
+    };
+    let allowed = match (action, to) {
+        (Action::Submit, _) => {
+            a.author_id == v.p.id.0
+                || match v.scope(Perm::WriteNews) {
+                    Ok(s) => unit_in(state, &s, a.unit_id).await?,
+                    Err(_) => false,
+                }
+        }
+        (Action::Reject, _) | (Action::Approve, State::FirstApproved) => {
+            reviews(a.unit_id).await? || reviews(publisher).await?
+        }
+        _ => reviews(publisher).await?,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.write().await?;
     let first = (to == State::FirstApproved).then_some(v.p.id.0);
     let reason = (to == State::Withdrawn)
         .then_some(comment.as_deref())
@@ -460,6 +474,10 @@ pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
     let mut tx = state.db.write().await?;
     let ids = repo::publish_due(&mut tx, now()).await?;
     for id in &ids {
+        let (version, unit) = match repo::get(&mut tx, *id).await? {
+            Some(a) => (a.version, a.unit_id),
+            None => continue,
+        };
         repo::insert_event(
             &mut tx,
             *id,
@@ -468,10 +486,10 @@ pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
             "published",
             None,
             None,
-            0,
+            version,
         )
         .await?;
-        let event = Event::ok("article.publish", format!("article:{id}"));
+        let event = Event::ok("article.publish", format!("article:{id}")).unit(unit);
         audit::record(
             &mut tx,
             &crate::audit::model::Actor::system("publish_due"),

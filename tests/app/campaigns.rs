@@ -163,6 +163,47 @@ async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "closed");
+    assert_eq!(
+        admin
+            .json(
+                "GET",
+                &format!("/api/v1/campaigns/{id}/ranking"),
+                json!(null)
+            )
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no ranking while judges score"
+    );
+    assert_eq!(
+        j2.json(
+            "PUT",
+            &format!("/api/v1/works/{first}/score"),
+            json!({ "score": 80 })
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT,
+        "judges score after submissions close"
+    );
+    assert_eq!(
+        admin
+            .post(&format!("/campaigns/{id}/finish"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        j2.json(
+            "PUT",
+            &format!("/api/v1/works/{first}/score"),
+            json!({ "score": 10 })
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "scores are final"
+    );
     let ranking = admin
         .json(
             "GET",

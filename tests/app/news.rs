@@ -210,6 +210,17 @@ async fn one_step_units_publish_on_approval_or_at_the_set_time() {
 
     let now_id = draft(&mut editor, col, "关于开展冬季走访的通知", json!({})).await;
     decide(&mut editor, now_id, "submit", None).await;
+    // A reviewer of the source town may not publish into the county's column.
+    let mut town_rev = fixtures::user_client(&app, "town_rev", c.town_a, UnitRole::Reviewer).await;
+    assert_eq!(
+        decide(&mut town_rev, now_id, "approve", None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let q = town_rev
+        .json("GET", "/api/v1/review-queue", json!(null))
+        .await
+        .json();
+    assert_eq!(q[0]["id"], now_id, "it may still send it back");
     let r = decide(&mut reviewer, now_id, "approve", None).await;
     assert_eq!(r.json()["state"], "published", "one step is enough");
 

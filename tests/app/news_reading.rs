@@ -144,7 +144,7 @@ async fn public_comments_wait_for_moderation_and_reports_hide_them_again() {
     );
     for i in 0..2 {
         let mut r = app.client();
-        r.extra.push(("user-agent", format!("reader-{i}")));
+        r.peer = Some(format!("203.0.113.{}:5000", 10 + i).parse().unwrap());
         r.get(&format!("/read/{id}")).await;
         let resp = r.post(&format!("/read/comments/{cid}/report"), &[]).await;
         assert_eq!(resp.status, StatusCode::SEE_OTHER);
@@ -174,9 +174,10 @@ async fn public_comments_wait_for_moderation_and_reports_hide_them_again() {
             .contains("我也参加了")
     );
     let mut flood = app.client();
+    flood.peer = Some("198.51.100.7:4000".parse().unwrap());
     flood.get(&format!("/read/{id}")).await;
     let mut statuses = Vec::new();
-    for n in 0..6 {
+    for n in 0..21 {
         let body = format!("第{n}条");
         let r = flood
             .post(
@@ -186,8 +187,12 @@ async fn public_comments_wait_for_moderation_and_reports_hide_them_again() {
             .await;
         statuses.push(r.status);
     }
-    assert_eq!(statuses[4], StatusCode::SEE_OTHER);
-    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses[19], StatusCode::SEE_OTHER);
+    assert_eq!(
+        statuses[20],
+        StatusCode::TOO_MANY_REQUESTS,
+        "20 an hour from one address"
+    );
 }
 
 #[tokio::test]
