@@ -127,14 +127,48 @@ pub async fn review_queue(
     Ok(Json(service::queue(&state, &v).await?))
 }
 
-/// A published article, for anyone (counts a read).
+/// What anyone may read of a published article (no staff fields).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PublicArticle {
+    pub id: i64,
+    pub column_id: i64,
+    pub column_name: String,
+    pub unit_name: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// Sanitised HTML.
+    pub body_html: String,
+    pub tags: String,
+    pub source: Option<String>,
+    pub correspondent_name: Option<String>,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub read_count: i64,
+    pub like_count: i64,
+}
+
+/// A published article, for anyone.
 #[utoipa::path(get, path = "/api/v1/public/articles/{id}", tag = "news", params(("id" = i64, Path)),
-    responses((status = 200, body = Article), (status = 404)))]
+    responses((status = 200, body = PublicArticle), (status = 404)))]
 pub async fn public_article(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> AppResult<Json<Article>> {
-    Ok(Json(service::read(&state, id, None).await?))
+) -> AppResult<Json<PublicArticle>> {
+    let a = service::read(&state, id, None).await?;
+    Ok(Json(PublicArticle {
+        id: a.id,
+        column_id: a.column_id,
+        column_name: a.column_name,
+        unit_name: a.unit_name,
+        title: a.title,
+        summary: a.summary,
+        body_html: a.body_html,
+        tags: a.tags,
+        source: a.source,
+        correspondent_name: a.correspondent_name,
+        published_at: a.published_at,
+        read_count: a.read_count,
+        like_count: a.like_count,
+    }))
 }
 
 /// Posts a comment on a published article: from the public it waits for moderation, from

@@ -5,7 +5,7 @@
 
 use super::attachments_repo::{self as repo, Attachment, NewAttachment};
 use crate::audit::{model::Event, repo as audit};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::auth::{Perm, Viewer};
 use crate::web::session::Ctx;
@@ -118,6 +118,26 @@ pub async fn receive(state: &AppState, mut mp: Multipart) -> AppResult<Received>
     if size > max {
         return Err(AppError::field("file", "validation.attachment_too_large"));
     }
+    let (mime, size, digest): (String, usize, Vec<u8>) = if kind == "image" && mime != "image/gif" {
+        // Photos are re-encoded so camera metadata (the GPS position of a retiree's home)
+        // never reaches readers.
+        let p = path.clone();
+        let (bytes, mime) =
+            tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, String), FieldError> {
+                let data = std::fs::read(&p)
+                    .map_err(|_| FieldError::new("file", "validation.file_unreadable"))?;
+                let out = strip_image(&data)?;
+                std::fs::write(&p, &out.0)
+                    .map_err(|_| FieldError::new("file", "validation.file_unreadable"))?;
+                Ok(out)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Validation(vec![e]))?;
+        (mime, bytes.len(), Sha256::digest(&bytes).to_vec())
+    } else {
+        (mime, size, hash.finalize().to_vec())
+    };
     Ok(Received {
         temp,
         key,
@@ -125,7 +145,7 @@ pub async fn receive(state: &AppState, mut mp: Multipart) -> AppResult<Received>
         size,
         mime,
         kind,
-        sha256: hex::encode(hash.finalize()),
+        sha256: hex::encode(digest),
     })
 }
 
@@ -242,15 +262,21 @@ pub async fn serve(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let mut resp = resp.into_response();
-    let ascii: String = f
-        .original_name
+    // A work's file keeps a neutral name until the work is chosen: judges score blind, and
+    // file names often carry their author's name.
+    let shown_name = if f.article_id.is_some() {
+        f.original_name.clone()
+    } else {
+        format!("work-file-{}", f.id)
+    };
+    let ascii: String = shown_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
         .collect();
     let disposition = format!(
         "inline; filename=\"{}\"; filename*=UTF-8''{}",
         if ascii.is_empty() { "file" } else { &ascii },
-        crate::web::render::urlencode(&f.original_name)
+        crate::web::render::urlencode(&shown_name)
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
@@ -299,6 +325,40 @@ pub async fn set_cover(
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+}
+
+/// Decodes an image and writes it again without its metadata (EXIF, GPS, comments): PNG
+/// stays PNG, JPEG and WebP become JPEG. Large images keep their size up to 4,000 pixels.
+pub fn strip_image(data: &[u8]) -> Result<(Vec<u8>, String), FieldError> {
+    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+    let bad = || FieldError::new("file", "validation.attachment_type");
+    let mut reader = ImageReader::new(std::io::Cursor::new(data))
+        .with_guessed_format()
+        .map_err(|_| bad())?;
+    let format = reader.format().ok_or_else(bad)?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(512 << 20);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| bad())?;
+    let orientation = decoder.orientation().map_err(|_| bad())?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| bad())?;
+    img.apply_orientation(orientation);
+    if img.width() > 4000 || img.height() > 4000 {
+        img = img.thumbnail(4000, 4000);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    if format == ImageFormat::Png {
+        img.write_to(&mut out, ImageFormat::Png)
+            .map_err(|_| bad())?;
+        Ok((out.into_inner(), "image/png".into()))
+    } else {
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+            .encode_image(&img.to_rgb8())
+            .map_err(|_| bad())?;
+        Ok((out.into_inner(), "image/jpeg".into()))
+    }
 }
 
 #[cfg(test)]

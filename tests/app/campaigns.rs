@@ -77,6 +77,29 @@ async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "not open to another town");
 
+    // The poet adds a photo of the manuscript; it travels with the work.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::new(20, 20))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let boundary = "yinyaoWorkFile";
+    let mut body = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"poet-manuscript.png\"\r\n\r\n").as_bytes());
+    body.extend(png.into_inner());
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = poet
+        .request("POST", &format!("/works/{first}/files?csrf={}", poet.csrf))
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .header(axum::http::header::ORIGIN, "http://localhost")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
     // Judges see the works without their authors, and score them.
     let mut j1 = app.client();
     j1.login("judge1", crate::fixtures::PASSWORD).await;
@@ -95,6 +118,26 @@ async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
             && !list.body.contains("author")
     );
     let page = j1.get(&format!("/campaigns/{id}/judging")).await;
+    let file: i64 = page
+        .body
+        .split("/files/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the judge sees the file");
+    let r = j1.get(&format!("/files/{file}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        !r.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("poet"),
+        "no author in the file name"
+    );
+    assert_eq!(
+        outsider.get(&format!("/files/{file}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(!page.body.contains("poet"), "the page is blind too");
     assert_eq!(
         j1.json(
@@ -247,6 +290,11 @@ async fn a_campaign_runs_from_call_to_library_with_blind_judging() {
         .await;
     assert_eq!(r.json()["state"], "published", "{}", r.body);
     assert!(public.get("/read/works").await.body.contains("登高"));
+    assert_eq!(
+        public.get(&format!("/files/{file}")).await.status,
+        StatusCode::OK,
+        "the file went with the work"
+    );
     let c = admin
         .json("GET", "/api/v1/campaigns", json!(null))
         .await

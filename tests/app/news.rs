@@ -311,6 +311,14 @@ async fn drafts_stay_in_scope_and_readers_are_counted_once_a_day() {
 
     // Sensitive words are pointed out to the reviewer, not rejected.
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    assert_eq!(
+        editor_a
+            .post("/news/sensitive-words", &[("word", "删除我")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "a town editor does not change the system-wide list"
+    );
     admin
         .post("/news/sensitive-words", &[("word", "慰问品")])
         .await;

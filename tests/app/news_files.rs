@@ -101,7 +101,31 @@ async fn attachments_are_checked_hidden_until_published_and_served_with_ranges()
             .unwrap()
             .starts_with("inline")
     );
-    assert_eq!(r.bytes, image);
+    let served = image::load_from_memory(&r.bytes).unwrap();
+    assert_eq!((served.width(), served.height()), (64, 48));
+
+    // A camera photo's metadata is not kept.
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::new(40, 30))
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let plain = jpeg.into_inner();
+    let marker = b"GPS 31.2304N 121.4737E";
+    let mut tagged = vec![0xFF, 0xD8, 0xFF, 0xFE];
+    tagged.extend(((marker.len() + 2) as u16).to_be_bytes());
+    tagged.extend(marker);
+    tagged.extend(&plain[2..]);
+    let r = upload(&mut editor, id, "camera.jpg", &tagged).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let stored: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(stored.len(), 2);
+    assert!(
+        stored.iter().all(|b| !b.windows(3).any(|w| w == b"GPS")),
+        "no camera metadata kept"
+    );
     let mut anon = app.client();
     assert_eq!(
         anon.get(&format!("/files/{file}")).await.status,
