@@ -5,9 +5,8 @@
 use super::repo::{self, Contribution, NewWork};
 use super::service::{KINDS, WorkInput};
 use crate::audit::{model::Event, repo as audit};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::news::repo::Column;
-use crate::people::model::parse_text;
 use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::{Perm, Viewer};
@@ -24,30 +23,7 @@ pub async fn contribute(state: &AppState, v: &Viewer, input: &WorkInput) -> AppR
             .first()
             .map(|g| g.unit_id)
             .ok_or(AppError::Forbidden)?;
-    let mut errors = Vec::new();
-    if !KINDS.contains(&input.kind.as_str()) {
-        errors.push(FieldError::new("kind", "validation.choice"));
-    }
-    let mut text =
-        |field: &'static str, value: &str, max: usize| match parse_text(field, Some(value), max) {
-            Ok(Some(t)) => Some(t),
-            Ok(None) => {
-                errors.push(FieldError::new(field, "validation.required"));
-                None
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        };
-    let title = text("title", &input.title, 60);
-    let body = text("body", &input.body, 20_000);
-    if !input.consent {
-        errors.push(FieldError::new("consent", "validation.consent"));
-    }
-    let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    let (title, body) = super::service::check_work(input, false)?;
     let mut tx = state.db.write().await?;
     let id = repo::insert_work(
         &mut tx,

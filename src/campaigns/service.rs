@@ -209,22 +209,9 @@ pub async fn submit(
     let Some(unit) = member else {
         return Err(AppError::Forbidden);
     };
-    let mut errors = Vec::new();
-    if !KINDS.contains(&input.kind.as_str()) {
-        errors.push(FieldError::new("kind", "validation.choice"));
-    }
-    let title = required("title", &input.title, 60, &mut errors);
-    let body = required("body", &input.body, 20_000, &mut errors);
-    if !input.consent {
-        errors.push(FieldError::new("consent", "validation.consent"));
-    }
     let day = today().to_string();
-    if c.state != "open" || day < c.opens_on || day > c.closes_on {
-        errors.push(FieldError::new("campaign", "campaign.closed"));
-    }
-    let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    let closed = c.state != "open" || day < c.opens_on || day > c.closes_on;
+    let (title, body) = check_work(input, closed)?;
     let mut tx = state.db.write().await?;
     let id = repo::insert_work(
         &mut tx,
@@ -245,6 +232,27 @@ pub async fn submit(
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Checks a work as submitted (kind, title, text, consent); `closed` adds the refusal of a
+/// campaign that takes no submissions now. Returns the title and text.
+pub(super) fn check_work(input: &WorkInput, closed: bool) -> AppResult<(String, String)> {
+    let mut errors = Vec::new();
+    if !KINDS.contains(&input.kind.as_str()) {
+        errors.push(FieldError::new("kind", "validation.choice"));
+    }
+    let title = required("title", &input.title, 60, &mut errors);
+    let body = required("body", &input.body, 20_000, &mut errors);
+    if !input.consent {
+        errors.push(FieldError::new("consent", "validation.consent"));
+    }
+    if closed {
+        errors.push(FieldError::new("campaign", "campaign.closed"));
+    }
+    match (title, body, errors.is_empty()) {
+        (Some(title), Some(body), true) => Ok((title, body)),
+        _ => Err(AppError::Validation(errors)),
+    }
 }
 
 /// The works a judge scores, without their authors.
