@@ -179,3 +179,27 @@ pub async fn one_step_column(admin: &mut Client<'_>, unit: i64, name: &str) -> i
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     column
 }
+
+/// Writes an article (`article` is the create request) with `writer`, submits it and has
+/// `approver` approve it in a one-step unit; returns the published article's id.
+pub async fn publish(
+    writer: &mut Client<'_>,
+    approver: &mut Client<'_>,
+    article: serde_json::Value,
+) -> i64 {
+    let r = writer.json("POST", "/api/v1/articles", article).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().expect("article id");
+    let decide = |action: &str| {
+        (
+            format!("/api/v1/articles/{id}/decision"),
+            serde_json::json!({ "action": action }),
+        )
+    };
+    let (path, body) = decide("submit");
+    writer.json("POST", &path, body).await;
+    let (path, body) = decide("approve");
+    let r = approver.json("POST", &path, body).await;
+    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    id
+}

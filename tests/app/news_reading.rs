@@ -24,29 +24,12 @@ async fn published(app: &TestApp, admin: &mut Client<'_>, unit: i64, title: &str
         )
         .await;
     let mut editor = fixtures::user_client(app, &format!("ed{col}"), unit, UnitRole::Editor).await;
-    let r = editor
-        .json(
-            "POST",
-            "/api/v1/articles",
-            json!({ "column_id": col, "title": title, "summary": "摘要<b>粗</b>", "body": "第一段\n\n第二段" }),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
-    editor
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "submit" }),
-        )
-        .await;
-    let r = admin
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "approve" }),
-        )
-        .await;
-    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    let id = fixtures::publish(
+        &mut editor,
+        admin,
+        json!({ "column_id": col, "title": title, "summary": "摘要<b>粗</b>", "body": "第一段\n\n第二段" }),
+    )
+    .await;
     (col, id)
 }
 

@@ -13,31 +13,12 @@ async fn publish(
     title: &str,
     credit: Option<i64>,
 ) -> i64 {
-    let r = writer
-        .json(
-            "POST",
-            "/api/v1/articles",
-            json!({ "column_id": col, "title": title, "body": "正文", "correspondent_id": credit }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.json()["id"].as_i64().unwrap();
-    writer
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "submit" }),
-        )
-        .await;
-    let r = admin
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "approve" }),
-        )
-        .await;
-    assert_eq!(r.json()["state"], "published", "{}", r.body);
-    id
+    fixtures::publish(
+        writer,
+        admin,
+        json!({ "column_id": col, "title": title, "body": "正文", "correspondent_id": credit }),
+    )
+    .await
 }
 
 #[tokio::test]
