@@ -111,6 +111,45 @@ impl TestApp {
     }
 }
 
+impl Drop for TestApp {
+    /// A PostgreSQL test database is dropped when its test ends, so a run of the whole suite
+    /// does not fill the disk with hundreds of databases (CI's machine has little to spare).
+    fn drop(&mut self) {
+        let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        else {
+            return;
+        };
+        let Some((_, name)) = self.url.rsplit_once('/') else {
+            return;
+        };
+        if !name.starts_with("yy_test_") {
+            return;
+        }
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        // The test's own runtime may be single-threaded and busy dropping us: use another.
+        let dropped = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop test database {name}: {e}");
+        }
+    }
+}
+
 async fn fresh_postgres(admin_url: &str) -> String {
     use sqlx::Connection;
     let name = format!("yy_test_{}", yinyao::web::random_token(6));
