@@ -1,13 +1,19 @@
-// Drives the real pages in Debian's headless Chromium: log in, check that the home page
-// renders Chinese text with real figures, and that the large-type switch works and is
-// remembered. A screenshot is saved when a step fails.
+// Drives the real pages in Debian's headless Chromium as users would, on the demo county:
+// log in; the home page and large type; the idle warning; a county admin creates a town and
+// an account and grants it a role, and that account logs in; town staff add a person (masked
+// ID) and record a visit that closes a task; an editor writes an article, two reviewers pass
+// it, the public reads it and finds it by a Traditional-character search. Then axe-core and
+// our own elderly-design checks (text size, line height, target size, no fixed overlays,
+// page weight) on the login page, home, person file with the visit form, article page and
+// search results, at 375 px wide, in standard and large type. A screenshot is saved when a
+// step fails; any failed step fails the run.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 const base = process.env.BASE_URL;
-const login = process.env.LOGIN;
 const password = process.env.PASSWORD;
 const shots = new URL("./screenshots/", import.meta.url).pathname;
+const axeSource = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 mkdirSync(shots, { recursive: true });
 
 const browser = await chromium.launch({
@@ -15,11 +21,24 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const page = await browser.newPage({ viewport: { width: 375, height: 800 }, locale: "zh-CN" });
-const cspErrors = [];
-page.on("console", (m) => { if (m.type() === "error") cspErrors.push(m.text()); });
+const viewport = { width: 375, height: 800 };
+const scriptErrors = [];
+let current = null; // the page a failing step screenshots
 let passed = 0;
 let failed = 0;
+
+// `bypassCSP` only for the audit pages, where axe-core is injected as an inline script.
+async function newPage(bypassCSP = false) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", bypassCSP });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  if (!bypassCSP) {
+    page.on("console", (m) => { if (m.type() === "error") scriptErrors.push(`${page.url()}: ${m.text()}`); });
+    page.on("pageerror", (e) => scriptErrors.push(`${page.url()}: ${e.message}`));
+  }
+  current = page;
+  return page;
+}
 
 async function step(name, fn) {
   try {
@@ -29,31 +48,67 @@ async function step(name, fn) {
   } catch (e) {
     failed++;
     const file = `${shots}${name.replace(/[^a-z0-9]+/gi, "_")}.png`;
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    if (current) await current.screenshot({ path: file, fullPage: true }).catch(() => {});
     console.log(`not ok - ${name}: ${e.message} (screenshot ${file})`);
   }
 }
 function check(cond, msg) { if (!cond) throw new Error(msg); }
 const px = (s) => parseFloat(s);
 
-await step("login page renders in Chinese", async () => {
+async function logIn(page, user, pass = password) {
   await page.goto(`${base}/login`);
-  check((await page.locator("h1").innerText()).includes("登录"), "login heading");
+  await page.fill("#login", user);
+  await page.fill("#password", pass);
+  await Promise.all([page.waitForNavigation(), page.click("main button[type=submit].primary")]);
+}
+
+/// Submits the form holding `button` and waits for the page it leads to.
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), page.click(button)]);
+}
+
+async function selectByText(page, select, text) {
+  const value = await page.$eval(select, (s, t) => [...s.options].find((o) => o.textContent.includes(t))?.value, text);
+  check(value !== undefined, `${select} has no option "${text}"`);
+  await page.selectOption(select, value);
+}
+
+// A valid mainland ID number (GB 11643 check digit) for someone born on `birth` (YYYYMMDD).
+function idNumber(area, birth, seq) {
+  const first17 = `${area}${birth}${seq}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return first17 + "10X98765432"[sum % 11];
+}
+
+// Characters whose Traditional form differs, for a title nobody else has.
+const pairs = [["龙", "龍"], ["凤", "鳳"], ["书", "書"], ["画", "畫"], ["门", "門"], ["车", "車"],
+  ["马", "馬"], ["鸟", "鳥"], ["鱼", "魚"], ["云", "雲"], ["乐", "樂"], ["丰", "豐"]];
+const pick = Array.from({ length: 5 }, () => pairs[Math.floor(Math.random() * pairs.length)]);
+const uniqueS = pick.map((p) => p[0]).join("");
+const uniqueT = pick.map((p) => p[1]).join("");
+const stamp = Date.now().toString(36);
+
+// ---------------------------------------------------------------- login, home, large type
+const staff = await newPage();
+
+await step("login page renders in Chinese", async () => {
+  await staff.goto(`${base}/login`);
+  check((await staff.locator("h1").innerText()).includes("登录"), "login heading");
 });
 
 await step("log in with user name and password", async () => {
-  await page.fill("#login", login);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForURL(`${base}/`), page.click("button[type=submit].primary")]);
+  await logIn(staff, "staff03");
+  check(staff.url() === `${base}/`, `landed on ${staff.url()}`);
 });
 
 await step("home page shows Chinese text and real figures", async () => {
-  const h1 = await page.locator("#welcome").innerText();
+  const h1 = await staff.locator("#welcome").innerText();
   check(h1.startsWith("您好"), `welcome heading: ${h1}`);
-  const figure = await page.locator(".figure .value").first().innerText();
+  const figure = await staff.locator(".figure .value").first().innerText();
   check(parseInt(figure, 10) > 0, `units in scope: ${figure}`);
   // The CJK font really renders: two ideographs are wider than one.
-  const widths = await page.evaluate(() => {
+  const widths = await staff.evaluate(() => {
     const span = document.createElement("span");
     document.body.appendChild(span);
     span.textContent = "银"; const one = span.getBoundingClientRect().width;
@@ -64,41 +119,31 @@ await step("home page shows Chinese text and real figures", async () => {
   check(widths[0] > 10 && widths[1] > widths[0] * 1.8, `glyph widths ${widths}`);
 });
 
-await step("body text is at least 18 px with line height 1.5", async () => {
-  const s = await page.evaluate(() => { const c = getComputedStyle(document.querySelector("main p")); return [c.fontSize, c.lineHeight]; });
-  check(px(s[0]) >= 18, `font size ${s[0]}`);
-  check(px(s[1]) / px(s[0]) >= 1.5, `line height ${s[1]}`);
-});
-
 await step("large-type switch enlarges text and targets", async () => {
-  await Promise.all([page.waitForLoadState("load"), page.click("#large-switch")]);
-  await page.waitForSelector("html.large");
-  const size = await page.evaluate(() => getComputedStyle(document.querySelector("main p")).fontSize);
+  await Promise.all([staff.waitForLoadState("load"), staff.click("#large-switch")]);
+  await staff.waitForSelector("html.large");
+  const size = await staff.evaluate(() => getComputedStyle(document.querySelector("main p")).fontSize);
   check(px(size) >= 22, `large font size ${size}`);
-  const box = await page.locator("#large-switch").boundingBox();
+  const box = await staff.locator("#large-switch").boundingBox();
   check(box.height >= 60, `switch height ${box.height}`);
-  check((await page.locator("#large-switch").innerText()).includes("标准字号"), "switch offers the way back");
+  check((await staff.locator("#large-switch").innerText()).includes("标准字号"), "switch offers the way back");
 });
 
 await step("large type is remembered after logging in again", async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: "zh-CN" });
-  const p2 = await context.newPage();
-  await p2.goto(`${base}/login`);
-  await p2.fill("#login", login);
-  await p2.fill("#password", password);
-  await Promise.all([p2.waitForURL(`${base}/`), p2.click("button[type=submit].primary")]);
+  const p2 = await newPage();
+  await logIn(p2, "staff03");
   check(await p2.evaluate(() => document.documentElement.classList.contains("large")), "large type on the account");
-  await context.close();
+  // Back to standard type for the checks below.
+  await Promise.all([p2.waitForLoadState("load"), p2.click("#large-switch")]);
+  await p2.waitForFunction(() => !document.documentElement.classList.contains("large"));
+  await p2.context().close();
+  current = staff;
 });
 
 await step("idle warning appears 2 minutes before timeout and keeps the session", async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: "zh-CN" });
-  const p3 = await context.newPage();
+  const p3 = await newPage();
   await p3.clock.install();
-  await p3.goto(`${base}/login`);
-  await p3.fill("#login", login);
-  await p3.fill("#password", password);
-  await Promise.all([p3.waitForURL(`${base}/`), p3.click("button[type=submit].primary")]);
+  await logIn(p3, "staff03");
   check(await p3.locator("#idle-warning").isHidden(), "no warning at first");
   await p3.clock.fastForward("27:00");
   check(await p3.locator("#idle-warning").isHidden(), "no warning after 27 minutes");
@@ -113,11 +158,248 @@ await step("idle warning appears 2 minutes before timeout and keeps the session"
   check(resp.status() === 204, `keepalive answered ${resp.status()}`);
   await p3.locator("#idle-warning").waitFor({ state: "hidden" });
   check(p3.url() === `${base}/`, "still on the page");
-  await context.close();
+  await p3.context().close();
+});
+await staff.context().close();
+
+// ---------------------------------------------------------------- units and accounts
+const admin = await newPage();
+const townName = `试点镇${stamp}`;
+const newUser = `e2e${stamp}`;
+let oneTimePassword = "";
+
+await step("county admin creates a town under the county", async () => {
+  await logIn(admin, "unitadmin02");
+  await admin.goto(`${base}/units`);
+  await selectByText(admin, "#parent_id", "清江县委老干部局");
+  await admin.fill("#name", townName);
+  await admin.selectOption("#kind", "town");
+  await submit(admin, "form[method=post][action='/units'] button[type=submit]");
+  check((await admin.locator("#unit-name").innerText()) === townName, "the new town's page");
+  check((await admin.content()).includes("清江县委老干部局"), "the county is shown as its parent");
 });
 
+await step("county admin creates an account in the town and grants it the staff role", async () => {
+  await admin.goto(`${base}/accounts`);
+  await admin.fill("#display_name", "测试员");
+  await admin.fill("#username", newUser);
+  await selectByText(admin, "#unit_id", townName);
+  await submit(admin, "form[method=post][action='/accounts'] button[type=submit]");
+  check((await admin.locator("#new-username").innerText()) === newUser, "account created");
+  oneTimePassword = (await admin.locator("#one-time-password").innerText()).trim();
+  check(oneTimePassword.length >= 8, "a one-time password is shown");
+  await submit(admin, "a.button.primary[href^='/accounts/']");
+  await admin.selectOption("#grant-role", "staff");
+  await selectByText(admin, "#grant-unit", townName);
+  await submit(admin, "form[action$='/grants'] button[type=submit]");
+  const grants = await admin.locator("main").innerText();
+  check(grants.includes(townName) && grants.includes("工作人员"), "the grant is listed");
+});
+
+await step("the new account logs in, must change its password, and sees its town", async () => {
+  const p = await newPage();
+  await logIn(p, newUser, oneTimePassword);
+  await p.locator("#new").waitFor();
+  const chosen = `Yy-${stamp}-Silver9`;
+  await p.fill("#current", oneTimePassword);
+  await p.fill("#new", chosen);
+  await p.fill("#confirm", chosen);
+  await submit(p, "main button[type=submit].primary");
+  await p.goto(`${base}/units`);
+  check((await p.locator("main").innerText()).includes(townName), "the town is in the new account's scope");
+  await p.context().close();
+  current = admin;
+});
+await admin.context().close();
+
+// ---------------------------------------------------------------- people and visits
+const town = await newPage();
+const personName = `周${pick[0][0]}${pick[1][0]}`;
+const id = idNumber("360102", "19480315", String(100 + Math.floor(Math.random() * 800)));
+let personUrl = "";
+
+await step("town staff add a person and see the ID number masked", async () => {
+  await logIn(town, "staff10");
+  await town.goto(`${base}/people/new`);
+  await town.fill("#name", personName);
+  await town.check("input[name=category][value=retired_cadre]").catch(async () => {
+    await town.check("input[name=category] >> nth=0");
+  });
+  await town.fill("#id_number", id);
+  await town.fill("#birth_date", "1948-03-15");
+  await town.fill("#mobile", "13912345678");
+  await submit(town, "main button[type=submit].primary.big");
+  check((await town.locator("#person-name").innerText()) === personName, "the person's file opens");
+  personUrl = town.url();
+  const masked = await town.locator("#masked-id_number").innerText();
+  check(masked === `${id.slice(0, 3)}${"*".repeat(11)}${id.slice(-4)}`, `masked ID ${masked}`);
+  check(!(await town.content()).includes(id), "the full ID number is nowhere in the page");
+});
+
+await step("recording a visit closes the person's task", async () => {
+  await town.goto(`${base}/tasks`);
+  const links = town.locator("ul.tasks a[href^='/people/']");
+  check((await links.count()) > 0, "town staff have tasks");
+  const href = await links.first().getAttribute("href");
+  const path = href.split("#")[0];
+  const before = await town.locator(`ul.tasks a[href^='${path}#']`).count();
+  await town.goto(`${base}${href}`);
+  await town.fill("#findings", "身体状况良好，生活能自理，已了解近期需求。");
+  await submit(town, "#visit-form button[type=submit]");
+  check((await town.locator("ul.visits").innerText()).includes("身体状况良好"), "the visit is in the history");
+  await town.goto(`${base}/tasks`);
+  const after = await town.locator(`ul.tasks a[href^='${path}#']`).count();
+  check(after === before - 1, `tasks for ${path}: ${before} before, ${after} after`);
+});
+
+// ---------------------------------------------------------------- publishing and reading
+const title = `老干部${uniqueS}书画班开课${stamp}`;
+let articleId = "";
+
+await step("an editor writes an article and submits it", async () => {
+  const p = await newPage();
+  await logIn(p, "editor05");
+  await p.goto(`${base}/news/new`);
+  await p.fill("#title", title);
+  await p.fill("#body", `本周起，县老干部活动中心开设${uniqueS}书画班。\n\n欢迎退休干部报名参加。`);
+  await submit(p, "main button[type=submit].primary.big");
+  articleId = p.url().match(/\/news\/(\d+)/)?.[1] ?? "";
+  check(articleId !== "", `the article's page: ${p.url()}`);
+  await submit(p, "#submit-article");
+  check(await p.locator("#article-state.state-submitted").count() === 1, "submitted for review");
+  await p.context().close();
+});
+
+await step("the first reviewer approves, the county admin publishes", async () => {
+  const r = await newPage();
+  await logIn(r, "reviewer06");
+  await r.goto(`${base}/news/${articleId}`);
+  await submit(r, "#approve-article");
+  check(await r.locator("#article-state.state-first_approved").count() === 1, "first step passed");
+  await r.context().close();
+  const a = await newPage();
+  await logIn(a, "unitadmin02");
+  await a.goto(`${base}/news/${articleId}`);
+  await submit(a, "#approve-article");
+  check(await a.locator("#article-state.state-published").count() === 1, "published");
+  await a.context().close();
+});
+
+const reader = await newPage();
+await step("the public reads the article", async () => {
+  await reader.goto(`${base}/read/${articleId}`);
+  check((await reader.locator("#article-title").innerText()) === title, "title");
+  check((await reader.locator("#article-text").innerText()).includes("欢迎退休干部报名参加"), "body");
+});
+
+await step("the public finds it by a Traditional-character search", async () => {
+  await reader.goto(`${base}/read`);
+  await reader.fill("#q", `老幹部${uniqueT}`);
+  await submit(reader, "main form[role=search] button[type=submit]");
+  const hit = reader.locator(`#hits a[href='/read/${articleId}']`);
+  check(await hit.count() >= 1, "the article is among the hits");
+  check((await reader.locator("#hits mark").count()) > 0, "matches are highlighted");
+});
+
+// ---------------------------------------------------------------- accessibility and design
+// Own checks of the elderly-design numbers on the page as shown, `large` for large type.
+async function designProblems(page, large) {
+  return page.evaluate((large) => {
+    const problems = [];
+    const minText = large ? 22 : 18;
+    const minTarget = large ? 60 : 48;
+    const visible = (el) => {
+      const r = el.getBoundingClientRect();
+      const s = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";
+    };
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""} "${el.textContent.trim().slice(0, 12)}"`;
+    for (const el of document.body.querySelectorAll("*")) {
+      if (!visible(el)) continue;
+      const s = getComputedStyle(el);
+      const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== "");
+      if (ownText) {
+        const size = parseFloat(s.fontSize);
+        if (size < minText - 0.01) problems.push(`text ${size}px in ${describe(el)}`);
+        const heading = /^H[1-6]$/.test(el.tagName) || el.closest("h1,h2,h3,h4,h5,h6");
+        const lh = s.lineHeight === "normal" ? 1.2 : parseFloat(s.lineHeight) / size;
+        if (!heading && el.tagName !== "BUTTON" && !el.closest("button") && lh < 1.5 - 0.01)
+          problems.push(`line height ${lh.toFixed(2)} in ${describe(el)}`);
+      }
+      if (s.position === "fixed" || s.position === "sticky") problems.push(`fixed overlay ${describe(el)}`);
+      // Main controls: buttons, fields and links that stand alone (not inside running text).
+      const control = el.matches("button, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea, a.button, nav a, header a, .list a");
+      if (control) {
+        const r = el.getBoundingClientRect();
+        const inText = el.tagName === "A" && el.closest("p, li > div") && !el.matches("a.button, nav a, header a");
+        if (!inText && (r.height < minTarget - 0.5 || r.width < minTarget - 0.5))
+          problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} ${describe(el)}`);
+      }
+    }
+    return problems;
+  }, large);
+}
+
+// Bytes of HTML, CSS, JS and fonts the page loads (decoded), images excluded.
+async function pageWeight(context, url) {
+  const page = await context.newPage();
+  let bytes = 0;
+  const pending = [];
+  page.on("response", (r) => {
+    const type = r.request().resourceType();
+    if (["document", "stylesheet", "script", "font"].includes(type)) {
+      pending.push(r.body().then((b) => { bytes += b.length; }).catch(() => {}));
+    }
+  });
+  await page.goto(url, { waitUntil: "networkidle" });
+  await Promise.all(pending);
+  await page.close();
+  return bytes;
+}
+
+async function axeViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+  });
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+async function audit(label, page, url) {
+  for (const large of [false, true]) {
+    await step(`${label}: axe-core and elderly-design checks${large ? " (large type)" : ""}`, async () => {
+      current = page;
+      await page.goto(url);
+      const isLarge = await page.evaluate(() => document.documentElement.classList.contains("large"));
+      if (isLarge !== large) {
+        await Promise.all([page.waitForLoadState("load"), page.click("#large-switch")]);
+        await page.waitForFunction((l) => document.documentElement.classList.contains("large") === l, large);
+      }
+      const axe = await axeViolations(page);
+      check(axe.length === 0, `axe: ${axe.map((v) => `${v.id} (${v.impact}) at ${v.nodes.join(", ")}`).join("; ")}`);
+      const problems = await designProblems(page, large);
+      check(problems.length === 0, problems.slice(0, 8).join("; ") + (problems.length > 8 ? ` … ${problems.length} in all` : ""));
+      if (!large) {
+        const bytes = await pageWeight(page.context(), url);
+        check(bytes < 200 * 1024, `page weight ${bytes} bytes`);
+        console.log(`#   ${label}: ${(bytes / 1024).toFixed(1)} KB of HTML, CSS, JS and fonts`);
+      }
+    });
+  }
+}
+
+const anon = await newPage(true);
+await audit("login page", anon, `${base}/login`);
+await audit("article page", anon, `${base}/read/${articleId}`);
+await audit("search results", anon, `${base}/read/search?q=${encodeURIComponent("老幹部")}`);
+const signedIn = await newPage(true);
+await logIn(signedIn, "staff10");
+await audit("home", signedIn, `${base}/`);
+await audit("person file with the visit form", signedIn, personUrl || `${base}/people`);
+
 await step("no CSP violations or script errors", async () => {
-  check(cspErrors.length === 0, cspErrors.join(" | "));
+  check(scriptErrors.length === 0, scriptErrors.join(" | "));
 });
 
 await browser.close();
