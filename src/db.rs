@@ -171,3 +171,113 @@ pub async fn backup_sqlite(db: &Db, dest: &std::path::Path) -> anyhow::Result<()
         .await?;
     Ok(())
 }
+
+/// Inserts rows given as a JSON array of arrays (values in `columns` order) with one statement and
+/// one bound parameter, optionally with `created_at`/`updated_at` set to `stamp`. Large
+/// batches go in one round trip, and SQLite is spared binding thousands of parameters
+/// (sqlx looks each one up by name, which grows with the square of their number).
+pub async fn insert_json(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[(&str, &str)],
+    doc: String,
+    stamp: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    insert_json_at(
+        tx,
+        table,
+        columns,
+        doc,
+        &["created_at", "updated_at"],
+        stamp,
+    )
+    .await
+}
+
+/// [`insert_json`] with the time `stamp` written to the named `stamp_columns` (when given).
+pub async fn insert_json_at(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[(&str, &str)],
+    doc: String,
+    stamp_columns: &[&str],
+    stamp: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    if doc == "[]" {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    if stamp.is_some() {
+        names.extend_from_slice(stamp_columns);
+    }
+    let stamps = if stamp.is_some() {
+        stamp_columns.len()
+    } else {
+        0
+    };
+    // Only the callers' fixed table and column names and types are formatted in; the data
+    // is the one bound JSON document.
+    match tx {
+        Tx::Sqlite(t) => {
+            let values: Vec<String> = (0..columns.len())
+                .map(|i| format!("value->>{i}"))
+                .chain((0..stamps).map(|_| "$2".to_string()))
+                .collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) SELECT {} FROM json_each($1)",
+                names.join(", "),
+                values.join(", ")
+            );
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc);
+            let q = if let Some(t) = stamp { q.bind(t) } else { q };
+            q.execute(&mut **t).await?;
+        }
+        Tx::Postgres(t) => {
+            let values: Vec<String> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, ty))| match *ty {
+                    "" => format!("v->>{i}"),
+                    ty => format!("(v->>{i})::{ty}"),
+                })
+                .chain((0..stamps).map(|_| "$2".to_string()))
+                .collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) SELECT {} FROM json_array_elements($1::json) AS v",
+                names.join(", "),
+                values.join(", ")
+            );
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc);
+            let q = if let Some(t) = stamp { q.bind(t) } else { q };
+            q.execute(&mut **t).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Refreshes the query planner's statistics (`ANALYZE`), as PostgreSQL's autovacuum would
+/// after a bulk load; SQLite has no such background task.
+pub async fn analyze(db: &Db) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()),
+    }
+}
+
+/// The database's size on disk in bytes (SQLite: pages in use; PostgreSQL: the database).
+pub async fn size_bytes(db: &Db) -> Result<i64, sqlx::Error> {
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::query_scalar(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            )
+            .fetch_one(p)
+            .await
+        }
+        Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(p)
+                .await
+        }
+    }
+}

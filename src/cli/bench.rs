@@ -28,7 +28,7 @@ const GIVEN: [&str; 30] = [
     "玉珍", "福生", "素珍", "长青", "桂芳", "树森",
 ];
 
-fn person(rng: &mut StdRng, n: usize) -> (String, String, String, String) {
+pub(super) fn person(rng: &mut StdRng, n: usize) -> (String, String, String, String) {
     let name = format!(
         "{}{}",
         SURNAMES.choose(rng).unwrap_or(&"王"),

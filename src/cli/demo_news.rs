@@ -21,7 +21,7 @@ pub struct Newsroom {
     pub correspondents: Vec<(i64, i64, String)>,
 }
 
-const ACTIVITIES: [&str; 12] = [
+pub(super) const ACTIVITIES: [&str; 12] = [
     "开展重阳节走访慰问活动",
     "组织离退休干部学习党的二十大精神",
     "举办老年书画作品展",
@@ -36,7 +36,7 @@ const ACTIVITIES: [&str; 12] = [
     "组织老同志参观乡村振兴成果",
 ];
 
-const PARAGRAPHS: [&str; 6] = [
+pub(super) const PARAGRAPHS: [&str; 6] = [
     "活动当天，老同志们精神饱满，早早来到活动现场。",
     "工作人员逐一询问老人的身体状况和生活需求，详细记录在册，做到底数清、情况明。",
     "大家纷纷表示，要继续发挥余热，为家乡发展贡献力量。",

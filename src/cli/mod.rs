@@ -6,6 +6,7 @@ mod bench_search;
 mod demo;
 mod demo_news;
 mod demo_people;
+mod province;
 
 use crate::audit::model::Verdict;
 use crate::config::Config;
@@ -106,6 +107,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 500_000)]
         count: usize,
     },
+    /// Fill an empty database with a province (about 40,000 units, 500,000 people with care
+    /// plans, 5,000,000 visits, 200,000 articles) for the load benchmark, `bench/load.sh`.
+    Province {
+        /// People; units, visits and articles scale with them.
+        #[arg(long, default_value_t = 500_000)]
+        people: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Index the poems of the npm package `chinese-poetry` and time full-text search.
     Search {
         /// The package's `dist/quantangshi` folder (with the `poet.*.json` files).
@@ -169,6 +179,12 @@ pub async fn main() -> anyhow::Result<i32> {
         Command::Bench(BenchCommand::People { count }) => {
             let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
             bench::people_bench(&db, &crypto, count, 2026)
+                .await
+                .map(|_| 0)
+        }
+        Command::Bench(BenchCommand::Province { people, seed }) => {
+            let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+            province::generate(&db, &crypto, people, seed)
                 .await
                 .map(|_| 0)
         }

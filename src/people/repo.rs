@@ -2,7 +2,7 @@
 //! caller's grants in SQL; minors' files only match youth-care grants.
 
 use super::model::PersonId;
-use crate::db::{Tx, now};
+use crate::db::{Tx, insert_json, now};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -249,63 +249,6 @@ pub async fn rebuild_name_index(tx: &mut Tx, version: &str) -> Result<u64, sqlx:
         "INSERT INTO settings (key, value) VALUES ('person_search_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         .bind(version).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(done)
-}
-
-/// Inserts rows given as a JSON array of arrays (values in `columns` order) with one statement and
-/// one bound parameter, optionally with `created_at`/`updated_at` set to `stamp`. Large
-/// batches go in one round trip, and SQLite is spared binding thousands of parameters
-/// (sqlx looks each one up by name, which grows with the square of their number).
-async fn insert_json(
-    tx: &mut Tx,
-    table: &str,
-    columns: &[(&str, &str)],
-    doc: String,
-    stamp: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
-    if doc == "[]" {
-        return Ok(());
-    }
-    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-    let stamped = if stamp.is_some() {
-        ", created_at, updated_at"
-    } else {
-        ""
-    };
-    let stamp_values = if stamp.is_some() { ", $2, $2" } else { "" };
-    // Only the fixed column names and types of this module are formatted in; the data is
-    // the one bound JSON document.
-    match tx {
-        Tx::Sqlite(t) => {
-            let values: Vec<String> = (0..columns.len()).map(|i| format!("value->>{i}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}{stamped}) SELECT {}{stamp_values} FROM json_each($1)",
-                names.join(", "),
-                values.join(", ")
-            );
-            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc);
-            let q = if let Some(t) = stamp { q.bind(t) } else { q };
-            q.execute(&mut **t).await?;
-        }
-        Tx::Postgres(t) => {
-            let values: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, (_, ty))| match *ty {
-                    "" => format!("v->>{i}"),
-                    ty => format!("(v->>{i})::{ty}"),
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}{stamped}) SELECT {}{stamp_values} FROM json_array_elements($1::json) AS v",
-                names.join(", "),
-                values.join(", ")
-            );
-            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc);
-            let q = if let Some(t) = stamp { q.bind(t) } else { q };
-            q.execute(&mut **t).await?;
-        }
-    }
-    Ok(())
 }
 
 /// Rewrites a person file (sensitive columns are written by the caller's `record` as given).
@@ -836,4 +779,98 @@ async fn reserve_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
         .fetch_all(&mut **t)
         .await,
     }
+}
+
+/// A care plan with its derived contact dates, for bulk loads (the province benchmark).
+pub struct PlanRow<'a> {
+    pub person_id: i64,
+    pub tier: &'a str,
+    pub interval_days: i32,
+    pub paired_staff: Option<i64>,
+    pub last_contact_on: Option<String>,
+    pub next_due_on: Option<String>,
+}
+
+/// Inserts care plans for people who have none, in one statement per 5,000.
+pub async fn insert_care_plans_many(tx: &mut Tx, rows: &[PlanRow<'_>]) -> Result<(), sqlx::Error> {
+    const COLUMNS: [(&str, &str); 6] = [
+        ("person_id", "bigint"),
+        ("tier", ""),
+        ("interval_days", "integer"),
+        ("paired_staff", "bigint"),
+        ("last_contact_on", ""),
+        ("next_due_on", ""),
+    ];
+    let t = now();
+    for chunk in rows.chunks(5000) {
+        let doc: Vec<_> = chunk
+            .iter()
+            .map(|r| {
+                json!([
+                    r.person_id,
+                    r.tier,
+                    r.interval_days,
+                    r.paired_staff,
+                    r.last_contact_on,
+                    r.next_due_on
+                ])
+            })
+            .collect();
+        crate::db::insert_json_at(
+            tx,
+            "care_plans",
+            &COLUMNS,
+            serde_json::Value::Array(doc).to_string(),
+            &["updated_at"],
+            Some(t),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts visits `(person, visit)` in one statement per 5,000 (bulk loads; the caller
+/// sets the plans' contact dates to match).
+pub async fn insert_visits_many(
+    tx: &mut Tx,
+    rows: &[(i64, NewVisitRecord<'_>)],
+) -> Result<(), sqlx::Error> {
+    const COLUMNS: [(&str, &str); 8] = [
+        ("person_id", "bigint"),
+        ("visited_on", ""),
+        ("kind", ""),
+        ("visitors", ""),
+        ("findings", ""),
+        ("needs", ""),
+        ("follow_up", ""),
+        ("recorded_by", "bigint"),
+    ];
+    let t = now();
+    for chunk in rows.chunks(5000) {
+        let doc: Vec<_> = chunk
+            .iter()
+            .map(|(p, v)| {
+                json!([
+                    p,
+                    v.visited_on,
+                    v.kind,
+                    v.visitors,
+                    v.findings,
+                    v.needs,
+                    v.follow_up,
+                    v.recorded_by
+                ])
+            })
+            .collect();
+        crate::db::insert_json_at(
+            tx,
+            "visits",
+            &COLUMNS,
+            serde_json::Value::Array(doc).to_string(),
+            &["created_at"],
+            Some(t),
+        )
+        .await?;
+    }
+    Ok(())
 }
