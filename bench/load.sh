@@ -131,7 +131,7 @@ for e in "${ENDPOINTS[@]}"; do
   p50="$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)"
   p99="$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)"
   non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
-  sock="$(awk -F'[ ,]+' '/Socket errors:/ {print $4 + $6 + $8 + $10}' <<<"$out")"
+  sock="$(awk -F'[ ,]+' '/Socket errors:/ {print $5 + $7 + $9 + $11}' <<<"$out")"
   errors=$(( ${non2xx:-0} + ${sock:-0} ))
   [ -z "$ceiling" ] && ceiling="$rps"
   share="$(awk -v r="$rps" -v c="$ceiling" 'BEGIN {printf "%.1f %%", 100 * r / c}')"

@@ -4,7 +4,7 @@ use super::model::{AccountId, PlatformRole, UnitRole};
 use crate::db::{Tx, now};
 use crate::web::auth::Scope;
 use crate::web::session::Grant;
-use crate::{in_scope, on_tx};
+use crate::{in_scope, on_tx, scope_units};
 use chrono::{DateTime, Duration, Utc};
 
 /// A stored account (the password hash and TOTP secret never leave the server).
@@ -243,7 +243,7 @@ const LIST_ACCOUNTS: &str = concat!(
     "SELECT a.id, a.username, a.display_name, a.unit_id, u.name AS unit_name, a.platform_role, a.active,
             (a.locked_until IS NOT NULL AND a.locked_until > $4) AS locked
      FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
-     WHERE (u.id IS NULL AND $1 OR u.id IS NOT NULL AND ", in_scope!("u"), ")
+     WHERE (u.id IS NULL AND $1 OR u.id IS NOT NULL AND u.id IN ", scope_units!(), ")
               AND ($5 IS NULL OR LOWER(a.username) LIKE '%' || $5 || '%' ESCAPE '\\' OR LOWER(a.display_name) LIKE '%' || $5 || '%' ESCAPE '\\')
      ORDER BY a.id LIMIT $6 OFFSET $7");
 
@@ -284,7 +284,7 @@ pub async fn exists(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
 pub async fn count_in_scope(tx: &mut Tx, s: &Scope) -> Result<i64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(concat!(
         "SELECT COUNT(*) FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
-         WHERE a.active = TRUE AND (u.id IS NULL AND $1 OR u.id IS NOT NULL AND ", in_scope!("u"), ")"))
+         WHERE a.active = TRUE AND (u.id IS NULL AND $1 OR u.id IS NOT NULL AND u.id IN ", scope_units!(), ")"))
         .bind(s.all).bind(s.account).bind(s.roles).fetch_one(c).await)
 }
 

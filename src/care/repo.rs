@@ -259,10 +259,10 @@ pub async fn coverage(
 ) -> Result<(i64, i64), sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN cp.next_due_on >= $3 THEN 1 ELSE 0 END), 0)
-         FROM care_plans cp JOIN people p ON p.id = cp.person_id JOIN units u ON u.id = p.unit_id
-         WHERE cp.tier = 'key' AND p.status = 'active' AND u.path LIKE $2 || '%'
+         FROM units u JOIN people p ON p.unit_id = u.id JOIN care_plans cp ON cp.person_id = p.id
+         WHERE u.path >= $2 AND u.path < $2 || '~' AND cp.tier = 'key' AND p.status = 'active'
            AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%'
+                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path >= gu.path AND u.path < gu.path || '~'
                    AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")
         .bind(account).bind(unit_path).bind(today).fetch_one(c).await)
 }

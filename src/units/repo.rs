@@ -3,7 +3,7 @@
 use super::model::{UnitId, UnitKind, child_path};
 use crate::db::{Tx, now};
 use crate::web::auth::Scope;
-use crate::{in_scope, on_tx};
+use crate::{in_scope, on_tx, scope_units};
 use chrono::{DateTime, Utc};
 
 /// A unit as shown in the tree, on its page and in the API.
@@ -49,7 +49,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Unit>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Unit>(concat!(
-        "SELECT u.* FROM units u WHERE ", in_scope!("u"), " AND ($4 OR u.active = TRUE) ORDER BY u.path LIMIT $5"))
+        "SELECT u.* FROM units u WHERE u.id IN ", scope_units!(), " AND ($4 OR u.active = TRUE) ORDER BY u.path LIMIT $5"))
         .bind(s.all).bind(s.account).bind(s.roles).bind(include_inactive).bind(limit)
         .fetch_all(c).await)
 }
@@ -144,7 +144,7 @@ pub async fn reactivate(tx: &mut Tx, id: UnitId) -> Result<(), sqlx::Error> {
 /// Units in scope by kind, for the home page.
 pub async fn count_by_kind(tx: &mut Tx, s: &Scope) -> Result<Vec<(String, i64)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(concat!(
-        "SELECT u.kind, COUNT(*) FROM units u WHERE u.active = TRUE AND ", in_scope!("u"),
+        "SELECT u.kind, COUNT(*) FROM units u WHERE u.active = TRUE AND u.id IN ", scope_units!(),
         " GROUP BY u.kind ORDER BY COUNT(*) DESC"))
         .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
 }

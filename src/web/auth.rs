@@ -46,7 +46,13 @@ pub struct Scope {
 }
 
 /// SQL condition: the unit aliased `$alias` lies in the scope bound as `$1, $2, $3`
-/// (`Scope::all`, `Scope::account`, `Scope::roles`).
+/// (`Scope::all`, `Scope::account`, `Scope::roles`). Checked row by row: for one unit or a
+/// few. Lists and counts over many units use [`scope_units!`](crate::scope_units).
+///
+/// A subtree is a range of paths: every descendant's path starts with its ancestor's, and
+/// paths hold only digits and `/`, which sort before `~`; so `path >= p AND path < p || '~'`
+/// is "starts with p", and an index on the path serves it (PostgreSQL: collation "C",
+/// migration 0008).
 #[macro_export]
 macro_rules! in_scope {
     ($alias:literal) => {
@@ -54,7 +60,26 @@ macro_rules! in_scope {
             "($1 OR EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id ",
             "WHERE g.account_id = $2 AND g.revoked_at IS NULL AND $3 LIKE '%,' || g.role || ',%' AND ",
             $alias,
-            ".path LIKE gu.path || '%'))"
+            ".path >= gu.path AND ",
+            $alias,
+            ".path < gu.path || '~'))"
+        )
+    };
+}
+
+/// SQL subquery: the ids of the units in the scope bound as `$1, $2, $3` (as
+/// [`in_scope!`](crate::in_scope)), found from the grants through the path index, for
+/// `u.id IN (…)` in lists and counts. A town's staff member's scope is a few dozen units,
+/// which this reads directly instead of testing all 40,000 units of a province one by one
+/// (23 ms to 0.01 ms for the home page's unit count, docs/PERFORMANCE.md).
+#[macro_export]
+macro_rules! scope_units {
+    () => {
+        concat!(
+            "(SELECT s.id FROM units s WHERE $1 UNION ALL ",
+            "SELECT s.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id ",
+            "JOIN units s ON s.path >= gu.path AND s.path < gu.path || '~' ",
+            "WHERE NOT $1 AND g.account_id = $2 AND g.revoked_at IS NULL AND $3 LIKE '%,' || g.role || ',%')"
         )
     };
 }

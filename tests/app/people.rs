@@ -755,3 +755,87 @@ async fn a_retiree_sees_corrects_and_downloads_their_own_file() {
         );
     }
 }
+
+/// Subtrees are ranges of unit paths: town 3 (`/1/2/3/`) must not reach its siblings 30–36
+/// (`/1/2/30/` …), whose paths start with the same characters.
+#[tokio::test]
+async fn a_scope_never_reaches_siblings_whose_ids_start_alike() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    assert_eq!(c.town_a, 3, "the fixture's first town is unit 3");
+    let mut tx = app.db().write().await.unwrap();
+    let everything = yinyao::web::auth::Scope {
+        all: true,
+        account: 0,
+        roles: "",
+    };
+    let county_unit = yinyao::units::repo::get_in_scope(
+        &mut tx,
+        &everything,
+        yinyao::units::model::UnitId(c.county),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut thirty = 0;
+    for n in 0..30 {
+        let t = yinyao::units::repo::insert(
+            &mut tx,
+            Some(&county_unit),
+            &format!("第{n}镇"),
+            yinyao::units::model::UnitKind::Town,
+        )
+        .await
+        .unwrap();
+        if t.id == 30 {
+            thirty = t.id;
+        }
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(thirty, 30);
+    let mut admin =
+        fixtures::user_client(&app, "county_admin", c.county, UnitRole::UnitAdmin).await;
+    let far = admin.json("POST", "/api/v1/people", zhang(30)).await;
+    assert_eq!(far.status, StatusCode::CREATED, "{}", far.body);
+    let mut a = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let near = a
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({"unit_id": c.village_a, "name": "李四", "categories": ["tuixiu"]}),
+        )
+        .await;
+    assert_eq!(near.status, StatusCode::CREATED, "{}", near.body);
+    let list = a.json("GET", "/api/v1/people", json!(null)).await.json();
+    let ids: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![near.json()["id"].as_i64().unwrap()]);
+    let far_id = far.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        a.get(&format!("/people/{far_id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Filtering by the town lists only its own files, for the county admin too.
+    let by_town = admin
+        .json(
+            "GET",
+            &format!("/api/v1/people?unit={}", c.town_a),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(by_town.as_array().unwrap().len(), 1);
+    // The town's unit count and tree hold the town and its village only.
+    let units = a.json("GET", "/api/v1/units", json!(null)).await.json();
+    let unit_ids: Vec<i64> = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(unit_ids, vec![c.town_a, c.village_a]);
+}
