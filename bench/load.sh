@@ -51,6 +51,8 @@ case "$TARGET" in
     start_postgres
     trap cleanup EXIT
     export DATABASE_URL="$PG_URL"
+    # PostgreSQL nodes share one field key (a fresh one: the cluster is thrown away).
+    export YINYAO_FIELD_KEY="${YINYAO_FIELD_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}"
     rm -f "$BENCH_DIR/province.txt"
     ;;
   *) echo "usage: bash bench/load.sh [sqlite|pg] [PEOPLE]" >&2; exit 2 ;;

@@ -76,10 +76,12 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("secure_delete", "ON")
-                // 16 MB of page cache per connection: index scans stay in memory (the
-                // default is 2 MB).
-                .pragma("cache_size", "-16000")
-                .pragma("temp_store", "MEMORY");
+                // 8 MB of page cache per connection (the default is 2 MB): hot index pages
+                // stay in memory, and eight connections stay within the 150 MB memory
+                // target. Sorts larger than the cache spill to temporary files rather
+                // than grow the process (with 16 MB and in-memory temporary storage the
+                // province load benchmark peaked at 360 MB; docs/PERFORMANCE.md).
+                .pragma("cache_size", "-8000");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)

@@ -481,24 +481,53 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let narrow = is_narrow(tx, account, s.unit_id).await?;
+    search_planned(tx, account, s, limit, offset, narrow).await
+}
+
+/// [`search`] with the plan chosen by the caller: `narrow` starts from the units, otherwise
+/// the files are walked in name order. Both give the same rows in the same order (tested,
+/// since the test databases are always narrow).
+#[doc(hidden)]
+pub async fn search_planned(
+    tx: &mut Tx,
+    account: i64,
+    s: &Search,
+    limit: i64,
+    offset: i64,
+    narrow: bool,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
     // With a name, scan the search tokens in name order and stop at the page's end; without
     // one, walk the files in name order. A narrow list (a town, a county) starts from its
     // units instead, when the planner sees fit; a broad one (a province) must walk, which
     // SQLite is told with CROSS JOIN (its planner cannot tell the two apart from the bound
     // values; PostgreSQL's can). Only constant fragments are formatted in; every value is
     // bound.
-    let narrow = is_narrow(tx, account, s.unit_id).await?;
     let join = if !narrow && matches!(tx, Tx::Sqlite(_)) {
         "CROSS JOIN"
     } else {
         "JOIN"
     };
-    let (from, order) = if s.token.is_some() {
+    // A narrow list with a name checks each file's token by primary key (the sort key is
+    // the stored name's), in the same order as the token walk.
+    let by_token = s.token.is_some() && !narrow;
+    let (from, order) = if by_token {
         (
             format!(
                 "person_search s {join} people p ON p.id = s.person_id {join} units u ON u.id = p.unit_id"
             ),
             "s.sort_key, s.person_id",
+        )
+    } else if s.token.is_some() {
+        (
+            "people p JOIN units u ON u.id = p.unit_id".to_string(),
+            "p.name_pinyin || ':' || p.name_folded, p.id",
+        )
+    } else if narrow {
+        // An order no index gives: both planners start from the few units and sort.
+        (
+            "people p JOIN units u ON u.id = p.unit_id".to_string(),
+            "p.name_pinyin || ':' || p.name_folded, p.id",
         )
     } else {
         (
@@ -511,8 +540,11 @@ pub async fn search(
     } else {
         "$6 IS NULL"
     };
-    let token_filter = if s.token.is_some() {
+    let token_filter = if by_token {
         "s.token = $13 AND $14 IS NULL"
+    } else if s.token.is_some() {
+        "EXISTS (SELECT 1 FROM person_search s WHERE s.token = $13 AND s.sort_key = p.name_pinyin || ':' || p.name_folded
+                 AND s.person_id = p.id) AND $14 IS NULL"
     } else if s.pinyin_range.is_some() {
         // The pinyin index serves a prefix as a range, in name order.
         "p.name_pinyin >= $13 AND p.name_pinyin < $14"

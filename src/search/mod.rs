@@ -95,7 +95,9 @@ pub fn name_tokens(folded: &str, initials: &str) -> Vec<String> {
     out
 }
 
-/// The order of search results: by pinyin, then by the name itself.
+/// The order of search results: by pinyin, then by the name itself. The narrow person
+/// search (`people::repo::search`) writes the same key in SQL as
+/// `name_pinyin || ':' || name_folded`; change both together.
 pub fn sort_key(pinyin: &str, folded: &str) -> String {
     format!("{pinyin}:{folded}")
 }

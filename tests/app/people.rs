@@ -839,3 +839,106 @@ async fn a_scope_never_reaches_siblings_whose_ids_start_alike() {
         .collect();
     assert_eq!(unit_ids, vec![c.town_a, c.village_a]);
 }
+
+/// The person list has two plans: a narrow scope starts from its units, a broad one walks
+/// the files in name order. Test databases are always narrow, so both plans are run here on
+/// the same searches and must give the same rows in the same order.
+#[tokio::test]
+async fn narrow_and_broad_person_lists_agree() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin =
+        fixtures::user_client(&app, "county_admin", c.county, UnitRole::UnitAdmin).await;
+    let names = [
+        "王建国",
+        "王秀英",
+        "王建华",
+        "李秀兰",
+        "李秀英",
+        "张三",
+        "张三丰",
+        "張三豐",
+        "赵桂兰",
+        "王一",
+        "周建国",
+        "吴秀英",
+        "郑建",
+        "王建",
+        "李四",
+        "张伟",
+        "張偉",
+        "刘洋",
+        "陈静",
+        "杨帆",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        let unit = [c.village_a, c.village_b, c.town_a, c.town_b][n % 4];
+        let cats = if n % 3 == 0 {
+            json!(["tuixiu", "party_member"])
+        } else {
+            json!(["lixiu"])
+        };
+        let r = admin
+            .json(
+                "POST",
+                "/api/v1/people",
+                json!({"unit_id": unit, "name": name, "categories": cats}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let account: i64 = app
+        .scalar("SELECT id FROM accounts WHERE username = 'county_admin'")
+        .await;
+    let town_staff =
+        fixtures::account(&app, "town_staff", Some(c.town_a), Some(UnitRole::Staff)).await;
+    let mut compared = 0;
+    for who in [account, town_staff.0] {
+        for q in [
+            "",
+            "王",
+            "王建",
+            "秀英",
+            "張三",
+            "zs",
+            "wjg",
+            "zhang",
+            "wang",
+            "不存在",
+        ] {
+            for (unit, category) in [
+                (None, None),
+                (Some(c.town_a), None),
+                (None, Some("party_member")),
+                (Some(c.county), Some("party_member")),
+            ] {
+                let mut s = yinyao::people::repo::Search {
+                    status: Some("active".into()),
+                    unit_id: unit,
+                    category: category.map(str::to_string),
+                    ..Default::default()
+                };
+                if !q.is_empty() {
+                    yinyao::people::service::name_query(&app.state.crypto, q, &mut s);
+                }
+                for (limit, offset) in [(50, 0), (3, 2)] {
+                    let mut tx = app.db().read().await.unwrap();
+                    let ids = |rows: Vec<yinyao::people::repo::PersonRow>| {
+                        rows.into_iter().map(|p| p.id).collect::<Vec<_>>()
+                    };
+                    let search = yinyao::people::repo::search_planned;
+                    let narrow = ids(search(&mut tx, who, &s, limit, offset, true).await.unwrap());
+                    let broad = ids(search(&mut tx, who, &s, limit, offset, false)
+                        .await
+                        .unwrap());
+                    assert_eq!(
+                        narrow, broad,
+                        "{q:?} unit {unit:?} category {category:?} as {who}"
+                    );
+                    compared += usize::from(!narrow.is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared > 40, "only {compared} searches found anyone");
+}
