@@ -17,17 +17,20 @@ macro_rules! person_in_scope {
     };
 }
 
-/// [`person_in_scope!`] for lists: the person's unit is among the units in the scope of the
-/// account bound as `$1` (youth care for minors, staff and unit admins for adults), found
-/// from the grants through the path index, so a narrow scope can drive the query.
+/// [`person_in_scope!`] for lists: the person's unit is among the units reached by the
+/// account's person-keeping grants (`$1`), read from the grants through the path index, so a
+/// narrow scope can drive the query; then the row-by-row check picks the role that fits the
+/// file (youth care for minors, staff and unit admins for adults). One `IN` that both planners
+/// can start from: with an `OR` of two, PostgreSQL scanned every unit and hashed every party
+/// member of the province for a town's list (14 ms against 2.1 ms at 100,000 people).
 macro_rules! person_scope_units {
     () => {
-        "((NOT p.is_minor AND u.id IN (SELECT su.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
-           JOIN units su ON su.path >= gu.path AND su.path < gu.path || '~' \
-           WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role IN ('unit_admin', 'staff'))) \
-         OR (p.is_minor AND u.id IN (SELECT su.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
-           JOIN units su ON su.path >= gu.path AND su.path < gu.path || '~' \
-           WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role = 'youth_care')))"
+        concat!(
+            "u.id IN (SELECT su.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+             JOIN units su ON su.path >= gu.path AND su.path < gu.path || '~' \
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role IN ('unit_admin', 'staff', 'youth_care')) AND ",
+            person_in_scope!()
+        )
     };
 }
 
