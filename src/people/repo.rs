@@ -514,6 +514,18 @@ pub async fn search_planned(
     // A narrow list with a name checks each file's token by primary key (the sort key is
     // the stored name's), in the same order as the token walk.
     let by_token = s.token.is_some() && !narrow;
+    // A narrow list starts from its few units in FROM: the unit filter's subtree, else the
+    // units the account's person-keeping grants reach; the files' own scope check then runs
+    // row by row. (As `u.id IN (…)` instead, PostgreSQL's generic plan scanned all 40,000
+    // units to probe the set: 11 ms against well under 1 ms.)
+    let narrow_units = if s.unit_id.is_some() {
+        "(SELECT x.id FROM units r JOIN units x ON x.path >= r.path AND x.path < r.path || '~' WHERE r.id = $6)"
+    } else {
+        // DISTINCT: grants may overlap (staff of a town and admin of one of its villages).
+        "(SELECT DISTINCT su.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+           JOIN units su ON su.path >= gu.path AND su.path < gu.path || '~'
+           WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role IN ('unit_admin', 'staff', 'youth_care'))"
+    };
     let (from, order) = if by_token {
         (
             format!(
@@ -521,15 +533,12 @@ pub async fn search_planned(
             ),
             "s.sort_key, s.person_id",
         )
-    } else if s.token.is_some() {
-        (
-            "people p JOIN units u ON u.id = p.unit_id".to_string(),
-            "p.name_pinyin || ':' || p.name_folded, p.id",
-        )
     } else if narrow {
-        // An order no index gives: both planners start from the few units and sort.
+        // An order no index gives (the name-search sort key): the few files are sorted.
         (
-            "people p JOIN units u ON u.id = p.unit_id".to_string(),
+            format!(
+                "{narrow_units} f JOIN people p ON p.unit_id = f.id JOIN units u ON u.id = p.unit_id"
+            ),
             "p.name_pinyin || ':' || p.name_folded, p.id",
         )
     } else {
@@ -538,10 +547,24 @@ pub async fn search_planned(
             "p.name_pinyin, p.id",
         )
     };
-    let unit_filter = if s.unit_id.is_some() {
+    let scope = if narrow {
+        person_in_scope!()
+    } else {
+        person_scope_units!()
+    };
+    let unit_filter = if s.unit_id.is_some() && !narrow {
         "u.id IN (SELECT x.id FROM units r JOIN units x ON x.path >= r.path AND x.path < r.path || '~' WHERE r.id = $6)"
+    } else if s.unit_id.is_some() {
+        "$6 IS NOT NULL"
     } else {
         "$6 IS NULL"
+    };
+    // A plain EXISTS, not `$4 IS NULL OR EXISTS …`: under an OR PostgreSQL hashes every
+    // person of the category in the province before it reads the town's few files.
+    let category_filter = if s.category.is_some() {
+        "EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $4)"
+    } else {
+        "$4 IS NULL"
     };
     let token_filter = if by_token {
         "s.token = $13 AND $14 IS NULL"
@@ -560,18 +583,17 @@ pub async fn search_planned(
     };
     let sql = format!(
         "SELECT {PERSON_COLS} FROM {from}
-         WHERE {token_filter} AND {}
+         WHERE {token_filter} AND {scope}
            AND ($2 IS NULL OR p.name_folded LIKE '%' || $2 || '%' ESCAPE '\\')
            AND ($3 IS NULL OR p.id_number_idx = $3 OR p.mobile_idx = $3)
-           AND ($4 IS NULL OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id AND pc.category = $4))
+           AND {category_filter}
            AND ($5 IS NULL OR p.status = $5)
            AND {unit_filter}
            AND ($9 IS NULL OR LOWER(p.skills) LIKE '%' || $9 || '%' ESCAPE '\\')
            AND ($10 = FALSE OR p.willing_to_serve = TRUE)
            AND ($11 IS NULL OR p.birth_date >= $11)
            AND ($12 IS NULL OR p.birth_date <= $12)
-         ORDER BY {order} LIMIT $7 OFFSET $8",
-        person_scope_units!()
+         ORDER BY {order} LIMIT $7 OFFSET $8"
     );
     on_tx!(tx, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(account).bind(&s.name_like).bind(&s.index).bind(&s.category)

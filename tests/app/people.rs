@@ -892,6 +892,20 @@ async fn narrow_and_broad_person_lists_agree() {
         .await;
     let town_staff =
         fixtures::account(&app, "town_staff", Some(c.town_a), Some(UnitRole::Staff)).await;
+    // Overlapping grants (the town, and admin of one of its villages) must not list anyone twice.
+    {
+        let mut tx = app.db().write().await.unwrap();
+        yinyao::accounts::repo::insert_grant(
+            &mut tx,
+            town_staff,
+            c.village_a,
+            UnitRole::UnitAdmin,
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
     let mut compared = 0;
     for who in [account, town_staff.0] {
         for q in [
@@ -935,6 +949,10 @@ async fn narrow_and_broad_person_lists_agree() {
                         narrow, broad,
                         "{q:?} unit {unit:?} category {category:?} as {who}"
                     );
+                    let mut unique = narrow.clone();
+                    unique.sort_unstable();
+                    unique.dedup();
+                    assert_eq!(unique.len(), narrow.len(), "nobody twice: {narrow:?}");
                     compared += usize::from(!narrow.is_empty());
                 }
             }
