@@ -18,6 +18,23 @@ pub struct Imported {
     pub problem: Option<String>,
 }
 
+/// The text of a file: UTF-8 (a byte-order mark dropped) when it is valid UTF-8, else
+/// GB18030 (which covers GBK and GB2312, the encodings of many older Chinese sites) when it
+/// decodes as that without error, naming the encoding so the report can say so. Otherwise
+/// UTF-8 with what does not decode replaced: scraped files are sometimes cut mid-character,
+/// and the replacement characters are marked for a person to check.
+pub(crate) fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), None);
+    }
+    if let Some(s) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return (s.into_owned(), Some("GB18030/GBK"));
+    }
+    (String::from_utf8_lossy(bytes).into_owned(), None)
+}
+
 /// Title and body of a file: the HTML `<title>` or first `<h1>`, else the first line.
 fn split(name: &str, text: &str) -> (String, String) {
     let is_html = name.ends_with(".html") || name.ends_with(".htm");
@@ -30,10 +47,21 @@ fn split(name: &str, text: &str) -> (String, String) {
             let end = from + lower[from..].find(close)?;
             Some(text[from..end].trim().to_string())
         };
-        let title = find("<h1", "</h1>")
+        let h1 = find("<h1", "</h1>");
+        let title = h1
+            .clone()
             .or_else(|| find("<title", "</title>"))
             .unwrap_or_else(|| name.to_string());
-        let body = find("<body", "</body>").unwrap_or_else(|| text.to_string());
+        let mut body = find("<body", "</body>").unwrap_or_else(|| text.to_string());
+        // The heading became the title; the body should not repeat it.
+        if h1.is_some() {
+            let lower = body.to_ascii_lowercase();
+            if let (Some(start), Some(end)) = (lower.find("<h1"), lower.find("</h1>")) {
+                if start < end {
+                    body.replace_range(start..end + "</h1>".len(), "");
+                }
+            }
+        }
         return (title, body);
     }
     let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
@@ -87,13 +115,22 @@ pub async fn import_dir(
             .unwrap_or("?")
             .to_string();
         let bytes = std::fs::read(&path)?;
-        // Scraped files are sometimes cut mid-character: keep what decodes, mark the rest.
-        let original = String::from_utf8_lossy(&bytes).into_owned();
+        let (original, encoding) = decode(&bytes);
         let (title, body) = split(&name, &original);
         let fixed_title = repair::repair(&title);
         let fixed = repair::repair(&body);
         let title: String = fixed_title.text.chars().take(80).collect();
         let mut repairs = fixed_title.repairs;
+        if let Some(e) = encoding {
+            repairs.insert(
+                0,
+                repair::Repair {
+                    kind: "decoded_gb18030".into(),
+                    count: 1,
+                    examples: vec![e.into()],
+                },
+            );
+        }
         for r in fixed.repairs {
             match repairs.iter_mut().find(|x| x.kind == r.kind) {
                 Some(x) => {

@@ -149,6 +149,24 @@ pub(super) fn visitor(ctx: &Ctx) -> String {
     hex::encode(&Sha256::digest(basis.as_bytes())[..16])
 }
 
+/// Who read an article, for the one-read-per-day count: the key to record and another key
+/// under which the same reader may already be recorded today. A signed-in reader is their
+/// account. An anonymous first visit has no cookie yet, so it is recorded by network address
+/// and browser; later visits carry the cookie and are recorded by it, but not counted again
+/// when that first visit is already there today.
+pub(super) fn reader_keys(ctx: &Ctx) -> (String, Option<String>) {
+    let hash = |s: &str| hex::encode(&Sha256::digest(s.as_bytes())[..16]);
+    if let Some(p) = &ctx.principal {
+        return (format!("account:{}", p.id.0), None);
+    }
+    let by_address = hash(&format!("{}|{}", ctx.ip, ctx.user_agent));
+    if ctx.new_pre_cookie {
+        (by_address, None)
+    } else {
+        (hash(&ctx.csrf), Some(by_address))
+    }
+}
+
 pub async fn article(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -156,7 +174,8 @@ pub async fn article(
     Path(id): Path<i64>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
-    let a = service::read(&state, id, Some(&visitor(&ctx))).await?;
+    let (who, alias) = reader_keys(&ctx);
+    let a = service::read(&state, id, Some((&who, alias.as_deref()))).await?;
     let comments = super::comments::for_article(&state, id).await?;
     let (files, cover) = {
         let mut tx = state.db.read().await?;

@@ -63,8 +63,8 @@ fn doubled() -> &'static Regex {
 
 fn halfwidth() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    // ASCII punctuation right after a Han character (and not between digits, e.g. 3.5).
-    re(&R, r"(\p{Han})([,;:?!])")
+    // ASCII punctuation right after a Han character; see `stays_ascii` for what is kept.
+    re(&R, r"(\p{Han})([,;:?!.])")
 }
 
 fn replacement_run() -> &'static Regex {
@@ -124,6 +124,7 @@ fn fullwidth(c: &str) -> &'static str {
     match c {
         "," => "，",
         ";" => "；",
+        "." => "。",
         ":" => "：",
         "?" => "？",
         _ => "！",
@@ -165,9 +166,9 @@ pub fn repair(input: &str) -> Repaired {
     text = pinyin_gloss().replace_all(&text, "$1").into_owned();
 
     let half: Vec<String> = halfwidth()
-        .find_iter(&text)
-        .filter(|m| !text[m.end()..].starts_with(|c: char| c.is_ascii_digit()))
-        .map(|m| m.as_str().to_string())
+        .captures_iter(&text)
+        .filter(|c| !stays_ascii(&c[2], &text[c.get(0).map_or(0, |m| m.end())..]))
+        .map(|c| c[0].to_string())
         .collect();
     for h in &half {
         t.add("halfwidth_punctuation", h.clone());
@@ -176,7 +177,7 @@ pub fn repair(input: &str) -> Repaired {
     text = halfwidth()
         .replace_all(&before, |c: &regex::Captures| {
             let end = c.get(0).map_or(0, |m| m.end());
-            if before[end..].starts_with(|ch: char| ch.is_ascii_digit()) {
+            if stays_ascii(&c[2], &before[end..]) {
                 c[0].to_string()
             } else {
                 format!("{}{}", &c[1], fullwidth(&c[2]))
@@ -220,6 +221,14 @@ pub fn repair(input: &str) -> Repaired {
     }
 }
 
+/// Whether the ASCII mark `mark` after a Han character stays as it is, given the text after
+/// it: before a digit (`第3,500`), and a full stop before another one (an ellipsis, `...`)
+/// or before Latin letters (`新华网.com`).
+fn stays_ascii(mark: &str, rest: &str) -> bool {
+    rest.starts_with(|c: char| c.is_ascii_digit())
+        || (mark == "." && rest.starts_with(|c: char| c == '.' || c.is_ascii_alphabetic()))
+}
+
 /// `...` and `。。。` are ellipses, kept as written.
 fn is_ellipsis(run: &str) -> bool {
     run.chars().count() >= 3 && (run.chars().all(|c| c == '.') || run.chars().all(|c| c == '。'))
@@ -259,6 +268,8 @@ mod tests {
     fn halfwidth_punctuation_in_chinese_becomes_fullwidth_but_numbers_stay() {
         let r = repair("会议决定:明年继续开展;参加者有3,500人?");
         assert_eq!(r.text, "会议决定：明年继续开展；参加者有3,500人？");
+        let r = repair("会议圆满结束.下午参观.见新华网.com,详情待续...");
+        assert_eq!(r.text, "会议圆满结束。下午参观。见新华网.com,详情待续...");
         let r = repair("Version 2.5, English text: untouched.");
         assert!(r.repairs.is_empty());
         assert_eq!(r.text, "Version 2.5, English text: untouched.");

@@ -390,16 +390,21 @@ pub async fn latest_published(tx: &mut Tx, limit: i64) -> Result<Vec<Article>, s
         .bind(limit).fetch_all(c).await)
 }
 
-/// Counts one read per visitor per day; true when this read was new.
+/// Counts one read per visitor per day; true when this read was new. A read already
+/// recorded today under `alias` (the same reader known another way) is not counted again.
 pub async fn record_read(
     tx: &mut Tx,
     id: i64,
     day: &str,
     visitor: &str,
+    alias: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
-        "INSERT INTO article_reads (article_id, day, visitor) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-        .bind(id).bind(day).bind(visitor).execute(c).await.map(|r| r.rows_affected()))?;
+        "INSERT INTO article_reads (article_id, day, visitor) SELECT $1, $2, $3
+         WHERE NOT EXISTS (SELECT 1 FROM article_reads WHERE article_id = $1 AND day = $2 AND visitor = $4)
+         ON CONFLICT DO NOTHING")
+        .bind(id).bind(day).bind(visitor).bind(alias.unwrap_or(visitor))
+        .execute(c).await.map(|r| r.rows_affected()))?;
     if n == 1 {
         on_tx!(tx, c => sqlx::query("UPDATE articles SET read_count = read_count + 1 WHERE id = $1")
             .bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -66,6 +66,13 @@ pub async fn published(
     }
 }
 
+/// The staff search's condition inside the candidate cut: own articles or units in scope.
+macro_rules! staff_filter {
+    () => {
+        concat!("(sa.author_id = $2 OR ", crate::in_scope!("su"), ")")
+    };
+}
+
 /// Articles matching `q` that staff may see (units in scope, or their own), in any state,
 /// best first.
 pub async fn for_staff(
@@ -77,16 +84,22 @@ pub async fn for_staff(
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
     };
-    // The scope takes $1–$3 as everywhere (see `in_scope!`); the match is $4.
-    let tail = format!(
-        " WHERE (a.author_id = $2 OR {}) ORDER BY h.score DESC, a.id DESC LIMIT $5",
-        crate::in_scope!("u")
-    );
+    // The scope takes $1–$3 as everywhere (see `in_scope!`); the match is $4. The scope is
+    // tested inside the candidate cut: a town's editor in a province must find their own
+    // drafts even when thousands of newer matches elsewhere come first.
+    let tail = " ORDER BY h.score DESC, a.id DESC LIMIT $5";
     match tx {
         Tx::Sqlite(t) => {
             let sql = format!(
                 "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
-                crate::search_hits!(sqlite, "$4", "'article'", 5000)
+                crate::search_hits!(
+                    sqlite,
+                    "$4",
+                    "'article'",
+                    200,
+                    " CROSS JOIN articles sa ON sa.id = s.doc_id CROSS JOIN units su ON su.id = sa.unit_id",
+                    staff_filter!()
+                )
             );
             sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
                 .bind(s.all)
@@ -100,7 +113,14 @@ pub async fn for_staff(
         Tx::Postgres(t) => {
             let sql = format!(
                 "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
-                crate::search_hits!(postgres, "$4", "'article'", 5000)
+                crate::search_hits!(
+                    postgres,
+                    "$4",
+                    "'article'",
+                    200,
+                    " JOIN articles sa ON sa.id = s.doc_id JOIN units su ON su.id = sa.unit_id",
+                    staff_filter!()
+                )
             );
             sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
                 .bind(s.all)

@@ -530,15 +530,21 @@ pub async fn queue(state: &AppState, v: &Viewer) -> AppResult<Vec<Article>> {
 }
 
 /// A published article for any reader; counts one read per visitor per day.
-pub async fn read(state: &AppState, id: i64, visitor: Option<&str>) -> AppResult<Article> {
+/// `visitor` is the reader's key and another key under which they may already be counted
+/// today (see `reading::reader_keys`).
+pub async fn read(
+    state: &AppState,
+    id: i64,
+    visitor: Option<(&str, Option<&str>)>,
+) -> AppResult<Article> {
     let mut tx = state.db.write().await?;
     let mut a = repo::get(&mut tx, id)
         .await?
         .filter(|a| a.state == State::Published.as_str())
         .ok_or(AppError::NotFound)?;
-    if let Some(who) = visitor {
+    if let Some((who, alias)) = visitor {
         let day = Utc::now().with_timezone(&china()).date_naive().to_string();
-        if repo::record_read(&mut tx, id, &day, who).await? {
+        if repo::record_read(&mut tx, id, &day, who, alias).await? {
             a.read_count += 1;
         }
     }

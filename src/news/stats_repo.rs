@@ -13,9 +13,9 @@ pub struct Figures {
     pub unit_name: String,
     /// Articles first submitted in the period.
     pub submitted: i64,
-    /// Articles published in the period.
+    /// Articles published in the period and not withdrawn since.
     pub published: i64,
-    /// Reads so far of the articles published in the period.
+    /// Reads so far of the articles published in the period (and not withdrawn).
     pub reads: i64,
 }
 
@@ -30,7 +30,7 @@ pub async fn figures(
 ) -> Result<Vec<Figures>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Figures>(
         "WITH credited AS (
-             SELECT a.id, COALESCE(a.correspondent_id, a.author_id) AS who, a.published_at, a.read_count,
+             SELECT a.id, COALESCE(a.correspondent_id, a.author_id) AS who, a.state, a.published_at, a.read_count,
                     (SELECT MIN(e.at) FROM article_events e WHERE e.article_id = a.id AND e.action = 'submit') AS first_submit
              FROM articles a JOIN units u ON u.id = a.unit_id
              WHERE u.path LIKE $1 || '%'
@@ -38,8 +38,8 @@ pub async fn figures(
          per AS (
              SELECT who,
                     SUM(CASE WHEN first_submit >= $2 AND first_submit < $3 THEN 1 ELSE 0 END) AS submitted,
-                    SUM(CASE WHEN published_at >= $2 AND published_at < $3 THEN 1 ELSE 0 END) AS published,
-                    SUM(CASE WHEN published_at >= $2 AND published_at < $3 THEN read_count ELSE 0 END) AS reads
+                    SUM(CASE WHEN state = 'published' AND published_at >= $2 AND published_at < $3 THEN 1 ELSE 0 END) AS published,
+                    SUM(CASE WHEN state = 'published' AND published_at >= $2 AND published_at < $3 THEN read_count ELSE 0 END) AS reads
              FROM credited GROUP BY who
          )
          SELECT p.who AS account_id, ac.display_name AS name,

@@ -38,8 +38,13 @@
 //! candidates, 0.8 ms with 500 and 2 ms with 2,000 (SQLite); 200 is ten pages of 20. A fourth
 //! argument sets another cut: `search_hits!(sqlite, "$1", "$2", 1000)`.
 //!
-//! Visibility filters apply after that cut, so a caller whose filter drops most documents
-//! of a kind should use its own subquery without the `LIMIT`.
+//! A filter joined inside the subquery applies before that cut, so a caller whose filter
+//! drops most documents of a kind (a town editor's scope in a province) still gets its own
+//! most recent matches: the fifth and sixth arguments are joins (to `s.doc_id`; on SQLite
+//! write them as `CROSS JOIN` so that the FTS table stays the outer loop) and a condition,
+//! as in `search_hits!(sqlite, "$4", "'article'", 200, " CROSS JOIN articles sa ON sa.id =
+//! s.doc_id", "sa.author_id = $2")`. Filters outside the subquery (the public search's
+//! `state = 'published'`, true of nearly every indexed article) come after the cut.
 //!
 //! PostgreSQL keeps word positions up to 16,383 and at most 256 per lexeme, and a run of
 //! CJK characters takes about two positions per character. So in a text longer than about
@@ -69,30 +74,39 @@ macro_rules! search_hits {
     ($backend:ident, $q:literal, $kind:literal) => {
         $crate::search_hits!($backend, $q, $kind, 200)
     };
-    (sqlite, $q:literal, $kind:literal, $cap:literal) => {
+    ($backend:ident, $q:literal, $kind:literal, $cap:literal) => {
+        $crate::search_hits!($backend, $q, $kind, $cap, "", "TRUE")
+    };
+    (sqlite, $q:literal, $kind:literal, $cap:literal, $join:expr, $filter:expr) => {
         concat!(
             "(SELECT s.doc_id AS doc_id, -bm25(search_fts) AS score ",
-            "FROM search_fts CROSS JOIN search_docs s ON s.id = search_fts.rowid ",
-            "WHERE search_fts MATCH ",
+            "FROM search_fts CROSS JOIN search_docs s ON s.id = search_fts.rowid",
+            $join,
+            " WHERE search_fts MATCH ",
             $q,
             " AND s.kind = ",
             $kind,
+            " AND ",
+            $filter,
             " ORDER BY search_fts.rowid DESC LIMIT ",
             $cap,
             ")"
         )
     };
-    (postgres, $q:literal, $kind:literal, $cap:literal) => {
+    (postgres, $q:literal, $kind:literal, $cap:literal, $join:expr, $filter:expr) => {
         concat!(
             "(SELECT c.doc_id AS doc_id, ",
             "ts_rank(c.tokens, to_tsquery('simple', ",
             $q,
-            "))::float8 AS score FROM (SELECT s.doc_id, s.tokens FROM search_docs s ",
-            "WHERE s.kind = ",
+            "))::float8 AS score FROM (SELECT s.doc_id, s.tokens FROM search_docs s",
+            $join,
+            " WHERE s.kind = ",
             $kind,
             " AND s.tokens @@ to_tsquery('simple', ",
             $q,
-            ") ORDER BY s.doc_id DESC LIMIT ",
+            ") AND ",
+            $filter,
+            " ORDER BY s.doc_id DESC LIMIT ",
             $cap,
             ") c)"
         )

@@ -349,6 +349,22 @@ async fn drafts_stay_in_scope_and_readers_are_counted_once_a_day() {
     other.get("/read").await;
     let page = other.get(&format!("/read/{id}")).await;
     assert_eq!(page.element_text("read-count").as_deref(), Some("2"));
+    // A reader whose first page is the article itself (no cookie yet), then comes back.
+    let mut fresh = app.client();
+    fresh.peer = Some("203.0.113.44:5000".parse().unwrap());
+    let page = fresh.get(&format!("/read/{id}")).await;
+    assert_eq!(page.element_text("read-count").as_deref(), Some("3"));
+    let page = fresh.get(&format!("/read/{id}")).await;
+    assert_eq!(
+        page.element_text("read-count").as_deref(),
+        Some("3"),
+        "the first visit without a cookie and the next with it are one reader"
+    );
+    // A signed-in reader counts once, whatever cookie they had before signing in.
+    let page = rev.get(&format!("/read/{id}")).await;
+    assert_eq!(page.element_text("read-count").as_deref(), Some("4"));
+    let page = rev.get(&format!("/read/{id}")).await;
+    assert_eq!(page.element_text("read-count").as_deref(), Some("4"));
     let col_page = other.get(&format!("/read/columns/{col}")).await;
     assert!(col_page.body.contains("城关镇老年大学开学"));
 }

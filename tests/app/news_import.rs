@@ -32,12 +32,17 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     )
     .unwrap();
     std::fs::write(dir.path().join("03.txt"), "\n\n").unwrap();
+    // An older site's page in GBK, not UTF-8.
+    let (gbk, _, bad) =
+        encoding_rs::GBK.encode("敬老院新春慰问\n\n社区干部为老人送去年货.大家很高兴.\n");
+    assert!(!bad);
+    std::fs::write(dir.path().join("04.txt"), &gbk).unwrap();
     std::fs::write(dir.path().join("notes.doc"), "ignored").unwrap();
 
     let results = yinyao::news::import::import_dir(app.db(), dir.path(), col, None)
         .await
         .unwrap();
-    assert_eq!(results.len(), 3, "only .txt and .html files");
+    assert_eq!(results.len(), 4, "only .txt and .html files");
     let first = &results[0];
     let id = first.article.expect("imported");
     assert_eq!(first.title, "县老幹部局召開會議");
@@ -80,6 +85,26 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
         shown.contains("活动现场：大家很开心！") && !shown.contains("<script"),
         "{shown}"
     );
+    assert!(
+        !shown.contains("重阳节敬老活动"),
+        "the heading is the title only: {shown}"
+    );
+
+    let gbk = &results[3];
+    assert_eq!(gbk.title, "敬老院新春慰问");
+    assert_eq!(gbk.repairs[0].kind, "decoded_gb18030");
+    let a = editor
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{}", gbk.article.unwrap()),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(
+        a["body_md"].as_str().unwrap().trim(),
+        "社区干部为老人送去年货。大家很高兴。"
+    );
 
     // A column that does not exist imports nothing.
     assert!(
@@ -89,5 +114,5 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     );
     let list = editor.json("GET", "/api/v1/articles", json!(null)).await;
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(list.json().as_array().unwrap().len(), 2);
+    assert_eq!(list.json().as_array().unwrap().len(), 3);
 }

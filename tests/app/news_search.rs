@@ -123,3 +123,60 @@ async fn search_folds_scripts_finds_short_queries_and_respects_visibility() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// The staff search ranks the most recent matches *in the caller's scope*: a town editor
+/// finds their own draft even when more than a whole candidate cut (200) of newer matches
+/// sit in a sibling town they cannot see.
+#[tokio::test]
+async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "动态").await;
+    let mut mine = fixtures::user_client(&app, "editor_a", c.town_a, UnitRole::Editor).await;
+    let mut other = fixtures::user_client(&app, "editor_b", c.town_b, UnitRole::Editor).await;
+    let draft = |title: String| json!({ "column_id": col, "title": title, "body": "敬老月走访" });
+    let r = mine
+        .json("POST", "/api/v1/articles", draft("杨柳村敬老草稿".into()))
+        .await;
+    let own = r.json()["id"].as_i64().unwrap();
+    for i in 0..210 {
+        let r = other
+            .json(
+                "POST",
+                "/api/v1/articles",
+                draft(format!("桃源村敬老草稿{i}")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let q = yinyao::web::render::urlencode("敬老");
+    let r = mine
+        .json(
+            "GET",
+            &format!("/api/v1/articles/search?q={q}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let found: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(found, vec![own]);
+    let r = other
+        .json(
+            "GET",
+            &format!("/api/v1/articles/search?q={q}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(
+        r.json().as_array().unwrap().len(),
+        100,
+        "a full list of their own"
+    );
+}

@@ -31,6 +31,16 @@ async fn correspondents_are_ranked_per_quarter_and_exported() {
     let mut b = fixtures::user_client(&app, "corr_b", c.village_b, UnitRole::Correspondent).await;
     publish(&mut a, &mut admin, col, "杨柳村一", None).await;
     publish(&mut a, &mut admin, col, "杨柳村二", None).await;
+    // A third, published and then withdrawn: it no longer counts as published.
+    let gone = publish(&mut a, &mut admin, col, "杨柳村三", None).await;
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{gone}/decision"),
+            json!({ "action": "withdraw", "comment": "数据有误" }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "withdrawn", "{}", r.body);
     let read = publish(&mut b, &mut admin, col, "桃源村一", None).await;
     // One more submitted by b but not yet published.
     let r = b
@@ -74,7 +84,7 @@ async fn correspondents_are_ranked_per_quarter_and_exported() {
     assert_eq!(
         got,
         vec![
-            ("杨柳村".to_string(), 2, 2, 0),
+            ("杨柳村".to_string(), 3, 2, 0),
             ("桃源村".to_string(), 2, 1, 1)
         ]
     );
