@@ -56,10 +56,10 @@ fn split(name: &str, text: &str) -> (String, String) {
         // The heading became the title; the body should not repeat it.
         if h1.is_some() {
             let lower = body.to_ascii_lowercase();
-            if let (Some(start), Some(end)) = (lower.find("<h1"), lower.find("</h1>")) {
-                if start < end {
-                    body.replace_range(start..end + "</h1>".len(), "");
-                }
+            if let (Some(start), Some(end)) = (lower.find("<h1"), lower.find("</h1>"))
+                && start < end
+            {
+                body.replace_range(start..end + "</h1>".len(), "");
             }
         }
         return (title, body);
