@@ -1,13 +1,15 @@
 //! Campaign JSON API under `/api/v1`.
 
-use super::repo::{BlindWork, Campaign, RankedWork};
+use super::library;
+use super::repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork};
 use super::service::{self, CampaignInput, ScoreInput, WorkInput};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::people::api::Created;
 use crate::state::AppState;
+use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", responses((status = 200, body = Vec<Campaign>)))]
@@ -80,4 +82,156 @@ pub async fn ranking(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<RankedWork>>> {
     Ok(Json(service::ranking(&state, &v, id).await?))
+}
+
+/// A campaign with its counts, and what the caller is to it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CampaignView {
+    pub campaign: Campaign,
+    /// The caller's unit under the campaign's, when they are a member who may submit.
+    pub member_unit_id: Option<i64>,
+    pub judge: bool,
+    pub organiser: bool,
+}
+
+/// One campaign (its members, judges and organisers).
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 200, body = CampaignView), (status = 404)))]
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<CampaignView>> {
+    let (campaign, member_unit_id, judge, organiser) = service::show(&state, &v, id).await?;
+    Ok(Json(CampaignView {
+        campaign,
+        member_unit_id,
+        judge,
+        organiser,
+    }))
+}
+
+/// Closes submissions early (organisers); judging goes on.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/close", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn close(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    service::close(&state, &v, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends judging (organisers): the ranking shows authors, and works can be shortlisted and
+/// chosen.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/finish", tag = "campaigns", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn finish(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    service::finish(&state, &v, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct WorkDecision {
+    /// shortlist, or choose (the work goes to the campaign's column through review).
+    pub action: String,
+}
+
+/// Shortlists or chooses a work of a finished campaign (organisers).
+#[utoipa::path(post, path = "/api/v1/works/{id}/decision", tag = "campaigns", params(("id" = i64, Path)),
+    request_body = WorkDecision,
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<WorkDecision>,
+) -> AppResult<StatusCode> {
+    let choose = match input.action.as_str() {
+        "choose" => true,
+        "shortlist" => false,
+        _ => return Err(AppError::field("action", "validation.choice")),
+    };
+    service::decide(&state, &v, id, choose).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Adds a file (multipart field `file`: image, audio or video, checked by content) to the
+/// caller's own work while it can still change.
+#[utoipa::path(post, path = "/api/v1/works/{id}/files", tag = "campaigns", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = service::add_file(&state, &v, id, mp).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Offers a work to the library outside any campaign (consent required).
+#[utoipa::path(post, path = "/api/v1/works", tag = "campaigns", request_body = WorkInput,
+    responses((status = 201, body = Created), (status = 403), (status = 422)))]
+pub async fn contribute(
+    State(state): State<AppState>,
+    v: Viewer,
+    Json(input): Json<WorkInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = library::contribute(&state, &v, &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Offers waiting for an editor over the caller's units.
+#[utoipa::path(get, path = "/api/v1/works/offered", tag = "campaigns",
+    responses((status = 200, body = Vec<Contribution>), (status = 403)))]
+pub async fn offered(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> AppResult<Json<Vec<Contribution>>> {
+    Ok(Json(library::pending(&state, &v).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct AcceptInput {
+    pub column_id: i64,
+}
+
+/// An editor over the member's unit takes an offered work into a column; it is submitted
+/// for the usual review. Returns the article.
+#[utoipa::path(post, path = "/api/v1/works/{id}/accept", tag = "campaigns", params(("id" = i64, Path)),
+    request_body = AcceptInput,
+    responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<AcceptInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = library::accept(&state, &v, id, input.column_id).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LibraryPage {
+    pub works: Vec<LibraryWork>,
+    /// Another page follows.
+    pub has_more: bool,
+}
+
+/// The works library, for anyone: chosen works whose article is published, newest first.
+#[utoipa::path(get, path = "/api/v1/public/works", tag = "campaigns", params(PageParams),
+    responses((status = 200, body = LibraryPage)))]
+pub async fn library_works(
+    State(state): State<AppState>,
+    Query(p): Query<PageParams>,
+) -> AppResult<Json<LibraryPage>> {
+    let (works, has_more) = library::works(&state, &p).await?;
+    Ok(Json(LibraryPage { works, has_more }))
 }

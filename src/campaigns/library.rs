@@ -17,6 +17,27 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
+/// Offers waiting for an editor over the caller's units.
+pub async fn pending(state: &AppState, v: &Viewer) -> AppResult<Vec<Contribution>> {
+    let s = v.scope(Perm::ManageNews)?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::pending_contributions(&mut tx, &s).await?)
+}
+
+/// One page of the library (chosen works whose article is published), newest first, and
+/// whether another page follows.
+pub async fn works(
+    state: &AppState,
+    p: &crate::web::PageParams,
+) -> AppResult<(Vec<repo::LibraryWork>, bool)> {
+    let size = crate::web::PageParams::SIZE;
+    let mut tx = state.db.read().await?;
+    let mut works = repo::library(&mut tx, size + 1, p.offset()).await?;
+    let more = works.len() as i64 > size;
+    works.truncate(size as usize);
+    Ok((works, more))
+}
+
 pub async fn contribute(state: &AppState, v: &Viewer, input: &WorkInput) -> AppResult<i64> {
     let unit =
         v.p.grants

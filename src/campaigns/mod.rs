@@ -49,4 +49,19 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::judging))
         .routes(routes!(api::score))
         .routes(routes!(api::ranking))
+        .routes(routes!(api::show))
+        .routes(routes!(api::close))
+        .routes(routes!(api::finish))
+        .routes(routes!(api::decide))
+        .routes(routes!(api::contribute))
+        .routes(routes!(api::offered))
+        .routes(routes!(api::accept))
+        .routes(routes!(api::library_works))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(api::add_file))
+                .layer(DefaultBodyLimit::max(
+                    crate::news::attachments::MAX_UPLOAD + (1 << 20),
+                )),
+        )
 }

@@ -254,10 +254,7 @@ pub async fn library(
     ctx: Ctx,
     Query(p): Query<PageParams>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.read().await?;
-    let mut works = super::repo::library(&mut tx, PageParams::SIZE + 1, p.offset()).await?;
-    let has_more = works.len() as i64 > PageParams::SIZE;
-    works.truncate(PageParams::SIZE as usize);
+    let (works, has_more) = super::library::works(&state, &p).await?;
     html(&LibraryPage {
         page: Page::new(&ctx, "/read"),
         works,

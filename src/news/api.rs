@@ -153,22 +153,27 @@ pub async fn public_article(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Json<PublicArticle>> {
-    let a = service::read(&state, id, None).await?;
-    Ok(Json(PublicArticle {
-        id: a.id,
-        column_id: a.column_id,
-        column_name: a.column_name,
-        unit_name: a.unit_name,
-        title: a.title,
-        summary: a.summary,
-        body_html: a.body_html,
-        tags: a.tags,
-        source: a.source,
-        correspondent_name: a.correspondent_name,
-        published_at: a.published_at,
-        read_count: a.read_count,
-        like_count: a.like_count,
-    }))
+    Ok(Json(service::read(&state, id, None).await?.into()))
+}
+
+impl From<Article> for PublicArticle {
+    fn from(a: Article) -> Self {
+        PublicArticle {
+            id: a.id,
+            column_id: a.column_id,
+            column_name: a.column_name,
+            unit_name: a.unit_name,
+            title: a.title,
+            summary: a.summary,
+            body_html: a.body_html,
+            tags: a.tags,
+            source: a.source,
+            correspondent_name: a.correspondent_name,
+            published_at: a.published_at,
+            read_count: a.read_count,
+            like_count: a.like_count,
+        }
+    }
 }
 
 /// Posts a comment on a published article: from the public it waits for moderation, from

@@ -303,7 +303,14 @@ pub async fn set_cover(
     v: Viewer,
     Path((id, file)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let a = super::service::load(&state, &v, id).await?;
+    choose_cover(&state, &v, id, file).await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+}
+
+/// Makes image `file` of a draft or rejected article its cover and share image (the author,
+/// or a writer over the article's unit).
+pub async fn choose_cover(state: &AppState, v: &Viewer, id: i64, file: i64) -> AppResult<()> {
+    let a = super::service::load(state, v, id).await?;
     if !matches!(a.state.as_str(), "draft" | "rejected") {
         return Err(AppError::field("file", "news.not_editable"));
     }
@@ -324,7 +331,21 @@ pub async fn set_cover(
         .detail(serde_json::json!({ "attachment_id": file }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+    Ok(())
+}
+
+/// The files of an article the caller sees as staff, and the cover's id.
+pub async fn of_article(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+) -> AppResult<(Vec<Attachment>, Option<i64>)> {
+    super::service::load(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    Ok((
+        repo::of_article(&mut tx, id).await?,
+        repo::cover_of(&mut tx, id).await?,
+    ))
 }
 
 /// Decodes an image and writes it again without its metadata (EXIF, GPS, comments): PNG

@@ -288,6 +288,16 @@ pub async fn moderate_comment(
     Ok(Redirect::to("/news/comments").into_response())
 }
 
+/// Approved comments of an article, for anyone; not found unless it is published.
+pub async fn public_of(state: &AppState, article: i64) -> AppResult<Vec<Comment>> {
+    let mut tx = state.db.read().await?;
+    super::repo::get(&mut tx, article)
+        .await?
+        .filter(|a| a.state == "published")
+        .ok_or(AppError::NotFound)?;
+    Ok(repo::approved(&mut tx, article).await?)
+}
+
 /// Approved comments of a published article (for the reading page).
 pub async fn for_article(state: &AppState, article: i64) -> AppResult<Vec<Comment>> {
     let mut tx = state.db.read().await?;

@@ -3,10 +3,13 @@
 //! reviewer's queue, sensitive-word hints, and the public reading pages.
 
 pub mod api;
+pub mod api_desk;
+pub mod api_reading;
 pub mod attachments;
 pub mod attachments_repo;
 pub mod comments;
 pub mod comments_repo;
+pub mod history;
 pub mod import;
 pub mod model;
 pub mod pages;
@@ -82,4 +85,29 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::api_report))
         .routes(routes!(search::api_public))
         .routes(routes!(search::api_staff))
+        .routes(routes!(api_desk::list_versions))
+        .routes(routes!(api_desk::compare_versions))
+        .routes(routes!(api_desk::list_events))
+        .routes(routes!(api_desk::sensitive_hits))
+        .routes(routes!(api_desk::set_cover))
+        .routes(routes!(api_desk::review_steps, api_desk::set_review_steps))
+        .routes(routes!(
+            api_desk::list_words,
+            api_desk::add_word,
+            api_desk::remove_word
+        ))
+        .routes(routes!(api_desk::reply_comment))
+        .routes(routes!(api_reading::list_columns))
+        .routes(routes!(api_reading::column_articles))
+        .routes(routes!(api_reading::list_comments))
+        .routes(routes!(api_reading::like_article))
+        .routes(routes!(api_reading::report_comment))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(
+                    api_desk::list_attachments,
+                    api_desk::upload_attachment
+                ))
+                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20))),
+        )
 }

@@ -1,6 +1,7 @@
 //! Staff pages of publishing: the desk (articles in scope), the article form, an article
 //! with its review trail and decisions, the review queue, columns and sensitive words.
 
+use super::history::DiffLine;
 use super::model::State;
 use super::repo::{self, Article, Column, Event, Version};
 use super::service::{self, ArticleInput, ColumnInput, DecisionInput};
@@ -329,12 +330,6 @@ pub struct CompareQuery {
     to: i32,
 }
 
-/// One line of a comparison: `"+"` added, `"-"` removed, `" "` unchanged.
-pub struct DiffLine {
-    pub tag: &'static str,
-    pub text: String,
-}
-
 #[derive(Template)]
 #[template(path = "news/compare.html")]
 struct ComparePage {
@@ -353,40 +348,12 @@ pub async fn compare_versions(
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
     let a = service::load(&state, &v, id).await?;
-    let versions = {
-        let mut tx = state.db.read().await?;
-        repo::versions(&mut tx, id).await?
-    };
-    let pick = |n: i32| versions.iter().find(|x| x.version == n).cloned();
-    let (Some(from), Some(to)) = (pick(q.from), pick(q.to)) else {
-        return Err(AppError::NotFound);
-    };
-    let whole = |x: &Version| {
-        format!(
-            "# {}\n{}\n[{}]\n\n{}\n",
-            x.title,
-            x.summary.as_deref().unwrap_or(""),
-            x.tags,
-            x.body_md
-        )
-    };
-    let (old, new) = (whole(&from), whole(&to));
-    let lines = similar::TextDiff::from_lines(&old, &new)
-        .iter_all_changes()
-        .map(|c| DiffLine {
-            tag: match c.tag() {
-                similar::ChangeTag::Delete => "-",
-                similar::ChangeTag::Insert => "+",
-                similar::ChangeTag::Equal => " ",
-            },
-            text: c.value().trim_end_matches('\n').to_string(),
-        })
-        .collect();
+    let c = super::history::compare(&state, &v, id, q.from, q.to).await?;
     html(&ComparePage {
         page: Page::new(&v.ctx, "/news"),
         a,
-        from,
-        to,
-        lines,
+        from: c.from,
+        to: c.to,
+        lines: c.lines,
     })
 }

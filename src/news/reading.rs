@@ -61,6 +61,23 @@ pub async fn column(
     Path(id): Path<i64>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Response> {
+    let (column, articles, has_more) = column_articles(&state, id, &p).await?;
+    html(&ColumnPage {
+        page: Page::new(&ctx, "/read"),
+        column,
+        articles,
+        page_no: p.page(),
+        has_more,
+    })
+}
+
+/// An active column and one page of its published articles, newest first, and whether
+/// another page follows.
+pub async fn column_articles(
+    state: &AppState,
+    id: i64,
+    p: &PageParams,
+) -> AppResult<(Column, Vec<Article>, bool)> {
     let mut tx = state.db.read().await?;
     let column = repo::column(&mut tx, id)
         .await?
@@ -70,13 +87,13 @@ pub async fn column(
         repo::published_in_column(&mut tx, id, PageParams::SIZE + 1, p.offset()).await?;
     let has_more = articles.len() as i64 > PageParams::SIZE;
     articles.truncate(PageParams::SIZE as usize);
-    html(&ColumnPage {
-        page: Page::new(&ctx, "/read"),
-        column,
-        articles,
-        page_no: p.page(),
-        has_more,
-    })
+    Ok((column, articles, has_more))
+}
+
+/// The columns readers can open.
+pub async fn columns(state: &AppState) -> AppResult<Vec<Column>> {
+    let mut tx = state.db.read().await?;
+    Ok(repo::public_columns(&mut tx).await?)
 }
 
 #[derive(Template)]

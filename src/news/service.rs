@@ -137,6 +137,16 @@ pub async fn columns(state: &AppState, v: &Viewer) -> AppResult<Vec<Column>> {
     Ok(repo::columns_for_writer(&mut tx, &s).await?)
 }
 
+/// The review steps (1 or 2) a unit in the caller's scope has set for its articles.
+pub async fn review_steps(state: &AppState, v: &Viewer, unit: i64) -> AppResult<u8> {
+    let s = v.scope(Perm::WriteNews)?;
+    if !unit_in(state, &s, unit).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = state.db.read().await?;
+    Ok(repo::review_steps(&mut tx, unit).await?)
+}
+
 pub async fn set_review_steps(state: &AppState, v: &Viewer, unit: i64, steps: u8) -> AppResult<()> {
     let s = v.scope(Perm::ManageUnits)?;
     if !(1..=2).contains(&steps) {
@@ -577,6 +587,13 @@ fn keeps_word_list(v: &Viewer) -> AppResult<()> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// The sensitive-word list, for those who keep it.
+pub async fn sensitive_words(state: &AppState, v: &Viewer) -> AppResult<Vec<String>> {
+    keeps_word_list(v)?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::sensitive_words(&mut tx).await?)
 }
 
 pub async fn add_sensitive_word(state: &AppState, v: &Viewer, word: &str) -> AppResult<()> {

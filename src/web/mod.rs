@@ -87,8 +87,10 @@ where
 }
 
 /// Page number and size from a query string, bounded.
-#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Page number, from 1.
     pub page: Option<i64>,
 }
 

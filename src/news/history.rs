@@ -1,0 +1,95 @@
+//! An article's history for staff who see it: every saved version, the comparison of two
+//! versions line by line, and the review trail (who did what, when, with what comment).
+
+use super::repo::{self, Event, Version};
+use super::service;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+
+/// One line of a comparison: `"+"` added, `"-"` removed, `" "` unchanged.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DiffLine {
+    pub tag: &'static str,
+    pub text: String,
+}
+
+/// Two versions and their line-by-line comparison (title, summary, tags and text).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Comparison {
+    pub from: Version,
+    pub to: Version,
+    pub lines: Vec<DiffLine>,
+}
+
+/// Every saved version, newest first.
+pub async fn versions(state: &AppState, v: &Viewer, id: i64) -> AppResult<Vec<Version>> {
+    service::load(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::versions(&mut tx, id).await?)
+}
+
+/// The review trail, oldest first.
+pub async fn trail(state: &AppState, v: &Viewer, id: i64) -> AppResult<Vec<Event>> {
+    service::load(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    Ok(repo::events(&mut tx, id).await?)
+}
+
+/// Versions `from` and `to` compared; not found when either does not exist.
+pub async fn compare(
+    state: &AppState,
+    v: &Viewer,
+    id: i64,
+    from: i32,
+    to: i32,
+) -> AppResult<Comparison> {
+    let all = versions(state, v, id).await?;
+    let pick = |n: i32| all.iter().find(|x| x.version == n).cloned();
+    let (Some(from), Some(to)) = (pick(from), pick(to)) else {
+        return Err(AppError::NotFound);
+    };
+    let lines = diff(&whole(&from), &whole(&to));
+    Ok(Comparison { from, to, lines })
+}
+
+fn whole(x: &Version) -> String {
+    format!(
+        "# {}\n{}\n[{}]\n\n{}\n",
+        x.title,
+        x.summary.as_deref().unwrap_or(""),
+        x.tags,
+        x.body_md
+    )
+}
+
+fn diff(old: &str, new: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|c| DiffLine {
+            tag: match c.tag() {
+                similar::ChangeTag::Delete => "-",
+                similar::ChangeTag::Insert => "+",
+                similar::ChangeTag::Equal => " ",
+            },
+            text: c.value().trim_end_matches('\n').to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+
+    #[test]
+    fn lines_are_marked_added_removed_or_kept() {
+        let tags: Vec<(&str, String)> = diff("甲\n乙\n", "甲\n丙\n")
+            .into_iter()
+            .map(|l| (l.tag, l.text))
+            .collect();
+        assert_eq!(
+            tags,
+            [(" ", "甲"), ("-", "乙"), ("+", "丙")].map(|(t, s)| (t, s.to_string()))
+        );
+    }
+}

@@ -1,0 +1,344 @@
+//! The publishing API beyond writing and deciding: versions and their comparison, the review
+//! trail, sensitive words, review steps, attachments and the cover, and the public reading
+//! side (columns, comments, likes, reports, replies).
+
+use crate::fixtures::{self, county};
+use crate::helpers::{Client, TestApp};
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use serde_json::{Value, json};
+use yinyao::accounts::model::UnitRole;
+
+async fn get(c: &mut Client<'_>, path: &str) -> crate::helpers::Resp {
+    c.json("GET", path, json!(null)).await
+}
+
+#[tokio::test]
+async fn history_words_and_review_steps_through_the_api() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "通知公告").await;
+    let mut editor = fixtures::user_client(&app, "editor", c.county, UnitRole::Editor).await;
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "重阳节通知", "body": "第一行\n第二行" }),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = editor
+        .json(
+            "PUT",
+            &format!("/api/v1/articles/{id}"),
+            json!({ "column_id": col, "title": "重阳节通知", "body": "第一行\n第三行" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+
+    let versions = get(&mut editor, &format!("/api/v1/articles/{id}/versions")).await;
+    assert_eq!(versions.status, StatusCode::OK, "{}", versions.body);
+    let numbers: Vec<i64> = versions
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![2, 1], "newest first");
+    let cmp = get(
+        &mut editor,
+        &format!("/api/v1/articles/{id}/compare?from=1&to=2"),
+    )
+    .await;
+    let lines: Vec<(String, String)> = cmp.json()["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["tag"] != " ")
+        .map(|l| {
+            (
+                l["tag"].as_str().unwrap().to_string(),
+                l["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("-".to_string(), "第二行".to_string()),
+            ("+".to_string(), "第三行".to_string())
+        ]
+    );
+    let missing = get(
+        &mut editor,
+        &format!("/api/v1/articles/{id}/compare?from=1&to=9"),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // The trail names who did what.
+    editor
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "submit" }),
+        )
+        .await;
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "reject", "comment": "日期写错了" }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "rejected", "{}", r.body);
+    let trail = get(&mut editor, &format!("/api/v1/articles/{id}/events"))
+        .await
+        .json();
+    let steps: Vec<(&str, &str)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(steps, vec![("submit", "editor"), ("reject", "admin")]);
+    assert_eq!(trail[1]["comment"], "日期写错了");
+
+    // Someone outside the county sees none of it.
+    let mut outsider = fixtures::user_client(&app, "town_b_ed", c.town_b, UnitRole::Editor).await;
+    for path in [
+        format!("/api/v1/articles/{id}/versions"),
+        format!("/api/v1/articles/{id}/events"),
+    ] {
+        assert_eq!(
+            get(&mut outsider, &path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
+    // The sensitive-word list: kept by county news managers, pointed out to reviewers.
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/sensitive-words",
+            json!({ "word": "第三行" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let words = get(&mut editor, "/api/v1/sensitive-words").await.json();
+    assert_eq!(words, json!(["第三行"]));
+    let hits = get(&mut admin, &format!("/api/v1/articles/{id}/sensitive-hits")).await;
+    assert_eq!(hits.json(), json!(["第三行"]));
+    let r = outsider
+        .json("POST", "/api/v1/sensitive-words", json!({ "word": "别的" }))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a town's editor does not keep the list"
+    );
+    let r = editor
+        .json("POST", "/api/v1/sensitive-words", json!({ "word": "" }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = editor
+        .json(
+            "DELETE",
+            "/api/v1/sensitive-words",
+            json!({ "word": "第三行" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&mut editor, "/api/v1/sensitive-words").await.json(),
+        json!([])
+    );
+
+    // Review steps: read by writers, set by unit admins, only 1 or 2. The town inherits the
+    // county's one step until it sets its own.
+    let path = format!("/api/v1/units/{}/review-steps", c.town_a);
+    assert_eq!(get(&mut admin, &path).await.json()["steps"], 1);
+    let r = admin.json("PUT", &path, json!({ "steps": 3 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = editor.json("PUT", &path, json!({ "steps": 2 })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "editors do not set it");
+    let r = admin.json("PUT", &path, json!({ "steps": 2 })).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(get(&mut editor, &path).await.json()["steps"], 2);
+    let sibling = format!("/api/v1/units/{}/review-steps", c.county + 1000);
+    assert_eq!(
+        get(&mut admin, &sibling).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+async fn api_upload(
+    c: &mut Client<'_>,
+    path: &str,
+    name: &str,
+    data: &[u8],
+) -> crate::helpers::Resp {
+    let boundary = "yinyaoApiBoundary";
+    let mut body = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend(data);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = c
+        .request("POST", path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("x-csrf-token", c.csrf.clone())
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    c.app.send(req).await
+}
+
+#[tokio::test]
+async fn files_cover_and_the_public_reading_api() {
+    let uploads = tempfile::tempdir().unwrap();
+    let dir = uploads.path().to_path_buf();
+    let app = TestApp::with_config(|c| c.upload_dir = Some(dir.clone())).await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "图片新闻").await;
+    let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "书画展开幕", "body": "展出作品一百余件。" }),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let files = format!("/api/v1/articles/{id}/attachments");
+    let r = api_upload(&mut editor, &files, "x.png", b"not an image at all").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = api_upload(&mut editor, &files, "展厅.png", &png()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let file = r.json()["id"].as_i64().unwrap();
+    let list = get(&mut editor, &files).await.json();
+    assert_eq!(list["files"][0]["kind"], "image");
+    assert_eq!(list["cover_id"], Value::Null);
+    let cover = format!("/api/v1/articles/{id}/cover");
+    let r = editor
+        .json("PUT", &cover, json!({ "attachment_id": file + 99 }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not its file");
+    let r = editor
+        .json("PUT", &cover, json!({ "attachment_id": file }))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(get(&mut editor, &files).await.json()["cover_id"], file);
+
+    // A draft is nowhere on the public side.
+    let mut public = app.client();
+    public.get("/read").await;
+    let comments = format!("/api/v1/public/articles/{id}/comments");
+    assert_eq!(
+        get(&mut public, &comments).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let column = format!("/api/v1/public/columns/{col}/articles");
+    assert_eq!(
+        get(&mut public, &column).await.json()["articles"],
+        json!([])
+    );
+
+    editor
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "submit" }),
+        )
+        .await;
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": "approve" }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    let cols = get(&mut public, "/api/v1/public/columns").await.json();
+    assert!(cols.as_array().unwrap().iter().any(|x| x["id"] == col));
+    let page = get(&mut public, &column).await.json();
+    assert_eq!(page["articles"][0]["id"], id);
+    assert_eq!(page["has_more"], false);
+    assert!(
+        page["articles"][0].get("author_id").is_none(),
+        "public fields only"
+    );
+
+    // Likes count once per reader.
+    let like = format!("/api/v1/public/articles/{id}/like");
+    for _ in 0..2 {
+        let r = public.json("POST", &like, json!(null)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
+    let a = get(&mut public, &format!("/api/v1/public/articles/{id}"))
+        .await
+        .json();
+    assert_eq!(a["like_count"], 1);
+
+    // A signed-in reader's comment shows at once; a reviewer replies; readers report.
+    let mut member = fixtures::user_client(&app, "member", c.village_a, UnitRole::Member).await;
+    let r = member
+        .json(
+            "POST",
+            &format!("/api/v1/public/articles/{id}/comments"),
+            json!({ "body": "展览很精彩" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = get(&mut public, &comments).await.json();
+    let comment = list[0]["id"].as_i64().unwrap();
+    assert_eq!(list[0]["body"], "展览很精彩");
+    let reply = format!("/api/v1/comments/{comment}/replies");
+    let r = member
+        .json("POST", &reply, json!({ "body": "我来回复" }))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "readers do not answer as the bureau"
+    );
+    let r = admin
+        .json("POST", &reply, json!({ "body": "谢谢关注" }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["article_id"], id);
+    let list = get(&mut public, &comments).await.json();
+    assert!(list.to_string().contains("谢谢关注"), "{list}");
+    let r = public
+        .json(
+            "POST",
+            &format!("/api/v1/public/comments/{comment}/report"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = public
+        .json("POST", "/api/v1/public/comments/999999/report", json!(null))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
