@@ -167,6 +167,8 @@ struct ShowPage {
     events: Vec<Event>,
     versions: Vec<Version>,
     hits: Vec<String>,
+    /// Title, summary and text with every sensitive word marked, for the reviewer.
+    marked: Vec<(String, bool)>,
     /// For an imported article: the text as it came and the repairs made.
     origin: Option<(String, Vec<super::repair::Repair>)>,
     files: Vec<super::attachments_repo::Attachment>,
@@ -207,6 +209,18 @@ pub async fn show_article(
     } else {
         Vec::new()
     };
+    // Where the words stand: the text as written, each hit marked.
+    let marked = if hits.is_empty() {
+        Vec::new()
+    } else {
+        let text = format!(
+            "{}\n{}\n{}",
+            a.title,
+            a.summary.as_deref().unwrap_or(""),
+            a.body_md
+        );
+        crate::search::text::mark_all(&text, &hits)
+    };
     html(&ShowPage {
         page: Page::new(&v.ctx, "/news"),
         can_submit: st.editable() && (a.author_id == v.p.id.0 || v.p.can(Perm::WriteNews)),
@@ -217,6 +231,7 @@ pub async fn show_article(
         events,
         versions,
         hits,
+        marked,
         origin,
         files,
         cover,
@@ -261,19 +276,33 @@ struct ColumnsPage {
     page: Page,
     columns: Vec<Column>,
     units: Vec<crate::units::repo::Unit>,
-    words: Vec<String>,
+    /// For unit admins: the units they may set review steps for.
+    step_units: Option<Vec<crate::units::repo::Unit>>,
+    /// The review settings in force in their units.
+    configured: Vec<(String, i32)>,
+    /// For those who keep the sensitive-word list.
+    words: Option<Vec<String>>,
 }
 
 pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::ManageNews)?;
     let columns = service::columns(&state, &v).await?;
+    let words = service::sensitive_words(&state, &v).await.ok();
     let mut tx = state.db.read().await?;
     let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
-    let words = repo::sensitive_words(&mut tx).await?;
+    let (step_units, configured) = match v.scope(Perm::ManageUnits) {
+        Ok(admin) => (
+            Some(crate::units::repo::list(&mut tx, &admin, false, 2000).await?),
+            repo::configured_steps(&mut tx, &admin).await?,
+        ),
+        Err(_) => (None, Vec::new()),
+    };
     html(&ColumnsPage {
         page: Page::new(&v.ctx, "/news"),
         columns,
         units,
+        step_units,
+        configured,
         words,
     })
 }

@@ -77,6 +77,18 @@ pub async fn review_steps(tx: &mut Tx, unit: i64) -> Result<u8, sqlx::Error> {
     Ok(steps.map_or(2, |s| if s == 1 { 1 } else { 2 }))
 }
 
+/// The units in scope with a review setting of their own, by path, and their steps; the
+/// others follow the nearest of these above them, else two steps.
+pub async fn configured_steps(tx: &mut Tx, s: &Scope) -> Result<Vec<(String, i32)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT u.name, r.steps FROM review_settings r JOIN units u ON u.id = r.unit_id
+         WHERE u.id IN {} ORDER BY u.path LIMIT 500",
+        crate::scope_units!()
+    );
+    on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
+}
+
 pub async fn set_review_steps(tx: &mut Tx, unit: i64, steps: u8) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO review_settings (unit_id, steps) VALUES ($1, $2) ON CONFLICT (unit_id) DO UPDATE SET steps = excluded.steps")

@@ -330,6 +330,37 @@ fn aligned_fold(text: &str, chars: &[char]) -> (String, Vec<usize>) {
     (folded, starts)
 }
 
+/// The whole of `text` as segments `(text, is_match)`, every occurrence of each of `words`
+/// marked, matched in folded form (a Traditional 幹部 in the text matches 干部 in the list).
+/// For showing a reviewer where the sensitive words stand.
+pub fn mark_all(text: &str, words: &[String]) -> Vec<(String, bool)> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return Vec::new();
+    }
+    let (folded, starts) = aligned_fold(text, &chars);
+    let char_at = |byte: usize| starts.partition_point(|&s| s <= byte).saturating_sub(1);
+    let mut hit = vec![false; chars.len()];
+    for w in words {
+        let needle = normalize(w);
+        if needle.trim().is_empty() {
+            continue;
+        }
+        for (b, m) in folded.match_indices(needle.as_str()) {
+            let (from, to) = (char_at(b), char_at(b + m.len() - 1));
+            hit[from..=to].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for (c, h) in chars.into_iter().zip(hit) {
+        match out.last_mut() {
+            Some((t, m)) if *m == h => t.push(c),
+            _ => out.push((c.to_string(), h)),
+        }
+    }
+    out
+}
+
 /// A snippet of `text` of at most `max_chars` characters around the first match of `q`,
 /// as segments `(text, is_match)` of the original text (Traditional stays Traditional).
 /// Runs of white space become one space; a cut end is marked with `…`. Without a match

@@ -327,6 +327,18 @@ async fn drafts_stay_in_scope_and_readers_are_counted_once_a_day() {
     assert!(
         page.body.contains("id=\"sensitive-hits\"") && page.body.contains("<mark>慰问品</mark>")
     );
+    // And marked where they stand in the text itself.
+    let at = page
+        .body
+        .find("id=\"sensitive-text\"")
+        .expect("the marked text");
+    let marked = &page.body[at..];
+    let marked = &marked[..marked.find("</section>").unwrap()];
+    assert_eq!(marked.matches("<mark>慰问品</mark>").count(), 1, "{marked}");
+    assert!(
+        marked.contains("村里为老人送去了"),
+        "the text around it: {marked}"
+    );
     let mut rev = fixtures::user_client(&app, "rev", c.county, UnitRole::Reviewer).await;
     decide(&mut rev, id, "approve", None).await;
     let r = decide(&mut admin, id, "approve", None).await;

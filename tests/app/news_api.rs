@@ -173,6 +173,27 @@ async fn history_words_and_review_steps_through_the_api() {
     let r = admin.json("PUT", &path, json!({ "steps": 2 })).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert_eq!(get(&mut editor, &path).await.json()["steps"], 2);
+    // The columns page shows the settings in force to unit admins only, and the word list
+    // to those who keep it.
+    let page = admin.get("/news/columns").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page
+        .body
+        .find("id=\"steps-now\"")
+        .expect("settings in force");
+    let now = &page.body[at..at + page.body[at..].find("</ul>").expect("a list")];
+    assert!(
+        now.contains("城关镇") && now.contains("县"),
+        "both settings listed: {now}"
+    );
+    let page = editor.get("/news/columns").await;
+    assert!(
+        !page.body.contains("id=\"steps\""),
+        "editors do not set review steps"
+    );
+    assert!(page.body.contains("id=\"words\""));
+    let page = outsider.get("/news/columns").await;
+    assert!(!page.body.contains("id=\"words\"") && !page.body.contains("id=\"steps\""));
     let sibling = format!("/api/v1/units/{}/review-steps", c.county + 1000);
     assert_eq!(
         get(&mut admin, &sibling).await.status,

@@ -183,3 +183,23 @@ fn highlight_cuts_around_the_first_match() {
     assert!(highlight("", "x", 10).is_empty());
     assert_eq!(highlight("短", "x", 10), vec![("短".to_string(), false)]);
 }
+
+#[test]
+fn every_occurrence_of_a_listed_word_is_marked_in_the_original_script() {
+    let segs = mark_all(
+        "老幹部說：干部要廉潔，幹部。",
+        &["干部".to_string(), "".to_string()],
+    );
+    let marked: Vec<&str> = segs
+        .iter()
+        .filter(|(_, m)| *m)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(marked, ["幹部", "干部", "幹部"]);
+    let whole: String = segs.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        whole, "老幹部說：干部要廉潔，幹部。",
+        "nothing lost or changed"
+    );
+    assert!(mark_all("", &["干部".to_string()]).is_empty());
+}
