@@ -154,8 +154,32 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
     );
 
     // The trail says who did what; the audit trail has it too.
+    let trail = last
+        .json("GET", &format!("/api/v1/articles/{id}/events"), json!(null))
+        .await
+        .json();
+    let steps: Vec<(&str, &str, &str)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["to_state"].as_str().unwrap(),
+                e["actor_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("submit", "submitted", "reporter"),
+            ("approve", "first_approved", "rev_town"),
+            ("approve", "published", "rev_county"),
+        ]
+    );
     let staff_page = last.get(&format!("/news/{id}")).await;
-    assert!(staff_page.body.contains("rev_town") || staff_page.body.contains("审核通过"));
+    assert!(staff_page.body.contains("rev_town") && staff_page.body.contains("rev_county"));
     let mut tx = app.db().read().await.unwrap();
     for (action, n) in [
         ("article.submit", 1),
@@ -179,10 +203,40 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
         decide(&mut last, id, "withdraw", None).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    let column_page = public.get(&format!("/read/columns/{col}")).await;
+    assert!(
+        column_page.body.contains("杨柳村重阳节走访慰问老人"),
+        "listed while published"
+    );
     let r = decide(&mut last, id, "withdraw", Some("照片使用未获授权")).await;
     assert_eq!(r.json()["state"], "withdrawn");
     assert_eq!(
         public.get(&format!("/read/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Gone from every public place: the column, its feeds, search, the API.
+    for path in [
+        format!("/read/columns/{col}"),
+        format!("/read/columns/{col}/rss.xml"),
+        format!("/read/columns/{col}/atom.xml"),
+        "/read".to_string(),
+        format!(
+            "/read/search?q={}",
+            yinyao::web::render::urlencode("走访慰问")
+        ),
+    ] {
+        let r = public.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(
+            !r.body.contains("杨柳村重阳节走访慰问老人"),
+            "{path} still lists it"
+        );
+    }
+    assert_eq!(
+        public
+            .get(&format!("/api/v1/public/articles/{id}"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let a = last
@@ -390,4 +444,79 @@ async fn draft_status(writer: &mut Client<'_>, column: i64) -> StatusCode {
         )
         .await
         .status
+}
+
+/// A rejected article goes back to its author with the comment, is edited (a new version)
+/// and submitted again; the reviewer's queue lists submissions oldest first.
+#[tokio::test]
+async fn rejected_articles_are_edited_and_resubmitted_and_the_queue_is_oldest_first() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "基层动态").await;
+    let mut writer = fixtures::user_client(&app, "writer", c.town_a, UnitRole::Editor).await;
+    let older = draft(&mut writer, col, "先交的稿件", json!({})).await;
+    let newer = draft(&mut writer, col, "后交的稿件", json!({})).await;
+    // Submitted in the other order than created: the queue follows submission.
+    decide(&mut writer, newer, "submit", None).await;
+    decide(&mut writer, older, "submit", None).await;
+    // Make "submitted first" unmistakable (both submissions can fall in one millisecond).
+    app.exec_owned(format!(
+        "UPDATE articles SET updated_at = '2020-01-01T00:00:00Z' WHERE id = {newer}"
+    ))
+    .await
+    .unwrap();
+    let queue = admin
+        .json("GET", "/api/v1/review-queue", json!(null))
+        .await
+        .json();
+    let order: Vec<i64> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        vec![newer, older],
+        "first submitted, first in the queue"
+    );
+    let page = admin.get("/news/review").await;
+    let (a, b) = (
+        page.body.find("后交的稿件").expect("listed"),
+        page.body.find("先交的稿件").expect("listed"),
+    );
+    assert!(a < b, "the page shows the same order");
+
+    let r = decide(&mut admin, older, "reject", Some("请补充活动时间")).await;
+    assert_eq!(r.json()["state"], "rejected", "{}", r.body);
+    let page = writer.get(&format!("/news/{older}")).await;
+    assert!(page.body.contains("请补充活动时间"), "the author sees why");
+    let r = writer
+        .json(
+            "PUT",
+            &format!("/api/v1/articles/{older}"),
+            json!({ "column_id": col, "title": "先交的稿件", "body": "活动于十月十一日上午举行。" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "a rejected article can be edited: {}",
+        r.body
+    );
+    let r = decide(&mut writer, older, "submit", None).await;
+    assert_eq!(r.json()["state"], "submitted", "{}", r.body);
+    let r = decide(&mut admin, older, "approve", None).await;
+    assert_eq!(r.json()["state"], "published", "{}", r.body);
+    let a = writer
+        .json("GET", &format!("/api/v1/articles/{older}"), json!(null))
+        .await
+        .json();
+    assert_eq!(a["version"], 2);
+    let page = app.client().get(&format!("/read/{older}")).await;
+    assert!(
+        page.body.contains("十月十一日"),
+        "the edited text is what is published"
+    );
 }
