@@ -63,24 +63,42 @@ fn query_of(q: &SearchQuery) -> AppResult<Option<String>> {
     }
 }
 
+/// One page of published articles for anyone.
+pub struct PublicResults {
+    pub q: Option<String>,
+    pub hits: Vec<Hit>,
+    /// Another page follows.
+    pub more: bool,
+    /// The last page, and older matches were left out: only the most recent
+    /// [`CANDIDATES`](crate::search::index::CANDIDATES) matches are ranked.
+    pub capped: bool,
+}
+
 /// Published articles for anyone.
-pub async fn public(
-    state: &AppState,
-    q: &SearchQuery,
-) -> AppResult<(Option<String>, Vec<Hit>, bool)> {
+pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResults> {
     let Some(text) = query_of(q)? else {
-        return Ok((None, Vec::new(), false));
+        return Ok(PublicResults {
+            q: None,
+            hits: Vec::new(),
+            more: false,
+            capped: false,
+        });
     };
     let paging = PageParams { page: q.page };
     let mut tx = state.db.read().await?;
     let mut found = repo::published(&mut tx, &text, PageParams::SIZE + 1, paging.offset()).await?;
     let more = found.len() as i64 > PageParams::SIZE;
     found.truncate(PageParams::SIZE as usize);
-    Ok((
-        Some(text.clone()),
-        found.into_iter().map(|a| hit(a, &text)).collect(),
+    let cap = crate::search::index::CANDIDATES;
+    let capped = !more
+        && paging.offset() + PageParams::SIZE >= cap
+        && crate::search::index::more_than(&mut tx, "article", &text, cap).await?;
+    Ok(PublicResults {
+        hits: found.into_iter().map(|a| hit(a, &text)).collect(),
+        q: Some(text),
         more,
-    ))
+        capped,
+    })
 }
 
 /// Everything the caller may see as staff, drafts included.
@@ -110,6 +128,8 @@ struct SearchPage {
     staff: bool,
     page_no: i64,
     has_more: bool,
+    /// Older matches beyond the ranked cut were left out (public search, last page).
+    capped: bool,
 }
 
 /// Public search page (`/read/search?q=`).
@@ -118,14 +138,15 @@ pub async fn public_page(
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
-    let (text, hits, has_more) = public(&state, &q).await?;
+    let r = public(&state, &q).await?;
     html(&SearchPage {
         page: Page::new(&ctx, "/read"),
-        q: text,
-        hits,
+        q: r.q,
+        hits: r.hits,
         staff: false,
         page_no: PageParams { page: q.page }.page(),
-        has_more,
+        has_more: r.more,
+        capped: r.capped,
     })
 }
 
@@ -143,6 +164,7 @@ pub async fn staff_page(
         staff: true,
         page_no: 1,
         has_more: false,
+        capped: false,
     })
 }
 
@@ -153,7 +175,7 @@ pub async fn api_public(
     State(state): State<AppState>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<Hit>>> {
-    Ok(Json(public(&state, &q).await?.1))
+    Ok(Json(public(&state, &q).await?.hits))
 }
 
 /// Articles the caller may see as staff matching `q` (drafts in scope included).

@@ -62,6 +62,7 @@ use crate::on_tx;
 
 /// How many of the most recent matches [`search_hits!`](crate::search_hits) ranks unless
 /// told otherwise.
+/// (The reader's message `search.capped` names this number.)
 pub const CANDIDATES: i64 = 200;
 
 /// Subquery `(doc_id, score)` of the documents of kind `$kind` matching `$q` (SQL
@@ -282,6 +283,41 @@ pub async fn find_all(tx: &mut Tx, kind: &str, q: &str) -> Result<Vec<i64>, sqlx
             .await
         }
     }
+}
+
+/// Whether more than `n` documents of `kind` match `q` (reads at most `n + 1` matches):
+/// tells a reader when the ranked cut of the [`CANDIDATES`] most recent matches left older
+/// ones out.
+pub async fn more_than(tx: &mut Tx, kind: &str, q: &str, n: i64) -> Result<bool, sqlx::Error> {
+    let Some(m) = match_query(q, Backend::of(tx)) else {
+        return Ok(false);
+    };
+    let found: i64 = match tx {
+        // Explicit match: the search SQL differs per backend.
+        Tx::Sqlite(t) => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM search_fts CROSS JOIN search_docs s ON s.id = search_fts.rowid
+                 WHERE search_fts MATCH $1 AND s.kind = $2 LIMIT $3)",
+            )
+            .bind(m)
+            .bind(kind)
+            .bind(n + 1)
+            .fetch_one(&mut **t)
+            .await?
+        }
+        Tx::Postgres(t) => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs
+                 WHERE kind = $2 AND tokens @@ to_tsquery('simple', $1) LIMIT $3) x",
+            )
+            .bind(m)
+            .bind(kind)
+            .bind(n + 1)
+            .fetch_one(&mut **t)
+            .await?
+        }
+    };
+    Ok(found > n)
 }
 
 /// Up to `limit` documents of `kind` indexed with another tokenizer version than this

@@ -180,3 +180,51 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
         "a full list of their own"
     );
 }
+
+/// The public search ranks the 200 most recent matches; on its last page a reader is told
+/// that older articles were left out, and how to find them.
+#[tokio::test]
+async fn readers_are_told_when_older_matches_are_left_out() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "动态").await;
+    let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
+    for i in 0..205 {
+        fixtures::publish(
+            &mut editor,
+            &mut admin,
+            json!({ "column_id": col, "title": format!("敬老活动第{i}期"), "body": "走访慰问" }),
+        )
+        .await;
+    }
+    let mut public = app.client();
+    let q = yinyao::web::render::urlencode("敬老");
+    let page = |n: i64| format!("/read/search?q={q}&page={n}");
+    // Pages of 50: the 200 ranked matches fill four.
+    let third = public.get(&page(3)).await;
+    assert!(third.body.contains("page=4"), "a next page");
+    assert!(!third.body.contains("id=\"search-capped\""));
+    let fourth = public.get(&page(4)).await;
+    assert_eq!(
+        fourth.body.matches("</mark>活动第").count(),
+        50,
+        "a full last page"
+    );
+    assert!(!fourth.body.contains("page=5"), "the ranked cut ends here");
+    assert!(
+        fourth.body.contains("id=\"search-capped\""),
+        "{}",
+        fourth.body
+    );
+    let few = public
+        .get(&format!(
+            "/read/search?q={}&page=1",
+            yinyao::web::render::urlencode("第3期")
+        ))
+        .await;
+    assert!(
+        !few.body.contains("id=\"search-capped\""),
+        "few matches: nothing left out"
+    );
+}
