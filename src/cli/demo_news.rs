@@ -98,9 +98,15 @@ pub async fn generate(
                 ("approve", "first_approved", "published", Some(n.admin)),
             ],
             70..=79 => &[("submit", "draft", "submitted", None)],
-            80..=84 => &[
+            80..=82 => &[
                 ("submit", "draft", "submitted", None),
                 ("approve", "submitted", "first_approved", Some(n.reviewer)),
+            ],
+            // Approved to appear at a set time in the coming days.
+            83..=84 => &[
+                ("submit", "draft", "submitted", None),
+                ("approve", "submitted", "first_approved", Some(n.reviewer)),
+                ("approve", "first_approved", "approved", Some(n.admin)),
             ],
             85..=89 => &[],
             90..=94 => &[
@@ -121,13 +127,15 @@ pub async fn generate(
                 _ => None,
             };
             let first = (*to == "first_approved").then_some(n.reviewer);
+            let publish_at =
+                (*to == "approved").then(|| now + Duration::hours(rng.random_range(12..120)));
             repo::set_state(
                 tx,
                 id,
                 from,
                 to,
                 first,
-                None,
+                publish_at,
                 (*to == "withdrawn").then_some(comment.unwrap_or("")),
             )
             .await?;
@@ -143,6 +151,18 @@ pub async fn generate(
             )
             .await?;
         }
+        // Drafts worked on twice: a second version to compare with the first.
+        if (85..=89).contains(&roll) {
+            let revised = format!("{body}\n\n{}", PARAGRAPHS[PARAGRAPHS.len() - 1]);
+            let again = Text {
+                body_md: &revised,
+                body_html: &render_body(&revised),
+                ..text
+            };
+            repo::update_text(tx, id, column, corr, &again).await?;
+            crate::news::search_repo::index(tx, id, &title, Some(activity), &revised, text.tags)
+                .await?;
+        }
         if roll <= 69 || roll >= 95 {
             let at = now - Duration::minutes(rng.random_range(60..180 * 24 * 60));
             repo::backdate(tx, id, at, rng.random_range(5..800)).await?;
@@ -152,7 +172,7 @@ pub async fn generate(
                 ("老王", "写得真好，为老干部局点赞！", "approved"),
                 ("热心读者", "希望多组织这样的活动。", "pending"),
             ] {
-                comments::insert(
+                let comment = comments::insert(
                     tx,
                     &NewComment {
                         article: id,
@@ -166,6 +186,22 @@ pub async fn generate(
                 )
                 .await?;
                 comment_count += 1;
+                if state == "approved" && i % 14 == 0 {
+                    comments::insert(
+                        tx,
+                        &NewComment {
+                            article: id,
+                            parent: Some(comment),
+                            account: Some(n.editor),
+                            author_name: "县委老干部局",
+                            body: "感谢关注，我们会继续组织好此类活动。",
+                            state: "approved",
+                            visitor: &format!("demo-{i}-reply"),
+                        },
+                    )
+                    .await?;
+                    comment_count += 1;
+                }
             }
         }
     }

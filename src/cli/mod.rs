@@ -3,7 +3,7 @@
 pub mod admin;
 mod bench;
 mod bench_search;
-mod demo;
+pub mod demo;
 mod demo_news;
 mod demo_people;
 mod province;

@@ -478,9 +478,15 @@ pub async fn backdate(
     published_at: DateTime<Utc>,
     reads: i64,
 ) -> Result<(), sqlx::Error> {
+    let at = chrono::SubsecRound::trunc_subsecs(published_at, 6);
     on_tx!(tx, c => sqlx::query(
         "UPDATE articles SET published_at = $2, publish_at = $2, updated_at = $2, created_at = $2, read_count = $3 WHERE id = $1")
-        .bind(id).bind(chrono::SubsecRound::trunc_subsecs(published_at, 6)).bind(reads)
+        .bind(id).bind(at).bind(reads)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    // The trail moves with it: submitted the day before, decided on the day.
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE article_events SET at = CASE WHEN action = 'submit' THEN $3 ELSE $2 END WHERE article_id = $1")
+        .bind(id).bind(at).bind(at - chrono::Duration::days(1))
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

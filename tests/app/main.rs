@@ -11,6 +11,7 @@ mod audit_search;
 mod campaigns;
 mod campaigns_api;
 mod care;
+mod demo;
 mod foundation;
 mod home;
 mod items;
