@@ -20,8 +20,10 @@ pub struct Figures {
 }
 
 /// Figures of every correspondent credited with articles of units under `unit_path`, in
-/// `[from, to)`: the credited correspondent, else the author. Ranked by published, then
-/// reads, then submitted.
+/// `[from, to)`: the credited correspondent, else the author when the author is one.
+/// Correspondents are accounts that hold (or held: past quarters keep their figures) a
+/// correspondent grant under the unit; an editor's own articles do not rank them. Ranked
+/// by published, then reads, then submitted.
 pub async fn figures(
     tx: &mut Tx,
     unit_path: &str,
@@ -49,7 +51,9 @@ pub async fn figures(
                 CAST(p.submitted AS BIGINT) AS submitted, CAST(p.published AS BIGINT) AS published,
                 CAST(p.reads AS BIGINT) AS reads
          FROM per p JOIN accounts ac ON ac.id = p.who
-         WHERE p.submitted > 0 OR p.published > 0
+         WHERE (p.submitted > 0 OR p.published > 0)
+           AND EXISTS (SELECT 1 FROM role_grants cg JOIN units cu ON cu.id = cg.unit_id
+                       WHERE cg.account_id = p.who AND cg.role = 'correspondent' AND cu.path LIKE $1 || '%')
          ORDER BY p.published DESC, p.reads DESC, p.submitted DESC, ac.display_name
          LIMIT 1000")
         .bind(unit_path).bind(from).bind(to).fetch_all(c).await)

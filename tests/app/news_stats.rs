@@ -42,6 +42,9 @@ async fn correspondents_are_ranked_per_quarter_and_exported() {
         .await;
     assert_eq!(r.json()["state"], "withdrawn", "{}", r.body);
     let read = publish(&mut b, &mut admin, col, "桃源村一", None).await;
+    // An editor's own article counts for no correspondent, and the editor is not ranked.
+    let mut editor = fixtures::user_client(&app, "editor", c.county, UnitRole::Editor).await;
+    publish(&mut editor, &mut admin, col, "县里的通知", None).await;
     // One more submitted by b but not yet published.
     let r = b
         .json(
