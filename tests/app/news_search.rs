@@ -217,6 +217,21 @@ async fn readers_are_told_when_older_matches_are_left_out() {
         "{}",
         fourth.body
     );
+    // The column pages through all 205, 50 a page, newest first.
+    let first = public.get(&format!("/read/columns/{col}")).await;
+    assert!(
+        first.body.contains(&format!("/read/columns/{col}?page=2")),
+        "a next page"
+    );
+    assert!(first.body.contains("敬老活动第204期"), "newest first");
+    let last = public.get(&format!("/read/columns/{col}?page=5")).await;
+    assert_eq!(last.body.matches("敬老活动第").count(), 5, "the last five");
+    assert!(last.body.contains("敬老活动第0期"));
+    let api = public
+        .get(&format!("/api/v1/public/columns/{col}/articles?page=5"))
+        .await
+        .json();
+    assert_eq!(api["articles"].as_array().unwrap().len(), 5);
     let few = public
         .get(&format!(
             "/read/search?q={}&page=1",
