@@ -2,39 +2,10 @@
 //! with a file, close, blind scores, finish, shortlist and choice, the public library.
 
 use crate::fixtures::{self, county};
-use crate::helpers::{Client, TestApp};
-use axum::body::Body;
-use axum::http::{StatusCode, header};
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
-
-fn png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(16, 16, |x, y| image::Rgb([x as u8, y as u8, 30]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
-
-async fn upload(c: &mut Client<'_>, path: &str, data: &[u8]) -> crate::helpers::Resp {
-    let boundary = "yinyaoWorkBoundary";
-    let mut body = Vec::new();
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"书法.png\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend(data);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = c
-        .request("POST", path)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("x-csrf-token", c.csrf.clone())
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body))
-        .unwrap();
-    c.app.send(req).await
-}
 
 #[tokio::test]
 async fn a_campaign_and_a_contribution_through_the_api() {
@@ -72,14 +43,23 @@ async fn a_campaign_and_a_contribution_through_the_api() {
     };
     let first = submit("家训一").await;
     let second = submit("家训二").await;
-    let r = upload(&mut poet, &format!("/api/v1/works/{second}/files"), &png()).await;
+    let r = poet
+        .upload(
+            &format!("/api/v1/works/{second}/files"),
+            "书法.png",
+            &fixtures::png(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = upload(
-        &mut poet,
-        &format!("/api/v1/works/{second}/files"),
-        b"plain text",
-    )
-    .await;
+    let r = poet
+        .upload(
+            &format!("/api/v1/works/{second}/files"),
+            "说明.txt",
+            b"plain text",
+            &[],
+        )
+        .await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -203,3 +203,13 @@ pub async fn publish(
     assert_eq!(r.json()["state"], "published", "{}", r.body);
     id
 }
+
+/// A small generated PNG image.
+pub fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 200]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}

@@ -4,8 +4,7 @@
 
 use crate::fixtures::{self, county};
 use crate::helpers::{Client, TestApp};
-use axum::body::Body;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use yinyao::accounts::model::UnitRole;
 
@@ -201,39 +200,6 @@ async fn history_words_and_review_steps_through_the_api() {
     );
 }
 
-fn png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8, y as u8, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
-
-async fn api_upload(
-    c: &mut Client<'_>,
-    path: &str,
-    name: &str,
-    data: &[u8],
-) -> crate::helpers::Resp {
-    let boundary = "yinyaoApiBoundary";
-    let mut body = Vec::new();
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend(data);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = c
-        .request("POST", path)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("x-csrf-token", c.csrf.clone())
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body))
-        .unwrap();
-    c.app.send(req).await
-}
-
 #[tokio::test]
 async fn files_cover_and_the_public_reading_api() {
     let uploads = tempfile::tempdir().unwrap();
@@ -252,9 +218,13 @@ async fn files_cover_and_the_public_reading_api() {
         .await;
     let id = r.json()["id"].as_i64().unwrap();
     let files = format!("/api/v1/articles/{id}/attachments");
-    let r = api_upload(&mut editor, &files, "x.png", b"not an image at all").await;
+    let r = editor
+        .upload(&files, "x.png", b"not an image at all", &[])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = api_upload(&mut editor, &files, "展厅.png", &png()).await;
+    let r = editor
+        .upload(&files, "展厅.png", &fixtures::png(), &[])
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let file = r.json()["id"].as_i64().unwrap();
     let list = get(&mut editor, &files).await.json();

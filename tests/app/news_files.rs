@@ -30,15 +30,6 @@ async fn upload(c: &mut Client<'_>, article: i64, name: &str, data: &[u8]) -> cr
     c.app.send(req).await
 }
 
-fn png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 200]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
-
 #[tokio::test]
 async fn attachments_are_checked_hidden_until_published_and_served_with_ranges() {
     let uploads = tempfile::tempdir().unwrap();
@@ -76,7 +67,7 @@ async fn attachments_are_checked_hidden_until_published_and_served_with_ranges()
         0,
         "nothing left behind"
     );
-    let image = png();
+    let image = fixtures::png();
     let r = upload(&mut editor, id, "展览.png", &image).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = editor.get(&format!("/news/{id}")).await;
