@@ -426,7 +426,8 @@ pub(super) async fn to_review(
         1,
     )
     .await?;
-    crate::news::search_repo::index(tx, article, &w.title, Some(origin), &w.body, &w.kind).await?;
+    crate::news::search_repo::index(tx, article, &w.title, Some(origin), &body_html, &w.kind)
+        .await?;
     crate::news::attachments_repo::move_to_article(tx, w.id, article).await?;
     Ok(article)
 }

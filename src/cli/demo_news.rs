@@ -87,7 +87,8 @@ pub async fn generate(
             correspondent_id: Some(corr),
         };
         let id = repo::insert_article(tx, column, village, corr, &text).await?;
-        crate::news::search_repo::index(tx, id, &title, Some(activity), &body, text.tags).await?;
+        crate::news::search_repo::index(tx, id, &title, Some(activity), text.body_html, text.tags)
+            .await?;
         articles += 1;
         // Most published, the rest spread over the workflow.
         let roll = rng.random_range(0..100);
@@ -160,8 +161,15 @@ pub async fn generate(
                 ..text
             };
             repo::update_text(tx, id, column, corr, &again).await?;
-            crate::news::search_repo::index(tx, id, &title, Some(activity), &revised, text.tags)
-                .await?;
+            crate::news::search_repo::index(
+                tx,
+                id,
+                &title,
+                Some(activity),
+                again.body_html,
+                text.tags,
+            )
+            .await?;
         }
         if roll <= 69 || roll >= 95 {
             let at = now - Duration::minutes(rng.random_range(60..180 * 24 * 60));

@@ -459,8 +459,15 @@ async fn articles(
             };
             let id =
                 news::insert_article(&mut tx, column, county.unit.id, county.editor, &text).await?;
-            crate::news::search_repo::index(&mut tx, id, &title, Some(activity), &body, text.tags)
-                .await?;
+            crate::news::search_repo::index(
+                &mut tx,
+                id,
+                &title,
+                Some(activity),
+                text.body_html,
+                text.tags,
+            )
+            .await?;
             let roll = rng.random_range(0..100);
             if roll < 90 {
                 news::set_state(

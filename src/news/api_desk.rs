@@ -57,16 +57,16 @@ pub async fn list_events(
     Ok(Json(history::trail(&state, &v, id).await?))
 }
 
-/// Words of the sensitive-word list found in the article, for its reviewer.
+/// Words of the sensitive-word list found in the article, for a reviewer or its author.
 #[utoipa::path(get, path = "/api/v1/articles/{id}/sensitive-hits", tag = "news", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<String>), (status = 404)))]
+    responses((status = 200, body = Vec<String>), (status = 403), (status = 404)))]
 pub async fn sensitive_hits(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<String>>> {
     let a = service::load(&state, &v, id).await?;
-    Ok(Json(service::sensitive_hits(&state, &a).await?))
+    Ok(Json(service::hits_for(&state, &v, &a).await?))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

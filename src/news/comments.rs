@@ -97,7 +97,8 @@ pub async fn post(
 
 /// Counts a reader's like (once per reader).
 pub async fn like(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<()> {
-    let who = super::reading::visitor(ctx);
+    // An account likes as itself (API tokens included), a reader as their cookie.
+    let who = super::reading::reader_keys(ctx).0;
     let mut tx = state.db.write().await?;
     super::repo::get(&mut tx, article)
         .await?

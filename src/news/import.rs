@@ -18,21 +18,25 @@ pub struct Imported {
     pub problem: Option<String>,
 }
 
-/// The text of a file: UTF-8 (a byte-order mark dropped) when it is valid UTF-8, else
-/// GB18030 (which covers GBK and GB2312, the encodings of many older Chinese sites) when it
-/// decodes as that without error, naming the encoding so the report can say so. Otherwise
-/// UTF-8 with what does not decode replaced: scraped files are sometimes cut mid-character,
-/// and the replacement characters are marked for a person to check.
+/// The text of a file: UTF-8 (a byte-order mark dropped) when it is valid UTF-8. Otherwise
+/// the file is read both as UTF-8 and as GB18030 (which covers GBK and GB2312, the encodings
+/// of many older Chinese sites), what does not decode replaced by U+FFFD, and the reading
+/// with fewer replacements wins; GB18030 is then named so the report can say so. Scraped
+/// files are sometimes cut mid-character, and the replacement characters left are marked
+/// for a person to check.
 pub(crate) fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), None);
     }
-    if let Some(s) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
-    {
-        return (s.into_owned(), Some("GB18030/GBK"));
+    let bad = |s: &str| s.chars().filter(|&c| c == '\u{FFFD}').count();
+    let utf8 = String::from_utf8_lossy(bytes);
+    let (gb, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if bad(&gb) < bad(&utf8) {
+        (gb.into_owned(), Some("GB18030/GBK"))
+    } else {
+        (utf8.into_owned(), None)
     }
-    (String::from_utf8_lossy(bytes).into_owned(), None)
 }
 
 /// Title and body of a file: the HTML `<title>` or first `<h1>`, else the first line.
@@ -170,7 +174,7 @@ pub async fn import_dir(
         )
         .await?;
         repo::set_import_origin(&mut tx, id, &original, &serde_json::to_string(&repairs)?).await?;
-        super::search_repo::index(&mut tx, id, &title, None, &fixed.text, "").await?;
+        super::search_repo::index(&mut tx, id, &title, None, &html, "").await?;
         let event = Event::ok("article.import", format!("article:{id}"))
             .unit(col.unit_id)
             .detail(json!({ "file": name, "repairs": repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));

@@ -204,10 +204,9 @@ pub async fn show_article(
     let origin = origin.map(|(text, json)| (text, serde_json::from_str(&json).unwrap_or_default()));
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
-    let hits = if reviewer || a.author_id == v.p.id.0 {
-        service::sensitive_hits(&state, &a).await?
-    } else {
-        Vec::new()
+    let hits = match service::hits_for(&state, &v, &a).await {
+        Err(AppError::Forbidden) => Vec::new(),
+        other => other?,
     };
     // Where the words stand: the text as written, each hit marked.
     let marked = if hits.is_empty() {
@@ -287,7 +286,11 @@ struct ColumnsPage {
 pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::ManageNews)?;
     let columns = service::columns(&state, &v).await?;
-    let words = service::sensitive_words(&state, &v).await.ok();
+    // The word list only for those who keep it; any other failure is an error.
+    let words = match service::sensitive_words(&state, &v).await {
+        Err(AppError::Forbidden) => None,
+        other => Some(other?),
+    };
     let mut tx = state.db.read().await?;
     let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
     let (step_units, configured) = match v.scope(Perm::ManageUnits) {

@@ -149,38 +149,32 @@ pub struct ArticleQuery {
     comment: Option<String>,
 }
 
-/// Who is reading, for "one read per visitor per day": the browser's anonymous cookie when
-/// it already had one, else address and browser. Only a hash is stored.
 /// The reader's network address, hashed: what reports and comment limits count by, since an
 /// anonymous cookie is free to renew.
 pub(super) fn address(ctx: &Ctx) -> String {
     hex::encode(&Sha256::digest(format!("ip:{}", ctx.ip).as_bytes())[..16])
 }
 
-pub(super) fn visitor(ctx: &Ctx) -> String {
-    let basis = if ctx.new_pre_cookie {
-        format!("{}|{}", ctx.ip, ctx.user_agent)
-    } else {
-        ctx.csrf.clone()
-    };
-    hex::encode(&Sha256::digest(basis.as_bytes())[..16])
-}
-
-/// Who read an article, for the one-read-per-day count: the key to record and another key
-/// under which the same reader may already be recorded today. A signed-in reader is their
-/// account. An anonymous first visit has no cookie yet, so it is recorded by network address
-/// and browser; later visits carry the cookie and are recorded by it, but not counted again
-/// when that first visit is already there today.
+/// Who read an article or liked it: the key to count and, on an anonymous first visit, a
+/// second key to record without counting. A signed-in reader (page or API token) is their
+/// account. An anonymous first visit has no cookie yet, so it is counted by network address
+/// and browser, and the cookie being set is recorded with it: the same reader's later visits
+/// carry that cookie and find themselves already counted today, while another reader behind
+/// the same address, with a cookie of their own, is counted as themselves. Only hashes are
+/// stored.
 pub(super) fn reader_keys(ctx: &Ctx) -> (String, Option<String>) {
     let hash = |s: &str| hex::encode(&Sha256::digest(s.as_bytes())[..16]);
     if let Some(p) = &ctx.principal {
         return (format!("account:{}", p.id.0), None);
     }
-    let by_address = hash(&format!("{}|{}", ctx.ip, ctx.user_agent));
+    let by_cookie = hash(&ctx.csrf);
     if ctx.new_pre_cookie {
-        (by_address, None)
+        (
+            hash(&format!("{}|{}", ctx.ip, ctx.user_agent)),
+            Some(by_cookie),
+        )
     } else {
-        (hash(&ctx.csrf), Some(by_address))
+        (by_cookie, None)
     }
 }
 
@@ -191,8 +185,8 @@ pub async fn article(
     Path(id): Path<i64>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
-    let (who, alias) = reader_keys(&ctx);
-    let a = service::read(&state, id, Some((&who, alias.as_deref()))).await?;
+    let (who, also) = reader_keys(&ctx);
+    let a = service::read(&state, id, Some((&who, also.as_deref()))).await?;
     let comments = super::comments::for_article(&state, id).await?;
     let (files, cover) = {
         let mut tx = state.db.read().await?;

@@ -67,6 +67,13 @@ fn halfwidth() -> &'static Regex {
     re(&R, r"(\p{Han})([,;:?!.])")
 }
 
+fn numbering() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    // A Chinese numeral opening a line with an ASCII full stop or comma: section numbering
+    // ("一.指导思想"), which Chinese writes with a 、.
+    re(&R, r"(?m)^(\s*[一二三四五六七八九十百零]{1,4})[.,]")
+}
+
 fn replacement_run() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(&R, r"\u{FFFD}+")
@@ -164,6 +171,15 @@ pub fn repair(input: &str) -> Repaired {
         t.add("pinyin_gloss", g);
     }
     text = pinyin_gloss().replace_all(&text, "$1").into_owned();
+
+    let numbered: Vec<String> = numbering()
+        .find_iter(&text)
+        .map(|m| m.as_str().trim().to_string())
+        .collect();
+    for n in numbered {
+        t.add("halfwidth_punctuation", n);
+    }
+    text = numbering().replace_all(&text, "$1、").into_owned();
 
     let half: Vec<String> = halfwidth()
         .captures_iter(&text)
@@ -268,6 +284,8 @@ mod tests {
     fn halfwidth_punctuation_in_chinese_becomes_fullwidth_but_numbers_stay() {
         let r = repair("会议决定:明年继续开展;参加者有3,500人?");
         assert_eq!(r.text, "会议决定：明年继续开展；参加者有3,500人？");
+        let r = repair("一.指导思想\n二,工作目标\n实现统一.会后散会");
+        assert_eq!(r.text, "一、指导思想\n二、工作目标\n实现统一。会后散会");
         let r = repair("会议圆满结束.下午参观.见新华网.com,详情待续...");
         assert_eq!(r.text, "会议圆满结束。下午参观。见新华网.com,详情待续...");
         let r = repair("Version 2.5, English text: untouched.");

@@ -402,26 +402,28 @@ pub async fn latest_published(tx: &mut Tx, limit: i64) -> Result<Vec<Article>, s
         .bind(limit).fetch_all(c).await)
 }
 
-/// Counts one read per visitor per day; true when this read was new. A read already
-/// recorded today under `alias` (the same reader known another way) is not counted again.
+/// Counts one read per visitor per day; true when this read was new. `also` is recorded
+/// for the same read without counting it (the cookie set on a reader's first visit).
 pub async fn record_read(
     tx: &mut Tx,
     id: i64,
     day: &str,
     visitor: &str,
-    alias: Option<&str>,
+    also: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query(
-        "INSERT INTO article_reads (article_id, day, visitor) SELECT $1, $2, $3
-         WHERE NOT EXISTS (SELECT 1 FROM article_reads WHERE article_id = $1 AND day = $2 AND visitor = $4)
-         ON CONFLICT DO NOTHING")
-        .bind(id).bind(day).bind(visitor).bind(alias.unwrap_or(visitor))
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 1 {
+    let mut new = false;
+    for (key, counts) in [(Some(visitor), true), (also, false)] {
+        let Some(key) = key else { continue };
+        let n = on_tx!(tx, c => sqlx::query(
+            "INSERT INTO article_reads (article_id, day, visitor) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(id).bind(day).bind(key).execute(c).await.map(|r| r.rows_affected()))?;
+        new |= counts && n == 1;
+    }
+    if new {
         on_tx!(tx, c => sqlx::query("UPDATE articles SET read_count = read_count + 1 WHERE id = $1")
             .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     }
-    Ok(n == 1)
+    Ok(new)
 }
 
 pub async fn sensitive_words(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
@@ -478,15 +480,21 @@ pub async fn backdate(
     published_at: DateTime<Utc>,
     reads: i64,
 ) -> Result<(), sqlx::Error> {
+    // Written two days before, submitted the day before, decided on the day.
     let at = chrono::SubsecRound::trunc_subsecs(published_at, 6);
+    let (written, submitted) = (
+        at - chrono::Duration::days(2),
+        at - chrono::Duration::days(1),
+    );
     on_tx!(tx, c => sqlx::query(
-        "UPDATE articles SET published_at = $2, publish_at = $2, updated_at = $2, created_at = $2, read_count = $3 WHERE id = $1")
-        .bind(id).bind(at).bind(reads)
+        "UPDATE articles SET published_at = $2, publish_at = $2, updated_at = $2, created_at = $3, read_count = $4 WHERE id = $1")
+        .bind(id).bind(at).bind(written).bind(reads)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    // The trail moves with it: submitted the day before, decided on the day.
+    on_tx!(tx, c => sqlx::query("UPDATE article_versions SET saved_at = $2 WHERE article_id = $1")
+        .bind(id).bind(written).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(tx, c => sqlx::query(
         "UPDATE article_events SET at = CASE WHEN action = 'submit' THEN $3 ELSE $2 END WHERE article_id = $1")
-        .bind(id).bind(at).bind(at - chrono::Duration::days(1))
+        .bind(id).bind(at).bind(submitted)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -40,7 +40,11 @@ pub struct Hit {
 }
 
 fn hit(a: Article, q: &str) -> Hit {
-    let body_text = format!("{} {}", a.summary.as_deref().unwrap_or(""), a.body_md);
+    let body_text = format!(
+        "{} {}",
+        a.summary.as_deref().unwrap_or(""),
+        crate::search::html::text_of(&a.body_html)
+    );
     Hit {
         title_marks: highlight(&a.title, q, 80),
         snippet: highlight(&body_text, q, 90),
@@ -90,9 +94,9 @@ pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResult
     let more = found.len() as i64 > PageParams::SIZE;
     found.truncate(PageParams::SIZE as usize);
     let cap = crate::search::index::CANDIDATES;
-    let capped = !more
-        && paging.offset() + PageParams::SIZE >= cap
-        && crate::search::index::more_than(&mut tx, "article", &text, cap).await?;
+    // Drafts and withdrawn articles take places in the cut too, so the last page may come
+    // before the cut's size: ask the index, on the last page only.
+    let capped = !more && crate::search::index::more_than(&mut tx, "article", &text, cap).await?;
     Ok(PublicResults {
         hits: found.into_iter().map(|a| hit(a, &text)).collect(),
         q: Some(text),

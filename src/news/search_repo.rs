@@ -6,21 +6,33 @@ use crate::db::Tx;
 use crate::search::text::{Backend, match_query};
 use crate::web::auth::Scope;
 
-/// The text of an article that search sees.
-pub fn indexed_text(title: &str, summary: Option<&str>, body: &str, tags: &str) -> String {
-    format!("{title}\n{}\n{tags}\n{body}", summary.unwrap_or(""))
+/// The text of an article that search sees: title, summary, tags and the text a reader sees
+/// of the body (from its sanitised HTML, so no Markdown marks or tags are indexed).
+pub fn indexed_text(title: &str, summary: Option<&str>, body_html: &str, tags: &str) -> String {
+    format!(
+        "{title}\n{}\n{tags}\n{}",
+        summary.unwrap_or(""),
+        crate::search::html::text_of(body_html)
+    )
 }
 
-/// Indexes an article (same transaction as the article itself).
+/// Indexes an article (same transaction as the article itself); `body_html` is the body as
+/// rendered and sanitised (`model::render_body`).
 pub async fn index(
     tx: &mut Tx,
     id: i64,
     title: &str,
     summary: Option<&str>,
-    body: &str,
+    body_html: &str,
     tags: &str,
 ) -> Result<(), sqlx::Error> {
-    crate::search::index::put(tx, "article", id, &indexed_text(title, summary, body, tags)).await
+    crate::search::index::put(
+        tx,
+        "article",
+        id,
+        &indexed_text(title, summary, body_html, tags),
+    )
+    .await
 }
 
 /// Published articles matching `q`, best first, ranked among the most recent

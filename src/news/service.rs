@@ -301,7 +301,7 @@ pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) 
         id,
         &c.title,
         c.summary.as_deref(),
-        &c.body_md,
+        &c.body_html,
         &c.tags,
     )
     .await?;
@@ -357,7 +357,7 @@ pub async fn update_article(
         id,
         &c.title,
         c.summary.as_deref(),
-        &c.body_md,
+        &c.body_html,
         &c.tags,
     )
     .await?;
@@ -540,8 +540,8 @@ pub async fn queue(state: &AppState, v: &Viewer) -> AppResult<Vec<Article>> {
 }
 
 /// A published article for any reader; counts one read per visitor per day.
-/// `visitor` is the reader's key and another key under which they may already be counted
-/// today (see `reading::reader_keys`).
+/// `visitor` is the reader's key and another to record without counting (see
+/// `reading::reader_keys`).
 pub async fn read(
     state: &AppState,
     id: i64,
@@ -560,6 +560,15 @@ pub async fn read(
     }
     tx.commit().await?;
     Ok(a)
+}
+
+/// The sensitive words found in an article, for a reviewer or its author (others are
+/// refused: the list itself is kept by a few).
+pub async fn hits_for(state: &AppState, v: &Viewer, a: &Article) -> AppResult<Vec<String>> {
+    if !(v.p.can(Perm::ReviewNews) || a.author_id == v.p.id.0) {
+        return Err(AppError::Forbidden);
+    }
+    sensitive_hits(state, a).await
 }
 
 /// The sensitive words found in an article, for its reviewer.
@@ -642,7 +651,7 @@ pub async fn reindex_stale(db: &crate::db::Db) -> Result<u64, sqlx::Error> {
                     a.id,
                     &a.title,
                     a.summary.as_deref(),
-                    &a.body_md,
+                    &a.body_html,
                     &a.tags,
                 )
                 .await?;

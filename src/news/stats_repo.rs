@@ -22,7 +22,8 @@ pub struct Figures {
 /// Figures of every correspondent credited with articles of units under `unit_path`, in
 /// `[from, to)`: the credited correspondent, else the author when the author is one.
 /// Correspondents are accounts that hold (or held: past quarters keep their figures) a
-/// correspondent grant under the unit; an editor's own articles do not rank them. Ranked
+/// correspondent grant under the unit or above it; an editor's own articles do not rank
+/// them. (Correspondent grants are few: read once, not per account.) Ranked
 /// by published, then reads, then submitted.
 pub async fn figures(
     tx: &mut Tx,
@@ -31,7 +32,11 @@ pub async fn figures(
     to: DateTime<Utc>,
 ) -> Result<Vec<Figures>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Figures>(
-        "WITH credited AS (
+        "WITH correspondents AS (
+             SELECT DISTINCT cg.account_id FROM role_grants cg JOIN units cu ON cu.id = cg.unit_id
+             WHERE cg.role = 'correspondent' AND (cu.path LIKE $1 || '%' OR $1 LIKE cu.path || '%')
+         ),
+         credited AS (
              SELECT a.id, COALESCE(a.correspondent_id, a.author_id) AS who, a.state, a.published_at, a.read_count,
                     (SELECT MIN(e.at) FROM article_events e WHERE e.article_id = a.id AND e.action = 'submit') AS first_submit
              FROM articles a JOIN units u ON u.id = a.unit_id
@@ -50,10 +55,8 @@ pub async fn figures(
                           ORDER BY (g.role = 'correspondent') DESC, LENGTH(gu.path) DESC LIMIT 1), '') AS unit_name,
                 CAST(p.submitted AS BIGINT) AS submitted, CAST(p.published AS BIGINT) AS published,
                 CAST(p.reads AS BIGINT) AS reads
-         FROM per p JOIN accounts ac ON ac.id = p.who
-         WHERE (p.submitted > 0 OR p.published > 0)
-           AND EXISTS (SELECT 1 FROM role_grants cg JOIN units cu ON cu.id = cg.unit_id
-                       WHERE cg.account_id = p.who AND cg.role = 'correspondent' AND cu.path LIKE $1 || '%')
+         FROM per p JOIN accounts ac ON ac.id = p.who JOIN correspondents k ON k.account_id = p.who
+         WHERE p.submitted > 0 OR p.published > 0
          ORDER BY p.published DESC, p.reads DESC, p.submitted DESC, ac.display_name
          LIMIT 1000")
         .bind(unit_path).bind(from).bind(to).fetch_all(c).await)

@@ -3,6 +3,7 @@
 //! `zhangsan` for 张三. Full-text search of documents: [`text`] makes the tokens, queries
 //! and snippets, [`index`] writes and queries the index.
 
+pub mod html;
 pub mod index;
 pub mod text;
 

@@ -426,11 +426,17 @@ async fn drafts_stay_in_scope_and_readers_are_counted_once_a_day() {
         Some("3"),
         "the first visit without a cookie and the next with it are one reader"
     );
+    // Another reader behind the same address, who had our cookie already, is themselves.
+    let mut neighbour = app.client();
+    neighbour.peer = fresh.peer;
+    neighbour.get("/read").await;
+    let page = neighbour.get(&format!("/read/{id}")).await;
+    assert_eq!(page.element_text("read-count").as_deref(), Some("4"));
     // A signed-in reader counts once, whatever cookie they had before signing in.
     let page = rev.get(&format!("/read/{id}")).await;
-    assert_eq!(page.element_text("read-count").as_deref(), Some("4"));
+    assert_eq!(page.element_text("read-count").as_deref(), Some("5"));
     let page = rev.get(&format!("/read/{id}")).await;
-    assert_eq!(page.element_text("read-count").as_deref(), Some("4"));
+    assert_eq!(page.element_text("read-count").as_deref(), Some("5"));
     let col_page = other.get(&format!("/read/columns/{col}")).await;
     assert!(col_page.body.contains("城关镇老年大学开学"));
 }

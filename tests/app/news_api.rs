@@ -136,6 +136,13 @@ async fn history_words_and_review_steps_through_the_api() {
     assert_eq!(words, json!(["第三行"]));
     let hits = get(&mut admin, &format!("/api/v1/articles/{id}/sensitive-hits")).await;
     assert_eq!(hits.json(), json!(["第三行"]));
+    let mut corr = fixtures::user_client(&app, "corr", c.county, UnitRole::Correspondent).await;
+    let r = get(&mut corr, &format!("/api/v1/articles/{id}/sensitive-hits")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "not the reviewer, not the author"
+    );
     let r = outsider
         .json("POST", "/api/v1/sensitive-words", json!({ "word": "别的" }))
         .await;
@@ -290,6 +297,22 @@ async fn files_cover_and_the_public_reading_api() {
         .await
         .json();
     assert_eq!(a["like_count"], 1);
+    // Scripts with API tokens like as their accounts: two accounts, two likes.
+    for who in ["reader_a", "reader_b"] {
+        let mut c2 = fixtures::user_client(&app, who, c.village_a, UnitRole::Member).await;
+        let r = c2
+            .json("POST", "/api/v1/tokens", json!({ "name": "script" }))
+            .await;
+        let token = r.json()["token"].as_str().unwrap().to_string();
+        for _ in 0..2 {
+            let r = crate::helpers::bearer(&app, "POST", &like, &token, None).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+    }
+    let a = get(&mut public, &format!("/api/v1/public/articles/{id}"))
+        .await
+        .json();
+    assert_eq!(a["like_count"], 3);
 
     // A signed-in reader's comment shows at once; a reviewer replies; readers report.
     let mut member = fixtures::user_client(&app, "member", c.village_a, UnitRole::Member).await;

@@ -37,12 +37,16 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
         encoding_rs::GBK.encode("敬老院新春慰问\n\n社区干部为老人送去年货.大家很高兴.\n");
     assert!(!bad);
     std::fs::write(dir.path().join("04.txt"), &gbk).unwrap();
+    // The same with a last character cut in half: still read as GBK, the rest marked.
+    let mut cut = gbk.to_vec();
+    cut.extend_from_slice(&encoding_rs::GBK.encode("好").0[..1]);
+    std::fs::write(dir.path().join("05.txt"), &cut).unwrap();
     std::fs::write(dir.path().join("notes.doc"), "ignored").unwrap();
 
     let results = yinyao::news::import::import_dir(app.db(), dir.path(), col, None)
         .await
         .unwrap();
-    assert_eq!(results.len(), 4, "only .txt and .html files");
+    assert_eq!(results.len(), 5, "only .txt and .html files");
     let first = &results[0];
     let id = first.article.expect("imported");
     assert_eq!(first.title, "县老幹部局召開會議");
@@ -105,6 +109,16 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
         a["body_md"].as_str().unwrap().trim(),
         "社区干部为老人送去年货。大家很高兴。"
     );
+    let cut = &results[4];
+    assert_eq!(
+        cut.title, "敬老院新春慰问",
+        "a damaged GBK file is still GBK"
+    );
+    let kinds: Vec<&str> = cut.repairs.iter().map(|r| r.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"decoded_gb18030") && kinds.contains(&"replacement_chars"),
+        "{kinds:?}"
+    );
 
     // A column that does not exist imports nothing.
     assert!(
@@ -114,5 +128,5 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     );
     let list = editor.json("GET", "/api/v1/articles", json!(null)).await;
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(list.json().as_array().unwrap().len(), 3);
+    assert_eq!(list.json().as_array().unwrap().len(), 4);
 }

@@ -232,6 +232,30 @@ async fn readers_are_told_when_older_matches_are_left_out() {
         .await
         .json();
     assert_eq!(api["articles"].as_array().unwrap().len(), 5);
+    // Newer drafts take places in the cut: the public's last page comes sooner, and still
+    // says that older matches were left out.
+    for i in 0..60 {
+        let r = editor
+            .json(
+                "POST",
+                "/api/v1/articles",
+                json!({ "column_id": col, "title": format!("敬老草稿{i}"), "body": "未发布" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let third = public.get(&page(3)).await;
+    assert_eq!(
+        third.body.matches("</mark>活动第").count(),
+        40,
+        "140 published in the cut"
+    );
+    assert!(!third.body.contains("page=4"));
+    assert!(
+        third.body.contains("id=\"search-capped\""),
+        "{}",
+        third.body
+    );
     let few = public
         .get(&format!(
             "/read/search?q={}&page=1",
