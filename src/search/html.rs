@@ -42,10 +42,10 @@ impl TokenSink for Collect {
         let mut out = self.0.borrow_mut();
         match token {
             Token::CharacterTokens(t) => out.push_str(&t),
-            Token::TagToken(tag) if BLOCKS.contains(&&*tag.name) => {
-                if !out.is_empty() && !out.ends_with('\n') {
-                    out.push('\n');
-                }
+            Token::TagToken(tag)
+                if BLOCKS.contains(&&*tag.name) && !out.is_empty() && !out.ends_with('\n') =>
+            {
+                out.push('\n');
             }
             _ => {}
         }
