@@ -117,6 +117,34 @@ async fn search_folds_scripts_finds_short_queries_and_respects_visibility() {
         )
         .await;
     assert!(ids(&r).is_empty());
+    // What is indexed and shown is the text a reader sees: no Markdown marks, no tags.
+    let marked = fixtures::publish(
+        &mut editor,
+        &mut admin,
+        json!({ "column_id": col, "title": "书画展", "body": "**书画**展览<br>开幕 [详情](https://example.org/strong)" }),
+    )
+    .await;
+    let r = public.get(&find("书画展览")).await;
+    let hits = r.json();
+    assert_eq!(hits[0]["id"], marked, "{}", r.body);
+    let snippet: String = hits[0]["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|seg| seg[0].as_str().unwrap())
+        .collect();
+    assert!(
+        !snippet.contains("**") && !snippet.contains("<br") && !snippet.contains("https"),
+        "{snippet}"
+    );
+    assert!(snippet.contains("详情"), "{snippet}");
+    for q in ["strong", "br", "https"] {
+        assert_eq!(
+            ids(&public.get(&find(q)).await),
+            Vec::<i64>::new(),
+            "{q} is markup, not text"
+        );
+    }
     let too_long = "长".repeat(101);
     assert_eq!(
         public.get(&find(&too_long)).await.status,
