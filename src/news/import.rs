@@ -40,9 +40,13 @@ pub(crate) fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
 }
 
 /// Title and body of a file: the HTML `<title>` or first `<h1>`, else the first line.
+fn is_html(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower.ends_with(".html") || lower.ends_with(".htm")
+}
+
 fn split(name: &str, text: &str) -> (String, String) {
-    let is_html = name.ends_with(".html") || name.ends_with(".htm");
-    if is_html {
+    if is_html(name) {
         let find = |open: &str, close: &str| {
             // ASCII lower case keeps every byte offset, so positions found in it cut `text`.
             let lower = text.to_ascii_lowercase();
@@ -121,6 +125,19 @@ pub async fn import_dir(
         let bytes = std::fs::read(&path)?;
         let (original, encoding) = decode(&bytes);
         let (title, body) = split(&name, &original);
+        // An HTML page becomes plain paragraphs, which an editor can work on and the repairs
+        // see line by line: sanitised first (scripts and styles go with their content), then
+        // its text, one paragraph a block.
+        let body = if is_html(&name) {
+            crate::search::html::text_of(&ammonia::clean(&body))
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        } else {
+            body
+        };
         let fixed_title = repair::repair(&title);
         let fixed = repair::repair(&body);
         let title: String = fixed_title.text.chars().take(80).collect();
@@ -145,7 +162,8 @@ pub async fn import_dir(
                 None => repairs.push(r),
             }
         }
-        if title.trim().is_empty() || fixed.text.trim().is_empty() {
+        let body = fixed.text;
+        if title.trim().is_empty() || body.trim().is_empty() {
             out.push(Imported {
                 file: name,
                 article: None,
@@ -155,7 +173,7 @@ pub async fn import_dir(
             });
             continue;
         }
-        let html = super::model::render_body(&fixed.text);
+        let html = super::model::render_body(&body);
         let mut tx = db.write().await?;
         let id = repo::insert_article(
             &mut tx,
@@ -165,7 +183,7 @@ pub async fn import_dir(
             &Text {
                 title: &title,
                 summary: None,
-                body_md: &fixed.text,
+                body_md: &body,
                 body_html: &html,
                 tags: "",
                 source: None,

@@ -67,6 +67,11 @@ fn halfwidth() -> &'static Regex {
     re(&R, r"(\p{Han})([,;:?!.])")
 }
 
+fn blank_run() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"\n(?:[ \t]*\n){2,}")
+}
+
 fn numbering() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     // A Chinese numeral opening a line with an ASCII full stop or comma: section numbering
@@ -153,7 +158,10 @@ pub fn repair(input: &str) -> Repaired {
         }
         lines.push(line);
     }
-    let mut text = lines.join("\n");
+    // A dropped line between paragraphs leaves its blank lines behind: keep one.
+    let mut text = blank_run()
+        .replace_all(&lines.join("\n"), "\n\n")
+        .into_owned();
     let inline: Vec<String> = furniture_inline()
         .find_iter(&text)
         .map(|m| m.as_str().to_string())

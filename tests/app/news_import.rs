@@ -28,7 +28,7 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     .unwrap();
     std::fs::write(
         dir.path().join("02.html"),
-        "<html><head><title>页面标题</title></head><body><h1>重阳节敬老活动</h1><p>活动现场:大家很开心!</p><p>举报</p><script>alert(1)</script></body></html>",
+        "<html><head><title>页面标题</title></head><body><h1>重阳节敬老活动</h1>\n    <p>活动现场:大家很开心!</p>\n    <p>举报</p><script>alert(1)</script><p>老人们&amp;志愿者合影。</p></body></html>",
     )
     .unwrap();
     std::fs::write(dir.path().join("03.txt"), "\n\n").unwrap();
@@ -92,6 +92,10 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     assert!(
         !shown.contains("重阳节敬老活动"),
         "the heading is the title only: {shown}"
+    );
+    assert_eq!(
+        a["body_md"], "活动现场：大家很开心！\n\n老人们&志愿者合影。",
+        "an HTML page becomes plain paragraphs for the editor"
     );
 
     let gbk = &results[3];
