@@ -202,10 +202,11 @@ pub async fn reply(state: &AppState, v: &Viewer, comment: i64, body: &str) -> Ap
             .await?
             .ok_or(AppError::NotFound)?
     };
+    // Threads are one level deep: answering a reply answers its thread, so it is shown.
     let input = CommentInput {
         author_name: None,
         body: body.to_string(),
-        parent_id: Some(comment),
+        parent_id: Some(c.parent_id.unwrap_or(comment)),
     };
     if c.state != "approved" {
         return Err(AppError::field("parent_id", "news.reply_approved_only"));

@@ -343,6 +343,28 @@ async fn files_cover_and_the_public_reading_api() {
     assert_eq!(r.json()["article_id"], id);
     let list = get(&mut public, &comments).await.json();
     assert!(list.to_string().contains("谢谢关注"), "{list}");
+    // Answering the reply joins the same thread, where the reading page shows it.
+    let first_reply = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["parent_id"] == comment)
+        .expect("the reply")["id"]
+        .as_i64()
+        .unwrap();
+    let r = admin
+        .json(
+            "POST",
+            &format!("/api/v1/comments/{first_reply}/replies"),
+            json!({ "body": "活动照片已更新" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let page = public.get(&format!("/read/{id}")).await;
+    assert!(
+        page.body.contains("活动照片已更新"),
+        "shown under the thread"
+    );
     let r = public
         .json(
             "POST",
