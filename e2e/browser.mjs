@@ -290,6 +290,25 @@ await step("the public reads the article", async () => {
   check((await reader.locator("#article-text").innerText()).includes("欢迎退休干部报名参加"), "body");
 });
 
+await step("read aloud: offered where the browser speaks, explained where it cannot", async () => {
+  check(!(await reader.locator("#read-aloud").isDisabled()), "the button works here");
+  check(await reader.locator("#read-aloud-unsupported").isHidden(), "no apology needed");
+  const mute = await newPage();
+  await mute.addInitScript(() => {
+    // Some WeChat builds have no speech synthesis at all.
+    delete window.speechSynthesis;
+    if (Object.getPrototypeOf(window)) delete Object.getPrototypeOf(window).speechSynthesis;
+  });
+  await mute.goto(`${base}/read/${articleId}`);
+  check(!(await mute.evaluate(() => "speechSynthesis" in window)), "the browser has no speech synthesis");
+  check(await mute.locator("#read-aloud").isDisabled(), "the button is disabled");
+  const note = mute.locator("#read-aloud-unsupported");
+  check(await note.isVisible(), "the reader is told why");
+  check((await note.innerText()).length > 10, "in words");
+  await mute.context().close();
+  current = reader;
+});
+
 await step("the public finds it by a Traditional-character search", async () => {
   await reader.goto(`${base}/read`);
   await reader.fill("#q", `老幹部${uniqueT}`);
