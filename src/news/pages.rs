@@ -100,17 +100,25 @@ struct FormPage {
     a: ArticleInput,
     columns: Vec<Column>,
     correspondents: Vec<(i64, String)>,
+    /// The units a new article may come from (the writer's scope); the source unit is set
+    /// when the article is written and kept after.
+    units: Vec<crate::units::repo::Unit>,
 }
 
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
-    v.scope(Perm::WriteNews)?;
+    let s = v.scope(Perm::WriteNews)?;
     let columns = service::columns(&state, &v).await?;
+    let units = {
+        let mut tx = state.db.read().await?;
+        crate::units::repo::list(&mut tx, &s, false, 2000).await?
+    };
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),
         id: None,
         a: ArticleInput::default(),
         columns,
         correspondents: service::correspondents(&state, &v).await?,
+        units,
     })
 }
 
@@ -146,6 +154,7 @@ pub async fn edit_article(
         },
         columns,
         correspondents: service::correspondents(&state, &v).await?,
+        units: Vec::new(),
     })
 }
 

@@ -378,3 +378,51 @@ async fn files_cover_and_the_public_reading_api() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// A writer over several units says which one the news comes from; a unit outside their
+/// scope is refused.
+#[tokio::test]
+async fn writers_choose_the_source_unit_within_their_scope() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "基层动态").await;
+    let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
+    let page = editor.get("/news/new").await;
+    assert!(
+        page.body.contains("id=\"unit_id\"") && page.body.contains("杨柳村"),
+        "a choice of units"
+    );
+    assert!(!page.body.contains("桃源村"), "only units in scope");
+    let r = editor
+        .post(
+            "/news",
+            &[
+                ("column_id", &col.to_string()),
+                ("unit_id", &c.village_a.to_string()),
+                ("title", "杨柳村敬老饭堂开张"),
+                ("body", "村里的老人有了吃饭的地方。"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let a = get(&mut editor, &format!("/api/v1/articles/{id}"))
+        .await
+        .json();
+    assert_eq!(a["unit_id"], c.village_a);
+    let r = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "unit_id": c.village_b, "title": "越界", "body": "x" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let mut corr = fixtures::user_client(&app, "corr", c.village_a, UnitRole::Correspondent).await;
+    let page = corr.get("/news/new").await;
+    assert!(
+        !page.body.contains("id=\"unit_id\""),
+        "one unit: nothing to choose"
+    );
+}
