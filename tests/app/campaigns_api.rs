@@ -9,9 +9,7 @@ use yinyao::accounts::model::UnitRole;
 
 #[tokio::test]
 async fn a_campaign_and_a_contribution_through_the_api() {
-    let uploads = tempfile::tempdir().unwrap();
-    let dir = uploads.path().to_path_buf();
-    let app = TestApp::with_config(|c| c.upload_dir = Some(dir.clone())).await;
+    let app = TestApp::with_uploads().await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
     let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;

@@ -180,6 +180,19 @@ pub async fn one_step_column(admin: &mut Client<'_>, unit: i64, name: &str) -> i
     column
 }
 
+/// A draft in `column` written by `writer`; returns its id.
+pub async fn draft(writer: &mut Client<'_>, column: i64, title: &str, body: &str) -> i64 {
+    let r = writer
+        .json(
+            "POST",
+            "/api/v1/articles",
+            serde_json::json!({ "column_id": column, "title": title, "body": body }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_i64().expect("article id")
+}
+
 /// Writes an article (`article` is the create request) with `writer`, submits it and has
 /// `approver` approve it in a one-step unit; returns the published article's id.
 pub async fn publish(

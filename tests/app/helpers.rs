@@ -16,6 +16,7 @@ pub struct TestApp {
     pub router: Router,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    _uploads: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -51,7 +52,17 @@ impl TestApp {
             router,
             url,
             _dir: dir,
+            _uploads: None,
         }
+    }
+
+    /// A fresh app whose attachments go to a temp dir of its own, removed with it.
+    pub async fn with_uploads() -> Self {
+        let uploads = tempfile::tempdir().expect("upload dir");
+        let dir = uploads.path().to_path_buf();
+        let mut app = Self::with_config(|c| c.upload_dir = Some(dir)).await;
+        app._uploads = Some(uploads);
+        app
     }
 
     pub fn db(&self) -> &Db {

@@ -19,14 +19,7 @@ async fn history_words_and_review_steps_through_the_api() {
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
     let col = fixtures::one_step_column(&mut admin, c.county, "通知公告").await;
     let mut editor = fixtures::user_client(&app, "editor", c.county, UnitRole::Editor).await;
-    let r = editor
-        .json(
-            "POST",
-            "/api/v1/articles",
-            json!({ "column_id": col, "title": "重阳节通知", "body": "第一行\n第二行" }),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
+    let id = fixtures::draft(&mut editor, col, "重阳节通知", "第一行\n第二行").await;
     let r = editor
         .json(
             "PUT",
@@ -209,21 +202,12 @@ async fn history_words_and_review_steps_through_the_api() {
 
 #[tokio::test]
 async fn files_cover_and_the_public_reading_api() {
-    let uploads = tempfile::tempdir().unwrap();
-    let dir = uploads.path().to_path_buf();
-    let app = TestApp::with_config(|c| c.upload_dir = Some(dir.clone())).await;
+    let app = TestApp::with_uploads().await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
     let col = fixtures::one_step_column(&mut admin, c.county, "图片新闻").await;
     let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
-    let r = editor
-        .json(
-            "POST",
-            "/api/v1/articles",
-            json!({ "column_id": col, "title": "书画展开幕", "body": "展出作品一百余件。" }),
-        )
-        .await;
-    let id = r.json()["id"].as_i64().unwrap();
+    let id = fixtures::draft(&mut editor, col, "书画展开幕", "展出作品一百余件。").await;
     let files = format!("/api/v1/articles/{id}/attachments");
     let r = editor
         .upload(&files, "x.png", b"not an image at all", &[])

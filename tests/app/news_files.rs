@@ -32,9 +32,8 @@ async fn upload(c: &mut Client<'_>, article: i64, name: &str, data: &[u8]) -> cr
 
 #[tokio::test]
 async fn attachments_are_checked_hidden_until_published_and_served_with_ranges() {
-    let uploads = tempfile::tempdir().unwrap();
-    let dir = uploads.path().to_path_buf();
-    let app = TestApp::with_config(|c| c.upload_dir = Some(dir.clone())).await;
+    let app = TestApp::with_uploads().await;
+    let dir = app.state.config.upload_dir.clone().expect("upload dir");
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
     let col = fixtures::one_step_column(&mut admin, c.county, "图片新闻").await;
