@@ -226,3 +226,18 @@ pub fn png() -> Vec<u8> {
         .unwrap();
     out.into_inner()
 }
+
+/// Posts a review decision (`submit`, `approve`, `reject`, `withdraw`) on an article.
+pub async fn decide(
+    c: &mut Client<'_>,
+    id: i64,
+    action: &str,
+    comment: Option<&str>,
+) -> crate::helpers::Resp {
+    c.json(
+        "POST",
+        &format!("/api/v1/articles/{id}/decision"),
+        serde_json::json!({ "action": action, "comment": comment }),
+    )
+    .await
+}

@@ -1,7 +1,7 @@
 //! Publishing: the review workflow (two steps, one step, illegal moves refused), scheduled
 //! publishing, withdrawal, visibility by role, public reading and read counts.
 
-use crate::fixtures::{self, county};
+use crate::fixtures::{self, county, decide};
 use crate::helpers::{Client, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
@@ -28,20 +28,6 @@ async fn draft(writer: &mut Client<'_>, column: i64, title: &str, extra: serde_j
     let r = writer.json("POST", "/api/v1/articles", body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     r.json()["id"].as_i64().unwrap()
-}
-
-async fn decide(
-    c: &mut Client<'_>,
-    id: i64,
-    action: &str,
-    comment: Option<&str>,
-) -> crate::helpers::Resp {
-    c.json(
-        "POST",
-        &format!("/api/v1/articles/{id}/decision"),
-        json!({ "action": action, "comment": comment }),
-    )
-    .await
 }
 
 fn error_key(r: &crate::helpers::Resp) -> String {

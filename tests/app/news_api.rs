@@ -71,20 +71,8 @@ async fn history_words_and_review_steps_through_the_api() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
     // The trail names who did what.
-    editor
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "submit" }),
-        )
-        .await;
-    let r = admin
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "reject", "comment": "日期写错了" }),
-        )
-        .await;
+    fixtures::decide(&mut editor, id, "submit", None).await;
+    let r = fixtures::decide(&mut admin, id, "reject", Some("日期写错了")).await;
     assert_eq!(r.json()["state"], "rejected", "{}", r.body);
     let trail = get(&mut editor, &format!("/api/v1/articles/{id}/events"))
         .await
@@ -246,20 +234,8 @@ async fn files_cover_and_the_public_reading_api() {
         json!([])
     );
 
-    editor
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "submit" }),
-        )
-        .await;
-    let r = admin
-        .json(
-            "POST",
-            &format!("/api/v1/articles/{id}/decision"),
-            json!({ "action": "approve" }),
-        )
-        .await;
+    fixtures::decide(&mut editor, id, "submit", None).await;
+    let r = fixtures::decide(&mut admin, id, "approve", None).await;
     assert_eq!(r.json()["state"], "published", "{}", r.body);
     let cols = get(&mut public, "/api/v1/public/columns").await.json();
     assert!(cols.as_array().unwrap().iter().any(|x| x["id"] == col));
