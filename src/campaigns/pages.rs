@@ -55,7 +55,10 @@ pub async fn create_campaign(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id = service::create(&state, &v, &form(&body)?).await?;
+    // The open units come as repeated `open_unit_ids` fields (a multiple select).
+    let input = serde_html_form::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let id = service::create(&state, &v, &input).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 

@@ -8,8 +8,12 @@ use chrono::{DateTime, Utc};
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: i64,
+    /// The organising unit (主办单位): its news managers run the campaign.
     pub unit_id: i64,
     pub unit_name: String,
+    /// The units it is open to (members at or below any of them may submit).
+    #[sqlx(skip)]
+    pub open_units: Vec<OpenUnit>,
     pub column_id: i64,
     pub title: String,
     pub theme: String,
@@ -24,6 +28,13 @@ pub struct Campaign {
     pub published: i64,
 }
 
+/// A unit a campaign is open to.
+#[derive(Clone, Debug, Default, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct OpenUnit {
+    pub id: i64,
+    pub name: String,
+}
+
 const CAMPAIGN_COLS: &str = "k.id, k.unit_id, u.name AS unit_name, k.column_id, k.title, k.theme, k.rules,
     k.opens_on, k.closes_on, k.state,
     (SELECT COUNT(*) FROM works w WHERE w.campaign_id = k.id) AS received,
@@ -32,6 +43,8 @@ const CAMPAIGN_COLS: &str = "k.id, k.unit_id, u.name AS unit_name, k.column_id, 
 
 pub struct NewCampaign<'a> {
     pub unit: i64,
+    /// The units it is open to (at least one).
+    pub open_units: &'a [i64],
     pub column: i64,
     pub title: &'a str,
     pub theme: &'a str,
@@ -42,11 +55,16 @@ pub struct NewCampaign<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, c: &NewCampaign<'_>) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, conn => sqlx::query_scalar(
+    let id = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO campaigns (unit_id, column_id, title, theme, rules, opens_on, closes_on, state, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9) RETURNING id")
         .bind(c.unit).bind(c.column).bind(c.title).bind(c.theme).bind(c.rules).bind(c.opens_on)
-        .bind(c.closes_on).bind(c.by).bind(now()).fetch_one(conn).await)
+        .bind(c.closes_on).bind(c.by).bind(now()).fetch_one(conn).await)?;
+    for unit in c.open_units {
+        on_tx!(tx, conn => sqlx::query("INSERT INTO campaign_units (campaign_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id).bind(*unit).execute(conn).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(id)
 }
 
 pub async fn add_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<(), sqlx::Error> {
@@ -55,21 +73,46 @@ pub async fn add_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<(), s
     Ok(())
 }
 
-pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> {
-    let sql = format!("SELECT {CAMPAIGN_COLS} WHERE k.id = $1");
-    on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await)
+/// The units a campaign is open to, in tree order.
+pub async fn open_units(tx: &mut Tx, campaign: i64) -> Result<Vec<OpenUnit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, OpenUnit>(
+        "SELECT u.id, u.name FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
+         WHERE cu.campaign_id = $1 ORDER BY u.path")
+        .bind(campaign).fetch_all(c).await)
 }
 
-/// Campaigns open to an account: those of units above or at one of its grants, and those
-/// it judges; newest first.
+async fn with_open_units(tx: &mut Tx, mut c: Campaign) -> Result<Campaign, sqlx::Error> {
+    c.open_units = open_units(tx, c.id).await?;
+    Ok(c)
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> {
+    let sql = format!("SELECT {CAMPAIGN_COLS} WHERE k.id = $1");
+    let c = on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await)?;
+    match c {
+        Some(c) => Ok(Some(with_open_units(tx, c).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Campaigns an account may see: those open to a unit at or above one of its grants (it is a
+/// member), those of an organising unit at or below one of its grants (it may run them), and
+/// those it judges; newest first, with the units each is open to.
 pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sqlx::Error> {
     let sql = format!(
         "SELECT {CAMPAIGN_COLS} WHERE EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND (gu.path LIKE u.path || '%' OR u.path LIKE gu.path || '%'))
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND (u.path LIKE gu.path || '%'
+               OR EXISTS (SELECT 1 FROM campaign_units cu JOIN units ou ON ou.id = cu.unit_id
+                          WHERE cu.campaign_id = k.id AND gu.path LIKE ou.path || '%')))
            OR EXISTS (SELECT 1 FROM campaign_judges j WHERE j.campaign_id = k.id AND j.account_id = $1)
          ORDER BY k.id DESC LIMIT 200"
     );
-    on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(account).fetch_all(c).await)
+    let list = on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(account).fetch_all(c).await)?;
+    let mut out = Vec::with_capacity(list.len());
+    for c in list {
+        out.push(with_open_units(tx, c).await?);
+    }
+    Ok(out)
 }
 
 pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, sqlx::Error> {
@@ -79,18 +122,19 @@ pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, 
     Ok(n > 0)
 }
 
-/// Whether an account holds any role in a unit at or below `unit` (a member the campaign
-/// is open to).
-pub async fn is_member_under(
+/// The unit of an account's deepest role at or below one of the units a campaign is open to
+/// (the account is a member who may submit there), if any.
+pub async fn member_unit(
     tx: &mut Tx,
     account: i64,
-    unit: i64,
+    campaign: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $2
+        "SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+           JOIN campaign_units cu ON cu.campaign_id = $2 JOIN units u ON u.id = cu.unit_id
          WHERE g.account_id = $1 AND g.revoked_at IS NULL AND gu.path LIKE u.path || '%'
-         ORDER BY LENGTH(gu.path) DESC LIMIT 1")
-        .bind(account).bind(unit).fetch_optional(c).await)
+         ORDER BY LENGTH(gu.path) DESC, gu.id LIMIT 1")
+        .bind(account).bind(campaign).fetch_optional(c).await)
 }
 
 pub async fn set_state(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {

@@ -24,7 +24,11 @@ pub const KINDS: [&str; 6] = [
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CampaignInput {
+    /// The organising unit (主办单位), in the caller's scope.
     pub unit_id: i64,
+    /// The units the campaign is open to, each at or below the organising unit (members
+    /// at or below any of them may submit); none means the organising unit itself.
+    pub open_unit_ids: Vec<i64>,
     /// Where chosen works are published.
     pub column_id: i64,
     pub title: String,
@@ -57,6 +61,9 @@ pub struct ScoreInput {
     pub score: i32,
     pub comment: Option<String>,
 }
+
+/// Units one campaign may be open to (each with its subtree).
+const MAX_OPEN_UNITS: usize = 50;
 
 fn required(
     field: &'static str,
@@ -120,11 +127,29 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
         errors.push(FieldError::new("closes_on", "validation.date_order"));
     }
     let mut tx = state.db.write().await?;
-    if crate::units::repo::get_in_scope(&mut tx, &s, UnitId(input.unit_id))
-        .await?
-        .is_none()
-    {
+    let organiser = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(input.unit_id)).await?;
+    if organiser.is_none() {
         errors.push(FieldError::new("unit_id", "validation.unit_scope"));
+    }
+    let mut open = input.open_unit_ids.clone();
+    if open.is_empty() {
+        open.push(input.unit_id);
+    }
+    open.sort_unstable();
+    open.dedup();
+    if open.len() > MAX_OPEN_UNITS {
+        errors.push(FieldError::new(
+            "open_unit_ids",
+            "validation.open_units_too_many",
+        ));
+    } else if let Some(org) = &organiser {
+        for id in &open {
+            let u = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(*id)).await?;
+            if !u.is_some_and(|u| u.active && u.path.starts_with(&org.path)) {
+                errors.push(FieldError::new("open_unit_ids", "validation.open_unit"));
+                break;
+            }
+        }
     }
     let columns = crate::news::repo::columns_for_writer(&mut tx, &s).await?;
     if !columns.iter().any(|c| c.id == input.column_id && c.active) {
@@ -154,6 +179,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
         &mut tx,
         &NewCampaign {
             unit: input.unit_id,
+            open_units: &open,
             column: input.column_id,
             title: &title,
             theme: &theme,
@@ -169,7 +195,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
     }
     let event = Event::ok("campaign.create", format!("campaign:{id}"))
         .unit(input.unit_id)
-        .detail(json!({ "after": { "title": title, "opens_on": opens, "closes_on": closes, "judges": judges } }));
+        .detail(json!({ "after": { "title": title, "opens_on": opens, "closes_on": closes, "judges": judges, "open_unit_ids": open } }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(id)
@@ -189,7 +215,7 @@ pub async fn show(
 ) -> AppResult<(Campaign, Option<i64>, bool, bool)> {
     let mut tx = state.db.read().await?;
     let c = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let member = repo::is_member_under(&mut tx, v.p.id.0, c.unit_id).await?;
+    let member = repo::member_unit(&mut tx, v.p.id.0, id).await?;
     let judge = repo::is_judge(&mut tx, id, v.p.id.0).await?;
     drop(tx);
     let manager = managed(state, v, id).await.is_ok();

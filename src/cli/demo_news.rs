@@ -249,6 +249,7 @@ async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> a
         tx,
         &c::NewCampaign {
             unit: n.county,
+            open_units: &[n.county],
             column,
             title: "“我的晚年生活”重阳征文",
             theme: "写写退休以后的学习、生活和为家乡做的事",

@@ -382,3 +382,136 @@ async fn members_offer_works_to_the_library_and_editors_take_them_into_review() 
     assert_eq!(r.json()["state"], "published", "{}", r.body);
     assert!(public.get("/read/works").await.body.contains("秋思"));
 }
+
+#[tokio::test]
+async fn a_campaign_is_open_to_the_units_chosen_and_no_others() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;
+    fixtures::account(&app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
+    let today = chrono::Utc::now().date_naive();
+    let opens = (today - chrono::Duration::days(1)).to_string();
+    let closes = (today + chrono::Duration::days(10)).to_string();
+    let call = |open: serde_json::Value| {
+        json!({ "unit_id": c.county, "open_unit_ids": open, "column_id": col, "title": "重阳征文",
+                "theme": "我的晚年生活", "opens_on": opens, "closes_on": closes, "judges": "judge1" })
+    };
+    let before = app.scalar("SELECT COUNT(*) FROM campaigns").await;
+    // Only the organising unit and units below it; the city is above the county.
+    let r = admin
+        .json("POST", "/api/v1/campaigns", call(json!([c.town_a, c.city])))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["fields"][0]["field"], "open_unit_ids");
+    assert!(
+        r.json()["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("主办单位"),
+        "{}",
+        r.body
+    );
+    let many: Vec<i64> = (1000..1051).collect();
+    let r = admin
+        .json("POST", "/api/v1/campaigns", call(json!(many)))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["fields"][0]["field"], "open_unit_ids");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM campaigns").await,
+        before,
+        "nothing is written on refusal"
+    );
+
+    // The call form sends the units of a multiple select as repeated fields.
+    let (town_a, village_b, county_id, column) = (
+        c.town_a.to_string(),
+        c.village_b.to_string(),
+        c.county.to_string(),
+        col.to_string(),
+    );
+    let r = admin
+        .post(
+            "/campaigns",
+            &[
+                ("title", "重阳征文"),
+                ("theme", "我的晚年生活"),
+                ("unit_id", &county_id),
+                ("open_unit_ids", &town_a),
+                ("open_unit_ids", &village_b),
+                ("column_id", &column),
+                ("opens_on", &opens),
+                ("closes_on", &closes),
+                ("judges", "judge1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = app.scalar("SELECT MAX(id) FROM campaigns").await;
+    let r = admin.get(&format!("/api/v1/campaigns/{id}")).await;
+    let names: Vec<String> = r.json()["campaign"]["open_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["城关镇", "桃源村"], "{}", r.body);
+    let page = admin.get(&format!("/campaigns/{id}")).await;
+    assert!(page.body.contains("城关镇、桃源村"), "{}", page.body);
+
+    let work =
+        json!({ "kind": "poem", "title": "登高", "body": "九月九日望乡台", "consent": true });
+    // A member below an open unit, and one at an open unit, may submit.
+    for (name, unit) in [("poet_a", c.village_a), ("poet_b", c.village_b)] {
+        let mut m = fixtures::user_client(&app, name, unit, UnitRole::Member).await;
+        let r = m.get("/api/v1/campaigns").await;
+        assert!(
+            r.json().as_array().unwrap().iter().any(|k| k["id"] == id),
+            "{name} sees the campaign: {}",
+            r.body
+        );
+        let r = m
+            .json(
+                "POST",
+                &format!("/api/v1/campaigns/{id}/works"),
+                work.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{name}: {}", r.body);
+    }
+    // Town B holds village B but is not itself open: its member neither sees nor submits.
+    let mut other = fixtures::user_client(&app, "town_b", c.town_b, UnitRole::Member).await;
+    let r = other.get("/api/v1/campaigns").await;
+    assert!(
+        !r.json().as_array().unwrap().iter().any(|k| k["id"] == id),
+        "{}",
+        r.body
+    );
+    let r = other
+        .json(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/works"),
+            work.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM works WHERE campaign_id = {id}"
+        ))
+        .await,
+        2
+    );
+
+    // Without a choice the campaign is open to the organising unit's whole subtree.
+    let r = admin
+        .json("POST", "/api/v1/campaigns", call(json!([])))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let whole = r.json()["id"].as_i64().unwrap();
+    let r = other
+        .json("POST", &format!("/api/v1/campaigns/{whole}/works"), work)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
