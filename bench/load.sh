@@ -94,6 +94,7 @@ session() {
 PROVINCE_ADMIN="$(session p_admin)"
 COUNTY_STAFF="$(session p_county0_staff)"
 TOWN_STAFF="$(session p_town0)"
+COUNTY_EDITOR="$(session p_county0_editor)"
 SEARCH="$(python3 -c 'import urllib.parse; print(urllib.parse.quote("老干部"))')"
 NAME="$(python3 -c 'import urllib.parse; print(urllib.parse.quote("王"))')"
 
@@ -111,6 +112,7 @@ ENDPOINTS=(
   "article page, public||/read/$ARTICLE"
   "column page, public||/read/columns/$COLUMN"
   "search 老干部, public||/read/search?q=$SEARCH"
+  "search 老干部, county editor (drafts too)|$COUNTY_EDITOR|/news/search?q=$SEARCH"
   "coverage, a county (API)|$COUNTY_STAFF|/api/v1/units/$COUNTY/coverage"
   "coverage, the province (API)|$PROVINCE_ADMIN|/api/v1/units/1/coverage"
 )

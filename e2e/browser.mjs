@@ -318,6 +318,29 @@ await step("the public finds it by a Traditional-character search", async () => 
   check((await reader.locator("#hits mark").count()) > 0, "matches are highlighted");
 });
 
+// ---------------------------------------------------------------- essay campaigns
+await step("a county admin opens a campaign to two chosen units", async () => {
+  const a = await newPage();
+  await logIn(a, "unitadmin02");
+  await a.goto(`${base}/campaigns`);
+  const options = await a.$$eval("#c-open option", (os) => os.map((o) => ({ value: o.value, text: o.textContent.trim() })));
+  check(options.length >= 3, `units to choose from: ${options.length}`);
+  // The organiser is the first unit offered (the top of the admin's scope); two below it.
+  const chosen = options.slice(1, 3);
+  await a.fill("#c-title", `重阳征文${stamp}`);
+  await a.fill("#c-theme", "我的晚年生活");
+  await a.selectOption("#c-open", chosen.map((o) => o.value));
+  const day = (offset) => new Date(Date.now() + offset * 864e5).toISOString().slice(0, 10);
+  await a.fill("#c-opens", day(0));
+  await a.fill("#c-closes", day(10));
+  await a.fill("#c-judges", "reviewer06");
+  await submit(a, "form[action='/campaigns'] button[type=submit]");
+  check(/\/campaigns\/\d+$/.test(a.url()), `the campaign's page: ${a.url()}`);
+  const open = await a.locator("#open-units").innerText();
+  for (const o of chosen) check(open.includes(o.text), `open to ${o.text}: ${open}`);
+  await a.context().close();
+});
+
 // ---------------------------------------------------------------- accessibility and design
 // Own checks of the elderly-design numbers on the page as shown, `large` for large type.
 async function designProblems(page, large) {

@@ -2,7 +2,7 @@
 
 use super::library;
 use super::repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork};
-use super::service::{self, CampaignInput, ScoreInput, WorkInput};
+use super::service::{self, CampaignEdit, CampaignInput, ScoreInput, WorkInput};
 use crate::error::{AppError, AppResult};
 use crate::people::api::Created;
 use crate::state::AppState;
@@ -31,6 +31,19 @@ pub async fn create(
             id: service::create(&state, &v, &input).await?,
         }),
     ))
+}
+
+/// Changes an open campaign's call (its organisers): title, theme, rules, dates, open units.
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = i64, Path)), request_body = CampaignEdit,
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Json(input): Json<CampaignEdit>,
+) -> AppResult<StatusCode> {
+    service::update(&state, &v, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Submits a work (members of the campaign's units, while it is open; consent required).

@@ -62,6 +62,19 @@ pub async fn create_campaign(
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
+pub async fn edit_campaign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    // The open units come as repeated `open_unit_ids` fields (a multiple select).
+    let input = serde_html_form::from_bytes(&body)
+        .map_err(|_| AppError::field("form", "validation.form"))?;
+    service::update(&state, &v, id, &input).await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "campaigns/show.html")]
 struct ShowPage {
@@ -72,6 +85,9 @@ struct ShowPage {
     manager: bool,
     kinds: [&'static str; 6],
     ranking: Vec<RankedWork>,
+    /// For the organisers' change form: units at or below the organising unit, and whether
+    /// the campaign is open to each.
+    units: Vec<(Unit, bool)>,
     /// The caller's own works here: id, title, state, files.
     mine: Vec<(
         i64,
@@ -101,6 +117,26 @@ pub async fn show_campaign(
     } else {
         Vec::new()
     };
+    let units = match v.scope(Perm::ManageNews) {
+        Ok(s) if manager && c.state == "open" => {
+            let mut tx = state.db.read().await?;
+            let org = crate::units::repo::get_in_scope(
+                &mut tx,
+                &s,
+                crate::units::model::UnitId(c.unit_id),
+            )
+            .await?;
+            let all = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
+            all.into_iter()
+                .filter(|u| org.as_ref().is_some_and(|o| u.path.starts_with(&o.path)))
+                .map(|u| {
+                    let open = c.open_units.iter().any(|o| o.id == u.id);
+                    (u, open)
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     html(&ShowPage {
         page: Page::new(&v.ctx, "/campaigns"),
         c,
@@ -109,6 +145,7 @@ pub async fn show_campaign(
         manager,
         kinds: KINDS,
         ranking,
+        units,
         mine,
     })
 }

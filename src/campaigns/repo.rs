@@ -67,6 +67,37 @@ pub async fn insert(tx: &mut Tx, c: &NewCampaign<'_>) -> Result<i64, sqlx::Error
     Ok(id)
 }
 
+/// A new text, dates and open units for a campaign's call.
+pub struct CallUpdate<'a> {
+    pub id: i64,
+    pub open_units: &'a [i64],
+    pub title: &'a str,
+    pub theme: &'a str,
+    pub rules: Option<&'a str>,
+    pub opens_on: &'a str,
+    pub closes_on: &'a str,
+}
+
+/// Rewrites an open campaign's call and its open units; false (nothing written) when the
+/// campaign is no longer open.
+pub async fn update_call(tx: &mut Tx, c: &CallUpdate<'_>) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, conn => sqlx::query(
+        "UPDATE campaigns SET title = $2, theme = $3, rules = $4, opens_on = $5, closes_on = $6
+         WHERE id = $1 AND state = 'open'")
+        .bind(c.id).bind(c.title).bind(c.theme).bind(c.rules).bind(c.opens_on).bind(c.closes_on)
+        .execute(conn).await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    on_tx!(tx, conn => sqlx::query("DELETE FROM campaign_units WHERE campaign_id = $1")
+        .bind(c.id).execute(conn).await.map(|r| r.rows_affected()))?;
+    for unit in c.open_units {
+        on_tx!(tx, conn => sqlx::query("INSERT INTO campaign_units (campaign_id, unit_id) VALUES ($1, $2)")
+            .bind(c.id).bind(*unit).execute(conn).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(true)
+}
+
 pub async fn add_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("INSERT INTO campaign_judges (campaign_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(campaign).bind(account).execute(c).await.map(|r| r.rows_affected()))?;
@@ -101,9 +132,9 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> 
 pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sqlx::Error> {
     let sql = format!(
         "SELECT {CAMPAIGN_COLS} WHERE EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND (u.path LIKE gu.path || '%'
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND (u.path >= gu.path AND u.path < gu.path || '~'
                OR EXISTS (SELECT 1 FROM campaign_units cu JOIN units ou ON ou.id = cu.unit_id
-                          WHERE cu.campaign_id = k.id AND gu.path LIKE ou.path || '%')))
+                          WHERE cu.campaign_id = k.id AND gu.path >= ou.path AND gu.path < ou.path || '~')))
            OR EXISTS (SELECT 1 FROM campaign_judges j WHERE j.campaign_id = k.id AND j.account_id = $1)
          ORDER BY k.id DESC LIMIT 200"
     );
@@ -132,7 +163,7 @@ pub async fn member_unit(
     on_tx!(tx, c => sqlx::query_scalar(
         "SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
            JOIN campaign_units cu ON cu.campaign_id = $2 JOIN units u ON u.id = cu.unit_id
-         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND gu.path LIKE u.path || '%'
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND gu.path >= u.path AND gu.path < u.path || '~'
          ORDER BY LENGTH(gu.path) DESC, gu.id LIMIT 1")
         .bind(account).bind(campaign).fetch_optional(c).await)
 }

@@ -42,6 +42,21 @@ pub struct CampaignInput {
     pub judges: String,
 }
 
+/// A change to an open campaign's call.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CampaignEdit {
+    pub title: String,
+    pub theme: String,
+    pub rules: Option<String>,
+    /// `YYYY-MM-DD`
+    pub opens_on: String,
+    /// `YYYY-MM-DD`, the last day submissions are taken.
+    pub closes_on: String,
+    /// As in [`CampaignInput`]: none means the organising unit itself.
+    pub open_unit_ids: Vec<i64>,
+}
+
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct WorkInput {
@@ -110,30 +125,46 @@ async fn managed(state: &AppState, v: &Viewer, id: i64) -> AppResult<Campaign> {
     Ok(c)
 }
 
-pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppResult<i64> {
-    let s = v.scope(Perm::ManageNews)?;
-    let mut errors = Vec::new();
-    let title = required("title", &input.title, 60, &mut errors);
-    let theme = required("theme", &input.theme, 200, &mut errors);
+/// A call's text, dates and open units, as checked for writing.
+struct Call {
+    title: String,
+    theme: String,
+    rules: Option<String>,
+    opens: NaiveDate,
+    closes: NaiveDate,
+    open: Vec<i64>,
+}
+
+/// Checks what a call says (title, theme, rules, dates) and the units it is open to, each at
+/// or below the organising unit `organiser` (in the caller's scope); none means the organiser
+/// itself. Problems go to `errors`; the call comes back only when there are none so far.
+async fn check_call(
+    tx: &mut crate::db::Tx,
+    s: &crate::web::auth::Scope,
+    organiser: i64,
+    input: &CampaignEdit,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<Option<Call>> {
+    let title = required("title", &input.title, 60, errors);
+    let theme = required("theme", &input.theme, 200, errors);
     let rules = parse_text("rules", input.rules.as_deref(), 2000)
         .map_err(|e| errors.push(e))
         .ok()
         .flatten();
-    let opens = date("opens_on", &input.opens_on, &mut errors);
-    let closes = date("closes_on", &input.closes_on, &mut errors);
+    let opens = date("opens_on", &input.opens_on, errors);
+    let closes = date("closes_on", &input.closes_on, errors);
     if let (Some(o), Some(c)) = (opens, closes)
         && c < o
     {
         errors.push(FieldError::new("closes_on", "validation.date_order"));
     }
-    let mut tx = state.db.write().await?;
-    let organiser = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(input.unit_id)).await?;
-    if organiser.is_none() {
+    let org = crate::units::repo::get_in_scope(tx, s, UnitId(organiser)).await?;
+    if org.is_none() {
         errors.push(FieldError::new("unit_id", "validation.unit_scope"));
     }
     let mut open = input.open_unit_ids.clone();
     if open.is_empty() {
-        open.push(input.unit_id);
+        open.push(organiser);
     }
     open.sort_unstable();
     open.dedup();
@@ -142,15 +173,41 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
             "open_unit_ids",
             "validation.open_units_too_many",
         ));
-    } else if let Some(org) = &organiser {
+    } else if let Some(org) = &org {
         for id in &open {
-            let u = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(*id)).await?;
+            let u = crate::units::repo::get_in_scope(tx, s, UnitId(*id)).await?;
             if !u.is_some_and(|u| u.active && u.path.starts_with(&org.path)) {
                 errors.push(FieldError::new("open_unit_ids", "validation.open_unit"));
                 break;
             }
         }
     }
+    Ok(match (title, theme, opens, closes, errors.is_empty()) {
+        (Some(title), Some(theme), Some(opens), Some(closes), true) => Some(Call {
+            title,
+            theme,
+            rules,
+            opens,
+            closes,
+            open,
+        }),
+        _ => None,
+    })
+}
+
+pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppResult<i64> {
+    let s = v.scope(Perm::ManageNews)?;
+    let mut errors = Vec::new();
+    let mut tx = state.db.write().await?;
+    let edit = CampaignEdit {
+        title: input.title.clone(),
+        theme: input.theme.clone(),
+        rules: input.rules.clone(),
+        opens_on: input.opens_on.clone(),
+        closes_on: input.closes_on.clone(),
+        open_unit_ids: input.open_unit_ids.clone(),
+    };
+    let call = check_call(&mut tx, &s, input.unit_id, &edit, &mut errors).await?;
     let columns = crate::news::repo::columns_for_writer(&mut tx, &s).await?;
     if !columns.iter().any(|c| c.id == input.column_id && c.active) {
         errors.push(FieldError::new("column_id", "validation.column_scope"));
@@ -170,22 +227,20 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
     if judges.is_empty() && !errors.iter().any(|e| e.field == "judges") {
         errors.push(FieldError::new("judges", "validation.required"));
     }
-    let (Some(title), Some(theme), Some(opens), Some(closes), true) =
-        (title, theme, opens, closes, errors.is_empty())
-    else {
+    let (Some(call), true) = (call, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
     let id = repo::insert(
         &mut tx,
         &NewCampaign {
             unit: input.unit_id,
-            open_units: &open,
+            open_units: &call.open,
             column: input.column_id,
-            title: &title,
-            theme: &theme,
-            rules: rules.as_deref(),
-            opens_on: &opens.to_string(),
-            closes_on: &closes.to_string(),
+            title: &call.title,
+            theme: &call.theme,
+            rules: call.rules.as_deref(),
+            opens_on: &call.opens.to_string(),
+            closes_on: &call.closes.to_string(),
             by: v.p.id.0,
         },
     )
@@ -195,10 +250,57 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
     }
     let event = Event::ok("campaign.create", format!("campaign:{id}"))
         .unit(input.unit_id)
-        .detail(json!({ "after": { "title": title, "opens_on": opens, "closes_on": closes, "judges": judges, "open_unit_ids": open } }));
+        .detail(json!({ "after": { "title": call.title, "opens_on": call.opens, "closes_on": call.closes,
+            "judges": judges, "open_unit_ids": call.open } }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Changes an open campaign's call (its organisers): title, theme, rules, dates and the
+/// units it is open to. The organising unit, the column and the judges stay as called.
+pub async fn update(
+    state: &AppState,
+    v: &Viewer,
+    campaign: i64,
+    input: &CampaignEdit,
+) -> AppResult<()> {
+    let c = managed(state, v, campaign).await?;
+    let s = v.scope(Perm::ManageNews)?;
+    let mut errors = Vec::new();
+    let mut tx = state.db.write().await?;
+    let call = check_call(&mut tx, &s, c.unit_id, input, &mut errors).await?;
+    let Some(call) = call else {
+        return Err(AppError::Validation(errors));
+    };
+    let changed = repo::update_call(
+        &mut tx,
+        &repo::CallUpdate {
+            id: campaign,
+            open_units: &call.open,
+            title: &call.title,
+            theme: &call.theme,
+            rules: call.rules.as_deref(),
+            opens_on: &call.opens.to_string(),
+            closes_on: &call.closes.to_string(),
+        },
+    )
+    .await?;
+    if !changed {
+        // Closed by someone else meanwhile: the call no longer changes.
+        return Err(AppError::field("state", "campaign.not_open"));
+    }
+    let before_units: Vec<i64> = c.open_units.iter().map(|u| u.id).collect();
+    let event = Event::ok("campaign.update", format!("campaign:{campaign}"))
+        .unit(c.unit_id)
+        .detail(json!({
+            "before": { "title": c.title, "theme": c.theme, "rules": c.rules, "opens_on": c.opens_on,
+                        "closes_on": c.closes_on, "open_unit_ids": before_units },
+            "after": { "title": call.title, "theme": call.theme, "rules": call.rules, "opens_on": call.opens,
+                       "closes_on": call.closes, "open_unit_ids": call.open } }));
+    audit::record(&mut tx, &v.ctx.actor(), event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn list(state: &AppState, v: &Viewer) -> AppResult<Vec<Campaign>> {

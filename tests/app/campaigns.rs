@@ -515,3 +515,126 @@ async fn a_campaign_is_open_to_the_units_chosen_and_no_others() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
+
+#[tokio::test]
+async fn organisers_change_an_open_call_and_nobody_else_can() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;
+    fixtures::account(&app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
+    let today = chrono::Utc::now().date_naive();
+    let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
+    let r = admin
+        .json(
+            "POST",
+            "/api/v1/campaigns",
+            json!({ "unit_id": c.county, "open_unit_ids": [c.town_a], "column_id": col,
+                    "title": "重阳征文", "theme": "我的晚年生活", "opens_on": day(-1),
+                    "closes_on": day(5), "judges": "judge1" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/campaigns/{id}");
+    let edit = |title: &str, closes: String, open: serde_json::Value| {
+        json!({ "title": title, "theme": "我的晚年生活", "rules": "不超过两千字",
+                "opens_on": day(-1), "closes_on": closes, "open_unit_ids": open })
+    };
+
+    // Bad input is refused and changes nothing.
+    let r = admin
+        .json("PUT", &path, edit("", day(-3), json!([c.city])))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<String> = r.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    for f in ["title", "closes_on", "open_unit_ids"] {
+        assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
+    }
+    let k = admin.get(&path).await.json();
+    assert_eq!(k["campaign"]["title"], "重阳征文");
+    assert_eq!(k["campaign"]["open_units"].as_array().unwrap().len(), 1);
+
+    // A member may not change it; the organiser extends the deadline and opens town B too.
+    let mut poet = fixtures::user_client(&app, "poet", c.village_a, UnitRole::Member).await;
+    let r = poet
+        .json("PUT", &path, edit("改名", day(20), json!([])))
+        .await;
+    assert!(
+        r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND,
+        "{}",
+        r.status
+    );
+    let r = admin
+        .json(
+            "PUT",
+            &path,
+            edit("重阳征文（延期）", day(20), json!([c.town_a, c.town_b])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let k = admin.get(&path).await.json();
+    assert_eq!(k["campaign"]["title"], "重阳征文（延期）");
+    assert_eq!(k["campaign"]["closes_on"], day(20));
+    assert_eq!(k["campaign"]["rules"], "不超过两千字");
+    assert_eq!(k["campaign"]["open_units"].as_array().unwrap().len(), 2);
+    let mut east = fixtures::user_client(&app, "east", c.village_b, UnitRole::Member).await;
+    let r = east
+        .json(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/works"),
+            json!({ "kind": "poem", "title": "登高", "body": "九月九日望乡台", "consent": true }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "town B now takes part: {}",
+        r.body
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.update' AND target = 'campaign:{id}'"
+        ))
+        .await,
+        1
+    );
+
+    // The page form does the same; once submissions close the call stays as it is.
+    let page = admin.get(&format!("/campaigns/{id}")).await;
+    assert!(page.body.contains("id=\"edit-call\""), "{}", page.body);
+    let (town_a, closes) = (c.town_a.to_string(), day(25));
+    let r = admin
+        .post(
+            &format!("/campaigns/{id}/edit"),
+            &[
+                ("title", "重阳征文"),
+                ("theme", "我的晚年生活"),
+                ("opens_on", &day(-1)),
+                ("closes_on", &closes),
+                ("open_unit_ids", &town_a),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let k = admin.get(&path).await.json();
+    assert_eq!(k["campaign"]["closes_on"], closes);
+    assert_eq!(k["campaign"]["open_units"].as_array().unwrap().len(), 1);
+    let r = admin
+        .json("POST", &format!("/api/v1/campaigns/{id}/close"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = admin
+        .json("PUT", &path, edit("太晚了", day(30), json!([])))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        admin.get(&path).await.json()["campaign"]["title"],
+        "重阳征文"
+    );
+}

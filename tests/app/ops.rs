@@ -99,6 +99,9 @@ async fn openapi_document_and_reader_are_generated_from_the_code() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
+    // A campaign's call is changed with PUT on the campaign itself.
+    assert!(doc["paths"]["/api/v1/campaigns/{id}"]["put"].is_object());
+    assert!(doc["components"]["schemas"]["CampaignEdit"].is_object());
     assert!(doc["components"]["schemas"]["Unit"].is_object());
     let docs = get(&app, "/api/docs").await;
     assert_eq!(docs.status, StatusCode::OK);
