@@ -11,7 +11,9 @@
 # Usage: bash bench/load.sh [sqlite|pg] [PEOPLE]
 #   sqlite (default): a SQLite database in $BENCH_DIR (a temp dir unless set; set it to keep
 #     the generated database, and a second run skips the generation);
-#   pg: a throwaway PostgreSQL 15 cluster (.ci/postgres.sh), generated afresh each run.
+#   pg: a throwaway PostgreSQL 15 cluster (.ci/postgres.sh), generated afresh each run;
+#   postgres://…: an existing database, generated into once and reused while $BENCH_DIR
+#     keeps province.txt (with the same YINYAO_FIELD_KEY).
 # PEOPLE (default 500000) scales everything. DURATION (default 10s) is each endpoint's run,
 # CONNECTIONS (default 64) the concurrency. A request slower than 10 s counts as an error. YINYAO_BIN=path uses a binary built beforehand.
 set -euo pipefail
@@ -55,7 +57,13 @@ case "$TARGET" in
     export YINYAO_FIELD_KEY="${YINYAO_FIELD_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}"
     rm -f "$BENCH_DIR/province.txt"
     ;;
-  *) echo "usage: bash bench/load.sh [sqlite|pg] [PEOPLE]" >&2; exit 2 ;;
+  postgres://* | postgresql://*)
+    # An existing database: generated into on the first run, reused while $BENCH_DIR keeps
+    # province.txt (set BENCH_DIR, and the YINYAO_FIELD_KEY the province was made with).
+    export DATABASE_URL="$TARGET"
+    [ -n "${YINYAO_FIELD_KEY:-}" ] || { echo "set YINYAO_FIELD_KEY (64 hex characters)" >&2; exit 2; }
+    ;;
+  *) echo "usage: bash bench/load.sh [sqlite|pg|postgres://…] [PEOPLE]" >&2; exit 2 ;;
 esac
 
 if [ ! -f "$BENCH_DIR/province.txt" ]; then

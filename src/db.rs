@@ -4,7 +4,7 @@
 //! connection is in hand. Where dialects differ, repo code matches on [`Tx`] and says why.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -54,10 +54,15 @@ impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if needed.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // No JIT compilation: PostgreSQL 15 compiles any statement whose estimated cost
+            // passes `jit_above_cost`, which for our short statements costs more than it saves
+            // (the county editor's search took 150-180 ms with JIT and 18-23 ms without,
+            // docs/PERFORMANCE.md). Set per connection, so no server setting is needed.
+            let opts = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(opts)
                 .await?;
             Ok(Db::Postgres(pool))
         } else if url.starts_with("sqlite:") {

@@ -92,6 +92,51 @@ macro_rules! staff_filter {
     };
 }
 
+/// Units in scope up to which PostgreSQL's staff search starts from the scope's articles
+/// (a county has about 340, a city about 2,900, the province 40,000).
+const NARROW_SCOPE_UNITS: i64 = 5_000;
+
+/// Whether the scope reaches at most `narrow` units (counted with a cap).
+async fn narrow_scope(
+    t: &mut sqlx::PgConnection,
+    s: &Scope,
+    narrow: i64,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM ",
+        crate::scope_units!(),
+        " su LIMIT $4) x"
+    ))
+    .bind(s.all)
+    .bind(s.account)
+    .bind(s.roles)
+    .bind(narrow + 1)
+    .fetch_one(t)
+    .await?;
+    Ok(n <= narrow)
+}
+
+/// PostgreSQL's candidate cut for a narrow scope: the scope's articles newest first (each
+/// unit's through `articles_unit`, and the caller's own), each probed in the index until 200
+/// match. The `OFFSET 0` fences keep the planner from flattening the probes into a merge with
+/// a backward scan of every indexed article, which tested the tokens of all 200,000 articles
+/// of a province for a county editor (about 1 s, docs/PERFORMANCE.md).
+macro_rules! narrow_staff_hits {
+    () => {
+        concat!(
+            "(SELECT c.doc_id, ts_rank(c.tokens, to_tsquery('simple', $4))::float8 AS score FROM (",
+            "SELECT p.doc_id, p.tokens FROM (SELECT m.id FROM (",
+            "SELECT sa.id FROM ",
+            crate::scope_units!(),
+            " su CROSS JOIN LATERAL (SELECT sa.id FROM articles sa WHERE sa.unit_id = su.id OFFSET 0) sa",
+            " UNION SELECT sa.id FROM articles sa WHERE sa.author_id = $2) m ORDER BY m.id DESC) m",
+            " CROSS JOIN LATERAL (SELECT s.doc_id, s.tokens FROM search_docs s WHERE s.kind = 'article'",
+            " AND s.doc_id = m.id AND s.tokens @@ to_tsquery('simple', $4) OFFSET 0) p",
+            " ORDER BY m.id DESC LIMIT 200) c)"
+        )
+    };
+}
+
 /// Articles matching `q` that staff may see (units in scope, or their own), in any state,
 /// best first.
 pub async fn for_staff(
@@ -99,6 +144,18 @@ pub async fn for_staff(
     s: &Scope,
     q: &str,
     limit: i64,
+) -> Result<Vec<Article>, sqlx::Error> {
+    for_staff_planned(tx, s, q, limit, NARROW_SCOPE_UNITS).await
+}
+
+/// [`for_staff`], with PostgreSQL's narrow plan taken for scopes of up to `narrow_units`
+/// units (tests compare the two plans; SQLite has one).
+pub async fn for_staff_planned(
+    tx: &mut Tx,
+    s: &Scope,
+    q: &str,
+    limit: i64,
+    narrow_units: i64,
 ) -> Result<Vec<Article>, sqlx::Error> {
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
@@ -122,10 +179,22 @@ pub async fn for_staff(
                 .fetch_all(&mut **t)
                 .await
         }
+        // PostgreSQL tests a match's tokens before its scope, so a narrow scope (a county's
+        // 1,700 of a province's 200,000 articles) starts from the scope's articles instead.
         Tx::Postgres(t) => {
+            let (hits, scope) = if narrow_scope(t, s, narrow_units).await? {
+                (narrow_staff_hits!(), "")
+            } else {
+                // A wide scope holds most matches: the public search's plan, its 200 most
+                // recent matches, then each tested against the grants. Inside the cut the
+                // planner took a backward scan of every article for a rare word (0.5 s).
+                (
+                    crate::search_hits!(postgres, "$4", "'article'"),
+                    concat!(" WHERE (a.author_id = $2 OR ", crate::in_scope!("u"), ")"),
+                )
+            };
             let sql = format!(
-                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
-                crate::search_hits!(postgres, "$4", "'article'", 200, "", staff_filter!())
+                "SELECT {ARTICLE_COLS} FROM {hits} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{scope}{tail}"
             );
             sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
                 .bind(s.all)

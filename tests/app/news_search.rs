@@ -207,6 +207,47 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
         100,
         "a full list of their own"
     );
+
+    // PostgreSQL plans a narrow scope (up to 5,000 units) from its articles, and a wide one
+    // from the 200 most recent matches before testing the scope. Where the scope holds those
+    // matches both plans find the same articles in the same order (SQLite has one plan).
+    for name in ["editor_b", "admin"] {
+        let account = app
+            .scalar(&format!(
+                "SELECT id FROM accounts WHERE username = '{name}'"
+            ))
+            .await;
+        let scope = yinyao::web::auth::Scope {
+            all: false,
+            account,
+            roles: ",unit_admin,editor,reviewer,correspondent,",
+        };
+        let mut tx = app.db().read().await.unwrap();
+        let mut plans = Vec::new();
+        for narrow in [0, 5_000] {
+            let hits =
+                yinyao::news::search_repo::for_staff_planned(&mut tx, &scope, "敬老", 300, narrow)
+                    .await
+                    .unwrap();
+            plans.push(hits.iter().map(|a| a.id).collect::<Vec<_>>());
+        }
+        assert_eq!(plans[0], plans[1], "{name}");
+        assert_eq!(plans[0].len(), 200, "{name}");
+    }
+    // The wide plan still shows nothing outside the scope.
+    let account = app
+        .scalar("SELECT id FROM accounts WHERE username = 'editor_a'")
+        .await;
+    let scope = yinyao::web::auth::Scope {
+        all: false,
+        account,
+        roles: ",unit_admin,editor,reviewer,correspondent,",
+    };
+    let mut tx = app.db().read().await.unwrap();
+    let wide = yinyao::news::search_repo::for_staff_planned(&mut tx, &scope, "敬老", 300, 0)
+        .await
+        .unwrap();
+    assert!(wide.iter().all(|a| a.id == own), "{:?}", wide.len());
 }
 
 /// The public search ranks the 200 most recent matches; on its last page a reader is told

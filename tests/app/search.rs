@@ -211,3 +211,40 @@ async fn the_join_pattern_filters_visibility_in_sql() {
     };
     assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [1]);
 }
+
+/// The cut is the most recent matches whatever the gaps between their ids: all 100 new
+/// documents and the newest 100 of the old ones, never a document that does not match.
+#[tokio::test]
+async fn the_cut_takes_the_most_recent_matches_across_old_and_new_ids() {
+    let app = TestApp::new().await;
+    let mut tx = app.db().write().await.unwrap();
+    // 150 old documents, 100 new ones 20,000 ids later, and non-matching ones in between.
+    let ids: Vec<i64> = (1..=150).chain(20_001..=20_100).collect();
+    for id in &ids {
+        index::put(&mut tx, "poem", *id, "九九重阳敬老")
+            .await
+            .unwrap();
+    }
+    for id in [10_000, 19_999, 20_101] {
+        index::put(&mut tx, "poem", id, "春风又绿江南岸")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = app.db().read().await.unwrap();
+    let mut found: Vec<i64> = index::find(&mut tx, "poem", "敬老", 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    found.sort_unstable();
+    // The 200 most recent: all 100 new ones and the newest 100 old ones.
+    let expected: Vec<i64> = (51..=150).chain(20_001..=20_100).collect();
+    assert_eq!(found, expected);
+    // With fewer matches than the cut in the newest part only, the old part fills it.
+    let found = index::find(&mut tx, "poem", "春风", 500).await.unwrap();
+    let mut got: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
+    got.sort_unstable();
+    assert_eq!(got, vec![10_000, 19_999, 20_101]);
+}
