@@ -152,6 +152,20 @@ async fn search_folds_scripts_finds_short_queries_and_respects_visibility() {
     );
 }
 
+/// The scope of the staff search for an account's grants.
+async fn news_scope(app: &TestApp, username: &str) -> yinyao::web::auth::Scope {
+    let account = app
+        .scalar(&format!(
+            "SELECT id FROM accounts WHERE username = '{username}'"
+        ))
+        .await;
+    yinyao::web::auth::Scope {
+        all: false,
+        account,
+        roles: ",unit_admin,editor,reviewer,correspondent,",
+    }
+}
+
 /// The staff search ranks the most recent matches *in the caller's scope*: a town editor
 /// finds their own draft even when more than a whole candidate cut (200) of newer matches
 /// sit in a sibling town they cannot see.
@@ -212,16 +226,7 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
     // from the 200 most recent matches before testing the scope. Where the scope holds those
     // matches both plans find the same articles in the same order (SQLite has one plan).
     for name in ["editor_b", "admin"] {
-        let account = app
-            .scalar(&format!(
-                "SELECT id FROM accounts WHERE username = '{name}'"
-            ))
-            .await;
-        let scope = yinyao::web::auth::Scope {
-            all: false,
-            account,
-            roles: ",unit_admin,editor,reviewer,correspondent,",
-        };
+        let scope = news_scope(&app, name).await;
         let mut tx = app.db().read().await.unwrap();
         let mut plans = Vec::new();
         for narrow in [0, 5_000] {
@@ -235,14 +240,7 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
         assert_eq!(plans[0].len(), 200, "{name}");
     }
     // The wide plan still shows nothing outside the scope.
-    let account = app
-        .scalar("SELECT id FROM accounts WHERE username = 'editor_a'")
-        .await;
-    let scope = yinyao::web::auth::Scope {
-        all: false,
-        account,
-        roles: ",unit_admin,editor,reviewer,correspondent,",
-    };
+    let scope = news_scope(&app, "editor_a").await;
     let mut tx = app.db().read().await.unwrap();
     let wide = yinyao::news::search_repo::for_staff_planned(&mut tx, &scope, "敬老", 300, 0)
         .await
