@@ -56,7 +56,7 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // No JIT compilation: PostgreSQL 15 compiles any statement whose estimated cost
             // passes `jit_above_cost`, which for our short statements costs more than it saves
-            // (the county editor's search took 150-180 ms with JIT and 18-23 ms without,
+            // (the county editor's search took 145-180 ms with JIT and 18-23 ms without,
             // docs/PERFORMANCE.md). Set per connection, so no server setting is needed.
             let opts = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             let pool = PgPoolOptions::new()

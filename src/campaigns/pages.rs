@@ -117,25 +117,32 @@ pub async fn show_campaign(
     } else {
         Vec::new()
     };
-    let units = match v.scope(Perm::ManageNews) {
-        Ok(s) if manager && c.state == "open" => {
-            let mut tx = state.db.read().await?;
-            let org = crate::units::repo::get_in_scope(
-                &mut tx,
-                &s,
-                crate::units::model::UnitId(c.unit_id),
-            )
-            .await?;
-            let all = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
-            all.into_iter()
-                .filter(|u| org.as_ref().is_some_and(|o| u.path.starts_with(&o.path)))
-                .map(|u| {
-                    let open = c.open_units.iter().any(|o| o.id == u.id);
-                    (u, open)
-                })
-                .collect()
+    // The change form offers the organiser's subtree, and always the units the campaign is
+    // open to now: an option left out would be dropped when the organiser saves.
+    let units = if let (true, "open", Ok(s)) =
+        (manager, c.state.as_str(), v.scope(Perm::ManageNews))
+    {
+        let mut tx = state.db.read().await?;
+        let mut all =
+            crate::units::repo::subtree(&mut tx, crate::units::model::UnitId(c.unit_id), 2000)
+                .await?;
+        for o in &c.open_units {
+            if !all.iter().any(|u| u.id == o.id)
+                && let Some(u) =
+                    crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(o.id))
+                        .await?
+            {
+                all.push(u);
+            }
         }
-        _ => Vec::new(),
+        all.into_iter()
+            .map(|u| {
+                let open = c.open_units.iter().any(|o| o.id == u.id);
+                (u, open)
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     html(&ShowPage {
         page: Page::new(&v.ctx, "/campaigns"),

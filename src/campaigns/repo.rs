@@ -127,12 +127,13 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> 
 }
 
 /// Campaigns an account may see: those open to a unit at or above one of its grants (it is a
-/// member), those of an organising unit at or below one of its grants (it may run them), and
-/// those it judges; newest first, with the units each is open to.
+/// member), those of an organising unit at or below one of its news-manager grants (it may
+/// run them), and those it judges; newest first, with the units each is open to.
 pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sqlx::Error> {
     let sql = format!(
         "SELECT {CAMPAIGN_COLS} WHERE EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND (u.path >= gu.path AND u.path < gu.path || '~'
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL
+               AND ((g.role IN ('unit_admin', 'editor') AND u.path >= gu.path AND u.path < gu.path || '~')
                OR EXISTS (SELECT 1 FROM campaign_units cu JOIN units ou ON ou.id = cu.unit_id
                           WHERE cu.campaign_id = k.id AND gu.path >= ou.path AND gu.path < ou.path || '~')))
            OR EXISTS (SELECT 1 FROM campaign_judges j WHERE j.campaign_id = k.id AND j.account_id = $1)
@@ -154,7 +155,8 @@ pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, 
 }
 
 /// The unit of an account's deepest role at or below one of the units a campaign is open to
-/// (the account is a member who may submit there), if any.
+/// (the account is a member who may submit there), if any. An open unit moved out from under
+/// the organising unit since no longer counts.
 pub async fn member_unit(
     tx: &mut Tx,
     account: i64,
@@ -163,7 +165,9 @@ pub async fn member_unit(
     on_tx!(tx, c => sqlx::query_scalar(
         "SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
            JOIN campaign_units cu ON cu.campaign_id = $2 JOIN units u ON u.id = cu.unit_id
+           JOIN campaigns k ON k.id = cu.campaign_id JOIN units o ON o.id = k.unit_id
          WHERE g.account_id = $1 AND g.revoked_at IS NULL AND gu.path >= u.path AND gu.path < u.path || '~'
+           AND u.path >= o.path AND u.path < o.path || '~'
          ORDER BY LENGTH(gu.path) DESC, gu.id LIMIT 1")
         .bind(account).bind(campaign).fetch_optional(c).await)
 }

@@ -265,10 +265,14 @@ pub async fn update(
     campaign: i64,
     input: &CampaignEdit,
 ) -> AppResult<()> {
-    let c = managed(state, v, campaign).await?;
+    managed(state, v, campaign).await?;
     let s = v.scope(Perm::ManageNews)?;
     let mut errors = Vec::new();
     let mut tx = state.db.write().await?;
+    // Read again under the write lock: the audit's "before" is what this change replaces.
+    let c = repo::get(&mut tx, campaign)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let call = check_call(&mut tx, &s, c.unit_id, input, &mut errors).await?;
     let Some(call) = call else {
         return Err(AppError::Validation(errors));

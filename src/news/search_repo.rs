@@ -161,8 +161,11 @@ pub async fn for_staff_planned(
         return Ok(Vec::new());
     };
     // The scope takes $1–$3 as everywhere (see `in_scope!`); the match is $4. The scope is
-    // tested inside the candidate cut: a town's editor in a province must find their own
-    // drafts even when thousands of newer matches elsewhere come first.
+    // tested inside the candidate cut (on PostgreSQL, for scopes of up to 5,000 units): a
+    // town's editor in a province must find their own drafts even when thousands of newer
+    // matches elsewhere come first. A wider scope on PostgreSQL is tested after the cut, so
+    // matches older than the 200 most recent in the whole index are not found (the same as
+    // the public search; for the province's own scope nothing else is lost).
     let tail = " ORDER BY h.score DESC, a.id DESC LIMIT $5";
     match tx {
         Tx::Sqlite(t) => {

@@ -62,6 +62,14 @@ pub async fn get_in_scope(tx: &mut Tx, s: &Scope, id: UnitId) -> Result<Option<U
         .fetch_optional(c).await)
 }
 
+/// The active units at or below `id`, in tree order, at most `limit`.
+pub async fn subtree(tx: &mut Tx, id: UnitId, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>(
+        "SELECT u.* FROM units r JOIN units u ON u.path >= r.path AND u.path < r.path || '~'
+         WHERE r.id = $1 AND u.active = TRUE ORDER BY u.path LIMIT $2")
+        .bind(id.0).bind(limit).fetch_all(c).await)
+}
+
 pub async fn exists(tx: &mut Tx, id: UnitId) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE id = $1")
         .bind(id.0).fetch_one(c).await)?;

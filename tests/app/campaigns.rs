@@ -496,6 +496,13 @@ async fn a_campaign_is_open_to_the_units_chosen_and_no_others() {
         try_member("town_b", c.town_b).await,
         (false, StatusCode::NOT_FOUND)
     );
+    // Staff at the organising unit who do not run news do not see it either.
+    let mut staff = fixtures::user_client(&app, "county_staff", c.county, UnitRole::Staff).await;
+    let listed = staff.get("/api/v1/campaigns").await.json();
+    assert!(
+        !listed.as_array().unwrap().iter().any(|k| k["id"] == id),
+        "{listed}"
+    );
     assert_eq!(
         app.scalar(&format!(
             "SELECT COUNT(*) FROM works WHERE campaign_id = {id}"
@@ -572,6 +579,24 @@ async fn organisers_change_an_open_call_and_nobody_else_can() {
         "{}",
         r.status
     );
+    // Nor may an editor of another town, through the API or the form.
+    let mut editor_b = fixtures::user_client(&app, "editor_b", c.town_b, UnitRole::Editor).await;
+    let r = editor_b
+        .json("PUT", &path, edit("改名", day(20), json!([c.town_b])))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = editor_b
+        .post(
+            &format!("/campaigns/{id}/edit"),
+            &[
+                ("title", "改名"),
+                ("theme", "x"),
+                ("opens_on", &day(-1)),
+                ("closes_on", &day(20)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let r = admin
         .json(
             "PUT",
@@ -605,6 +630,19 @@ async fn organisers_change_an_open_call_and_nobody_else_can() {
         ))
         .await,
         1
+    );
+    let detail = app
+        .text(&format!(
+            "SELECT detail FROM audit_log WHERE action = 'campaign.update' AND target = 'campaign:{id}'"
+        ))
+        .await;
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["before"]["title"], "重阳征文");
+    assert_eq!(detail["before"]["closes_on"], day(5));
+    assert_eq!(detail["after"]["title"], "重阳征文（延期）");
+    assert_eq!(
+        detail["after"]["open_unit_ids"],
+        json!([c.town_a, c.town_b])
     );
 
     // The page form does the same; once submissions close the call stays as it is.

@@ -117,6 +117,14 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// One text value read with `sql`.
+    pub async fn text(&self, sql: &str) -> String {
+        let mut tx = self.db().read().await.expect("read");
+        let q = sql.to_string();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(q)).fetch_one(c).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.db(), Db::Postgres(_))
     }

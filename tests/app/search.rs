@@ -242,7 +242,7 @@ async fn the_cut_takes_the_most_recent_matches_across_old_and_new_ids() {
     // The 200 most recent: all 100 new ones and the newest 100 old ones.
     let expected: Vec<i64> = (51..=150).chain(20_001..=20_100).collect();
     assert_eq!(found, expected);
-    // With fewer matches than the cut in the newest part only, the old part fills it.
+    // Matches far apart in ids, fewer than the cut: all of them.
     let found = index::find(&mut tx, "poem", "春风", 500).await.unwrap();
     let mut got: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
     got.sort_unstable();
