@@ -139,12 +139,26 @@ pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sql
            OR EXISTS (SELECT 1 FROM campaign_judges j WHERE j.campaign_id = k.id AND j.account_id = $1)
          ORDER BY k.id DESC LIMIT 200"
     );
-    let list = on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(account).fetch_all(c).await)?;
-    let mut out = Vec::with_capacity(list.len());
-    for c in list {
-        out.push(with_open_units(tx, c).await?);
+    let mut list = on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(account).fetch_all(c).await)?;
+    // The open units of the whole list in one statement (by the range of its ids).
+    let (Some(hi), Some(lo)) = (list.first().map(|c| c.id), list.last().map(|c| c.id)) else {
+        return Ok(list);
+    };
+    let units: Vec<(i64, i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT cu.campaign_id, u.id, u.name FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
+         WHERE cu.campaign_id BETWEEN $1 AND $2 ORDER BY u.path")
+        .bind(lo).bind(hi).fetch_all(c).await)?;
+    for c in &mut list {
+        c.open_units = units
+            .iter()
+            .filter(|(k, _, _)| *k == c.id)
+            .map(|(_, id, name)| OpenUnit {
+                id: *id,
+                name: name.clone(),
+            })
+            .collect();
     }
-    Ok(out)
+    Ok(list)
 }
 
 pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, sqlx::Error> {

@@ -459,6 +459,16 @@ async fn a_campaign_is_open_to_the_units_chosen_and_no_others() {
     assert_eq!(names, ["城关镇", "桃源村"], "{}", r.body);
     let page = admin.get(&format!("/campaigns/{id}")).await;
     assert!(page.body.contains("城关镇、桃源村"), "{}", page.body);
+    // The list carries each campaign's open units too.
+    let listed = admin.get("/api/v1/campaigns").await.json();
+    let k = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id)
+        .unwrap();
+    assert_eq!(k["open_units"].as_array().unwrap().len(), 2, "{k}");
+    assert_eq!(k["open_units"][1]["name"], "桃源村");
 
     let work =
         json!({ "kind": "poem", "title": "登高", "body": "九月九日望乡台", "consent": true });
