@@ -1,8 +1,8 @@
 //! Essay campaigns: submissions with consent in the window, blind judging, ranking after
 //! close, chosen works through review into the column and the works library.
 
-use crate::fixtures::{self, county};
-use crate::helpers::TestApp;
+use crate::fixtures::{self, County, county};
+use crate::helpers::{Client, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
@@ -383,13 +383,20 @@ async fn members_offer_works_to_the_library_and_editors_take_them_into_review() 
     assert!(public.get("/read/works").await.body.contains("秋思"));
 }
 
+/// The county tree, its admin's client, a one-step column of the county and a judge
+/// (`judge1`).
+async fn newsroom(app: &TestApp) -> (County, Client<'_>, i64) {
+    let c = county(app).await;
+    let mut admin = fixtures::user_client(app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;
+    fixtures::account(app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
+    (c, admin, col)
+}
+
 #[tokio::test]
 async fn a_campaign_is_open_to_the_units_chosen_and_no_others() {
     let app = TestApp::new().await;
-    let c = county(&app).await;
-    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;
-    fixtures::account(&app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
+    let (c, mut admin, col) = newsroom(&app).await;
     let today = chrono::Utc::now().date_naive();
     let opens = (today - chrono::Duration::days(1)).to_string();
     let closes = (today + chrono::Duration::days(10)).to_string();
@@ -538,10 +545,7 @@ async fn a_campaign_is_open_to_the_units_chosen_and_no_others() {
 #[tokio::test]
 async fn organisers_change_an_open_call_and_nobody_else_can() {
     let app = TestApp::new().await;
-    let c = county(&app).await;
-    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = fixtures::one_step_column(&mut admin, c.county, "银龄风采").await;
-    fixtures::account(&app, "judge1", Some(c.county), Some(UnitRole::Member)).await;
+    let (c, mut admin, col) = newsroom(&app).await;
     let today = chrono::Utc::now().date_naive();
     let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
     let r = admin
