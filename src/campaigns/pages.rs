@@ -16,9 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
-}
+use crate::web::form;
 
 #[derive(Template)]
 #[template(path = "campaigns/list.html")]
@@ -56,8 +54,7 @@ pub async fn create_campaign(
     body: Bytes,
 ) -> AppResult<Response> {
     // The open units come as repeated `open_unit_ids` fields (a multiple select).
-    let input = serde_html_form::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let input = crate::web::form_with_lists(&body)?;
     let id = service::create(&state, &v, &input).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
@@ -69,8 +66,7 @@ pub async fn edit_campaign(
     body: Bytes,
 ) -> AppResult<Response> {
     // The open units come as repeated `open_unit_ids` fields (a multiple select).
-    let input = serde_html_form::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let input = crate::web::form_with_lists(&body)?;
     service::update(&state, &v, id, &input).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }

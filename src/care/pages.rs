@@ -90,7 +90,7 @@ pub async fn unit_care(
 }
 
 fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
+    crate::web::form(body)
 }
 
 fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {

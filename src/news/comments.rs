@@ -217,9 +217,7 @@ pub async fn reply(state: &AppState, v: &Viewer, comment: i64, body: &str) -> Ap
 
 // ---- pages ----
 
-fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
-}
+use crate::web::form;
 
 pub async fn post_comment(
     State(state): State<AppState>,

@@ -15,9 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::response::{IntoResponse, Redirect, Response};
 
-fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
-}
+use crate::web::form;
 
 /// A publishing time for a form field (`YYYY-MM-DDTHH:MM`, China time).
 pub fn local_input(at: Option<chrono::DateTime<chrono::Utc>>) -> String {

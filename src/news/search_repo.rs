@@ -210,3 +210,12 @@ pub async fn for_staff_planned(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_narrow_plan_cuts_at_candidates() {
+        let cut = format!("LIMIT {}) c)", crate::search::index::CANDIDATES);
+        assert!(narrow_staff_hits!().ends_with(&cut));
+    }
+}

@@ -207,9 +207,7 @@ pub async fn remove_photo(state: &AppState, v: &Viewer, id: PersonId) -> AppResu
 
 // ---- handlers ----
 
-fn form<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::field("form", "validation.form"))
-}
+use crate::web::form;
 
 /// Page: adds a service item from the form on the file.
 pub async fn add_item(

@@ -29,6 +29,20 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A posted form (`application/x-www-form-urlencoded`) as `T`; a body that does not fit is
+/// the localised "form" error.
+pub fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> crate::error::AppResult<T> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| crate::error::AppError::field("form", "validation.form"))
+}
+
+/// [`form`] for forms with repeated fields (a multiple select), read into `Vec` fields with
+/// `#[serde(default)]`; a field sent empty is `None` for an `Option`.
+pub fn form_with_lists<T: serde::de::DeserializeOwned>(body: &[u8]) -> crate::error::AppResult<T> {
+    serde_html_form::from_bytes(body)
+        .map_err(|_| crate::error::AppError::field("form", "validation.form"))
+}
+
 /// For number fields of GET forms: a blank value (an empty input, an "any" option) is `None`,
 /// as browsers send every field; anything else must parse. Use with `#[serde(default,
 /// deserialize_with = "crate::web::blank_as_none")]`.
