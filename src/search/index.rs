@@ -56,7 +56,7 @@
 //! `search_docs` outside, SQLite re-runs the `MATCH` once per document of the kind, which
 //! took 111 s instead of milliseconds for one query over 311,000 poems.
 
-use super::text::{Backend, TEXT_TOKENS_VERSION, index_tokens, match_query};
+use super::text::{Backend, TEXT_TOKENS_VERSION, index_tokens, match_query, single_token};
 use crate::db::Tx;
 use crate::on_tx;
 
@@ -131,34 +131,42 @@ pub async fn put_tokens(
         // A replaced document keeps its FTS rowid. Deleting only rows that exist matters:
         // a contentless-delete FTS5 table records a tombstone for every DELETE.
         Tx::Sqlite(t) => {
-            let existing: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM search_docs WHERE kind = $1 AND doc_id = $2")
+            let len = super::lists::doc_len(tokens);
+            let existing: Option<(i64, Option<i64>)> =
+                sqlx::query_as("SELECT id, len FROM search_docs WHERE kind = $1 AND doc_id = $2")
                     .bind(kind)
                     .bind(doc_id)
                     .fetch_optional(&mut **t)
                     .await?;
-            let id = match existing {
-                Some(id) => {
-                    sqlx::query("UPDATE search_docs SET version = $2 WHERE id = $1")
+            let (id, docs_added, tokens_added) = match existing {
+                Some((id, old_len)) => {
+                    sqlx::query("UPDATE search_docs SET version = $2, len = $3 WHERE id = $1")
                         .bind(id)
                         .bind(TEXT_TOKENS_VERSION)
+                        .bind(len)
                         .execute(&mut **t)
                         .await?;
                     sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
                         .bind(id)
                         .execute(&mut **t)
                         .await?;
-                    id
+                    sqlx::query("DELETE FROM search_recent WHERE sid = $1")
+                        .bind(id)
+                        .execute(&mut **t)
+                        .await?;
+                    (id, i64::from(old_len.is_none()), len - old_len.unwrap_or(0))
                 }
                 None => {
-                    sqlx::query_scalar(
-                        "INSERT INTO search_docs (kind, doc_id, version) VALUES ($1, $2, $3) RETURNING id",
+                    let id = sqlx::query_scalar(
+                        "INSERT INTO search_docs (kind, doc_id, version, len) VALUES ($1, $2, $3, $4) RETURNING id",
                     )
                     .bind(kind)
                     .bind(doc_id)
                     .bind(TEXT_TOKENS_VERSION)
+                    .bind(len)
                     .fetch_one(&mut **t)
-                    .await?
+                    .await?;
+                    (id, 1, len)
                 }
             };
             sqlx::query("INSERT INTO search_fts (rowid, tokens) VALUES ($1, $2)")
@@ -166,13 +174,40 @@ pub async fn put_tokens(
                 .bind(tokens)
                 .execute(&mut **t)
                 .await?;
+            sqlx::query(
+                "UPDATE search_stats SET docs = docs + $1, tokens = tokens + $2 WHERE id = 1",
+            )
+            .bind(docs_added)
+            .bind(tokens_added)
+            .execute(&mut **t)
+            .await?;
+            super::lists::sqlite_add(t, kind, id, doc_id, tokens).await?;
         }
+        // The old version's list entries go first (found through its lexemes); the new
+        // version's ranks come from the tsvector just written.
         Tx::Postgres(t) => {
             sqlx::query(
-                "INSERT INTO search_docs (kind, doc_id, version, tokens)
+                "DELETE FROM search_recent r USING search_docs d
+                 CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS o(token)
+                 WHERE d.kind = $1 AND d.doc_id = $2
+                   AND r.kind = $1 AND r.token = o.token AND r.doc_id = $2",
+            )
+            .bind(kind)
+            .bind(doc_id)
+            .execute(&mut **t)
+            .await?;
+            sqlx::query(
+                "WITH d AS (INSERT INTO search_docs (kind, doc_id, version, tokens)
                  VALUES ($1, $2, $3, to_tsvector('simple', $4))
                  ON CONFLICT (kind, doc_id)
-                 DO UPDATE SET version = excluded.version, tokens = excluded.tokens",
+                 DO UPDATE SET version = excluded.version, tokens = excluded.tokens
+                 RETURNING kind, doc_id, tokens)
+                 INSERT INTO search_recent (kind, token, doc_id, score)
+                 SELECT d.kind, l.token, d.doc_id,
+                        ts_rank(d.tokens, to_tsquery('simple', quote_literal(l.token)))
+                 FROM d CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS n(token)
+                 JOIN search_lists l ON l.kind = d.kind AND l.token = n.token
+                 WHERE d.doc_id >= l.floor_id",
             )
             .bind(kind)
             .bind(doc_id)
@@ -190,26 +225,45 @@ pub async fn remove(tx: &mut Tx, kind: &str, doc_id: i64) -> Result<(), sqlx::Er
     match tx {
         // Two tables on SQLite: the FTS row goes with its mapping row.
         Tx::Sqlite(t) => {
-            let id: Option<i64> = sqlx::query_scalar(
-                "DELETE FROM search_docs WHERE kind = $1 AND doc_id = $2 RETURNING id",
+            let row: Option<(i64, Option<i64>)> = sqlx::query_as(
+                "DELETE FROM search_docs WHERE kind = $1 AND doc_id = $2 RETURNING id, len",
             )
             .bind(kind)
             .bind(doc_id)
             .fetch_optional(&mut **t)
             .await?;
-            if let Some(id) = id {
+            if let Some((id, len)) = row {
                 sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
                     .bind(id)
                     .execute(&mut **t)
                     .await?;
+                sqlx::query("DELETE FROM search_recent WHERE sid = $1")
+                    .bind(id)
+                    .execute(&mut **t)
+                    .await?;
+                if let Some(len) = len {
+                    sqlx::query(
+                        "UPDATE search_stats SET docs = docs - 1, tokens = tokens - $1 WHERE id = 1",
+                    )
+                    .bind(len)
+                    .execute(&mut **t)
+                    .await?;
+                }
             }
         }
+        // The list entries are found through the removed row's lexemes.
         Tx::Postgres(t) => {
-            sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND doc_id = $2")
-                .bind(kind)
-                .bind(doc_id)
-                .execute(&mut **t)
-                .await?;
+            sqlx::query(
+                "WITH d AS (DELETE FROM search_docs WHERE kind = $1 AND doc_id = $2
+                 RETURNING kind, doc_id, tokens)
+                 DELETE FROM search_recent r USING d
+                 CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS o(token)
+                 WHERE r.kind = d.kind AND r.token = o.token AND r.doc_id = d.doc_id",
+            )
+            .bind(kind)
+            .bind(doc_id)
+            .execute(&mut **t)
+            .await?;
         }
     }
     Ok(())
@@ -224,9 +278,50 @@ pub async fn find(
     q: &str,
     limit: i64,
 ) -> Result<Vec<(i64, f64)>, sqlx::Error> {
+    find_planned(tx, kind, q, limit, true).await
+}
+
+/// [`find`], answering from a recent-match list (`search::lists`) only when `lists` is true
+/// (tests compare the two; the answers are the same).
+pub async fn find_planned(
+    tx: &mut Tx,
+    kind: &str,
+    q: &str,
+    limit: i64,
+    lists: bool,
+) -> Result<Vec<(i64, f64)>, sqlx::Error> {
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
     };
+    if lists && let Some(token) = listed_token(tx, kind, q).await? {
+        // Explicit match: the list's ranking differs per backend.
+        return match tx {
+            Tx::Sqlite(t) => {
+                sqlx::query_as(concat!(
+                    "SELECT h.doc_id, h.score FROM ",
+                    crate::list_hits!(sqlite, "$1", "$2"),
+                    " h ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
+                ))
+                .bind(token)
+                .bind(kind)
+                .bind(limit)
+                .fetch_all(&mut **t)
+                .await
+            }
+            Tx::Postgres(t) => {
+                sqlx::query_as(concat!(
+                    "SELECT h.doc_id, h.score FROM ",
+                    crate::list_hits!(postgres, "$1", "$2"),
+                    " h ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
+                ))
+                .bind(token)
+                .bind(kind)
+                .bind(limit)
+                .fetch_all(&mut **t)
+                .await
+            }
+        };
+    }
     match tx {
         // Explicit match: the search SQL differs per backend.
         Tx::Sqlite(t) => {
@@ -254,6 +349,17 @@ pub async fn find(
             .await
         }
     }
+}
+
+/// The token of `q` when it is a single one- or two-character term whose recent-match list
+/// in `kind` can answer it ([`lists::usable`](super::lists::usable)).
+pub async fn listed_token(tx: &mut Tx, kind: &str, q: &str) -> Result<Option<String>, sqlx::Error> {
+    let Some(token) = single_token(q) else {
+        return Ok(None);
+    };
+    Ok(super::lists::usable(tx, kind, &token)
+        .await?
+        .then_some(token))
 }
 
 /// Every document of `kind` matching `q`, unranked and without the [`CANDIDATES`] cut (for
@@ -292,6 +398,12 @@ pub async fn more_than(tx: &mut Tx, kind: &str, q: &str, n: i64) -> Result<bool,
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(false);
     };
+    if n <= CANDIDATES
+        && let Some(token) = single_token(q)
+        && let Some(known) = super::lists::more_than(tx, kind, &token, n).await?
+    {
+        return Ok(known);
+    }
     let found: i64 = match tx {
         // Explicit match: the search SQL differs per backend.
         Tx::Sqlite(t) => {

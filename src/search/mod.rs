@@ -5,6 +5,7 @@
 
 pub mod html;
 pub mod index;
+pub mod lists;
 pub mod text;
 
 use ferrous_opencc::OpenCC;

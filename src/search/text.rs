@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 /// Version of the token scheme. Change it whenever [`index_tokens`], the dictionary or the
 /// folding changes: rows indexed with another version are listed by `index::stale`.
-pub const TEXT_TOKENS_VERSION: &str = "1-bigrams-chars-words";
+pub const TEXT_TOKENS_VERSION: &str = "2-bigrams-chars-words-len";
 
 /// Jieba words shorter than this are not indexed: a two-character word is already a bigram.
 pub const MIN_WORD_CHARS: usize = 3;
@@ -240,6 +240,46 @@ fn query_terms(q: &str) -> Vec<Term> {
         })
         .take(MAX_QUERY_TERMS)
         .collect()
+}
+
+/// Whether `token` can have a recent-match list (`search::lists`): one or two CJK
+/// characters, the token of a one- or two-character query.
+pub fn listable(token: &str) -> bool {
+    let mut n = 0;
+    for c in token.chars() {
+        if class(c) != Class::Cjk {
+            return false;
+        }
+        n += 1;
+    }
+    (1..=2).contains(&n)
+}
+
+/// The one token a query stands for, when it is a single one- or two-character term (`党`,
+/// `长安`): such a query matches exactly the documents holding that token.
+pub fn single_token(q: &str) -> Option<String> {
+    let terms = query_terms(q);
+    match &terms[..] {
+        [Term::Char(c)] => Some(c.clone()),
+        [Term::Phrase(b, None)] if b.len() == 1 => Some(b[0].clone()),
+        _ => None,
+    }
+}
+
+/// The number of tokens in `tokens` (space-separated, from [`index_tokens`]; what FTS5
+/// counts as the document's length) and each [`listable`] token with its occurrences.
+pub fn listable_counts(tokens: &str) -> (i64, Vec<(&str, i64)>) {
+    let mut len = 0;
+    let mut counts: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for t in tokens.split(' ').filter(|t| !t.is_empty()) {
+        len += 1;
+        if listable(t) {
+            *counts.entry(t).or_default() += 1;
+        }
+    }
+    let mut counts: Vec<(&str, i64)> = counts.into_iter().collect();
+    counts.sort_unstable();
+    (len, counts)
 }
 
 /// An FTS5 string literal: tokens never contain `"`, but quoting is what makes user input

@@ -26,6 +26,7 @@ mod ops;
 mod people;
 mod roster;
 mod search;
+mod search_lists;
 mod sessions;
 mod settings;
 mod shell;

@@ -1,0 +1,389 @@
+//! Recent-match lists: for each frequent one- or two-character token of a kind, its most
+//! recent documents with what ranking needs, kept in recency order. A query of one such token
+//! (`党`, `春风`) then ranks its [`CANDIDATES`] most recent matches by reading one short
+//! range of one index, instead of finding them through the full-text index and reading what
+//! ranks them (docs/PERFORMANCE.md, "Recent-match lists").
+//!
+//! - SQLite keeps each entry's term frequency and document length, and computes FTS5's own
+//!   `bm25` from them with the totals in `search_stats`; PostgreSQL keeps each entry's
+//!   `ts_rank`. So a list ranks exactly as the full-text query it stands for (tested), less
+//!   bm25's IDF factor, which is the same for every match of one token.
+//! - **The invariant:** every document of the kind holding the token whose recency key
+//!   (`search_docs.id` on SQLite, `doc_id` on PostgreSQL) is at least the list's `floor_id`
+//!   is in the list. [`index::put`](super::index::put) and
+//!   [`index::remove`](super::index::remove) keep it in the document's own transaction;
+//!   [`refresh`] creates lists, and trims long ones by raising the floor.
+//! - A list answers a query only when it holds [`CANDIDATES`] entries or has never been
+//!   trimmed ([`usable`]); otherwise (documents above the floor removed) the full-text query
+//!   answers until the next [`refresh`] rebuilds it. Either way the answer is the same.
+//!
+//! [`refresh`] runs daily (`jobs`) and after `yinyao bench search` loads the poems; a token
+//! that became frequent since is searched through the full-text index until then.
+
+use super::index::CANDIDATES;
+use super::text::{Backend, listable, listable_counts, match_query};
+use crate::db::{Db, Tx};
+use crate::on_tx;
+
+/// Documents a token must be in (within its kind) to get a list.
+pub const MIN_DOCS: i64 = CANDIDATES;
+
+/// Entries a list is built with and trimmed back to: some room above [`CANDIDATES`] for
+/// documents removed between refreshes.
+pub const KEEP: i64 = 256;
+
+/// A list longer than this is trimmed back to [`KEEP`] by [`refresh`].
+pub const TRIM_AT: i64 = 512;
+
+/// Subquery `(doc_id, score)` of the [`CANDIDATES`] most recent documents of kind `$kind`
+/// in the list of token `$token` (SQL placeholders or literals), like
+/// [`search_hits!`](crate::search_hits) for a query of that one token. Use it only when
+/// [`usable`] said so, in the same transaction.
+#[macro_export]
+macro_rules! list_hits {
+    (sqlite, $token:literal, $kind:literal) => {
+        concat!(
+            "(SELECT r.doc_id AS doc_id, (r.tf * (1.2 + 1.0)) / (r.tf + 1.2 * (1 - 0.75 + 0.75 * r.len / ",
+            "(CAST(st.tokens AS REAL) / st.docs))) AS score FROM (SELECT doc_id, tf, len FROM search_recent ",
+            "WHERE kind = ",
+            $kind,
+            " AND token = ",
+            $token,
+            " ORDER BY sid DESC LIMIT 200) r CROSS JOIN search_stats st WHERE st.id = 1)"
+        )
+    };
+    (postgres, $token:literal, $kind:literal) => {
+        concat!(
+            "(SELECT doc_id, score::float8 AS score FROM search_recent WHERE kind = ",
+            $kind,
+            " AND token = ",
+            $token,
+            " ORDER BY doc_id DESC LIMIT 200)"
+        )
+    };
+}
+
+/// Whether the list of `token` in `kind` answers a ranked query: it exists, and holds at
+/// least [`CANDIDATES`] entries or every match (never trimmed).
+pub async fn usable(tx: &mut Tx, kind: &str, token: &str) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.floor_id, (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
+             WHERE r.kind = l.kind AND r.token = l.token LIMIT $3) x)
+         FROM search_lists l WHERE l.kind = $1 AND l.token = $2")
+        .bind(kind).bind(token).bind(CANDIDATES).fetch_optional(c).await)?;
+    Ok(matches!(row, Some((floor, n)) if floor == 0 || n >= CANDIDATES))
+}
+
+/// Whether the list of `token` in `kind` says that more than `n` (at most [`CANDIDATES`])
+/// documents match: `Some` only when the list knows (it exists and is usable).
+pub async fn more_than(
+    tx: &mut Tx,
+    kind: &str,
+    token: &str,
+    n: i64,
+) -> Result<Option<bool>, sqlx::Error> {
+    let row: Option<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT l.floor_id, (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
+             WHERE r.kind = l.kind AND r.token = l.token LIMIT $3) x)
+         FROM search_lists l WHERE l.kind = $1 AND l.token = $2")
+        .bind(kind).bind(token).bind(n + 1).fetch_optional(c).await)?;
+    Ok(match row {
+        Some((_, found)) if found > n => Some(true),
+        Some((0, _)) => Some(false),
+        _ => None,
+    })
+}
+
+/// SQLite, in [`index::put`](super::index::put): adds document `sid` (its `search_docs.id`)
+/// to the lists of its listed tokens. Its old entries must be gone already.
+pub(super) async fn sqlite_add(
+    c: &mut sqlx::SqliteConnection,
+    kind: &str,
+    sid: i64,
+    doc_id: i64,
+    tokens: &str,
+) -> Result<(), sqlx::Error> {
+    let (len, counts) = listable_counts(tokens);
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "INSERT INTO search_recent (kind, token, sid, doc_id, tf, len)
+         SELECT l.kind, l.token, $2, $3, j.value ->> 1, $4
+         FROM json_each($5) j JOIN search_lists l ON l.kind = $1 AND l.token = j.value ->> 0
+         WHERE $2 >= l.floor_id",
+    )
+    .bind(kind)
+    .bind(sid)
+    .bind(doc_id)
+    .bind(len)
+    .bind(json)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The number of tokens `search_fts` counts for `tokens` (bm25's document length).
+pub(super) fn doc_len(tokens: &str) -> i64 {
+    listable_counts(tokens).0
+}
+
+/// What one [`refresh`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Refresh {
+    /// Lists made (new frequent tokens, and lists rebuilt after removals).
+    pub created: u64,
+    /// Lists trimmed back to [`KEEP`] entries.
+    pub trimmed: u64,
+    /// Lists that had fallen under [`CANDIDATES`] entries above their floor and were rebuilt
+    /// (counted in `created` too).
+    pub rebuilt: u64,
+    /// Kinds skipped because some of their documents wait to be indexed again.
+    pub skipped_kinds: u64,
+}
+
+/// Lists built per write transaction: PostgreSQL blocks document writes while one runs.
+const BATCH: usize = 50;
+
+/// Creates the lists of tokens in at least [`MIN_DOCS`] documents of their kind, rebuilds
+/// lists that removals left short, and trims long ones. Idempotent; safe beside writers (on
+/// PostgreSQL each batch holds `search_docs` in `SHARE` mode, so no document is written
+/// between reading the matches and recording the list).
+pub async fn refresh(db: &Db) -> Result<Refresh, sqlx::Error> {
+    let mut out = Refresh::default();
+    let kinds: Vec<String> = {
+        let mut tx = db.read().await?;
+        on_tx!(&mut tx, c => sqlx::query_scalar("SELECT DISTINCT kind FROM search_docs ORDER BY kind")
+            .fetch_all(c).await)?
+    };
+    for kind in kinds {
+        let (fresh, short, long) = {
+            let mut tx = db.read().await?;
+            if !super::index::stale(&mut tx, &kind, 1).await?.is_empty() {
+                out.skipped_kinds += 1;
+                continue;
+            }
+            let fresh = frequent_unlisted(&mut tx, &kind).await?;
+            let short: Vec<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
+                "SELECT l.token FROM search_lists l WHERE l.kind = $1 AND l.floor_id > 0
+                   AND (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
+                        WHERE r.kind = l.kind AND r.token = l.token LIMIT $2) x) < $2
+                 ORDER BY l.token")
+                .bind(&kind).bind(CANDIDATES).fetch_all(c).await)?;
+            let long: Vec<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
+                "SELECT token FROM search_recent WHERE kind = $1 GROUP BY token
+                 HAVING COUNT(*) > $2 ORDER BY token")
+                .bind(&kind).bind(TRIM_AT).fetch_all(c).await)?;
+            (fresh, short, long)
+        };
+        for batch in short.chunks(BATCH) {
+            let mut tx = write_locked(db).await?;
+            for token in batch {
+                drop_list(&mut tx, &kind, token).await?;
+                if build(&mut tx, &kind, token).await? {
+                    out.created += 1;
+                    out.rebuilt += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        for batch in fresh.chunks(BATCH) {
+            let mut tx = write_locked(db).await?;
+            for token in batch {
+                if build(&mut tx, &kind, token).await? {
+                    out.created += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        for batch in long.chunks(BATCH) {
+            let mut tx = write_locked(db).await?;
+            for token in batch {
+                trim(&mut tx, &kind, token).await?;
+                out.trimmed += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(out)
+}
+
+/// A write transaction in which no document is indexed until it ends (SQLite has one writer;
+/// PostgreSQL takes `search_docs` in `SHARE` mode, which waits for writers in progress).
+async fn write_locked(db: &Db) -> Result<Tx, sqlx::Error> {
+    let mut tx = db.write().await?;
+    if let Tx::Postgres(c) = &mut tx {
+        sqlx::query("LOCK TABLE search_docs IN SHARE MODE")
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(tx)
+}
+
+/// Listable tokens in at least [`MIN_DOCS`] documents (of `kind` on PostgreSQL; of any kind
+/// on SQLite, whose FTS5 vocabulary does not know kinds: [`build`] checks the kind) that
+/// have no list yet.
+async fn frequent_unlisted(tx: &mut Tx, kind: &str) -> Result<Vec<String>, sqlx::Error> {
+    let tokens: Vec<String> = match tx {
+        // Explicit match: FTS5's vocabulary table against the tsvector's lexemes.
+        Tx::Sqlite(c) => {
+            sqlx::query_scalar(
+                "SELECT v.term FROM search_vocab v WHERE v.doc >= $2
+                   AND NOT EXISTS (SELECT 1 FROM search_lists l WHERE l.kind = $1 AND l.token = v.term)",
+            )
+            .bind(kind)
+            .bind(MIN_DOCS)
+            .fetch_all(&mut **c)
+            .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_scalar(
+                "SELECT f.token FROM (SELECT t AS token FROM search_docs s
+                     CROSS JOIN LATERAL unnest(tsvector_to_array(s.tokens)) AS t
+                     WHERE s.kind = $1 AND char_length(t) <= 2
+                     GROUP BY t HAVING COUNT(*) >= $2) f
+                 WHERE NOT EXISTS (SELECT 1 FROM search_lists l WHERE l.kind = $1 AND l.token = f.token)",
+            )
+            .bind(kind)
+            .bind(MIN_DOCS)
+            .fetch_all(&mut **c)
+            .await?
+        }
+    };
+    let mut tokens: Vec<String> = tokens.into_iter().filter(|t| listable(t)).collect();
+    tokens.sort();
+    Ok(tokens)
+}
+
+/// Builds the list of `token` in `kind` from the full-text index: its [`KEEP`] most recent
+/// matches, with a floor under them when there are more. False (nothing written) when fewer
+/// than [`MIN_DOCS`] documents of the kind hold it.
+async fn build(tx: &mut Tx, kind: &str, token: &str) -> Result<bool, sqlx::Error> {
+    let Some(m) = match_query(token, Backend::of(tx)) else {
+        return Ok(false);
+    };
+    let (n, min): (i64, Option<i64>) = match tx {
+        // Explicit match: the frequencies come from FTS5's occurrences on SQLite and the
+        // ranks from the tsvector on PostgreSQL.
+        Tx::Sqlite(c) => {
+            sqlx::query(
+                "INSERT INTO search_recent (kind, token, sid, doc_id, tf, len)
+                 SELECT $2, $1, m.id, m.doc_id, o.tf, m.len
+                 FROM (SELECT s.id, s.doc_id, s.len FROM search_fts
+                       CROSS JOIN search_docs s ON s.id = search_fts.rowid
+                       WHERE search_fts MATCH $3 AND s.kind = $2
+                       ORDER BY search_fts.rowid DESC LIMIT $4) m
+                 JOIN (SELECT doc, COUNT(*) AS tf FROM search_occurrences WHERE term = $1
+                       GROUP BY doc) o ON o.doc = m.id",
+            )
+            .bind(token)
+            .bind(kind)
+            .bind(&m)
+            .bind(KEEP)
+            .execute(&mut **c)
+            .await?;
+            sqlx::query_as(
+                "SELECT COUNT(*), MIN(sid) FROM search_recent WHERE kind = $1 AND token = $2",
+            )
+            .bind(kind)
+            .bind(token)
+            .fetch_one(&mut **c)
+            .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query(
+                "INSERT INTO search_recent (kind, token, doc_id, score)
+                 SELECT s.kind, $1, s.doc_id, ts_rank(s.tokens, to_tsquery('simple', $3))
+                 FROM search_docs s WHERE s.kind = $2 AND s.tokens @@ to_tsquery('simple', $3)
+                 ORDER BY s.doc_id DESC LIMIT $4",
+            )
+            .bind(token)
+            .bind(kind)
+            .bind(&m)
+            .bind(KEEP)
+            .execute(&mut **c)
+            .await?;
+            sqlx::query_as(
+                "SELECT COUNT(*), MIN(doc_id) FROM search_recent WHERE kind = $1 AND token = $2",
+            )
+            .bind(kind)
+            .bind(token)
+            .fetch_one(&mut **c)
+            .await?
+        }
+    };
+    if n < MIN_DOCS {
+        on_tx!(tx, c => sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2")
+            .bind(kind).bind(token).execute(c).await.map(|_| ()))?;
+        return Ok(false);
+    }
+    let floor = if n >= KEEP { min.unwrap_or(0) } else { 0 };
+    on_tx!(tx, c => sqlx::query("INSERT INTO search_lists (kind, token, floor_id) VALUES ($1, $2, $3)")
+        .bind(kind).bind(token).bind(floor).execute(c).await.map(|_| ()))?;
+    Ok(true)
+}
+
+/// Removes the list of `token` in `kind`.
+async fn drop_list(tx: &mut Tx, kind: &str, token: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2")
+        .bind(kind).bind(token).execute(c).await.map(|_| ()))?;
+    on_tx!(tx, c => sqlx::query("DELETE FROM search_lists WHERE kind = $1 AND token = $2")
+        .bind(kind).bind(token).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Cuts the list of `token` in `kind` back to its [`KEEP`] most recent entries and raises
+/// its floor to the oldest one kept.
+async fn trim(tx: &mut Tx, kind: &str, token: &str) -> Result<(), sqlx::Error> {
+    let floor: Option<i64> = match tx {
+        // Explicit match: the recency key is `sid` on SQLite and `doc_id` on PostgreSQL.
+        Tx::Sqlite(c) => {
+            sqlx::query_scalar(
+                "SELECT sid FROM search_recent WHERE kind = $1 AND token = $2
+                 ORDER BY sid DESC LIMIT 1 OFFSET $3",
+            )
+            .bind(kind)
+            .bind(token)
+            .bind(KEEP - 1)
+            .fetch_optional(&mut **c)
+            .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_scalar(
+                "SELECT doc_id FROM search_recent WHERE kind = $1 AND token = $2
+                 ORDER BY doc_id DESC LIMIT 1 OFFSET $3",
+            )
+            .bind(kind)
+            .bind(token)
+            .bind(KEEP - 1)
+            .fetch_optional(&mut **c)
+            .await?
+        }
+    };
+    let Some(floor) = floor else {
+        return Ok(());
+    };
+    match tx {
+        // Explicit match: as above.
+        Tx::Sqlite(c) => {
+            sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2 AND sid < $3")
+                .bind(kind)
+                .bind(token)
+                .bind(floor)
+                .execute(&mut **c)
+                .await?;
+        }
+        Tx::Postgres(c) => {
+            sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2 AND doc_id < $3")
+                .bind(kind)
+                .bind(token)
+                .bind(floor)
+                .execute(&mut **c)
+                .await?;
+        }
+    }
+    on_tx!(tx, c => sqlx::query("UPDATE search_lists SET floor_id = $3 WHERE kind = $1 AND token = $2")
+        .bind(kind).bind(token).bind(floor).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
