@@ -17,22 +17,22 @@ INSERT INTO search_stats (id, docs, tokens) VALUES (1, 0, 0);
 -- A listed token of a kind. Every document of the kind holding the token whose
 -- `search_docs.id` is at least `floor_id` is in `search_recent`; older ones were trimmed.
 CREATE TABLE search_lists (
+    id        INTEGER PRIMARY KEY,
     kind      TEXT NOT NULL,
     token     TEXT NOT NULL,
     floor_id  BIGINT NOT NULL,
-    PRIMARY KEY (kind, token)
-) WITHOUT ROWID;
+    UNIQUE (kind, token)
+);
 
--- One entry per (listed token, document): `sid` is `search_docs.id` (the recency order of
--- the search), `tf` the token's occurrences in the document, `len` the document's length.
+-- One entry per (list, document): `sid` is `search_docs.id` (the recency order of the
+-- search), `tf` the token's occurrences in the document, `len` the document's length.
 CREATE TABLE search_recent (
-    kind    TEXT NOT NULL,
-    token   TEXT NOT NULL,
+    list    INTEGER NOT NULL,
     sid     INTEGER NOT NULL,
     doc_id  BIGINT NOT NULL,
     tf      INTEGER NOT NULL,
     len     INTEGER NOT NULL,
-    PRIMARY KEY (kind, token, sid)
+    PRIMARY KEY (list, sid)
 ) WITHOUT ROWID;
 CREATE INDEX search_recent_sid ON search_recent (sid);
 

@@ -119,6 +119,23 @@ pub async fn run(db: &Db, dir: &Path, words: bool, runs: usize) -> anyhow::Resul
     } else {
         println!("reusing the {loaded} poems already indexed in this database");
     }
+    // What the daily job does: lists for the frequent one- and two-character tokens.
+    let t = Instant::now();
+    let r = crate::search::lists::refresh(db).await?;
+    println!(
+        "recent-match lists (search::lists::refresh): {:.1} s, {} made, {} trimmed",
+        t.elapsed().as_secs_f64(),
+        r.created,
+        r.trimmed
+    );
+    if let Db::Postgres(p) = db {
+        sqlx::query("VACUUM ANALYZE search_recent")
+            .execute(p)
+            .await?;
+        sqlx::query("VACUUM ANALYZE search_lists")
+            .execute(p)
+            .await?;
+    }
     sizes(db).await?;
     time_queries(db, &folded, runs).await
 }
@@ -190,17 +207,19 @@ async fn sizes(db: &Db) -> anyhow::Result<()> {
     let mb = |b: i64| b as f64 / 1e6;
     match db {
         Db::Sqlite(p) => {
-            let stat: Result<(i64, i64), _> = sqlx::query_as(
+            let stat: Result<(i64, i64, i64), _> = sqlx::query_as(
                 "SELECT COALESCE(SUM(CASE WHEN name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%' THEN pgsize END), 0),
+                        COALESCE(SUM(CASE WHEN name LIKE 'search_recent%' OR name = 'search_lists' THEN pgsize END), 0),
                         COALESCE(SUM(CASE WHEN name LIKE 'bench_poems%' OR name LIKE 'sqlite_autoindex_bench%' THEN pgsize END), 0)
                  FROM dbstat",
             )
             .fetch_one(p)
             .await;
             match stat {
-                Ok((index, text)) => println!(
-                    "index size (search_fts + search_docs): {:.1} MB; the folded texts: {:.1} MB",
+                Ok((index, lists, text)) => println!(
+                    "index size (search_fts, search_docs and the lists): {:.1} MB, of which the lists {:.1} MB; the folded texts: {:.1} MB",
                     mb(index),
+                    mb(lists),
                     mb(text)
                 ),
                 Err(_) => {
@@ -217,16 +236,18 @@ async fn sizes(db: &Db) -> anyhow::Result<()> {
             }
         }
         Db::Postgres(p) => {
-            let (all, gin, text): (i64, i64, i64) = sqlx::query_as(
+            let (all, gin, lists, text): (i64, i64, i64, i64) = sqlx::query_as(
                 "SELECT pg_total_relation_size('search_docs'), pg_relation_size('search_docs_tokens'),
+                        pg_total_relation_size('search_recent') + pg_total_relation_size('search_lists'),
                         pg_total_relation_size('bench_poems')",
             )
             .fetch_one(p)
             .await?;
             println!(
-                "index size (search_docs with tsvector, GIN and key): {:.1} MB, of which GIN {:.1} MB; the folded texts: {:.1} MB",
-                mb(all),
+                "index size (search_docs with tsvector, GIN and key, and the lists): {:.1} MB, of which GIN {:.1} MB and the lists {:.1} MB; the folded texts: {:.1} MB",
+                mb(all + lists),
                 mb(gin),
+                mb(lists),
                 mb(text)
             );
         }
@@ -240,7 +261,7 @@ async fn time_queries(db: &Db, folded: &[String], runs: usize) -> anyhow::Result
         "find: index::find(limit 20), {runs} runs; LIKE: SELECT COUNT(*) … LIKE '%q%' over the folded texts, {like_runs} runs"
     );
     println!(
-        "{:<10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>8} {:>8} {:>6}",
+        "{:<10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>8} {:>8} {:>6} {:>10}",
         "query",
         "hits",
         "find p50",
@@ -249,7 +270,8 @@ async fn time_queries(db: &Db, folded: &[String], runs: usize) -> anyhow::Result
         "LIKE p99",
         "speed-up",
         "recall",
-        "extra"
+        "extra",
+        "answered"
     );
     // Rounds over all queries rather than all runs of one query then the next, so that a
     // burst of other work on the machine slows every query alike.
@@ -288,6 +310,17 @@ async fn time_queries(db: &Db, folded: &[String], runs: usize) -> anyhow::Result
             .await?
             .into_iter()
             .collect();
+        // Whether a recent-match list answered, and if so whether its 200 ranked candidates
+        // are those of the full-text query.
+        let listed = index::listed_token(&mut tx, KIND, q).await?.is_some();
+        let answered = if listed {
+            let ids = |r: Vec<(i64, f64)>| r.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+            let a = ids(index::find_planned(&mut tx, KIND, q, 200, true).await?);
+            let b = ids(index::find_planned(&mut tx, KIND, q, 200, false).await?);
+            if a == b { "list (=)" } else { "list (DIFF)" }
+        } else {
+            "full text"
+        };
         drop(tx);
         let fq = fold(q);
         let truth: HashSet<i64> = folded
@@ -309,7 +342,7 @@ async fn time_queries(db: &Db, folded: &[String], runs: usize) -> anyhow::Result
         let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
         let (l50, l99) = (percentile(&like, 0.5), percentile(&like, 0.99));
         println!(
-            "{q:<10} {:>7} {p50:>8.2} {p99:>8.2} {l50:>9.1} {l99:>9.1} {:>7.0}× {recall:>7.2}% {:>6}",
+            "{q:<10} {:>7} {p50:>8.2} {p99:>8.2} {l50:>9.1} {l99:>9.1} {:>7.0}× {recall:>7.2}% {:>6} {answered:>10}",
             truth.len(),
             l50 / p50,
             found.len() - hit

@@ -77,6 +77,36 @@ pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Er
     Ok(Some(created))
 }
 
+/// Daily: makes the search's recent-match lists of tokens that became frequent, rebuilds
+/// lists that removals left short and trims long ones (`search::lists::refresh`). Safe to
+/// repeat, so the slot is written after the run, as for the visit tasks.
+pub async fn daily_search_lists(state: &AppState) -> Result<bool, sqlx::Error> {
+    let slot = now().format("%Y-%m-%d").to_string();
+    {
+        let mut tx = state.db.read().await?;
+        let done: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM job_runs WHERE job = 'search_lists' AND slot = $1")
+            .bind(&slot).fetch_one(c).await)?;
+        if done > 0 {
+            return Ok(false);
+        }
+    }
+    let r = crate::search::lists::refresh(&state.db).await?;
+    let mut tx = state.db.write().await?;
+    if claim(&mut tx, "search_lists", &slot, &state.node).await? {
+        audit::record(
+            &mut tx,
+            &Actor::system("search_lists"),
+            Event::ok("job.search_lists", slot).detail(json!({
+                "lists_made": r.created, "lists_rebuilt": r.rebuilt,
+                "lists_trimmed": r.trimmed, "kinds_skipped": r.skipped_kinds })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Runs the scheduler until the process stops: checks every minute (scheduled articles go
 /// out within a minute of their time; the daily jobs claim their day once).
 pub async fn run(state: AppState) {
@@ -91,6 +121,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = daily_visit_tasks(&state).await {
             tracing::error!(error = ?e, "visit task generation failed");
+        }
+        if let Err(e) = daily_search_lists(&state).await {
+            tracing::error!(error = ?e, "search list refresh failed");
         }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()

@@ -49,33 +49,25 @@ pub async fn published(
         return Ok(Vec::new());
     };
     let tail = " WHERE a.state = 'published' ORDER BY h.score DESC, a.id DESC LIMIT $2 OFFSET $3";
-    // Explicit match: the search SQL differs per backend.
-    match tx {
-        Tx::Sqlite(t) => {
-            let sql = format!(
-                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
-                crate::search_hits!(sqlite, "$1", "'article'")
-            );
-            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
-                .bind(m)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&mut **t)
-                .await
+    // A frequent one- or two-character query is answered from its recent-match list (the
+    // same candidates and ranking, without the full-text index's reads; `search::lists`).
+    let listed = crate::search::index::listed_token(tx, "article", q).await?;
+    let (term, hits) = match (&listed, &*tx) {
+        (Some(token), Tx::Sqlite(_)) => {
+            (token.clone(), crate::list_hits!(sqlite, "$1", "'article'"))
         }
-        Tx::Postgres(t) => {
-            let sql = format!(
-                "SELECT {ARTICLE_COLS} FROM {} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}",
-                crate::search_hits!(postgres, "$1", "'article'")
-            );
-            sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
-                .bind(m)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&mut **t)
-                .await
-        }
-    }
+        (Some(token), Tx::Postgres(_)) => (
+            token.clone(),
+            crate::list_hits!(postgres, "$1", "'article'"),
+        ),
+        (None, Tx::Sqlite(_)) => (m, crate::search_hits!(sqlite, "$1", "'article'")),
+        (None, Tx::Postgres(_)) => (m, crate::search_hits!(postgres, "$1", "'article'")),
+    };
+    let sql = format!(
+        "SELECT {ARTICLE_COLS} FROM {hits} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{tail}"
+    );
+    crate::on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql))
+        .bind(term).bind(limit).bind(offset).fetch_all(c).await)
 }
 
 /// The staff search's condition inside the candidate cut: the caller's own articles and those
@@ -167,6 +159,12 @@ pub async fn for_staff_planned(
     // matches older than the 200 most recent in the whole index are not found (the same as
     // the public search; for the province's own scope nothing else is lost).
     let tail = " ORDER BY h.score DESC, a.id DESC LIMIT $5";
+    // PostgreSQL's wide scopes take the public search's candidates, from a recent-match list
+    // when the query has one.
+    let listed = match Backend::of(tx) {
+        Backend::Postgres => crate::search::index::listed_token(tx, "article", q).await?,
+        Backend::Sqlite => None,
+    };
     match tx {
         Tx::Sqlite(t) => {
             let sql = format!(
@@ -185,16 +183,16 @@ pub async fn for_staff_planned(
         // PostgreSQL tests a match's tokens before its scope, so a narrow scope (a county's
         // 1,700 of a province's 200,000 articles) starts from the scope's articles instead.
         Tx::Postgres(t) => {
-            let (hits, scope) = if narrow_scope(t, s, narrow_units).await? {
-                (narrow_staff_hits!(), "")
+            let wide = concat!(" WHERE (a.author_id = $2 OR ", crate::in_scope!("u"), ")");
+            let (hits, scope, term) = if narrow_scope(t, s, narrow_units).await? {
+                (narrow_staff_hits!(), "", m)
+            } else if let Some(token) = listed {
+                (crate::list_hits!(postgres, "$4", "'article'"), wide, token)
             } else {
                 // A wide scope holds most matches: the public search's plan, its 200 most
                 // recent matches, then each tested against the grants. Inside the cut the
                 // planner took a backward scan of every article for a rare word (0.5 s).
-                (
-                    crate::search_hits!(postgres, "$4", "'article'"),
-                    concat!(" WHERE (a.author_id = $2 OR ", crate::in_scope!("u"), ")"),
-                )
+                (crate::search_hits!(postgres, "$4", "'article'"), wide, m)
             };
             let sql = format!(
                 "SELECT {ARTICLE_COLS} FROM {hits} h JOIN articles a ON a.id = h.doc_id{ARTICLE_JOINS}{scope}{tail}"
@@ -203,7 +201,7 @@ pub async fn for_staff_planned(
                 .bind(s.all)
                 .bind(s.account)
                 .bind(s.roles)
-                .bind(m)
+                .bind(term)
                 .bind(limit)
                 .fetch_all(&mut **t)
                 .await

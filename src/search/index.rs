@@ -189,8 +189,8 @@ pub async fn put_tokens(
             sqlx::query(
                 "DELETE FROM search_recent r USING search_docs d
                  CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS o(token)
-                 WHERE d.kind = $1 AND d.doc_id = $2
-                   AND r.kind = $1 AND r.token = o.token AND r.doc_id = $2",
+                 JOIN search_lists l ON l.kind = d.kind AND l.token = o.token
+                 WHERE d.kind = $1 AND d.doc_id = $2 AND r.list = l.id AND r.doc_id = $2",
             )
             .bind(kind)
             .bind(doc_id)
@@ -202,8 +202,8 @@ pub async fn put_tokens(
                  ON CONFLICT (kind, doc_id)
                  DO UPDATE SET version = excluded.version, tokens = excluded.tokens
                  RETURNING kind, doc_id, tokens)
-                 INSERT INTO search_recent (kind, token, doc_id, score)
-                 SELECT d.kind, l.token, d.doc_id,
+                 INSERT INTO search_recent (list, doc_id, score)
+                 SELECT l.id, d.doc_id,
                         ts_rank(d.tokens, to_tsquery('simple', quote_literal(l.token)))
                  FROM d CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS n(token)
                  JOIN search_lists l ON l.kind = d.kind AND l.token = n.token
@@ -258,7 +258,8 @@ pub async fn remove(tx: &mut Tx, kind: &str, doc_id: i64) -> Result<(), sqlx::Er
                  RETURNING kind, doc_id, tokens)
                  DELETE FROM search_recent r USING d
                  CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS o(token)
-                 WHERE r.kind = d.kind AND r.token = o.token AND r.doc_id = d.doc_id",
+                 JOIN search_lists l ON l.kind = d.kind AND l.token = o.token
+                 WHERE r.list = l.id AND r.doc_id = d.doc_id",
             )
             .bind(kind)
             .bind(doc_id)
@@ -293,34 +294,43 @@ pub async fn find_planned(
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
     };
-    if lists && let Some(token) = listed_token(tx, kind, q).await? {
+    // A single frequent token: its list, in one statement that also checks the list can
+    // answer. No rows means it cannot (or nothing matches): the full-text query answers.
+    if lists && let Some(token) = single_token(q) {
         // Explicit match: the list's ranking differs per backend.
-        return match tx {
+        let rows: Vec<(i64, f64)> = match tx {
             Tx::Sqlite(t) => {
                 sqlx::query_as(concat!(
                     "SELECT h.doc_id, h.score FROM ",
                     crate::list_hits!(sqlite, "$1", "$2"),
-                    " h ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
+                    " h WHERE ",
+                    crate::list_usable!("$1", "$2"),
+                    " ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
                 ))
                 .bind(token)
                 .bind(kind)
                 .bind(limit)
                 .fetch_all(&mut **t)
-                .await
+                .await?
             }
             Tx::Postgres(t) => {
                 sqlx::query_as(concat!(
                     "SELECT h.doc_id, h.score FROM ",
                     crate::list_hits!(postgres, "$1", "$2"),
-                    " h ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
+                    " h WHERE ",
+                    crate::list_usable!("$1", "$2"),
+                    " ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
                 ))
                 .bind(token)
                 .bind(kind)
                 .bind(limit)
                 .fetch_all(&mut **t)
-                .await
+                .await?
             }
         };
+        if !rows.is_empty() {
+            return Ok(rows);
+        }
     }
     match tx {
         // Explicit match: the search SQL differs per backend.

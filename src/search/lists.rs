@@ -30,10 +30,10 @@ pub const MIN_DOCS: i64 = CANDIDATES;
 
 /// Entries a list is built with and trimmed back to: some room above [`CANDIDATES`] for
 /// documents removed between refreshes.
-pub const KEEP: i64 = 256;
+pub const KEEP: i64 = 216;
 
 /// A list longer than this is trimmed back to [`KEEP`] by [`refresh`].
-pub const TRIM_AT: i64 = 512;
+pub const TRIM_AT: i64 = 432;
 
 /// Subquery `(doc_id, score)` of the [`CANDIDATES`] most recent documents of kind `$kind`
 /// in the list of token `$token` (SQL placeholders or literals), like
@@ -45,20 +45,37 @@ macro_rules! list_hits {
         concat!(
             "(SELECT r.doc_id AS doc_id, (r.tf * (1.2 + 1.0)) / (r.tf + 1.2 * (1 - 0.75 + 0.75 * r.len / ",
             "(CAST(st.tokens AS REAL) / st.docs))) AS score FROM (SELECT doc_id, tf, len FROM search_recent ",
-            "WHERE kind = ",
+            "WHERE list = (SELECT id FROM search_lists WHERE kind = ",
             $kind,
             " AND token = ",
             $token,
-            " ORDER BY sid DESC LIMIT 200) r CROSS JOIN search_stats st WHERE st.id = 1)"
+            ") ORDER BY sid DESC LIMIT 200) r CROSS JOIN search_stats st WHERE st.id = 1)"
         )
     };
     (postgres, $token:literal, $kind:literal) => {
         concat!(
-            "(SELECT doc_id, score::float8 AS score FROM search_recent WHERE kind = ",
+            "(SELECT doc_id, score::float8 AS score FROM search_recent ",
+            "WHERE list = (SELECT id FROM search_lists WHERE kind = ",
             $kind,
             " AND token = ",
             $token,
-            " ORDER BY doc_id DESC LIMIT 200)"
+            ") ORDER BY doc_id DESC LIMIT 200)"
+        )
+    };
+}
+
+/// SQL condition: the list of token `$token` in kind `$kind` answers a ranked query (see
+/// [`usable`]).
+#[macro_export]
+macro_rules! list_usable {
+    ($token:literal, $kind:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM search_lists ul WHERE ul.kind = ",
+            $kind,
+            " AND ul.token = ",
+            $token,
+            " AND (ul.floor_id = 0 OR (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent ur ",
+            "WHERE ur.list = ul.id LIMIT 200) ux) >= 200))"
         )
     };
 }
@@ -66,12 +83,8 @@ macro_rules! list_hits {
 /// Whether the list of `token` in `kind` answers a ranked query: it exists, and holds at
 /// least [`CANDIDATES`] entries or every match (never trimmed).
 pub async fn usable(tx: &mut Tx, kind: &str, token: &str) -> Result<bool, sqlx::Error> {
-    let row: Option<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT l.floor_id, (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
-             WHERE r.kind = l.kind AND r.token = l.token LIMIT $3) x)
-         FROM search_lists l WHERE l.kind = $1 AND l.token = $2")
-        .bind(kind).bind(token).bind(CANDIDATES).fetch_optional(c).await)?;
-    Ok(matches!(row, Some((floor, n)) if floor == 0 || n >= CANDIDATES))
+    on_tx!(tx, c => sqlx::query_scalar(concat!("SELECT ", crate::list_usable!("$2", "$1")))
+        .bind(kind).bind(token).fetch_one(c).await)
 }
 
 /// Whether the list of `token` in `kind` says that more than `n` (at most [`CANDIDATES`])
@@ -84,7 +97,7 @@ pub async fn more_than(
 ) -> Result<Option<bool>, sqlx::Error> {
     let row: Option<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(
         "SELECT l.floor_id, (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
-             WHERE r.kind = l.kind AND r.token = l.token LIMIT $3) x)
+             WHERE r.list = l.id LIMIT $3) x)
          FROM search_lists l WHERE l.kind = $1 AND l.token = $2")
         .bind(kind).bind(token).bind(n + 1).fetch_optional(c).await)?;
     Ok(match row {
@@ -109,8 +122,8 @@ pub(super) async fn sqlite_add(
     }
     let json = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
     sqlx::query(
-        "INSERT INTO search_recent (kind, token, sid, doc_id, tf, len)
-         SELECT l.kind, l.token, $2, $3, j.value ->> 1, $4
+        "INSERT INTO search_recent (list, sid, doc_id, tf, len)
+         SELECT l.id, $2, $3, j.value ->> 1, $4
          FROM json_each($5) j JOIN search_lists l ON l.kind = $1 AND l.token = j.value ->> 0
          WHERE $2 >= l.floor_id",
     )
@@ -148,8 +161,8 @@ const BATCH: usize = 50;
 
 /// Creates the lists of tokens in at least [`MIN_DOCS`] documents of their kind, rebuilds
 /// lists that removals left short, and trims long ones. Idempotent; safe beside writers (on
-/// PostgreSQL each batch holds `search_docs` in `SHARE` mode, so no document is written
-/// between reading the matches and recording the list).
+/// PostgreSQL each batch locks `search_docs` against writers, so no document is written
+/// between reading the matches and recording the list; two nodes' refreshes take turns).
 pub async fn refresh(db: &Db) -> Result<Refresh, sqlx::Error> {
     let mut out = Refresh::default();
     let kinds: Vec<String> = {
@@ -168,12 +181,12 @@ pub async fn refresh(db: &Db) -> Result<Refresh, sqlx::Error> {
             let short: Vec<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
                 "SELECT l.token FROM search_lists l WHERE l.kind = $1 AND l.floor_id > 0
                    AND (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
-                        WHERE r.kind = l.kind AND r.token = l.token LIMIT $2) x) < $2
+                        WHERE r.list = l.id LIMIT $2) x) < $2
                  ORDER BY l.token")
                 .bind(&kind).bind(CANDIDATES).fetch_all(c).await)?;
             let long: Vec<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
-                "SELECT token FROM search_recent WHERE kind = $1 GROUP BY token
-                 HAVING COUNT(*) > $2 ORDER BY token")
+                "SELECT l.token FROM search_recent r JOIN search_lists l ON l.id = r.list
+                 WHERE l.kind = $1 GROUP BY l.token HAVING COUNT(*) > $2 ORDER BY l.token")
                 .bind(&kind).bind(TRIM_AT).fetch_all(c).await)?;
             (fresh, short, long)
         };
@@ -210,11 +223,12 @@ pub async fn refresh(db: &Db) -> Result<Refresh, sqlx::Error> {
 }
 
 /// A write transaction in which no document is indexed until it ends (SQLite has one writer;
-/// PostgreSQL takes `search_docs` in `SHARE` mode, which waits for writers in progress).
+/// PostgreSQL takes `search_docs` in `SHARE ROW EXCLUSIVE` mode, which waits for writers in
+/// progress and for another node's refresh).
 async fn write_locked(db: &Db) -> Result<Tx, sqlx::Error> {
     let mut tx = db.write().await?;
     if let Tx::Postgres(c) = &mut tx {
-        sqlx::query("LOCK TABLE search_docs IN SHARE MODE")
+        sqlx::query("LOCK TABLE search_docs IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut **c)
             .await?;
     }
@@ -263,13 +277,23 @@ async fn build(tx: &mut Tx, kind: &str, token: &str) -> Result<bool, sqlx::Error
     let Some(m) = match_query(token, Backend::of(tx)) else {
         return Ok(false);
     };
+    // Another node's refresh may have made it since this one looked.
+    let exists: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT floor_id FROM search_lists WHERE kind = $1 AND token = $2")
+        .bind(kind).bind(token).fetch_optional(c).await)?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let list: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO search_lists (kind, token, floor_id) VALUES ($1, $2, 0) RETURNING id")
+        .bind(kind).bind(token).fetch_one(c).await)?;
     let (n, min): (i64, Option<i64>) = match tx {
         // Explicit match: the frequencies come from FTS5's occurrences on SQLite and the
         // ranks from the tsvector on PostgreSQL.
         Tx::Sqlite(c) => {
             sqlx::query(
-                "INSERT INTO search_recent (kind, token, sid, doc_id, tf, len)
-                 SELECT $2, $1, m.id, m.doc_id, o.tf, m.len
+                "INSERT INTO search_recent (list, sid, doc_id, tf, len)
+                 SELECT $5, m.id, m.doc_id, o.tf, m.len
                  FROM (SELECT s.id, s.doc_id, s.len FROM search_fts
                        CROSS JOIN search_docs s ON s.id = search_fts.rowid
                        WHERE search_fts MATCH $3 AND s.kind = $2
@@ -281,52 +305,47 @@ async fn build(tx: &mut Tx, kind: &str, token: &str) -> Result<bool, sqlx::Error
             .bind(kind)
             .bind(&m)
             .bind(KEEP)
+            .bind(list)
             .execute(&mut **c)
             .await?;
-            sqlx::query_as(
-                "SELECT COUNT(*), MIN(sid) FROM search_recent WHERE kind = $1 AND token = $2",
-            )
-            .bind(kind)
-            .bind(token)
-            .fetch_one(&mut **c)
-            .await?
+            sqlx::query_as("SELECT COUNT(*), MIN(sid) FROM search_recent WHERE list = $1")
+                .bind(list)
+                .fetch_one(&mut **c)
+                .await?
         }
         Tx::Postgres(c) => {
             sqlx::query(
-                "INSERT INTO search_recent (kind, token, doc_id, score)
-                 SELECT s.kind, $1, s.doc_id, ts_rank(s.tokens, to_tsquery('simple', $3))
-                 FROM search_docs s WHERE s.kind = $2 AND s.tokens @@ to_tsquery('simple', $3)
-                 ORDER BY s.doc_id DESC LIMIT $4",
+                "INSERT INTO search_recent (list, doc_id, score)
+                 SELECT $4, s.doc_id, ts_rank(s.tokens, to_tsquery('simple', $2))
+                 FROM search_docs s WHERE s.kind = $1 AND s.tokens @@ to_tsquery('simple', $2)
+                 ORDER BY s.doc_id DESC LIMIT $3",
             )
-            .bind(token)
             .bind(kind)
             .bind(&m)
             .bind(KEEP)
+            .bind(list)
             .execute(&mut **c)
             .await?;
-            sqlx::query_as(
-                "SELECT COUNT(*), MIN(doc_id) FROM search_recent WHERE kind = $1 AND token = $2",
-            )
-            .bind(kind)
-            .bind(token)
-            .fetch_one(&mut **c)
-            .await?
+            sqlx::query_as("SELECT COUNT(*), MIN(doc_id) FROM search_recent WHERE list = $1")
+                .bind(list)
+                .fetch_one(&mut **c)
+                .await?
         }
     };
     if n < MIN_DOCS {
-        on_tx!(tx, c => sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2")
-            .bind(kind).bind(token).execute(c).await.map(|_| ()))?;
+        drop_list(tx, kind, token).await?;
         return Ok(false);
     }
     let floor = if n >= KEEP { min.unwrap_or(0) } else { 0 };
-    on_tx!(tx, c => sqlx::query("INSERT INTO search_lists (kind, token, floor_id) VALUES ($1, $2, $3)")
-        .bind(kind).bind(token).bind(floor).execute(c).await.map(|_| ()))?;
+    on_tx!(tx, c => sqlx::query("UPDATE search_lists SET floor_id = $2 WHERE id = $1")
+        .bind(list).bind(floor).execute(c).await.map(|_| ()))?;
     Ok(true)
 }
 
 /// Removes the list of `token` in `kind`.
 async fn drop_list(tx: &mut Tx, kind: &str, token: &str) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2")
+    on_tx!(tx, c => sqlx::query(
+        "DELETE FROM search_recent WHERE list = (SELECT id FROM search_lists WHERE kind = $1 AND token = $2)")
         .bind(kind).bind(token).execute(c).await.map(|_| ()))?;
     on_tx!(tx, c => sqlx::query("DELETE FROM search_lists WHERE kind = $1 AND token = $2")
         .bind(kind).bind(token).execute(c).await.map(|_| ()))?;
@@ -336,26 +355,25 @@ async fn drop_list(tx: &mut Tx, kind: &str, token: &str) -> Result<(), sqlx::Err
 /// Cuts the list of `token` in `kind` back to its [`KEEP`] most recent entries and raises
 /// its floor to the oldest one kept.
 async fn trim(tx: &mut Tx, kind: &str, token: &str) -> Result<(), sqlx::Error> {
+    let list: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM search_lists WHERE kind = $1 AND token = $2")
+        .bind(kind).bind(token).fetch_one(c).await)?;
     let floor: Option<i64> = match tx {
         // Explicit match: the recency key is `sid` on SQLite and `doc_id` on PostgreSQL.
         Tx::Sqlite(c) => {
             sqlx::query_scalar(
-                "SELECT sid FROM search_recent WHERE kind = $1 AND token = $2
-                 ORDER BY sid DESC LIMIT 1 OFFSET $3",
+                "SELECT sid FROM search_recent WHERE list = $1 ORDER BY sid DESC LIMIT 1 OFFSET $2",
             )
-            .bind(kind)
-            .bind(token)
+            .bind(list)
             .bind(KEEP - 1)
             .fetch_optional(&mut **c)
             .await?
         }
         Tx::Postgres(c) => {
             sqlx::query_scalar(
-                "SELECT doc_id FROM search_recent WHERE kind = $1 AND token = $2
-                 ORDER BY doc_id DESC LIMIT 1 OFFSET $3",
+                "SELECT doc_id FROM search_recent WHERE list = $1 ORDER BY doc_id DESC LIMIT 1 OFFSET $2",
             )
-            .bind(kind)
-            .bind(token)
+            .bind(list)
             .bind(KEEP - 1)
             .fetch_optional(&mut **c)
             .await?
@@ -367,23 +385,21 @@ async fn trim(tx: &mut Tx, kind: &str, token: &str) -> Result<(), sqlx::Error> {
     match tx {
         // Explicit match: as above.
         Tx::Sqlite(c) => {
-            sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2 AND sid < $3")
-                .bind(kind)
-                .bind(token)
+            sqlx::query("DELETE FROM search_recent WHERE list = $1 AND sid < $2")
+                .bind(list)
                 .bind(floor)
                 .execute(&mut **c)
                 .await?;
         }
         Tx::Postgres(c) => {
-            sqlx::query("DELETE FROM search_recent WHERE kind = $1 AND token = $2 AND doc_id < $3")
-                .bind(kind)
-                .bind(token)
+            sqlx::query("DELETE FROM search_recent WHERE list = $1 AND doc_id < $2")
+                .bind(list)
                 .bind(floor)
                 .execute(&mut **c)
                 .await?;
         }
     }
-    on_tx!(tx, c => sqlx::query("UPDATE search_lists SET floor_id = $3 WHERE kind = $1 AND token = $2")
-        .bind(kind).bind(token).bind(floor).execute(c).await.map(|_| ()))?;
+    on_tx!(tx, c => sqlx::query("UPDATE search_lists SET floor_id = $2 WHERE id = $1")
+        .bind(list).bind(floor).execute(c).await.map(|_| ()))?;
     Ok(())
 }

@@ -290,6 +290,28 @@ async fn readers_are_told_when_older_matches_are_left_out() {
         "{}",
         fourth.body
     );
+    // Once the daily job has made the list of 敬老, the list answers: the same pages.
+    let mut before = Vec::new();
+    for n in 1..=4 {
+        before.push(public.get(&page(n)).await.body);
+    }
+    let made = yinyao::search::lists::refresh(app.db()).await.unwrap();
+    assert!(made.created >= 1, "{made:?}");
+    let mut tx = app.db().read().await.unwrap();
+    assert!(
+        yinyao::search::index::listed_token(&mut tx, "article", "敬老")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(tx);
+    for n in 1..=4 {
+        assert_eq!(
+            public.get(&page(n)).await.body,
+            before[n as usize - 1],
+            "page {n}"
+        );
+    }
     // The column pages through all 205, 50 a page, newest first.
     let first = public.get(&format!("/read/columns/{col}")).await;
     assert!(

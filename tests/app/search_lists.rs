@@ -67,7 +67,8 @@ async fn same_answer(app: &TestApp, q: &str, listed: bool) -> Vec<i64> {
 
 async fn list_len(app: &TestApp, token: &str) -> i64 {
     app.scalar(&format!(
-        "SELECT COUNT(*) FROM search_recent WHERE kind = 'poem' AND token = '{token}'"
+        "SELECT COUNT(*) FROM search_recent r JOIN search_lists l ON l.id = r.list
+         WHERE l.kind = 'poem' AND l.token = '{token}'"
     ))
     .await
 }
