@@ -21,3 +21,15 @@ CREATE TABLE search_recent (
     score   REAL NOT NULL,
     PRIMARY KEY (list, doc_id)
 );
+
+-- `seq` orders the writes of `search_docs` (a new value each time a document is indexed),
+-- and `search_list_scans` records how far `search::lists::refresh` has looked for tokens
+-- that became frequent: only the tokens of documents written since are candidates next time
+-- (the first run reads every document's).
+CREATE SEQUENCE search_docs_seq;
+ALTER TABLE search_docs ADD COLUMN seq BIGINT NOT NULL DEFAULT nextval('search_docs_seq');
+CREATE INDEX search_docs_written ON search_docs (kind, seq);
+CREATE TABLE search_list_scans (
+    kind  TEXT PRIMARY KEY,
+    upto  BIGINT NOT NULL
+);

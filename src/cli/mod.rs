@@ -60,6 +60,9 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Make and trim the search's recent-match lists (the daily job, run now; useful after a
+    /// large import).
+    SearchLists,
     /// Benchmark data and timings (docs/PERFORMANCE.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -204,6 +207,19 @@ pub async fn main() -> anyhow::Result<i32> {
             let n = crate::care::service::generate_tasks(&db, day, None).await?;
             println!(
                 "{n} visit tasks created for {day} in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }
+        Command::SearchLists => {
+            let started = std::time::Instant::now();
+            let r = crate::search::lists::refresh(&db).await?;
+            println!(
+                "search lists: {} made ({} of them rebuilt), {} trimmed, {} kinds waiting to be re-indexed, in {:.1} s",
+                r.created,
+                r.rebuilt,
+                r.trimmed,
+                r.skipped_kinds,
                 started.elapsed().as_secs_f64()
             );
             Ok(0)

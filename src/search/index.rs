@@ -46,6 +46,12 @@
 //! s.doc_id", "sa.author_id = $2")`. Filters outside the subquery (the public search's
 //! `state = 'published'`, true of nearly every indexed article) come after the cut.
 //!
+//! A query of one frequent one- or two-character token is answered from that token's
+//! recent-match list instead ([`super::lists`], [`list_hits!`](crate::list_hits)): the same
+//! candidates in the same order, without walking the full-text index. [`find`] and the
+//! public article search choose it themselves; a caller of `search_hits!` that wants it asks
+//! [`listed_token`] first.
+//!
 //! PostgreSQL keeps word positions up to 16,383 and at most 256 per lexeme, and a run of
 //! CJK characters takes about two positions per character. So in a text longer than about
 //! 8,000 characters, a query of three or more characters (a phrase) may miss an occurrence
@@ -200,7 +206,8 @@ pub async fn put_tokens(
                 "WITH d AS (INSERT INTO search_docs (kind, doc_id, version, tokens)
                  VALUES ($1, $2, $3, to_tsvector('simple', $4))
                  ON CONFLICT (kind, doc_id)
-                 DO UPDATE SET version = excluded.version, tokens = excluded.tokens
+                 DO UPDATE SET version = excluded.version, tokens = excluded.tokens,
+                               seq = nextval('search_docs_seq')
                  RETURNING kind, doc_id, tokens)
                  INSERT INTO search_recent (list, doc_id, score)
                  SELECT l.id, d.doc_id,
@@ -294,8 +301,8 @@ pub async fn find_planned(
     let Some(m) = match_query(q, Backend::of(tx)) else {
         return Ok(Vec::new());
     };
-    // A single frequent token: its list, in one statement that also checks the list can
-    // answer. No rows means it cannot (or nothing matches): the full-text query answers.
+    // A single frequent token: its list, in one statement that also checks that the list
+    // can answer. No rows means it cannot (or nothing matches): the full-text query answers.
     if lists && let Some(token) = single_token(q) {
         // Explicit match: the list's ranking differs per backend.
         let rows: Vec<(i64, f64)> = match tx {
@@ -303,9 +310,7 @@ pub async fn find_planned(
                 sqlx::query_as(concat!(
                     "SELECT h.doc_id, h.score FROM ",
                     crate::list_hits!(sqlite, "$1", "$2"),
-                    " h WHERE ",
-                    crate::list_usable!("$1", "$2"),
-                    " ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
+                    " h ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
                 ))
                 .bind(token)
                 .bind(kind)
@@ -317,9 +322,7 @@ pub async fn find_planned(
                 sqlx::query_as(concat!(
                     "SELECT h.doc_id, h.score FROM ",
                     crate::list_hits!(postgres, "$1", "$2"),
-                    " h WHERE ",
-                    crate::list_usable!("$1", "$2"),
-                    " ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
+                    " h ORDER BY h.score DESC, h.doc_id DESC LIMIT $3"
                 ))
                 .bind(token)
                 .bind(kind)

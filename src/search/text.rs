@@ -23,7 +23,9 @@ use jieba_rs::Jieba;
 use std::sync::OnceLock;
 
 /// Version of the token scheme. Change it whenever [`index_tokens`], the dictionary or the
-/// folding changes: rows indexed with another version are listed by `index::stale`.
+/// folding changes, or what `index::put` stores beside the tokens (version 2 added the
+/// document length that `search::lists` ranks with): rows indexed with another version are
+/// listed by `index::stale`.
 pub const TEXT_TOKENS_VERSION: &str = "2-bigrams-chars-words-len";
 
 /// Jieba words shorter than this are not indexed: a two-character word is already a bigram.

@@ -142,6 +142,19 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     same_answer(&app, "月", true).await;
     same_answer(&app, "春风", true).await;
 
+    // A token that became frequent gets its list at the next refresh (PostgreSQL looks
+    // only at the documents indexed since the last one).
+    let mut tx = app.db().write().await.unwrap();
+    for i in 2_001..=2_150 {
+        index::put(&mut tx, "poem", i, "秋风秋雨").await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    same_answer(&app, "秋", false).await;
+    let r = lists::refresh(app.db()).await.unwrap();
+    assert!(r.created >= 1, "{r:?}");
+    same_answer(&app, "秋", true).await;
+    same_answer(&app, "秋雨", false).await;
+
     // Rolled back, a write leaves the lists as they were.
     let before = list_len(&app, "月").await;
     let mut tx = app.db().write().await.unwrap();
