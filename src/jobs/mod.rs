@@ -19,6 +19,15 @@ pub async fn claim(tx: &mut Tx, job: &str, slot: &str, node: &str) -> Result<boo
     Ok(r == 1)
 }
 
+/// Whether `(job, slot)` has been claimed already (for jobs that claim after their work).
+async fn ran(state: &AppState, job: &str, slot: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = state.db.read().await?;
+    let done: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM job_runs WHERE job = $1 AND slot = $2")
+        .bind(job).bind(slot).fetch_one(c).await)?;
+    Ok(done > 0)
+}
+
 /// Daily: removes audit entries older than the retention (never under 180 days), expired
 /// sessions, and roster uploads checked but not committed within a day (they hold ID numbers
 /// and mobiles, encrypted, and are no use once their commit window has passed). The claim and
@@ -54,14 +63,8 @@ pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
 pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Error> {
     let today = now().date_naive();
     let slot = today.to_string();
-    {
-        let mut tx = state.db.read().await?;
-        let done: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM job_runs WHERE job = 'visit_tasks' AND slot = $1")
-            .bind(&slot).fetch_one(c).await)?;
-        if done > 0 {
-            return Ok(None);
-        }
+    if ran(state, "visit_tasks", &slot).await? {
+        return Ok(None);
     }
     let created = crate::care::service::generate_tasks(&state.db, today, None).await?;
     let mut tx = state.db.write().await?;
@@ -82,14 +85,8 @@ pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Er
 /// repeat, so the slot is written after the run, as for the visit tasks.
 pub async fn daily_search_lists(state: &AppState) -> Result<bool, sqlx::Error> {
     let slot = now().format("%Y-%m-%d").to_string();
-    {
-        let mut tx = state.db.read().await?;
-        let done: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM job_runs WHERE job = 'search_lists' AND slot = $1")
-            .bind(&slot).fetch_one(c).await)?;
-        if done > 0 {
-            return Ok(false);
-        }
+    if ran(state, "search_lists", &slot).await? {
+        return Ok(false);
     }
     let r = crate::search::lists::refresh(&state.db).await?;
     let mut tx = state.db.write().await?;

@@ -190,12 +190,14 @@ pub async fn put_tokens(
             super::lists::sqlite_add(t, kind, id, doc_id, tokens).await?;
         }
         // The old version's list entries go first (found through its lexemes); the new
-        // version's ranks come from the tsvector just written.
+        // version's ranks come from the tsvector just written. Each lexeme is looked up in
+        // `search_lists` (`OFFSET 0` keeps the planner from joining all lists instead).
         Tx::Postgres(t) => {
             sqlx::query(
                 "DELETE FROM search_recent r USING search_docs d
                  CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS o(token)
-                 JOIN search_lists l ON l.kind = d.kind AND l.token = o.token
+                 CROSS JOIN LATERAL (SELECT l.id FROM search_lists l
+                                     WHERE l.kind = d.kind AND l.token = o.token OFFSET 0) l
                  WHERE d.kind = $1 AND d.doc_id = $2 AND r.list = l.id AND r.doc_id = $2",
             )
             .bind(kind)
@@ -213,8 +215,9 @@ pub async fn put_tokens(
                  SELECT l.id, d.doc_id,
                         ts_rank(d.tokens, to_tsquery('simple', quote_literal(l.token)))
                  FROM d CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS n(token)
-                 JOIN search_lists l ON l.kind = d.kind AND l.token = n.token
-                 WHERE d.doc_id >= l.floor_id",
+                 CROSS JOIN LATERAL (SELECT l.id, l.token FROM search_lists l
+                                     WHERE l.kind = d.kind AND l.token = n.token
+                                       AND d.doc_id >= l.floor_id OFFSET 0) l",
             )
             .bind(kind)
             .bind(doc_id)
@@ -265,7 +268,8 @@ pub async fn remove(tx: &mut Tx, kind: &str, doc_id: i64) -> Result<(), sqlx::Er
                  RETURNING kind, doc_id, tokens)
                  DELETE FROM search_recent r USING d
                  CROSS JOIN LATERAL unnest(tsvector_to_array(d.tokens)) AS o(token)
-                 JOIN search_lists l ON l.kind = d.kind AND l.token = o.token
+                 CROSS JOIN LATERAL (SELECT l.id FROM search_lists l
+                                     WHERE l.kind = d.kind AND l.token = o.token OFFSET 0) l
                  WHERE r.list = l.id AND r.doc_id = d.doc_id",
             )
             .bind(kind)

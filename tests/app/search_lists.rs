@@ -179,3 +179,19 @@ async fn a_list_of_every_match_answers_however_short() {
     let found = same_answer(&app, "春风", true).await;
     assert_eq!(found.len(), 110);
 }
+
+#[tokio::test]
+async fn the_daily_job_makes_the_lists_once_a_day_and_records_it() {
+    let app = TestApp::new().await;
+    put_range(&app, "poem", 1..=300).await;
+    assert!(yinyao::jobs::daily_search_lists(&app.state).await.unwrap());
+    assert_eq!(list_len(&app, "月").await, lists::KEEP);
+    // The slot is taken: a second run the same day does nothing.
+    assert!(!yinyao::jobs::daily_search_lists(&app.state).await.unwrap());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'job.search_lists'")
+            .await,
+        1
+    );
+    same_answer(&app, "月", true).await;
+}
