@@ -2,10 +2,11 @@
 -- a query of one such token ranks its 200 most recent matches without FTS5's bm25, whose
 -- document-frequency pass reads the whole posting list (2-3 ms for 月 over 311,000 poems).
 --
--- `search_docs.len` is a document's number of tokens (bm25's document length) and
--- `search_stats` the totals over the rows that have one, which give bm25's average length:
--- both are what FTS5 itself counts, so the lists rank exactly as `bm25()` does. NULL until
--- the document is indexed again (the tokenizer version changed with this migration).
+-- `search_docs.len` is a document's number of tokens (bm25's document length; NULL until
+-- the document is indexed again: the tokenizer version changed with this migration), and
+-- `search_stats` counts the rows and tokens ever inserted into `search_fts` from here on,
+-- as FTS5's own totals do (a contentless-delete table keeps them when a row is deleted),
+-- which give bm25's average length: so the lists rank as `bm25()` does.
 ALTER TABLE search_docs ADD COLUMN len INTEGER;
 CREATE TABLE search_stats (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
