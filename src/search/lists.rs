@@ -141,8 +141,9 @@ pub(super) async fn sqlite_add(
 }
 
 /// The number of tokens `search_fts` counts for `tokens` (bm25's document length).
+/// Counts the tokens only: the listable ones are counted by [`sqlite_add`], on SQLite alone.
 pub(super) fn doc_len(tokens: &str) -> i64 {
-    listable_counts(tokens).0
+    tokens.split(' ').filter(|t| !t.is_empty()).count() as i64
 }
 
 /// What one [`refresh`] did.
