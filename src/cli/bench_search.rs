@@ -122,7 +122,7 @@ pub async fn run(db: &Db, dir: &Path, words: bool, runs: usize) -> anyhow::Resul
     // What writing costs with and without lists: the same poems indexed again (each put
     // replaces a document, as an edit does).
     let without = reindex(db, &poems, words).await?;
-    // What the daily job does: lists for the frequent one- and two-character tokens.
+    // What the daily job does: lists for the frequent tokens of one to three characters.
     let t = Instant::now();
     let r = crate::search::lists::refresh(db).await?;
     println!(

@@ -49,7 +49,7 @@ pub async fn published(
         return Ok(Vec::new());
     };
     let tail = " WHERE a.state = 'published' ORDER BY h.score DESC, a.id DESC LIMIT $2 OFFSET $3";
-    // A frequent one- or two-character query is answered from its recent-match list (the
+    // A frequent query of one to three characters is answered from its recent-match list (the
     // same candidates and ranking, without the full-text index's reads; `search::lists`).
     let listed = crate::search::index::listed_token(tx, "article", q).await?;
     let (term, hits) = match (&listed, &*tx) {

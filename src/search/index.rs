@@ -46,7 +46,7 @@
 //! s.doc_id", "sa.author_id = $2")`. Filters outside the subquery (the public search's
 //! `state = 'published'`, true of nearly every indexed article) come after the cut.
 //!
-//! A query of one frequent one- or two-character token is answered from that token's
+//! A query of one frequent token of one to three characters is answered from that token's
 //! recent-match list instead ([`super::lists`], [`list_hits!`](crate::list_hits)): the same
 //! candidates in the same order, without walking the full-text index. [`find`] and the
 //! public article search choose it themselves; a caller of `search_hits!` that wants it asks
@@ -55,7 +55,7 @@
 //! PostgreSQL keeps word positions up to 16,383 and at most 256 per lexeme, and a run of
 //! CJK characters takes about two positions per character. So in a text longer than about
 //! 8,000 characters, a query of three or more characters (a phrase) may miss an occurrence
-//! near the end on PostgreSQL; one- and two-character queries are single tokens and are not
+//! near the end on PostgreSQL; queries of one to three characters are single tokens and are not
 //! affected. SQLite has no such limit.
 //!
 //! On SQLite the FTS5 table must be the outer loop (`CROSS JOIN` fixes the order): with
@@ -365,7 +365,7 @@ pub async fn find_planned(
     }
 }
 
-/// The token of `q` when it is a single one- or two-character term whose recent-match list
+/// The token of `q` when it is a single term of one to three characters whose recent-match list
 /// in `kind` can answer it ([`lists::usable`](super::lists::usable)).
 pub async fn listed_token(tx: &mut Tx, kind: &str, q: &str) -> Result<Option<String>, sqlx::Error> {
     let Some(token) = single_token(q) else {

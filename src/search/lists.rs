@@ -1,4 +1,4 @@
-//! Recent-match lists: for each frequent one- or two-character token of a kind, its most
+//! Recent-match lists: for each frequent token of one to three characters of a kind, its most
 //! recent documents with what ranking needs, kept in recency order. A query of one such token
 //! (`党`, `春风`) then ranks its [`CANDIDATES`] most recent matches by reading one short
 //! range of one index, instead of finding them through the full-text index and reading what
@@ -21,7 +21,7 @@
 //! that became frequent since is searched through the full-text index until then.
 
 use super::index::CANDIDATES;
-use super::text::{Backend, listable, listable_counts, match_query};
+use super::text::{Backend, MAX_GRAM_CHARS, listable, listable_counts, match_query};
 use crate::db::{Db, Tx};
 use crate::on_tx;
 
@@ -288,13 +288,14 @@ async fn frequent_unlisted(
                     sqlx::query_scalar(
                         "SELECT f.token FROM (SELECT t AS token FROM search_docs s
                              CROSS JOIN LATERAL unnest(tsvector_to_array(s.tokens)) AS t
-                             WHERE s.kind = $1 AND char_length(t) <= 2
+                             WHERE s.kind = $1 AND char_length(t) <= $3
                              GROUP BY t HAVING COUNT(*) >= $2) f
                          WHERE NOT EXISTS (SELECT 1 FROM search_lists l
                                            WHERE l.kind = $1 AND l.token = f.token)",
                     )
                     .bind(kind)
                     .bind(MIN_DOCS)
+                    .bind(MAX_GRAM_CHARS as i32)
                     .fetch_all(&mut **c)
                     .await?
                 }
@@ -302,11 +303,12 @@ async fn frequent_unlisted(
                     let fresh: Vec<String> = sqlx::query_scalar(
                         "SELECT DISTINCT t FROM search_docs s
                              CROSS JOIN LATERAL unnest(tsvector_to_array(s.tokens)) AS t
-                         WHERE s.kind = $1 AND s.seq > $2 AND char_length(t) <= 2
+                         WHERE s.kind = $1 AND s.seq > $2 AND char_length(t) <= $3
                            AND NOT EXISTS (SELECT 1 FROM search_lists l WHERE l.kind = $1 AND l.token = t)",
                     )
                     .bind(kind)
                     .bind(seen)
+                    .bind(MAX_GRAM_CHARS as i32)
                     .fetch_all(&mut **c)
                     .await?;
                     let mut frequent = Vec::new();

@@ -4,18 +4,27 @@
 //! The scheme (measured in docs/PERFORMANCE.md, "Full-text search"): the text is folded
 //! (Traditional → Simplified, lower case, full-width Latin to ASCII) and cut into runs of CJK
 //! characters and runs of letters/digits; punctuation and spaces separate runs. Each CJK run
-//! gives its overlapping **bigrams** followed by its **single characters**; each letter run
-//! gives one **word**. After all runs come the **jieba words** of three or more characters
-//! (search mode, with a few domain words added to the dictionary).
+//! gives its overlapping **trigrams** followed by its **single characters**; each letter run
+//! gives one **word**. After all runs come the **bigrams** of every CJK run, then the **jieba
+//! words** of four or more characters (search mode, with a few domain words added to the
+//! dictionary).
 //!
-//! A query of one character is its single-character token; a query of two or more
-//! characters is the *phrase* of its bigrams (`明月光` → `"明月 月光"`), which holds exactly
-//! where the text contains the characters in a row: substring semantics, so recall is that
-//! of a `LIKE '%…%'` over the folded text. Bigrams of one run are consecutive tokens and runs
-//! are kept apart by their single characters, so a phrase never spans punctuation. When the
-//! query is itself a dictionary word of three or more characters (`老干部`), the word token is
-//! an alternative (`OR`) that finds nothing new but ranks documents using it as a word higher.
-//! Letters and digits match as word prefixes.
+//! A query of one, two or three characters is that one token (`党`, `长安`, `明月光`), held
+//! by exactly the documents whose folded text contains it. A query of four or more
+//! characters is the *phrase* of its trigrams (`床前明月` → `"床前明 前明月"`), which holds
+//! exactly where the text contains the characters in a row: substring semantics, so recall is
+//! that of a `LIKE '%…%'` over the folded text. Trigrams of one run are consecutive tokens and
+//! runs are kept apart by their single characters, so a phrase never spans punctuation. When
+//! the query is itself a dictionary word of four or more characters (`三会一课`), the word
+//! token is an alternative (`OR`) that finds nothing new but ranks documents using it as a
+//! word higher. Letters and digits match as word prefixes.
+//!
+//! Why trigrams: a phrase of bigrams reads the posting lists of its bigrams, and common ones
+//! are long (明月 is in over 4,000 of the 311,855 poems of the benchmark, 明月光 in 44), so a three-character query cost 1–2 ms
+//! against 0.5 ms for a single token; with trigrams it is one short posting list, and it can
+//! have a recent-match list (`search::lists`). Bigrams stay at the end because their positions
+//! are never needed (no phrase uses them), which keeps the trigrams within PostgreSQL's
+//! position limit as long as before (about two positions per character).
 
 use super::{fold, t2s};
 use crate::db::Tx;
@@ -24,20 +33,32 @@ use std::sync::OnceLock;
 
 /// Version of the token scheme. Change it whenever [`index_tokens`], the dictionary or the
 /// folding changes, or what `index::put` stores beside the tokens (version 2 added the
-/// document length that `search::lists` ranks with): rows indexed with another version are
-/// listed by `index::stale`.
-pub const TEXT_TOKENS_VERSION: &str = "2-bigrams-chars-words-len";
+/// document length that `search::lists` ranks with; version 3 the trigrams): rows indexed
+/// with another version are listed by `index::stale`.
+pub const TEXT_TOKENS_VERSION: &str = "3-trigrams-chars-bigrams-words4-len";
 
-/// Jieba words shorter than this are not indexed: a two-character word is already a bigram.
-pub const MIN_WORD_CHARS: usize = 3;
+/// Jieba words shorter than this are not indexed: a word of two or three characters is
+/// already a bigram or a trigram.
+pub const MIN_WORD_CHARS: usize = 4;
+
+/// Longest token (in CJK characters) that a query can stand for alone, and so the longest
+/// with a recent-match list ([`listable`]): the trigrams.
+pub const MAX_GRAM_CHARS: usize = 3;
 
 /// Letter/digit words are cut to this many characters, in the index and in queries alike.
 pub const MAX_WORD_CHARS: usize = 64;
 
-/// Only the first this many characters of a text are indexed. PostgreSQL refuses a tsvector
-/// whose lexemes exceed 1 MB, which would fail the writer's whole transaction; 200,000
-/// characters of poetry made a 1.3 MB tsvector (its lexemes well under that limit).
+/// Only the first this many characters of a text are indexed (a bound on the work).
 pub const MAX_INDEXED_CHARS: usize = 200_000;
+
+/// The distinct tokens of a text are cut when their bytes would exceed this: PostgreSQL
+/// refuses a tsvector whose lexemes take 1 MB or more (2^20 bytes), which would fail the
+/// writer's whole transaction. The text is indexed up to the run (or word) that would cross
+/// it. Measured on Song poems, the densest text at hand: 100,000 characters make 762 KB of
+/// distinct lexemes, 200,000 make 1.48 MB, so about 120,000 characters of poetry are indexed;
+/// prose repeats more of its grams. SQLite has no such limit; the cut is the same on both so
+/// that both find the same.
+pub const MAX_DISTINCT_BYTES: usize = 900_000;
 
 /// Longest query considered, in characters (after folding); the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -172,8 +193,17 @@ pub(crate) fn tokens(text: &str, words: bool) -> String {
         None => text,
     };
     let folded = normalize(text);
-    let runs = runs(&folded);
-    let mut out = String::with_capacity(folded.len() * 3);
+    let mut runs = runs(&folded);
+    let mut distinct = Distinct::default();
+    let kept = runs
+        .iter()
+        .take_while(|&&(k, run)| match k {
+            Class::Word => distinct.admit([clip_word(run)]),
+            _ => distinct.admit(grams(run, 3).chain(grams(run, 1)).chain(grams(run, 2))),
+        })
+        .count();
+    runs.truncate(kept);
+    let mut out = String::with_capacity(folded.len() * 4);
     let mut push = |t: &str| {
         if !out.is_empty() {
             out.push(' ');
@@ -181,19 +211,14 @@ pub(crate) fn tokens(text: &str, words: bool) -> String {
         out.push_str(t);
     };
     for &(k, run) in &runs {
-        if k == Class::Word {
-            push(clip_word(run));
-            continue;
+        match k {
+            Class::Word => push(clip_word(run)),
+            _ => grams(run, 3).chain(grams(run, 1)).for_each(&mut push),
         }
-        let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).collect();
-        for w in starts.windows(3) {
-            push(&run[w[0]..w[2]]);
-        }
-        if let [.., a, _] = starts[..] {
-            push(&run[a..]);
-        }
-        for (n, &s) in starts.iter().enumerate() {
-            push(&run[s..starts.get(n + 1).copied().unwrap_or(run.len())]);
+    }
+    for &(k, run) in &runs {
+        if k == Class::Cjk {
+            grams(run, 2).for_each(&mut push);
         }
     }
     if words {
@@ -202,7 +227,7 @@ pub(crate) fn tokens(text: &str, words: bool) -> String {
                 continue;
             }
             for t in jieba().cut_for_search(run, false) {
-                if t.word.chars().count() >= MIN_WORD_CHARS {
+                if t.word.chars().count() >= MIN_WORD_CHARS && distinct.admit([t.word]) {
                     push(t.word);
                 }
             }
@@ -211,12 +236,46 @@ pub(crate) fn tokens(text: &str, words: bool) -> String {
     out
 }
 
+/// The overlapping substrings of `n` characters of `run`, in order.
+fn grams(run: &str, n: usize) -> impl Iterator<Item = &str> {
+    let mut bounds: Vec<usize> = run.char_indices().map(|(i, _)| i).collect();
+    bounds.push(run.len());
+    (0..bounds.len().saturating_sub(n)).map(move |i| &run[bounds[i]..bounds[i + n]])
+}
+
+/// The distinct tokens of a text so far and their bytes, kept within [`MAX_DISTINCT_BYTES`].
+#[derive(Default)]
+struct Distinct<'a> {
+    seen: std::collections::HashSet<&'a str>,
+    bytes: usize,
+}
+
+impl<'a> Distinct<'a> {
+    /// Takes in `tokens` when their new distinct bytes fit; otherwise takes none of them and
+    /// returns false.
+    fn admit(&mut self, tokens: impl IntoIterator<Item = &'a str>) -> bool {
+        let mut fresh: Vec<&'a str> = tokens
+            .into_iter()
+            .filter(|t| !self.seen.contains(t))
+            .collect();
+        fresh.sort_unstable();
+        fresh.dedup();
+        let bytes = self.bytes + fresh.iter().map(|t| t.len()).sum::<usize>();
+        if bytes > MAX_DISTINCT_BYTES {
+            return false;
+        }
+        self.bytes = bytes;
+        self.seen.extend(fresh);
+        true
+    }
+}
+
 /// One condition of a query; all of them must hold.
 #[derive(Debug, PartialEq)]
 enum Term {
-    /// A single CJK character.
-    Char(String),
-    /// Two or more CJK characters in a row: the phrase of their bigrams, and the run itself
+    /// One to three CJK characters: the one token ([`MAX_GRAM_CHARS`]).
+    Gram(String),
+    /// Four or more CJK characters in a row: the phrase of their trigrams, and the run itself
     /// when it is a dictionary word (an alternative that only improves ranking).
     Phrase(Vec<String>, Option<String>),
     /// A letter/digit word, matched as a prefix.
@@ -227,25 +286,21 @@ fn query_terms(q: &str) -> Vec<Term> {
     let folded: String = normalize(q).chars().take(MAX_QUERY_CHARS).collect();
     runs(&folded)
         .into_iter()
-        .map(|(k, run)| {
-            let chars: Vec<char> = run.chars().collect();
-            match (k, chars.len()) {
-                (Class::Word, _) => Term::Prefix(clip_word(run).to_string()),
-                (_, 1) => Term::Char(run.to_string()),
-                (_, n) => {
-                    let bigrams = chars.windows(2).map(|w| w.iter().collect()).collect();
-                    let word = (n >= MIN_WORD_CHARS && jieba().cut(run, false).len() == 1)
-                        .then(|| run.to_string());
-                    Term::Phrase(bigrams, word)
-                }
+        .map(|(k, run)| match k {
+            Class::Word => Term::Prefix(clip_word(run).to_string()),
+            _ if run.chars().count() <= MAX_GRAM_CHARS => Term::Gram(run.to_string()),
+            _ => {
+                let trigrams = grams(run, 3).map(str::to_string).collect();
+                let word = (jieba().cut(run, false).len() == 1).then(|| run.to_string());
+                Term::Phrase(trigrams, word)
             }
         })
         .take(MAX_QUERY_TERMS)
         .collect()
 }
 
-/// Whether `token` can have a recent-match list (`search::lists`): one or two CJK
-/// characters, the token of a one- or two-character query.
+/// Whether `token` can have a recent-match list (`search::lists`): one to three CJK
+/// characters, the token of a query of that many characters.
 pub fn listable(token: &str) -> bool {
     let mut n = 0;
     for c in token.chars() {
@@ -254,16 +309,14 @@ pub fn listable(token: &str) -> bool {
         }
         n += 1;
     }
-    (1..=2).contains(&n)
+    (1..=MAX_GRAM_CHARS).contains(&n)
 }
 
-/// The one token a query stands for, when it is a single one- or two-character term (`党`,
-/// `长安`): such a query matches exactly the documents holding that token.
+/// The one token a query stands for, when it is a single term of one to three characters
+/// (`党`, `长安`, `明月光`): such a query matches exactly the documents holding that token.
 pub fn single_token(q: &str) -> Option<String> {
-    let terms = query_terms(q);
-    match &terms[..] {
-        [Term::Char(c)] => Some(c.clone()),
-        [Term::Phrase(b, None)] if b.len() == 1 => Some(b[0].clone()),
+    match &query_terms(q)[..] {
+        [Term::Gram(g)] => Some(g.clone()),
         _ => None,
     }
 }
@@ -307,7 +360,7 @@ pub fn match_query(q: &str, backend: Backend) -> Option<String> {
     let parts: Vec<String> = terms
         .iter()
         .map(|t| match (backend, t) {
-            (Backend::Sqlite, Term::Char(c)) => fts_quote(c),
+            (Backend::Sqlite, Term::Gram(g)) => fts_quote(g),
             (Backend::Sqlite, Term::Prefix(w)) => format!("{}*", fts_quote(w)),
             (Backend::Sqlite, Term::Phrase(b, word)) => {
                 let phrase = fts_quote(&b.join(" "));
@@ -316,7 +369,7 @@ pub fn match_query(q: &str, backend: Backend) -> Option<String> {
                     None => phrase,
                 }
             }
-            (Backend::Postgres, Term::Char(c)) => ts_quote(c),
+            (Backend::Postgres, Term::Gram(g)) => ts_quote(g),
             (Backend::Postgres, Term::Prefix(w)) => format!("{}:*", ts_quote(w)),
             (Backend::Postgres, Term::Phrase(b, word)) => {
                 let phrase = b
@@ -326,8 +379,7 @@ pub fn match_query(q: &str, backend: Backend) -> Option<String> {
                     .join(" <-> ");
                 match word {
                     Some(w) => format!("({phrase} | {})", ts_quote(w)),
-                    None if b.len() > 1 => format!("({phrase})"),
-                    None => phrase,
+                    None => format!("({phrase})"),
                 }
             }
         })

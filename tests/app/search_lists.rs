@@ -1,4 +1,4 @@
-//! Recent-match lists on both backends: a one- or two-character query answered from its list
+//! Recent-match lists on both backends: a query of one to three characters answered from its list
 //! gives the same documents in the same order as the full-text query it stands for, through
 //! new documents, replaced and removed ones, trims, and lists left short by removals.
 
@@ -10,7 +10,7 @@ const FILLER: [char; 12] = [
     '山', '水', '花', '鸟', '云', '天', '江', '河', '湖', '海', '松', '竹',
 ];
 
-/// Document `i`'s text: 月 one to three times, 春风 in every other one, 秋 in every tenth,
+/// Document `i`'s text: 月 one to three times, 春风吹柳 in every other one, 秋 in every tenth,
 /// and filler of several lengths, so that term frequencies and lengths differ and tie.
 fn text(i: i64) -> String {
     let mut s = "月".repeat(1 + (i % 3) as usize);
@@ -19,7 +19,7 @@ fn text(i: i64) -> String {
         s.push(FILLER[((i + k) % 12) as usize]);
     }
     if i % 2 == 0 {
-        s.push_str("，春风");
+        s.push_str("，春风吹柳");
     }
     if i % 10 == 0 {
         s.push_str("，秋");
@@ -87,11 +87,13 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     same_answer(&app, "月", false).await;
 
     let r = lists::refresh(app.db()).await.unwrap();
-    // 月 (601 poems), 春风 as one bigram (301), 春 and 风 (301 each), and the same in `work`.
+    // 月 (601 poems), 春风 as one bigram and 春风吹 as one trigram (301), 春 and 风 (301 each),
+    // and the same in `work`.
     assert!(r.created >= 8, "{r:?}");
     assert_eq!(r.trimmed, 0, "{r:?}");
     assert_eq!(list_len(&app, "月").await, lists::KEEP);
     assert_eq!(list_len(&app, "春风").await, lists::KEEP);
+    assert_eq!(list_len(&app, "春风吹").await, lists::KEEP);
     // 秋 is in 61 poems: no list, the full-text index answers.
     assert_eq!(list_len(&app, "秋").await, 0);
     let top = same_answer(&app, "月", true).await;
@@ -99,8 +101,10 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     same_answer(&app, "春风", true).await;
     same_answer(&app, "風", true).await;
     same_answer(&app, "秋", false).await;
-    // Three characters are a phrase, never a list.
-    same_answer(&app, "月春风", false).await;
+    same_answer(&app, "春風吹", true).await;
+    // Four characters are a phrase, never a list.
+    let phrase = same_answer(&app, "春风吹柳", false).await;
+    assert_eq!(phrase.len(), 200);
     // A second refresh has nothing to do.
     assert_eq!(
         lists::refresh(app.db()).await.unwrap(),
@@ -119,6 +123,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     let top = same_answer(&app, "月", true).await;
     assert!(top.contains(&639) && !top.contains(&640) && !top.contains(&638));
     same_answer(&app, "春风", true).await;
+    same_answer(&app, "春风吹", true).await;
 
     // Growth past TRIM_AT is cut back by the next refresh, which raises the floor.
     put_range(&app, "poem", 641..=920).await;
@@ -134,6 +139,8 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     put_range(&app, "poem", 1..=920).await;
     same_answer(&app, "月", true).await;
     same_answer(&app, "春风", true).await;
+    same_answer(&app, "风吹", true).await;
+    same_answer(&app, "春风吹", true).await;
 
     // Removing the newest documents leaves the list short above its floor: the full-text
     // index answers until the refresh rebuilds the list.

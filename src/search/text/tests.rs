@@ -11,17 +11,21 @@ fn phrase_in(tokens: &str, phrase: &[String]) -> bool {
 fn matches(text: &str, q: &str) -> bool {
     let tokens = index_tokens(text);
     query_terms(q).iter().all(|term| match term {
-        Term::Char(c) => tokens.split(' ').any(|t| t == c),
+        Term::Gram(g) => tokens.split(' ').any(|t| t == g),
         Term::Phrase(b, _) => phrase_in(&tokens, b),
         Term::Prefix(w) => tokens.split(' ').any(|t| t.starts_with(w.as_str())),
     })
 }
 
 #[test]
-fn runs_give_bigrams_then_characters() {
+fn runs_give_trigrams_then_characters_and_bigrams_come_last() {
     assert_eq!(
         tokens("長安城，明月", false),
-        "长安 安城 长 安 城 明月 明 月"
+        "长安城 长 安 城 明 月 长安 安城 明月"
+    );
+    assert_eq!(
+        tokens("床前明月光", false),
+        "床前明 前明月 明月光 床 前 明 月 光 床前 前明 明月 月光"
     );
     assert_eq!(tokens("党", false), "党");
     assert_eq!(tokens("", false), "");
@@ -42,8 +46,48 @@ fn letters_digits_and_full_width_are_words() {
 fn only_the_start_of_a_huge_text_is_indexed() {
     let text = format!("{}长安", "一".repeat(MAX_INDEXED_CHARS - 1));
     let t = tokens(&text, false);
-    assert!(t.ends_with(" 一 长"));
+    assert!(t.contains(" 一一长 一 "), "the last trigram");
+    assert!(t.ends_with(" 一一 一长"), "the last bigrams");
     assert!(!t.contains('安'));
+}
+
+/// Bytes of the distinct tokens of `tokens`: what PostgreSQL counts against its 1 MB.
+fn distinct_bytes(tokens: &str) -> usize {
+    let set: std::collections::HashSet<&str> = tokens.split(' ').collect();
+    set.iter().map(|t| t.len()).sum()
+}
+
+#[test]
+fn the_distinct_tokens_of_a_text_stay_under_postgres_limit() {
+    // Every character different: each run's grams are new, the worst case for the limit.
+    let all: Vec<char> = (0x4E00u32..0x9FA5).filter_map(char::from_u32).collect();
+    let mut text = String::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..150_000usize {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        text.push(all[(x % all.len() as u64) as usize]);
+        if i % 10 == 9 {
+            text.push('，');
+        }
+    }
+    let t = index_tokens(&text);
+    let bytes = distinct_bytes(&t);
+    assert!(bytes <= MAX_DISTINCT_BYTES, "{bytes}");
+    assert!(
+        bytes > MAX_DISTINCT_BYTES - 200,
+        "cut far below the limit: {bytes}"
+    );
+    assert!(MAX_DISTINCT_BYTES < 1 << 20);
+    // Cut between runs: the start is found, the end is not.
+    let chars: Vec<char> = text.chars().collect();
+    let start: String = chars[..3].iter().collect();
+    let end: String = chars[chars.len() - 3..].iter().collect();
+    assert!(matches(&text, &start));
+    assert!(!matches(&text, &end));
+    // A short text is not cut.
+    assert_eq!(index_tokens("长安城").split(' ').count(), 6);
 }
 
 #[test]
@@ -53,9 +97,10 @@ fn dictionary_words_are_indexed_after_the_grams() {
     for w in ["老干部局", "老干部", "三会一课"] {
         assert!(words.contains(&w), "{w} missing from {t}");
     }
-    // Two-character words are not repeated: they are bigrams already.
+    // Words of two or three characters are not repeated: they are bigrams or trigrams.
     assert_eq!(words.iter().filter(|w| **w == "干部").count(), 1);
-    assert!(t.starts_with("市老 老干 干部 部局 "));
+    assert_eq!(words.iter().filter(|w| **w == "老干部").count(), 1);
+    assert!(t.starts_with("市老干 老干部 干部局 "));
 }
 
 #[test]
@@ -76,13 +121,15 @@ fn phrases_hold_within_a_run_only() {
     assert!(!matches("长安，安城", "长安城"));
     assert!(matches("长安城", "长安城"));
     assert!(!matches("明月\n月光", "明月月光"));
+    assert!(!matches("床前明，月光", "前明月光"));
+    assert!(matches("床前明月光", "前明月光"));
 }
 
 #[test]
 fn every_substring_of_a_text_is_found() {
     let text = "春眠不覺曉，處處聞啼鳥。夜來風雨聲，花落知多少。老幹部局三會一課";
     let folded: Vec<char> = normalize(text).chars().collect();
-    for len in 1..=6 {
+    for len in 1..=8 {
         for w in folded.windows(len) {
             let q: String = w.iter().collect();
             if q.chars().any(|c| class(c) != Class::Cjk) {
@@ -94,18 +141,28 @@ fn every_substring_of_a_text_is_found() {
 }
 
 #[test]
+fn queries_of_up_to_three_characters_are_one_listable_token() {
+    assert_eq!(single_token("党").as_deref(), Some("党"));
+    assert_eq!(single_token("長安").as_deref(), Some("长安"));
+    assert_eq!(single_token(" 黃鶴樓 ").as_deref(), Some("黄鹤楼"));
+    assert_eq!(single_token("床前明月"), None);
+    assert_eq!(single_token("长安 明月"), None);
+    assert_eq!(single_token("web"), None);
+    assert!(listable("黄鹤楼") && listable("党"));
+    assert!(!listable("床前明月") && !listable("web") && !listable(""));
+}
+
+#[test]
 fn sqlite_queries() {
     let m = |q| match_query(q, Backend::Sqlite);
     assert_eq!(m("党").as_deref(), Some("\"党\""));
     assert_eq!(m("長安").as_deref(), Some("\"长安\""));
-    assert_eq!(m("光明月").as_deref(), Some("\"光明 明月\""));
+    assert_eq!(m("明月光").as_deref(), Some("\"明月光\""));
+    assert_eq!(m("老幹部").as_deref(), Some("\"老干部\""));
+    assert_eq!(m("床前明月").as_deref(), Some("\"床前明 前明月\""));
     assert_eq!(
-        m("明月光").as_deref(),
-        Some("(\"明月 月光\" OR \"明月光\")")
-    );
-    assert_eq!(
-        m("老幹部").as_deref(),
-        Some("(\"老干 干部\" OR \"老干部\")")
+        m("三會一課").as_deref(),
+        Some("(\"三会一 会一课\" OR \"三会一课\")")
     );
     assert_eq!(m("长安 Web").as_deref(), Some("\"长安\" AND \"web\"*"));
     assert_eq!(m(""), None);
@@ -117,10 +174,11 @@ fn postgres_queries() {
     let m = |q| match_query(q, Backend::Postgres);
     assert_eq!(m("党").as_deref(), Some("'党'"));
     assert_eq!(m("长安").as_deref(), Some("'长安'"));
-    assert_eq!(m("光明月").as_deref(), Some("('光明' <-> '明月')"));
+    assert_eq!(m("光明月").as_deref(), Some("'光明月'"));
+    assert_eq!(m("床前明月").as_deref(), Some("('床前明' <-> '前明月')"));
     assert_eq!(
-        m("老干部").as_deref(),
-        Some("('老干' <-> '干部' | '老干部')")
+        m("三会一课").as_deref(),
+        Some("('三会一' <-> '会一课' | '三会一课')")
     );
     assert_eq!(m("abc 党").as_deref(), Some("'abc':* & '党'"));
     assert_eq!(m("&|!<->"), None);
