@@ -59,6 +59,7 @@ pub const MAX_INDEXED_CHARS: usize = 200_000;
 /// prose repeats more of its grams. SQLite has no such limit; the cut is the same on both so
 /// that both find the same.
 pub const MAX_DISTINCT_BYTES: usize = 900_000;
+const _: () = assert!(MAX_DISTINCT_BYTES < 1 << 20);
 
 /// Longest query considered, in characters (after folding); the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 100;
