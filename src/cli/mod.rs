@@ -124,12 +124,16 @@ enum BenchCommand {
         /// The package's `dist/quantangshi` folder (with the `poet.*.json` files).
         #[arg(long)]
         dir: PathBuf,
-        /// Index without the jieba words (bigrams and characters only), to compare.
+        /// Index without the jieba words (grams and characters only), to compare.
         #[arg(long)]
         no_words: bool,
         /// Timed runs of each query.
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// Join every this many poems into one document: long texts, as articles are (the
+        /// lists' cost grows with the tokens per document).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        join: u16,
     },
 }
 
@@ -195,7 +199,8 @@ pub async fn main() -> anyhow::Result<i32> {
             dir,
             no_words,
             runs,
-        }) => bench_search::run(&db, &dir, !no_words, runs)
+            join,
+        }) => bench_search::run(&db, &dir, !no_words, runs, join.into())
             .await
             .map(|_| 0),
         Command::Tasks { date } => {

@@ -53,10 +53,11 @@
 //! [`listed_token`] first.
 //!
 //! PostgreSQL keeps word positions up to 16,383 and at most 256 per lexeme, and a run of
-//! CJK characters takes about two positions per character. So in a text longer than about
-//! 8,000 characters, a query of three or more characters (a phrase) may miss an occurrence
-//! near the end on PostgreSQL; queries of one to three characters are single tokens and are not
-//! affected. SQLite has no such limit.
+//! CJK characters takes about two positions per character (its trigrams and characters;
+//! the bigrams come after all runs). So in a text longer than about 8,000 characters, a query
+//! of four or more characters (a phrase) may miss an occurrence near the end on PostgreSQL;
+//! queries of one to three characters are single tokens and are not affected. SQLite has no
+//! such limit.
 //!
 //! On SQLite the FTS5 table must be the outer loop (`CROSS JOIN` fixes the order): with
 //! `search_docs` outside, SQLite re-runs the `MATCH` once per document of the kind, which
