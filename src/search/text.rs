@@ -39,7 +39,7 @@ pub const TEXT_TOKENS_VERSION: &str = "3-trigrams-chars-bigrams-words4-len";
 
 /// Jieba words shorter than this are not indexed: a word of two or three characters is
 /// already a bigram or a trigram.
-pub const MIN_WORD_CHARS: usize = 4;
+pub const MIN_WORD_CHARS: usize = MAX_GRAM_CHARS + 1;
 
 /// Longest token (in CJK characters) that a query can stand for alone, and so the longest
 /// with a recent-match list ([`listable`]): the trigrams.
@@ -200,7 +200,11 @@ pub(crate) fn tokens(text: &str, words: bool) -> String {
         .iter()
         .take_while(|&&(k, run)| match k {
             Class::Word => distinct.admit([clip_word(run)]),
-            _ => distinct.admit(grams(run, 3).chain(grams(run, 1)).chain(grams(run, 2))),
+            _ => distinct.admit(
+                grams(run, MAX_GRAM_CHARS)
+                    .chain(grams(run, 1))
+                    .chain(grams(run, 2)),
+            ),
         })
         .count();
     runs.truncate(kept);
@@ -214,7 +218,9 @@ pub(crate) fn tokens(text: &str, words: bool) -> String {
     for &(k, run) in &runs {
         match k {
             Class::Word => push(clip_word(run)),
-            _ => grams(run, 3).chain(grams(run, 1)).for_each(&mut push),
+            _ => grams(run, MAX_GRAM_CHARS)
+                .chain(grams(run, 1))
+                .for_each(&mut push),
         }
     }
     for &(k, run) in &runs {
@@ -291,7 +297,7 @@ fn query_terms(q: &str) -> Vec<Term> {
             Class::Word => Term::Prefix(clip_word(run).to_string()),
             _ if run.chars().count() <= MAX_GRAM_CHARS => Term::Gram(run.to_string()),
             _ => {
-                let trigrams = grams(run, 3).map(str::to_string).collect();
+                let trigrams = grams(run, MAX_GRAM_CHARS).map(str::to_string).collect();
                 let word = (jieba().cut(run, false).len() == 1).then(|| run.to_string());
                 Term::Phrase(trigrams, word)
             }
