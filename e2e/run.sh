@@ -8,14 +8,16 @@ ROOT="$(cd .. && pwd)"
 
 need=()
 command -v chromium >/dev/null || need+=(chromium)
-fc-list :lang=zh 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-microhei)
+# Font lists are read whole (no `grep -q` in a pipe: under pipefail its early exit fails the pipe).
+fonts="$(fc-list :lang=zh 2>/dev/null || true)"
+grep -qi "wenquanyi\|wqy" <<<"$fonts" || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 command -v chromium >/dev/null || { echo "FAIL: chromium is not installed"; exit 1; }
-fc-list :lang=zh | grep -qi "wqy" || { echo "FAIL: no CJK font"; exit 1; }
+grep -qi "wqy" <<<"$(fc-list :lang=zh)" || { echo "FAIL: no CJK font"; exit 1; }
 
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 
@@ -38,8 +40,12 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "FAIL: server did
 BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$PASSWORD" node browser.mjs
 
 # Operations checks on the same running server.
-curl -fs "http://127.0.0.1:$PORT/readyz" | grep -q ready || { echo "FAIL: /readyz"; exit 1; }
-curl -fs "http://127.0.0.1:$PORT/metrics" | grep -q 'http_requests_total' || { echo "FAIL: /metrics has no request counter"; exit 1; }
+# Each body is saved before grep reads it: `curl | grep -q` under pipefail fails whenever grep
+# stops reading at the first match before curl has written the whole (long) /metrics body.
+curl -fs "http://127.0.0.1:$PORT/readyz" > "$DATA/readyz.txt" || { echo "FAIL: /readyz did not answer"; exit 1; }
+grep -q ready "$DATA/readyz.txt" || { echo "FAIL: /readyz"; cat "$DATA/readyz.txt"; exit 1; }
+curl -fs "http://127.0.0.1:$PORT/metrics" > "$DATA/metrics.txt" || { echo "FAIL: /metrics did not answer"; exit 1; }
+grep -q 'http_requests_total' "$DATA/metrics.txt" || { echo "FAIL: /metrics has no request counter"; head -50 "$DATA/metrics.txt"; exit 1; }
 echo "ok - /readyz and /metrics"
 # Graceful shutdown: SIGTERM lets the server finish and exit 0.
 kill -TERM "$SERVER"
