@@ -318,6 +318,35 @@ await step("the public finds it by a Traditional-character search", async () => 
   check((await reader.locator("#hits mark").count()) > 0, "matches are highlighted");
 });
 
+await step("readers comment, a moderator approves, another reader answers under the comment", async () => {
+  const words = `书画班办得好${uniqueS}`;
+  await reader.goto(`${base}/read/${articleId}`);
+  await reader.fill("#author_name", "老李");
+  await reader.fill("#comment-body", words);
+  await submit(reader, "#comment-form button[type=submit]");
+  check(await reader.locator("#comment-notice").isVisible(), "told it waits for moderation");
+  const m = await newPage();
+  await logIn(m, "unitadmin02");
+  await m.goto(`${base}/news/comments`);
+  const item = m.locator("#pending-comments li", { hasText: words });
+  check(await item.count() === 1, "in the moderation queue");
+  await Promise.all([m.waitForNavigation(), item.locator("button.primary").click()]);
+  await m.context().close();
+  const other = await newPage();
+  await other.goto(`${base}/read/${articleId}`);
+  const thread = other.locator("#comments li", { hasText: words });
+  check(await thread.count() === 1, "the approved comment is shown");
+  const summary = thread.locator("details.reader-reply summary");
+  check((await summary.boundingBox()).height >= 44, "the reply button is big enough to tap");
+  await summary.click();
+  await thread.locator("input[name=author_name]").fill("老张");
+  await thread.locator("textarea[name=body]").fill("我也想报名");
+  await submit(other, `#comments li:has-text("${words}") details.reader-reply button[type=submit]`);
+  check(await other.locator("#comment-notice").isVisible(), "the reply waits for moderation too");
+  await other.context().close();
+  current = reader;
+});
+
 // ---------------------------------------------------------------- essay campaigns
 await step("a county admin opens a campaign to two chosen units", async () => {
   const a = await newPage();

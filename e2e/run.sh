@@ -39,6 +39,18 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "FAIL: server did
 
 BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$PASSWORD" node browser.mjs
 
+# The article import command, beside the running server, on the demo's first column: a scraped
+# file becomes a repaired draft.
+mkdir -p "$DATA/import"
+printf '县老幹部局召開會(huì)議\n\n會(huì)議強調,,要做好敬老工作。\n（资料图）\n' > "$DATA/import/01.txt"
+"$BIN" --config /nonexistent.toml import articles "$DATA/import" --column 1 > "$DATA/import.txt" \
+  || { echo "FAIL: yinyao import articles"; cat "$DATA/import.txt"; exit 1; }
+import_report="$(cat "$DATA/import.txt")"
+grep -q "pinyin_gloss" <<<"$import_report" && grep -q "page_furniture" <<<"$import_report" \
+  && grep -q "1 files, 1 drafts, 0 not imported" <<<"$import_report" \
+  || { echo "FAIL: import report"; echo "$import_report"; exit 1; }
+echo "ok - yinyao import articles"
+
 # Operations checks on the same running server.
 # Each body is saved before grep reads it: `curl | grep -q` under pipefail fails whenever grep
 # stops reading at the first match before curl has written the whole (long) /metrics body.

@@ -190,6 +190,7 @@ pub async fn generate(
                         body: words,
                         state,
                         visitor: &format!("demo-{i}-{who}"),
+                        official: false,
                     },
                 )
                 .await?;
@@ -205,6 +206,7 @@ pub async fn generate(
                             body: "感谢关注，我们会继续组织好此类活动。",
                             state: "approved",
                             visitor: &format!("demo-{i}-reply"),
+                            official: true,
                         },
                     )
                     .await?;

@@ -177,7 +177,9 @@ impl From<Article> for PublicArticle {
 }
 
 /// Posts a comment on a published article: from the public it waits for moderation, from
-/// a signed-in account it appears at once. At most five an hour per reader.
+/// a signed-in account it appears at once. `parent_id` answers a shown comment (threads are
+/// one level deep: answering a reply answers its thread). At most 20 an hour from one network
+/// address.
 #[utoipa::path(post, path = "/api/v1/public/articles/{id}/comments", tag = "news", params(("id" = i64, Path)),
     request_body = super::comments::CommentInput,
     responses((status = 201, body = Posted), (status = 404), (status = 422), (status = 429)))]

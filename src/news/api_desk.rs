@@ -57,6 +57,18 @@ pub async fn list_events(
     Ok(Json(history::trail(&state, &v, id).await?))
 }
 
+/// An imported article's original text, kept beside the repaired draft, and the repair
+/// report (kind, count, examples); 404 for an article not imported.
+#[utoipa::path(get, path = "/api/v1/articles/{id}/import-origin", tag = "news", params(("id" = i64, Path)),
+    responses((status = 200, body = history::ImportOrigin), (status = 404)))]
+pub async fn import_origin(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Json<history::ImportOrigin>> {
+    Ok(Json(history::import_origin(&state, &v, id).await?))
+}
+
 /// Words of the sensitive-word list found in the article, for a reviewer or its author.
 #[utoipa::path(get, path = "/api/v1/articles/{id}/sensitive-hits", tag = "news", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<String>), (status = 403), (status = 404)))]

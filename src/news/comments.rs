@@ -37,12 +37,24 @@ fn required(field: &'static str, v: Option<&str>, max: usize) -> Result<String, 
     parse_text(field, v, max)?.ok_or(FieldError::new(field, "validation.required"))
 }
 
-/// Posts a comment on a published article; returns whether it awaits moderation.
+/// Posts a comment, or a reader's reply, on a published article; returns whether it awaits
+/// moderation.
 pub async fn post(
     state: &AppState,
     ctx: &Ctx,
     article: i64,
     input: &CommentInput,
+) -> AppResult<bool> {
+    post_as(state, ctx, article, input, false).await
+}
+
+/// [`post`]; `official` marks a moderator's reply ([`reply`]).
+async fn post_as(
+    state: &AppState,
+    ctx: &Ctx,
+    article: i64,
+    input: &CommentInput,
+    official: bool,
 ) -> AppResult<bool> {
     let signed = ctx.full_principal();
     let mut errors = Vec::new();
@@ -64,12 +76,16 @@ pub async fn post(
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
-    if let Some(parent) = input.parent_id {
-        let p = repo::get(&mut tx, parent).await?;
-        if !p.is_some_and(|p| p.article_id == article && p.state == "approved") {
-            return Err(AppError::field("parent_id", "validation.choice"));
-        }
-    }
+    // Threads are one level deep: answering a reply answers its thread, where it is shown.
+    let parent = match input.parent_id {
+        Some(parent) => match repo::get(&mut tx, parent).await? {
+            Some(p) if p.article_id == article && p.state == "approved" => {
+                Some(p.parent_id.unwrap_or(parent))
+            }
+            _ => return Err(AppError::field("parent_id", "validation.choice")),
+        },
+        None => None,
+    };
     if repo::count_since(&mut tx, &who, now() - Duration::hours(1)).await? >= PER_HOUR {
         return Err(AppError::TooManyRequests);
     }
@@ -78,18 +94,19 @@ pub async fn post(
         &mut tx,
         &NewComment {
             article,
-            parent: input.parent_id,
+            parent,
             account: signed.map(|p| p.id.0),
             author_name: &name,
             body: &body,
             state: if pending { "pending" } else { "approved" },
             visitor: &who,
+            official,
         },
     )
     .await?;
     let event = Event::ok("comment.create", format!("comment:{id}"))
         .unit(a.unit_id)
-        .detail(json!({ "article_id": article, "pending": pending }));
+        .detail(json!({ "article_id": article, "pending": pending, "parent_id": parent, "official": official }));
     audit::record(&mut tx, &ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(pending)
@@ -202,16 +219,15 @@ pub async fn reply(state: &AppState, v: &Viewer, comment: i64, body: &str) -> Ap
             .await?
             .ok_or(AppError::NotFound)?
     };
-    // Threads are one level deep: answering a reply answers its thread, so it is shown.
     let input = CommentInput {
         author_name: None,
         body: body.to_string(),
-        parent_id: Some(c.parent_id.unwrap_or(comment)),
+        parent_id: Some(comment),
     };
     if c.state != "approved" {
         return Err(AppError::field("parent_id", "news.reply_approved_only"));
     }
-    post(state, &v.ctx, c.article_id, &input).await?;
+    post_as(state, &v.ctx, c.article_id, &input, true).await?;
     Ok(c.article_id)
 }
 

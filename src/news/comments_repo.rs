@@ -13,8 +13,10 @@ pub struct Comment {
     pub article_title: String,
     pub parent_id: Option<i64>,
     pub author_name: String,
-    /// Written by a signed-in account (staff replies among them).
+    /// Written by a signed-in account.
     pub signed: bool,
+    /// A moderator's answer (editor or reviewer), shown as the official reply.
+    pub official: bool,
     pub body: String,
     /// pending, approved or rejected.
     pub state: String,
@@ -24,7 +26,7 @@ pub struct Comment {
 
 const COMMENT_FROM: &str =
     "SELECT m.id, m.article_id, a.title AS article_title, m.parent_id, m.author_name,
-    (m.account_id IS NOT NULL) AS signed, m.body, m.state, m.reports, m.created_at
+    (m.account_id IS NOT NULL) AS signed, m.official, m.body, m.state, m.reports, m.created_at
     FROM article_comments m JOIN articles a ON a.id = m.article_id";
 
 pub struct NewComment<'a> {
@@ -35,14 +37,15 @@ pub struct NewComment<'a> {
     pub body: &'a str,
     pub state: &'a str,
     pub visitor: &'a str,
+    pub official: bool,
 }
 
 pub async fn insert(tx: &mut Tx, c: &NewComment<'_>) -> Result<i64, sqlx::Error> {
     on_tx!(tx, conn => sqlx::query_scalar(
-        "INSERT INTO article_comments (article_id, parent_id, account_id, author_name, body, state, visitor, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+        "INSERT INTO article_comments (article_id, parent_id, account_id, author_name, body, state, visitor, created_at, official)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(c.article).bind(c.parent).bind(c.account).bind(c.author_name).bind(c.body).bind(c.state)
-        .bind(c.visitor).bind(now()).fetch_one(conn).await)
+        .bind(c.visitor).bind(now()).bind(c.official).fetch_one(conn).await)
 }
 
 /// How many comments a reader wrote since `since` (a limit against floods).

@@ -36,6 +36,26 @@ pub async fn trail(state: &AppState, v: &Viewer, id: i64) -> AppResult<Vec<Event
     Ok(repo::events(&mut tx, id).await?)
 }
 
+/// An imported article's text as it was found, and what the import repaired.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportOrigin {
+    pub original_text: String,
+    pub repairs: Vec<super::repair::Repair>,
+}
+
+/// The original text and repair report of an imported article; not found for one written here.
+pub async fn import_origin(state: &AppState, v: &Viewer, id: i64) -> AppResult<ImportOrigin> {
+    service::load(state, v, id).await?;
+    let mut tx = state.db.read().await?;
+    let (original_text, json) = repo::import_origin(&mut tx, id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    Ok(ImportOrigin {
+        original_text,
+        repairs: serde_json::from_str(&json).unwrap_or_default(),
+    })
+}
+
 /// Versions `from` and `to` compared; not found when either does not exist.
 pub async fn compare(
     state: &AppState,

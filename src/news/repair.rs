@@ -8,7 +8,7 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 /// One kind of repair and how often it was made.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Repair {
     /// pinyin_gloss, doubled_punctuation, halfwidth_punctuation, page_furniture,
     /// replacement_chars.

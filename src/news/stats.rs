@@ -163,7 +163,13 @@ pub async fn print_page(
     render(&state, &v, &q, true).await
 }
 
-/// The figures as an XLSX workbook.
+/// The figures of a unit's subtree in a quarter as an XLSX workbook (ranked, the first ten
+/// being the top-ten list); the page's "Export" link is the same.
+#[utoipa::path(get, path = "/api/v1/correspondents/export", tag = "news", params(ReportQuery),
+    responses(
+        (status = 200, description = "The workbook, as an attachment",
+            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403), (status = 404), (status = 422)))]
 pub async fn export_xlsx(
     State(state): State<AppState>,
     v: Viewer,

@@ -230,6 +230,13 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
         .await
         .json();
     assert_eq!(a["withdrawn_reason"], "照片使用未获授权");
+    // The audit trail says who withdrew it, from what state, and why.
+    let entries = audit_entries(&app, "article.withdraw").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].target, format!("article:{id}"));
+    assert!(
+        entries[0].detail.contains("照片使用未获授权") && entries[0].detail.contains("published")
+    );
 }
 
 #[tokio::test]
@@ -484,6 +491,10 @@ async fn rejected_articles_are_edited_and_resubmitted_and_the_queue_is_oldest_fi
     assert_eq!(r.json()["state"], "rejected", "{}", r.body);
     let page = writer.get(&format!("/news/{older}")).await;
     assert!(page.body.contains("请补充活动时间"), "the author sees why");
+    let entries = audit_entries(&app, "article.reject").await;
+    assert_eq!(entries.len(), 1, "the rejection is in the audit trail");
+    assert_eq!(entries[0].target, format!("article:{older}"));
+    assert!(entries[0].detail.contains("请补充活动时间"));
     let r = writer
         .json(
             "PUT",
@@ -511,4 +522,16 @@ async fn rejected_articles_are_edited_and_resubmitted_and_the_queue_is_oldest_fi
         page.body.contains("十月十一日"),
         "the edited text is what is published"
     );
+}
+
+/// The audit entries of `action`, newest first.
+async fn audit_entries(app: &TestApp, action: &str) -> Vec<yinyao::audit::model::Entry> {
+    let mut tx = app.db().read().await.unwrap();
+    let f = yinyao::audit::repo::Filter {
+        action: Some(action.into()),
+        ..Default::default()
+    };
+    yinyao::audit::repo::search(&mut tx, &f, 10, 0)
+        .await
+        .unwrap()
 }

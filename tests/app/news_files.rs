@@ -30,24 +30,35 @@ async fn upload(c: &mut Client<'_>, article: i64, name: &str, data: &[u8]) -> cr
     c.app.send(req).await
 }
 
-#[tokio::test]
-async fn attachments_are_checked_hidden_until_published_and_served_with_ranges() {
-    let app = TestApp::with_uploads().await;
-    let dir = app.state.config.upload_dir.clone().expect("upload dir");
-    let c = county(&app).await;
-    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
-    let col = fixtures::one_step_column(&mut admin, c.county, "图片新闻").await;
-    let mut editor = fixtures::user_client(&app, "editor", c.town_a, UnitRole::Editor).await;
+/// A county admin and a town editor with a draft `title` in a new one-step column `column`
+/// of the county: (county, admin, editor, article).
+async fn draft<'a>(
+    app: &'a TestApp,
+    column: &str,
+    title: &str,
+) -> (fixtures::County, Client<'a>, Client<'a>, i64) {
+    let c = county(app).await;
+    let mut admin = fixtures::user_client(app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = fixtures::one_step_column(&mut admin, c.county, column).await;
+    let mut editor = fixtures::user_client(app, "editor", c.town_a, UnitRole::Editor).await;
     let id = editor
         .json(
             "POST",
             "/api/v1/articles",
-            json!({ "column_id": col, "title": "老年书画展开幕", "body": "展出作品一百余件。" }),
+            json!({ "column_id": col, "title": title, "body": "展出作品一百余件。" }),
         )
         .await
         .json()["id"]
         .as_i64()
         .unwrap();
+    (c, admin, editor, id)
+}
+
+#[tokio::test]
+async fn attachments_are_checked_hidden_until_published_and_served_with_ranges() {
+    let app = TestApp::with_uploads().await;
+    let dir = app.state.config.upload_dir.clone().expect("upload dir");
+    let (c, mut admin, mut editor, id) = draft(&app, "图片新闻", "老年书画展开幕").await;
 
     let r = upload(
         &mut editor,
@@ -164,4 +175,46 @@ async fn attachments_are_checked_hidden_until_published_and_served_with_ranges()
         "og:image\" content=\"http://localhost/files/{file}\""
     )));
     assert!(page.body.contains("id=\"cover\""));
+}
+
+/// Each kind has its own limit (images 10 MB, audio 50 MB, video 200 MB): a file over its
+/// kind's limit is refused with the limits named and leaves nothing behind, and a recording
+/// larger than a roster upload still gets through the server's overall body limit.
+#[tokio::test]
+async fn uploads_are_held_to_their_kind_s_size_limit() {
+    let app = TestApp::with_uploads().await;
+    let dir = app.state.config.upload_dir.clone().expect("upload dir");
+    let (_, _, mut editor, id) = draft(&app, "视频新闻", "老年合唱团演出").await;
+    let padded = |head: &[u8], size: usize| {
+        let mut v = head.to_vec();
+        v.resize(size, 0);
+        v
+    };
+
+    let image = padded(&fixtures::png(), (10 << 20) + 1);
+    let r = upload(&mut editor, id, "大图.png", &image).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("10 MB"), "{}", r.body);
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
+
+    // An MP4 of 40 MB: over the 34 MB a roster may have, within video's 200 MB.
+    let mp4_head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom";
+    let video = padded(mp4_head, 40 << 20);
+    let r = upload(&mut editor, id, "演出.mp4", &video).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let files = editor
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{id}/attachments"),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(files["files"][0]["kind"], "video", "{files}");
+    assert_eq!(files["files"][0]["size_bytes"], 40 << 20);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }

@@ -77,6 +77,38 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
         page.body.contains("會(huì)議強調,,"),
         "the original is kept"
     );
+    let origin = editor
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{id}/import-origin"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(origin.status, StatusCode::OK);
+    let origin = origin.json();
+    assert!(
+        origin["original_text"]
+            .as_str()
+            .unwrap()
+            .contains("會(huì)議強調,,")
+    );
+    let gloss = origin["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "pinyin_gloss")
+        .expect("the report says what was repaired");
+    assert!(gloss["count"].as_i64().unwrap() >= 2, "{gloss}");
+    // A staff member of a sibling town does not see the draft, nor where it came from.
+    let mut sibling = fixtures::user_client(&app, "ed_b", c.town_b, UnitRole::Editor).await;
+    let r = sibling
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{id}/import-origin"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     let html = results[1].article.expect("html imported");
     let a = editor
@@ -133,4 +165,26 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     let list = editor.json("GET", "/api/v1/articles", json!(null)).await;
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.json().as_array().unwrap().len(), 4);
+    let written = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "本地撰写", "body": "正文" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = editor
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{written}/import-origin"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "written here, not imported"
+    );
 }

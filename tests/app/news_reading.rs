@@ -286,3 +286,138 @@ async fn two_versions_are_compared_line_by_line() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The comments shown under `article`, from the public API.
+async fn shown_comments(reader: &mut Client<'_>, article: i64) -> Vec<serde_json::Value> {
+    let r = reader
+        .json(
+            "GET",
+            &format!("/api/v1/public/articles/{article}/comments"),
+            json!(null),
+        )
+        .await;
+    r.json().as_array().cloned().unwrap_or_default()
+}
+
+/// A reader without an account answers comment `parent` of `article` on the page.
+async fn reply_on_page(
+    reader: &mut Client<'_>,
+    article: i64,
+    parent: i64,
+    body: &str,
+) -> crate::helpers::Resp {
+    reader
+        .post(
+            &format!("/read/{article}/comments"),
+            &[
+                ("parent_id", &parent.to_string()),
+                ("author_name", "老王"),
+                ("body", body),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn readers_answer_comments_on_the_page_and_only_moderators_reply_officially() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let (_, id) = published(&app, &mut admin, c.county, "社区助老服务").await;
+    let (_, other) = published(&app, &mut admin, c.county, "另一篇文章").await;
+
+    let mut member = fixtures::user_client(&app, "member", c.village_a, UnitRole::Member).await;
+    member
+        .post(&format!("/read/{id}/comments"), &[("body", "服务很周到")])
+        .await;
+    let mut reader = app.client();
+    let listed = shown_comments(&mut reader, id).await;
+    let cid = listed[0]["id"].as_i64().unwrap();
+
+    // Every reader gets a reply form under the comment; a reader's reply waits for moderation.
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(
+        page.body
+            .contains(&format!(r#"name="parent_id" value="{cid}""#))
+    );
+    let r = reply_on_page(&mut reader, id, cid, "我家老人也受益了").await;
+    assert!(r.location().contains("comment=pending"), "{}", r.body);
+    assert!(
+        !reader
+            .get(&format!("/read/{id}"))
+            .await
+            .body
+            .contains("我家老人也受益了")
+    );
+    let queue = admin.get("/news/comments").await;
+    assert!(queue.body.contains("我家老人也受益了") && queue.body.contains("回复他人评论"));
+    let pending = admin
+        .json("GET", "/api/v1/comments/pending", json!(null))
+        .await
+        .json();
+    let rid = pending[0]["id"].as_i64().unwrap();
+    assert_eq!(pending[0]["parent_id"], cid);
+    admin
+        .post(&format!("/news/comments/{rid}"), &[("action", "approve")])
+        .await;
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(
+        page.body
+            .contains(&format!(r#"<div class="reply" id="comment-{rid}">"#))
+    );
+    assert!(
+        !page.body.contains("官方回复"),
+        "a reader's reply is not official"
+    );
+
+    // A signed-in member's answer to a reply joins the thread at once, still not official.
+    let r = member
+        .json(
+            "POST",
+            &format!("/api/v1/public/articles/{id}/comments"),
+            json!({ "body": "谢谢老王", "parent_id": rid }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let listed = shown_comments(&mut reader, id).await;
+    let answer = listed.iter().find(|x| x["body"] == "谢谢老王").unwrap();
+    assert_eq!(answer["parent_id"], cid, "one level deep");
+    assert_eq!(answer["official"], false);
+    assert!(
+        !reader
+            .get(&format!("/read/{id}"))
+            .await
+            .body
+            .contains("官方回复")
+    );
+
+    // The moderator's reply is marked official.
+    admin
+        .post(
+            &format!("/news/comments/{cid}"),
+            &[("action", "reply"), ("body", "感谢各位关注")],
+        )
+        .await;
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(page.body.contains("官方回复") && page.body.contains("感谢各位关注"));
+
+    // A reply to a comment of another article, or to one not shown, is refused and not kept.
+    let before = app.scalar("SELECT COUNT(*) FROM article_comments").await;
+    let r = reply_on_page(&mut reader, other, cid, "串门").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    reader
+        .post(
+            &format!("/read/{id}/comments"),
+            &[("author_name", "老赵"), ("body", "待审评论")],
+        )
+        .await;
+    let hidden = app
+        .scalar("SELECT MAX(id) FROM article_comments WHERE state = 'pending'")
+        .await;
+    let r = reply_on_page(&mut reader, id, hidden, "回复待审").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM article_comments").await,
+        before + 1
+    );
+}

@@ -131,18 +131,46 @@ async fn correspondents_are_ranked_per_quarter_and_exported() {
         "no buttons on paper"
     );
 
+    let cells = |bytes: &[u8]| -> Vec<String> {
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        sheet
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect()
+    };
     let x = admin
         .get(&format!("/news/correspondents.xlsx?unit={}", c.county))
         .await;
     assert_eq!(x.status, StatusCode::OK);
-    use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(x.bytes.clone())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let cells: Vec<String> = sheet
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect();
-    assert!(cells.iter().any(|c| c == "杨柳村") && cells.iter().any(|c| c == "桃源村"));
+    let page_cells = cells(&x.bytes);
+    assert!(page_cells.iter().any(|c| c == "杨柳村") && page_cells.iter().any(|c| c == "桃源村"));
+
+    // The same workbook through the API; a sibling town's figures stay out of reach.
+    let x = admin
+        .json(
+            "GET",
+            &format!("/api/v1/correspondents/export?unit={}", c.county),
+            json!(null),
+        )
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(
+        x.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(cells(&x.bytes), page_cells);
+    let r = town
+        .json(
+            "GET",
+            &format!("/api/v1/correspondents/export?unit={}", c.town_b),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
