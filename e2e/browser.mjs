@@ -337,7 +337,7 @@ await step("readers comment, a moderator approves, another reader answers under 
   const thread = other.locator("#comments li", { hasText: words });
   check(await thread.count() === 1, "the approved comment is shown");
   const summary = thread.locator("details.reader-reply summary");
-  check((await summary.boundingBox()).height >= 44, "the reply button is big enough to tap");
+  check((await summary.boundingBox()).height >= 48, "the reply button is big enough to tap");
   await summary.click();
   await thread.locator("input[name=author_name]").fill("老张");
   await thread.locator("textarea[name=body]").fill("我也想报名");

@@ -152,16 +152,17 @@ pub async fn run(db: &Db, dir: &Path, words: bool, runs: usize, join: usize) -> 
             .await?;
         sqlx::query("VACUUM ANALYZE search_docs").execute(p).await?;
     }
+    let again = poems.len().min(REINDEXED);
     println!(
-        "indexing {REINDEXED} poems again: {without:.1} s without lists, {with:.1} s with them ({:.0} and {:.0} poems/s)",
-        REINDEXED as f64 / without,
-        REINDEXED as f64 / with
+        "indexing the newest {again} documents again: {without:.1} s without lists, {with:.1} s with them ({:.0} and {:.0} documents/s)",
+        again as f64 / without,
+        again as f64 / with
     );
     sizes(db).await?;
     time_queries(db, &folded, runs).await
 }
 
-/// Poems [`reindex`] indexes again.
+/// Documents [`reindex`] indexes again (all of them when there are fewer).
 const REINDEXED: usize = 20_000;
 
 /// Indexes the last [`REINDEXED`] poems again, as before, in transactions of [`BATCH`];

@@ -17,6 +17,8 @@ pub struct Comment {
     pub signed: bool,
     /// A moderator's answer (editor or reviewer), shown as the official reply.
     pub official: bool,
+    /// For a reply: the name shown on the comment it answers.
+    pub reply_to: Option<String>,
     pub body: String,
     /// pending, approved or rejected.
     pub state: String,
@@ -26,8 +28,10 @@ pub struct Comment {
 
 const COMMENT_FROM: &str =
     "SELECT m.id, m.article_id, a.title AS article_title, m.parent_id, m.author_name,
-    (m.account_id IS NOT NULL) AS signed, m.official, m.body, m.state, m.reports, m.created_at
-    FROM article_comments m JOIN articles a ON a.id = m.article_id";
+    (m.account_id IS NOT NULL) AS signed, m.official, pm.author_name AS reply_to, m.body, m.state,
+    m.reports, m.created_at
+    FROM article_comments m JOIN articles a ON a.id = m.article_id
+    LEFT JOIN article_comments pm ON pm.id = m.parent_id";
 
 pub struct NewComment<'a> {
     pub article: i64,

@@ -350,7 +350,7 @@ async fn readers_answer_comments_on_the_page_and_only_moderators_reply_officiall
             .contains("我家老人也受益了")
     );
     let queue = admin.get("/news/comments").await;
-    assert!(queue.body.contains("我家老人也受益了") && queue.body.contains("回复他人评论"));
+    assert!(queue.body.contains("我家老人也受益了") && queue.body.contains("回复评论：member"));
     let pending = admin
         .json("GET", "/api/v1/comments/pending", json!(null))
         .await
