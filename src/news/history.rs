@@ -43,17 +43,24 @@ pub struct ImportOrigin {
     pub repairs: Vec<super::repair::Repair>,
 }
 
+impl ImportOrigin {
+    /// From what [`repo::import_origin`] reads: the text and the report as stored (JSON).
+    pub fn from_stored((original_text, repairs_json): (String, String)) -> Self {
+        ImportOrigin {
+            original_text,
+            repairs: serde_json::from_str(&repairs_json).unwrap_or_default(),
+        }
+    }
+}
+
 /// The original text and repair report of an imported article; not found for one written here.
 pub async fn import_origin(state: &AppState, v: &Viewer, id: i64) -> AppResult<ImportOrigin> {
     service::load(state, v, id).await?;
     let mut tx = state.db.read().await?;
-    let (original_text, json) = repo::import_origin(&mut tx, id)
+    repo::import_origin(&mut tx, id)
         .await?
-        .ok_or(crate::error::AppError::NotFound)?;
-    Ok(ImportOrigin {
-        original_text,
-        repairs: serde_json::from_str(&json).unwrap_or_default(),
-    })
+        .map(ImportOrigin::from_stored)
+        .ok_or(crate::error::AppError::NotFound)
 }
 
 /// Versions `from` and `to` compared; not found when either does not exist.

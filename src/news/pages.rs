@@ -177,7 +177,7 @@ struct ShowPage {
     /// Title, summary and text with every sensitive word marked, for the reviewer.
     marked: Vec<(String, bool)>,
     /// For an imported article: the text as it came and the repairs made.
-    origin: Option<(String, Vec<super::repair::Repair>)>,
+    origin: Option<super::history::ImportOrigin>,
     files: Vec<super::attachments_repo::Attachment>,
     cover: Option<i64>,
     can_submit: bool,
@@ -208,7 +208,7 @@ pub async fn show_article(
             super::attachments_repo::cover_of(&mut tx, id).await?,
         )
     };
-    let origin = origin.map(|(text, json)| (text, serde_json::from_str(&json).unwrap_or_default()));
+    let origin = origin.map(super::history::ImportOrigin::from_stored);
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
     let hits = match service::hits_for(&state, &v, &a).await {
