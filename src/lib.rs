@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod images;
 pub mod jobs;
 pub mod news;
 pub mod ops;

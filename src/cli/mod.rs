@@ -322,7 +322,18 @@ async fn import_people(
     check_only: bool,
 ) -> anyhow::Result<i32> {
     use crate::people::import;
-    let crypto = crate::crypto::from_config(config, matches!(db, Db::Sqlite(_)))?;
+    let crypto = std::sync::Arc::new(crate::crypto::from_config(
+        config,
+        matches!(db, Db::Sqlite(_)),
+    )?);
+    // Bounded before it is read, as an upload is.
+    if std::fs::metadata(file)?.len() > import::MAX_FILE_BYTES as u64 {
+        eprintln!(
+            "file: {}",
+            crate::i18n::Locale::ZhCn.t("validation.file_too_large")
+        );
+        return Ok(1);
+    }
     let data = std::fs::read(file)?;
     let name = file
         .file_name()
@@ -348,9 +359,9 @@ async fn import_people(
         &crypto,
         crate::i18n::Locale::ZhCn,
         name,
-        &data,
+        axum::body::Bytes::from(data),
         unit,
-        &allowed,
+        allowed,
     )
     .await
     {

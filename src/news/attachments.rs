@@ -351,21 +351,16 @@ pub async fn of_article(
 /// Decodes an image and writes it again without its metadata (EXIF, GPS, comments): PNG
 /// stays PNG, JPEG and WebP become JPEG. Large images keep their size up to 4,000 pixels.
 pub fn strip_image(data: &[u8]) -> Result<(Vec<u8>, String), FieldError> {
-    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+    use image::ImageFormat;
     let bad = || FieldError::new("file", "validation.attachment_type");
-    let mut reader = ImageReader::new(std::io::Cursor::new(data))
-        .with_guessed_format()
-        .map_err(|_| bad())?;
-    let format = reader.format().ok_or_else(bad)?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(512 << 20);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| bad())?;
-    let orientation = decoder.orientation().map_err(|_| bad())?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| bad())?;
-    img.apply_orientation(orientation);
+    let (mut img, format) = crate::images::decode(
+        data,
+        &[ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP],
+    )
+    .map_err(|r| match r {
+        crate::images::Refused::TooLarge => FieldError::new("file", "validation.image_too_large"),
+        crate::images::Refused::NotAccepted => bad(),
+    })?;
     if img.width() > 4000 || img.height() > 4000 {
         img = img.thumbnail(4000, 4000);
     }

@@ -13,10 +13,13 @@ use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Locale;
+use axum::body::Bytes;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Files bigger than this are refused (about 200,000 rows of XLSX).
+/// Files bigger than this are refused before they are read; rows and columns are capped too
+/// (`transfer::MAX_ROWS`, `transfer::MAX_COLUMNS`).
 pub const MAX_FILE_BYTES: usize = 32 << 20;
 
 /// One problem in one row.
@@ -36,16 +39,74 @@ pub struct Report {
     pub problems: Vec<Problem>,
 }
 
-/// Checks every row. Returns the report and, when there are no problems, the records.
+/// Checks every row. Returns the report and, when there are no problems, the records. The
+/// file is read and validated on a blocking thread (it is bounded by `read_rows` first), then
+/// its ID numbers are looked up in the database.
 pub async fn check(
     db: &Db,
+    crypto: &Arc<FieldCrypto>,
+    locale: Locale,
+    filename: &str,
+    data: Bytes,
+    default_unit: i64,
+    allowed_units: HashMap<(i64, bool), bool>,
+) -> Result<(Report, Vec<Built>), AppError> {
+    let (crypto, filename) = (crypto.clone(), filename.to_string());
+    let (mut report, built) = tokio::task::spawn_blocking(move || {
+        check_rows(
+            &crypto,
+            locale,
+            &filename,
+            &data,
+            default_unit,
+            &allowed_units,
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("roster check stopped: {e}")))??;
+    // Duplicates against the database are reported, never merged.
+    let mut tx = db.read().await?;
+    let existing = import_repo::existing_ids(
+        &mut tx,
+        built
+            .iter()
+            .filter_map(|(_, b)| b.record.id_number.as_ref().map(|s| s.idx.clone()))
+            .collect(),
+    )
+    .await?;
+    for (line, b) in &built {
+        if b.record
+            .id_number
+            .as_ref()
+            .is_some_and(|s| existing.contains(&s.idx))
+        {
+            report.valid_rows -= 1;
+            report.problems.push(Problem {
+                row: *line,
+                column: transfer::header_of("id_number", locale),
+                message: locale.t("validation.id_duplicate"),
+            });
+        }
+    }
+    report.problems.sort_by_key(|p| p.row);
+    let records = if report.problems.is_empty() {
+        built.into_iter().map(|(_, b)| b).collect()
+    } else {
+        Vec::new()
+    };
+    Ok((report, records))
+}
+
+/// The CPU-bound part of `check`: reads the file and validates every row; the rows that pass,
+/// with their line numbers.
+fn check_rows(
     crypto: &FieldCrypto,
     locale: Locale,
     filename: &str,
     data: &[u8],
     default_unit: i64,
     allowed_units: &HashMap<(i64, bool), bool>,
-) -> Result<(Report, Vec<Built>), AppError> {
+) -> Result<(Report, Vec<(usize, Built)>), AppError> {
     let rows = read_rows(filename, data).map_err(|e| AppError::Validation(vec![e]))?;
     let Some((header, body)) = rows.split_first() else {
         return Err(AppError::field("file", "validation.file_empty"));
@@ -119,40 +180,10 @@ pub async fn check(
             built.push((line, b));
         }
     }
-    // Duplicates against the database are reported, never merged.
-    let mut tx = db.read().await?;
-    let existing = import_repo::existing_ids(
-        &mut tx,
-        built
-            .iter()
-            .filter_map(|(_, b)| b.record.id_number.as_ref().map(|s| s.idx.clone()))
-            .collect(),
-    )
-    .await?;
-    for (line, b) in &built {
-        if b.record
-            .id_number
-            .as_ref()
-            .is_some_and(|s| existing.contains(&s.idx))
-        {
-            report.valid_rows -= 1;
-            report.problems.push(Problem {
-                row: *line,
-                column: transfer::header_of("id_number", locale),
-                message: locale.t("validation.id_duplicate"),
-            });
-        }
-    }
-    report.problems.sort_by_key(|p| p.row);
     if report.rows == 0 {
         return Err(AppError::field("file", "validation.file_empty"));
     }
-    let records = if report.problems.is_empty() {
-        built.into_iter().map(|(_, b)| b).collect()
-    } else {
-        Vec::new()
-    };
-    Ok((report, records))
+    Ok((report, built))
 }
 
 /// Writes every record in one transaction, with one audit entry; all or nothing. With

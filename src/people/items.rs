@@ -134,7 +134,7 @@ pub async fn update(
 /// Decodes an uploaded image (JPEG, PNG or WebP, sniffed by content), turns it upright,
 /// shrinks it into [`PHOTO_BOX`] and re-encodes it as JPEG without metadata.
 pub fn normalise_photo(data: &[u8]) -> Result<(Vec<u8>, u32, u32), FieldError> {
-    use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+    use image::ImageFormat;
     let bad = || FieldError::new("photo", "validation.photo_type");
     if data.is_empty() {
         return Err(FieldError::new("photo", "validation.photo_empty"));
@@ -142,25 +142,14 @@ pub fn normalise_photo(data: &[u8]) -> Result<(Vec<u8>, u32, u32), FieldError> {
     if data.len() > MAX_PHOTO_BYTES {
         return Err(FieldError::new("photo", "validation.photo_too_large"));
     }
-    let mut reader = ImageReader::new(std::io::Cursor::new(data))
-        .with_guessed_format()
-        .map_err(|_| bad())?;
-    if !matches!(
-        reader.format(),
-        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
-    ) {
-        return Err(bad());
-    }
-    // A small file can claim a huge canvas: refuse before allocating it.
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 << 20);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| bad())?;
-    let orientation = decoder.orientation().map_err(|_| bad())?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| bad())?;
-    img.apply_orientation(orientation);
+    let (img, _) = crate::images::decode(
+        data,
+        &[ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP],
+    )
+    .map_err(|r| match r {
+        crate::images::Refused::TooLarge => FieldError::new("photo", "validation.image_too_large"),
+        crate::images::Refused::NotAccepted => bad(),
+    })?;
     // `thumbnail` also enlarges, so only photos larger than the box are shrunk.
     let img = if img.width() > PHOTO_BOX.0 || img.height() > PHOTO_BOX.1 {
         img.thumbnail(PHOTO_BOX.0, PHOTO_BOX.1)

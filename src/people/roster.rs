@@ -10,6 +10,7 @@ use crate::web::auth::{Perm, Scope, Viewer};
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use std::collections::HashMap;
@@ -88,8 +89,8 @@ pub async fn import_form(State(state): State<AppState>, v: Viewer) -> AppResult<
 }
 
 /// Reads `file` and `unit_id` from a multipart upload.
-async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, i64)> {
-    let (mut name, mut data, mut unit) = (String::new(), Vec::new(), 0);
+async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, i64)> {
+    let (mut name, mut data, mut unit) = (String::new(), Bytes::new(), 0);
     while let Some(field) = mp
         .next_field()
         .await
@@ -101,8 +102,7 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Vec<u8>, i64)> {
                 data = field
                     .bytes()
                     .await
-                    .map_err(|_| AppError::field("file", "validation.file_too_large"))?
-                    .to_vec();
+                    .map_err(|_| AppError::field("file", "validation.file_too_large"))?;
             }
             Some("unit_id") => {
                 unit = field
@@ -138,9 +138,9 @@ pub async fn preview_import(
         &state.crypto,
         v.ctx.locale,
         &filename,
-        &data,
+        data.clone(),
         unit,
-        &allowed,
+        allowed,
     )
     .await?;
     let upload_id = if report.problems.is_empty() {
@@ -183,9 +183,9 @@ async fn commit(state: &AppState, v: &Viewer, upload: i64) -> AppResult<usize> {
         &state.crypto,
         v.ctx.locale,
         &kept.filename,
-        &kept.data,
+        Bytes::from(kept.data),
         kept.unit,
-        &allowed,
+        allowed,
     )
     .await?;
     if !report.problems.is_empty() {
@@ -232,9 +232,9 @@ pub async fn api_import(
         &state.crypto,
         v.ctx.locale,
         &filename,
-        &data,
+        data.clone(),
         unit,
-        &allowed,
+        allowed,
     )
     .await?;
     let imported = if p.commit == Some(true) && report.problems.is_empty() {

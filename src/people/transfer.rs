@@ -44,63 +44,152 @@ pub fn header_of(field: &str, locale: Locale) -> String {
         .unwrap_or_else(|| field.to_string())
 }
 
-/// Reads a CSV or XLSX file into rows of trimmed text; the first row is the header.
+/// The most data rows one roster file may hold (the header row not counted). A bigger roster
+/// is split into several files; the template and the refusal say so.
+pub const MAX_ROWS: usize = 20_000;
+/// The most columns a roster may use: the template's 17 and room for a few of the user's own
+/// (序号, 备注 …), which are ignored.
+pub const MAX_COLUMNS: usize = 40;
+/// The most bytes one part of an XLSX file may unpack to, and all parts together. A roster of
+/// `MAX_ROWS` full rows unpacks to about 15 MB; a zip bomb is refused before it is parsed.
+const MAX_PART_BYTES: u64 = 32 << 20;
+const MAX_UNPACKED_BYTES: u64 = 64 << 20;
+
+/// Reads a CSV or XLSX file into rows of trimmed text; the first row is the header. The file
+/// is bounded before anything is built from it: unpacked size, rows and columns (a sheet that
+/// claims a cell at XFD1048576 is refused at that cell, not allocated). CPU-bound: call it off
+/// the async workers.
 pub fn read_rows(filename: &str, data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
     let lower = filename.to_lowercase();
-    let bad = || FieldError::new("file", "validation.file_unreadable");
     if lower.ends_with(".xlsx") || data.starts_with(b"PK\x03\x04") {
-        use calamine::{Data, Reader, Xlsx};
-        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(data)).map_err(|_| bad())?;
-        let sheet = book
-            .worksheet_range_at(0)
-            .ok_or_else(bad)?
-            .map_err(|_| bad())?;
-        Ok(sheet
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Data::Empty => String::new(),
-                        Data::String(s) => s.trim().to_string(),
-                        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                            format!("{}", *f as i64)
-                        }
-                        Data::Float(f) => f.to_string(),
-                        Data::Int(i) => i.to_string(),
-                        Data::Bool(b) => {
-                            if *b {
-                                "是".into()
-                            } else {
-                                "否".into()
-                            }
-                        }
-                        Data::DateTime(d) => d
-                            .as_datetime()
-                            .map(|d| d.date().to_string())
-                            .unwrap_or_default(),
-                        Data::DateTimeIso(s) => s.chars().take(10).collect(),
-                        other => other.to_string(),
-                    })
-                    .collect()
-            })
-            .collect())
+        read_xlsx(data)
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        let text = std::str::from_utf8(data)
-            .map_err(|_| FieldError::new("file", "validation.file_encoding"))?;
-        let text = text.trim_start_matches('\u{feff}');
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        rdr.records()
-            .map(|r| {
-                r.map(|r| r.iter().map(|c| c.trim().to_string()).collect())
-                    .map_err(|_| bad())
-            })
-            .collect()
+        read_csv(data)
     } else {
         Err(FieldError::new("file", "validation.file_type"))
     }
+}
+
+fn unreadable() -> FieldError {
+    FieldError::new("file", "validation.file_unreadable")
+}
+
+/// Refuses a row or column beyond the caps.
+fn check_bounds(row: usize, column: usize) -> Result<(), FieldError> {
+    if column >= MAX_COLUMNS {
+        return Err(FieldError::new("file", "validation.file_too_many_columns"));
+    }
+    if row > MAX_ROWS {
+        return Err(FieldError::new("file", "validation.file_too_many_rows"));
+    }
+    Ok(())
+}
+
+/// Unpacks every part of the archive into nothing, counting: refuses a part or a whole that
+/// unpacks to more than the caps, whatever sizes the archive declares.
+fn check_unpacked(data: &[u8]) -> Result<(), FieldError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(|_| unreadable())?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|_| unreadable())?;
+        let n = std::io::copy(
+            &mut std::io::Read::take(part, MAX_PART_BYTES + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| unreadable())?;
+        total += n;
+        if n > MAX_PART_BYTES || total > MAX_UNPACKED_BYTES {
+            return Err(FieldError::new("file", "validation.file_unpacks_too_large"));
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
+    use calamine::{Reader, Xlsx};
+    check_unpacked(data)?;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(data)).map_err(|_| unreadable())?;
+    let first = book.sheet_names().first().cloned().ok_or_else(unreadable)?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| unreadable())?;
+    // Cells arrive one at a time, in any order the file gives; each is checked before a row
+    // or column is made for it.
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        let text = cell_text(cell.get_value().clone().into());
+        if text.is_empty() {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        check_bounds(r, c)?;
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        if rows[r].len() <= c {
+            rows[r].resize(c + 1, String::new());
+        }
+        rows[r][c] = text;
+    }
+    // As the sheet's used range: from the first row and column that hold anything.
+    let top = rows
+        .iter()
+        .position(|r| !r.is_empty())
+        .unwrap_or(rows.len());
+    let left = rows
+        .iter()
+        .filter_map(|r| r.iter().position(|c| !c.is_empty()))
+        .min()
+        .unwrap_or(0);
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .skip(top)
+        .map(|mut r| {
+            r.resize(width, String::new());
+            r.drain(..left);
+            r
+        })
+        .collect())
+}
+
+/// A cell as the roster reads it: trimmed text, whole numbers without a decimal point, dates
+/// as `YYYY-MM-DD`, booleans as 是/否.
+fn cell_text(value: calamine::Data) -> String {
+    use calamine::Data;
+    match value {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(true) => "是".into(),
+        Data::Bool(false) => "否".into(),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map(|d| d.date().to_string())
+            .unwrap_or_default(),
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        other => other.to_string(),
+    }
+}
+
+fn read_csv(data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
+    let text = std::str::from_utf8(data)
+        .map_err(|_| FieldError::new("file", "validation.file_encoding"))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while rdr.read_record(&mut record).map_err(|_| unreadable())? {
+        check_bounds(rows.len(), record.len().saturating_sub(1))?;
+        rows.push(record.iter().map(|c| c.trim().to_string()).collect());
+    }
+    Ok(rows)
 }
 
 /// Column positions of the known headers (Chinese or English).

@@ -53,6 +53,16 @@ async fn a_campaign_and_a_contribution_through_the_api() {
     let r = poet
         .upload(
             &format!("/api/v1/works/{second}/files"),
+            "bomb.png",
+            &yinyao::images::png_claiming(11_000, 11_000),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("图片像素太多"), "{}", r.body);
+    let r = poet
+        .upload(
+            &format!("/api/v1/works/{second}/files"),
             "说明.txt",
             b"plain text",
             &[],

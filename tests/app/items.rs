@@ -200,6 +200,15 @@ async fn photos_are_reencoded_without_metadata_and_served_only_in_scope() {
     let r = staff.get(&format!("/people/{id}/photo.jpg")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "nothing stored");
 
+    // A tiny PNG that claims an 11,000 × 11,000 canvas is refused before it is allocated.
+    let r = upload_photo(
+        &mut staff,
+        id,
+        &yinyao::images::png_claiming(11_000, 11_000),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("图片像素太多"), "{}", r.body);
     let r = upload_photo(&mut staff, id, &jpeg_with_marker("GPS 31.2304N 121.4737E")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = staff.get(&format!("/people/{id}")).await;

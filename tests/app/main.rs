@@ -8,6 +8,7 @@ mod accounts;
 mod api_v1;
 mod audit;
 mod audit_search;
+mod bombs;
 mod campaigns;
 mod campaigns_api;
 mod care;

@@ -63,6 +63,15 @@ async fn attachments_are_checked_hidden_until_published_and_served_with_ranges()
     let r = upload(
         &mut editor,
         id,
+        "bomb.png",
+        &yinyao::images::png_claiming(11_000, 11_000),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("图片像素太多"), "{}", r.body);
+    let r = upload(
+        &mut editor,
+        id,
         "photo.jpg",
         b"<html><script>alert(1)</script></html>",
     )
