@@ -247,7 +247,7 @@ pub async fn api_import(
 
 pub async fn template(v: Viewer) -> AppResult<Response> {
     v.scope(Perm::People)?;
-    let body = transfer::write_xlsx(&[]).map_err(AppError::Internal)?;
+    let body = transfer::write_template().map_err(AppError::Internal)?;
     Ok(crate::web::render::xlsx(
         body,
         "roster-template.xlsx",

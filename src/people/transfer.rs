@@ -304,6 +304,32 @@ pub fn write_csv(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
 
 /// XLSX with every cell written as text (ID numbers must not become numbers).
 pub fn write_xlsx(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
+    Ok(roster_book(rows)?.save_to_buffer()?)
+}
+
+/// The empty template to fill in, with a second sheet saying what a file may hold.
+pub fn write_template() -> anyhow::Result<Vec<u8>> {
+    let mut book = roster_book(&[])?;
+    let notes = book.add_worksheet();
+    notes.set_name("说明 Notes")?;
+    notes.set_column_width(0, 100)?;
+    let lines = [
+        format!(
+            "一个文件最多 {MAX_ROWS} 行数据（不含表头）、{MAX_COLUMNS} 列，最大 {} MB；更大的名册请分成几个文件导入。",
+            super::import::MAX_FILE_BYTES >> 20
+        ),
+        format!(
+            "A file holds at most {MAX_ROWS} data rows (the header not counted) and {MAX_COLUMNS} columns, {} MB at most; split a bigger roster into several files.",
+            super::import::MAX_FILE_BYTES >> 20
+        ),
+    ];
+    for (r, line) in lines.iter().enumerate() {
+        notes.write_string(u32::try_from(r)?, 0, line)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+fn roster_book(rows: &[ExportRow]) -> anyhow::Result<rust_xlsxwriter::Workbook> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -318,7 +344,7 @@ pub fn write_xlsx(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
             sheet.write_string(u32::try_from(r + 1)?, u16::try_from(c)?, v.as_str())?;
         }
     }
-    Ok(book.save_to_buffer()?)
+    Ok(book)
 }
 
 fn safe_cell(s: &str) -> String {
@@ -380,5 +406,25 @@ mod tests {
         row[0] = "=1+1".into();
         let csv = String::from_utf8(write_csv(&[row]).unwrap()).unwrap();
         assert!(csv.contains("'=1+1"));
+    }
+
+    #[test]
+    fn the_messages_name_the_caps_the_code_enforces() {
+        use crate::i18n::Locale;
+        let zh = Locale::ZhCn.t("validation.file_too_many_rows");
+        assert!(zh.contains(&MAX_ROWS.to_string()), "{zh}");
+        let zh = Locale::ZhCn.t("validation.file_too_many_columns");
+        assert!(zh.contains(&MAX_COLUMNS.to_string()), "{zh}");
+        let en = Locale::En.t("import.hint");
+        assert!(en.contains("20,000") && MAX_ROWS == 20_000, "{en}");
+        let zh = Locale::ZhCn.t("validation.file_unpacks_too_large");
+        assert!(zh.contains(&(MAX_UNPACKED_BYTES >> 20).to_string()), "{zh}");
+        // Rows up to the cap are read; one more is refused.
+        let csv = |n: usize| format!("姓名\n{}", "x\n".repeat(n)).into_bytes();
+        assert_eq!(
+            read_rows("a.csv", &csv(MAX_ROWS)).unwrap().len(),
+            MAX_ROWS + 1
+        );
+        assert!(read_rows("a.csv", &csv(MAX_ROWS + 1)).is_err());
     }
 }
