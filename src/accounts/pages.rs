@@ -108,6 +108,8 @@ struct ShowPage {
     account: AccountRow,
     grants: Vec<GrantRow>,
     can_manage: bool,
+    /// False for the system admin on an account with a unit role (its unit admins reset it).
+    can_reset: bool,
     can_grant: bool,
     grant_units: Vec<Unit>,
     roles: Vec<UnitRole>,
@@ -121,14 +123,18 @@ pub async fn show_account(
     let account = service::get(&state, &v, AccountId(id)).await?;
     let grants = service::grants_of(&state, &v, AccountId(id)).await?;
     let mut tx = state.db.read().await?;
-    let can_manage = match v.scope(Perm::ManageAccounts) {
+    let (can_manage, can_reset) = match v.scope(Perm::ManageAccounts) {
         Ok(s) => {
-            repo::get_in_scope(&mut tx, &s, AccountId(id))
+            let manage = repo::get_in_scope(&mut tx, &s, AccountId(id))
                 .await?
                 .is_some()
-                && account.platform_role.is_none()
+                && account.platform_role.is_none();
+            (
+                manage,
+                manage && service::may_reset(&mut tx, &s, AccountId(id)).await?,
+            )
         }
-        Err(_) => false,
+        Err(_) => (false, false),
     };
     let grant_units = match v.scope(Perm::GrantRoles) {
         Ok(s) if account.platform_role.is_none() && AccountId(id) != v.p.id => {
@@ -141,6 +147,7 @@ pub async fn show_account(
         account,
         grants,
         can_manage: can_manage && AccountId(id) != v.p.id,
+        can_reset: can_reset && AccountId(id) != v.p.id,
         can_grant: !grant_units.is_empty(),
         grant_units,
         roles: UnitRole::ALL.to_vec(),

@@ -66,6 +66,14 @@ async fn manageable(tx: &mut Tx, v: &Viewer, s: &Scope, id: AccountId) -> AppRes
     Ok(a)
 }
 
+/// Whether a caller who may manage the account may also reset its password. A reset hands the
+/// caller a one-time password, so the system admin (whose scope is everything but who must
+/// never read business data) resets only accounts that hold no unit role; an account with a
+/// role is reset by an administrator of its units.
+pub async fn may_reset(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<bool> {
+    Ok(!(s.all && repo::holds_any_role(tx, id).await?))
+}
+
 pub async fn get(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<AccountRow> {
     let scope = v.scope(Perm::ViewAccounts)?;
     let mut tx = state.db.read().await?;
@@ -143,6 +151,9 @@ pub async fn reset_password(state: &AppState, v: &Viewer, id: AccountId) -> AppR
     let mut tx = state.db.write().await?;
     // Platform admins are reset only from the server's command line.
     manageable(&mut tx, v, &scope, id).await?;
+    if !may_reset(&mut tx, &scope, id).await? {
+        return Err(AppError::Forbidden);
+    }
     let password = generate_password();
     repo::set_password(&mut tx, id, &hash_password(&password)?, true).await?;
     session::delete_for_account(&mut tx, id).await?;

@@ -752,11 +752,94 @@ async fn no_one_takes_over_an_account_with_more_power() {
         .post(&format!("/accounts/{}/reset-password", big.0), &[])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let plain = fixtures::account(&app, "plain", Some(c.village_a), Some(UnitRole::Staff)).await;
+    let plain = fixtures::account(&app, "plain", Some(c.village_a), None).await;
     let r = sys
         .post(&format!("/accounts/{}/reset-password", plain.0), &[])
         .await;
-    assert_eq!(r.status, StatusCode::OK, "ordinary accounts can be reset");
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "accounts without a role can be reset"
+    );
+}
+
+/// A reset hands over a one-time password, so the system admin may reset only accounts that
+/// read no business data; each platform role against each kind of account, on the page, refusals
+/// audited; a unit admin resets the staff of their unit.
+#[tokio::test]
+async fn the_system_admin_never_obtains_a_credential_that_reads_business_data() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let targets = [
+        ("no_role", None),
+        ("member", Some(UnitRole::Member)),
+        ("staff", Some(UnitRole::Staff)),
+        ("youth", Some(UnitRole::YouthCare)),
+        ("editor", Some(UnitRole::Editor)),
+        ("uadmin", Some(UnitRole::UnitAdmin)),
+    ];
+    let mut ids = Vec::new();
+    for (name, role) in targets {
+        ids.push((
+            name,
+            role,
+            fixtures::account(&app, name, Some(c.village_a), role).await,
+        ));
+    }
+    for (login, platform) in [
+        ("p_sys", PlatformRole::System),
+        ("p_sec", PlatformRole::Security),
+        ("p_aud", PlatformRole::Audit),
+    ] {
+        let mut admin = fixtures::admin_client(&app, login, platform).await;
+        for (name, role, id) in &ids {
+            let allowed = platform == PlatformRole::System && role.is_none();
+            let before = app
+                .scalar("SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied'")
+                .await;
+            let r = admin
+                .post(&format!("/accounts/{}/reset-password", id.0), &[])
+                .await;
+            let page = admin.get(&format!("/accounts/{}", id.0)).await;
+            if allowed {
+                assert_eq!(r.status, StatusCode::OK, "{platform:?} resets {name}");
+                continue;
+            }
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{platform:?} must not reset {name}: {}",
+                r.status
+            );
+            assert!(!r.body.contains("one-time") && !r.body.contains("一次性"));
+            assert!(
+                !page.body.contains("reset-password"),
+                "{platform:?} is not offered a reset of {name}"
+            );
+            assert!(
+                app.scalar("SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied'")
+                    .await
+                    > before,
+                "the refusal of {platform:?} on {name} are audited"
+            );
+        }
+    }
+    let youth = ids.iter().find(|t| t.0 == "youth").unwrap().2;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM accounts WHERE id = {} AND must_change_password = FALSE",
+            youth.0
+        ))
+        .await,
+        1,
+        "the youth-care worker's password is untouched"
+    );
+    // The unit's administrator does it, and gets the one-time password.
+    let mut town_admin =
+        fixtures::user_client(&app, "admin_a", c.town_a, UnitRole::UnitAdmin).await;
+    let r = town_admin
+        .post(&format!("/accounts/{}/reset-password", youth.0), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
