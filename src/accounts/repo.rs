@@ -186,6 +186,15 @@ pub async fn holds_any_role(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Er
     Ok(n > 0)
 }
 
+/// Whether the account holds an active role other than member (a role that reads or keeps
+/// others' data).
+pub async fn holds_staff_role(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM role_grants WHERE account_id = $1 AND revoked_at IS NULL AND role <> 'member'")
+        .bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
 /// Whether the account administers any unit.
 pub async fn is_unit_admin(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(

@@ -9,6 +9,7 @@ use crate::accounts::{model::AccountId, repo as accounts};
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::units::{model::UnitId, repo as units};
 use crate::web::auth::{Perm, Viewer};
 use crate::web::render::{Page, html};
 use askama::Template;
@@ -21,9 +22,15 @@ use serde_json::json;
 #[derive(serde::Deserialize)]
 pub struct LinkForm {
     username: String,
+    /// Required when the account holds a staff role (and only a unit admin may then link).
+    #[serde(default)]
+    reason: String,
 }
 
-/// Staff link a file to an account in their scope.
+/// Staff link a file to an account in their scope. A linked account reads its file in clear
+/// (`/me/file.json`), so no one links a file to their own account, and a file goes to an
+/// account holding a staff role only by an administrator of the person's unit, with a reason
+/// that is recorded.
 pub async fn link_account(
     State(state): State<AppState>,
     v: Viewer,
@@ -32,6 +39,10 @@ pub async fn link_account(
 ) -> AppResult<Response> {
     let (row, _) = service::load(&state, &v, PersonId(id)).await?;
     let scope = v.scope(Perm::ViewAccounts)?;
+    let reason = f.reason.trim();
+    if reason.chars().count() > 200 {
+        return Err(AppError::field("reason", "validation.too_long"));
+    }
     let mut tx = state.db.write().await?;
     let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase())
         .await?
@@ -43,15 +54,40 @@ pub async fn link_account(
     {
         return Err(AppError::field("username", "validation.account_unknown"));
     }
+    if AccountId(account.id) == v.p.id {
+        return Err(AppError::field("username", "validation.link_self"));
+    }
+    let staff = accounts::holds_staff_role(&mut tx, AccountId(account.id)).await?;
+    if staff {
+        let admin = match v.scope(Perm::ManageUnits) {
+            Ok(s) => units::get_in_scope(&mut tx, &s, UnitId(row.unit_id))
+                .await?
+                .is_some(),
+            Err(_) => false,
+        };
+        if !admin {
+            return Err(AppError::field(
+                "username",
+                "validation.link_staff_admin_only",
+            ));
+        }
+        if reason.is_empty() {
+            return Err(AppError::field("reason", "validation.link_staff_reason"));
+        }
+    }
     repo::set_account(&mut tx, PersonId(id), Some(account.id))
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::field("username", "validation.account_linked"),
             other => other,
         })?;
+    let mut detail = json!({ "after": { "account_id": account.id }, "staff_account": staff });
+    if staff {
+        detail["reason"] = json!(reason);
+    }
     let event = Event::ok("person.link_account", format!("person:{id}"))
         .unit(row.unit_id)
-        .detail(json!({ "after": { "account_id": account.id } }));
+        .detail(detail);
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
@@ -160,6 +196,16 @@ pub async fn download_own(State(state): State<AppState>, v: Viewer) -> AppResult
         Event::ok("person.self_export", format!("person:{}", id.0)).unit(row.unit_id),
     )
     .await?;
+    // The copy shows the sensitive fields in clear: each one present is a reveal, audited as
+    // a reveal on the person's page is.
+    for field in super::model::Sensitive::ALL {
+        if !body[field.as_str()].is_null() {
+            let event = Event::ok("person.reveal", format!("person:{}", id.0))
+                .unit(row.unit_id)
+                .detail(json!({ "field": field.as_str(), "via": "self_export" }));
+            audit::record(&mut tx, &v.ctx.actor(), event).await?;
+        }
+    }
     tx.commit().await?;
     let bytes = serde_json::to_vec_pretty(&body).map_err(|e| AppError::Internal(e.into()))?;
     Ok((

@@ -756,6 +756,82 @@ async fn a_retiree_sees_corrects_and_downloads_their_own_file() {
     }
 }
 
+/// A linked account reads its file in clear, so staff cannot link a file to themselves, and a
+/// staff account gets a file only from an administrator of the person's unit, with a reason;
+/// the download audits each field it reveals.
+#[tokio::test]
+async fn staff_cannot_reveal_a_file_by_linking_it_to_themselves() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let id = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    fixtures::account(&app, "colleague", Some(c.village_a), Some(UnitRole::Staff)).await;
+    staff.get(&format!("/people/{id}")).await;
+    for (who, reason) in [
+        ("staff_a", ""),
+        ("staff_a", "本人档案"),
+        ("colleague", "本人档案"),
+    ] {
+        let r = staff
+            .post(
+                &format!("/people/{id}/link"),
+                &[("username", who), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{who}");
+    }
+    assert_eq!(
+        staff.get("/me/file.json").await.status,
+        StatusCode::NOT_FOUND,
+        "nothing linked"
+    );
+    let mut admin = fixtures::user_client(&app, "admin_a", c.town_a, UnitRole::UnitAdmin).await;
+    admin.get(&format!("/people/{id}")).await;
+    let r = admin
+        .post(
+            &format!("/people/{id}/link"),
+            &[("username", "colleague"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    assert!(r.body.contains("理由"), "{}", r.body);
+    let r = admin
+        .post(
+            &format!("/people/{id}/link"),
+            &[
+                ("username", "colleague"),
+                ("reason", "本人退休后返聘为村工作人员"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let detail = app
+        .text("SELECT CAST(detail AS TEXT) FROM audit_log WHERE action = 'person.link_account'")
+        .await;
+    assert!(detail.contains("本人退休后返聘为村工作人员"), "{detail}");
+
+    let mut me = app.client();
+    me.login("colleague", fixtures::PASSWORD).await;
+    let copy = me.get("/me/file.json").await;
+    assert_eq!(copy.json()["id_number"], ID);
+    let reveals = app
+        .scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'person.reveal'")
+        .await;
+    assert_eq!(
+        reveals, 5,
+        "each sensitive field in the copy is audited as a reveal"
+    );
+}
+
 /// Subtrees are ranges of unit paths: town 3 (`/1/2/3/`) must not reach its siblings 30–36
 /// (`/1/2/30/` …), whose paths start with the same characters.
 #[tokio::test]
