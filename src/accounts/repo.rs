@@ -414,6 +414,26 @@ pub async fn revoke_token(tx: &mut Tx, account: AccountId, id: i64) -> Result<bo
     Ok(r == 1)
 }
 
+/// Whether a live token with this id belongs to an account other than `account`.
+pub async fn live_token_of_other(
+    tx: &mut Tx,
+    account: AccountId,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM api_tokens WHERE id = $1 AND account_id <> $2 AND revoked_at IS NULL")
+        .bind(id).bind(account.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// Whether an active grant with this id exists, in anyone's scope.
+pub async fn grant_exists(tx: &mut Tx, id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM role_grants WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
 /// The active, unlocked account a live token belongs to.
 /// `expired_before`: passwords changed before this time have expired, and so have their tokens.
 pub async fn account_for_token(

@@ -274,9 +274,13 @@ pub async fn grant(state: &AppState, v: &Viewer, g: &NewGrant) -> AppResult<Gran
 pub async fn revoke(state: &AppState, v: &Viewer, grant_id: i64) -> AppResult<GrantRow> {
     let scope = v.scope(Perm::GrantRoles)?;
     let mut tx = state.db.write().await?;
-    let g = repo::grant_in_scope(&mut tx, &scope, grant_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(g) = repo::grant_in_scope(&mut tx, &scope, grant_id).await? else {
+        return Err(if repo::grant_exists(&mut tx, grant_id).await? {
+            AppError::OutOfScope
+        } else {
+            AppError::NotFound
+        });
+    };
     if AccountId(g.account_id) == v.p.id {
         return Err(AppError::Conflict("error.self_grant"));
     }
@@ -342,7 +346,12 @@ pub async fn revoke_token(state: &AppState, v: &Viewer, id: i64) -> AppResult<()
     v.scope(Perm::UseTokens)?;
     let mut tx = state.db.write().await?;
     if !repo::revoke_token(&mut tx, v.p.id, id).await? {
-        return Err(AppError::NotFound);
+        // Another account's token is a refusal (audited); a missing or revoked one is not found.
+        return Err(if repo::live_token_of_other(&mut tx, v.p.id, id).await? {
+            AppError::OutOfScope
+        } else {
+            AppError::NotFound
+        });
     }
     audit::record(
         &mut tx,

@@ -611,7 +611,8 @@ pub async fn add_file(
         repo::work(&mut tx, work).await?.ok_or(AppError::NotFound)?
     };
     if w.author_id != v.p.id.0 {
-        return Err(AppError::NotFound);
+        // Someone else's work: a refusal, shown as not found and audited.
+        return Err(AppError::OutOfScope);
     }
     let open = match w.campaign_id {
         Some(c) => {

@@ -253,7 +253,8 @@ pub async fn serve(
         (None, None) => false,
     };
     if !visible {
-        return Err(AppError::NotFound);
+        // The file exists: a refusal, shown as not found and audited.
+        return Err(AppError::OutOfScope);
     }
     let path = state.config.effective_upload_dir().join(&f.storage_key);
     let mime = f.content_type.parse().map_err(|_| AppError::NotFound)?;

@@ -82,6 +82,19 @@ async fn unit_in(state: &AppState, s: &Scope, unit: i64) -> AppResult<bool> {
         .is_some())
 }
 
+/// The unit is in scope; else an audited refusal when it exists, not found when it does not.
+async fn require_unit_in(state: &AppState, s: &Scope, unit: i64) -> AppResult<()> {
+    if unit_in(state, s, unit).await? {
+        return Ok(());
+    }
+    let mut tx = state.db.read().await?;
+    if crate::units::repo::exists(&mut tx, UnitId(unit)).await? {
+        Err(AppError::OutOfScope)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 pub async fn create_column(state: &AppState, v: &Viewer, input: &ColumnInput) -> AppResult<i64> {
     let s = v.scope(Perm::ManageNews)?;
     let mut errors = Vec::new();
@@ -140,20 +153,16 @@ pub async fn columns(state: &AppState, v: &Viewer) -> AppResult<Vec<Column>> {
 /// The review steps (1 or 2) a unit in the caller's scope has set for its articles.
 pub async fn review_steps(state: &AppState, v: &Viewer, unit: i64) -> AppResult<u8> {
     let s = v.scope(Perm::WriteNews)?;
-    if !unit_in(state, &s, unit).await? {
-        return Err(AppError::NotFound);
-    }
+    require_unit_in(state, &s, unit).await?;
     let mut tx = state.db.read().await?;
     Ok(repo::review_steps(&mut tx, unit).await?)
 }
 
 pub async fn set_review_steps(state: &AppState, v: &Viewer, unit: i64, steps: u8) -> AppResult<()> {
     let s = v.scope(Perm::ManageUnits)?;
+    require_unit_in(state, &s, unit).await?;
     if !(1..=2).contains(&steps) {
         return Err(AppError::field("steps", "validation.choice"));
-    }
-    if !unit_in(state, &s, unit).await? {
-        return Err(AppError::NotFound);
     }
     let mut tx = state.db.write().await?;
     let before = repo::review_steps(&mut tx, unit).await?;

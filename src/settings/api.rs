@@ -2,11 +2,12 @@
 
 use super::model::Policy;
 use super::service;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 
 /// The security policy in force: password rules, lockout and session times.
 #[utoipa::path(get, path = "/api/v1/settings/policy", tag = "settings",
@@ -21,7 +22,10 @@ pub async fn get_policy(State(state): State<AppState>, v: Viewer) -> AppResult<J
 pub async fn set_policy(
     State(state): State<AppState>,
     v: Viewer,
-    Json(p): Json<Policy>,
+    body: Result<Json<Policy>, JsonRejection>,
 ) -> AppResult<Json<Policy>> {
+    // Permission before parsing: a refusal is audited whatever was sent.
+    service::current(&state, &v)?;
+    let Json(p) = body.map_err(|_| AppError::field("body", "validation.policy_range"))?;
     Ok(Json(service::save(&state, &v, p).await?))
 }

@@ -70,6 +70,8 @@ pub async fn save_settings(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
+    // Permission before parsing: a refusal is audited whatever was sent.
+    service::current(&state, &v)?;
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::field("form", "validation.form"))?;
     let mut doc = serde_json::Map::new();

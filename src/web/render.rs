@@ -128,7 +128,12 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let method = req.method().clone();
     let wants_json = wants_json(&req);
     let resp = next.run(req).await;
-    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
+    let Some(info) = resp
+        .extensions()
+        .get::<ErrorInfo>()
+        .cloned()
+        .or_else(|| framework_rejection(&resp))
+    else {
         return resp;
     };
     let status = resp.status();
@@ -154,6 +159,34 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         return Redirect::to(&to).into_response();
     }
     error_response(&ctx, &path, wants_json, status, &info)
+}
+
+/// An error answered by the framework before a handler ran (a body that is not JSON, too
+/// large, of the wrong type; a method the route does not take): axum writes it as English
+/// text. It gets the same shape and language as every other error.
+fn framework_rejection(resp: &Response) -> Option<ErrorInfo> {
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation",
+        StatusCode::NOT_FOUND => "not_found",
+        _ => return None,
+    };
+    plain.then(|| ErrorInfo {
+        code,
+        conflict_key: None,
+        fields: Vec::new(),
+        reference: crate::web::random_token(6),
+        denied: false,
+    })
 }
 
 /// Whether the caller wants errors as JSON (the API, or an explicit `Accept`) or as a page.

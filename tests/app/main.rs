@@ -25,6 +25,7 @@ mod news_search;
 mod news_stats;
 mod ops;
 mod people;
+mod refusals;
 mod roster;
 mod search;
 mod search_lists;
