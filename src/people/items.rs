@@ -86,7 +86,7 @@ pub async fn add(state: &AppState, v: &Viewer, id: PersonId, input: &ItemInput) 
     .await?;
     let event = Event::ok("care_item.create", format!("person:{}", id.0))
         .unit(unit)
-        .detail(json!({ "after": { "item_id": item, "name": name, "status": status.as_str(), "note": note } }));
+        .detail(json!({ "after": { "item_id": item, "status": status.as_str(), "note_set": note.is_some() } }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(item)
@@ -123,8 +123,9 @@ pub async fn update(
         .unit(unit)
         .detail(json!({
             "item_id": item,
-            "before": { "status": before.status, "note": before.note },
-            "after": { "status": after.status, "note": after.note },
+            "before": { "status": before.status },
+            "after": { "status": after.status },
+            "note_changed": before.note != after.note,
         }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;

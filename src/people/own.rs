@@ -163,7 +163,9 @@ pub async fn correct_own(
     repo::update(&mut tx, id, &built.record).await?;
     let event = Event::ok("person.self_update", format!("person:{}", id.0))
         .unit(row.unit_id)
-        .detail(json!({ "sensitive_changed": built.sensitive_set, "skills": built.record.skills, "willing_to_serve": built.record.willing_to_serve }));
+        .detail(json!({ "sensitive_changed": built.sensitive_set,
+            "skills_changed": built.record.skills != prev.skills,
+            "willing_to_serve_changed": built.record.willing_to_serve != prev.willing_to_serve }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
     Ok(Redirect::to("/me/file").into_response())

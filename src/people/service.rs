@@ -194,13 +194,36 @@ pub fn build(
         willing_to_serve: input.willing_to_serve,
         is_minor,
     };
-    // Names of the sensitive fields this input sets, for the audit trail (never the values).
+    // Names of the sensitive fields this input changes, for the audit trail (never the
+    // values): ID number and mobile by their blind index, the others by their text.
+    let idx_differs = |new: &Option<super::repo::Sealed>, old: Option<&super::repo::Sealed>| {
+        new.as_ref().map(|s| &s.idx) != old.map(|s| &s.idx)
+    };
+    let text_differs = |new: &Option<String>, old: Option<&String>| -> bool {
+        new.is_some() && new.as_deref() != old.and_then(|e| c.decrypt(e).ok()).as_deref()
+    };
     let changed = [
-        ("id_number", id_number.is_some()),
-        ("mobile", mobile.is_some()),
-        ("address", address.is_some()),
-        ("health", health.is_some()),
-        ("emergency", emergency.is_some()),
+        (
+            "id_number",
+            id_number.is_some()
+                && idx_differs(&record.id_number, prev.and_then(|p| p.id_number.as_ref())),
+        ),
+        (
+            "mobile",
+            mobile.is_some() && idx_differs(&record.mobile, prev.and_then(|p| p.mobile.as_ref())),
+        ),
+        (
+            "address",
+            text_differs(&address, prev.and_then(|p| p.address_enc.as_ref())),
+        ),
+        (
+            "health",
+            text_differs(&health, prev.and_then(|p| p.health_enc.as_ref())),
+        ),
+        (
+            "emergency",
+            text_differs(&emergency, prev.and_then(|p| p.emergency_enc.as_ref())),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, set)| set.then_some(k))
@@ -212,7 +235,7 @@ pub fn build(
     })
 }
 
-/// A validated record, its categories, and the names of the sensitive fields it sets.
+/// A validated record, its categories, and the names of the sensitive fields it sets or changes.
 pub struct Built {
     pub record: PersonRecord,
     pub categories: Vec<&'static str>,
@@ -220,14 +243,52 @@ pub struct Built {
 }
 
 /// The non-sensitive part of a record, for before/after in the audit trail.
-fn audit_view(r: &PersonRecord) -> serde_json::Value {
+/// What an audit entry says of a file's change: which fields were set or changed, never their
+/// values (the audit admin reads no personal data). The unit and status are stated, since
+/// they say where the file is and whether it is active; the ID number and mobile appear masked
+/// as the screens mask them. `sensitive` names the encrypted fields that changed.
+fn audit_changes(
+    prev: Option<&PersonRecord>,
+    next: &PersonRecord,
+    sensitive: &[&str],
+) -> serde_json::Value {
+    let plain = |r: &PersonRecord| {
+        [
+            ("name", Some(r.name.clone())),
+            ("gender", r.gender.clone()),
+            ("birth_date", r.birth_date.clone()),
+            ("former_employer", r.former_employer.clone()),
+            ("post", r.post.clone()),
+            ("level", r.level.clone()),
+            ("party_join_date", r.party_join_date.clone()),
+            ("living", r.living.clone()),
+            ("died_on", r.died_on.clone()),
+            ("skills", r.skills.clone()),
+            ("willing_to_serve", Some(r.willing_to_serve.to_string())),
+        ]
+    };
+    let after = plain(next);
+    let mut fields: Vec<&str> = match prev {
+        Some(p) => plain(p)
+            .iter()
+            .zip(after.iter())
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0)
+            .collect(),
+        None => after
+            .iter()
+            .filter(|f| f.1.is_some())
+            .map(|f| f.0)
+            .collect(),
+    };
+    fields.extend(sensitive.iter().copied());
+    let masked = |s: &Option<super::repo::Sealed>| s.as_ref().map(|s| s.mask.clone());
     json!({
-        "unit_id": r.unit_id, "name": r.name, "gender": r.gender, "birth_date": r.birth_date,
-        "former_employer": r.former_employer, "post": r.post, "level": r.level,
-        "party_join_date": r.party_join_date, "living": r.living, "status": r.status,
-        "died_on": r.died_on, "skills": r.skills, "willing_to_serve": r.willing_to_serve,
-        "id_number": r.id_number.as_ref().map(|s| s.mask.clone()),
-        "mobile": r.mobile.as_ref().map(|s| s.mask.clone()),
+        "fields": fields,
+        "unit_id": { "before": prev.map(|p| p.unit_id), "after": next.unit_id },
+        "status": { "before": prev.map(|p| p.status.clone()), "after": next.status },
+        "id_number": sensitive.contains(&"id_number").then(|| masked(&next.id_number)),
+        "mobile": sensitive.contains(&"mobile").then(|| masked(&next.mobile)),
     })
 }
 
@@ -276,7 +337,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppRes
     let event = Event::ok("person.create", format!("person:{}", id.0))
         .unit(record.unit_id)
         .detail(
-            json!({ "after": audit_view(&record), "categories": cats, "sensitive_set": sensitive,
+            json!({ "change": audit_changes(None, &record, &sensitive), "categories_set": !cats.is_empty(),
                     "online_branch_id": input.online_branch_id }),
         );
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
@@ -344,8 +405,8 @@ pub async fn update(
     let before_branch = items_repo::online_branch(&mut tx, id).await?.map(|b| b.0);
     items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
     let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
-        "before": audit_view(&prev), "after": audit_view(&record),
-        "categories_before": before_cats, "categories_after": cats, "sensitive_changed": sensitive,
+        "change": audit_changes(Some(&prev), &record, &sensitive),
+        "categories_changed": before_cats.iter().map(String::as_str).collect::<Vec<_>>() != cats,
         "online_branch_before": before_branch, "online_branch_after": input.online_branch_id,
     }));
     audit::record(&mut tx, &v.ctx.actor(), event).await?;

@@ -756,6 +756,68 @@ async fn a_retiree_sees_corrects_and_downloads_their_own_file() {
     }
 }
 
+/// The audit admin reads who changed which file and which fields, never the values: no name,
+/// birth date, employer, address or note appears in the trail, and the ID number and mobile
+/// only masked.
+#[tokio::test]
+async fn audit_entries_name_the_fields_not_the_personal_data() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let id = staff
+        .json("POST", "/api/v1/people", zhang(c.village_a))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let mut changed = zhang(c.village_a);
+    changed["former_employer"] = json!("县财政局");
+    changed["skills"] = json!("京剧");
+    changed["mobile"] = json!("13911112222");
+    let r = staff
+        .json("PUT", &format!("/api/v1/people/{id}"), changed)
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let trail: Vec<String> = {
+        let mut tx = app.db().read().await.unwrap();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT CAST(detail AS TEXT) FROM audit_log")
+            .fetch_all(c).await)
+        .unwrap()
+    };
+    let trail = trail.join(" ");
+    for secret in [
+        "张三",
+        "县水利局",
+        "县财政局",
+        "1949",
+        "杨柳村",
+        "高血压",
+        "张小明",
+        "书法",
+        "京剧",
+        ID,
+        MOBILE,
+        "13911112222",
+    ] {
+        assert!(
+            !trail.contains(secret),
+            "{secret} is in the audit trail: {trail}"
+        );
+    }
+    let update = app
+        .text("SELECT CAST(detail AS TEXT) FROM audit_log WHERE action = 'person.update'")
+        .await;
+    let j: serde_json::Value = serde_json::from_str(&update).unwrap();
+    let fields: Vec<&str> = j["change"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["former_employer", "skills", "mobile"]);
+    assert_eq!(j["change"]["mobile"], "139****2222");
+}
+
 /// A linked account reads its file in clear, so staff cannot link a file to themselves, and a
 /// staff account gets a file only from an administrator of the person's unit, with a reason;
 /// the download audits each field it reveals.
