@@ -28,3 +28,22 @@ pub async fn search_audit(
         service::search(&state, &v, &f, PageParams::SIZE, paging.offset()).await?;
     Ok(Json(AuditPage { total, entries }))
 }
+
+/// A signed checkpoint of the chain's head: keep `line` outside the database and check it with
+/// `yinyao audit verify --checkpoint`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CheckpointOut {
+    pub checkpoint: super::model::Checkpoint,
+    pub line: String,
+}
+
+/// A signed checkpoint of the audit chain's head (audit admin only; audited).
+#[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit",
+    responses((status = 200, body = CheckpointOut), (status = 403)))]
+pub async fn audit_checkpoint(
+    State(state): State<AppState>,
+    v: Viewer,
+) -> AppResult<Json<CheckpointOut>> {
+    let (checkpoint, line) = service::checkpoint(&state, &v).await?;
+    Ok(Json(CheckpointOut { checkpoint, line }))
+}

@@ -16,8 +16,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(pages::list_audit))
         .route("/audit/export.csv", get(pages::export_audit))
+        .route("/audit/checkpoint.txt", get(pages::download_checkpoint))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::search_audit))
+    OpenApiRouter::new()
+        .routes(routes!(api::search_audit))
+        .routes(routes!(api::audit_checkpoint))
 }

@@ -180,6 +180,98 @@ pub enum Verdict {
     },
 }
 
+/// The head of the chain at a moment, signed with a key derived from the field key (which
+/// never lies in the database): the audit admin keeps it outside the database, and
+/// `yinyao audit verify --checkpoint` then finds a trail whose end was cut off and whose head
+/// was set back, which the chain alone cannot show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Checkpoint {
+    pub last_id: i64,
+    pub last_hash: String,
+    pub at: DateTime<Utc>,
+}
+
+const CHECKPOINT_TAG: &str = "yinyao-audit-checkpoint-v1";
+
+impl Checkpoint {
+    fn payload(&self) -> String {
+        format!(
+            "{CHECKPOINT_TAG} {} {} {}",
+            self.last_id,
+            self.last_hash,
+            self.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )
+    }
+
+    /// One line to keep: the payload and its signature.
+    pub fn to_line(&self, crypto: &crate::crypto::FieldCrypto) -> String {
+        let payload = self.payload();
+        let sig = crypto.blind_index("audit_checkpoint", &payload);
+        format!("{payload} {sig}")
+    }
+
+    /// Reads a kept line; refuses one whose signature does not match this key.
+    pub fn parse(line: &str, crypto: &crate::crypto::FieldCrypto) -> Result<Self, &'static str> {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [tag, id, hash, at, sig] = parts[..] else {
+            return Err("not a checkpoint line");
+        };
+        if tag != CHECKPOINT_TAG {
+            return Err("not a checkpoint line");
+        }
+        let cp = Checkpoint {
+            last_id: id.parse().map_err(|_| "not a checkpoint line")?,
+            last_hash: hash.to_string(),
+            at: DateTime::parse_from_rfc3339(at)
+                .map_err(|_| "not a checkpoint line")?
+                .with_timezone(&Utc),
+        };
+        let expected = crypto.blind_index("audit_checkpoint", &cp.payload());
+        let same = expected.len() == sig.len()
+            && expected
+                .bytes()
+                .zip(sig.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !same {
+            return Err("the checkpoint's signature does not match this key");
+        }
+        Ok(cp)
+    }
+
+    /// Compares a kept checkpoint with the chain's head and the entry it names. `entry_hash`
+    /// is the stored hash of entry `last_id` (None when it is gone); `purged_upto` where the
+    /// retention cut the trail.
+    pub fn check(
+        &self,
+        head_id: i64,
+        entry_hash: Option<&str>,
+        purged_upto: i64,
+    ) -> Result<(), Verdict> {
+        if self.last_id > head_id {
+            return Err(Verdict::Broken {
+                id: head_id + 1,
+                reason: "the checkpoint names later entries: the end of the trail is missing",
+            });
+        }
+        if self.last_id <= purged_upto {
+            // Cut by the retention policy (recorded in the chain itself); nothing to compare.
+            return Ok(());
+        }
+        match entry_hash {
+            Some(h) if h == self.last_hash => Ok(()),
+            Some(_) => Err(Verdict::Broken {
+                id: self.last_id,
+                reason: "the entry differs from the checkpoint",
+            }),
+            None => Err(Verdict::Broken {
+                id: self.last_id,
+                reason: "the entry named by the checkpoint is missing",
+            }),
+        }
+    }
+}
+
 /// Walks entries in id order and checks each against its predecessor.
 pub struct ChainCheck {
     prev_id: i64,
@@ -306,5 +398,32 @@ mod tests {
                 reason: "missing"
             }
         );
+    }
+
+    #[test]
+    fn a_checkpoint_is_signed_and_finds_a_cut_tail() {
+        let crypto = crate::crypto::FieldCrypto::new(&[7; 32]);
+        let cp = Checkpoint {
+            last_id: 40,
+            last_hash: "ab".repeat(32),
+            at: DateTime::parse_from_rfc3339("2026-12-07T08:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        };
+        let line = cp.to_line(&crypto);
+        assert_eq!(Checkpoint::parse(&line, &crypto), Ok(cp.clone()));
+        let other = crate::crypto::FieldCrypto::new(&[8; 32]);
+        assert!(Checkpoint::parse(&line, &other).is_err(), "another key");
+        let forged = line.replace(" 40 ", " 30 ");
+        assert!(Checkpoint::parse(&forged, &crypto).is_err(), "edited");
+        let h = cp.last_hash.clone();
+        assert_eq!(cp.check(45, Some(&h), 0), Ok(()));
+        assert!(matches!(
+            cp.check(35, None, 0),
+            Err(Verdict::Broken { id: 36, .. })
+        ));
+        assert!(cp.check(45, Some("x"), 0).is_err());
+        assert!(cp.check(45, None, 0).is_err());
+        assert_eq!(cp.check(45, None, 41), Ok(()), "cut by retention");
     }
 }

@@ -69,3 +69,23 @@ pub async fn export_audit(
     )
         .into_response())
 }
+
+/// The signed checkpoint as a text file to keep.
+pub async fn download_checkpoint(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let (cp, line) = service::checkpoint(&state, &v).await?;
+    let name = format!(
+        "attachment; filename=\"audit-checkpoint-{}.txt\"",
+        cp.at.format("%Y%m%d-%H%M%S")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        format!("{line}\n"),
+    )
+        .into_response())
+}

@@ -146,6 +146,39 @@ pub async fn verify(tx: &mut Tx) -> Result<Verdict, sqlx::Error> {
     Ok(check.finish(last_id, &last_hash))
 }
 
+/// The head of the chain now, for a checkpoint.
+pub async fn checkpoint(tx: &mut Tx) -> Result<super::model::Checkpoint, sqlx::Error> {
+    let (last_id, last_hash): (i64, String) = on_tx!(tx, c => sqlx::query_as(
+        "SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+        .fetch_one(c).await)?;
+    Ok(super::model::Checkpoint {
+        last_id,
+        last_hash,
+        at: now(),
+    })
+}
+
+/// Checks the chain, then a kept checkpoint against it.
+pub async fn verify_with(
+    tx: &mut Tx,
+    cp: &super::model::Checkpoint,
+) -> Result<Verdict, sqlx::Error> {
+    let verdict = verify(tx).await?;
+    if matches!(verdict, Verdict::Broken { .. }) {
+        return Ok(verdict);
+    }
+    let (last_id, purged_upto): (i64, i64) = on_tx!(tx, c => sqlx::query_as(
+        "SELECT last_id, purged_upto FROM audit_head WHERE id = 1")
+        .fetch_one(c).await)?;
+    let hash: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT hash FROM audit_log WHERE id = $1")
+        .bind(cp.last_id).fetch_optional(c).await)?;
+    Ok(match cp.check(last_id, hash.as_deref(), purged_upto) {
+        Ok(()) => verdict,
+        Err(broken) => broken,
+    })
+}
+
 /// Removes entries older than `before`, recording where the kept chain starts. Returns how many.
 pub async fn purge_before(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     let cut: Option<(i64, String)> = on_tx!(tx, c => sqlx::query_as(

@@ -171,3 +171,23 @@ fn filter_json(f: &Filter) -> serde_json::Value {
         "from": f.from.map(|d| d.to_rfc3339()), "to": f.to.map(|d| d.to_rfc3339()),
     })
 }
+
+/// A signed checkpoint of the chain's head for the audit admin to keep outside the database;
+/// the handing-out is itself audited.
+pub async fn checkpoint(
+    state: &AppState,
+    v: &Viewer,
+) -> AppResult<(super::model::Checkpoint, String)> {
+    v.scope(Perm::ReadAudit)?;
+    let mut tx = state.db.write().await?;
+    let cp = repo::checkpoint(&mut tx).await?;
+    let line = cp.to_line(&state.crypto);
+    repo::record(
+        &mut tx,
+        &v.ctx.actor(),
+        Event::ok("audit.checkpoint", format!("audit_log:{}", cp.last_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((cp, line))
+}

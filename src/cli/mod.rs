@@ -140,7 +140,14 @@ enum BenchCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; exit 0 when intact, 1 naming the first bad entry.
-    Verify,
+    Verify {
+        /// A checkpoint kept outside the database (the line, or a file whose last checkpoint
+        /// line is used): also finds a trail whose end was cut off.
+        #[arg(long)]
+        checkpoint: Option<String>,
+    },
+    /// Print a signed checkpoint of the chain's head, to keep outside the database.
+    Checkpoint,
 }
 
 /// Entry point of the binary; returns the process exit code.
@@ -229,11 +236,53 @@ pub async fn main() -> anyhow::Result<i32> {
             );
             Ok(0)
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
             let mut tx = db.read().await?;
-            match crate::audit::repo::verify(&mut tx).await? {
+            let line = crate::audit::repo::checkpoint(&mut tx)
+                .await?
+                .to_line(&crypto);
+            println!("{line}");
+            Ok(0)
+        }
+        Command::Audit(AuditCommand::Verify { checkpoint }) => {
+            let kept = match checkpoint {
+                Some(arg) => {
+                    let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+                    let text = match std::path::Path::new(&arg).is_file() {
+                        true => std::fs::read_to_string(&arg)?,
+                        false => arg.clone(),
+                    };
+                    let line = text
+                        .lines()
+                        .rev()
+                        .find_map(|l| l.find("yinyao-audit-checkpoint").map(|i| &l[i..]))
+                        .unwrap_or("");
+                    match crate::audit::model::Checkpoint::parse(line, &crypto) {
+                        Ok(cp) => Some(cp),
+                        Err(why) => {
+                            eprintln!("checkpoint refused: {why}");
+                            return Ok(1);
+                        }
+                    }
+                }
+                None => None,
+            };
+            let mut tx = db.read().await?;
+            let verdict = match &kept {
+                Some(cp) => crate::audit::repo::verify_with(&mut tx, cp).await?,
+                None => crate::audit::repo::verify(&mut tx).await?,
+            };
+            match verdict {
                 Verdict::Intact { entries } => {
                     println!("audit trail intact: {entries} entries checked");
+                    if let Some(cp) = kept {
+                        println!(
+                            "checkpoint of {} (entry {}) matches",
+                            cp.at.to_rfc3339(),
+                            cp.last_id
+                        );
+                    }
                     Ok(0)
                 }
                 Verdict::Broken { id, reason } => {

@@ -53,7 +53,11 @@ pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
     audit::record(&mut tx, &Actor::system("daily_housekeeping"), Event::ok("job.daily_housekeeping", slot)
         .detail(json!({ "audit_entries_purged": purged, "retention_days": days, "sessions_purged": sessions, "import_uploads_purged": uploads })))
         .await?;
+    let checkpoint = audit::checkpoint(&mut tx).await?;
     tx.commit().await?;
+    // Once a day the chain's head goes to the log, signed, so that a trail cut short in the
+    // database can be shown against a copy kept elsewhere (`yinyao audit verify --checkpoint`).
+    tracing::info!(checkpoint = %checkpoint.to_line(&state.crypto), "audit checkpoint");
     Ok(true)
 }
 

@@ -13,8 +13,19 @@ async fn verdict(app: &TestApp) -> Verdict {
 
 /// Runs the real binary's `audit verify` against the test database.
 fn cli_verify(app: &TestApp) -> (i32, String) {
+    cli_verify_with(app, &[])
+}
+
+/// `audit verify` with more arguments, under the test app's field key.
+fn cli_verify_with(app: &TestApp, more: &[&str]) -> (i32, String) {
+    let mut args = vec!["--config", "/nonexistent/config.toml", "audit", "verify"];
+    args.extend(more);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_yinyao"))
-        .args(["--config", "/nonexistent/config.toml", "audit", "verify"])
+        .args(args)
+        .env(
+            "YINYAO_FIELD_KEY",
+            app.state.config.security.field_key.clone().unwrap(),
+        )
         .env("DATABASE_URL", &app.url)
         .env("RUST_LOG", "error")
         .output()
@@ -237,4 +248,78 @@ async fn exported_cells_cannot_run_as_formulas() {
         fixtures::admin_client(&app, "aud", yinyao::accounts::model::PlatformRole::Audit).await;
     let csv = aud.get("/audit/export.csv?action=login.failed").await;
     assert!(csv.body.contains("'=HYPERLINK"), "{}", csv.body);
+}
+
+/// Deleting the end of the chain and setting its head back leaves a chain that verifies; a
+/// checkpoint kept outside the database shows the cut.
+#[tokio::test]
+async fn a_cut_tail_is_found_against_a_kept_checkpoint() {
+    let app = TestApp::new().await;
+    some_history(&app).await;
+    let keep = app.scalar("SELECT MAX(id) FROM audit_log").await - 2;
+    let mut auditor = fixtures::admin_client(
+        &app,
+        "auditor",
+        yinyao::accounts::model::PlatformRole::Audit,
+    )
+    .await;
+    let r = auditor
+        .json("GET", "/api/v1/audit/checkpoint", serde_json::json!(null))
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+    let line = r.json()["line"].as_str().unwrap().to_string();
+    let page = auditor.get("/audit/checkpoint.txt").await;
+    assert!(
+        page.body.starts_with("yinyao-audit-checkpoint-v1 "),
+        "{}",
+        page.body
+    );
+    // Others may not have one.
+    let c2 = app.scalar("SELECT MIN(id) FROM units").await;
+    let mut staff = fixtures::user_client(&app, "staff_x", c2, UnitRole::UnitAdmin).await;
+    let r = staff
+        .json("GET", "/api/v1/audit/checkpoint", serde_json::json!(null))
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN);
+
+    let (code, text) = cli_verify_with(&app, &["--checkpoint", &line]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("matches"), "{text}");
+    let id = line.split(' ').nth(1).unwrap();
+    let forged = line.replacen(&format!(" {id} "), " 1 ", 1);
+    assert_ne!(forged, line);
+    let (code, text) = cli_verify_with(&app, &["--checkpoint", &forged]);
+    assert_eq!(code, 1, "an edited checkpoint is refused: {text}");
+
+    // The attacker removes the newest entries and sets the head back.
+    app.exec(if app.is_postgres() {
+        "DROP TRIGGER audit_log_append_only ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_delete"
+    })
+    .await
+    .unwrap();
+    app.exec_owned(format!("DELETE FROM audit_log WHERE id > {keep}"))
+        .await
+        .unwrap();
+    app.exec_owned(format!(
+        "UPDATE audit_head SET last_id = {keep}, last_hash = (SELECT hash FROM audit_log WHERE id = {keep}) WHERE id = 1"
+    ))
+    .await
+    .unwrap();
+    assert!(
+        matches!(verdict(&app).await, Verdict::Intact { .. }),
+        "the chain alone cannot see it"
+    );
+    let (code, text) = cli_verify_with(&app, &["--checkpoint", &line]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("end of the trail is missing"), "{text}");
+    // A file holding the line works the same.
+    let dir = std::env::temp_dir().join(format!("yy-cp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("cp-{keep}.txt"));
+    std::fs::write(&file, format!("kept on paper\n{line}\n")).unwrap();
+    let (code, _) = cli_verify_with(&app, &["--checkpoint", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(code, 1);
 }
