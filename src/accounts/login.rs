@@ -97,13 +97,19 @@ pub async fn login(
         .filter(|c| !c.is_control())
         .take(64)
         .collect();
-    let target = format!("login:{}", login.chars().take(40).collect::<String>());
+    let phone_idx = super::service::phone_key(&state.crypto, &login);
+    // A mobile typed as the login is personal data: the trail shows it masked.
+    let shown = match phone_idx {
+        Some(_) => super::model::mask_mobile(&login),
+        None => login.chars().take(40).collect(),
+    };
+    let target = format!("login:{shown}");
     let (throttled, account) = {
         let mut tx = state.db.read().await?;
         let failures = repo::ip_failures(&mut tx, &ctx.ip, sec.ip_window_minutes).await?;
         (
             failures >= sec.ip_failures_per_window,
-            repo::find_by_login(&mut tx, &login)
+            repo::find_by_login(&mut tx, &login, phone_idx.as_deref())
                 .await?
                 .filter(|a| a.active),
         )

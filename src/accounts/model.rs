@@ -145,6 +145,17 @@ pub fn parse_mobile(s: &str) -> Result<String, FieldError> {
     }
 }
 
+/// A mobile as the screens show it: the first three and last four digits (`138****5678`).
+pub fn mask_mobile(m: &str) -> String {
+    let chars: Vec<char> = m.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
 /// Whether the login identifier looks like a mobile number rather than a user name.
 pub fn looks_like_mobile(s: &str) -> bool {
     parse_mobile(s).is_ok()

@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 pub struct Account {
     pub id: i64,
     pub username: String,
-    pub phone: Option<String>,
+    /// The mobile as the screens show it (`138****5678`); the number itself is encrypted.
+    pub phone_mask: Option<String>,
     pub display_name: String,
     pub unit_id: Option<i64>,
     pub password_hash: String,
@@ -32,27 +33,55 @@ pub struct Account {
 
 pub async fn find(tx: &mut Tx, id: AccountId) -> Result<Option<Account>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Account>(
-        "SELECT id, username, phone, display_name, unit_id, password_hash, password_changed_at,
+        "SELECT id, username, phone_mask, display_name, unit_id, password_hash, password_changed_at,
                 must_change_password, platform_role, totp_secret, totp_last_step, totp_confirmed, locale, large_type,
                 failed_logins, locked_until, active, created_at
          FROM accounts WHERE id = $1")
         .bind(id.0).fetch_optional(c).await)
 }
 
-/// Looks an account up by user name or mobile number.
-pub async fn find_by_login(tx: &mut Tx, login: &str) -> Result<Option<Account>, sqlx::Error> {
+/// Looks an account up by user name or, with `phone_idx` (the blind index of a mobile, see
+/// `service::phone_key`), by mobile number.
+pub async fn find_by_login(
+    tx: &mut Tx,
+    login: &str,
+    phone_idx: Option<&str>,
+) -> Result<Option<Account>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Account>(
-        "SELECT id, username, phone, display_name, unit_id, password_hash, password_changed_at,
+        "SELECT id, username, phone_mask, display_name, unit_id, password_hash, password_changed_at,
                 must_change_password, platform_role, totp_secret, totp_last_step, totp_confirmed, locale, large_type,
                 failed_logins, locked_until, active, created_at
-         FROM accounts WHERE username = $1 OR phone = $1")
-        .bind(login).fetch_optional(c).await)
+         FROM accounts WHERE username = $1 OR phone_idx = $2")
+        .bind(login).bind(phone_idx).fetch_optional(c).await)
+}
+
+/// A staff mobile as stored: encrypted, its blind index and its mask.
+#[derive(Clone, Debug)]
+pub struct SealedPhone {
+    pub enc: String,
+    pub idx: String,
+    pub mask: String,
+}
+
+/// Accounts whose mobile is still stored in clear (from before migration 0014).
+pub async fn clear_phones(tx: &mut Tx) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as("SELECT id, phone FROM accounts WHERE phone IS NOT NULL")
+        .fetch_all(c).await)
+}
+
+/// Replaces a clear mobile by its sealed form; does nothing when another node did it first.
+pub async fn seal_phone(tx: &mut Tx, id: i64, p: &SealedPhone) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE accounts SET phone = NULL, phone_enc = $1, phone_idx = $2, phone_mask = $3
+         WHERE id = $4 AND phone IS NOT NULL")
+        .bind(&p.enc).bind(&p.idx).bind(&p.mask).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// The fields of a new account.
 pub struct NewAccount<'a> {
     pub username: &'a str,
-    pub phone: Option<&'a str>,
+    pub phone: Option<&'a SealedPhone>,
     pub display_name: &'a str,
     pub unit_id: Option<i64>,
     pub password_hash: &'a str,
@@ -63,10 +92,11 @@ pub struct NewAccount<'a> {
 pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>) -> Result<AccountId, sqlx::Error> {
     let t = now();
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO accounts (username, phone, display_name, unit_id, password_hash, password_changed_at,
-                               must_change_password, platform_role, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $6) RETURNING id")
-        .bind(a.username).bind(a.phone).bind(a.display_name).bind(a.unit_id).bind(a.password_hash)
+        "INSERT INTO accounts (username, phone_enc, phone_idx, phone_mask, display_name, unit_id, password_hash,
+                               password_changed_at, must_change_password, platform_role, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $8, $8) RETURNING id")
+        .bind(a.username).bind(a.phone.map(|p| &p.enc)).bind(a.phone.map(|p| &p.idx)).bind(a.phone.map(|p| &p.mask))
+        .bind(a.display_name).bind(a.unit_id).bind(a.password_hash)
         .bind(t).bind(a.must_change_password).bind(a.platform_role.map(|r| r.as_str()))
         .fetch_one(c).await)?;
     Ok(AccountId(id))

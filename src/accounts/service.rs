@@ -2,11 +2,12 @@
 //! revoke roles, API tokens. Each checks scope, writes, and audits in one transaction.
 
 use super::model::{
-    AccountId, UnitRole, generate_password, hash_password, parse_display_name, parse_mobile,
-    parse_username,
+    AccountId, UnitRole, generate_password, hash_password, mask_mobile, parse_display_name,
+    parse_mobile, parse_username,
 };
-use super::repo::{self, AccountRow, GrantRow, NewAccount, TokenRow};
+use super::repo::{self, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow};
 use crate::audit::{model::Event, repo as audit};
+use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -104,6 +105,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> Ap
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let phone = phone.map(|p| seal_phone(&state.crypto, &p)).transpose()?;
     let mut tx = state.db.write().await?;
     let unit = unit_in(&mut tx, &scope, input.unit_id).await?;
     let password = generate_password();
@@ -111,7 +113,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> Ap
         &mut tx,
         &NewAccount {
             username: &username,
-            phone: phone.as_deref(),
+            phone: phone.as_ref(),
             display_name: &display,
             unit_id: Some(unit.id),
             password_hash: &hash_password(&password)?,
@@ -143,6 +145,37 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> Ap
         account,
         one_time_password: password,
     })
+}
+
+/// The blind index a staff mobile is found by (None when `login` is not a mobile number).
+pub fn phone_key(crypto: &FieldCrypto, login: &str) -> Option<String> {
+    parse_mobile(login)
+        .ok()
+        .map(|m| crypto.blind_index("account_phone", &m))
+}
+
+/// A valid mobile (as `parse_mobile` gives it) sealed for storage.
+pub fn seal_phone(crypto: &FieldCrypto, mobile: &str) -> AppResult<SealedPhone> {
+    Ok(SealedPhone {
+        enc: crypto.encrypt(mobile).map_err(AppError::Internal)?,
+        idx: crypto.blind_index("account_phone", mobile),
+        mask: mask_mobile(mobile),
+    })
+}
+
+/// Seals the mobiles stored in clear before migration 0014; run at start-up, safe on several
+/// nodes at once. Returns how many it sealed. A number that no longer parses is kept sealed as
+/// it was typed.
+pub async fn seal_clear_phones(db: &crate::db::Db, crypto: &FieldCrypto) -> anyhow::Result<usize> {
+    let mut tx = db.write().await?;
+    let clear = repo::clear_phones(&mut tx).await?;
+    for (id, phone) in &clear {
+        let mobile = parse_mobile(phone).unwrap_or_else(|_| phone.clone());
+        let sealed = seal_phone(crypto, &mobile).map_err(|e| anyhow::anyhow!("{e}"))?;
+        repo::seal_phone(&mut tx, *id, &sealed).await?;
+    }
+    tx.commit().await?;
+    Ok(clear.len())
 }
 
 /// Issues a new one-time password and ends the account's sessions.

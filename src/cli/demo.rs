@@ -43,6 +43,7 @@ struct Demo<'a> {
     password_hash: String,
     accounts: Vec<(String, String, String)>,
     actor: &'a Actor,
+    crypto: &'a crate::crypto::FieldCrypto,
     n: usize,
 }
 
@@ -73,6 +74,8 @@ impl Demo<'_> {
             self.rng.random_range(0..10),
             self.rng.random_range(0..100_000_000u32)
         );
+        let phone = crate::accounts::service::seal_phone(self.crypto, &phone)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let id = accounts::insert(
             &mut self.tx,
             &NewAccount {
@@ -129,6 +132,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         password_hash: hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?,
         accounts: Vec::new(),
         actor: &actor,
+        crypto: &crypto,
         n: 0,
     };
 

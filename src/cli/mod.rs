@@ -160,7 +160,12 @@ pub async fn main() -> anyhow::Result<i32> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(db, config).await.map(|_| 0),
         Command::Migrate => {
-            println!("migrations applied ({})", db.backend());
+            let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+            let sealed = crate::accounts::service::seal_clear_phones(&db, &crypto).await?;
+            println!(
+                "migrations applied ({}); {sealed} staff mobiles encrypted",
+                db.backend()
+            );
             Ok(0)
         }
         Command::Admin(cmd) => admin::run(&db, &config, cmd).await,
@@ -312,6 +317,13 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     let listen = config.listen.clone();
     crate::ops::repo::record_config(&db, &config).await?;
     let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+    let sealed = crate::accounts::service::seal_clear_phones(&db, &crypto).await?;
+    if sealed > 0 {
+        tracing::info!(
+            accounts = sealed,
+            "staff mobiles stored in clear were encrypted"
+        );
+    }
     let state = AppState::new(db.clone(), config, metrics, crypto);
     {
         let mut tx = db.read().await?;
@@ -461,7 +473,7 @@ async fn import_articles(
     let author = match author {
         Some(name) => {
             let mut tx = db.read().await?;
-            let a = crate::accounts::repo::find_by_login(&mut tx, name)
+            let a = crate::accounts::repo::find_by_login(&mut tx, name, None)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account named {name}"))?;
             Some(a.id)
