@@ -56,7 +56,9 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, generated from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+    let mut doc = api().split_for_parts().1;
+    web::apidoc::finish(&mut doc);
+    doc
 }
 
 /// Brings a database up to this build: applies the migrations, then rebuilds the derived
@@ -77,7 +79,8 @@ pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
 
 /// Builds the whole application.
 pub fn app(state: AppState) -> Router {
-    let (api_router, doc) = api().split_for_parts();
+    let (api_router, mut doc) = api().split_for_parts();
+    web::apidoc::finish(&mut doc);
     Router::new()
         .merge(home::routes())
         .merge(units::routes())

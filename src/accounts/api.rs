@@ -2,7 +2,7 @@
 
 use super::model::AccountId;
 use super::repo::{self, AccountRow, GrantRow, TokenRow};
-use super::service::{self, Created, NewAccountInput, NewGrant, NewToken};
+use super::service::{self, CreatedAccount, NewAccountInput, NewGrant, NewToken};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::auth::{Perm, Viewer};
@@ -80,12 +80,12 @@ pub async fn list_accounts(
 
 /// Creates an account at a unit in scope; returns its one-time password once.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = NewAccountInput,
-    responses((status = 201, body = Created), (status = 409), (status = 422)))]
+    responses((status = 201, body = CreatedAccount), (status = 409), (status = 422)))]
 pub async fn create_account(
     State(state): State<AppState>,
     v: Viewer,
     Json(input): Json<NewAccountInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
+) -> AppResult<(StatusCode, Json<CreatedAccount>)> {
     Ok((
         StatusCode::CREATED,
         Json(service::create(&state, &v, &input).await?),

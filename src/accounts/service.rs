@@ -27,7 +27,7 @@ pub struct NewAccountInput {
 
 /// A created account and its one-time password (shown once; must be changed at first login).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Created {
+pub struct CreatedAccount {
     pub account: AccountRow,
     pub one_time_password: String,
 }
@@ -81,7 +81,11 @@ pub async fn get(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<Accou
     account_in(&mut tx, &scope, id).await
 }
 
-pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> AppResult<Created> {
+pub async fn create(
+    state: &AppState,
+    v: &Viewer,
+    input: &NewAccountInput,
+) -> AppResult<CreatedAccount> {
     let scope = v.scope(Perm::ManageAccounts)?;
     let mut errors = Vec::new();
     let username = parse_username(&input.username)
@@ -141,7 +145,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewAccountInput) -> Ap
     )
     .await?;
     tx.commit().await?;
-    Ok(Created {
+    Ok(CreatedAccount {
         account,
         one_time_password: password,
     })

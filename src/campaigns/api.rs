@@ -4,8 +4,8 @@ use super::library;
 use super::repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork};
 use super::service::{self, CampaignEdit, CampaignInput, ScoreInput, WorkInput};
 use crate::error::{AppError, AppResult};
-use crate::people::api::Created;
 use crate::state::AppState;
+use crate::web::Created;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use axum::Json;
@@ -177,7 +177,7 @@ pub async fn decide(
 /// Adds a file (multipart field `file`: image, audio or video, checked by content) to the
 /// caller's own work while it can still change.
 #[utoipa::path(post, path = "/api/v1/works/{id}/files", tag = "campaigns", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    request_body(content_type = "multipart/form-data", content = crate::web::apidoc::FileUpload),
     responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
 pub async fn add_file(
     State(state): State<AppState>,

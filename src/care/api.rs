@@ -12,10 +12,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Created {
-    pub id: i64,
-}
+use crate::web::Created;
 
 /// The caller's open visit tasks, earliest due (so overdue) first.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "care", responses((status = 200, body = Vec<Task>), (status = 403)))]

@@ -6,8 +6,8 @@ use super::history::{self, Comparison};
 use super::repo::{Event, Version};
 use super::{attachments, comments, service};
 use crate::error::AppResult;
-use crate::people::api::Created;
 use crate::state::AppState;
+use crate::web::Created;
 use crate::web::auth::Viewer;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
@@ -103,7 +103,7 @@ pub async fn list_attachments(
 /// Attaches a file (multipart field `file`): an image, audio or video recognised by its
 /// content (10, 50 and 200 MB at most), to a draft or rejected article.
 #[utoipa::path(post, path = "/api/v1/articles/{id}/attachments", tag = "news", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    request_body(content_type = "multipart/form-data", content = crate::web::apidoc::FileUpload),
     responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
 pub async fn upload_attachment(
     State(state): State<AppState>,

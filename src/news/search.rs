@@ -35,7 +35,11 @@ pub struct Hit {
     pub unit_name: String,
     pub state: String,
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `[text, is_match]` pairs.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub title_marks: Vec<(String, bool)>,
+    /// `[text, is_match]` pairs.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub snippet: Vec<(String, bool)>,
 }
 

@@ -35,10 +35,7 @@ pub async fn list_people(
     ))
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Created {
-    pub id: i64,
-}
+use crate::web::Created;
 
 /// Creates a person file; sensitive fields are encrypted before they are stored.
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonInput,

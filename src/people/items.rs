@@ -290,7 +290,7 @@ pub async fn show_photo(
 
 /// Uploads or replaces the photo: multipart with a `photo` part (JPEG, PNG or WebP).
 #[utoipa::path(put, path = "/api/v1/people/{id}/photo", tag = "people", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "a `photo` part"),
+    request_body(content_type = "multipart/form-data", content = crate::web::apidoc::PhotoUpload),
     responses((status = 204), (status = 404), (status = 422)))]
 pub async fn api_set_photo(
     State(state): State<AppState>,
@@ -324,15 +324,15 @@ pub async fn api_list_items(
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
-    request_body = ItemInput, responses((status = 201, body = super::api::Created), (status = 404), (status = 422)))]
+    request_body = ItemInput, responses((status = 201, body = crate::web::Created), (status = 404), (status = 422)))]
 pub async fn api_add_item(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
     Json(input): Json<ItemInput>,
-) -> AppResult<(StatusCode, Json<super::api::Created>)> {
+) -> AppResult<(StatusCode, Json<crate::web::Created>)> {
     let item = add(&state, &v, PersonId(id), &input).await?;
-    Ok((StatusCode::CREATED, Json(super::api::Created { id: item })))
+    Ok((StatusCode::CREATED, Json(crate::web::Created { id: item })))
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}/care-items/{item}", tag = "people",

@@ -218,6 +218,7 @@ pub struct ImportResult {
 
 /// Checks a roster (multipart: `file`, `unit_id`) and, with `commit=true`, imports it; all or nothing.
 #[utoipa::path(post, path = "/api/v1/people/import", tag = "people", params(ImportParams),
+    request_body(content_type = "multipart/form-data", content = crate::web::apidoc::RosterUpload),
     responses((status = 200, body = ImportResult), (status = 422)))]
 pub async fn api_import(
     State(state): State<AppState>,

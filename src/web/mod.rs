@@ -1,6 +1,7 @@
 //! The web layer: request context and sessions, CSRF, authorisation extractors, rendering,
 //! security headers and static files.
 
+pub mod apidoc;
 pub mod assets;
 pub mod auth;
 pub mod csrf;
@@ -116,4 +117,10 @@ impl PageParams {
     pub fn offset(&self) -> i64 {
         (self.page() - 1) * Self::SIZE
     }
+}
+
+/// The answer to a create request of the API: the new record's id.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
 }

@@ -25,6 +25,52 @@ async fn health_and_readiness() {
     assert_eq!(n, 1, "readiness proves a write");
 }
 
+/// Every answer has its required description; every operation documents the error answers
+/// with the one error body; `{"id": n}` answers are not confused with the account-creation
+/// answer; operation ids are unique.
+#[tokio::test]
+async fn the_openapi_document_describes_every_answer_and_error() {
+    let doc = serde_json::to_value(yinyao::openapi()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            operations += 1;
+            let id = op["operationId"].as_str().unwrap().to_string();
+            assert!(ids.insert(id.clone()), "{id} twice");
+            let answers = op["responses"].as_object().unwrap();
+            for code in ["400", "401", "403", "404", "422", "429"] {
+                assert!(answers.contains_key(code), "{method} {path}: no {code}");
+            }
+            for (code, answer) in answers {
+                let d = answer["description"].as_str().unwrap_or("");
+                assert!(!d.is_empty(), "{method} {path} {code}: no description");
+                if code.starts_with('4') {
+                    assert_eq!(
+                        answer["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/ErrorBody",
+                        "{method} {path} {code}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations > 80, "{operations}");
+    let created = &doc["paths"]["/api/v1/people"]["post"]["responses"]["201"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    assert_eq!(created, "#/components/schemas/Created");
+    assert_eq!(
+        doc["components"]["schemas"]["Created"]["required"],
+        serde_json::json!(["id"])
+    );
+    let account = &doc["paths"]["/api/v1/accounts"]["post"]["responses"]["201"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    assert_eq!(account, "#/components/schemas/CreatedAccount");
+}
+
 #[tokio::test]
 async fn openapi_document_and_reader_are_generated_from_the_code() {
     let app = TestApp::new().await;
