@@ -256,7 +256,8 @@ pub async fn unlock(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<()
 pub struct NewGrant {
     pub account_id: i64,
     pub unit_id: i64,
-    /// One of unit_admin, staff, editor, reviewer, correspondent, member.
+    /// One of unit_admin, staff, youth_care (the only role that sees minors' files), editor,
+    /// reviewer, correspondent, member.
     pub role: String,
 }
 

@@ -183,9 +183,13 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
             UnitKind::YouthCare,
         )
         .await?;
-    d.staff(&youth, UnitRole::Staff, "关工委工作人员").await?;
+    // The youth-care worker holds the one role that sees minors' files; the minors are
+    // filed under the committee's schools.
+    d.staff(&youth, UnitRole::YouthCare, "关工委工作人员")
+        .await?;
+    let mut schools = Vec::new();
     for school in ["清江县第一中学", "清江县实验小学", "城关镇中心小学"] {
-        d.unit(Some(&youth), school, UnitKind::School).await?;
+        schools.push(d.unit(Some(&youth), school, UnitKind::School).await?.id);
     }
     d.unit(Some(&county), "银发先锋志愿服务队", UnitKind::VolunteerTeam)
         .await?;
@@ -234,7 +238,8 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         }
     }
     let people =
-        super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, 120).await?;
+        super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, &schools, 120)
+            .await?;
     let newsroom = super::demo_news::Newsroom {
         county: county.id,
         editor,

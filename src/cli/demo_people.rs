@@ -51,12 +51,15 @@ const FINDINGS: [&str; 6] = [
     "刚出院，恢复良好",
 ];
 
-/// Writes `per_village` people into each village; returns how many.
+/// Writes `per_village` people for each village; returns how many. One in forty is a
+/// child in need, filed under one of `schools` (the youth-care committee's), where only
+/// youth-care staff see them; the others live in the village.
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut StdRng,
     crypto: &FieldCrypto,
     villages: &[(i64, i64)],
+    schools: &[i64],
     per_village: usize,
 ) -> anyhow::Result<usize> {
     let today = Utc::now().date_naive();
@@ -102,7 +105,10 @@ pub async fn generate(
                 cats = vec!["youth".into()];
             }
             let input = PersonInput {
-                unit_id: *village,
+                unit_id: match schools.get((vi + i) % schools.len().max(1)) {
+                    Some(school) if youth => *school,
+                    _ => *village,
+                },
                 name: format!(
                     "{}{}",
                     SURNAMES.choose(rng).unwrap_or(&"王"),

@@ -82,3 +82,54 @@ async fn the_demo_county_has_a_newsroom_in_every_state() {
             >= 300
     );
 }
+
+/// The demo shows what youth-care work looks like: its worker holds `youth_care`, the children
+/// are filed under the committee's schools, and only that worker sees them.
+#[tokio::test]
+async fn the_demo_youth_care_worker_sees_the_children_and_no_one_else_does() {
+    let app = TestApp::new().await;
+    yinyao::cli::demo::run(app.db(), &app.state.config, 2026)
+        .await
+        .expect("demo");
+    let minors = app
+        .scalar("SELECT COUNT(*) FROM people WHERE is_minor = TRUE")
+        .await;
+    assert!(minors > 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM people p JOIN units u ON u.id = p.unit_id WHERE p.is_minor = TRUE AND u.kind = 'school'")
+            .await,
+        minors,
+        "every child is filed under a school"
+    );
+    let worker = app
+        .text("SELECT a.username FROM accounts a JOIN role_grants g ON g.account_id = a.id WHERE g.role = 'youth_care'")
+        .await;
+    let town_staff = app
+        .text("SELECT MIN(a.username) FROM accounts a JOIN role_grants g ON g.account_id = a.id JOIN units u ON u.id = g.unit_id WHERE g.role = 'staff' AND u.kind = 'town'")
+        .await;
+    let hash = yinyao::accounts::model::hash_password(crate::fixtures::PASSWORD).unwrap();
+    app.exec_owned(format!("UPDATE accounts SET password_hash = '{hash}'"))
+        .await
+        .unwrap();
+    let mut youth = app.client();
+    youth.login(&worker, crate::fixtures::PASSWORD).await;
+    let seen = youth
+        .json(
+            "GET",
+            "/api/v1/people?category=youth",
+            serde_json::json!(null),
+        )
+        .await;
+    assert_eq!(seen.status, axum::http::StatusCode::OK, "{}", seen.body);
+    assert!(!seen.json().as_array().unwrap().is_empty(), "{}", seen.body);
+    let mut staff = app.client();
+    staff.login(&town_staff, crate::fixtures::PASSWORD).await;
+    let seen = staff
+        .json(
+            "GET",
+            "/api/v1/people?category=youth",
+            serde_json::json!(null),
+        )
+        .await;
+    assert_eq!(seen.json().as_array().unwrap().len(), 0, "{}", seen.body);
+}
