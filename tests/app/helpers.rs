@@ -169,7 +169,7 @@ impl Drop for TestApp {
     }
 }
 
-async fn fresh_postgres(admin_url: &str) -> String {
+pub async fn fresh_postgres(admin_url: &str) -> String {
     use sqlx::Connection;
     let name = format!("yy_test_{}", yinyao::web::random_token(6));
     let mut conn = sqlx::PgConnection::connect(admin_url)

@@ -26,6 +26,7 @@ mod news_stats;
 mod ops;
 mod people;
 mod refusals;
+mod restore;
 mod roster;
 mod search;
 mod search_lists;
