@@ -4,6 +4,7 @@
 mod fixtures;
 mod helpers;
 
+mod access_matrix;
 mod accounts;
 mod api_v1;
 mod audit;
