@@ -66,6 +66,21 @@ impl Default for SecurityConfig {
     }
 }
 
+/// Which algorithms protect sensitive fields, and the key being moved away from.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CryptoConfig {
+    /// `aes` (AES-256-GCM, HMAC-SHA256, SHA-256 audit chain; the default) or `sm` (SM4-GCM,
+    /// HMAC-SM3, SM3 audit chain). Changing it on a database with data needs `yinyao rekey`.
+    pub suite: crate::crypto::Suite,
+    /// While `yinyao rekey` runs: the key the data was written with (64 hex characters), so
+    /// it stays readable. Remove it once the rekey has finished.
+    #[serde(skip_serializing)]
+    pub previous_field_key: Option<String>,
+    /// The suite of the previous key.
+    pub previous_suite: crate::crypto::Suite,
+}
+
 /// Everything the server reads at start.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -82,6 +97,7 @@ pub struct Config {
     pub upload_dir: Option<PathBuf>,
     pub password: PasswordPolicy,
     pub security: SecurityConfig,
+    pub crypto: CryptoConfig,
 }
 
 impl Default for Config {
@@ -95,6 +111,7 @@ impl Default for Config {
             upload_dir: None,
             password: PasswordPolicy::default(),
             security: SecurityConfig::default(),
+            crypto: CryptoConfig::default(),
         }
     }
 }
@@ -113,6 +130,14 @@ impl Config {
             Config::default()
         };
         cfg.apply_env(|k| std::env::var(k).ok());
+        for var in ["YINYAO_CRYPTO_SUITE", "YINYAO_PREVIOUS_CRYPTO_SUITE"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+                && crate::crypto::Suite::parse(&v).is_none()
+            {
+                anyhow::bail!("{var} must be `aes` or `sm`, not {v:?}");
+            }
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -138,6 +163,17 @@ impl Config {
         }
         if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.security.field_key = Some(v);
+        }
+        if let Some(v) = get("YINYAO_CRYPTO_SUITE").and_then(|v| crate::crypto::Suite::parse(&v)) {
+            self.crypto.suite = v;
+        }
+        if let Some(v) = get("YINYAO_PREVIOUS_FIELD_KEY").filter(|v| !v.is_empty()) {
+            self.crypto.previous_field_key = Some(v);
+        }
+        if let Some(v) =
+            get("YINYAO_PREVIOUS_CRYPTO_SUITE").and_then(|v| crate::crypto::Suite::parse(&v))
+        {
+            self.crypto.previous_suite = v;
         }
         if let Some(v) = get("YINYAO_SECURE_COOKIES") {
             self.security.secure_cookies = v == "1" || v == "true";

@@ -1,21 +1,151 @@
 //! Field encryption for sensitive person data: AES-256-GCM with a random nonce per value,
-//! and an HMAC-SHA256 blind index for exact look-up. The master key comes from the
-//! configuration or environment (never the database); separate keys for encryption and
-//! indexing are derived from it.
+//! and an HMAC-SHA256 blind index for exact look-up; or, with `[crypto] suite = "sm"`, SM4-GCM
+//! and HMAC-SM3 (GB/T 39786). The master key comes from the configuration or environment
+//! (never the database); separate keys for encryption and indexing are derived from it. A
+//! previous key (and suite) may be configured while `yinyao rekey` moves the data over.
 
+use aes_gcm::aead::consts::U12;
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aes_gcm::{Aes256Gcm, AesGcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use sm3::Sm3;
 
 type HmacSha256 = Hmac<Sha256>;
+type HmacSm3 = Hmac<Sm3>;
+/// SM4 in Galois/Counter Mode (GB/T 36624 names SM4-GCM), with a 96-bit nonce.
+type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
 
-/// Encrypts, decrypts and indexes sensitive fields.
-pub struct FieldCrypto {
-    cipher: Aes256Gcm,
+/// The algorithms that protect fields: the default AES-256-GCM with HMAC-SHA256 indexes, or
+/// the Chinese commercial algorithms (SM4-GCM with HMAC-SM3 indexes) for deployments assessed
+/// under GB/T 39786 (密评).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Suite {
+    #[default]
+    Aes,
+    Sm,
+}
+
+impl Suite {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "aes" | "aes-gcm" => Some(Suite::Aes),
+            "sm" | "sm4" | "guomi" => Some(Suite::Sm),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suite::Aes => "aes",
+            Suite::Sm => "sm",
+        }
+    }
+}
+
+enum Cipher {
+    Aes(Box<Aes256Gcm>),
+    Sm(Box<Sm4Gcm>),
+}
+
+/// One key under one suite: the cipher and the index key derived from the master key.
+struct KeySet {
+    suite: Suite,
+    cipher: Cipher,
     index_key: [u8; 32],
+}
+
+fn derive_sha256(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+fn derive_sm3(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSm3 as Mac>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+impl KeySet {
+    fn new(master: &[u8; 32], suite: Suite) -> Self {
+        match suite {
+            Suite::Aes => Self {
+                suite,
+                cipher: Cipher::Aes(Box::new(Aes256Gcm::new(
+                    &derive_sha256(master, b"yinyao field encryption v1").into(),
+                ))),
+                index_key: derive_sha256(master, b"yinyao blind index v1"),
+            },
+            Suite::Sm => {
+                let enc = derive_sm3(master, b"yinyao field encryption sm4 v1");
+                Self {
+                    suite,
+                    cipher: Cipher::Sm(Box::new(Sm4Gcm::new(aes_gcm::Key::<Sm4Gcm>::from_slice(
+                        &enc[..16],
+                    )))),
+                    index_key: derive_sm3(master, b"yinyao blind index sm3 v1"),
+                }
+            }
+        }
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let ct = match &self.cipher {
+            Cipher::Aes(c) => c.encrypt(&nonce, plain),
+            Cipher::Sm(c) => c.encrypt(&nonce, plain),
+        }
+        .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let mut out = Vec::with_capacity(nonce.len() + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend(ct);
+        Ok(out)
+    }
+
+    fn decrypt(&self, stored: &[u8]) -> Option<Vec<u8>> {
+        if stored.len() < 12 {
+            return None;
+        }
+        let (nonce, ct) = stored.split_at(12);
+        let nonce = Nonce::from_slice(nonce);
+        match &self.cipher {
+            Cipher::Aes(c) => c.decrypt(nonce, ct).ok(),
+            Cipher::Sm(c) => c.decrypt(nonce, ct).ok(),
+        }
+    }
+
+    fn blind_index(&self, kind: &str, value: &str) -> String {
+        fn run<M: Mac>(mut mac: M, kind: &str, value: &str) -> String {
+            mac.update(kind.as_bytes());
+            mac.update(&[0]);
+            mac.update(value.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+        match self.suite {
+            Suite::Aes => run(
+                <HmacSha256 as Mac>::new_from_slice(&self.index_key).expect("any key length"),
+                kind,
+                value,
+            ),
+            Suite::Sm => run(
+                <HmacSm3 as Mac>::new_from_slice(&self.index_key).expect("any key length"),
+                kind,
+                value,
+            ),
+        }
+    }
+}
+
+/// Encrypts, decrypts and indexes sensitive fields. Writes use the current key; while a
+/// database is moved to another key or suite (`yinyao rekey`), values under the previous one
+/// are still read, and look-ups try both indexes, so reads never stop.
+pub struct FieldCrypto {
+    current: KeySet,
+    previous: Option<KeySet>,
 }
 
 impl std::fmt::Debug for FieldCrypto {
@@ -24,30 +154,48 @@ impl std::fmt::Debug for FieldCrypto {
     }
 }
 
-fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes any key length");
-    mac.update(label);
-    mac.finalize().into_bytes().into()
+fn parse_key(hex_key: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(hex_key.trim())
+        .map_err(|_| anyhow::anyhow!("field key must be 64 hex characters"))?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("field key must be 32 bytes (64 hex characters)"))
 }
 
 impl FieldCrypto {
-    /// From a 32-byte master key.
+    /// From a 32-byte master key, with the default suite.
     pub fn new(master: &[u8; 32]) -> Self {
-        let enc = derive(master, b"yinyao field encryption v1");
+        Self::with_suite(master, Suite::Aes)
+    }
+
+    /// From a 32-byte master key and a suite.
+    pub fn with_suite(master: &[u8; 32], suite: Suite) -> Self {
         Self {
-            cipher: Aes256Gcm::new(&enc.into()),
-            index_key: derive(master, b"yinyao blind index v1"),
+            current: KeySet::new(master, suite),
+            previous: None,
         }
     }
 
-    /// From 64 hex characters.
+    /// From 64 hex characters, with the default suite.
     pub fn from_hex(hex_key: &str) -> anyhow::Result<Self> {
-        let bytes = hex::decode(hex_key.trim())
-            .map_err(|_| anyhow::anyhow!("field key must be 64 hex characters"))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("field key must be 32 bytes (64 hex characters)"))?;
-        Ok(Self::new(&key))
+        Ok(Self::new(&parse_key(hex_key)?))
+    }
+
+    /// Also reads (and looks up) values written under `master` with `suite`: the key a
+    /// database is being moved away from.
+    pub fn with_previous(mut self, master: &[u8; 32], suite: Suite) -> Self {
+        self.previous = Some(KeySet::new(master, suite));
+        self
+    }
+
+    /// The suite new values are written with.
+    pub fn suite(&self) -> Suite {
+        self.current.suite
+    }
+
+    /// Whether a previous key is configured (a move to another key is under way).
+    pub fn has_previous(&self) -> bool {
+        self.previous.is_some()
     }
 
     /// `base64(nonce ‖ ciphertext)`; a fresh nonce each time, so equal values differ.
@@ -62,48 +210,64 @@ impl FieldCrypto {
         Ok(String::from_utf8(self.decrypt_bytes(&raw)?)?)
     }
 
+    /// Whether a stored value is already under the current key (`yinyao rekey` skips it).
+    pub fn is_current(&self, stored: &str) -> bool {
+        B64.decode(stored)
+            .ok()
+            .is_some_and(|raw| self.current.decrypt(&raw).is_some())
+    }
+
+    /// Whether stored bytes are already under the current key.
+    pub fn is_current_bytes(&self, stored: &[u8]) -> bool {
+        self.current.decrypt(stored).is_some()
+    }
+
     /// `nonce ‖ ciphertext` of arbitrary bytes (e.g. a roster file kept between the check and
     /// the commit of an import); a fresh nonce each time.
     pub fn encrypt_bytes(&self, plain: &[u8]) -> anyhow::Result<Vec<u8>> {
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ct = self
-            .cipher
-            .encrypt(&nonce, plain)
-            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
-        let mut out = Vec::with_capacity(nonce.len() + ct.len());
-        out.extend_from_slice(&nonce);
-        out.extend(ct);
-        Ok(out)
+        self.current.encrypt(plain)
     }
 
-    /// Opens what [`encrypt_bytes`](Self::encrypt_bytes) sealed; fails on a wrong key or any
-    /// change to the stored bytes.
+    /// Opens what [`encrypt_bytes`](Self::encrypt_bytes) sealed, under the current key or the
+    /// previous one (GCM's tag tells them apart); fails on a wrong key or any change to the
+    /// stored bytes.
     pub fn decrypt_bytes(&self, stored: &[u8]) -> anyhow::Result<Vec<u8>> {
-        if stored.len() < 12 {
-            anyhow::bail!("stored value too short");
-        }
-        let (nonce, ct) = stored.split_at(12);
-        self.cipher
-            .decrypt(Nonce::from_slice(nonce), ct)
-            .map_err(|_| anyhow::anyhow!("decryption failed (wrong key?)"))
+        self.current
+            .decrypt(stored)
+            .or_else(|| self.previous.as_ref().and_then(|p| p.decrypt(stored)))
+            .ok_or_else(|| anyhow::anyhow!("decryption failed (wrong key?)"))
     }
 
-    /// Deterministic keyed hash of a normalised value, for `WHERE idx = $1` look-ups.
+    /// Deterministic keyed hash of a normalised value, for `WHERE idx = $1` look-ups, under
+    /// the current key.
     pub fn blind_index(&self, kind: &str, value: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.index_key)
-            .expect("HMAC takes any key length");
-        mac.update(kind.as_bytes());
-        mac.update(&[0]);
-        mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        self.current.blind_index(kind, value)
+    }
+
+    /// The indexes a value may be stored under: the current key's, and the previous key's
+    /// while a move is under way.
+    pub fn blind_indexes(&self, kind: &str, value: &str) -> Vec<String> {
+        let mut out = vec![self.current.blind_index(kind, value)];
+        if let Some(p) = &self.previous {
+            out.push(p.blind_index(kind, value));
+        }
+        out
     }
 }
 
 /// The field key in force: configured, or (SQLite only) a key file beside the database,
 /// created with owner-only permissions on first start.
 pub fn from_config(cfg: &crate::config::Config, sqlite: bool) -> anyhow::Result<FieldCrypto> {
+    let crypto = FieldCrypto::with_suite(&current_key(cfg, sqlite)?, cfg.crypto.suite);
+    Ok(match &cfg.crypto.previous_field_key {
+        Some(k) => crypto.with_previous(&parse_key(k)?, cfg.crypto.previous_suite),
+        None => crypto,
+    })
+}
+
+fn current_key(cfg: &crate::config::Config, sqlite: bool) -> anyhow::Result<[u8; 32]> {
     if let Some(k) = &cfg.security.field_key {
-        return FieldCrypto::from_hex(k);
+        return parse_key(k);
     }
     if !sqlite {
         anyhow::bail!(
@@ -118,7 +282,7 @@ pub fn from_config(cfg: &crate::config::Config, sqlite: bool) -> anyhow::Result<
         write_private(&path, &hex::encode(key))?;
         tracing::warn!(path = %path.display(), "generated a new field encryption key; back it up apart from the database");
     }
-    FieldCrypto::from_hex(&std::fs::read_to_string(&path)?)
+    parse_key(&std::fs::read_to_string(&path)?)
 }
 
 #[cfg(unix)]
@@ -184,5 +348,52 @@ mod tests {
             c.blind_index("mobile", "13800138000"),
             FieldCrypto::new(&[8u8; 32]).blind_index("mobile", "13800138000")
         );
+    }
+
+    #[test]
+    fn the_sm_suite_uses_sm4_gcm_and_hmac_sm3() {
+        // The primitives, on the standards' own vectors (GB/T 32907 and GB/T 32905).
+        use sm4::cipher::{BlockEncrypt, KeyInit as _};
+        let key = hex::decode("0123456789abcdeffedcba9876543210").unwrap();
+        let mut block = sm4::cipher::generic_array::GenericArray::clone_from_slice(&key);
+        sm4::Sm4::new_from_slice(&key)
+            .unwrap()
+            .encrypt_block(&mut block);
+        assert_eq!(hex::encode(block), "681edf34d206965e86b3e94f536e4246");
+        use sm3::Digest;
+        assert_eq!(
+            hex::encode(sm3::Sm3::digest(b"abc")),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        let sm = FieldCrypto::with_suite(&[7u8; 32], Suite::Sm);
+        let aes = FieldCrypto::new(&[7u8; 32]);
+        let sealed = sm.encrypt("110101195001011234").unwrap();
+        assert_eq!(sm.decrypt(&sealed).unwrap(), "110101195001011234");
+        assert!(
+            aes.decrypt(&sealed).is_err(),
+            "the suites do not read each other"
+        );
+        assert_ne!(
+            sm.blind_index("mobile", "13800138000"),
+            aes.blind_index("mobile", "13800138000")
+        );
+        assert_eq!(sm.blind_index("mobile", "13800138000").len(), 64);
+    }
+
+    #[test]
+    fn during_a_move_both_keys_read_and_both_indexes_look_up() {
+        let old = FieldCrypto::new(&[7u8; 32]);
+        let sealed_old = old.encrypt("13800138000").unwrap();
+        let moving =
+            FieldCrypto::with_suite(&[9u8; 32], Suite::Sm).with_previous(&[7u8; 32], Suite::Aes);
+        assert_eq!(moving.decrypt(&sealed_old).unwrap(), "13800138000");
+        assert!(!moving.is_current(&sealed_old));
+        let sealed_new = moving.encrypt("13800138000").unwrap();
+        assert!(moving.is_current(&sealed_new));
+        assert!(old.decrypt(&sealed_new).is_err());
+        let both = moving.blind_indexes("mobile", "13800138000");
+        assert_eq!(both.len(), 2);
+        assert_eq!(both[1], old.blind_index("mobile", "13800138000"));
+        assert_eq!(both[0], moving.blind_index("mobile", "13800138000"));
     }
 }

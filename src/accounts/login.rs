@@ -99,9 +99,10 @@ pub async fn login(
         .collect();
     let phone_idx = super::service::phone_key(&state.crypto, &login);
     // A mobile typed as the login is personal data: the trail shows it masked.
-    let shown = match phone_idx {
-        Some(_) => super::model::mask_mobile(&login),
-        None => login.chars().take(40).collect(),
+    let shown = if phone_idx.is_empty() {
+        login.chars().take(40).collect()
+    } else {
+        super::model::mask_mobile(&login)
     };
     let target = format!("login:{shown}");
     let (throttled, account) = {
@@ -109,7 +110,7 @@ pub async fn login(
         let failures = repo::ip_failures(&mut tx, &ctx.ip, sec.ip_window_minutes).await?;
         (
             failures >= sec.ip_failures_per_window,
-            repo::find_by_login(&mut tx, &login, phone_idx.as_deref())
+            repo::find_by_login(&mut tx, &login, &phone_idx)
                 .await?
                 .filter(|a| a.active),
         )

@@ -40,19 +40,19 @@ pub async fn find(tx: &mut Tx, id: AccountId) -> Result<Option<Account>, sqlx::E
         .bind(id.0).fetch_optional(c).await)
 }
 
-/// Looks an account up by user name or, with `phone_idx` (the blind index of a mobile, see
+/// Looks an account up by user name or, with `phone_idx` (the blind indexes of a mobile, see
 /// `service::phone_key`), by mobile number.
 pub async fn find_by_login(
     tx: &mut Tx,
     login: &str,
-    phone_idx: Option<&str>,
+    phone_idx: &[String],
 ) -> Result<Option<Account>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Account>(
         "SELECT id, username, phone_mask, display_name, unit_id, password_hash, password_changed_at,
                 must_change_password, platform_role, totp_secret, totp_last_step, totp_confirmed, locale, large_type,
                 failed_logins, locked_until, active, created_at
-         FROM accounts WHERE username = $1 OR phone_idx = $2")
-        .bind(login).bind(phone_idx).fetch_optional(c).await)
+         FROM accounts WHERE username = $1 OR phone_idx = $2 OR phone_idx = $3")
+        .bind(login).bind(phone_idx.first()).bind(phone_idx.get(1)).fetch_optional(c).await)
 }
 
 /// A staff mobile as stored: encrypted, its blind index and its mask.
@@ -75,6 +75,24 @@ pub async fn seal_phone(tx: &mut Tx, id: i64, p: &SealedPhone) -> Result<(), sql
         "UPDATE accounts SET phone = NULL, phone_enc = $1, phone_idx = $2, phone_mask = $3
          WHERE id = $4 AND phone IS NOT NULL")
         .bind(&p.enc).bind(&p.idx).bind(&p.mask).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The next `limit` accounts after `after` (by id) with a sealed mobile, for `yinyao rekey`.
+pub async fn phones_batch(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, phone_enc FROM accounts WHERE id > $1 AND phone_enc IS NOT NULL ORDER BY id LIMIT $2")
+        .bind(after).bind(limit).fetch_all(c).await)
+}
+
+/// Writes an account's mobile sealed under the new key, with its new blind index.
+pub async fn reseal_phone(tx: &mut Tx, id: i64, enc: &str, idx: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE accounts SET phone_enc = $2, phone_idx = $3 WHERE id = $1")
+        .bind(id).bind(enc).bind(idx).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -151,11 +151,13 @@ pub async fn create(
     })
 }
 
-/// The blind index a staff mobile is found by (None when `login` is not a mobile number).
-pub fn phone_key(crypto: &FieldCrypto, login: &str) -> Option<String> {
+/// The blind indexes a staff mobile may be found by (none when `login` is not a mobile
+/// number; two while `yinyao rekey` runs).
+pub fn phone_key(crypto: &FieldCrypto, login: &str) -> Vec<String> {
     parse_mobile(login)
         .ok()
-        .map(|m| crypto.blind_index("account_phone", &m))
+        .map(|m| crypto.blind_indexes("account_phone", &m))
+        .unwrap_or_default()
 }
 
 /// A valid mobile (as `parse_mobile` gives it) sealed for storage.

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use sm3::Sm3;
 
 /// The hash that precedes the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -116,10 +117,54 @@ pub struct Entry {
     pub hash: String,
 }
 
+/// The hash function of the chain's entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashAlgo {
+    Sha256,
+    /// SM3 (GB/T 32905), for `[crypto] suite = "sm"`; its hashes are stored as `sm3:<hex>`.
+    Sm3,
+}
+
+impl HashAlgo {
+    pub fn parse(s: &str) -> Self {
+        if s == "sm3" {
+            HashAlgo::Sm3
+        } else {
+            HashAlgo::Sha256
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashAlgo::Sha256 => "sha256",
+            HashAlgo::Sm3 => "sm3",
+        }
+    }
+
+    /// The algorithm the suite calls for.
+    pub fn of_suite(suite: crate::crypto::Suite) -> Self {
+        match suite {
+            crate::crypto::Suite::Aes => HashAlgo::Sha256,
+            crate::crypto::Suite::Sm => HashAlgo::Sm3,
+        }
+    }
+
+    /// The algorithm a stored hash was made with.
+    pub fn of_hash(hash: &str) -> Self {
+        if hash.starts_with("sm3:") {
+            HashAlgo::Sm3
+        } else {
+            HashAlgo::Sha256
+        }
+    }
+}
+
 impl Entry {
-    /// The hash this entry must carry, computed from its fields and the previous hash.
+    /// The hash this entry must carry, computed from its fields and the previous hash with
+    /// the algorithm its stored hash names.
     pub fn expected_hash(&self) -> String {
         chain_hash(
+            HashAlgo::of_hash(&self.hash),
             self.id,
             &self.at,
             self.actor_id,
@@ -136,9 +181,11 @@ impl Entry {
     }
 }
 
-/// SHA-256 over every field, each length-prefixed so that no two entries serialise alike.
+/// SHA-256 (or SM3) over every field, each length-prefixed so that no two entries serialise
+/// alike.
 #[allow(clippy::too_many_arguments)]
 pub fn chain_hash(
+    algo: HashAlgo,
     id: i64,
     at: &DateTime<Utc>,
     actor_id: Option<i64>,
@@ -152,19 +199,26 @@ pub fn chain_hash(
     detail: &str,
     prev_hash: &str,
 ) -> String {
-    let mut h = Sha256::new();
+    fn run<D: Digest>(fields: [&str; 12]) -> String {
+        let mut h = D::new();
+        for field in fields {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
     let at = at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
     let actor = actor_id.map(|v| v.to_string()).unwrap_or_default();
     let unit = unit_id.map(|v| v.to_string()).unwrap_or_default();
     let id = id.to_string();
-    for field in [
+    let fields: [&str; 12] = [
         &id, &at, &actor, actor_name, ip, user_agent, action, outcome, &unit, target, detail,
         prev_hash,
-    ] {
-        h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
+    ];
+    match algo {
+        HashAlgo::Sha256 => run::<Sha256>(fields),
+        HashAlgo::Sm3 => format!("sm3:{}", run::<Sm3>(fields)),
     }
-    hex::encode(h.finalize())
 }
 
 /// The result of checking the chain.

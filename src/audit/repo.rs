@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 /// Appends one entry inside `tx`. Updating the head row first locks it on both backends,
 /// so concurrent appends queue up and the chain stays linear.
 pub async fn record(tx: &mut Tx, actor: &Actor, event: Event) -> Result<i64, sqlx::Error> {
-    let (last_id, last_hash): (i64, String) = on_tx!(tx, c => sqlx::query_as(
-        "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id - 1, last_hash")
+    let (last_id, last_hash, algo): (i64, String, String) = on_tx!(tx, c => sqlx::query_as(
+        "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id - 1, last_hash, hash_algo")
         .fetch_one(c).await)?;
     let id = last_id + 1;
     let at = now();
@@ -20,6 +20,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, event: Event) -> Result<i64, sql
     };
     let ua: String = actor.user_agent.chars().take(300).collect();
     let hash = chain_hash(
+        super::model::HashAlgo::parse(&algo),
         id,
         &at,
         actor.id,
@@ -144,6 +145,20 @@ pub async fn verify(tx: &mut Tx) -> Result<Verdict, sqlx::Error> {
         after = batch.last().map(|e| e.id).unwrap_or(after);
     }
     Ok(check.finish(last_id, &last_hash))
+}
+
+/// The hash algorithm new entries are written with.
+pub async fn hash_algo(tx: &mut Tx) -> Result<super::model::HashAlgo, sqlx::Error> {
+    let algo: String = on_tx!(tx, c => sqlx::query_scalar("SELECT hash_algo FROM audit_head WHERE id = 1")
+        .fetch_one(c).await)?;
+    Ok(super::model::HashAlgo::parse(&algo))
+}
+
+/// Switches the algorithm of the entries written from now on (`yinyao rekey`).
+pub async fn set_hash_algo(tx: &mut Tx, algo: super::model::HashAlgo) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE audit_head SET hash_algo = $1 WHERE id = 1")
+        .bind(algo.as_str()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// The head of the chain now, for a checkpoint.

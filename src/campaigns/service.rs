@@ -219,7 +219,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        match crate::accounts::repo::find_by_login(&mut tx, name, None).await? {
+        match crate::accounts::repo::find_by_login(&mut tx, name, &[]).await? {
             Some(a) if a.active => judges.push(a.id),
             _ => errors.push(FieldError::new("judges", "validation.judge_unknown")),
         }

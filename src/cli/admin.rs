@@ -92,8 +92,7 @@ pub async fn run(db: &Db, _config: &Config, cmd: AdminCommand) -> anyhow::Result
             reset_totp,
         } => {
             let mut tx = db.write().await?;
-            let Some(a) = repo::find_by_login(&mut tx, &username.to_lowercase(), None).await?
-            else {
+            let Some(a) = repo::find_by_login(&mut tx, &username.to_lowercase(), &[]).await? else {
                 eprintln!("no account named {username}");
                 return Ok(1);
             };

@@ -96,8 +96,8 @@ pub async fn people_bench(
 ) -> anyhow::Result<()> {
     let mut tx = db.read().await?;
     let loaded = (
-        accounts::find_by_login(&mut tx, "bench_county", None).await?,
-        accounts::find_by_login(&mut tx, "bench_town0", None).await?,
+        accounts::find_by_login(&mut tx, "bench_county", &[]).await?,
+        accounts::find_by_login(&mut tx, "bench_town0", &[]).await?,
     );
     drop(tx);
     let (county_staff, town_staff) = match loaded {

@@ -7,6 +7,7 @@ pub mod demo;
 mod demo_news;
 mod demo_people;
 mod province;
+pub mod rekey;
 
 use crate::audit::model::Verdict;
 use crate::config::Config;
@@ -66,6 +67,10 @@ enum Command {
     /// Benchmark data and timings (docs/PERFORMANCE.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Move every encrypted value and blind index to the current key or suite
+    /// ([crypto] suite, the field key) from the previous one ([crypto] previous_field_key,
+    /// previous_suite), while the servers keep serving; then switch the audit chain's hash.
+    Rekey,
     /// Audit trail tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -241,6 +246,26 @@ pub async fn main() -> anyhow::Result<i32> {
             );
             Ok(0)
         }
+        Command::Rekey => {
+            let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+            let started = std::time::Instant::now();
+            let moved = rekey::run(&db, &crypto).await?;
+            println!(
+                "rekey to suite {}: {} person files, {} staff mobiles, {} kept uploads moved; {} already current ({:.1} s)",
+                crypto.suite().as_str(),
+                moved.people,
+                moved.accounts,
+                moved.uploads,
+                moved.already,
+                started.elapsed().as_secs_f64()
+            );
+            if crypto.has_previous() {
+                println!(
+                    "Every value is under the current key: remove previous_field_key from every node's configuration and restart them."
+                );
+            }
+            Ok(0)
+        }
         Command::Audit(AuditCommand::Checkpoint) => {
             let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
             let mut tx = db.read().await?;
@@ -323,6 +348,26 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             accounts = sealed,
             "staff mobiles stored in clear were encrypted"
         );
+    }
+    {
+        // A new database takes the configured suite's hash from its first entry.
+        let mut tx = db.write().await?;
+        let wanted = crate::audit::model::HashAlgo::of_suite(crypto.suite());
+        if crate::audit::repo::checkpoint(&mut tx).await?.last_id == 0 {
+            crate::audit::repo::set_hash_algo(&mut tx, wanted).await?;
+        }
+        tx.commit().await?;
+        let mut tx = db.read().await?;
+        let chain = crate::audit::repo::hash_algo(&mut tx).await?;
+        if chain != crate::audit::model::HashAlgo::of_suite(crypto.suite()) || crypto.has_previous()
+        {
+            tracing::warn!(
+                suite = crypto.suite().as_str(),
+                audit_hash = chain.as_str(),
+                previous_key = crypto.has_previous(),
+                "a move to another field key or suite is under way: run `yinyao rekey`, then remove previous_field_key"
+            );
+        }
     }
     let state = AppState::new(db.clone(), config, metrics, crypto);
     {
@@ -473,7 +518,7 @@ async fn import_articles(
     let author = match author {
         Some(name) => {
             let mut tx = db.read().await?;
-            let a = crate::accounts::repo::find_by_login(&mut tx, name, None)
+            let a = crate::accounts::repo::find_by_login(&mut tx, name, &[])
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account named {name}"))?;
             Some(a.id)

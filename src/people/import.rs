@@ -66,20 +66,14 @@ pub async fn check(
     .map_err(|e| AppError::Internal(anyhow::anyhow!("roster check stopped: {e}")))??;
     // Duplicates against the database are reported, never merged.
     let mut tx = db.read().await?;
+    // Every index an ID number may be stored under (two while `yinyao rekey` runs).
     let existing = import_repo::existing_ids(
         &mut tx,
-        built
-            .iter()
-            .filter_map(|(_, b)| b.record.id_number.as_ref().map(|s| s.idx.clone()))
-            .collect(),
+        built.iter().flat_map(|(_, _, idx)| idx.clone()).collect(),
     )
     .await?;
-    for (line, b) in &built {
-        if b.record
-            .id_number
-            .as_ref()
-            .is_some_and(|s| existing.contains(&s.idx))
-        {
+    for (line, _, idx) in &built {
+        if idx.iter().any(|i| existing.contains(i)) {
             report.valid_rows -= 1;
             report.problems.push(Problem {
                 row: *line,
@@ -90,12 +84,15 @@ pub async fn check(
     }
     report.problems.sort_by_key(|p| p.row);
     let records = if report.problems.is_empty() {
-        built.into_iter().map(|(_, b)| b).collect()
+        built.into_iter().map(|(_, b, _)| b).collect()
     } else {
         Vec::new()
     };
     Ok((report, records))
 }
+
+/// A row that passed: its line, the record, and the indexes its ID number may be stored under.
+type PassedRow = (usize, Built, Vec<String>);
 
 /// The CPU-bound part of `check`: reads the file and validates every row; the rows that pass,
 /// with their line numbers.
@@ -106,7 +103,7 @@ fn check_rows(
     data: &[u8],
     default_unit: i64,
     allowed_units: &HashMap<(i64, bool), bool>,
-) -> Result<(Report, Vec<(usize, Built)>), AppError> {
+) -> Result<(Report, Vec<PassedRow>), AppError> {
     let rows = read_rows(filename, data).map_err(|e| AppError::Validation(vec![e]))?;
     let Some((header, body)) = rows.split_first() else {
         return Err(AppError::field("file", "validation.file_empty"));
@@ -131,15 +128,16 @@ fn check_rows(
             .id_number
             .as_deref()
             .and_then(|v| super::model::parse_id_number(v).ok())
-            .map(|id| crypto.blind_index("id_number", &id.value));
+            .map(|id| crypto.blind_indexes("id_number", &id.value));
         Some((i + 2, errors, id_index, build(crypto, &input, None)))
     });
     for (line, mut errors, id_index, b) in checked.into_iter().flatten() {
         report.rows += 1;
         // Duplicates within the file are found whatever else is wrong with the row.
         let mut duplicate = false;
-        if let Some(index) = id_index
-            && let Some(first) = seen_ids.insert(index, line)
+        let id_index = id_index.unwrap_or_default();
+        if let Some(index) = id_index.first()
+            && let Some(first) = seen_ids.insert(index.clone(), line)
         {
             let message = format!("{} {first}", locale.t("validation.id_duplicate_in_file"));
             report.problems.push(Problem {
@@ -177,7 +175,7 @@ fn check_rows(
             .problems
             .extend(errors.iter().map(|f| problem(line, f)));
         if let (Some(b), true) = (b, errors.is_empty() && !duplicate) {
-            built.push((line, b));
+            built.push((line, b, id_index));
         }
     }
     if report.rows == 0 {

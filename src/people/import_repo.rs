@@ -71,3 +71,20 @@ pub async fn existing_ids(tx: &mut Tx, all: Vec<String>) -> Result<HashSet<Strin
     }
     Ok(found)
 }
+
+/// The next `limit` kept uploads after `after` (by id), sealed, for `yinyao rekey`.
+pub async fn uploads_batch(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as("SELECT id, data FROM import_uploads WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after).bind(limit).fetch_all(c).await)
+}
+
+/// Replaces a kept upload's sealed bytes.
+pub async fn reseal_upload(tx: &mut Tx, id: i64, data: &[u8]) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE import_uploads SET data = $2 WHERE id = $1")
+        .bind(id).bind(data).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

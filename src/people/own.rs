@@ -44,7 +44,7 @@ pub async fn link_account(
         return Err(AppError::field("reason", "validation.too_long"));
     }
     let mut tx = state.db.write().await?;
-    let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase(), None)
+    let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase(), &[])
         .await?
         .ok_or(AppError::field("username", "validation.account_unknown"))?;
     if account.platform_role.is_some()

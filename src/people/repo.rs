@@ -473,6 +473,8 @@ pub struct Search {
     pub name_like: Option<String>,
     /// Exact blind-index match on ID number or mobile.
     pub index: Option<String>,
+    /// The same value's index under the previous key, while `yinyao rekey` runs.
+    pub index_previous: Option<String>,
     pub category: Option<String>,
     pub status: Option<String>,
     pub unit_id: Option<i64>,
@@ -596,7 +598,8 @@ pub async fn search_planned(
         "SELECT {PERSON_COLS} FROM {from}
          WHERE {token_filter} AND {scope}
            AND ($2 IS NULL OR p.name_folded LIKE '%' || $2 || '%' ESCAPE '\\')
-           AND ($3 IS NULL OR p.id_number_idx = $3 OR p.mobile_idx = $3)
+           AND ($3 IS NULL OR p.id_number_idx = $3 OR p.mobile_idx = $3
+                OR p.id_number_idx = $15 OR p.mobile_idx = $15)
            AND {category_filter}
            AND ($5 IS NULL OR p.status = $5)
            AND {unit_filter}
@@ -610,7 +613,7 @@ pub async fn search_planned(
         .bind(account).bind(&s.name_like).bind(&s.index).bind(&s.category)
         .bind(&s.status).bind(s.unit_id).bind(limit).bind(offset)
         .bind(&s.skill_like).bind(s.willing_only).bind(&s.born_from).bind(&s.born_to)
-        .bind(from_key).bind(to_key)
+        .bind(from_key).bind(to_key).bind(&s.index_previous)
         .fetch_all(c).await)
 }
 
@@ -992,5 +995,47 @@ pub async fn insert_visits_many(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The encrypted fields of one file, as `yinyao rekey` moves them to another key.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SealedFields {
+    pub id: i64,
+    pub id_number_enc: Option<String>,
+    pub mobile_enc: Option<String>,
+    pub address_enc: Option<String>,
+    pub health_enc: Option<String>,
+    pub emergency_enc: Option<String>,
+}
+
+/// The next `limit` files after `after` (by id) that hold any encrypted field.
+pub async fn sealed_batch(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<SealedFields>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, SealedFields>(
+        "SELECT id, id_number_enc, mobile_enc, address_enc, health_enc, emergency_enc FROM people
+         WHERE id > $1 AND (id_number_enc IS NOT NULL OR mobile_enc IS NOT NULL OR address_enc IS NOT NULL
+                            OR health_enc IS NOT NULL OR emergency_enc IS NOT NULL)
+         ORDER BY id LIMIT $2")
+        .bind(after).bind(limit).fetch_all(c).await)
+}
+
+/// Writes a file's fields sealed under the new key, with the ID number's and mobile's new
+/// blind indexes.
+pub async fn reseal(
+    tx: &mut Tx,
+    f: &SealedFields,
+    id_number_idx: Option<&str>,
+    mobile_idx: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE people SET id_number_enc = $2, id_number_idx = $3, mobile_enc = $4, mobile_idx = $5,
+                address_enc = $6, health_enc = $7, emergency_enc = $8 WHERE id = $1")
+        .bind(f.id).bind(&f.id_number_enc).bind(id_number_idx).bind(&f.mobile_enc).bind(mobile_idx)
+        .bind(&f.address_enc).bind(&f.health_enc).bind(&f.emergency_enc)
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -565,10 +565,15 @@ pub async fn talent(
 /// longer than a token).
 pub fn name_query(crypto: &FieldCrypto, q: &str, s: &mut repo::Search) {
     let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut exact = |kind: &str, value: &str| {
+        let mut both = crypto.blind_indexes(kind, value).into_iter();
+        s.index = both.next();
+        s.index_previous = both.next();
+    };
     if let Ok(id) = m::parse_id_number(&compact) {
-        s.index = Some(crypto.blind_index("id_number", &id.value));
+        exact("id_number", &id.value);
     } else if let Ok(mobile) = parse_mobile(&compact) {
-        s.index = Some(crypto.blind_index("mobile", &mobile));
+        exact("mobile", &mobile);
     } else if compact.chars().all(|c| c.is_ascii_alphabetic()) {
         // Letters without a vowel are initials (`zs`); with one, the start of the pinyin
         // (`zhan` finds 张三 as well as 詹).

@@ -45,7 +45,7 @@ async fn five_failures_lock_the_account_for_thirty_minutes_with_one_message() {
     assert!(!cl.cookies.contains_key("yy_sid"));
 
     let mut tx = app.db().read().await.unwrap();
-    let a = yinyao::accounts::repo::find_by_login(&mut tx, "wangli", None)
+    let a = yinyao::accounts::repo::find_by_login(&mut tx, "wangli", &[])
         .await
         .unwrap()
         .unwrap();
@@ -480,7 +480,7 @@ async fn unit_admin_creates_accounts_and_grants_roles_in_subtree_only() {
 
     let id: i64 = {
         let mut tx = app.db().read().await.unwrap();
-        yinyao::accounts::repo::find_by_login(&mut tx, "liming", None)
+        yinyao::accounts::repo::find_by_login(&mut tx, "liming", &[])
             .await
             .unwrap()
             .unwrap()

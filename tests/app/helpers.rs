@@ -56,6 +56,16 @@ impl TestApp {
         }
     }
 
+    /// The same database served with another configuration (another field key or suite):
+    /// the state and router are replaced; clients made before keep their cookies.
+    pub fn reconfigure(&mut self, adjust: impl FnOnce(&mut Config)) {
+        let mut config = self.state.config.as_ref().clone();
+        adjust(&mut config);
+        let crypto = yinyao::crypto::from_config(&config, true).expect("field key");
+        self.state = AppState::new(self.state.db.clone(), config, None, crypto);
+        self.router = yinyao::app(self.state.clone());
+    }
+
     /// A fresh app whose attachments go to a temp dir of its own, removed with it.
     pub async fn with_uploads() -> Self {
         let uploads = tempfile::tempdir().expect("upload dir");

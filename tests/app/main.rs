@@ -27,6 +27,7 @@ mod news_stats;
 mod ops;
 mod people;
 mod refusals;
+mod rekey;
 mod restore;
 mod roster;
 mod search;

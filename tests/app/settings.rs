@@ -82,7 +82,7 @@ async fn the_system_admin_tightens_the_lockout_and_it_holds_at_once() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "locked after three");
     let mut tx = app.db().read().await.unwrap();
-    let a = yinyao::accounts::repo::find_by_login(&mut tx, "wangli", None)
+    let a = yinyao::accounts::repo::find_by_login(&mut tx, "wangli", &[])
         .await
         .unwrap()
         .unwrap();
