@@ -201,7 +201,7 @@ async fn a_database_moves_to_sm4_and_a_new_key_while_it_is_read() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.scalar("SELECT failed_logins FROM accounts WHERE username = 'liming'")
+        app.scalar("SELECT CAST(failed_logins AS BIGINT) FROM accounts WHERE username = 'liming'")
             .await,
         2,
         "the mobile found the account before and after the move"
