@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Upload bombs against the running server: each kind of bomb to each route that parses a
-file (roster page and API, person photo, the import command). The server must answer every
+file (roster page and API, the import command, person photos, article attachments, works). The server must answer every
 one with a 4xx, stay up, and keep its peak memory (VmHWM) under 300 MB.
 
 Environment: BASE_URL, PASSWORD (the demo's), SERVER_PID, BIN (the yinyao binary for the
@@ -27,19 +27,42 @@ BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
 LIMIT_KB = 300 * 1024
 
-jar = http.cookiejar.CookieJar()
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+class Session:
+    """One signed-in browser: a cookie jar and the session's CSRF token."""
+
+    def __init__(self, user):
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        _, page = self.call("GET", "/login")
+        form = urllib.parse.urlencode(
+            {"csrf": csrf_of(page), "login": user, "password": PASSWORD, "next": "/"}).encode()
+        status, _ = self.call("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 200, f"login {user}: {status}"
+        self.csrf = csrf_of(self.call("GET", "/")[1])
+
+    def call(self, method, path, body=None, headers=None):
+        req = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
+        req.add_header("Origin", BASE)
+        req.add_header("Sec-Fetch-Site", "same-origin")
+        if getattr(self, "csrf", None):
+            req.add_header("X-CSRF-Token", self.csrf)
+        try:
+            with self.opener.open(req, timeout=120) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
+
+    def json(self, method, path, doc):
+        return self.call(method, path, json.dumps(doc).encode(), {"Content-Type": "application/json"})
 
 
-def call(method, path, body=None, headers=None):
-    req = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
-    req.add_header("Origin", BASE)
-    req.add_header("Sec-Fetch-Site", "same-origin")
+def call(method, path):
+    req = urllib.request.Request(BASE + path, method=method)
     try:
-        with opener.open(req, timeout=120) as r:
+        with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
+        return e.code, ""
 
 
 def csrf_of(page):
@@ -145,18 +168,24 @@ IMAGE_BOMBS = [
 
 
 def main():
-    status, page = call("GET", "/login")
-    csrf = csrf_of(page)
-    form = urllib.parse.urlencode({"csrf": csrf, "login": "staff03", "password": PASSWORD, "next": "/"}).encode()
-    status, _ = call("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
-    assert status == 200, f"login: {status}"
-    status, page = call("GET", "/people/import")
+    staff = Session("staff03")
+    status, page = staff.call("GET", "/people/import")
     assert status == 200, f"/people/import: {status}"
-    csrf = csrf_of(page)
     unit = re.search(r'<option value="(\d+)"', page).group(1)
-    status, body = call("GET", "/api/v1/people", headers={"X-CSRF-Token": csrf})
+    status, body = staff.call("GET", "/api/v1/people")
     assert status == 200, f"/api/v1/people: {status} {body[:200]}"
     person = json.loads(body)[0]["id"]
+    editor = Session("editor05")
+    status, body = editor.call("GET", "/api/v1/columns")
+    column = json.loads(body)[0]["id"]
+    status, body = editor.json("POST", "/api/v1/articles", {"column_id": column, "title": "图片炸弹", "body": "正文"})
+    assert status == 201, f"draft: {status} {body[:200]}"
+    article = json.loads(body)["id"]
+    member = Session("member12")
+    status, body = member.json("POST", "/api/v1/works",
+                               {"kind": "calligraphy", "title": "书法", "body": "耕读传家", "consent": True})
+    assert status == 201, f"work: {status} {body[:200]}"
+    work = json.loads(body)["id"]
 
     failures = []
 
@@ -176,11 +205,10 @@ def main():
         with open(path, "wb") as f:
             f.write(data)
         body, headers = multipart({"unit_id": unit}, "file", name, data)
-        headers["X-CSRF-Token"] = csrf
         expect_refused(f"API roster {name} ({len(data) // 1024} KB)",
-                       *call("POST", "/api/v1/people/import", body, headers))
+                       *staff.call("POST", "/api/v1/people/import", body, headers))
         expect_refused(f"page roster {name}",
-                       *call("POST", f"/people/import?csrf={csrf}", body, headers))
+                       *staff.call("POST", f"/people/import?csrf={staff.csrf}", body, headers))
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         run = subprocess.run([BIN, "--config", "/nonexistent.toml", "import", "people", path,
                               "--unit", unit, "--check-only"], capture_output=True, timeout=300)
@@ -196,7 +224,12 @@ def main():
         data = make()
         body, headers = multipart({}, "photo", name, data)
         expect_refused(f"photo {name} ({len(data) // 1024} KB)",
-                       *call("POST", f"/people/{person}/photo?csrf={csrf}", body, headers))
+                       *staff.call("POST", f"/people/{person}/photo?csrf={staff.csrf}", body, headers))
+        body, headers = multipart({}, "file", name, data)
+        expect_refused(f"attachment {name}",
+                       *editor.call("POST", f"/news/{article}/attachments?csrf={editor.csrf}", body, headers))
+        expect_refused(f"work file {name}",
+                       *member.call("POST", f"/works/{work}/files?csrf={member.csrf}", body, headers))
 
     if failures:
         print("\n".join(failures))
