@@ -3,6 +3,7 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod campaigns;

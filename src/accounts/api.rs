@@ -3,9 +3,10 @@
 use super::model::AccountId;
 use super::repo::{self, AccountRow, GrantRow, TokenRow};
 use super::service::{self, CreatedAccount, NewAccountInput, NewGrant, NewToken};
+use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

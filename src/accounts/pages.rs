@@ -4,11 +4,12 @@
 use super::model::{AccountId, UnitRole};
 use super::repo::{self, AccountRow, GrantRow, TokenRow};
 use super::service::{self, NewAccountInput, NewGrant};
+use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
 use crate::web::PageParams;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Form;

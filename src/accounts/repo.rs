@@ -1,9 +1,9 @@
 //! SQL for accounts, role grants, API tokens and login throttling.
 
 use super::model::{AccountId, PlatformRole, UnitRole};
+use crate::access::Grant;
+use crate::access::Scope;
 use crate::db::{Tx, now};
-use crate::web::auth::Scope;
-use crate::web::session::Grant;
 use crate::{in_scope, on_tx, scope_units};
 use chrono::{DateTime, Duration, Utc};
 

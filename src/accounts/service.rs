@@ -6,13 +6,14 @@ use super::model::{
     parse_mobile, parse_username,
 };
 use super::repo::{self, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow};
+use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo as units};
-use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::{random_token, session, token_hash};
 use serde_json::json;
 
@@ -134,16 +135,7 @@ pub async fn create(
         .unit(unit.id)
         .detail(json!({ "after": { "username": username, "display_name": display, "unit_id": unit.id, "phone_set": phone.is_some() } })))
         .await?;
-    let account = account_in(
-        &mut tx,
-        &Scope {
-            all: true,
-            account: 0,
-            roles: "",
-        },
-        id,
-    )
-    .await?;
+    let account = account_in(&mut tx, &Scope::EVERYTHING, id).await?;
     tx.commit().await?;
     Ok(CreatedAccount {
         account,

@@ -61,13 +61,17 @@ pub struct Filter {
     pub before_id: Option<i64>,
 }
 
-const SEARCH_WHERE: &str = "
+const SEARCH_WHERE: &str = concat!(
+    "
     ($1 IS NULL OR a.actor_name = $1 OR CAST(a.actor_id AS TEXT) = $1)
         AND ($2 IS NULL OR a.action LIKE $2 || '%' ESCAPE '\\')
-    AND ($3 IS NULL OR a.unit_id IN (SELECT s.id FROM units s, units r WHERE r.id = $3 AND s.path LIKE r.path || '%'))
+    AND ($3 IS NULL OR a.unit_id IN (SELECT s.id FROM units s, units r WHERE r.id = $3 AND ",
+    crate::under!("s.path", "r.path"),
+    "))
     AND ($4 IS NULL OR a.at >= $4)
         AND ($5 IS NULL OR a.at < $5)
-    AND ($8 IS NULL OR a.id < $8)";
+    AND ($8 IS NULL OR a.id < $8)"
+);
 
 /// One page of matching entries, newest first, and whether more follow.
 pub async fn search(

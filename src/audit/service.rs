@@ -2,9 +2,10 @@
 
 use super::model::{Entry, Event};
 use super::repo::{self, Filter};
+use crate::access::Perm;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 /// Search filters as they arrive from a form or query string.

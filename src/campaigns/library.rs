@@ -4,12 +4,13 @@
 
 use super::repo::{self, Contribution, NewWork};
 use super::service::{KINDS, WorkInput};
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult};
 use crate::news::repo::Column;
 use crate::state::AppState;
 use crate::units::model::UnitId;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;

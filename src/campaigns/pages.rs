@@ -3,12 +3,13 @@
 
 use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
 use super::service::{self, KINDS, ScoreInput, WorkInput};
+use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::news::repo::Column;
 use crate::state::AppState;
 use crate::units::repo::Unit;
 use crate::web::PageParams;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use crate::web::session::Ctx;
 use askama::Template;

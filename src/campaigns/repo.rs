@@ -133,12 +133,11 @@ pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sql
     let sql = format!(
         "SELECT {CAMPAIGN_COLS} WHERE EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
              WHERE g.account_id = $1 AND g.revoked_at IS NULL
-               AND ((g.role IN ('unit_admin', 'editor') AND u.path >= gu.path AND u.path < gu.path || '~')
+               AND ((g.role IN ('unit_admin', 'editor') AND {sub1})
                OR EXISTS (SELECT 1 FROM campaign_units cu JOIN units ou ON ou.id = cu.unit_id
-                          WHERE cu.campaign_id = k.id AND gu.path >= ou.path AND gu.path < ou.path || '~')))
+                          WHERE cu.campaign_id = k.id AND {sub2})))
            OR EXISTS (SELECT 1 FROM campaign_judges j WHERE j.campaign_id = k.id AND j.account_id = $1)
-         ORDER BY k.id DESC LIMIT 200"
-    );
+         ORDER BY k.id DESC LIMIT 200", sub1 = crate::under!("u.path", "gu.path"), sub2 = crate::under!("gu.path", "ou.path"));
     let mut list = on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(account).fetch_all(c).await)?;
     // The open units of the whole list in one statement (by the range of its ids).
     let (Some(hi), Some(lo)) = (list.first().map(|c| c.id), list.last().map(|c| c.id)) else {
@@ -177,12 +176,12 @@ pub async fn member_unit(
     campaign: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+        concat!("SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
            JOIN campaign_units cu ON cu.campaign_id = $2 JOIN units u ON u.id = cu.unit_id
            JOIN campaigns k ON k.id = cu.campaign_id JOIN units o ON o.id = k.unit_id
-         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND gu.path >= u.path AND gu.path < u.path || '~'
-           AND u.path >= o.path AND u.path < o.path || '~'
-         ORDER BY LENGTH(gu.path) DESC, gu.id LIMIT 1")
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", crate::under!("gu.path", "u.path"), concat!("
+           AND ", crate::under!("u.path", "o.path"), "
+         ORDER BY LENGTH(gu.path) DESC, gu.id LIMIT 1")))
         .bind(account).bind(campaign).fetch_optional(c).await)
 }
 
@@ -359,7 +358,7 @@ pub struct Contribution {
 /// Contributions (works outside campaigns) not yet taken, of units in scope, oldest first.
 pub async fn pending_contributions(
     tx: &mut Tx,
-    s: &crate::web::auth::Scope,
+    s: &crate::access::Scope,
 ) -> Result<Vec<Contribution>, sqlx::Error> {
     let sql = format!(
         "SELECT w.id, w.kind, w.title, w.body, a.display_name AS author_name, u.name AS unit_name

@@ -2,12 +2,13 @@
 //! for publication (through the usual review) and the works library. All changes audited.
 
 use super::repo::{self, BlindWork, Campaign, NewCampaign, NewWork, RankedWork};
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::parse_text;
 use crate::state::AppState;
 use crate::units::model::UnitId;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
 
@@ -140,7 +141,7 @@ struct Call {
 /// itself. Problems go to `errors`; the call comes back only when there are none so far.
 async fn check_call(
     tx: &mut crate::db::Tx,
-    s: &crate::web::auth::Scope,
+    s: &crate::access::Scope,
     organiser: i64,
     input: &CampaignEdit,
     errors: &mut Vec<FieldError>,

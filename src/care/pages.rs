@@ -4,11 +4,12 @@
 use super::repo::Task;
 use super::rules::{Rules, parse_ages};
 use super::service::{self, AidInput, Coverage, EventInput};
+use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::people::model::PersonId;
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo::Unit, service as units};
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;

@@ -205,7 +205,7 @@ pub struct Task {
 }
 
 macro_rules! task_select {
-    ($where:literal) => {
+    ($where:expr) => {
         concat!(
             "SELECT t.id, t.person_id, p.name AS person_name, u.name AS unit_name, t.reason, t.window_start, t.due_on,
                     t.assigned_to, a.display_name AS assigned_name, t.status, t.created_at
@@ -213,10 +213,10 @@ macro_rules! task_select {
              LEFT JOIN accounts a ON a.id = t.assigned_to
              WHERE t.status = 'open' AND ",
             $where,
-            " AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%'
+            concat!(" AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", $crate::under!("u.path", "gu.path"), "
                    AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))
-             ORDER BY t.due_on, t.id LIMIT $3"
+             ORDER BY t.due_on, t.id LIMIT $3")
         )
     };
 }
@@ -237,7 +237,7 @@ pub async fn unit_tasks(
     before: &str,
     limit: i64,
 ) -> Result<Vec<Task>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!("u.path LIKE $2 || '%' AND t.due_on < $4"))
+    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!(concat!(crate::under!("u.path", "$2"), " AND t.due_on < $4")))
         .bind(account).bind(unit_path).bind(limit).bind(before).fetch_all(c).await)
 }
 
@@ -258,12 +258,12 @@ pub async fn coverage(
     today: &str,
 ) -> Result<(i64, i64), sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN cp.next_due_on >= $3 THEN 1 ELSE 0 END), 0)
+        concat!("SELECT COUNT(*), COALESCE(SUM(CASE WHEN cp.next_due_on >= $3 THEN 1 ELSE 0 END), 0)
          FROM units u JOIN people p ON p.unit_id = u.id JOIN care_plans cp ON cp.person_id = p.id
-         WHERE u.path >= $2 AND u.path < $2 || '~' AND cp.tier = 'key' AND p.status = 'active'
+         WHERE ", crate::under!("u.path", "$2"), concat!(" AND cp.tier = 'key' AND p.status = 'active'
            AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path >= gu.path AND u.path < gu.path || '~'
-                   AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")
+                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", crate::under!("u.path", "gu.path"), "
+                   AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")))
         .bind(account).bind(unit_path).bind(today).fetch_one(c).await)
 }
 

@@ -3,13 +3,14 @@
 
 use super::repo::{self, Aid, LifeEvent, Task};
 use super::rules::{self, Facts, Rules};
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::{self as m, PersonId, Tier};
 use crate::state::AppState;
 use crate::units::{model::UnitId, service as units};
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::json;
 

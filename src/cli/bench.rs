@@ -121,18 +121,9 @@ async fn load_people(
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
     let mut tx = db.write().await?;
-    if !units::list(
-        &mut tx,
-        &crate::web::auth::Scope {
-            all: true,
-            account: 0,
-            roles: "",
-        },
-        true,
-        1,
-    )
-    .await?
-    .is_empty()
+    if !units::list(&mut tx, &crate::access::Scope::EVERYTHING, true, 1)
+        .await?
+        .is_empty()
     {
         anyhow::bail!(
             "bench people needs an empty database (set YINYAO_DATA_DIR or DATABASE_URL to a new one)"

@@ -103,17 +103,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     let crypto = crate::crypto::from_config(config, matches!(db, Db::Sqlite(_)))?;
     let actor = Actor::cli("demo");
     let mut tx = db.write().await?;
-    let existing = units::list(
-        &mut tx,
-        &crate::web::auth::Scope {
-            all: true,
-            account: 0,
-            roles: "",
-        },
-        true,
-        1,
-    )
-    .await?;
+    let existing = units::list(&mut tx, &crate::access::Scope::EVERYTHING, true, 1).await?;
     if !existing.is_empty() {
         anyhow::bail!(
             "this database already has units; `yinyao demo` fills an empty database (use a new YINYAO_DATA_DIR)"

@@ -448,11 +448,7 @@ async fn import_people(
     // The operator at the server may file people at any active unit.
     let allowed: std::collections::HashMap<(i64, bool), bool> = {
         let mut tx = db.read().await?;
-        let all = crate::web::auth::Scope {
-            all: true,
-            account: 0,
-            roles: "",
-        };
+        let all = crate::access::Scope::EVERYTHING;
         crate::units::repo::list(&mut tx, &all, false, i64::MAX)
             .await?
             .into_iter()

@@ -158,11 +158,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
         .max(town_count);
     let hash = hash_password(PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.write().await?;
-    let all = crate::web::auth::Scope {
-        all: true,
-        account: 0,
-        roles: "",
-    };
+    let all = crate::access::Scope::EVERYTHING;
     if !units::list(&mut tx, &all, true, 1).await?.is_empty() {
         anyhow::bail!(
             "bench province needs an empty database (set YINYAO_DATA_DIR or DATABASE_URL to a new one)"

@@ -1,13 +1,14 @@
 //! The home page: real figures from the database for the caller's role and scope.
 
+use crate::access::Grant;
+use crate::access::Perm;
 use crate::accounts::repo as accounts;
 use crate::audit::repo::{self as audit, Filter};
 use crate::db::now;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
-use crate::web::session::Grant;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;

@@ -4,10 +4,11 @@
 //! the article.
 
 use super::attachments_repo::{self as repo, Attachment, NewAttachment};
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::session::Ctx;
 use axum::extract::{Multipart, Path, Request, State};
 use axum::http::{HeaderValue, header};

@@ -2,12 +2,13 @@
 //! once; readers report a comment; editors and reviewers moderate and reply.
 
 use super::comments_repo::{self as repo, Comment, NewComment};
+use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
 use crate::db::now;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::parse_text;
 use crate::state::AppState;
-use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use crate::web::session::Ctx;
 use askama::Template;

@@ -1,8 +1,8 @@
 //! SQL for readers' comments and likes.
 
+use crate::access::Scope;
 use crate::db::{Tx, now};
 use crate::on_tx;
-use crate::web::auth::Scope;
 use chrono::{DateTime, Utc};
 
 /// A comment as shown.

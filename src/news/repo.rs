@@ -1,9 +1,9 @@
 //! SQL for columns, articles, their versions and review trail, reads and the sensitive-word
 //! list. Staff listings filter by scope in SQL; public reads see published articles only.
 
+use crate::access::Scope;
 use crate::db::{Tx, now};
 use crate::on_tx;
-use crate::web::auth::Scope;
 use chrono::{DateTime, Utc};
 
 /// A column (栏目) or special issue (专题) of a unit.
@@ -40,9 +40,12 @@ pub async fn columns_for_writer(tx: &mut Tx, s: &Scope) -> Result<Vec<Column>, s
     let sql = format!(
         "SELECT {COLUMN_COLS} FROM columns c JOIN units u ON u.id = c.unit_id
          WHERE ($1 OR EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-             WHERE g.account_id = $2 AND g.revoked_at IS NULL AND $3 LIKE '%,' || g.role || ',%'
-               AND (u.path LIKE gu.path || '%' OR gu.path LIKE u.path || '%')))
-         ORDER BY u.path, c.name LIMIT 500"
+             WHERE g.account_id = $2 AND g.revoked_at IS NULL AND {role}
+               AND ({sub1} OR {sub2})))
+         ORDER BY u.path, c.name LIMIT 500",
+        role = crate::role_in!("g.role", "$3"),
+        sub1 = crate::under!("u.path", "gu.path"),
+        sub2 = crate::under!("gu.path", "u.path")
     );
     on_tx!(tx, c => sqlx::query_as::<_, Column>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
@@ -71,8 +74,8 @@ pub async fn public_columns(tx: &mut Tx) -> Result<Vec<Column>, sqlx::Error> {
 /// else two.
 pub async fn review_steps(tx: &mut Tx, unit: i64) -> Result<u8, sqlx::Error> {
     let steps: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT r.steps FROM review_settings r JOIN units ru ON ru.id = r.unit_id JOIN units u ON u.id = $1
-         WHERE u.path LIKE ru.path || '%' ORDER BY LENGTH(ru.path) DESC LIMIT 1")
+        concat!("SELECT r.steps FROM review_settings r JOIN units ru ON ru.id = r.unit_id JOIN units u ON u.id = $1
+         WHERE ", crate::under!("u.path", "ru.path"), " ORDER BY LENGTH(ru.path) DESC LIMIT 1"))
         .bind(unit).fetch_optional(c).await)?;
     Ok(steps.map_or(2, |s| if s == 1 { 1 } else { 2 }))
 }
@@ -465,11 +468,11 @@ pub async fn import_origin(tx: &mut Tx, id: i64) -> Result<Option<(String, Strin
 /// Accounts that may write in a column's unit (for an import without a named author).
 pub async fn default_author(tx: &mut Tx, unit: i64) -> Result<Option<i64>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT g.account_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $1
+        concat!("SELECT g.account_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $1
          JOIN accounts a ON a.id = g.account_id
          WHERE g.revoked_at IS NULL AND a.active = TRUE AND g.role IN ('editor', 'unit_admin')
-           AND u.path LIKE gu.path || '%'
-         ORDER BY LENGTH(gu.path) DESC, g.role, g.account_id LIMIT 1")
+           AND ", crate::under!("u.path", "gu.path"), "
+         ORDER BY LENGTH(gu.path) DESC, g.role, g.account_id LIMIT 1"))
         .bind(unit).fetch_optional(c).await)
 }
 

@@ -4,11 +4,12 @@
 
 use super::repo::Article;
 use super::search_repo as repo;
+use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::search::text::highlight;
 use crate::state::AppState;
 use crate::web::PageParams;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use crate::web::session::Ctx;
 use askama::Template;

@@ -2,9 +2,9 @@
 //! the same statement (published for the public; the caller's scope or own for staff).
 
 use super::repo::{ARTICLE_COLS, ARTICLE_JOINS, Article};
+use crate::access::Scope;
 use crate::db::Tx;
 use crate::search::text::{Backend, match_query};
-use crate::web::auth::Scope;
 
 /// The text of an article that search sees: title, summary, tags and the text a reader sees
 /// of the body (from its sanitised HTML, so no Markdown marks or tags are indexed).

@@ -3,13 +3,14 @@
 
 use super::model::{self as m, Action, Facts, State};
 use super::repo::{self, Article, Column, Text};
+use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
 use crate::db::now;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::parse_text;
 use crate::state::AppState;
 use crate::units::model::UnitId;
-use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::auth::Viewer;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::json;
 
@@ -252,11 +253,7 @@ pub async fn correspondents(state: &AppState, v: &Viewer) -> AppResult<Vec<(i64,
     let s = v.scope(Perm::ReadDrafts)?;
     let mut tx = state.db.read().await?;
     let mut out: Vec<(i64, String)> = Vec::new();
-    for g in
-        v.p.grants
-            .iter()
-            .filter(|g| s.roles.contains(&format!(",{},", g.role)))
-    {
+    for g in v.p.grants.iter().filter(|g| s.roles.contains_name(&g.role)) {
         for c in super::stats_repo::correspondents_under(&mut tx, &g.unit_path).await? {
             if !out.contains(&c) {
                 out.push(c);

@@ -3,11 +3,12 @@
 //! quarterly summary.
 
 use super::stats_repo::{self as repo, Figures};
+use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::units::repo::Unit;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Json;
@@ -95,7 +96,7 @@ pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<
         None => {
             v.p.grants
                 .iter()
-                .find(|g| s.roles.contains(&format!(",{},", g.role)))
+                .find(|g| s.roles.contains_name(&g.role))
                 .map(|g| g.unit_id)
                 .ok_or(AppError::Forbidden)?
         }

@@ -32,15 +32,15 @@ pub async fn figures(
     to: DateTime<Utc>,
 ) -> Result<Vec<Figures>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Figures>(
-        "WITH correspondents AS (
+        concat!("WITH correspondents AS (
              SELECT DISTINCT cg.account_id FROM role_grants cg JOIN units cu ON cu.id = cg.unit_id
-             WHERE cg.role = 'correspondent' AND (cu.path LIKE $1 || '%' OR $1 LIKE cu.path || '%')
+             WHERE cg.role = 'correspondent' AND (", crate::under!("cu.path", "$1"), concat!(" OR ", crate::under!("$1", "cu.path"), concat!(")
          ),
          credited AS (
              SELECT a.id, COALESCE(a.correspondent_id, a.author_id) AS who, a.state, a.published_at, a.read_count,
                     (SELECT MIN(e.at) FROM article_events e WHERE e.article_id = a.id AND e.action = 'submit') AS first_submit
              FROM articles a JOIN units u ON u.id = a.unit_id
-             WHERE u.path LIKE $1 || '%'
+             WHERE ", crate::under!("u.path", "$1"), concat!("
          ),
          per AS (
              SELECT who,
@@ -51,14 +51,14 @@ pub async fn figures(
          )
          SELECT p.who AS account_id, ac.display_name AS name,
                 COALESCE((SELECT gu.name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-                          WHERE g.account_id = p.who AND g.revoked_at IS NULL AND gu.path LIKE $1 || '%'
+                          WHERE g.account_id = p.who AND g.revoked_at IS NULL AND ", crate::under!("gu.path", "$1"), "
                           ORDER BY (g.role = 'correspondent') DESC, LENGTH(gu.path) DESC LIMIT 1), '') AS unit_name,
                 CAST(p.submitted AS BIGINT) AS submitted, CAST(p.published AS BIGINT) AS published,
                 CAST(p.reads AS BIGINT) AS reads
          FROM per p JOIN accounts ac ON ac.id = p.who JOIN correspondents k ON k.account_id = p.who
          WHERE p.submitted > 0 OR p.published > 0
          ORDER BY p.published DESC, p.reads DESC, p.submitted DESC, ac.display_name
-         LIMIT 1000")
+         LIMIT 1000")))))
         .bind(unit_path).bind(from).bind(to).fetch_all(c).await)
 }
 
@@ -68,17 +68,17 @@ pub async fn correspondents_under(
     unit_path: &str,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
-        "SELECT DISTINCT a.id, a.display_name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+        concat!("SELECT DISTINCT a.id, a.display_name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
          JOIN accounts a ON a.id = g.account_id
-         WHERE g.role = 'correspondent' AND g.revoked_at IS NULL AND a.active = TRUE AND gu.path LIKE $1 || '%'
-         ORDER BY a.display_name, a.id LIMIT 500")
+         WHERE g.role = 'correspondent' AND g.revoked_at IS NULL AND a.active = TRUE AND ", crate::under!("gu.path", "$1"), "
+         ORDER BY a.display_name, a.id LIMIT 500"))
         .bind(unit_path).fetch_all(c).await)
 }
 
 /// Whether an account holds a correspondent grant in a unit within a scope.
 pub async fn is_correspondent_in(
     tx: &mut Tx,
-    s: &crate::web::auth::Scope,
+    s: &crate::access::Scope,
     account: i64,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(

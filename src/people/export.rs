@@ -5,6 +5,7 @@
 
 use super::repo::{self, PersonRecord, Sealed};
 use super::transfer::{self, ExportRow};
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::crypto::FieldCrypto;
 use crate::error::{AppError, AppResult};
@@ -12,7 +13,7 @@ use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::units::{repo as units, service as unit_service};
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

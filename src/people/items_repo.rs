@@ -153,10 +153,10 @@ pub async fn online_branches(tx: &mut Tx) -> Result<Vec<(i64, String)>, sqlx::Er
 /// of the unit or above it), for the care plan's choice.
 pub async fn pairable_staff(tx: &mut Tx, unit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
-        "SELECT DISTINCT a.id, a.display_name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
+        concat!("SELECT DISTINCT a.id, a.display_name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
          JOIN units u ON u.id = $1 JOIN accounts a ON a.id = g.account_id
-         WHERE g.revoked_at IS NULL AND a.active = TRUE AND u.path LIKE gu.path || '%'
+         WHERE g.revoked_at IS NULL AND a.active = TRUE AND ", crate::under!("u.path", "gu.path"), "
            AND g.role IN ('unit_admin', 'staff', 'youth_care')
-         ORDER BY a.display_name, a.id LIMIT 500")
+         ORDER BY a.display_name, a.id LIMIT 500"))
         .bind(unit).fetch_all(c).await)
 }

@@ -5,12 +5,13 @@
 use super::model::PersonId;
 use super::repo::{self, PersonRow};
 use super::service::{self, PersonInput};
+use crate::access::Perm;
 use crate::accounts::{model::AccountId, repo as accounts};
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo as units};
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Form;

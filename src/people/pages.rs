@@ -7,11 +7,12 @@ use super::model::{
 use super::repo::{CarePlan, PersonRow, Visit};
 use super::service::{self, PersonInput, SearchInput};
 use super::visits::{self, CarePlanInput, VisitInput};
+use crate::access::{Perm, Scope};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
 use crate::web::PageParams;
-use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;
@@ -81,11 +82,7 @@ impl FormPage {
 /// The units where the viewer keeps person files (for unit pickers and filters).
 pub(super) async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
     v.scope(Perm::People)?;
-    let scope = Scope {
-        all: false,
-        account: v.p.id.0,
-        roles: ",unit_admin,staff,youth_care,",
-    };
+    let scope = Scope::of(v.p.id.0, crate::access::PEOPLE_KEEPERS);
     let mut tx = state.db.read().await?;
     Ok(units::list(&mut tx, &scope, false, 2000).await?)
 }

@@ -11,9 +11,9 @@ use serde_json::json;
 /// unit admins and staff of an enclosing unit, a minor's file to youth-care staff only.
 macro_rules! person_in_scope {
     () => {
-        "EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
-         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path >= gu.path AND u.path < gu.path || '~' \
-         AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))"
+        concat!("EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", $crate::under!("u.path", "gu.path"), " \
+         AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")
     };
 }
 
@@ -34,16 +34,20 @@ macro_rules! person_scope_units {
 /// one of its villages), read through the path index.
 macro_rules! keeping_units {
     () => {
-        "(SELECT DISTINCT su.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
-          JOIN units su ON su.path >= gu.path AND su.path < gu.path || '~' \
-          WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role IN ('unit_admin', 'staff', 'youth_care'))"
+        concat!("(SELECT DISTINCT su.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+          JOIN units su ON ", $crate::under!("su.path", "gu.path"), " \
+          WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role IN ('unit_admin', 'staff', 'youth_care'))")
     };
 }
 
 /// SQL subquery: the unit bound as `$6` and the units below it.
 macro_rules! unit_subtree {
     () => {
-        "(SELECT x.id FROM units r JOIN units x ON x.path >= r.path AND x.path < r.path || '~' WHERE r.id = $6)"
+        concat!(
+            "(SELECT x.id FROM units r JOIN units x ON ",
+            $crate::under!("x.path", "r.path"),
+            " WHERE r.id = $6)"
+        )
     };
 }
 
@@ -56,14 +60,14 @@ const NARROW_UNITS: i64 = 3000;
 async fn is_narrow(tx: &mut Tx, account: i64, unit: Option<i64>) -> Result<bool, sqlx::Error> {
     let n: i64 = match unit {
         Some(unit) => on_tx!(tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM units r JOIN units s ON s.path >= r.path AND s.path < r.path || '~'
-             WHERE r.id = $1 LIMIT $2) x")
+            concat!("SELECT COUNT(*) FROM (SELECT 1 FROM units r JOIN units s ON ", crate::under!("s.path", "r.path"), "
+             WHERE r.id = $1 LIMIT $2) x"))
             .bind(unit).bind(NARROW_UNITS + 1).fetch_one(c).await)?,
         None => on_tx!(tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM role_grants g JOIN units r ON r.id = g.unit_id
-                 JOIN units s ON s.path >= r.path AND s.path < r.path || '~'
+            concat!("SELECT COUNT(*) FROM (SELECT 1 FROM role_grants g JOIN units r ON r.id = g.unit_id
+                 JOIN units s ON ", crate::under!("s.path", "r.path"), "
              WHERE g.account_id = $1 AND g.revoked_at IS NULL AND g.role IN ('unit_admin', 'staff', 'youth_care')
-             LIMIT $2) x")
+             LIMIT $2) x"))
             .bind(account).bind(NARROW_UNITS + 1).fetch_one(c).await)?,
     };
     Ok(n <= NARROW_UNITS)
@@ -416,13 +420,12 @@ pub async fn export_batch(
 ) -> Result<Vec<(i64, PersonRecord, String)>, sqlx::Error> {
     let sql = format!(
         "SELECT p.* FROM people p JOIN units u ON u.id = p.unit_id
-         WHERE {} AND p.id > $2 AND ($3 IS NULL OR u.path LIKE $3 || '%')
+         WHERE {} AND p.id > $2 AND ($3 IS NULL OR {sub1})
            AND ($5 = FALSE OR EXISTS (SELECT 1 FROM role_grants ag JOIN units au ON au.id = ag.unit_id
                 WHERE ag.account_id = $1 AND ag.revoked_at IS NULL AND ag.role = 'unit_admin'
-                  AND u.path LIKE au.path || '%'))
+                  AND {sub2}))
          ORDER BY p.id LIMIT $4",
-        person_in_scope!()
-    );
+        person_in_scope!(), sub1 = crate::under!("u.path", "$3"), sub2 = crate::under!("u.path", "au.path"));
     let raws: Vec<Raw> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(account).bind(after).bind(subtree).bind(limit).bind(admin_only).fetch_all(c).await)?;
     let (Some(lo), Some(hi)) = (raws.first().map(|r| r.id), raws.last().map(|r| r.id)) else {
@@ -640,10 +643,10 @@ pub async fn unit_allows(
     minor: bool,
 ) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM units u WHERE u.id = $2 AND u.active = TRUE AND EXISTS (
+        concat!("SELECT COUNT(*) FROM units u WHERE u.id = $2 AND u.active = TRUE AND EXISTS (
              SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND u.path LIKE gu.path || '%'
-               AND (($3 AND g.role = 'youth_care') OR (NOT $3 AND g.role IN ('unit_admin', 'staff'))))")
+             WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", crate::under!("u.path", "gu.path"), "
+               AND (($3 AND g.role = 'youth_care') OR (NOT $3 AND g.role IN ('unit_admin', 'staff'))))"))
         .bind(account).bind(unit_id).bind(minor).fetch_one(c).await)?;
     Ok(n > 0)
 }
@@ -686,10 +689,10 @@ pub async fn upsert_care_plan(
 /// Whether an account may be the paired staff member at this person's unit.
 pub async fn staff_covers(tx: &mut Tx, account: i64, unit_id: i64) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $2
+        concat!("SELECT COUNT(*) FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $2
          JOIN accounts a ON a.id = g.account_id
-         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND a.active = TRUE AND u.path LIKE gu.path || '%'
-           AND g.role IN ('unit_admin', 'staff', 'youth_care')")
+         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND a.active = TRUE AND ", crate::under!("u.path", "gu.path"), "
+           AND g.role IN ('unit_admin', 'staff', 'youth_care')"))
         .bind(account).bind(unit_id).fetch_one(c).await)?;
     Ok(n > 0)
 }

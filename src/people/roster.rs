@@ -3,10 +3,11 @@
 
 use super::import::{self, MAX_FILE_BYTES, Report};
 use super::transfer;
+use crate::access::{Perm, Scope};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
-use crate::web::auth::{Perm, Scope, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Json;
@@ -24,22 +25,14 @@ async fn allowed_units(
     let mut tx = state.db.read().await?;
     let adults = units::list(
         &mut tx,
-        &Scope {
-            all: false,
-            account: v.p.id.0,
-            roles: ",unit_admin,staff,",
-        },
+        &Scope::of(v.p.id.0, crate::access::ADULT_KEEPERS),
         false,
         100_000,
     )
     .await?;
     let minors = units::list(
         &mut tx,
-        &Scope {
-            all: false,
-            account: v.p.id.0,
-            roles: ",youth_care,",
-        },
+        &Scope::of(v.p.id.0, crate::access::MINOR_KEEPERS),
         false,
         100_000,
     )

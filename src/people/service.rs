@@ -3,6 +3,7 @@
 use super::items_repo;
 use super::model::{self as m, Category, PersonId, Sensitive};
 use super::repo::{self, PersonRecord, PersonRow, Sealed};
+use crate::access::Perm;
 use crate::accounts::model::parse_mobile;
 use crate::audit::{model::Event, repo as audit};
 use crate::crypto::FieldCrypto;
@@ -10,7 +11,7 @@ use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::search::{fold, like_escape, pinyin_full, pinyin_initials};
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use chrono::{Datelike, Utc};
 use serde_json::json;
 

@@ -3,10 +3,11 @@
 
 use super::model::Policy;
 use super::repo;
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use serde_json::json;
 use std::time::Duration;
 

@@ -3,9 +3,10 @@
 use super::model::UnitId;
 use super::repo::{self, Unit};
 use super::service::{self, NewUnit, UnitChanges};
+use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

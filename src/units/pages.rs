@@ -3,9 +3,10 @@
 use super::model::{UnitId, UnitKind};
 use super::repo::{self, Unit};
 use super::service::{self, NewUnit, UnitChanges};
+use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Form;

@@ -1,8 +1,8 @@
 //! SQL for the unit tree. Subtrees are found by materialised path prefix.
 
 use super::model::{UnitId, UnitKind, child_path};
+use crate::access::Scope;
 use crate::db::{Tx, now};
-use crate::web::auth::Scope;
 use crate::{in_scope, on_tx, scope_units};
 use chrono::{DateTime, Utc};
 
@@ -65,8 +65,8 @@ pub async fn get_in_scope(tx: &mut Tx, s: &Scope, id: UnitId) -> Result<Option<U
 /// The active units at or below `id`, in tree order, at most `limit`.
 pub async fn subtree(tx: &mut Tx, id: UnitId, limit: i64) -> Result<Vec<Unit>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Unit>(
-        "SELECT u.* FROM units r JOIN units u ON u.path >= r.path AND u.path < r.path || '~'
-         WHERE r.id = $1 AND u.active = TRUE ORDER BY u.path LIMIT $2")
+        concat!("SELECT u.* FROM units r JOIN units u ON ", crate::under!("u.path", "r.path"), "
+         WHERE r.id = $1 AND u.active = TRUE ORDER BY u.path LIMIT $2"))
         .bind(id.0).bind(limit).fetch_all(c).await)
 }
 
@@ -84,7 +84,7 @@ pub async fn children(tx: &mut Tx, id: UnitId) -> Result<Vec<Unit>, sqlx::Error>
 /// The ancestors of a unit, root first (for breadcrumbs).
 pub async fn ancestors(tx: &mut Tx, unit: &Unit) -> Result<Vec<Unit>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Unit>(
-        "SELECT * FROM units WHERE $1 LIKE path || '%' AND id <> $2 ORDER BY depth")
+        concat!("SELECT * FROM units WHERE ", crate::under!("$1", "path"), " AND id <> $2 ORDER BY depth"))
         .bind(&unit.path).bind(unit.id).fetch_all(c).await)
 }
 
@@ -127,8 +127,8 @@ pub async fn move_under(tx: &mut Tx, unit: &Unit, new_parent: &Unit) -> Result<(
     let depth_shift: i32 = new_parent.depth + 1 - unit.depth;
     let old_len = i32::try_from(unit.path.len()).unwrap_or(i32::MAX);
     on_tx!(tx, c => sqlx::query(
-        "UPDATE units SET path = $1 || SUBSTR(path, $2), depth = depth + $3, updated_at = $4
-         WHERE path LIKE $5 || '%'")
+        concat!("UPDATE units SET path = $1 || SUBSTR(path, $2), depth = depth + $3, updated_at = $4
+         WHERE ", crate::under!("path", "$5"), ""))
         .bind(&new_path).bind(old_len + 1).bind(depth_shift).bind(now()).bind(&unit.path)
         .execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(tx, c => sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
@@ -138,7 +138,7 @@ pub async fn move_under(tx: &mut Tx, unit: &Unit, new_parent: &Unit) -> Result<(
 
 /// Deactivates a unit and everything below it; nothing is deleted.
 pub async fn deactivate_subtree(tx: &mut Tx, unit: &Unit) -> Result<u64, sqlx::Error> {
-    let r = on_tx!(tx, c => sqlx::query("UPDATE units SET active = FALSE, updated_at = $1 WHERE path LIKE $2 || '%' AND active = TRUE")
+    let r = on_tx!(tx, c => sqlx::query(concat!("UPDATE units SET active = FALSE, updated_at = $1 WHERE ", crate::under!("path", "$2"), " AND active = TRUE"))
         .bind(now()).bind(&unit.path).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(r)
 }

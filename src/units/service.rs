@@ -3,10 +3,11 @@
 
 use super::model::{UnitId, UnitKind, parse_name, within};
 use super::repo::{self, Unit};
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
-use crate::web::auth::{Perm, Viewer};
+use crate::web::auth::Viewer;
 use serde_json::json;
 
 /// A new unit as submitted.
@@ -132,17 +133,9 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
         }
         repo::move_under(&mut tx, &unit, &target).await?;
     }
-    let after = repo::get_in_scope(
-        &mut tx,
-        &crate::web::auth::Scope {
-            all: true,
-            account: 0,
-            roles: "",
-        },
-        id,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let after = repo::get_in_scope(&mut tx, &crate::access::Scope::EVERYTHING, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.update", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "before": before,

@@ -1,11 +1,11 @@
 //! Rendering: the page context every template gets, and the middleware that turns an
 //! [`AppError`](crate::error::AppError) into a page or JSON in the caller's language.
 
+use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::error::ErrorInfo;
 use crate::i18n::Locale;
 use crate::state::AppState;
-use crate::web::auth::Perm;
 use crate::web::session::{Ctx, Stage};
 use askama::Template;
 use axum::extract::{Request, State};

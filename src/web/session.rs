@@ -54,15 +54,7 @@ impl Stage {
     }
 }
 
-/// A role held at a unit, with the unit's path so scope can be judged without a query.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Grant {
-    pub id: i64,
-    pub role: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-}
+pub use crate::access::Grant;
 
 /// The logged-in account behind a request.
 #[derive(Clone, Debug)]

@@ -107,11 +107,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
     let c = county(&app).await;
     let (committee, school) = {
         let mut tx = app.db().write().await.unwrap();
-        let all = yinyao::web::auth::Scope {
-            all: true,
-            account: 0,
-            roles: "",
-        };
+        let all = yinyao::access::Scope::EVERYTHING;
         let parent = yinyao::units::repo::get_in_scope(&mut tx, &all, UnitId(c.county))
             .await
             .unwrap()

@@ -19,11 +19,7 @@ async fn add_unit_slowly(
     hold: Duration,
 ) -> Result<(), String> {
     let mut tx = app.db().write().await.map_err(|e| e.to_string())?;
-    let all = yinyao::web::auth::Scope {
-        all: true,
-        account: 0,
-        roles: "",
-    };
+    let all = yinyao::access::Scope::EVERYTHING;
     let parent = units::get_in_scope(&mut tx, &all, yinyao::units::model::UnitId(parent))
         .await
         .map_err(|e| e.to_string())?

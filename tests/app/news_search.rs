@@ -153,16 +153,21 @@ async fn search_folds_scripts_finds_short_queries_and_respects_visibility() {
 }
 
 /// The scope of the staff search for an account's grants.
-async fn news_scope(app: &TestApp, username: &str) -> yinyao::web::auth::Scope {
+async fn news_scope(app: &TestApp, username: &str) -> yinyao::access::Scope {
     let account = app
         .scalar(&format!(
             "SELECT id FROM accounts WHERE username = '{username}'"
         ))
         .await;
-    yinyao::web::auth::Scope {
+    yinyao::access::Scope {
         all: false,
         account,
-        roles: ",unit_admin,editor,reviewer,correspondent,",
+        roles: yinyao::access::RoleSet::of(&[
+            yinyao::access::UnitRole::UnitAdmin,
+            yinyao::access::UnitRole::Editor,
+            yinyao::access::UnitRole::Reviewer,
+            yinyao::access::UnitRole::Correspondent,
+        ]),
     }
 }
 

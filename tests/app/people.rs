@@ -902,11 +902,7 @@ async fn a_scope_never_reaches_siblings_whose_ids_start_alike() {
     let c = county(&app).await;
     assert_eq!(c.town_a, 3, "the fixture's first town is unit 3");
     let mut tx = app.db().write().await.unwrap();
-    let everything = yinyao::web::auth::Scope {
-        all: true,
-        account: 0,
-        roles: "",
-    };
+    let everything = yinyao::access::Scope::EVERYTHING;
     let county_unit = yinyao::units::repo::get_in_scope(
         &mut tx,
         &everything,
