@@ -79,6 +79,23 @@ macro_rules! scope_units {
     };
 }
 
+/// SQL condition: the person file aliased `p` (its unit aliased `u`) is visible to the
+/// account bound at `$account`: an adult's file to unit admins and staff of an enclosing
+/// unit, a minor's file to youth-care staff only. The one statement of that rule; lists
+/// narrow by `people::repo::keeping_units!` first and then apply it row by row.
+#[macro_export]
+macro_rules! person_visible {
+    ($account:expr) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id WHERE g.account_id = ",
+            $account,
+            " AND g.revoked_at IS NULL AND ",
+            $crate::under!("u.path", "gu.path"),
+            " AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))"
+        )
+    };
+}
+
 /// What a request wants to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Perm {

@@ -213,10 +213,9 @@ macro_rules! task_select {
              LEFT JOIN accounts a ON a.id = t.assigned_to
              WHERE t.status = 'open' AND ",
             $where,
-            concat!(" AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", $crate::under!("u.path", "gu.path"), "
-                   AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))
-             ORDER BY t.due_on, t.id LIMIT $3")
+            " AND ",
+            $crate::person_visible!("$1"),
+            " ORDER BY t.due_on, t.id LIMIT $3"
         )
     };
 }
@@ -260,10 +259,8 @@ pub async fn coverage(
     on_tx!(tx, c => sqlx::query_as(
         concat!("SELECT COUNT(*), COALESCE(SUM(CASE WHEN cp.next_due_on >= $3 THEN 1 ELSE 0 END), 0)
          FROM units u JOIN people p ON p.unit_id = u.id JOIN care_plans cp ON cp.person_id = p.id
-         WHERE ", crate::under!("u.path", "$2"), concat!(" AND cp.tier = 'key' AND p.status = 'active'
-           AND EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
-                 WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", crate::under!("u.path", "gu.path"), "
-                   AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")))
+         WHERE ", crate::under!("u.path", "$2"), " AND cp.tier = 'key' AND p.status = 'active' AND ",
+         crate::person_visible!("$1")))
         .bind(account).bind(unit_path).bind(today).fetch_one(c).await)
 }
 

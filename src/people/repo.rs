@@ -11,9 +11,7 @@ use serde_json::json;
 /// unit admins and staff of an enclosing unit, a minor's file to youth-care staff only.
 macro_rules! person_in_scope {
     () => {
-        concat!("EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
-         WHERE g.account_id = $1 AND g.revoked_at IS NULL AND ", $crate::under!("u.path", "gu.path"), " \
-         AND ((p.is_minor AND g.role = 'youth_care') OR (NOT p.is_minor AND g.role IN ('unit_admin', 'staff'))))")
+        $crate::person_visible!("$1")
     };
 }
 
