@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod ids;
 pub mod images;
 pub mod jobs;
 pub mod news;

@@ -4,8 +4,10 @@
 //! a unit in a scope ([`in_scope!`]) and the units of a scope ([`scope_units!`]). It knows no
 //! HTTP: `web` turns a session or token into a principal and asks here.
 
+mod proofs;
 mod roles;
 
+pub use proofs::{Visible, person};
 pub use roles::{PlatformRole, RoleSet, UnitRole};
 
 use crate::error::AppError;

@@ -6,15 +6,8 @@ use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
-use serde::{Deserialize, Serialize};
 
-/// Primary key of an account.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
-)]
-#[sqlx(transparent)]
-#[serde(transparent)]
-pub struct AccountId(pub i64);
+pub use crate::ids::AccountId;
 
 pub use crate::access::{PlatformRole, UnitRole};
 

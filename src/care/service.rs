@@ -196,10 +196,27 @@ pub async fn record_event(
     Ok(id)
 }
 
+/// The life events of a file the caller may see, in the caller's transaction.
+pub async fn events_in(
+    tx: &mut crate::db::Tx,
+    who: crate::access::Visible<PersonId>,
+) -> AppResult<Vec<LifeEvent>> {
+    Ok(repo::events_of(tx, who.id().0).await?)
+}
+
+/// The hardship aid of a file the caller may see, in the caller's transaction.
+pub async fn aid_in(
+    tx: &mut crate::db::Tx,
+    who: crate::access::Visible<PersonId>,
+) -> AppResult<Vec<Aid>> {
+    Ok(repo::aid_of(tx, who.id().0).await?)
+}
+
 pub async fn events(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Vec<LifeEvent>> {
-    crate::people::service::load(state, v, person).await?;
+    let scope = v.scope(crate::access::Perm::People)?;
     let mut tx = state.db.read().await?;
-    Ok(repo::events_of(&mut tx, person.0).await?)
+    let who = crate::access::person(&mut tx, &scope, person).await?;
+    events_in(&mut tx, who).await
 }
 
 /// Hardship aid as submitted; the amount in yuan with up to two decimals.
@@ -290,9 +307,10 @@ pub async fn record_aid(
 }
 
 pub async fn aid(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Vec<Aid>> {
-    crate::people::service::load(state, v, person).await?;
+    let scope = v.scope(crate::access::Perm::People)?;
     let mut tx = state.db.read().await?;
-    Ok(repo::aid_of(&mut tx, person.0).await?)
+    let who = crate::access::person(&mut tx, &scope, person).await?;
+    aid_in(&mut tx, who).await
 }
 
 /// The rules in force at a person's unit (configured there or above, else the defaults):

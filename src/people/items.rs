@@ -44,10 +44,19 @@ fn parse_status(s: Option<&str>) -> Result<ItemStatus, FieldError> {
     }
 }
 
+/// The service items of a file the caller may see, in the caller's transaction.
+pub async fn list_in(
+    tx: &mut crate::db::Tx,
+    who: crate::access::Visible<PersonId>,
+) -> AppResult<Vec<CareItem>> {
+    Ok(repo::items(tx, who.id()).await?)
+}
+
 pub async fn list(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Vec<CareItem>> {
-    person_unit(state, v, id).await?;
+    let scope = v.scope(crate::access::Perm::People)?;
     let mut tx = state.db.read().await?;
-    Ok(repo::items(&mut tx, id).await?)
+    let who = crate::access::person(&mut tx, &scope, id).await?;
+    list_in(&mut tx, who).await
 }
 
 pub async fn add(state: &AppState, v: &Viewer, id: PersonId, input: &ItemInput) -> AppResult<i64> {

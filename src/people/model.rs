@@ -5,13 +5,7 @@ use crate::error::FieldError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// Primary key of a person file.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
-)]
-#[sqlx(transparent)]
-#[serde(transparent)]
-pub struct PersonId(pub i64);
+pub use crate::ids::PersonId;
 
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident, $prefix:literal { $($variant:ident => $code:literal),+ $(,)? }) => {

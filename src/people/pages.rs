@@ -263,25 +263,25 @@ async fn show(
     id: i64,
     revealed: Option<(&'static str, String)>,
 ) -> AppResult<Response> {
-    let (p, categories) = service::load(state, v, PersonId(id)).await?;
-    let plan = visits::plan(state, v, PersonId(id)).await?;
-    let visits = visits::list(state, v, PersonId(id)).await?;
-    let events = crate::care::service::events(state, v, PersonId(id)).await?;
-    let aid = crate::care::service::aid(state, v, PersonId(id)).await?;
-    let items = super::items::list(state, v, PersonId(id)).await?;
-    let (tier_days, has_photo, online_branch, staff) = {
-        let mut tx = state.db.read().await?;
-        let rules = crate::care::service::rules_for_unit(&mut tx, p.unit_id).await?;
-        (
-            Tier::ALL
-                .iter()
-                .map(|t| (*t, rules.interval_for(*t)))
-                .collect(),
-            super::items_repo::has_photo(&mut tx, PersonId(id)).await?,
-            super::items_repo::online_branch(&mut tx, PersonId(id)).await?,
-            super::items_repo::pairable_staff(&mut tx, p.unit_id).await?,
-        )
-    };
+    // One consistent read, with one check of the caller's reach.
+    let scope = v.scope(Perm::People)?;
+    let mut tx = state.db.read().await?;
+    let who = crate::access::person(&mut tx, &scope, PersonId(id)).await?;
+    let (p, categories) = service::load_in(&mut tx, who).await?;
+    let plan = visits::plan_in(&mut tx, who).await?;
+    let visits = visits::list_in(&mut tx, who).await?;
+    let events = crate::care::service::events_in(&mut tx, who).await?;
+    let aid = crate::care::service::aid_in(&mut tx, who).await?;
+    let items = super::items::list_in(&mut tx, who).await?;
+    let rules = crate::care::service::rules_for_unit(&mut tx, p.unit_id).await?;
+    let tier_days = Tier::ALL
+        .iter()
+        .map(|t| (*t, rules.interval_for(*t)))
+        .collect();
+    let has_photo = super::items_repo::has_photo(&mut tx, who.id()).await?;
+    let online_branch = super::items_repo::online_branch(&mut tx, who.id()).await?;
+    let staff = super::items_repo::pairable_staff(&mut tx, p.unit_id).await?;
+    drop(tx);
     let sensitive = vec![
         (
             "id_number",

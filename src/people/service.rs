@@ -4,6 +4,7 @@ use super::items_repo;
 use super::model::{self as m, Category, PersonId, Sensitive};
 use super::repo::{self, PersonRecord, PersonRow, Sealed};
 use crate::access::Perm;
+use crate::access::Visible;
 use crate::accounts::model::parse_mobile;
 use crate::audit::{model::Event, repo as audit};
 use crate::crypto::FieldCrypto;
@@ -301,16 +302,22 @@ async fn visible(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<PersonRow> 
     }
 }
 
+/// A file the caller has been shown to see, and its categories, in the caller's transaction.
+pub async fn load_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<(PersonRow, Vec<String>)> {
+    let p = repo::row(tx, who.id()).await?.ok_or(AppError::NotFound)?;
+    let cats = repo::categories(tx, who.id()).await?;
+    Ok((p, cats))
+}
+
 pub async fn load(
     state: &AppState,
     v: &Viewer,
     id: PersonId,
 ) -> AppResult<(PersonRow, Vec<String>)> {
-    v.scope(Perm::People)?;
+    let scope = v.scope(Perm::People)?;
     let mut tx = state.db.read().await?;
-    let p = visible(&mut tx, v, id).await?;
-    let cats = repo::categories(&mut tx, id).await?;
-    Ok((p, cats))
+    let who = crate::access::person(&mut tx, &scope, id).await?;
+    load_in(&mut tx, who).await
 }
 
 pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppResult<PersonId> {

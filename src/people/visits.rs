@@ -3,7 +3,9 @@
 
 use super::model::{self as m, PersonId, Tier, VisitKind};
 use super::repo::{self, CarePlan, NewVisitRecord, Visit};
+use crate::access::Visible;
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
@@ -106,9 +108,20 @@ pub async fn record(
 }
 
 pub async fn list(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Vec<Visit>> {
-    person_unit(state, v, id).await?;
+    let scope = v.scope(crate::access::Perm::People)?;
     let mut tx = state.db.read().await?;
-    Ok(repo::visits(&mut tx, id, 200).await?)
+    let who = crate::access::person(&mut tx, &scope, id).await?;
+    list_in(&mut tx, who).await
+}
+
+/// The latest 200 visits of a file the caller may see, in the caller's transaction.
+pub async fn list_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<Vec<Visit>> {
+    Ok(repo::visits(tx, who.id(), 200).await?)
+}
+
+/// The care plan of a file the caller may see, in the caller's transaction.
+pub async fn plan_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<Option<CarePlan>> {
+    Ok(repo::care_plan(tx, who.id()).await?)
 }
 
 /// A care plan as submitted.
@@ -183,7 +196,8 @@ pub async fn set_plan(
 }
 
 pub async fn plan(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Option<CarePlan>> {
-    person_unit(state, v, id).await?;
+    let scope = v.scope(crate::access::Perm::People)?;
     let mut tx = state.db.read().await?;
-    Ok(repo::care_plan(&mut tx, id).await?)
+    let who = crate::access::person(&mut tx, &scope, id).await?;
+    plan_in(&mut tx, who).await
 }

@@ -3,13 +3,7 @@
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
-/// Primary key of a unit.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
-)]
-#[sqlx(transparent)]
-#[serde(transparent)]
-pub struct UnitId(pub i64);
+pub use crate::ids::UnitId;
 
 /// What kind of organisation a unit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
