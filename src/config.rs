@@ -66,19 +66,47 @@ impl Default for SecurityConfig {
     }
 }
 
+/// The algorithms that protect fields: the default AES-256-GCM with HMAC-SHA256 indexes, or
+/// the Chinese commercial algorithms (SM4-GCM with HMAC-SM3 indexes) for deployments assessed
+/// under GB/T 39786 (密评).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Suite {
+    #[default]
+    Aes,
+    Sm,
+}
+
+impl Suite {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "aes" | "aes-gcm" => Some(Suite::Aes),
+            "sm" | "sm4" | "guomi" => Some(Suite::Sm),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suite::Aes => "aes",
+            Suite::Sm => "sm",
+        }
+    }
+}
+
 /// Which algorithms protect sensitive fields, and the key being moved away from.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct CryptoConfig {
     /// `aes` (AES-256-GCM, HMAC-SHA256, SHA-256 audit chain; the default) or `sm` (SM4-GCM,
     /// HMAC-SM3, SM3 audit chain). Changing it on a database with data needs `yinyao rekey`.
-    pub suite: crate::crypto::Suite,
+    pub suite: Suite,
     /// While `yinyao rekey` runs: the key the data was written with (64 hex characters), so
     /// it stays readable. Remove it once the rekey has finished.
     #[serde(skip_serializing)]
     pub previous_field_key: Option<String>,
     /// The suite of the previous key.
-    pub previous_suite: crate::crypto::Suite,
+    pub previous_suite: Suite,
 }
 
 /// Everything the server reads at start.
@@ -133,7 +161,7 @@ impl Config {
         for var in ["YINYAO_CRYPTO_SUITE", "YINYAO_PREVIOUS_CRYPTO_SUITE"] {
             if let Ok(v) = std::env::var(var)
                 && !v.is_empty()
-                && crate::crypto::Suite::parse(&v).is_none()
+                && Suite::parse(&v).is_none()
             {
                 anyhow::bail!("{var} must be `aes` or `sm`, not {v:?}");
             }
@@ -164,15 +192,13 @@ impl Config {
         if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.security.field_key = Some(v);
         }
-        if let Some(v) = get("YINYAO_CRYPTO_SUITE").and_then(|v| crate::crypto::Suite::parse(&v)) {
+        if let Some(v) = get("YINYAO_CRYPTO_SUITE").and_then(|v| Suite::parse(&v)) {
             self.crypto.suite = v;
         }
         if let Some(v) = get("YINYAO_PREVIOUS_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.crypto.previous_field_key = Some(v);
         }
-        if let Some(v) =
-            get("YINYAO_PREVIOUS_CRYPTO_SUITE").and_then(|v| crate::crypto::Suite::parse(&v))
-        {
+        if let Some(v) = get("YINYAO_PREVIOUS_CRYPTO_SUITE").and_then(|v| Suite::parse(&v)) {
             self.crypto.previous_suite = v;
         }
         if let Some(v) = get("YINYAO_SECURE_COOKIES") {

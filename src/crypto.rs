@@ -18,33 +18,7 @@ type HmacSm3 = Hmac<Sm3>;
 /// SM4 in Galois/Counter Mode (GB/T 36624 names SM4-GCM), with a 96-bit nonce.
 type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
 
-/// The algorithms that protect fields: the default AES-256-GCM with HMAC-SHA256 indexes, or
-/// the Chinese commercial algorithms (SM4-GCM with HMAC-SM3 indexes) for deployments assessed
-/// under GB/T 39786 (密评).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Suite {
-    #[default]
-    Aes,
-    Sm,
-}
-
-impl Suite {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "aes" | "aes-gcm" => Some(Suite::Aes),
-            "sm" | "sm4" | "guomi" => Some(Suite::Sm),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Suite::Aes => "aes",
-            Suite::Sm => "sm",
-        }
-    }
-}
+pub use crate::config::Suite;
 
 enum Cipher {
     Aes(Box<Aes256Gcm>),
@@ -253,6 +227,13 @@ impl FieldCrypto {
         }
         out
     }
+}
+
+/// `n` random bytes, hex encoded (so 16 bytes give a 128-bit, 32-character token).
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut buf);
+    hex::encode(buf)
 }
 
 /// The field key in force: configured, or (SQLite only) a key file beside the database,

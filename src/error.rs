@@ -115,7 +115,7 @@ pub struct ErrorInfo {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let reference = crate::web::random_token(6);
+        let reference = crate::crypto::random_token(6);
         match &self {
             AppError::Internal(e) => tracing::error!(reference, error = ?e, "internal error"),
             other => tracing::debug!(reference, error = %other, "request refused"),

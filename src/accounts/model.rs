@@ -123,7 +123,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// a login takes as long whether or not the name is known.
 pub fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&crate::web::random_token(16)).unwrap_or_default())
+    DUMMY.get_or_init(|| hash_password(&crate::crypto::random_token(16)).unwrap_or_default())
 }
 
 /// A one-time password that meets any policy: 16 characters from four classes.

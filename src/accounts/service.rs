@@ -9,12 +9,13 @@ use super::repo::{self, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow}
 use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
 use crate::crypto::FieldCrypto;
+use crate::crypto::random_token;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo as units};
 use crate::web::auth::Viewer;
-use crate::web::{random_token, session, token_hash};
+use crate::web::{session, token_hash};
 use serde_json::json;
 
 /// A new account as submitted.

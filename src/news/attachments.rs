@@ -67,7 +67,7 @@ pub async fn receive(state: &AppState, mut mp: Multipart) -> AppResult<Received>
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let key = crate::web::random_token(16);
+    let key = crate::crypto::random_token(16);
     let path = dir.join(&key);
     let temp = TempFile(Some(path.clone()));
     let mut field = loop {

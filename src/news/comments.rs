@@ -71,7 +71,7 @@ async fn post_as(
     let (Some(body), Some(name), true) = (body, name, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let who = super::reading::address(ctx);
+    let who = super::readers::address(ctx);
     let mut tx = state.db.write().await?;
     let a = super::repo::get(&mut tx, article)
         .await?
@@ -116,7 +116,7 @@ async fn post_as(
 /// Counts a reader's like (once per reader).
 pub async fn like(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<()> {
     // An account likes as itself (API tokens included), a reader as their cookie.
-    let who = super::reading::reader_keys(ctx).0;
+    let who = super::readers::reader_keys(ctx).0;
     let mut tx = state.db.write().await?;
     super::repo::get(&mut tx, article)
         .await?
@@ -134,7 +134,7 @@ pub async fn report(state: &AppState, ctx: &Ctx, comment: i64) -> AppResult<i64>
         .await?
         .filter(|c| c.state == "approved")
         .ok_or(AppError::NotFound)?;
-    let who = super::reading::address(ctx);
+    let who = super::readers::address(ctx);
     repo::report(&mut tx, comment, &who, REPORT_THRESHOLD).await?;
     let unit = repo::unit_of(&mut tx, comment).await?.unwrap_or_default();
     let event = Event::ok("comment.report", format!("comment:{comment}"))

@@ -13,6 +13,7 @@ pub mod history;
 pub mod import;
 pub mod model;
 pub mod pages;
+mod readers;
 pub mod reading;
 pub mod repair;
 pub mod repo;

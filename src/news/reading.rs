@@ -12,7 +12,6 @@ use crate::web::session::Ctx;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use sha2::{Digest, Sha256};
 
 #[derive(Template)]
 #[template(path = "read/index.html")]
@@ -149,35 +148,6 @@ pub struct ArticleQuery {
     comment: Option<String>,
 }
 
-/// The reader's network address, hashed: what reports and comment limits count by, since an
-/// anonymous cookie is free to renew.
-pub(super) fn address(ctx: &Ctx) -> String {
-    hex::encode(&Sha256::digest(format!("ip:{}", ctx.ip).as_bytes())[..16])
-}
-
-/// Who read an article or liked it: the key to count and, on an anonymous first visit, a
-/// second key to record without counting. A signed-in reader (page or API token) is their
-/// account. An anonymous first visit has no cookie yet, so it is counted by network address
-/// and browser, and the cookie being set is recorded with it: the same reader's later visits
-/// carry that cookie and find themselves already counted today, while another reader behind
-/// the same address, with a cookie of their own, is counted as themselves. Only hashes are
-/// stored.
-pub(super) fn reader_keys(ctx: &Ctx) -> (String, Option<String>) {
-    let hash = |s: &str| hex::encode(&Sha256::digest(s.as_bytes())[..16]);
-    if let Some(p) = &ctx.principal {
-        return (format!("account:{}", p.id.0), None);
-    }
-    let by_cookie = hash(&ctx.csrf);
-    if ctx.new_pre_cookie {
-        (
-            hash(&format!("{}|{}", ctx.ip, ctx.user_agent)),
-            Some(by_cookie),
-        )
-    } else {
-        (by_cookie, None)
-    }
-}
-
 pub async fn article(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -185,7 +155,7 @@ pub async fn article(
     Path(id): Path<i64>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
-    let (who, also) = reader_keys(&ctx);
+    let (who, also) = super::readers::reader_keys(&ctx);
     let a = service::read(&state, id, Some((&who, also.as_deref()))).await?;
     let comments = super::comments::for_article(&state, id).await?;
     let (files, cover) = {

@@ -547,7 +547,7 @@ pub async fn queue(state: &AppState, v: &Viewer) -> AppResult<Vec<Article>> {
 
 /// A published article for any reader; counts one read per visitor per day.
 /// `visitor` is the reader's key and another to record without counting (see
-/// `reading::reader_keys`).
+/// `readers::reader_keys`).
 pub async fn read(
     state: &AppState,
     id: i64,

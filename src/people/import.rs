@@ -18,9 +18,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Files bigger than this are refused before they are read; rows and columns are capped too
-/// (`transfer::MAX_ROWS`, `transfer::MAX_COLUMNS`).
-pub const MAX_FILE_BYTES: usize = 32 << 20;
+pub use super::transfer::MAX_FILE_BYTES;
 
 /// One problem in one row.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]

@@ -44,6 +44,8 @@ pub fn header_of(field: &str, locale: Locale) -> String {
         .unwrap_or_else(|| field.to_string())
 }
 
+/// Files bigger than this are refused before they are read; rows and columns are capped too.
+pub const MAX_FILE_BYTES: usize = 32 << 20;
 /// The most data rows one roster file may hold (the header row not counted). A bigger roster
 /// is split into several files; the template and the refusal say so.
 pub const MAX_ROWS: usize = 20_000;
@@ -316,11 +318,11 @@ pub fn write_template() -> anyhow::Result<Vec<u8>> {
     let lines = [
         format!(
             "一个文件最多 {MAX_ROWS} 行数据（不含表头）、{MAX_COLUMNS} 列，最大 {} MB；更大的名册请分成几个文件导入。",
-            super::import::MAX_FILE_BYTES >> 20
+            MAX_FILE_BYTES >> 20
         ),
         format!(
             "A file holds at most {MAX_ROWS} data rows (the header not counted) and {MAX_COLUMNS} columns, {} MB at most; split a bigger roster into several files.",
-            super::import::MAX_FILE_BYTES >> 20
+            MAX_FILE_BYTES >> 20
         ),
     ];
     for (r, line) in lines.iter().enumerate() {

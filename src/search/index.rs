@@ -65,12 +65,8 @@
 
 use super::text::{Backend, TEXT_TOKENS_VERSION, index_tokens, match_query, single_token};
 use crate::db::Tx;
-use crate::on_tx;
 
-/// How many of the most recent matches [`search_hits!`](crate::search_hits) ranks unless
-/// told otherwise.
-/// (The reader's message `search.capped` names this number.)
-pub const CANDIDATES: i64 = 200;
+pub use super::CANDIDATES;
 
 /// Subquery `(doc_id, score)` of the documents of kind `$kind` matching `$q` (SQL
 /// placeholders or literals, as string literals), the most recent
@@ -447,13 +443,7 @@ pub async fn more_than(tx: &mut Tx, kind: &str, q: &str, n: i64) -> Result<bool,
     Ok(found > n)
 }
 
-/// Up to `limit` documents of `kind` indexed with another tokenizer version than this
-/// build's; the owner of the documents re-`put`s them (at start-up, or in a job).
-pub async fn stale(tx: &mut Tx, kind: &str, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT doc_id FROM search_docs WHERE kind = $1 AND version <> $2 ORDER BY doc_id LIMIT $3")
-        .bind(kind).bind(TEXT_TOKENS_VERSION).bind(limit).fetch_all(c).await)
-}
+pub use super::stale;
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@
 //! [`refresh`] runs daily (`jobs`) and after `yinyao bench search` loads the poems; a token
 //! that became frequent since is searched through the full-text index until then.
 
-use super::index::CANDIDATES;
+use super::CANDIDATES;
 use super::text::{Backend, MAX_GRAM_CHARS, listable, listable_counts, match_query};
 use crate::db::{Db, Tx};
 use crate::on_tx;
@@ -182,7 +182,7 @@ pub async fn refresh(db: &Db) -> Result<Refresh, sqlx::Error> {
     for kind in kinds {
         let (fresh, upto, short, long) = {
             let mut tx = db.read().await?;
-            if !super::index::stale(&mut tx, &kind, 1).await?.is_empty() {
+            if !super::stale(&mut tx, &kind, 1).await?.is_empty() {
                 out.skipped_kinds += 1;
                 continue;
             }

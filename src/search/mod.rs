@@ -8,6 +8,11 @@ pub mod index;
 pub mod lists;
 pub mod text;
 
+/// How many of the most recent matches [`search_hits!`](crate::search_hits) ranks unless
+/// told otherwise.
+/// (The reader's message `search.capped` names this number.)
+pub const CANDIDATES: i64 = 200;
+
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
 use pinyin::ToPinyin;
@@ -123,6 +128,18 @@ pub fn like_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Up to `limit` documents of `kind` indexed with another tokenizer version than this
+/// build's; the owner of the documents re-`put`s them (at start-up, or in a job).
+pub async fn stale(
+    tx: &mut crate::db::Tx,
+    kind: &str,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    crate::on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT doc_id FROM search_docs WHERE kind = $1 AND version <> $2 ORDER BY doc_id LIMIT $3")
+        .bind(kind).bind(text::TEXT_TOKENS_VERSION).bind(limit).fetch_all(c).await)
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub async fn insert(
     let t = now();
     // The path holds the unit's own id, known only after the insert: write a unique
     // placeholder, then set the real path in the same transaction.
-    let placeholder = format!("/pending/{}/", crate::web::random_token(8));
+    let placeholder = format!("/pending/{}/", crate::crypto::random_token(8));
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO units (parent_id, path, depth, name, kind, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) RETURNING id")

@@ -9,15 +9,9 @@ pub mod headers;
 pub mod render;
 pub mod session;
 
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// `n` random bytes, hex encoded (so 16 bytes give a 128-bit, 32-character token).
-pub fn random_token(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    rand::rng().fill_bytes(&mut buf);
-    hex::encode(buf)
-}
+pub use crate::crypto::random_token;
 
 /// SHA-256 of a secret token, hex encoded: what the database stores instead of the token.
 pub fn token_hash(token: &str) -> String {

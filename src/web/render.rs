@@ -184,7 +184,7 @@ fn framework_rejection(resp: &Response) -> Option<ErrorInfo> {
         code,
         conflict_key: None,
         fields: Vec::new(),
-        reference: crate::web::random_token(6),
+        reference: crate::crypto::random_token(6),
         denied: false,
     })
 }

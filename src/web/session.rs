@@ -6,13 +6,14 @@
 
 use crate::accounts::model::{AccountId, PlatformRole};
 use crate::accounts::repo as accounts;
+use crate::crypto::random_token;
 use crate::db::{Tx, now};
 use crate::error::{AppError, ErrorInfo};
 use crate::i18n::Locale;
 use crate::on_tx;
 use crate::state::AppState;
 use crate::web::render::{error_response, wants_json};
-use crate::web::{random_token, token_hash};
+use crate::web::token_hash;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
