@@ -9,6 +9,10 @@ use crate::db::Db;
 use serde_json::json;
 use std::path::Path;
 
+/// The largest file the import reads (a scraped page with its markup; an article's text is
+/// a few kilobytes).
+pub const MAX_ARTICLE_FILE_BYTES: u64 = 4 << 20;
+
 /// What became of one file.
 pub struct Imported {
     pub file: String,
@@ -122,6 +126,20 @@ pub async fn import_dir(
             .and_then(|n| n.to_str())
             .unwrap_or("?")
             .to_string();
+        // Bounded before it is read, as every upload is: an article is far smaller.
+        if std::fs::metadata(&path)?.len() > MAX_ARTICLE_FILE_BYTES {
+            out.push(Imported {
+                file: name,
+                article: None,
+                title: String::new(),
+                repairs: Vec::new(),
+                problem: Some(format!(
+                    "file larger than {} MB; not read",
+                    MAX_ARTICLE_FILE_BYTES >> 20
+                )),
+            });
+            continue;
+        }
         let bytes = std::fs::read(&path)?;
         let (original, encoding) = decode(&bytes);
         let (title, body) = split(&name, &original);

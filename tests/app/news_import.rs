@@ -42,11 +42,25 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     cut.extend_from_slice(&encoding_rs::GBK.encode("好").0[..1]);
     std::fs::write(dir.path().join("05.txt"), &cut).unwrap();
     std::fs::write(dir.path().join("notes.doc"), "ignored").unwrap();
+    // Too large to be an article: reported, not read.
+    let big = std::fs::File::create(dir.path().join("06.txt")).unwrap();
+    big.set_len(yinyao::news::import::MAX_ARTICLE_FILE_BYTES + 1)
+        .unwrap();
 
     let results = yinyao::news::import::import_dir(app.db(), dir.path(), col, None)
         .await
         .unwrap();
-    assert_eq!(results.len(), 5, "only .txt and .html files");
+    assert_eq!(results.len(), 6, "only .txt and .html files");
+    assert!(results[5].article.is_none());
+    assert!(
+        results[5]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("larger than 4 MB"),
+        "{:?}",
+        results[5].problem
+    );
     let first = &results[0];
     let id = first.article.expect("imported");
     assert_eq!(first.title, "县老幹部局召開會議");
