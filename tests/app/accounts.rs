@@ -917,10 +917,18 @@ async fn account_list_pages() {
     }
     let mut admin = fixtures::user_client(&app, "admin_a", c.town_a, UnitRole::UnitAdmin).await;
     let first = admin.get("/accounts").await;
-    assert!(first.body.contains("page=2"));
+    assert!(
+        first.body.contains(r#"href="/accounts?q=&#38;page=2""#),
+        "{}",
+        first.body
+    );
     let second = admin.get("/accounts?q=&page=2").await;
     assert_eq!(second.status, StatusCode::OK);
     assert!(second.body.contains("user54") || second.body.contains("admin_a"));
+    assert!(second.body.contains(r#"href="/accounts?q=&#38;page=1""#));
+    // The search text is carried to the next page encoded: `&` and spaces cannot break it.
+    let searched = admin.get("/accounts?q=user%20%26").await;
+    assert!(!searched.body.contains("q=user &"), "raw text in a link");
 }
 
 /// Mobiles stored in clear before migration 0014 are sealed at start-up, and their owners
