@@ -20,6 +20,7 @@ pub mod images;
 pub mod jobs;
 pub mod news;
 pub mod ops;
+pub mod outbox;
 pub mod par;
 pub mod people;
 pub mod search;

@@ -132,6 +132,13 @@ pub async fn create(
         AppError::Conflict(_) => AppError::field("username", "validation.username_taken"),
         other => other,
     })?;
+    let created = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::AccountCreated,
+        format!("account:{}", id.0),
+    )
+    .unit(unit.id)
+    .actor(Some(v.p.id.0));
+    crate::outbox::emit(&mut tx, created).await?;
     audit::record(&mut tx, &v.ctx.actor(), Event::ok("account.create", format!("account:{}", id.0))
         .unit(unit.id)
         .detail(json!({ "after": { "username": username, "display_name": display, "unit_id": unit.id, "phone_set": phone.is_some() } })))
@@ -287,6 +294,14 @@ pub async fn grant(state: &AppState, v: &Viewer, g: &NewGrant) -> AppResult<Gran
         AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),
         other => other,
     })?;
+    let granted = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::RoleGranted,
+        format!("account:{}", g.account_id),
+    )
+    .unit(unit.id)
+    .actor(Some(v.p.id.0))
+    .payload(json!({ "role": role.as_str() }));
+    crate::outbox::emit(&mut tx, granted).await?;
     audit::record(
         &mut tx,
         &v.ctx.actor(),

@@ -251,6 +251,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     tx.commit().await?;
     let tasks =
         crate::care::service::generate_tasks(db, chrono::Utc::now().date_naive(), None).await?;
+    super::province::rebuild_rollups(db).await?;
     println!("{people} person files with care plans, visits and life events; {tasks} visit tasks.");
     println!(
         "{columns} columns, {articles} articles in every review state, {comments} readers' comments."

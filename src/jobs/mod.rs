@@ -126,6 +126,9 @@ pub async fn run(state: AppState) {
         if let Err(e) = daily_search_lists(&state).await {
             tracing::error!(error = ?e, "search list refresh failed");
         }
+        if let Err(e) = crate::outbox::run_all(&state.db).await {
+            tracing::error!(error = ?e, "domain event consumers failed");
+        }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()
         {

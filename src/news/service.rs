@@ -469,6 +469,15 @@ pub async fn decide(
         Action::Withdraw => "article.withdraw",
         Action::PublishDue => "article.publish",
     };
+    if to == State::Published {
+        let published = crate::outbox::DomainEvent::new(
+            crate::outbox::Kind::ArticlePublished,
+            format!("article:{id}"),
+        )
+        .unit(a.unit_id)
+        .actor(Some(v.p.id.0));
+        crate::outbox::emit(&mut tx, published).await?;
+    }
     let event = Event::ok(audit_action, format!("article:{id}"))
         .unit(a.unit_id)
         .detail(json!({ "before": from.as_str(), "after": to.as_str(), "comment": comment, "version": a.version }));
@@ -505,6 +514,12 @@ pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
             version,
         )
         .await?;
+        let published = crate::outbox::DomainEvent::new(
+            crate::outbox::Kind::ArticlePublished,
+            format!("article:{id}"),
+        )
+        .unit(unit);
+        crate::outbox::emit(&mut tx, published).await?;
         let event = Event::ok("article.publish", format!("article:{id}")).unit(unit);
         audit::record(
             &mut tx,

@@ -213,6 +213,20 @@ pub async fn commit(
         .unit(unit)
         .detail(json!({ "file": filename, "rows": records.len() }));
     audit::record(&mut tx, actor, event).await?;
+    let mut per_unit: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for b in records {
+        *per_unit.entry(b.record.unit_id).or_default() += 1;
+    }
+    for (unit_id, count) in per_unit {
+        let filed = crate::outbox::DomainEvent::new(
+            crate::outbox::Kind::PeopleFiled,
+            format!("unit:{unit_id}"),
+        )
+        .unit(unit_id)
+        .actor(actor.id)
+        .payload(json!({ "count": count, "file": filename }));
+        crate::outbox::emit(&mut tx, filed).await?;
+    }
     tx.commit().await?;
     Ok(records.len())
 }

@@ -342,6 +342,14 @@ pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppRes
     let id = repo::insert(&mut tx, &record).await.map_err(duplicate_id)?;
     repo::set_categories(&mut tx, id, &cats).await?;
     items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
+    let filed = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::PeopleFiled,
+        format!("person:{}", id.0),
+    )
+    .unit(record.unit_id)
+    .actor(Some(v.p.id.0))
+    .payload(json!({ "categories": cats }));
+    crate::outbox::emit(&mut tx, filed).await?;
     let event = Event::ok("person.create", format!("person:{}", id.0))
         .unit(record.unit_id)
         .detail(
@@ -412,6 +420,16 @@ pub async fn update(
     repo::set_categories(&mut tx, id, &cats).await?;
     let before_branch = items_repo::online_branch(&mut tx, id).await?.map(|b| b.0);
     items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
+    if prev.unit_id != record.unit_id {
+        let moved = crate::outbox::DomainEvent::new(
+            crate::outbox::Kind::PersonMoved,
+            format!("person:{}", id.0),
+        )
+        .unit(record.unit_id)
+        .actor(Some(v.p.id.0))
+        .payload(json!({ "from": prev.unit_id, "to": record.unit_id }));
+        crate::outbox::emit(&mut tx, moved).await?;
+    }
     let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
         "change": audit_changes(Some(&prev), &record, &sensitive),
         "categories_changed": before_cats.iter().map(String::as_str).collect::<Vec<_>>() != cats,

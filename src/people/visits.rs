@@ -97,6 +97,14 @@ pub async fn record(
     )
     .await?;
     let closed = crate::care::service::after_visit(&mut tx, id, on_date, visit_id).await?;
+    let recorded = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::VisitRecorded,
+        format!("person:{}", id.0),
+    )
+    .unit(unit)
+    .actor(Some(v.p.id.0))
+    .payload(json!({ "visit_id": visit_id, "tasks_done": closed }));
+    crate::outbox::emit(&mut tx, recorded).await?;
     let event = Event::ok("visit.create", format!("person:{}", id.0))
         .unit(unit)
         .detail(

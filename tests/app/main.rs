@@ -25,6 +25,7 @@ mod news_reading;
 mod news_search;
 mod news_stats;
 mod ops;
+mod outbox;
 mod people;
 mod refusals;
 mod rekey;

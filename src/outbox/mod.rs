@@ -1,0 +1,188 @@
+//! Domain events, a transactional outbox: a change writes its event in its own transaction
+//! ([`emit`]); consumers ([`Consumer`]) run on the job runner, each with its own cursor, read
+//! the events in commit order, and write what they derive in the same transaction as their
+//! cursor's advance — so each event counts exactly once, however often and on however many
+//! nodes a consumer runs. The first consumer keeps per-unit daily counts ([`rollup`]);
+//! notifications, points and dashboards will be further consumers.
+
+mod repo;
+pub mod rollup;
+
+use crate::db::{Db, Tx};
+use chrono::{DateTime, Utc};
+
+/// What happened. Registered here, one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A person file was created (`payload.categories`), or several by an import
+    /// (`payload.count`).
+    PeopleFiled,
+    /// A person file moved to another unit (`payload.from`, `payload.to`).
+    PersonMoved,
+    /// A visit was recorded (`payload.tasks_done`: the visit tasks it completed).
+    VisitRecorded,
+    /// An article was published (by a reviewer, or at its scheduled time).
+    ArticlePublished,
+    /// An account was created.
+    AccountCreated,
+    /// A role was granted (`payload.role`).
+    RoleGranted,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::PeopleFiled,
+        Kind::PersonMoved,
+        Kind::VisitRecorded,
+        Kind::ArticlePublished,
+        Kind::AccountCreated,
+        Kind::RoleGranted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PeopleFiled => "people.filed",
+            Kind::PersonMoved => "person.moved",
+            Kind::VisitRecorded => "visit.recorded",
+            Kind::ArticlePublished => "article.published",
+            Kind::AccountCreated => "account.created",
+            Kind::RoleGranted => "role.granted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An event as a change writes it.
+#[derive(Clone, Debug)]
+pub struct DomainEvent {
+    pub kind: Kind,
+    pub unit_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    /// What it is about, as the audit trail names it (`person:12`, `article:7`).
+    pub subject: String,
+    pub payload: serde_json::Value,
+}
+
+impl DomainEvent {
+    pub fn new(kind: Kind, subject: impl Into<String>) -> Self {
+        Self {
+            kind,
+            unit_id: None,
+            actor_id: None,
+            subject: subject.into(),
+            payload: serde_json::Value::Null,
+        }
+    }
+
+    pub fn unit(mut self, unit: i64) -> Self {
+        self.unit_id = Some(unit);
+        self
+    }
+
+    pub fn actor(mut self, actor: Option<i64>) -> Self {
+        self.actor_id = actor;
+        self
+    }
+
+    pub fn payload(mut self, payload: serde_json::Value) -> Self {
+        self.payload = payload;
+        self
+    }
+}
+
+/// Writes an event in the change's own transaction: it exists exactly when the change does.
+pub async fn emit(tx: &mut Tx, event: DomainEvent) -> Result<(), sqlx::Error> {
+    repo::insert(tx, &event).await
+}
+
+/// An event as consumers read it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Stored {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub unit_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub subject: String,
+    pub payload: String,
+    /// The commit order: the writing transaction's id (PostgreSQL) or the row id (SQLite).
+    pub position: i64,
+}
+
+impl Stored {
+    pub fn kind(&self) -> Option<Kind> {
+        Kind::parse(&self.kind)
+    }
+
+    pub fn payload(&self) -> serde_json::Value {
+        serde_json::from_str(&self.payload).unwrap_or_default()
+    }
+}
+
+/// The consumers, each with its cursor named after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumer {
+    /// Per-unit daily counts ([`rollup`]).
+    UnitDaily,
+}
+
+impl Consumer {
+    pub const ALL: [Consumer; 1] = [Consumer::UnitDaily];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Consumer::UnitDaily => "unit_daily",
+        }
+    }
+
+    async fn apply(self, tx: &mut Tx, events: &[Stored]) -> Result<(), sqlx::Error> {
+        match self {
+            Consumer::UnitDaily => rollup::apply(tx, events).await,
+        }
+    }
+}
+
+/// Events a consumer takes per transaction.
+const BATCH: i64 = 2000;
+
+/// Runs one consumer over one batch: locks its cursor (a second node waits, then sees the
+/// advanced cursor), applies the events and advances the cursor in one transaction. Returns
+/// how many events it took.
+pub async fn run_once(db: &Db, consumer: Consumer) -> Result<usize, sqlx::Error> {
+    let mut tx = db.write().await?;
+    let at = repo::lock_cursor(&mut tx, consumer.name()).await?;
+    let events = repo::after(&mut tx, at, BATCH).await?;
+    let Some(last) = events.last().map(|e| e.position) else {
+        return Ok(0);
+    };
+    consumer.apply(&mut tx, &events).await?;
+    repo::set_cursor(&mut tx, consumer.name(), last).await?;
+    tx.commit().await?;
+    Ok(events.len())
+}
+
+/// How many events a consumer has still to take (its lag).
+pub async fn pending(db: &Db, consumer: Consumer) -> Result<i64, sqlx::Error> {
+    let mut tx = db.read().await?;
+    repo::pending(&mut tx, consumer.name()).await
+}
+
+/// Runs every consumer until it has caught up; returns how many events were taken. On
+/// PostgreSQL an event becomes readable once every older writing transaction of the cluster
+/// has ended, so a run may leave the newest for the next one.
+pub async fn run_all(db: &Db) -> Result<usize, sqlx::Error> {
+    let mut total = 0;
+    for c in Consumer::ALL {
+        loop {
+            let n = run_once(db, c).await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    Ok(total)
+}
