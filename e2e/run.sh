@@ -21,21 +21,9 @@ grep -qi "wqy" <<<"$(fc-list :lang=zh)" || { echo "FAIL: no CJK font"; exit 1; }
 
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 
-(cd "$ROOT" && cargo build --locked --quiet)
-BIN="$ROOT/target/debug/yinyao"
-DATA="$(mktemp -d /tmp/yy-e2e.XXXXXX)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-export YINYAO_DATA_DIR="$DATA" YINYAO_LISTEN="127.0.0.1:$PORT" DATABASE_URL=""
-"$BIN" --config /nonexistent.toml demo > "$DATA/demo.txt"
-PASSWORD="$(sed -n 's/.*uses the password: //p' "$DATA/demo.txt")"
-"$BIN" --config /nonexistent.toml > "$DATA/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
-  sleep 0.2
-done
-curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "FAIL: server did not start"; cat "$DATA/server.log"; exit 1; }
+source ./demo_server.sh
+trap stop_demo_server EXIT
+start_demo_server "$ROOT" e2e
 
 BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$PASSWORD" node browser.mjs
 

@@ -19,6 +19,21 @@ pub enum Refused {
     TooLarge,
 }
 
+impl Refused {
+    /// The message for the upload's `field`: `not_accepted` is the upload's own message for a
+    /// file that is not an image it takes.
+    pub fn field_error(
+        self,
+        field: &'static str,
+        not_accepted: &'static str,
+    ) -> crate::error::FieldError {
+        match self {
+            Refused::TooLarge => crate::error::FieldError::new(field, "validation.image_too_large"),
+            Refused::NotAccepted => crate::error::FieldError::new(field, not_accepted),
+        }
+    }
+}
+
 /// Decodes `data` when its content (not its name) is one of `accept`, turned upright as its
 /// EXIF orientation says.
 pub fn decode(data: &[u8], accept: &[ImageFormat]) -> Result<(DynamicImage, ImageFormat), Refused> {

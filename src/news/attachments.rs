@@ -359,10 +359,7 @@ pub fn strip_image(data: &[u8]) -> Result<(Vec<u8>, String), FieldError> {
         data,
         &[ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP],
     )
-    .map_err(|r| match r {
-        crate::images::Refused::TooLarge => FieldError::new("file", "validation.image_too_large"),
-        crate::images::Refused::NotAccepted => bad(),
-    })?;
+    .map_err(|r| r.field_error("file", "validation.attachment_type"))?;
     if img.width() > 4000 || img.height() > 4000 {
         img = img.thumbnail(4000, 4000);
     }

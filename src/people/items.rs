@@ -156,10 +156,7 @@ pub fn normalise_photo(data: &[u8]) -> Result<(Vec<u8>, u32, u32), FieldError> {
         data,
         &[ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP],
     )
-    .map_err(|r| match r {
-        crate::images::Refused::TooLarge => FieldError::new("photo", "validation.image_too_large"),
-        crate::images::Refused::NotAccepted => bad(),
-    })?;
+    .map_err(|r| r.field_error("photo", "validation.photo_type"))?;
     // `thumbnail` also enlarges, so only photos larger than the box are shrunk.
     let img = if img.width() > PHOTO_BOX.0 || img.height() > PHOTO_BOX.1 {
         img.thumbnail(PHOTO_BOX.0, PHOTO_BOX.1)

@@ -18,21 +18,10 @@ fn cli_verify(app: &TestApp) -> (i32, String) {
 
 /// `audit verify` with more arguments, under the test app's field key.
 fn cli_verify_with(app: &TestApp, more: &[&str]) -> (i32, String) {
-    let mut args = vec!["--config", "/nonexistent/config.toml", "audit", "verify"];
+    let key = app.state.config.security.field_key.clone().unwrap();
+    let mut args = vec!["audit", "verify"];
     args.extend(more);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yinyao"))
-        .args(args)
-        .env(
-            "YINYAO_FIELD_KEY",
-            app.state.config.security.field_key.clone().unwrap(),
-        )
-        .env("DATABASE_URL", &app.url)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run yinyao");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    crate::helpers::run_binary(&app.url, &key, &args, &[])
 }
 
 async fn some_history(app: &TestApp) {

@@ -409,3 +409,20 @@ impl Client<'_> {
         r
     }
 }
+
+/// Runs the real `yinyao` binary on the database at `url` under the field key `key`, with
+/// more environment; returns its exit code and what it printed (stdout then stderr).
+pub fn run_binary(url: &str, key: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yinyao"))
+        .args(["--config", "/nonexistent/config.toml"])
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("YINYAO_FIELD_KEY", key)
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run yinyao");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}

@@ -14,19 +14,16 @@ const ID: &str = "11010519491231002X";
 const MOBILE: &str = "13812345678";
 
 fn rekey_binary(app: &TestApp, new_key: &str, old_key: &str) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yinyao"))
-        .args(["--config", "/nonexistent/config.toml", "rekey"])
-        .env("DATABASE_URL", &app.url)
-        .env("YINYAO_FIELD_KEY", new_key)
-        .env("YINYAO_CRYPTO_SUITE", "sm")
-        .env("YINYAO_PREVIOUS_FIELD_KEY", old_key)
-        .env("YINYAO_PREVIOUS_CRYPTO_SUITE", "aes")
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run yinyao");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    crate::helpers::run_binary(
+        &app.url,
+        new_key,
+        &["rekey"],
+        &[
+            ("YINYAO_CRYPTO_SUITE", "sm"),
+            ("YINYAO_PREVIOUS_FIELD_KEY", old_key),
+            ("YINYAO_PREVIOUS_CRYPTO_SUITE", "aes"),
+        ],
+    )
 }
 
 #[tokio::test]

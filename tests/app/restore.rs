@@ -7,17 +7,7 @@ use crate::helpers::TestApp;
 use std::process::Command;
 
 fn yinyao(url: &str, key: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yinyao"))
-        .args(["--config", "/nonexistent/config.toml"])
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("YINYAO_FIELD_KEY", key)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run yinyao");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    crate::helpers::run_binary(url, key, args, &[])
 }
 
 /// Every table's row count, by name.
