@@ -304,11 +304,9 @@ async fn a_cut_tail_is_found_against_a_kept_checkpoint() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("end of the trail is missing"), "{text}");
     // A file holding the line works the same.
-    let dir = std::env::temp_dir().join(format!("yy-cp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("cp-{keep}.txt"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("cp-{keep}.txt"));
     std::fs::write(&file, format!("kept on paper\n{line}\n")).unwrap();
     let (code, _) = cli_verify_with(&app, &["--checkpoint", file.to_str().unwrap()]);
-    std::fs::remove_file(&file).unwrap();
     assert_eq!(code, 1);
 }
