@@ -84,9 +84,24 @@ pub async fn phones_batch(
     after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as(
-        "SELECT id, phone_enc FROM accounts WHERE id > $1 AND phone_enc IS NOT NULL ORDER BY id LIMIT $2")
-        .bind(after).bind(limit).fetch_all(c).await)
+    const SQL: &str = "SELECT id, phone_enc FROM accounts WHERE id > $1 AND phone_enc IS NOT NULL ORDER BY id LIMIT $2";
+    match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query_as(SQL)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await
+        }
+        // Locked until written back (see people::repo::sealed_batch).
+        Tx::Postgres(c) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SQL} FOR UPDATE")))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await
+        }
+    }
 }
 
 /// Writes an account's mobile sealed under the new key, with its new blind index.
@@ -223,6 +238,13 @@ pub async fn holds_roles_outside(
         "SELECT COUNT(*) FROM role_grants r JOIN units u ON u.id = r.unit_id
          WHERE r.account_id = $4 AND r.revoked_at IS NULL AND NOT ", in_scope!("u")))
         .bind(s.all).bind(s.account).bind(s.roles).bind(id.0).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// Whether a person file is linked to the account (its holder reads it in clear).
+pub async fn linked_to_file(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE account_id = $1")
+        .bind(id.0).fetch_one(c).await)?;
     Ok(n > 0)
 }
 

@@ -71,10 +71,11 @@ async fn manageable(tx: &mut Tx, v: &Viewer, s: &Scope, id: AccountId) -> AppRes
 
 /// Whether a caller who may manage the account may also reset its password. A reset hands the
 /// caller a one-time password, so the system admin (whose scope is everything but who must
-/// never read business data) resets only accounts that hold no unit role; an account with a
-/// role is reset by an administrator of its units.
+/// never read business data) resets only accounts that hold no unit role and have no person
+/// file linked to them; the others are reset by an administrator of their units.
 pub async fn may_reset(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<bool> {
-    Ok(!(s.all && repo::holds_any_role(tx, id).await?))
+    // A role reads others' data; a linked person file is the holder's own data in clear.
+    Ok(!(s.all && (repo::holds_any_role(tx, id).await? || repo::linked_to_file(tx, id).await?)))
 }
 
 pub async fn get(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<AccountRow> {

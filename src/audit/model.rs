@@ -280,13 +280,21 @@ impl Checkpoint {
                 .map_err(|_| "not a checkpoint line")?
                 .with_timezone(&Utc),
         };
-        let expected = crypto.blind_index("audit_checkpoint", &cp.payload());
-        let same = expected.len() == sig.len()
-            && expected
-                .bytes()
-                .zip(sig.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
+        // A line copied from a JSON log may carry the closing quote and brace.
+        let sig = sig.trim_end_matches(|c: char| !c.is_ascii_hexdigit());
+        // Under the current key, or the previous one while a rekey is under way (and with the
+        // old key configured as previous, a checkpoint kept from before a rekey still checks).
+        let same = crypto
+            .blind_indexes("audit_checkpoint", &cp.payload())
+            .iter()
+            .any(|expected| {
+                expected.len() == sig.len()
+                    && expected
+                        .bytes()
+                        .zip(sig.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+            });
         if !same {
             return Err("the checkpoint's signature does not match this key");
         }
@@ -295,12 +303,14 @@ impl Checkpoint {
 
     /// Compares a kept checkpoint with the chain's head and the entry it names. `entry_hash`
     /// is the stored hash of entry `last_id` (None when it is gone); `purged_upto` where the
-    /// retention cut the trail.
+    /// retention cut the trail; `purgeable_before` the newest time the retention may have cut
+    /// (now less the retention): a cut said to reach a newer checkpoint is a forged one.
     pub fn check(
         &self,
         head_id: i64,
         entry_hash: Option<&str>,
         purged_upto: i64,
+        purgeable_before: DateTime<Utc>,
     ) -> Result<(), Verdict> {
         if self.last_id > head_id {
             return Err(Verdict::Broken {
@@ -309,6 +319,12 @@ impl Checkpoint {
             });
         }
         if self.last_id <= purged_upto {
+            if self.at > purgeable_before {
+                return Err(Verdict::Broken {
+                    id: self.last_id,
+                    reason: "the trail claims a retention cut newer than the retention allows",
+                });
+            }
             // Cut by the retention policy (recorded in the chain itself); nothing to compare.
             return Ok(());
         }
@@ -471,13 +487,29 @@ mod tests {
         let forged = line.replace(" 40 ", " 30 ");
         assert!(Checkpoint::parse(&forged, &crypto).is_err(), "edited");
         let h = cp.last_hash.clone();
-        assert_eq!(cp.check(45, Some(&h), 0), Ok(()));
+        let long_ago = cp.at + chrono::Duration::days(200);
+        let check = |head, hash: Option<&str>, cut| {
+            cp.check(head, hash, cut, long_ago - chrono::Duration::days(180))
+        };
+        assert_eq!(check(45, Some(&h), 0), Ok(()));
         assert!(matches!(
-            cp.check(35, None, 0),
+            check(35, None, 0),
             Err(Verdict::Broken { id: 36, .. })
         ));
-        assert!(cp.check(45, Some("x"), 0).is_err());
-        assert!(cp.check(45, None, 0).is_err());
-        assert_eq!(cp.check(45, None, 41), Ok(()), "cut by retention");
+        assert!(check(45, Some("x"), 0).is_err());
+        assert!(check(45, None, 0).is_err());
+        assert_eq!(check(45, None, 41), Ok(()), "cut by retention, 200 days on");
+        assert!(
+            cp.check(45, None, 41, cp.at - chrono::Duration::days(1))
+                .is_err(),
+            "a cut said to reach a checkpoint younger than the retention is forged"
+        );
+        // A line copied out of a JSON log keeps its closing quote and brace.
+        let logged = format!("{line}\"}}");
+        assert_eq!(Checkpoint::parse(&logged, &crypto), Ok(cp.clone()));
+        // After a rekey, with the old key as the previous one, an old checkpoint still checks.
+        let moved = crate::crypto::FieldCrypto::with_suite(&[9; 32], crate::crypto::Suite::Sm)
+            .with_previous(&[7; 32], crate::crypto::Suite::Aes);
+        assert_eq!(Checkpoint::parse(&line, &moved), Ok(cp.clone()));
     }
 }

@@ -181,6 +181,7 @@ pub async fn checkpoint(tx: &mut Tx) -> Result<super::model::Checkpoint, sqlx::E
 pub async fn verify_with(
     tx: &mut Tx,
     cp: &super::model::Checkpoint,
+    retention_days: i64,
 ) -> Result<Verdict, sqlx::Error> {
     let verdict = verify(tx).await?;
     if matches!(verdict, Verdict::Broken { .. }) {
@@ -192,10 +193,13 @@ pub async fn verify_with(
     let hash: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT hash FROM audit_log WHERE id = $1")
         .bind(cp.last_id).fetch_optional(c).await)?;
-    Ok(match cp.check(last_id, hash.as_deref(), purged_upto) {
-        Ok(()) => verdict,
-        Err(broken) => broken,
-    })
+    let purgeable_before = now() - chrono::Duration::days(retention_days);
+    Ok(
+        match cp.check(last_id, hash.as_deref(), purged_upto, purgeable_before) {
+            Ok(()) => verdict,
+            Err(broken) => broken,
+        },
+    )
 }
 
 /// Removes entries older than `before`, recording where the kept chain starts. Returns how many.

@@ -300,7 +300,13 @@ pub async fn main() -> anyhow::Result<i32> {
             };
             let mut tx = db.read().await?;
             let verdict = match &kept {
-                Some(cp) => crate::audit::repo::verify_with(&mut tx, cp).await?,
+                Some(cp) => {
+                    let retention = config
+                        .security
+                        .audit_retention_days
+                        .max(crate::config::MIN_AUDIT_RETENTION_DAYS);
+                    crate::audit::repo::verify_with(&mut tx, cp, retention).await?
+                }
                 None => crate::audit::repo::verify(&mut tx).await?,
             };
             match verdict {
@@ -369,6 +375,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             );
         }
     }
+    crate::outbox::prepare(&db).await?;
     let state = AppState::new(db.clone(), config, metrics, crypto);
     {
         let mut tx = db.read().await?;

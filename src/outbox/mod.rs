@@ -164,6 +164,26 @@ pub async fn run_once(db: &Db, consumer: Consumer) -> Result<usize, sqlx::Error>
     Ok(events.len())
 }
 
+/// At start-up: a database with no counts yet (one upgraded to migration 0016, or loaded in
+/// bulk) gets them from its records; on PostgreSQL, events carrying transaction ids of another
+/// cluster (after a restore there) are set behind the cursor, with the counts recomputed, so
+/// that new events, whose ids start lower, are not stuck behind them.
+pub async fn prepare(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.write().await?;
+    let fresh = repo::cursor(&mut tx, Consumer::UnitDaily.name())
+        .await?
+        .is_none();
+    let foreign = repo::foreign_txids(&mut tx).await?;
+    if foreign {
+        repo::clear_txids(&mut tx).await?;
+        tracing::warn!("domain events came from another PostgreSQL cluster: counts recomputed");
+    }
+    if fresh || foreign {
+        rollup::rebuild(&mut tx).await?;
+    }
+    tx.commit().await
+}
+
 /// How many events a consumer has still to take (its lag).
 pub async fn pending(db: &Db, consumer: Consumer) -> Result<i64, sqlx::Error> {
     let mut tx = db.read().await?;

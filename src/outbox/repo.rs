@@ -117,3 +117,28 @@ pub async fn pending(tx: &mut Tx, consumer: &str) -> Result<i64, sqlx::Error> {
         }
     }
 }
+
+/// The consumer's cursor, if it has one.
+pub async fn cursor(tx: &mut Tx, consumer: &str) -> Result<Option<i64>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT position FROM event_cursors WHERE consumer = $1")
+        .bind(consumer).fetch_optional(c).await)
+}
+
+/// PostgreSQL: whether stored events carry transaction ids above this cluster's current one
+/// (the database was restored into another cluster, whose ids start lower). Never on SQLite.
+pub async fn foreign_txids(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    match tx {
+        Tx::Sqlite(_) => Ok(false),
+        Tx::Postgres(c) => sqlx::query_scalar(
+            "SELECT COALESCE(MAX(txid), 0) > pg_current_xact_id()::text::bigint FROM domain_events",
+        )
+        .fetch_one(&mut **c)
+        .await,
+    }
+}
+
+/// Sets every stored event's order to 0 (all of them are then behind the cursor).
+pub async fn clear_txids(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE domain_events SET txid = 0").execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -138,7 +138,9 @@ pub async fn correct_own(
 ) -> AppResult<Response> {
     let id = own_id(&state, &v).await?;
     let mut tx = state.db.write().await?;
-    let prev = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let prev = repo::stored_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let input = PersonInput {
         unit_id: prev.unit_id,

@@ -403,6 +403,31 @@ pub async fn stored(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRecord>, s
     Ok(raw.map(Raw::into_record))
 }
 
+/// The stored record, locked until the transaction ends, for a change that writes back what
+/// it does not change (the encrypted fields are kept as they are stored). Without the lock
+/// on PostgreSQL a concurrent `yinyao rekey` or edit between the read and the write would be
+/// undone. (SQLite's write transaction already excludes other writers.)
+pub async fn stored_for_update(
+    tx: &mut Tx,
+    id: PersonId,
+) -> Result<Option<PersonRecord>, sqlx::Error> {
+    let raw: Option<Raw> = match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query_as("SELECT * FROM people WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_as("SELECT * FROM people WHERE id = $1 FOR UPDATE")
+                .bind(id.0)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    };
+    Ok(raw.map(Raw::into_record))
+}
+
 /// The next batch of stored records the account may see, by id, optionally in a subtree:
 /// `(id, record, categories joined by commas)`.
 ///
@@ -1016,12 +1041,28 @@ pub async fn sealed_batch(
     after: i64,
     limit: i64,
 ) -> Result<Vec<SealedFields>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, SealedFields>(
-        "SELECT id, id_number_enc, mobile_enc, address_enc, health_enc, emergency_enc FROM people
+    // Locked on PostgreSQL until the batch is written back: an edit in between would be undone
+    // by the write, or would write the old key's values back after it.
+    const SQL: &str = "SELECT id, id_number_enc, mobile_enc, address_enc, health_enc, emergency_enc FROM people
          WHERE id > $1 AND (id_number_enc IS NOT NULL OR mobile_enc IS NOT NULL OR address_enc IS NOT NULL
                             OR health_enc IS NOT NULL OR emergency_enc IS NOT NULL)
-         ORDER BY id LIMIT $2")
-        .bind(after).bind(limit).fetch_all(c).await)
+         ORDER BY id LIMIT $2";
+    match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query_as::<_, SealedFields>(SQL)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_as::<_, SealedFields>(sqlx::AssertSqlSafe(format!("{SQL} FOR UPDATE")))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await
+        }
+    }
 }
 
 /// Writes a file's fields sealed under the new key, with the ID number's and mobile's new

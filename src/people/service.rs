@@ -396,7 +396,9 @@ pub async fn update(
     v.scope(Perm::People)?;
     let mut tx = state.db.write().await?;
     visible(&mut tx, v, id).await?;
-    let prev = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let prev = repo::stored_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let Built {
         record,
         categories: cats,

@@ -118,7 +118,21 @@ fn read_xlsx(data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
     // Cells arrive one at a time, in any order the file gives; each is checked before a row
     // or column is made for it.
     let mut rows: Vec<Vec<String>> = Vec::new();
+    // Shared strings are stored once and may be referred to by every cell: the text handed
+    // out is counted before it is copied, so one long string cannot be multiplied.
+    let mut text_bytes = 0u64;
     while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        let len = match cell.get_value() {
+            calamine::DataRef::SharedString(s) => s.len(),
+            calamine::DataRef::String(s)
+            | calamine::DataRef::DateTimeIso(s)
+            | calamine::DataRef::DurationIso(s) => s.len(),
+            _ => 32,
+        };
+        text_bytes += len as u64;
+        if text_bytes > MAX_UNPACKED_BYTES {
+            return Err(FieldError::new("file", "validation.file_unpacks_too_large"));
+        }
         let text = cell_text(cell.get_value().clone().into());
         if text.is_empty() {
             continue;

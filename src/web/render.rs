@@ -158,7 +158,13 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         };
         return Redirect::to(&to).into_response();
     }
-    error_response(&ctx, &path, wants_json, status, &info)
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut out = error_response(&ctx, &path, wants_json, status, &info);
+    // A 405 says which methods the address takes.
+    if let Some(v) = allow {
+        out.headers_mut().insert(header::ALLOW, v);
+    }
+    out
 }
 
 /// An error answered by the framework before a handler ran (a body that is not JSON, too

@@ -850,6 +850,24 @@ async fn the_system_admin_never_obtains_a_credential_that_reads_business_data() 
             );
         }
     }
+    // Nor an account without a role whose own person file is linked to it.
+    let linked = fixtures::account(&app, "linked", Some(c.village_a), None).await;
+    app.exec_owned(format!(
+        "INSERT INTO people (unit_id, name, name_folded, name_initials, name_pinyin, status, willing_to_serve, is_minor, account_id, created_at, updated_at)
+         SELECT {}, '李', '李', 'l', 'li', 'active', FALSE, FALSE, {}, created_at, created_at FROM accounts WHERE id = {}",
+        c.village_a, linked.0, linked.0
+    ))
+    .await
+    .unwrap();
+    let mut sys = fixtures::admin_client(&app, "p_sys2", PlatformRole::System).await;
+    let r = sys
+        .post(&format!("/accounts/{}/reset-password", linked.0), &[])
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the holder reads their file in clear"
+    );
     let youth = ids.iter().find(|t| t.0 == "youth").unwrap().2;
     assert_eq!(
         app.scalar(&format!(

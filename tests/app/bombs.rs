@@ -146,3 +146,32 @@ async fn roster_bombs_are_refused_on_the_page_and_the_api_and_write_nothing() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM people").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM import_uploads").await, 0);
 }
+
+/// One long shared string referred to by every cell: small packed and unpacked, huge once
+/// each cell is copied out. Refused by the count of the text handed out.
+#[tokio::test]
+async fn a_shared_string_multiplied_by_every_cell_is_refused() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").unwrap();
+    let long = "长".repeat(1_000);
+    for r in 1..2_500u32 {
+        for col in 0..30u16 {
+            sheet.write_string(r, col, &long).unwrap();
+        }
+    }
+    let data = book.save_to_buffer().unwrap();
+    assert!(data.len() < 2 << 20, "{} bytes", data.len());
+    let r = staff
+        .upload(
+            "/api/v1/people/import",
+            "shared.xlsx",
+            &data,
+            &[("unit_id", &c.village_a.to_string())],
+        )
+        .await;
+    says(&r, "解压后太大");
+}

@@ -195,4 +195,11 @@ async fn framework_rejections_have_the_error_shape() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"], "bad_request", "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().contains("格式"));
+    let r = admin.json("PATCH", "/api/v1/units", json!({})).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json()["error"], "method_not_allowed", "{}", r.body);
+    assert!(
+        r.headers.contains_key(axum::http::header::ALLOW),
+        "the methods it takes"
+    );
 }
