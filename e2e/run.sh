@@ -27,9 +27,6 @@ start_demo_server "$ROOT" e2e
 
 BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$PASSWORD" node browser.mjs
 
-# Upload bombs on every route that parses a file: refused, the server up and under 300 MB.
-BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$PASSWORD" SERVER_PID="$SERVER" BIN="$BIN" WORK="$DATA" \
-  python3 bombs.py || { echo "FAIL: upload bombs"; tail -20 "$DATA/server.log"; exit 1; }
 
 # The article import command, beside the running server, on the demo's first column: a scraped
 # file becomes a repaired draft.
