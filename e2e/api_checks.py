@@ -8,14 +8,13 @@
 Environment: BASE_URL, PASSWORD (the demo's), WORK (a scratch folder), VENV (with the pinned
 tools installed by e2e/api.sh), ST_MAX_TIME (seconds, default 240)."""
 
-import http.cookiejar
 import json
 import os
-import re
 import subprocess
 import sys
-import urllib.parse
 import urllib.request
+
+import demo_login
 
 BASE = os.environ["BASE_URL"]
 PASSWORD = os.environ["PASSWORD"]
@@ -25,26 +24,7 @@ MAX_TIME = os.environ.get("ST_MAX_TIME", "240")
 
 
 def token_for(user):
-    """Logs in through the login form and creates an API token, as a person would."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def call(method, path, body=None, headers=None):
-        req = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
-        req.add_header("Origin", BASE)
-        req.add_header("Sec-Fetch-Site", "same-origin")
-        with opener.open(req, timeout=60) as r:
-            return r.read().decode()
-
-    page = call("GET", "/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf": csrf, "login": user, "password": PASSWORD, "next": "/"})
-    call("POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
-    # The session's token, from any page of the signed-in shell.
-    csrf = re.search(r'name="csrf" value="([^"]+)"', call("GET", "/")).group(1)
-    body = json.dumps({"name": "api-checks"}).encode()
-    out = call("POST", "/api/v1/tokens", body, {"Content-Type": "application/json", "X-CSRF-Token": csrf})
-    return json.loads(out)["token"]
+    return demo_login.token_for(BASE, user, PASSWORD, "api-checks")
 
 
 def run(*cmd, **kw):

@@ -6,18 +6,19 @@ acknowledged (201 with an id) must be there afterwards, with its name.
 Environment: BASE_URL, PASSWORD (the demo's), START (a shell command that starts the server
 in the background and prints its pid), KILLS (default 10), WRITERS (default 4), SEED."""
 
-import http.cookiejar
 import json
 import os
 import random
-import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "e2e"))
+import demo_login  # noqa: E402
 
 BASE = os.environ["BASE_URL"]
 PASSWORD = os.environ["PASSWORD"]
@@ -41,24 +42,7 @@ def wait_healthy(timeout=60):
 
 
 def token_for(user):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def call(method, path, body=None, headers=None):
-        req = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
-        req.add_header("Origin", BASE)
-        req.add_header("Sec-Fetch-Site", "same-origin")
-        with opener.open(req, timeout=30) as r:
-            return r.read().decode()
-
-    page = call("GET", "/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf": csrf, "login": user, "password": PASSWORD, "next": "/"})
-    call("POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
-    csrf = re.search(r'name="csrf" value="([^"]+)"', call("GET", "/")).group(1)
-    out = call("POST", "/api/v1/tokens", json.dumps({"name": "crash"}).encode(),
-               {"Content-Type": "application/json", "X-CSRF-Token": csrf})
-    return json.loads(out)["token"]
+    return demo_login.token_for(BASE, user, PASSWORD, "crash", timeout=30)
 
 
 def api(method, path, token, body=None, timeout=10):
