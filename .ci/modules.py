@@ -4,7 +4,11 @@ src/ uses which (from `crate::…`, `super::…` and `$crate::…` paths in code
 and reports
   - import circles between files,
   - circles between top-level module folders,
-  - uses of another module's repo (`crate::<module>::repo`, `<module>::…_repo`) from outside it.
+  - uses of another module's repo (`crate::<module>::repo`, `<module>::…_repo`) from outside it,
+  - transactions opened (`db.read()`, `db.write()`) anywhere but at the edge: a handler (a
+    function taking `State<AppState>`, or any function of a `pages.rs`/`api.rs` file), the
+    web layer, the job runner, the command line, the outbox runner and `db` itself. A
+    service takes the caller's `&mut Tx` instead, so that a request is one transaction.
 Each kind is compared with the known debt listed in .ci/modules-debt.txt: a new entry fails,
 and so does a listed one that is gone (remove it from the list when it is paid)."""
 
@@ -120,6 +124,24 @@ for a, bs in edges.items():
         leaf = b.split("::")[-1]
         if top_a != top_b and (leaf == "repo" or leaf.endswith("_repo")):
             found.add(f"foreign-repo: {a} -> {b}")
+
+EDGE_DIRS = ("web", "jobs", "cli", "outbox")
+EDGE_FILES = ("db.rs", "lib.rs", "main.rs")
+for mod, rel in files.items():
+    parts = rel.split(os.sep)
+    if parts[0] in EDGE_DIRS or rel in EDGE_FILES or parts[-1] in ("pages.rs", "api.rs"):
+        continue
+    text = strip(open(os.path.join(ROOT, rel), encoding="utf-8").read())
+    fns = [(m.start(), m.group(1)) for m in re.finditer(r"\bfn\s+(\w+)", text)]
+    for m in re.finditer(r"\bdb\s*\.\s*(read|write)\s*\(\s*\)", text):
+        owner = [f for f in fns if f[0] < m.start()]
+        if not owner:
+            continue
+        start, name = owner[-1]
+        signature = text[start : text.find("{", start)]
+        if "State<AppState>" in signature:
+            continue
+        found.add(f"service-tx: {mod}::{name}")
 
 debt_file = os.path.join(os.path.dirname(__file__), "modules-debt.txt")
 debt = set()

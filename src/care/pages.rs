@@ -53,13 +53,18 @@ pub async fn unit_care(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let unit = units::load(&state, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let unit = units::load(&mut state.db.read().await?, &v, Perm::ViewUnits, UnitId(id)).await?;
     let coverage = service::coverage(&state, &v, UnitId(id)).await?;
     let overdue = service::overdue_at(&state, &v, UnitId(id)).await?;
     let (rules, own_rules) = service::rules_at(&state, &v, UnitId(id)).await?;
-    let can_manage = units::load(&state, &v, Perm::ManageUnits, UnitId(id))
-        .await
-        .is_ok();
+    let can_manage = units::load(
+        &mut state.db.read().await?,
+        &v,
+        Perm::ManageUnits,
+        UnitId(id),
+    )
+    .await
+    .is_ok();
     let ages = rules
         .milestone_ages
         .iter()

@@ -321,7 +321,7 @@ pub async fn rules_for_unit(tx: &mut crate::db::Tx, unit_id: i64) -> Result<Rule
 
 /// The rules in force at a unit (its own or inherited) and whether they are its own.
 pub async fn rules_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<(Rules, bool)> {
-    let u = units::load(state, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
     let mut tx = state.db.read().await?;
     let all = repo::all_rules(&mut tx).await?;
     let defaults = Rules::default();
@@ -330,7 +330,7 @@ pub async fn rules_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<(
 }
 
 pub async fn set_rules(state: &AppState, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
-    let u = units::load(state, v, Perm::ManageUnits, unit).await?;
+    let u = units::load(&mut state.db.read().await?, v, Perm::ManageUnits, unit).await?;
     let bad = r.invalid_fields();
     if !bad.is_empty() {
         return Err(AppError::Validation(
@@ -358,7 +358,7 @@ pub async fn my_tasks(state: &AppState, v: &Viewer) -> AppResult<Vec<Task>> {
 /// Overdue tasks in a unit's subtree.
 pub async fn overdue_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<Vec<Task>> {
     v.scope(Perm::People)?;
-    let u = units::load(state, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
     let mut tx = state.db.read().await?;
     Ok(repo::unit_tasks(&mut tx, v.p.id.0, &u.path, &today, 500).await?)
@@ -376,7 +376,7 @@ pub struct Coverage {
 
 pub async fn coverage(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<Coverage> {
     v.scope(Perm::People)?;
-    let u = units::load(state, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
     let mut tx = state.db.read().await?;
     let (all, ok) = repo::coverage(&mut tx, v.p.id.0, &u.path, &today).await?;

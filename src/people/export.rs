@@ -95,7 +95,9 @@ pub async fn export(state: &AppState, v: &Viewer, req: ExportRequest) -> AppResu
     };
     let subtree = match req.unit {
         Some(u) => {
-            let unit = unit_service::load(state, v, Perm::ViewUnits, UnitId(u)).await?;
+            let unit =
+                unit_service::load(&mut state.db.read().await?, v, Perm::ViewUnits, UnitId(u))
+                    .await?;
             if let Some(scope) = &admin {
                 let mut tx = state.db.read().await?;
                 if units::get_in_scope(&mut tx, scope, UnitId(u))

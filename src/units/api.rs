@@ -43,8 +43,9 @@ pub async fn show_unit(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Unit>> {
+    let mut tx = state.db.read().await?;
     Ok(Json(
-        service::load(&state, &v, Perm::ViewUnits, UnitId(id)).await?,
+        service::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?,
     ))
 }
 
@@ -56,10 +57,10 @@ pub async fn create_unit(
     v: Viewer,
     Json(input): Json<NewUnit>,
 ) -> AppResult<(StatusCode, Json<Unit>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::create(&state, &v, &input).await?),
-    ))
+    let mut tx = state.db.write().await?;
+    let unit = service::create(&mut tx, &v, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(unit)))
 }
 
 /// Renames, retypes or moves a unit; a move carries the whole subtree.
@@ -71,7 +72,10 @@ pub async fn update_unit(
     Path(id): Path<i64>,
     Json(ch): Json<UnitChanges>,
 ) -> AppResult<Json<Unit>> {
-    Ok(Json(service::update(&state, &v, UnitId(id), &ch).await?))
+    let mut tx = state.db.write().await?;
+    let unit = service::update(&mut tx, &v, UnitId(id), &ch).await?;
+    tx.commit().await?;
+    Ok(Json(unit))
 }
 
 /// Deactivates a unit and its subtree (units are never deleted).
@@ -82,6 +86,8 @@ pub async fn deactivate_unit(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let n = service::deactivate(&state, &v, UnitId(id)).await?;
+    let mut tx = state.db.write().await?;
+    let n = service::deactivate(&mut tx, &v, UnitId(id)).await?;
+    tx.commit().await?;
     Ok(Json(serde_json::json!({ "deactivated": n })))
 }

@@ -69,12 +69,12 @@ pub async fn show_unit(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let unit = service::load(&state, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let mut tx = state.db.read().await?;
+    let unit = service::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?;
     let can_manage = v.p.can(Perm::ManageUnits)
-        && service::load(&state, &v, Perm::ManageUnits, UnitId(id))
+        && service::load(&mut tx, &v, Perm::ManageUnits, UnitId(id))
             .await
             .is_ok();
-    let mut tx = state.db.read().await?;
     let ancestors = repo::ancestors(&mut tx, &unit).await?;
     let children = repo::children(&mut tx, UnitId(id)).await?;
     let move_targets = if can_manage {
@@ -115,7 +115,9 @@ pub async fn create_unit(
         name: f.name,
         kind: f.kind,
     };
-    let unit = service::create(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let unit = service::create(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{}", unit.id)).into_response())
 }
 
@@ -137,7 +139,9 @@ pub async fn update_unit(
         kind: f.kind.filter(|s| !s.is_empty()),
         parent_id: f.parent_id.and_then(|p| p.trim().parse().ok()),
     };
-    service::update(&state, &v, UnitId(id), &changes).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &v, UnitId(id), &changes).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}")).into_response())
 }
 
@@ -146,6 +150,8 @@ pub async fn deactivate_unit(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::deactivate(&state, &v, UnitId(id)).await?;
+    let mut tx = state.db.write().await?;
+    service::deactivate(&mut tx, &v, UnitId(id)).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}")).into_response())
 }

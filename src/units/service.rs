@@ -5,8 +5,8 @@ use super::model::{UnitId, UnitKind, parse_name, within};
 use super::repo::{self, Unit};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::state::AppState;
 use crate::web::auth::Viewer;
 use serde_json::json;
 
@@ -32,17 +32,16 @@ fn parse_kind(s: &str) -> Result<UnitKind, FieldError> {
 
 /// Loads a unit the viewer may see with `perm`: 404 when it does not exist, and 404
 /// (audited as refused) when it lies outside the viewer's scope.
-pub async fn load(state: &AppState, v: &Viewer, perm: Perm, id: UnitId) -> AppResult<Unit> {
+pub async fn load(tx: &mut Tx, v: &Viewer, perm: Perm, id: UnitId) -> AppResult<Unit> {
     let scope = v.scope(perm)?;
-    let mut tx = state.db.read().await?;
-    match repo::get_in_scope(&mut tx, &scope, id).await? {
+    match repo::get_in_scope(tx, &scope, id).await? {
         Some(u) => Ok(u),
-        None if repo::exists(&mut tx, id).await? => Err(AppError::OutOfScope),
+        None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
         None => Err(AppError::NotFound),
     }
 }
 
-pub async fn create(state: &AppState, v: &Viewer, input: &NewUnit) -> AppResult<Unit> {
+pub async fn create(tx: &mut Tx, v: &Viewer, input: &NewUnit) -> AppResult<Unit> {
     let scope = v.scope(Perm::ManageUnits)?;
     let mut errors = Vec::new();
     let name = parse_name(&input.name).map_err(|e| errors.push(e)).ok();
@@ -50,29 +49,27 @@ pub async fn create(state: &AppState, v: &Viewer, input: &NewUnit) -> AppResult<
     let (Some(name), Some(kind)) = (name, kind) else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.write().await?;
-    repo::lock_tree(&mut tx).await?;
+    repo::lock_tree(tx).await?;
     let parent = match input.parent_id {
-        Some(pid) => match repo::get_in_scope(&mut tx, &scope, UnitId(pid)).await? {
+        Some(pid) => match repo::get_in_scope(tx, &scope, UnitId(pid)).await? {
             Some(p) if p.active => Some(p),
             Some(_) => return Err(AppError::field("parent_id", "validation.parent_inactive")),
-            None if repo::exists(&mut tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
+            None if repo::exists(tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
             None => return Err(AppError::NotFound),
         },
         // Only a global scope (the system admin) may create a new root.
         None if scope.all => None,
         None => return Err(AppError::field("parent_id", "validation.parent_missing")),
     };
-    let unit = repo::insert(&mut tx, parent.as_ref(), &name, kind).await?;
-    audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.create", format!("unit:{}", unit.id))
+    let unit = repo::insert(tx, parent.as_ref(), &name, kind).await?;
+    audit::record(tx, &v.ctx.actor(), Event::ok("unit.create", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "after": { "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id } })))
         .await?;
-    tx.commit().await?;
     Ok(unit)
 }
 
-pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) -> AppResult<Unit> {
+pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitChanges) -> AppResult<Unit> {
     let scope = v.scope(Perm::ManageUnits)?;
     let mut errors = Vec::new();
     let name = ch
@@ -94,11 +91,10 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let mut tx = state.db.write().await?;
-    repo::lock_tree(&mut tx).await?;
-    let unit = match repo::get_in_scope(&mut tx, &scope, id).await? {
+    repo::lock_tree(tx).await?;
+    let unit = match repo::get_in_scope(tx, &scope, id).await? {
         Some(u) => u,
-        None if repo::exists(&mut tx, id).await? => return Err(AppError::OutOfScope),
+        None if repo::exists(tx, id).await? => return Err(AppError::OutOfScope),
         None => return Err(AppError::NotFound),
     };
     let before = json!({ "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id, "path": unit.path });
@@ -106,12 +102,12 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
         let kind = kind
             .or_else(|| UnitKind::parse(&unit.kind))
             .unwrap_or(UnitKind::Village);
-        repo::rename(&mut tx, id, name.as_deref().unwrap_or(&unit.name), kind).await?;
+        repo::rename(tx, id, name.as_deref().unwrap_or(&unit.name), kind).await?;
     }
     if let Some(pid) = ch.parent_id.filter(|p| Some(*p) != unit.parent_id) {
-        let target = match repo::get_in_scope(&mut tx, &scope, UnitId(pid)).await? {
+        let target = match repo::get_in_scope(tx, &scope, UnitId(pid)).await? {
             Some(t) => t,
-            None if repo::exists(&mut tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
+            None if repo::exists(tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
             None => return Err(AppError::NotFound),
         };
         if within(&target.path, &unit.path) {
@@ -123,36 +119,32 @@ pub async fn update(state: &AppState, v: &Viewer, id: UnitId, ch: &UnitChanges) 
         // A unit admin may move only units strictly below a unit they administer: the unit's
         // current parent must be in scope too, or they could carry their own unit elsewhere.
         let parent_in_scope = match unit.parent_id {
-            Some(pid) => repo::get_in_scope(&mut tx, &scope, UnitId(pid))
-                .await?
-                .is_some(),
+            Some(pid) => repo::get_in_scope(tx, &scope, UnitId(pid)).await?.is_some(),
             None => false,
         };
         if !scope.all && !parent_in_scope {
             return Err(AppError::Forbidden);
         }
-        repo::move_under(&mut tx, &unit, &target).await?;
+        repo::move_under(tx, &unit, &target).await?;
     }
-    let after = repo::get_in_scope(&mut tx, &crate::access::Scope::EVERYTHING, id)
+    let after = repo::get_in_scope(tx, &crate::access::Scope::EVERYTHING, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.update", format!("unit:{}", unit.id))
+    audit::record(tx, &v.ctx.actor(), Event::ok("unit.update", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "before": before,
                         "after": { "name": after.name, "kind": after.kind, "parent_id": after.parent_id, "path": after.path } })))
         .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
 /// Deactivates a unit and its subtree. Units are never hard-deleted: they own history.
-pub async fn deactivate(state: &AppState, v: &Viewer, id: UnitId) -> AppResult<u64> {
+pub async fn deactivate(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<u64> {
     let scope = v.scope(Perm::ManageUnits)?;
-    let mut tx = state.db.write().await?;
-    repo::lock_tree(&mut tx).await?;
-    let unit = match repo::get_in_scope(&mut tx, &scope, id).await? {
+    repo::lock_tree(tx).await?;
+    let unit = match repo::get_in_scope(tx, &scope, id).await? {
         Some(u) => u,
-        None if repo::exists(&mut tx, id).await? => return Err(AppError::OutOfScope),
+        None if repo::exists(tx, id).await? => return Err(AppError::OutOfScope),
         None => return Err(AppError::NotFound),
     };
     if !scope.all
@@ -164,11 +156,10 @@ pub async fn deactivate(state: &AppState, v: &Viewer, id: UnitId) -> AppResult<u
         // Deactivating the very unit one administers would lock oneself out.
         return Err(AppError::Conflict("error.deactivate_own_unit"));
     }
-    let n = repo::deactivate_subtree(&mut tx, &unit).await?;
-    audit::record(&mut tx, &v.ctx.actor(), Event::ok("unit.deactivate", format!("unit:{}", unit.id))
+    let n = repo::deactivate_subtree(tx, &unit).await?;
+    audit::record(tx, &v.ctx.actor(), Event::ok("unit.deactivate", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "before": { "active": unit.active }, "after": { "active": false }, "units_affected": n })))
         .await?;
-    tx.commit().await?;
     Ok(n)
 }
