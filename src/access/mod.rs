@@ -171,6 +171,42 @@ impl Grant {
     }
 }
 
+/// Where these roles reach: the units of the grants holding them, each kept only when no
+/// other kept unit encloses it, so that a figure summed over them counts every unit once.
+/// Pairs of unit id and path, in path order.
+pub fn reach(grants: &[Grant], roles: RoleSet) -> Vec<(i64, String)> {
+    let mut held: Vec<(i64, String)> = grants
+        .iter()
+        .filter(|g| roles.contains_name(&g.role))
+        .map(|g| (g.unit_id, g.unit_path.clone()))
+        .collect();
+    // In path order a unit's subtree follows it without a gap.
+    held.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for (id, path) in held {
+        if out
+            .last()
+            .is_none_or(|(_, p)| !path.starts_with(p.as_str()))
+        {
+            out.push((id, path));
+        }
+    }
+    out
+}
+
+/// The part of a reach inside the unit `(id, path)`: the unit itself when a reached unit
+/// encloses it, else the reached units below it (none when the reach misses it).
+pub fn reach_within(reach: &[(i64, String)], id: i64, path: &str) -> Vec<i64> {
+    if reach.iter().any(|(_, p)| path.starts_with(p.as_str())) {
+        return vec![id];
+    }
+    reach
+        .iter()
+        .filter(|(_, p)| p.starts_with(path))
+        .map(|(u, _)| *u)
+        .collect()
+}
+
 /// Roles that keep person files; which files each sees is decided per file in SQL (minors'
 /// files only for youth care, `people::repo::person_in_scope!`).
 pub const PEOPLE_KEEPERS: RoleSet =
@@ -307,6 +343,35 @@ mod tests {
         let scope = decide(1, None, &grants(&staff), Perm::People).unwrap();
         assert_eq!(scope.roles, PEOPLE_KEEPERS);
         assert!(!scope.all);
+    }
+
+    #[test]
+    fn a_reach_counts_every_unit_once() {
+        let g = |id: i64, role: UnitRole, path: &str| Grant {
+            id,
+            role: role.as_str().to_string(),
+            unit_id: id,
+            unit_name: String::new(),
+            unit_path: path.to_string(),
+        };
+        let grants = [
+            g(14, UnitRole::Staff, "/1/14/"),
+            g(203, UnitRole::Staff, "/1/14/203/"),
+            g(3, UnitRole::UnitAdmin, "/1/3/"),
+            g(30, UnitRole::YouthCare, "/1/30/"),
+            g(2, UnitRole::Editor, "/2/"),
+        ];
+        let adults = reach(&grants, ADULT_KEEPERS);
+        assert_eq!(
+            adults,
+            vec![(14, "/1/14/".to_string()), (3, "/1/3/".to_string())]
+        );
+        // "/1/3/" does not enclose "/1/30/": paths end with a slash.
+        assert_eq!(reach(&grants, MINOR_KEEPERS), vec![(30, "/1/30/".into())]);
+        assert_eq!(reach_within(&adults, 203, "/1/14/203/"), vec![203]);
+        assert_eq!(reach_within(&adults, 1, "/1/"), vec![14, 3]);
+        assert!(reach_within(&adults, 30, "/1/30/").is_empty());
+        assert!(reach(&grants, RoleSet::EMPTY).is_empty());
     }
 
     #[test]

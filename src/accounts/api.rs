@@ -87,10 +87,11 @@ pub async fn create_account(
     v: Viewer,
     Json(input): Json<NewAccountInput>,
 ) -> AppResult<(StatusCode, Json<CreatedAccount>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::create(&state, &v, &input).await?),
-    ))
+    let new = service::prepare(&state.crypto, &v, &input)?;
+    let mut tx = state.db.write().await?;
+    let created = service::create(&mut tx, &v, new).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = i64, Path)),
@@ -100,7 +101,8 @@ pub async fn show_account(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<AccountRow>> {
-    Ok(Json(service::get(&state, &v, AccountId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::get(&mut tx, &v, AccountId(id)).await?))
 }
 
 /// Roles held by an account, at units in the caller's scope.
@@ -111,7 +113,8 @@ pub async fn list_grants(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<GrantRow>>> {
-    Ok(Json(service::grants_of(&state, &v, AccountId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::grants_of(&mut tx, &v, AccountId(id)).await?))
 }
 
 /// Grants a unit role; it covers the unit's subtree.
@@ -122,10 +125,10 @@ pub async fn create_grant(
     v: Viewer,
     Json(g): Json<NewGrant>,
 ) -> AppResult<(StatusCode, Json<GrantRow>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::grant(&state, &v, &g).await?),
-    ))
+    let mut tx = state.db.write().await?;
+    let row = service::grant(&mut tx, &v, &g).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(row)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "grants", params(("id" = i64, Path)),
@@ -135,7 +138,9 @@ pub async fn revoke_grant(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    service::revoke(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::revoke(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -145,7 +150,8 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     v: Viewer,
 ) -> AppResult<Json<Vec<TokenRow>>> {
-    Ok(Json(service::tokens(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::tokens(&mut tx, &v).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -161,10 +167,10 @@ pub async fn create_token(
     v: Viewer,
     Json(t): Json<TokenInput>,
 ) -> AppResult<(StatusCode, Json<NewToken>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(service::create_token(&state, &v, &t.name).await?),
-    ))
+    let mut tx = state.db.write().await?;
+    let token = service::create_token(&mut tx, &v, &t.name).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(token)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
@@ -174,6 +180,8 @@ pub async fn revoke_token(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    service::revoke_token(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::revoke_token(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

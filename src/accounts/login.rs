@@ -6,6 +6,7 @@
 use super::model::{AccountId, dummy_hash, verify_password};
 use super::repo::{self, Account, Failure};
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -131,11 +132,23 @@ pub async fn login(
         .map(|a| a.password_hash.as_str())
         .unwrap_or_else(|| dummy_hash());
     let password_ok = verify_off_thread(&f.password, hash).await;
+    // One write transaction from here on: the failure count, or the session, with its audit.
+    let tx = state.db.write().await?;
     let Some(account) = account else {
-        return refuse(&state, &ctx, None, target, "login.failed", &login, &f.next).await;
+        return refuse(
+            tx,
+            &state,
+            &ctx,
+            None,
+            target,
+            "login.failed",
+            &login,
+            &f.next,
+        )
+        .await;
     };
     let id = AccountId(account.id);
-    let mut tx = state.db.write().await?;
+    let mut tx = tx;
     if !password_ok {
         let action =
             match repo::record_failure(&mut tx, id, sec.lockout_failures, sec.lockout_minutes)
@@ -145,8 +158,8 @@ pub async fn login(
                 Failure::Counted => "login.failed",
                 Failure::NowLocked => "login.lockout",
             };
-        tx.commit().await?;
         return refuse(
+            tx,
             &state,
             &ctx,
             Some(account.id),
@@ -158,8 +171,8 @@ pub async fn login(
         .await;
     }
     if !repo::unlocked(&mut tx, id).await? {
-        drop(tx);
         return refuse(
+            tx,
             &state,
             &ctx,
             Some(account.id),
@@ -227,6 +240,7 @@ pub async fn login(
 
 #[allow(clippy::too_many_arguments)]
 async fn refuse(
+    mut tx: Tx,
     state: &AppState,
     ctx: &Ctx,
     account_id: Option<i64>,
@@ -235,7 +249,6 @@ async fn refuse(
     login: &str,
     next: &Option<String>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.write().await?;
     repo::record_ip_failure(&mut tx, &ctx.ip, state.policy().ip_window_minutes).await?;
     let mut event = Event::failed(action, target);
     if let Some(id) = account_id {

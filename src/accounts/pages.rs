@@ -94,7 +94,10 @@ pub async fn create_account(
         phone: f.phone,
         unit_id: f.unit_id.trim().parse().unwrap_or(0),
     };
-    let created = service::create(&state, &v, &input).await?;
+    let new = service::prepare(&state.crypto, &v, &input)?;
+    let mut tx = state.db.write().await?;
+    let created = service::create(&mut tx, &v, new).await?;
+    tx.commit().await?;
     html(&CreatedPage {
         page: Page::new(&v.ctx, "/accounts"),
         account: created.account,
@@ -121,9 +124,9 @@ pub async fn show_account(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let account = service::get(&state, &v, AccountId(id)).await?;
-    let grants = service::grants_of(&state, &v, AccountId(id)).await?;
     let mut tx = state.db.read().await?;
+    let account = service::get(&mut tx, &v, AccountId(id)).await?;
+    let grants = service::grants_of(&mut tx, &v, AccountId(id)).await?;
     let (can_manage, can_reset) = match v.scope(Perm::ManageAccounts) {
         Ok(s) => {
             let manage = repo::get_in_scope(&mut tx, &s, AccountId(id))
@@ -172,7 +175,9 @@ pub async fn grant_role(
         unit_id: f.unit_id.trim().parse().unwrap_or(0),
         role: f.role,
     };
-    service::grant(&state, &v, &g).await?;
+    let mut tx = state.db.write().await?;
+    service::grant(&mut tx, &v, &g).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
 
@@ -181,7 +186,9 @@ pub async fn revoke_grant(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let g = service::revoke(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    let g = service::revoke(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{}", g.account_id)).into_response())
 }
 
@@ -190,8 +197,11 @@ pub async fn reset_password(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let password = service::reset_password(&state, &v, AccountId(id)).await?;
-    let account = service::get(&state, &v, AccountId(id)).await?;
+    let new = service::NewPassword::generate()?;
+    let mut tx = state.db.write().await?;
+    let password = service::reset_password(&mut tx, &v, AccountId(id), new).await?;
+    let account = service::get(&mut tx, &v, AccountId(id)).await?;
+    tx.commit().await?;
     html(&CreatedPage {
         page: Page::new(&v.ctx, "/accounts"),
         account,
@@ -204,7 +214,9 @@ pub async fn disable_account(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::set_active(&state, &v, AccountId(id), false).await?;
+    let mut tx = state.db.write().await?;
+    service::set_active(&mut tx, &v, AccountId(id), false).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
 
@@ -213,7 +225,9 @@ pub async fn enable_account(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::set_active(&state, &v, AccountId(id), true).await?;
+    let mut tx = state.db.write().await?;
+    service::set_active(&mut tx, &v, AccountId(id), true).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
 
@@ -222,7 +236,9 @@ pub async fn unlock_account(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::unlock(&state, &v, AccountId(id)).await?;
+    let mut tx = state.db.write().await?;
+    service::unlock(&mut tx, &v, AccountId(id)).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
 
@@ -235,7 +251,8 @@ struct TokensPage {
 }
 
 pub async fn list_tokens(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let tokens = service::tokens(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let tokens = service::tokens(&mut tx, &v).await?;
     html(&TokensPage {
         page: Page::new(&v.ctx, "/tokens"),
         tokens,
@@ -253,8 +270,10 @@ pub async fn create_token(
     v: Viewer,
     Form(f): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let created = service::create_token(&state, &v, &f.name).await?;
-    let tokens = service::tokens(&state, &v).await?;
+    let mut tx = state.db.write().await?;
+    let created = service::create_token(&mut tx, &v, &f.name).await?;
+    let tokens = service::tokens(&mut tx, &v).await?;
+    tx.commit().await?;
     html(&TokensPage {
         page: Page::new(&v.ctx, "/tokens"),
         tokens,
@@ -267,6 +286,8 @@ pub async fn revoke_token(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::revoke_token(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::revoke_token(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(Redirect::to("/tokens").into_response())
 }

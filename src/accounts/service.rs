@@ -12,7 +12,6 @@ use crate::crypto::FieldCrypto;
 use crate::crypto::random_token;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::units::{model::UnitId, repo as units};
 use crate::web::auth::Viewer;
 use crate::web::{session, token_hash};
@@ -78,18 +77,43 @@ pub async fn may_reset(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<bool>
     Ok(!(s.all && (repo::holds_any_role(tx, id).await? || repo::linked_to_file(tx, id).await?)))
 }
 
-pub async fn get(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<AccountRow> {
+pub async fn get(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<AccountRow> {
     let scope = v.scope(Perm::ViewAccounts)?;
-    let mut tx = state.db.read().await?;
-    account_in(&mut tx, &scope, id).await
+    account_in(tx, &scope, id).await
 }
 
-pub async fn create(
-    state: &AppState,
+/// A new account parsed and ready to store: its mobile sealed and its one-time password
+/// hashed before any transaction opens (argon2 takes a tenth of a second; SQLite has one
+/// writer).
+pub struct PreparedAccount {
+    username: String,
+    display: String,
+    phone: Option<SealedPhone>,
+    unit_id: i64,
+    password: NewPassword,
+}
+
+/// A generated one-time password and its hash.
+pub struct NewPassword {
+    clear: String,
+    hash: String,
+}
+
+impl NewPassword {
+    pub fn generate() -> AppResult<Self> {
+        let clear = generate_password();
+        let hash = hash_password(&clear)?;
+        Ok(Self { clear, hash })
+    }
+}
+
+/// Parses a new account (field errors in one answer) and prepares what is stored.
+pub fn prepare(
+    crypto: &FieldCrypto,
     v: &Viewer,
     input: &NewAccountInput,
-) -> AppResult<CreatedAccount> {
-    let scope = v.scope(Perm::ManageAccounts)?;
+) -> AppResult<PreparedAccount> {
+    v.scope(Perm::ManageAccounts)?;
     let mut errors = Vec::new();
     let username = parse_username(&input.username)
         .map_err(|e| errors.push(e))
@@ -112,18 +136,26 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let phone = phone.map(|p| seal_phone(&state.crypto, &p)).transpose()?;
-    let mut tx = state.db.write().await?;
-    let unit = unit_in(&mut tx, &scope, input.unit_id).await?;
-    let password = generate_password();
+    Ok(PreparedAccount {
+        username,
+        display,
+        phone: phone.map(|p| seal_phone(crypto, &p)).transpose()?,
+        unit_id: input.unit_id,
+        password: NewPassword::generate()?,
+    })
+}
+
+pub async fn create(tx: &mut Tx, v: &Viewer, new: PreparedAccount) -> AppResult<CreatedAccount> {
+    let scope = v.scope(Perm::ManageAccounts)?;
+    let unit = unit_in(tx, &scope, new.unit_id).await?;
     let id = repo::insert(
-        &mut tx,
+        tx,
         &NewAccount {
-            username: &username,
-            phone: phone.as_ref(),
-            display_name: &display,
+            username: &new.username,
+            phone: new.phone.as_ref(),
+            display_name: &new.display,
             unit_id: Some(unit.id),
-            password_hash: &hash_password(&password)?,
+            password_hash: &new.password.hash,
             must_change_password: true,
             platform_role: None,
         },
@@ -139,16 +171,15 @@ pub async fn create(
     )
     .unit(unit.id)
     .actor(Some(v.p.id.0));
-    crate::outbox::emit(&mut tx, created).await?;
-    audit::record(&mut tx, &v.ctx.actor(), Event::ok("account.create", format!("account:{}", id.0))
+    crate::outbox::emit(tx, created).await?;
+    audit::record(tx, &v.ctx.actor(), Event::ok("account.create", format!("account:{}", id.0))
         .unit(unit.id)
-        .detail(json!({ "after": { "username": username, "display_name": display, "unit_id": unit.id, "phone_set": phone.is_some() } })))
+        .detail(json!({ "after": { "username": new.username, "display_name": new.display, "unit_id": unit.id, "phone_set": new.phone.is_some() } })))
         .await?;
-    let account = account_in(&mut tx, &Scope::EVERYTHING, id).await?;
-    tx.commit().await?;
+    let account = account_in(tx, &Scope::EVERYTHING, id).await?;
     Ok(CreatedAccount {
         account,
-        one_time_password: password,
+        one_time_password: new.password.clear,
     })
 }
 
@@ -173,55 +204,49 @@ pub fn seal_phone(crypto: &FieldCrypto, mobile: &str) -> AppResult<SealedPhone> 
 /// Seals the mobiles stored in clear before migration 0014; run at start-up, safe on several
 /// nodes at once. Returns how many it sealed. A number that no longer parses is kept sealed as
 /// it was typed.
-pub async fn seal_clear_phones(db: &crate::db::Db, crypto: &FieldCrypto) -> anyhow::Result<usize> {
-    let mut tx = db.write().await?;
-    let clear = repo::clear_phones(&mut tx).await?;
+pub async fn seal_clear_phones(tx: &mut Tx, crypto: &FieldCrypto) -> anyhow::Result<usize> {
+    let clear = repo::clear_phones(tx).await?;
     for (id, phone) in &clear {
         let mobile = parse_mobile(phone).unwrap_or_else(|_| phone.clone());
         let sealed = seal_phone(crypto, &mobile).map_err(|e| anyhow::anyhow!("{e}"))?;
-        repo::seal_phone(&mut tx, *id, &sealed).await?;
+        repo::seal_phone(tx, *id, &sealed).await?;
     }
-    tx.commit().await?;
     Ok(clear.len())
 }
 
 /// Issues a new one-time password and ends the account's sessions.
-pub async fn reset_password(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<String> {
+pub async fn reset_password(
+    tx: &mut Tx,
+    v: &Viewer,
+    id: AccountId,
+    password: NewPassword,
+) -> AppResult<String> {
     let scope = v.scope(Perm::ManageAccounts)?;
-    let mut tx = state.db.write().await?;
     // Platform admins are reset only from the server's command line.
-    manageable(&mut tx, v, &scope, id).await?;
-    if !may_reset(&mut tx, &scope, id).await? {
+    manageable(tx, v, &scope, id).await?;
+    if !may_reset(tx, &scope, id).await? {
         return Err(AppError::Forbidden);
     }
-    let password = generate_password();
-    repo::set_password(&mut tx, id, &hash_password(&password)?, true).await?;
-    session::delete_for_account(&mut tx, id).await?;
-    repo::revoke_all_tokens(&mut tx, id).await?;
+    repo::set_password(tx, id, &password.hash, true).await?;
+    session::delete_for_account(tx, id).await?;
+    repo::revoke_all_tokens(tx, id).await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("account.reset_password", format!("account:{}", id.0)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(password)
+    Ok(password.clear)
 }
 
 /// Disables or re-enables an account; disabling ends its sessions at once.
-pub async fn set_active(
-    state: &AppState,
-    v: &Viewer,
-    id: AccountId,
-    active: bool,
-) -> AppResult<()> {
+pub async fn set_active(tx: &mut Tx, v: &Viewer, id: AccountId, active: bool) -> AppResult<()> {
     let scope = v.scope(Perm::ManageAccounts)?;
-    let mut tx = state.db.write().await?;
-    let a = manageable(&mut tx, v, &scope, id).await?;
-    repo::set_active(&mut tx, id, active).await?;
+    let a = manageable(tx, v, &scope, id).await?;
+    repo::set_active(tx, id, active).await?;
     if !active {
-        session::delete_for_account(&mut tx, id).await?;
-        repo::revoke_all_tokens(&mut tx, id).await?;
+        session::delete_for_account(tx, id).await?;
+        repo::revoke_all_tokens(tx, id).await?;
     }
     let action = if active {
         "account.enable"
@@ -229,28 +254,25 @@ pub async fn set_active(
         "account.disable"
     };
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok(action, format!("account:{}", id.0))
             .detail(json!({ "before": { "active": a.active }, "after": { "active": active } })),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn unlock(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<()> {
+pub async fn unlock(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<()> {
     let scope = v.scope(Perm::ManageAccounts)?;
-    let mut tx = state.db.write().await?;
-    manageable(&mut tx, v, &scope, id).await?;
-    repo::clear_failures(&mut tx, id).await?;
+    manageable(tx, v, &scope, id).await?;
+    repo::clear_failures(tx, id).await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("account.unlock", format!("account:{}", id.0)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -264,37 +286,29 @@ pub struct NewGrant {
     pub role: String,
 }
 
-pub async fn grants_of(state: &AppState, v: &Viewer, id: AccountId) -> AppResult<Vec<GrantRow>> {
+pub async fn grants_of(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<Vec<GrantRow>> {
     let view = v.scope(Perm::ViewAccounts)?;
-    let mut tx = state.db.read().await?;
-    account_in(&mut tx, &view, id).await?;
-    Ok(repo::grants_of(&mut tx, &view, id).await?)
+    account_in(tx, &view, id).await?;
+    Ok(repo::grants_of(tx, &view, id).await?)
 }
 
-pub async fn grant(state: &AppState, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow> {
+pub async fn grant(tx: &mut Tx, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow> {
     let scope = v.scope(Perm::GrantRoles)?;
     let role = UnitRole::parse(&g.role).ok_or(AppError::field("role", "validation.role"))?;
-    let mut tx = state.db.write().await?;
-    let account = account_in(&mut tx, &scope, AccountId(g.account_id)).await?;
+    let account = account_in(tx, &scope, AccountId(g.account_id)).await?;
     if account.platform_role.is_some() {
         return Err(AppError::Conflict("error.platform_account_roles"));
     }
     if AccountId(g.account_id) == v.p.id {
         return Err(AppError::Conflict("error.self_grant"));
     }
-    let unit = unit_in(&mut tx, &scope, g.unit_id).await?;
-    let id = repo::insert_grant(
-        &mut tx,
-        AccountId(g.account_id),
-        unit.id,
-        role,
-        Some(v.p.id),
-    )
-    .await
-    .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),
-        other => other,
-    })?;
+    let unit = unit_in(tx, &scope, g.unit_id).await?;
+    let id = repo::insert_grant(tx, AccountId(g.account_id), unit.id, role, Some(v.p.id))
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),
+            other => other,
+        })?;
     let granted = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::RoleGranted,
         format!("account:{}", g.account_id),
@@ -302,9 +316,9 @@ pub async fn grant(state: &AppState, v: &Viewer, g: &NewGrant) -> AppResult<Gran
     .unit(unit.id)
     .actor(Some(v.p.id.0))
     .payload(json!({ "role": role.as_str() }));
-    crate::outbox::emit(&mut tx, granted).await?;
+    crate::outbox::emit(tx, granted).await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("role.grant", format!("account:{}", g.account_id))
             .unit(unit.id)
@@ -313,18 +327,16 @@ pub async fn grant(state: &AppState, v: &Viewer, g: &NewGrant) -> AppResult<Gran
             ),
     )
     .await?;
-    let row = repo::grant_in_scope(&mut tx, &scope, id)
+    let row = repo::grant_in_scope(tx, &scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
     Ok(row)
 }
 
-pub async fn revoke(state: &AppState, v: &Viewer, grant_id: i64) -> AppResult<GrantRow> {
+pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: i64) -> AppResult<GrantRow> {
     let scope = v.scope(Perm::GrantRoles)?;
-    let mut tx = state.db.write().await?;
-    let Some(g) = repo::grant_in_scope(&mut tx, &scope, grant_id).await? else {
-        return Err(if repo::grant_exists(&mut tx, grant_id).await? {
+    let Some(g) = repo::grant_in_scope(tx, &scope, grant_id).await? else {
+        return Err(if repo::grant_exists(tx, grant_id).await? {
             AppError::OutOfScope
         } else {
             AppError::NotFound
@@ -333,9 +345,9 @@ pub async fn revoke(state: &AppState, v: &Viewer, grant_id: i64) -> AppResult<Gr
     if AccountId(g.account_id) == v.p.id {
         return Err(AppError::Conflict("error.self_grant"));
     }
-    repo::revoke_grant(&mut tx, grant_id, v.p.id).await?;
+    repo::revoke_grant(tx, grant_id, v.p.id).await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("role.revoke", format!("account:{}", g.account_id))
             .unit(g.unit_id)
@@ -344,7 +356,6 @@ pub async fn revoke(state: &AppState, v: &Viewer, grant_id: i64) -> AppResult<Gr
             ),
     )
     .await?;
-    tx.commit().await?;
     Ok(g)
 }
 
@@ -356,7 +367,7 @@ pub struct NewToken {
     pub token: String,
 }
 
-pub async fn create_token(state: &AppState, v: &Viewer, name: &str) -> AppResult<NewToken> {
+pub async fn create_token(tx: &mut Tx, v: &Viewer, name: &str) -> AppResult<NewToken> {
     v.scope(Perm::UseTokens)?;
     if v.p.via_token {
         // A token cannot mint more tokens: a stolen one must not multiply.
@@ -368,16 +379,14 @@ pub async fn create_token(state: &AppState, v: &Viewer, name: &str) -> AppResult
     }
     let token = format!("yy_{}", random_token(20));
     let prefix: String = token.chars().take(7).collect();
-    let mut tx = state.db.write().await?;
-    let id = repo::insert_token(&mut tx, v.p.id, name, &token_hash(&token), &prefix).await?;
+    let id = repo::insert_token(tx, v.p.id, name, &token_hash(&token), &prefix).await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("token.create", format!("token:{id}"))
             .detail(json!({ "after": { "name": name, "prefix": prefix } })),
     )
     .await?;
-    tx.commit().await?;
     Ok(NewToken {
         id,
         name: name.to_string(),
@@ -385,29 +394,26 @@ pub async fn create_token(state: &AppState, v: &Viewer, name: &str) -> AppResult
     })
 }
 
-pub async fn tokens(state: &AppState, v: &Viewer) -> AppResult<Vec<TokenRow>> {
+pub async fn tokens(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<TokenRow>> {
     v.scope(Perm::UseTokens)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::tokens_of(&mut tx, v.p.id).await?)
+    Ok(repo::tokens_of(tx, v.p.id).await?)
 }
 
-pub async fn revoke_token(state: &AppState, v: &Viewer, id: i64) -> AppResult<()> {
+pub async fn revoke_token(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<()> {
     v.scope(Perm::UseTokens)?;
-    let mut tx = state.db.write().await?;
-    if !repo::revoke_token(&mut tx, v.p.id, id).await? {
+    if !repo::revoke_token(tx, v.p.id, id).await? {
         // Another account's token is a refusal (audited); a missing or revoked one is not found.
-        return Err(if repo::live_token_of_other(&mut tx, v.p.id, id).await? {
+        return Err(if repo::live_token_of_other(tx, v.p.id, id).await? {
             AppError::OutOfScope
         } else {
             AppError::NotFound
         });
     }
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("token.revoke", format!("token:{id}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

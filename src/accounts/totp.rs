@@ -6,6 +6,7 @@ use super::login::{idle_secs, password_due};
 use super::model::AccountId;
 use super::repo::{self, Account, Failure};
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -42,21 +43,20 @@ struct TotpPage {
 }
 
 /// The account behind a session that is at `want` stage.
-pub async fn pending(state: &AppState, ctx: &Ctx, want: Stage) -> AppResult<Account> {
+pub async fn pending(tx: &mut Tx, ctx: &Ctx, want: Stage) -> AppResult<Account> {
     let (Some(p), Some(stage)) = (&ctx.principal, ctx.stage) else {
         return Err(AppError::Unauthorized);
     };
     if stage != want {
         return Err(AppError::Unauthorized);
     }
-    let mut tx = state.db.read().await?;
-    repo::find(&mut tx, p.id)
-        .await?
-        .ok_or(AppError::Unauthorized)
+    repo::find(tx, p.id).await?.ok_or(AppError::Unauthorized)
 }
 
 pub async fn totp_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let account = pending(&state, &ctx, Stage::Totp).await?;
+    // A write: the first visit stores the secret to enrol.
+    let mut tx = state.db.write().await?;
+    let account = pending(&mut tx, &ctx, Stage::Totp).await?;
     let mut page = TotpPage {
         page: Page::new(&ctx, "/login/totp"),
         enrol_secret: None,
@@ -68,15 +68,14 @@ pub async fn totp_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
             Some(s) => s,
             None => {
                 let s = Secret::generate().to_base32();
-                let mut tx = state.db.write().await?;
                 repo::set_totp_secret(&mut tx, AccountId(account.id), Some(&s)).await?;
-                tx.commit().await?;
                 s
             }
         };
         page.enrol_url = totp_for(&secret, &account.username)?.to_url().ok();
         page.enrol_secret = Some(secret);
     }
+    tx.commit().await?;
     html(&page)
 }
 
@@ -90,7 +89,8 @@ pub async fn verify_totp(
     ctx: Ctx,
     Form(f): Form<CodeForm>,
 ) -> AppResult<Response> {
-    let account = pending(&state, &ctx, Stage::Totp).await?;
+    let mut tx = state.db.write().await?;
+    let account = pending(&mut tx, &ctx, Stage::Totp).await?;
     let id = AccountId(account.id);
     let Some(secret) = account.totp_secret.as_deref() else {
         return Ok(Redirect::to("/login/totp").into_response());
@@ -109,7 +109,6 @@ pub async fn verify_totp(
             )
         });
     let sec = state.policy();
-    let mut tx = state.db.write().await?;
     let locked_out = |mut tx: crate::db::Tx| async move {
         session::delete_for_account(&mut tx, id).await?;
         tx.commit().await?;

@@ -24,8 +24,11 @@ pub async fn search_audit(
     Query(f): Query<FilterInput>,
 ) -> AppResult<Json<AuditPage>> {
     let paging = PageParams { page: f.page };
+    // Each search is recorded: a write transaction.
+    let mut tx = state.db.write().await?;
     let (entries, total) =
-        service::search(&state, &v, &f, PageParams::SIZE, paging.offset()).await?;
+        service::search(&mut tx, &v, &f, PageParams::SIZE, paging.offset()).await?;
+    tx.commit().await?;
     Ok(Json(AuditPage { total, entries }))
 }
 
@@ -44,6 +47,8 @@ pub async fn audit_checkpoint(
     State(state): State<AppState>,
     v: Viewer,
 ) -> AppResult<Json<CheckpointOut>> {
-    let (checkpoint, line) = service::checkpoint(&state, &v).await?;
+    let mut tx = state.db.write().await?;
+    let (checkpoint, line) = service::checkpoint(&mut tx, &state.crypto, &v).await?;
+    tx.commit().await?;
     Ok(Json(CheckpointOut { checkpoint, line }))
 }

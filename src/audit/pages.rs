@@ -30,8 +30,11 @@ pub async fn list_audit(
     Query(f): Query<FilterInput>,
 ) -> AppResult<Response> {
     let paging = PageParams { page: f.page };
+    // Each search is recorded: a write transaction.
+    let mut tx = state.db.write().await?;
     let (entries, total) =
-        service::search(&state, &v, &f, PageParams::SIZE, paging.offset()).await?;
+        service::search(&mut tx, &v, &f, PageParams::SIZE, paging.offset()).await?;
+    tx.commit().await?;
     let export_query = serde_urlencoded::to_string([
         ("actor", f.actor.clone().unwrap_or_default()),
         ("action", f.action.clone().unwrap_or_default()),
@@ -56,7 +59,9 @@ pub async fn export_audit(
     v: Viewer,
     Query(f): Query<FilterInput>,
 ) -> AppResult<Response> {
-    let body = service::export_csv(&state, &v, &f).await?;
+    let mut tx = state.db.write().await?;
+    let body = service::export_csv(&mut tx, &v, &f).await?;
+    tx.commit().await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -72,7 +77,9 @@ pub async fn export_audit(
 
 /// The signed checkpoint as a text file to keep.
 pub async fn download_checkpoint(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let (cp, line) = service::checkpoint(&state, &v).await?;
+    let mut tx = state.db.write().await?;
+    let (cp, line) = service::checkpoint(&mut tx, &state.crypto, &v).await?;
+    tx.commit().await?;
     let name = format!(
         "attachment; filename=\"audit-checkpoint-{}.txt\"",
         cp.at.format("%Y%m%d-%H%M%S")

@@ -3,8 +3,9 @@
 use super::model::{Entry, Event};
 use super::repo::{self, Filter};
 use crate::access::Perm;
+use crate::crypto::FieldCrypto;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::state::AppState;
 use crate::web::auth::Viewer;
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -76,7 +77,7 @@ impl FilterInput {
 
 /// One page of the trail for the audit admin; each search is itself recorded.
 pub async fn search(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     input: &FilterInput,
     limit: i64,
@@ -84,24 +85,21 @@ pub async fn search(
 ) -> AppResult<(Vec<Entry>, i64)> {
     v.scope(Perm::ReadAudit)?;
     let f = input.parse()?;
-    let mut tx = state.db.write().await?;
-    let rows = repo::search(&mut tx, &f, limit, offset).await?;
-    let total = repo::count(&mut tx, &f).await?;
+    let rows = repo::search(tx, &f, limit, offset).await?;
+    let total = repo::count(tx, &f).await?;
     repo::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("audit.search", "audit_log").detail(filter_json(&f)),
     )
     .await?;
-    tx.commit().await?;
     Ok((rows, total))
 }
 
 /// Every matching entry as CSV, for the audit admin; the export is recorded.
-pub async fn export_csv(state: &AppState, v: &Viewer, input: &FilterInput) -> AppResult<Vec<u8>> {
+pub async fn export_csv(tx: &mut Tx, v: &Viewer, input: &FilterInput) -> AppResult<Vec<u8>> {
     v.scope(Perm::ReadAudit)?;
     let f = input.parse()?;
-    let mut tx = state.db.write().await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "id",
@@ -121,7 +119,7 @@ pub async fn export_csv(state: &AppState, v: &Viewer, input: &FilterInput) -> Ap
     // Keyset paging: new entries appended during the export cannot shift the pages.
     let mut page = f.clone();
     loop {
-        let rows = repo::search(&mut tx, &page, 5000, 0).await?;
+        let rows = repo::search(tx, &page, 5000, 0).await?;
         for e in &rows {
             w.write_record([
                 e.id.to_string(),
@@ -145,12 +143,11 @@ pub async fn export_csv(state: &AppState, v: &Viewer, input: &FilterInput) -> Ap
         }
     }
     repo::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("audit.export", "audit_log").detail(filter_json(&f)),
     )
     .await?;
-    tx.commit().await?;
     // A byte-order mark lets spreadsheet programs on Windows read the Chinese text as UTF-8.
     let mut out = vec![0xEF, 0xBB, 0xBF];
     out.extend(w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?);
@@ -176,19 +173,18 @@ fn filter_json(f: &Filter) -> serde_json::Value {
 /// A signed checkpoint of the chain's head for the audit admin to keep outside the database;
 /// the handing-out is itself audited.
 pub async fn checkpoint(
-    state: &AppState,
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
     v: &Viewer,
 ) -> AppResult<(super::model::Checkpoint, String)> {
     v.scope(Perm::ReadAudit)?;
-    let mut tx = state.db.write().await?;
-    let cp = repo::checkpoint(&mut tx).await?;
-    let line = cp.to_line(&state.crypto);
+    let cp = repo::checkpoint(tx).await?;
+    let line = cp.to_line(crypto);
     repo::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("audit.checkpoint", format!("audit_log:{}", cp.last_id)),
     )
     .await?;
-    tx.commit().await?;
     Ok((cp, line))
 }

@@ -128,9 +128,9 @@ pub async fn run(db: &Db, dir: &Path, words: bool, runs: usize, join: usize) -> 
     let without = reindex(db, &poems, words).await?;
     // What the daily job does: lists for the frequent tokens of one to three characters.
     let t = Instant::now();
-    let r = crate::search::lists::refresh(db).await?;
+    let r = crate::jobs::search_lists::refresh(db).await?;
     println!(
-        "recent-match lists (search::lists::refresh): {:.1} s, {} made, {} trimmed",
+        "recent-match lists (jobs::search_lists::refresh): {:.1} s, {} made, {} trimmed",
         t.elapsed().as_secs_f64(),
         r.created,
         r.trimmed

@@ -166,7 +166,9 @@ pub async fn main() -> anyhow::Result<i32> {
         Command::Serve => serve(db, config).await.map(|_| 0),
         Command::Migrate => {
             let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
-            let sealed = crate::accounts::service::seal_clear_phones(&db, &crypto).await?;
+            let mut tx = db.write().await?;
+            let sealed = crate::accounts::service::seal_clear_phones(&mut tx, &crypto).await?;
+            tx.commit().await?;
             println!(
                 "migrations applied ({}); {sealed} staff mobiles encrypted",
                 db.backend()
@@ -235,7 +237,7 @@ pub async fn main() -> anyhow::Result<i32> {
         }
         Command::SearchLists => {
             let started = std::time::Instant::now();
-            let r = crate::search::lists::refresh(&db).await?;
+            let r = crate::jobs::search_lists::refresh(&db).await?;
             println!(
                 "search lists: {} made ({} of them rebuilt), {} trimmed, {} kinds waiting to be re-indexed, in {:.1} s",
                 r.created,
@@ -346,9 +348,13 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         .install_recorder()
         .ok();
     let listen = config.listen.clone();
-    crate::ops::repo::record_config(&db, &config).await?;
+    let mut tx = db.write().await?;
+    crate::ops::repo::record_config(&mut tx, &config).await?;
+    tx.commit().await?;
     let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
-    let sealed = crate::accounts::service::seal_clear_phones(&db, &crypto).await?;
+    let mut tx = db.write().await?;
+    let sealed = crate::accounts::service::seal_clear_phones(&mut tx, &crypto).await?;
+    tx.commit().await?;
     if sealed > 0 {
         tracing::info!(
             accounts = sealed,
@@ -386,9 +392,10 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             println!("    cargo run --release -- demo");
         }
     }
-    crate::settings::service::reload(&state).await?;
+    crate::jobs::policy::reload(&state).await?;
     let jobs = tokio::spawn(crate::jobs::run(state.clone()));
-    let policy = tokio::spawn(crate::settings::service::refresh_loop(state.clone()));
+    let consumers = tokio::spawn(crate::jobs::consume_events(state.clone()));
+    let policy = tokio::spawn(crate::jobs::policy::refresh_loop(state.clone()));
     let app = crate::app(state);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("银耀 Yinyao serving at http://{listen} ({})", db.backend());
@@ -400,6 +407,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     jobs.abort();
+    consumers.abort();
     policy.abort();
     // In-flight requests have finished; close the pool so SQLite checkpoints its WAL.
     db.close().await;

@@ -527,7 +527,7 @@ async fn articles(
 /// The generated records wrote no domain events: the counts are computed from them.
 pub(super) async fn rebuild_rollups(db: &Db) -> anyhow::Result<()> {
     let mut tx = db.write().await?;
-    crate::outbox::rollup::rebuild(&mut tx).await?;
+    crate::outbox::rebuild_all(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! Scheduled work. Each run claims a unique `(job, slot)` row first, so with several
 //! nodes on one database a job runs once per slot, not once per node.
 
+pub mod policy;
+pub mod search_lists;
+
 use crate::audit::{
     model::{Actor, Event},
     repo as audit,
@@ -85,14 +88,14 @@ pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Er
 }
 
 /// Daily: makes the search's recent-match lists of tokens that became frequent, rebuilds
-/// lists that removals left short and trims long ones (`search::lists::refresh`). Safe to
+/// lists that removals left short and trims long ones (`search_lists::refresh`). Safe to
 /// repeat, so the slot is written after the run, as for the visit tasks.
 pub async fn daily_search_lists(state: &AppState) -> Result<bool, sqlx::Error> {
     let slot = now().format("%Y-%m-%d").to_string();
     if ran(state, "search_lists", &slot).await? {
         return Ok(false);
     }
-    let r = crate::search::lists::refresh(&state.db).await?;
+    let r = search_lists::refresh(&state.db).await?;
     let mut tx = state.db.write().await?;
     if claim(&mut tx, "search_lists", &slot, &state.node).await? {
         audit::record(
@@ -106,6 +109,22 @@ pub async fn daily_search_lists(state: &AppState) -> Result<bool, sqlx::Error> {
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// How often the domain events' consumers look for new events: the figures on the home
+/// pages lag the records by about this much.
+pub const CONSUME_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs the domain events' consumers until the process stops (every node; a consumer's
+/// cursor lets one node at a time take a batch).
+pub async fn consume_events(state: AppState) {
+    let mut tick = tokio::time::interval(CONSUME_EVERY);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::outbox::run_pending(&state.db).await {
+            tracing::error!(error = ?e, "domain event consumers failed");
+        }
+    }
 }
 
 /// Runs the scheduler until the process stops: checks every minute (scheduled articles go
@@ -125,9 +144,6 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = daily_search_lists(&state).await {
             tracing::error!(error = ?e, "search list refresh failed");
-        }
-        if let Err(e) = crate::outbox::run_all(&state.db).await {
-            tracing::error!(error = ?e, "domain event consumers failed");
         }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()

@@ -5,26 +5,24 @@ use crate::audit::{
     repo as audit,
 };
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::Tx;
 use crate::on_tx;
 
 /// Records a configuration change in the audit trail: when the server starts with a
 /// configuration that differs from the last one it started with, before and after are kept.
-pub async fn record_config(db: &Db, config: &Config) -> Result<bool, sqlx::Error> {
+pub async fn record_config(tx: &mut Tx, config: &Config) -> Result<bool, sqlx::Error> {
     let now = config.audit_view();
-    let mut tx = db.write().await?;
-    let before: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT value FROM settings WHERE key = 'config'")
+    let before: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT value FROM settings WHERE key = 'config'")
         .fetch_optional(c).await)?;
     let before: Option<serde_json::Value> = before.and_then(|b| serde_json::from_str(&b).ok());
     if before.as_ref() == Some(&now) {
         return Ok(false);
     }
-    on_tx!(&mut tx, c => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO settings (key, value) VALUES ('config', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         .bind(now.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
     let event = Event::ok("config.change", "config")
         .detail(serde_json::json!({ "before": before, "after": now }));
-    audit::record(&mut tx, &Actor::cli("serve"), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &Actor::cli("serve"), event).await?;
     Ok(true)
 }

@@ -7,6 +7,7 @@
 
 mod repo;
 pub mod rollup;
+pub mod totals;
 
 use crate::db::{Db, Tx};
 use chrono::{DateTime, Utc};
@@ -27,16 +28,24 @@ pub enum Kind {
     AccountCreated,
     /// A role was granted (`payload.role`).
     RoleGranted,
+    /// A unit was created, retyped, moved or deactivated with its subtree
+    /// (`payload.ancestors_before`: after a move, the ids it was under before).
+    UnitsChanged,
+    /// Records the figures count changed at the event's unit without a more particular
+    /// event: a person file edited, a care plan set, a death recorded, an article withdrawn.
+    RecordsChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::PeopleFiled,
         Kind::PersonMoved,
         Kind::VisitRecorded,
         Kind::ArticlePublished,
         Kind::AccountCreated,
         Kind::RoleGranted,
+        Kind::UnitsChanged,
+        Kind::RecordsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +56,8 @@ impl Kind {
             Kind::ArticlePublished => "article.published",
             Kind::AccountCreated => "account.created",
             Kind::RoleGranted => "role.granted",
+            Kind::UnitsChanged => "units.changed",
+            Kind::RecordsChanged => "records.changed",
         }
     }
 
@@ -127,20 +138,33 @@ impl Stored {
 pub enum Consumer {
     /// Per-unit daily counts ([`rollup`]).
     UnitDaily,
+    /// Figures over every subtree ([`totals`]).
+    UnitTotals,
 }
 
 impl Consumer {
-    pub const ALL: [Consumer; 1] = [Consumer::UnitDaily];
+    pub const ALL: [Consumer; 2] = [Consumer::UnitDaily, Consumer::UnitTotals];
 
     pub fn name(self) -> &'static str {
         match self {
             Consumer::UnitDaily => "unit_daily",
+            Consumer::UnitTotals => "unit_totals",
         }
     }
 
     async fn apply(self, tx: &mut Tx, events: &[Stored]) -> Result<(), sqlx::Error> {
         match self {
             Consumer::UnitDaily => rollup::apply(tx, events).await,
+            Consumer::UnitTotals => totals::apply(tx, events).await,
+        }
+    }
+
+    /// Recomputes what the consumer keeps from the records and moves its cursor past every
+    /// event so far.
+    pub async fn rebuild(self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+        match self {
+            Consumer::UnitDaily => rollup::rebuild(tx).await,
+            Consumer::UnitTotals => totals::rebuild(tx).await,
         }
     }
 }
@@ -164,24 +188,51 @@ pub async fn run_once(db: &Db, consumer: Consumer) -> Result<usize, sqlx::Error>
     Ok(events.len())
 }
 
-/// At start-up: a database with no counts yet (one upgraded to migration 0016, or loaded in
+/// At start-up: a database with no counts yet (one upgraded to migration 0016 or 0017, or loaded in
 /// bulk) gets them from its records; on PostgreSQL, events carrying transaction ids of another
 /// cluster (after a restore there) are set behind the cursor, with the counts recomputed, so
 /// that new events, whose ids start lower, are not stuck behind them.
 pub async fn prepare(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.write().await?;
-    let fresh = repo::cursor(&mut tx, Consumer::UnitDaily.name())
-        .await?
-        .is_none();
     let foreign = repo::foreign_txids(&mut tx).await?;
     if foreign {
         repo::clear_txids(&mut tx).await?;
         tracing::warn!("domain events came from another PostgreSQL cluster: counts recomputed");
     }
-    if fresh || foreign {
-        rollup::rebuild(&mut tx).await?;
+    for c in Consumer::ALL {
+        if foreign || repo::cursor(&mut tx, c.name()).await?.is_none() {
+            c.rebuild(&mut tx).await?;
+        }
     }
     tx.commit().await
+}
+
+/// Recomputes every consumer's figures from the records (after a bulk load that wrote no
+/// events, such as the demo or the generated province).
+pub async fn rebuild_all(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    for c in Consumer::ALL {
+        c.rebuild(tx).await?;
+    }
+    Ok(())
+}
+
+/// Runs the consumers that have events waiting (a read first, so an idle node writes
+/// nothing); returns how many events were taken.
+pub async fn run_pending(db: &Db) -> Result<usize, sqlx::Error> {
+    let mut total = 0;
+    for c in Consumer::ALL {
+        if pending(db, c).await? == 0 {
+            continue;
+        }
+        loop {
+            let n = run_once(db, c).await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    Ok(total)
 }
 
 /// How many events a consumer has still to take (its lag).

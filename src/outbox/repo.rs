@@ -142,3 +142,26 @@ pub async fn clear_txids(tx: &mut Tx) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("UPDATE domain_events SET txid = 0").execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Moves a consumer's cursor past every event written so far (after its figures were
+/// recomputed from the records in the same transaction).
+pub async fn skip_to_end(tx: &mut Tx, consumer: &str) -> Result<(), sqlx::Error> {
+    let position: i64 = match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM domain_events")
+                .fetch_one(&mut **c)
+                .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(txid), 0) FROM domain_events")
+                .fetch_one(&mut **c)
+                .await?
+        }
+    };
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO event_cursors (consumer, position) VALUES ($1, $2)
+         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position")
+        .bind(consumer).bind(position)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -115,24 +115,7 @@ pub async fn rebuild(tx: &mut Tx) -> Result<(), sqlx::Error> {
         on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(c).await.map(|r| r.rows_affected()))?;
     }
     // Every event so far is in the records just counted.
-    let position: i64 = match tx {
-        Tx::Sqlite(c) => {
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM domain_events")
-                .fetch_one(&mut **c)
-                .await?
-        }
-        Tx::Postgres(c) => {
-            sqlx::query_scalar("SELECT COALESCE(MAX(txid), 0) FROM domain_events")
-                .fetch_one(&mut **c)
-                .await?
-        }
-    };
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO event_cursors (consumer, position) VALUES ($1, $2)
-         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position")
-        .bind(super::Consumer::UnitDaily.name()).bind(position)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    super::repo::skip_to_end(tx, super::Consumer::UnitDaily.name()).await
 }
 
 /// A metric's total over the subtree of the unit with path `path`, over days `from..=to`

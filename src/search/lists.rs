@@ -12,17 +12,17 @@
 //!   (`search_docs.id` on SQLite, `doc_id` on PostgreSQL) is at least the list's `floor_id`
 //!   is in the list. [`index::put`](super::index::put) and
 //!   [`index::remove`](super::index::remove) keep it in the document's own transaction;
-//!   [`refresh`] creates lists, and trims long ones by raising the floor.
+//!   `jobs::search_lists::refresh` creates lists, and trims long ones by raising the floor.
 //! - A list answers a query only when it holds [`CANDIDATES`] entries or has never been
 //!   trimmed ([`usable`]); otherwise (documents above the floor removed) the full-text query
-//!   answers until the next [`refresh`] rebuilds it. Either way the answer is the same.
+//!   answers until the next `jobs::search_lists::refresh` rebuilds it. Either way the answer is the same.
 //!
-//! [`refresh`] runs daily (`jobs`) and after `yinyao bench search` loads the poems; a token
+//! `jobs::search_lists::refresh` runs daily (`jobs`) and after `yinyao bench search` loads the poems; a token
 //! that became frequent since is searched through the full-text index until then.
 
 use super::CANDIDATES;
 use super::text::{Backend, MAX_GRAM_CHARS, listable, listable_counts, match_query};
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::on_tx;
 
 /// Documents a token must be in (within its kind) to get a list. Below it the full-text
@@ -37,7 +37,7 @@ pub const MIN_DOCS: i64 = 32;
 /// documents removed between refreshes.
 pub const KEEP: i64 = 216;
 
-/// A list longer than this is trimmed back to [`KEEP`] by [`refresh`].
+/// A list longer than this is trimmed back to [`KEEP`] by `jobs::search_lists::refresh`.
 pub const TRIM_AT: i64 = 432;
 
 /// Subquery `(doc_id, score)` of the [`CANDIDATES`] most recent documents of kind `$kind`
@@ -151,7 +151,7 @@ pub(super) fn doc_len(tokens: &str) -> i64 {
     tokens.split(' ').filter(|t| !t.is_empty()).count() as i64
 }
 
-/// What one [`refresh`] did.
+/// What one refresh (`jobs::search_lists::refresh`) did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Refresh {
     /// Lists made (new frequent tokens, and lists rebuilt after removals).
@@ -165,88 +165,87 @@ pub struct Refresh {
     pub skipped_kinds: u64,
 }
 
-/// Lists built per write transaction: PostgreSQL blocks document writes while one runs.
-const BATCH: usize = 50;
-
-/// Creates the lists of tokens in at least [`MIN_DOCS`] documents of their kind, rebuilds
-/// lists that removals left short, and trims long ones. Idempotent; safe beside writers (on
-/// PostgreSQL each batch locks `search_docs` against writers, so no document is written
-/// between reading the matches and recording the list; two nodes' refreshes take turns).
-pub async fn refresh(db: &Db) -> Result<Refresh, sqlx::Error> {
-    let mut out = Refresh::default();
-    let kinds: Vec<String> = {
-        let mut tx = db.read().await?;
-        on_tx!(&mut tx, c => sqlx::query_scalar("SELECT DISTINCT kind FROM search_docs ORDER BY kind")
-            .fetch_all(c).await)?
-    };
-    for kind in kinds {
-        let (fresh, upto, short, long) = {
-            let mut tx = db.read().await?;
-            if !super::stale(&mut tx, &kind, 1).await?.is_empty() {
-                out.skipped_kinds += 1;
-                continue;
-            }
-            let (fresh, upto) = frequent_unlisted(&mut tx, &kind).await?;
-            let short: Vec<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
-                "SELECT l.token FROM search_lists l WHERE l.kind = $1 AND l.floor_id > 0
-                   AND (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
-                        WHERE r.list = l.id LIMIT $2) x) < $2
-                 ORDER BY l.token")
-                .bind(&kind).bind(CANDIDATES).fetch_all(c).await)?;
-            let long: Vec<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
-                "SELECT l.token FROM search_recent r JOIN search_lists l ON l.id = r.list
-                 WHERE l.kind = $1 GROUP BY l.token HAVING COUNT(*) > $2 ORDER BY l.token")
-                .bind(&kind).bind(TRIM_AT).fetch_all(c).await)?;
-            (fresh, upto, short, long)
-        };
-        for batch in short.chunks(BATCH) {
-            let mut tx = write_locked(db).await?;
-            for token in batch {
-                drop_list(&mut tx, &kind, token).await?;
-                if build(&mut tx, &kind, token).await? {
-                    out.created += 1;
-                    out.rebuilt += 1;
-                }
-            }
-            tx.commit().await?;
-        }
-        for batch in fresh.chunks(BATCH) {
-            let mut tx = write_locked(db).await?;
-            for token in batch {
-                if build(&mut tx, &kind, token).await? {
-                    out.created += 1;
-                }
-            }
-            tx.commit().await?;
-        }
-        if let Some(upto) = upto {
-            let mut tx = db.write().await?;
-            record_scan(&mut tx, &kind, upto).await?;
-            tx.commit().await?;
-        }
-        for batch in long.chunks(BATCH) {
-            let mut tx = write_locked(db).await?;
-            for token in batch {
-                trim(&mut tx, &kind, token).await?;
-                out.trimmed += 1;
-            }
-            tx.commit().await?;
-        }
-    }
-    Ok(out)
+/// The kinds of documents indexed.
+pub async fn kinds(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT DISTINCT kind FROM search_docs ORDER BY kind")
+        .fetch_all(c).await)
 }
 
-/// A write transaction in which no document is indexed until it ends (SQLite has one writer;
-/// PostgreSQL takes `search_docs` in `SHARE ROW EXCLUSIVE` mode, which waits for writers in
-/// progress and for another node's refresh).
-async fn write_locked(db: &Db) -> Result<Tx, sqlx::Error> {
-    let mut tx = db.write().await?;
-    if let Tx::Postgres(c) = &mut tx {
+/// What a refresh has to do for one kind of document.
+#[derive(Debug, Default, Clone)]
+pub struct Work {
+    /// Frequent tokens without a list yet.
+    pub fresh: Vec<String>,
+    /// On PostgreSQL, the last write looked at, to record once the lists are made.
+    pub upto: Option<i64>,
+    /// Lists that removals left short: dropped and built again.
+    pub short: Vec<String>,
+    /// Lists longer than [`TRIM_AT`]: trimmed.
+    pub long: Vec<String>,
+}
+
+/// The work for one kind, or `None` while some of its documents wait to be indexed again.
+pub async fn plan(tx: &mut Tx, kind: &str) -> Result<Option<Work>, sqlx::Error> {
+    if !super::stale(tx, kind, 1).await?.is_empty() {
+        return Ok(None);
+    }
+    let (fresh, upto) = frequent_unlisted(tx, kind).await?;
+    let short: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT l.token FROM search_lists l WHERE l.kind = $1 AND l.floor_id > 0
+           AND (SELECT COUNT(*) FROM (SELECT 1 FROM search_recent r
+                WHERE r.list = l.id LIMIT $2) x) < $2
+         ORDER BY l.token")
+        .bind(kind).bind(CANDIDATES).fetch_all(c).await)?;
+    let long: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT l.token FROM search_recent r JOIN search_lists l ON l.id = r.list
+         WHERE l.kind = $1 GROUP BY l.token HAVING COUNT(*) > $2 ORDER BY l.token")
+        .bind(kind).bind(TRIM_AT).fetch_all(c).await)?;
+    Ok(Some(Work {
+        fresh,
+        upto,
+        short,
+        long,
+    }))
+}
+
+/// Makes the write transaction `tx` one in which no document is indexed until it ends
+/// (SQLite has one writer; PostgreSQL takes `search_docs` in `SHARE ROW EXCLUSIVE` mode,
+/// which waits for writers in progress and for another node's refresh). Call it first.
+pub async fn hold_writers(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if let Tx::Postgres(c) = tx {
         sqlx::query("LOCK TABLE search_docs IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut **c)
             .await?;
     }
-    Ok(tx)
+    Ok(())
+}
+
+/// Builds lists of these tokens (dropping a short one first when `again`); returns how many
+/// were made.
+pub async fn make(
+    tx: &mut Tx,
+    kind: &str,
+    tokens: &[String],
+    again: bool,
+) -> Result<u64, sqlx::Error> {
+    let mut made = 0;
+    for token in tokens {
+        if again {
+            drop_list(tx, kind, token).await?;
+        }
+        if build(tx, kind, token).await? {
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
+/// Trims the lists of these tokens back to [`KEEP`] entries.
+pub async fn trim_all(tx: &mut Tx, kind: &str, tokens: &[String]) -> Result<u64, sqlx::Error> {
+    for token in tokens {
+        trim(tx, kind, token).await?;
+    }
+    Ok(tokens.len() as u64)
 }
 
 /// Listable tokens in at least [`MIN_DOCS`] documents that have no list yet, and on
@@ -346,7 +345,7 @@ async fn frequent_unlisted(
 }
 
 /// PostgreSQL: records that the tokens of writes up to `upto` have been looked at.
-async fn record_scan(tx: &mut Tx, kind: &str, upto: i64) -> Result<(), sqlx::Error> {
+pub async fn record_scan(tx: &mut Tx, kind: &str, upto: i64) -> Result<(), sqlx::Error> {
     if let Tx::Postgres(c) = tx {
         sqlx::query(
             "INSERT INTO search_list_scans (kind, upto) VALUES ($1, $2)

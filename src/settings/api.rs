@@ -27,5 +27,9 @@ pub async fn set_policy(
     // Permission before parsing: a refusal is audited whatever was sent.
     service::current(&state, &v)?;
     let Json(p) = body.map_err(|_| AppError::field("body", "validation.policy_range"))?;
-    Ok(Json(service::save(&state, &v, p).await?))
+    let mut tx = state.db.write().await?;
+    let p = service::save(&mut tx, &state.config, &v, p).await?;
+    tx.commit().await?;
+    state.policy_cache.set(p.clone());
+    Ok(Json(p))
 }

@@ -119,7 +119,7 @@ impl Policy {
 
 /// This node's copy of the policy. Reads never wait on the database: the node that saves a
 /// policy replaces its copy at once, and every node reloads from the database every few
-/// seconds (see `settings::service::refresh_loop`).
+/// seconds (see `jobs::policy::refresh_loop`).
 #[derive(Debug)]
 pub struct PolicyCache(RwLock<Arc<Policy>>);
 

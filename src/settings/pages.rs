@@ -89,6 +89,9 @@ pub async fn save_settings(
     }
     let p: Policy = serde_json::from_value(serde_json::Value::Object(doc))
         .map_err(|_| AppError::field("form", "validation.policy_range"))?;
-    service::save(&state, &v, p).await?;
+    let mut tx = state.db.write().await?;
+    let p = service::save(&mut tx, &state.config, &v, p).await?;
+    tx.commit().await?;
+    state.policy_cache.set(p);
     Ok(Redirect::to("/settings?saved=1").into_response())
 }

@@ -7,6 +7,7 @@ use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::outbox::{DomainEvent, Kind};
 use crate::web::auth::Viewer;
 use serde_json::json;
 
@@ -62,6 +63,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: &NewUnit) -> AppResult<Unit>
         None => return Err(AppError::field("parent_id", "validation.parent_missing")),
     };
     let unit = repo::insert(tx, parent.as_ref(), &name, kind).await?;
+    changed(tx, v, &unit, &[]).await?;
     audit::record(tx, &v.ctx.actor(), Event::ok("unit.create", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "after": { "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id } })))
@@ -130,6 +132,15 @@ pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitChanges) -> Ap
     let after = repo::get_in_scope(tx, &crate::access::Scope::EVERYTHING, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if after.path != unit.path || after.kind != unit.kind {
+        // A move tells the figures which ancestors it left.
+        let moved_from = if after.path != unit.path {
+            ancestors(&unit.path, unit.id)
+        } else {
+            Vec::new()
+        };
+        changed(tx, v, &after, &moved_from).await?;
+    }
     audit::record(tx, &v.ctx.actor(), Event::ok("unit.update", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "before": before,
@@ -157,9 +168,29 @@ pub async fn deactivate(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<u64> {
         return Err(AppError::Conflict("error.deactivate_own_unit"));
     }
     let n = repo::deactivate_subtree(tx, &unit).await?;
+    changed(tx, v, &unit, &[]).await?;
     audit::record(tx, &v.ctx.actor(), Event::ok("unit.deactivate", format!("unit:{}", unit.id))
         .unit(unit.id)
         .detail(json!({ "before": { "active": unit.active }, "after": { "active": false }, "units_affected": n })))
         .await?;
     Ok(n)
+}
+
+/// The ids above a unit in its path.
+fn ancestors(path: &str, id: i64) -> Vec<i64> {
+    path.split('/')
+        .filter_map(|s| s.parse().ok())
+        .filter(|a| *a != id)
+        .collect()
+}
+
+/// Tells the figures that a unit and its subtree changed (created, retyped, moved from
+/// `moved_from`'s ancestors, deactivated).
+async fn changed(tx: &mut Tx, v: &Viewer, unit: &Unit, moved_from: &[i64]) -> AppResult<()> {
+    let event = DomainEvent::new(Kind::UnitsChanged, format!("unit:{}", unit.id))
+        .unit(unit.id)
+        .actor(Some(v.p.id.0))
+        .payload(json!({ "ancestors_before": moved_from }));
+    crate::outbox::emit(tx, event).await?;
+    Ok(())
 }

@@ -962,22 +962,14 @@ async fn clear_staff_mobiles_are_sealed_at_start_up() {
     ))
     .await
     .unwrap();
-    let n = yinyao::accounts::service::seal_clear_phones(app.db(), &app.state.crypto)
-        .await
-        .unwrap();
+    let n = seal_clear(&app).await;
     assert_eq!(n, 1);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM accounts WHERE phone IS NOT NULL")
             .await,
         0
     );
-    assert_eq!(
-        yinyao::accounts::service::seal_clear_phones(app.db(), &app.state.crypto)
-            .await
-            .unwrap(),
-        0,
-        "once"
-    );
+    assert_eq!(seal_clear(&app).await, 0, "once");
     let mut c = app.client();
     c.get("/login").await;
     let r = c
@@ -988,4 +980,14 @@ async fn clear_staff_mobiles_are_sealed_at_start_up() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/");
+}
+
+/// Seals the staff mobiles stored in clear, as start-up does.
+async fn seal_clear(app: &TestApp) -> usize {
+    let mut tx = app.db().write().await.unwrap();
+    let n = yinyao::accounts::service::seal_clear_phones(&mut tx, &app.state.crypto)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    n
 }

@@ -44,6 +44,9 @@ pub async fn county(app: &TestApp) -> County {
     let village_b = units::insert(&mut tx, Some(&town_b), "桃源村", UnitKind::Village)
         .await
         .unwrap();
+    // Written straight through the repository, as a bulk load is: the figures are counted
+    // from the records once, as after `yinyao demo`.
+    yinyao::outbox::rebuild_all(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     County {
         city: city.id,

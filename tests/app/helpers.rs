@@ -135,6 +135,30 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Rows of `(text, text, number)` read with `sql`.
+    pub async fn rows3(&self, sql: &str) -> Vec<(String, String, i64)> {
+        let mut tx = self.db().read().await.expect("read");
+        let q = sql.to_string();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(c).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Rows of `(number, text, text, number)` read with `sql`.
+    pub async fn rows4(&self, sql: &str) -> Vec<(i64, String, String, i64)> {
+        let mut tx = self.db().read().await.expect("read");
+        let q = sql.to_string();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(c).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Rows of `(number, text)` read with `sql`.
+    pub async fn pairs(&self, sql: &str) -> Vec<(i64, String)> {
+        let mut tx = self.db().read().await.expect("read");
+        let q = sql.to_string();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(c).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.db(), Db::Postgres(_))
     }

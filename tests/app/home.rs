@@ -11,7 +11,10 @@ fn figure(home: &Resp, name: &str) -> Option<i64> {
         .map(|v| v.parse().unwrap())
 }
 
+/// The home page once the consumers have taken every event (the job runner does so every
+/// few seconds).
 async fn home(cl: &mut Client<'_>) -> Resp {
+    yinyao::outbox::run_all(cl.app.db()).await.unwrap();
     let r = cl.get("/").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r

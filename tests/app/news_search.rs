@@ -300,7 +300,7 @@ async fn readers_are_told_when_older_matches_are_left_out() {
     for n in 1..=4 {
         before.push(public.get(&page(n)).await.body);
     }
-    let made = yinyao::search::lists::refresh(app.db()).await.unwrap();
+    let made = yinyao::jobs::search_lists::refresh(app.db()).await.unwrap();
     assert!(made.created >= 1, "{made:?}");
     let mut tx = app.db().read().await.unwrap();
     assert!(

@@ -215,24 +215,14 @@ async fn backup_copies_a_live_sqlite_database() {
 async fn configuration_changes_are_audited_with_before_and_after() {
     let app = TestApp::new().await;
     let mut cfg = yinyao::config::Config::default();
+    assert!(record_config(&app, &cfg).await);
     assert!(
-        yinyao::ops::repo::record_config(app.db(), &cfg)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !yinyao::ops::repo::record_config(app.db(), &cfg)
-            .await
-            .unwrap(),
+        !record_config(&app, &cfg).await,
         "unchanged: nothing recorded"
     );
     cfg.security.lockout_failures = 6;
     cfg.database_url = Some("postgres://user:secret@db/yinyao".into());
-    assert!(
-        yinyao::ops::repo::record_config(app.db(), &cfg)
-            .await
-            .unwrap()
-    );
+    assert!(record_config(&app, &cfg).await);
     let mut tx = app.db().read().await.unwrap();
     let f = yinyao::audit::repo::Filter {
         action: Some("config.change".into()),
@@ -250,4 +240,14 @@ async fn configuration_changes_are_audited_with_before_and_after() {
         !entries[0].detail.contains("secret"),
         "the database URL never enters the trail"
     );
+}
+
+/// Records the configuration as start-up does.
+async fn record_config(app: &TestApp, cfg: &yinyao::config::Config) -> bool {
+    let mut tx = app.db().write().await.unwrap();
+    let changed = yinyao::ops::repo::record_config(&mut tx, cfg)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    changed
 }

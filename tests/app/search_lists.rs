@@ -86,7 +86,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     // Before any refresh every query goes to the full-text index.
     same_answer(&app, "月", false).await;
 
-    let r = lists::refresh(app.db()).await.unwrap();
+    let r = yinyao::jobs::search_lists::refresh(app.db()).await.unwrap();
     // 月 (601 poems), 春风 as one bigram and 春风吹 as one trigram (301), 春 and 风 (301 each),
     // and the same in `work`.
     assert!(r.created >= 8, "{r:?}");
@@ -109,7 +109,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     assert_eq!(phrase.len(), 200);
     // A second refresh has nothing to do.
     assert_eq!(
-        lists::refresh(app.db()).await.unwrap(),
+        yinyao::jobs::search_lists::refresh(app.db()).await.unwrap(),
         lists::Refresh::default()
     );
 
@@ -130,7 +130,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     // Growth past TRIM_AT is cut back by the next refresh, which raises the floor.
     put_range(&app, "poem", 641..=920).await;
     assert!(list_len(&app, "月").await > lists::TRIM_AT);
-    let r = lists::refresh(app.db()).await.unwrap();
+    let r = yinyao::jobs::search_lists::refresh(app.db()).await.unwrap();
     assert!(r.trimmed >= 1, "{r:?}");
     assert_eq!(list_len(&app, "月").await, lists::KEEP);
     same_answer(&app, "月", true).await;
@@ -153,7 +153,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     tx.commit().await.unwrap();
     assert!(list_len(&app, "月").await < 200);
     same_answer(&app, "月", false).await;
-    let r = lists::refresh(app.db()).await.unwrap();
+    let r = yinyao::jobs::search_lists::refresh(app.db()).await.unwrap();
     assert!(r.rebuilt >= 1, "{r:?}");
     same_answer(&app, "月", true).await;
     same_answer(&app, "春风", true).await;
@@ -166,7 +166,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
     }
     tx.commit().await.unwrap();
     same_answer(&app, "秋", false).await;
-    let r = lists::refresh(app.db()).await.unwrap();
+    let r = yinyao::jobs::search_lists::refresh(app.db()).await.unwrap();
     assert!(r.created >= 1, "{r:?}");
     same_answer(&app, "秋", true).await;
     same_answer(&app, "秋雨", true).await;
@@ -185,7 +185,7 @@ async fn lists_answer_as_the_full_text_query_through_writes_trims_and_removals()
 async fn a_list_of_every_match_answers_however_short() {
     let app = TestApp::new().await;
     put_range(&app, "poem", 1..=420).await;
-    lists::refresh(app.db()).await.unwrap();
+    yinyao::jobs::search_lists::refresh(app.db()).await.unwrap();
     // 春风 is in 210 poems: fewer than KEEP, so the list holds every one (floor 0).
     assert_eq!(list_len(&app, "春风").await, 210);
     let mut tx = app.db().write().await.unwrap();
