@@ -59,12 +59,15 @@ for mod, rel in files.items():
         up = 1 + m.group(1).count("super::")
         anchor = here[: max(0, len(here) - up)]
         targets.add("::".join(anchor + [m.group(2)]))
-    # `use super::{a, b}` and `use crate::{a, b}` groups
-    for m in re.finditer(r"\b(crate|super)::\{([^}]*)\}", text):
+    # groups: `use crate::{a, b}`, `use super::{a, b}`, `use crate::x::{y, z::w as v}`
+    for m in re.finditer(r"\b(crate|super)((?:::\w+)*)::\{([^{}]*)\}", text):
         anchor = [] if m.group(1) == "crate" else here[:-1]
-        for item in m.group(2).split(","):
+        anchor = anchor + [p for p in m.group(2).split("::") if p]
+        for item in m.group(3).split(","):
             item = item.strip().split(" as ")[0].strip()
-            if item and item != "self":
+            if item == "self":
+                targets.add("::".join(anchor))
+            elif item:
                 targets.add("::".join(anchor + [item]))
     for t in targets:
         r = resolve(t)

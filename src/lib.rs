@@ -23,9 +23,11 @@ pub mod ops;
 pub mod outbox;
 pub mod par;
 pub mod people;
+pub mod policy;
 pub mod search;
 pub mod settings;
 pub mod state;
+pub mod trail;
 pub mod units;
 pub mod web;
 
@@ -49,7 +51,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(units::api())
         .merge(accounts::api())
-        .merge(audit::api())
+        .merge(trail::api())
         .merge(people::api())
         .merge(care::api())
         .merge(settings::api())
@@ -88,7 +90,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::routes())
         .merge(units::routes())
         .merge(accounts::routes())
-        .merge(audit::routes())
+        .merge(trail::routes())
         .merge(people::routes())
         .merge(care::routes())
         .merge(settings::routes())

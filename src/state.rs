@@ -16,7 +16,7 @@ pub struct AppState {
     /// Encryption and blind indexes for sensitive person fields.
     pub crypto: Arc<FieldCrypto>,
     /// The security policy in force (system settings), this node's copy.
-    pub policy_cache: Arc<crate::settings::model::PolicyCache>,
+    pub policy_cache: Arc<crate::policy::PolicyCache>,
 }
 
 impl AppState {
@@ -31,10 +31,10 @@ impl AppState {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into()),
             std::process::id()
         );
-        let policy = crate::settings::model::Policy::from_config(&config);
+        let policy = crate::policy::Policy::from_config(&config);
         Self {
             db,
-            policy_cache: Arc::new(crate::settings::model::PolicyCache::new(policy)),
+            policy_cache: Arc::new(crate::policy::PolicyCache::new(policy)),
             config: Arc::new(config),
             metrics,
             node: node.into(),
@@ -43,7 +43,7 @@ impl AppState {
     }
 
     /// The security policy in force: what the system admin saved, else the configuration's.
-    pub fn policy(&self) -> Arc<crate::settings::model::Policy> {
+    pub fn policy(&self) -> Arc<crate::policy::Policy> {
         self.policy_cache.get()
     }
 }

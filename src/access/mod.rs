@@ -4,10 +4,14 @@
 //! a unit in a scope ([`in_scope!`]) and the units of a scope ([`scope_units!`]). It knows no
 //! HTTP: `web` turns a session or token into a principal and asks here.
 
+mod principal;
 mod proofs;
+mod repo;
 mod roles;
 
+pub use principal::Principal;
 pub use proofs::{Visible, person};
+pub use repo::{grants_of, principal as load_principal};
 pub use roles::{PlatformRole, RoleSet, UnitRole};
 
 use crate::error::AppError;

@@ -5,7 +5,7 @@
 
 use super::model::{AccountId, dummy_hash, verify_password};
 use super::repo::{self, Account, Failure};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult};

@@ -10,6 +10,17 @@ pub mod repo;
 pub mod service;
 pub mod totp;
 
+pub use repo::{Account, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow};
+
+/// For the command line (the generators, `admin`, `rekey`), which writes many records in one
+/// transaction and audits the run once: the account writers without the service's checks.
+pub mod bulk {
+    pub use super::repo::{
+        any_platform_admin, find_by_login, insert, insert_grant, phones_batch, reseal_phone,
+        set_password, set_totp_secret,
+    };
+}
+
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};

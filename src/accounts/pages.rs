@@ -7,7 +7,7 @@ use super::service::{self, NewAccountInput, NewGrant};
 use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::units::repo::{self as units, Unit};
+use crate::units::{Unit, service as units};
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};

@@ -4,7 +4,7 @@
 use super::login::{idle_secs, verify_off_thread};
 use super::model::{check_password, hash_password};
 use super::repo;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::render::{Page, html};

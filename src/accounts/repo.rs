@@ -1,7 +1,6 @@
 //! SQL for accounts, role grants, API tokens and login throttling.
 
 use super::model::{AccountId, PlatformRole, UnitRole};
-use crate::access::Grant;
 use crate::access::Scope;
 use crate::db::{Tx, now};
 use crate::{in_scope, on_tx, scope_units};
@@ -304,14 +303,6 @@ pub async fn record_ip_failure(
     Ok(())
 }
 
-pub async fn active_grants(tx: &mut Tx, id: AccountId) -> Result<Vec<Grant>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, Grant>(
-        "SELECT g.id, g.role, g.unit_id, u.name AS unit_name, u.path AS unit_path
-         FROM role_grants g JOIN units u ON u.id = g.unit_id
-         WHERE g.account_id = $1 AND g.revoked_at IS NULL ORDER BY u.path, g.role")
-        .bind(id.0).fetch_all(c).await)
-}
-
 /// A row of the account list.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AccountRow {
@@ -502,29 +493,6 @@ pub async fn grant_exists(tx: &mut Tx, id: i64) -> Result<bool, sqlx::Error> {
         "SELECT COUNT(*) FROM role_grants WHERE id = $1 AND revoked_at IS NULL")
         .bind(id).fetch_one(c).await)?;
     Ok(n > 0)
-}
-
-/// The active, unlocked account a live token belongs to.
-/// `expired_before`: passwords changed before this time have expired, and so have their tokens.
-pub async fn account_for_token(
-    tx: &mut Tx,
-    hash: &str,
-    expired_before: Option<DateTime<Utc>>,
-) -> Result<Option<AccountId>, sqlx::Error> {
-    let id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT a.id FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE
-           AND a.must_change_password = FALSE AND a.platform_role IS NULL
-           AND (a.locked_until IS NULL OR a.locked_until < $2)
-           AND ($3 IS NULL OR a.password_changed_at > $3)")
-        .bind(hash).bind(now()).bind(expired_before).fetch_optional(c).await)?;
-    Ok(id.map(AccountId))
-}
-
-pub async fn touch_token(tx: &mut Tx, hash: &str) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-        .bind(now()).bind(hash).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// Marks a session as used now (the keep-alive button).

@@ -7,15 +7,20 @@ use super::model::{
 };
 use super::repo::{self, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow};
 use crate::access::{Perm, Scope};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::crypto::random_token;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::units::{model::UnitId, repo as units};
+use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use crate::web::{session, token_hash};
 use serde_json::json;
+
+/// Reads other modules use; each takes the caller's scope where it lists accounts.
+pub use super::repo::{
+    count_in_scope, count_locked, find_by_login, get_in_scope, holds_staff_role,
+};
 
 /// A new account as submitted.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -41,7 +46,7 @@ async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountR
     }
 }
 
-async fn unit_in(tx: &mut Tx, s: &Scope, id: i64) -> AppResult<units::Unit> {
+async fn unit_in(tx: &mut Tx, s: &Scope, id: i64) -> AppResult<crate::units::Unit> {
     match units::get_in_scope(tx, s, UnitId(id)).await? {
         Some(u) if u.active => Ok(u),
         Some(_) => Err(AppError::field("unit_id", "validation.parent_inactive")),

@@ -5,7 +5,7 @@
 use super::login::{idle_secs, password_due};
 use super::model::AccountId;
 use super::repo::{self, Account, Failure};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult};

@@ -1,10 +1,10 @@
 //! `yinyao admin`: create the three platform admins, reset a password from the server.
 
 use crate::accounts::model::{PlatformRole, generate_password, hash_password};
-use crate::accounts::repo::{self, NewAccount};
+use crate::accounts::{NewAccount, bulk as repo};
 use crate::audit::{
+    self as audit,
     model::{Actor, Event},
-    repo as audit,
 };
 use crate::config::Config;
 use crate::db::Db;

@@ -4,7 +4,7 @@
 //! the task generator, printing p50/p99 for each.
 
 use crate::accounts::model::{UnitRole, hash_password};
-use crate::accounts::repo::{self as accounts, NewAccount};
+use crate::accounts::{NewAccount, bulk as accounts};
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::people::model::{Tier, with_check_char};
@@ -12,7 +12,7 @@ use crate::people::repo as people;
 use crate::people::service::{PersonInput, build};
 use crate::people::transfer::{COLUMNS, write_xlsx};
 use crate::units::model::UnitKind;
-use crate::units::repo as units;
+use crate::units::{bulk as units_bulk, service as units};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -129,7 +129,8 @@ async fn load_people(
             "bench people needs an empty database (set YINYAO_DATA_DIR or DATABASE_URL to a new one)"
         );
     }
-    let county = units::insert(&mut tx, None, "基准县老干部局", UnitKind::CountyBureau).await?;
+    let county =
+        units_bulk::insert(&mut tx, None, "基准县老干部局", UnitKind::CountyBureau).await?;
     let hash = hash_password("Bench-password-1").map_err(|e| anyhow::anyhow!("{e}"))?;
     let new = |name: String, unit: i64| (name, unit);
     let (county_name, county_id) = new("bench_county".into(), county.id);
@@ -151,7 +152,7 @@ async fn load_people(
     let mut villages = Vec::new();
     for t in 0..towns {
         let town =
-            units::insert(&mut tx, Some(&county), &format!("第{t}镇"), UnitKind::Town).await?;
+            units_bulk::insert(&mut tx, Some(&county), &format!("第{t}镇"), UnitKind::Town).await?;
         let staff = accounts::insert(
             &mut tx,
             &NewAccount {
@@ -167,7 +168,7 @@ async fn load_people(
         .await?;
         accounts::insert_grant(&mut tx, staff, town.id, UnitRole::Staff, None).await?;
         for v in 0..20 {
-            let village = units::insert(
+            let village = units_bulk::insert(
                 &mut tx,
                 Some(&town),
                 &format!("第{t}镇{v}村"),

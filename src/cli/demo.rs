@@ -4,14 +4,14 @@
 //! The same seed always gives the same county.
 
 use crate::accounts::model::{UnitRole, hash_password};
-use crate::accounts::repo::{self as accounts, NewAccount};
+use crate::accounts::{NewAccount, bulk as accounts};
 use crate::audit::{
+    self as audit,
     model::{Actor, Event},
-    repo as audit,
 };
 use crate::db::{Db, Tx};
 use crate::units::model::UnitKind;
-use crate::units::repo::{self as units, Unit};
+use crate::units::{Unit, bulk as units_bulk, service as units};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -62,7 +62,7 @@ impl Demo<'_> {
         name: &str,
         kind: UnitKind,
     ) -> anyhow::Result<Unit> {
-        Ok(units::insert(&mut self.tx, parent, name, kind).await?)
+        Ok(units_bulk::insert(&mut self.tx, parent, name, kind).await?)
     }
 
     async fn staff(&mut self, unit: &Unit, role: UnitRole, what: &str) -> anyhow::Result<i64> {

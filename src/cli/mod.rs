@@ -271,9 +271,7 @@ pub async fn main() -> anyhow::Result<i32> {
         Command::Audit(AuditCommand::Checkpoint) => {
             let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
             let mut tx = db.read().await?;
-            let line = crate::audit::repo::checkpoint(&mut tx)
-                .await?
-                .to_line(&crypto);
+            let line = crate::audit::checkpoint(&mut tx).await?.to_line(&crypto);
             println!("{line}");
             Ok(0)
         }
@@ -307,9 +305,9 @@ pub async fn main() -> anyhow::Result<i32> {
                         .security
                         .audit_retention_days
                         .max(crate::config::MIN_AUDIT_RETENTION_DAYS);
-                    crate::audit::repo::verify_with(&mut tx, cp, retention).await?
+                    crate::audit::verify_with(&mut tx, cp, retention).await?
                 }
-                None => crate::audit::repo::verify(&mut tx).await?,
+                None => crate::audit::verify(&mut tx).await?,
             };
             match verdict {
                 Verdict::Intact { entries } => {
@@ -349,7 +347,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         .ok();
     let listen = config.listen.clone();
     let mut tx = db.write().await?;
-    crate::ops::repo::record_config(&mut tx, &config).await?;
+    crate::ops::record_config(&mut tx, &config).await?;
     tx.commit().await?;
     let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
     let mut tx = db.write().await?;
@@ -365,12 +363,12 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         // A new database takes the configured suite's hash from its first entry.
         let mut tx = db.write().await?;
         let wanted = crate::audit::model::HashAlgo::of_suite(crypto.suite());
-        if crate::audit::repo::checkpoint(&mut tx).await?.last_id == 0 {
-            crate::audit::repo::set_hash_algo(&mut tx, wanted).await?;
+        if crate::audit::checkpoint(&mut tx).await?.last_id == 0 {
+            crate::audit::set_hash_algo(&mut tx, wanted).await?;
         }
         tx.commit().await?;
         let mut tx = db.read().await?;
-        let chain = crate::audit::repo::hash_algo(&mut tx).await?;
+        let chain = crate::audit::hash_algo(&mut tx).await?;
         if chain != crate::audit::model::HashAlgo::of_suite(crypto.suite()) || crypto.has_previous()
         {
             tracing::warn!(
@@ -385,7 +383,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), config, metrics, crypto);
     {
         let mut tx = db.read().await?;
-        if !crate::accounts::repo::any_platform_admin(&mut tx).await? {
+        if !crate::accounts::bulk::any_platform_admin(&mut tx).await? {
             println!("银耀 Yinyao: no administrators yet. Create the three platform admins with:");
             println!("    cargo run --release -- admin init      (or: yinyao admin init)");
             println!("and, to try it out with a generated county:");
@@ -464,7 +462,7 @@ async fn import_people(
     let allowed: std::collections::HashMap<(i64, bool), bool> = {
         let mut tx = db.read().await?;
         let all = crate::access::Scope::EVERYTHING;
-        crate::units::repo::list(&mut tx, &all, false, i64::MAX)
+        crate::units::service::list(&mut tx, &all, false, i64::MAX)
             .await?
             .into_iter()
             .flat_map(|u| [((u.id, false), true), ((u.id, true), true)])
@@ -529,7 +527,7 @@ async fn import_articles(
     let author = match author {
         Some(name) => {
             let mut tx = db.read().await?;
-            let a = crate::accounts::repo::find_by_login(&mut tx, name, &[])
+            let a = crate::accounts::bulk::find_by_login(&mut tx, name, &[])
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account named {name}"))?;
             Some(a.id)

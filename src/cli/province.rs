@@ -10,7 +10,7 @@
 use super::bench::person;
 use super::demo_news::{ACTIVITIES, PARAGRAPHS};
 use crate::accounts::model::{UnitRole, hash_password};
-use crate::accounts::repo::{self as accounts, NewAccount};
+use crate::accounts::{NewAccount, bulk as accounts};
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::news::model::render_body;
@@ -18,9 +18,9 @@ use crate::news::repo::{self as news, Text};
 use crate::people::model::Tier;
 use crate::people::repo::{self as people, NewVisitRecord, PlanRow};
 use crate::people::service::{PersonInput, build};
+use crate::units::Unit;
 use crate::units::model::UnitKind;
-use crate::units::repo as units;
-use crate::units::repo::Unit;
+use crate::units::{bulk as units_bulk, service as units};
 use chrono::{Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -167,7 +167,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             "bench province needs an empty database (set YINYAO_DATA_DIR or DATABASE_URL to a new one)"
         );
     }
-    let province = units::insert(&mut tx, None, "省委老干部局", UnitKind::CityBureau).await?;
+    let province = units_bulk::insert(&mut tx, None, "省委老干部局", UnitKind::CityBureau).await?;
     account(
         &mut tx,
         &hash,
@@ -179,7 +179,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
     .await?;
     let mut cities = Vec::new();
     for c in 0..city_count {
-        let city = units::insert(
+        let city = units_bulk::insert(
             &mut tx,
             Some(&province),
             &format!("第{c}市委老干部局"),
@@ -202,7 +202,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
     let mut village_left = village_count;
     for k in 0..county_count {
         let city = &cities[k % cities.len()];
-        let unit = units::insert(
+        let unit = units_bulk::insert(
             &mut tx,
             Some(city),
             &format!("第{k}县委老干部局"),
@@ -248,7 +248,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
         let mut towns = Vec::new();
         for w in 0..20 {
             let n = k * 20 + w;
-            let town = units::insert(
+            let town = units_bulk::insert(
                 &mut tx,
                 Some(&unit),
                 &format!("第{k}县第{w}镇"),
@@ -268,7 +268,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             let here = village_left.div_ceil(town_count - n);
             village_left -= here;
             for v in 0..here {
-                let village = units::insert(
+                let village = units_bulk::insert(
                     &mut tx,
                     Some(&town),
                     &format!("第{k}县第{w}镇{v}村"),

@@ -100,7 +100,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
     let mut after = 0;
     loop {
         let mut tx = db.write().await?;
-        let batch = crate::accounts::repo::phones_batch(&mut tx, after, BATCH).await?;
+        let batch = crate::accounts::bulk::phones_batch(&mut tx, after, BATCH).await?;
         let Some(last) = batch.last() else { break };
         after = last.0;
         for (id, enc) in &batch {
@@ -111,7 +111,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
             let plain = crypto.decrypt(enc).map_err(|_| refuse("account", *id))?;
             let sealed = crypto.encrypt(&plain)?;
             let idx = crypto.blind_index("account_phone", &plain);
-            crate::accounts::repo::reseal_phone(&mut tx, *id, &sealed, &idx).await?;
+            crate::accounts::bulk::reseal_phone(&mut tx, *id, &sealed, &idx).await?;
             moved.accounts += 1;
         }
         tx.commit().await?;
@@ -140,7 +140,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
 
     // The chain switches hash with the suite; the switch and what moved are its next entry.
     let mut tx = db.write().await?;
-    let before = crate::audit::repo::hash_algo(&mut tx).await?;
+    let before = crate::audit::hash_algo(&mut tx).await?;
     let after_algo = HashAlgo::of_suite(crypto.suite());
     let event = Event::ok("crypto.rekey", "field_key").detail(serde_json::json!({
         "suite": crypto.suite().as_str(),
@@ -148,8 +148,8 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
         "audit_hash_after": after_algo.as_str(),
         "moved": &moved,
     }));
-    crate::audit::repo::record(&mut tx, &Actor::cli("rekey"), event).await?;
-    crate::audit::repo::set_hash_algo(&mut tx, after_algo).await?;
+    crate::audit::record(&mut tx, &Actor::cli("rekey"), event).await?;
+    crate::audit::set_hash_algo(&mut tx, after_algo).await?;
     tx.commit().await?;
     Ok(moved)
 }

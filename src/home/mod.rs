@@ -3,8 +3,8 @@
 //! unit the caller's grants reach, never counted over the records per request.
 
 use crate::access::{self, ADULT_KEEPERS, Grant, MINOR_KEEPERS, Perm, RoleSet, Scope};
-use crate::accounts::repo as accounts;
-use crate::audit::repo::{self as audit, Filter};
+use crate::accounts::service as accounts;
+use crate::audit::{self as audit, Filter};
 use crate::db::Tx;
 use crate::db::now;
 use crate::error::AppResult;

@@ -5,8 +5,8 @@ pub mod policy;
 pub mod search_lists;
 
 use crate::audit::{
+    self as audit,
     model::{Actor, Event},
-    repo as audit,
 };
 use crate::db::{Tx, now};
 use crate::on_tx;

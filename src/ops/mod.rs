@@ -1,7 +1,9 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document and
 //! its reader.
 
-pub mod repo;
+mod repo;
+
+pub use repo::record_config;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

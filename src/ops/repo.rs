@@ -1,8 +1,8 @@
 //! SQL for the server's own settings.
 
 use crate::audit::{
+    self as audit,
     model::{Actor, Event},
-    repo as audit,
 };
 use crate::config::Config;
 use crate::db::Tx;

@@ -1,8 +1,8 @@
 //! Settings JSON API under `/api/v1/settings` (system admin only).
 
-use super::model::Policy;
 use super::service;
 use crate::error::{AppError, AppResult};
+use crate::policy::Policy;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use axum::Json;

@@ -1,9 +1,9 @@
 //! System settings (系统配置) kept by the system admin: the security policy (password
 //! rules, lockout, session times). The configuration file gives its starting values; what
-//! the admin saves is stored in the database, audited, and in force on every node.
+//! the admin saves is stored in the database, audited, and in force on every node. The
+//! policy itself (`crate::policy`) is ground that every node's state holds.
 
 pub mod api;
-pub mod model;
 pub mod pages;
 pub mod repo;
 pub mod service;

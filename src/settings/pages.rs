@@ -1,8 +1,8 @@
 //! The system admin's settings page.
 
-use super::model::Policy;
 use super::service;
 use crate::error::{AppError, AppResult};
+use crate::policy::Policy;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};

@@ -1,8 +1,8 @@
 //! SQL for the saved security policy (one JSON value in `settings`).
 
-use super::model::Policy;
 use crate::db::Tx;
 use crate::on_tx;
+use crate::policy::Policy;
 
 /// The saved policy, if the system admin ever saved one (and it still reads).
 pub async fn policy(tx: &mut Tx) -> Result<Option<Policy>, sqlx::Error> {

@@ -1,13 +1,13 @@
 //! Reading and saving the security policy: validated, audited with before and after, and
 //! spread to every node.
 
-use super::model::Policy;
 use super::repo;
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::config::Config;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::policy::Policy;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use serde_json::json;

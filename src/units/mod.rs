@@ -7,6 +7,15 @@ pub mod pages;
 pub mod repo;
 pub mod service;
 
+pub use model::{UnitId, UnitKind};
+pub use repo::Unit;
+
+/// For the command line's generators (demo, province, bench), which write many records in one
+/// transaction and audit the run once: the unit writer without the service's checks.
+pub mod bulk {
+    pub use super::repo::insert;
+}
+
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};

@@ -4,12 +4,15 @@
 use super::model::{UnitId, UnitKind, parse_name, within};
 use super::repo::{self, Unit};
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::outbox::{DomainEvent, Kind};
 use crate::web::auth::Viewer;
 use serde_json::json;
+
+/// Reads other modules use; each takes the caller's scope where it lists or looks up units.
+pub use super::repo::{exists, get_in_scope, list, subtree};
 
 /// A new unit as submitted.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]

@@ -3,20 +3,9 @@
 
 pub use crate::access::{Perm, Scope};
 use crate::error::AppError;
-use crate::web::session::{Ctx, Principal};
+use crate::web::ctx::{Ctx, Principal};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-
-impl Principal {
-    /// Decides whether this account may do `perm`, and where (`access::decide`).
-    pub fn scope(&self, perm: Perm) -> Result<Scope, AppError> {
-        crate::access::decide(self.id.0, self.platform_role, &self.grants, perm)
-    }
-
-    pub fn can(&self, perm: Perm) -> bool {
-        self.scope(perm).is_ok()
-    }
-}
 
 /// A logged-in account with a complete login, and the request context.
 #[derive(Clone, Debug)]

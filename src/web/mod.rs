@@ -5,6 +5,7 @@ pub mod apidoc;
 pub mod assets;
 pub mod auth;
 pub mod csrf;
+pub mod ctx;
 pub mod headers;
 pub mod render;
 pub mod session;

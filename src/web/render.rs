@@ -2,11 +2,11 @@
 //! [`AppError`](crate::error::AppError) into a page or JSON in the caller's language.
 
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::error::ErrorInfo;
 use crate::i18n::Locale;
 use crate::state::AppState;
-use crate::web::session::{Ctx, Stage};
+use crate::web::ctx::{Ctx, Stage};
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};

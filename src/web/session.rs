@@ -4,12 +4,11 @@
 //! 128-bit random id; the table holds only its SHA-256. Each request resolves the cookie
 //! (or an API bearer token) into a [`Ctx`] placed in the request extensions.
 
-use crate::accounts::model::{AccountId, PlatformRole};
-use crate::accounts::repo as accounts;
 use crate::crypto::random_token;
 use crate::db::{Tx, now};
 use crate::error::{AppError, ErrorInfo};
 use crate::i18n::Locale;
+use crate::ids::AccountId;
 use crate::on_tx;
 use crate::state::AppState;
 use crate::web::render::{error_response, wants_json};
@@ -27,89 +26,7 @@ pub const PRE_COOKIE: &str = "yy_pre";
 /// Language and large type for visitors who are not logged in.
 pub const PREFS_COOKIE: &str = "yy_prefs";
 
-/// How far a login has got. Only `Full` sessions may use the application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Password accepted; the TOTP code is still owed (platform admins).
-    Totp,
-    /// Must set a new password (first login, reset, or expiry) before going on.
-    Password,
-    Full,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Totp => "totp",
-            Stage::Password => "password",
-            Stage::Full => "full",
-        }
-    }
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "totp" => Some(Stage::Totp),
-            "password" => Some(Stage::Password),
-            "full" => Some(Stage::Full),
-            _ => None,
-        }
-    }
-}
-
-pub use crate::access::Grant;
-
-/// The logged-in account behind a request.
-#[derive(Clone, Debug)]
-pub struct Principal {
-    pub id: AccountId,
-    pub username: String,
-    pub display_name: String,
-    pub platform_role: Option<PlatformRole>,
-    pub grants: Vec<Grant>,
-    pub via_token: bool,
-    pub locale: Locale,
-    pub large_type: bool,
-}
-
-/// Everything a handler may need about the caller; built once per request.
-#[derive(Clone, Debug)]
-pub struct Ctx {
-    pub locale: Locale,
-    pub large_type: bool,
-    pub csrf: String,
-    pub principal: Option<Principal>,
-    pub stage: Option<Stage>,
-    pub session_hash: Option<String>,
-    pub idle_secs: i64,
-    pub ip: String,
-    pub user_agent: String,
-    /// The session cookie named a session that had timed out.
-    pub expired: bool,
-    /// A new anonymous CSRF cookie must be set on the response.
-    pub new_pre_cookie: bool,
-    pub secure_cookies: bool,
-}
-
-impl Ctx {
-    pub fn actor(&self) -> crate::audit::model::Actor {
-        crate::audit::model::Actor {
-            id: self.principal.as_ref().map(|p| p.id.0),
-            name: self
-                .principal
-                .as_ref()
-                .map(|p| p.username.clone())
-                .unwrap_or_else(|| "anonymous".into()),
-            ip: self.ip.clone(),
-            user_agent: self.user_agent.clone(),
-        }
-    }
-
-    /// The logged-in principal whose login is complete.
-    pub fn full_principal(&self) -> Option<&Principal> {
-        (self.stage == Some(Stage::Full))
-            .then_some(self.principal.as_ref())
-            .flatten()
-    }
-}
+pub use super::ctx::{Ctx, Grant, Principal, Stage};
 
 /// Reads one cookie from the request headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -276,14 +193,10 @@ async fn load_caller(
         let days = state.policy().password_expiry_days;
         let expired_before = (days > 0).then(|| now() - Duration::days(days));
         let mut tx = state.db.read().await?;
-        if let Some(account_id) = crate::accounts::repo::account_for_token(
-            &mut tx,
-            &token_hash(token.trim()),
-            expired_before,
-        )
-        .await?
+        if let Some(account_id) =
+            account_for_token(&mut tx, &token_hash(token.trim()), expired_before).await?
         {
-            ctx.principal = load_principal(&mut tx, account_id, true).await?;
+            ctx.principal = crate::access::load_principal(&mut tx, account_id, true).await?;
             if ctx
                 .principal
                 .as_ref()
@@ -299,7 +212,7 @@ async fn load_caller(
         drop(tx);
         if ctx.principal.is_some() {
             let mut tx = state.db.write().await?;
-            crate::accounts::repo::touch_token(&mut tx, &token_hash(token.trim())).await?;
+            touch_token(&mut tx, &token_hash(token.trim())).await?;
             tx.commit().await?;
         }
         return Ok(());
@@ -327,7 +240,8 @@ async fn load_caller(
         ctx.expired = true;
         return Ok(());
     }
-    ctx.principal = load_principal(&mut tx, AccountId(row.account_id), false).await?;
+    ctx.principal =
+        crate::access::load_principal(&mut tx, AccountId(row.account_id), false).await?;
     drop(tx);
     if let Some(p) = &ctx.principal {
         ctx.locale = p.locale;
@@ -349,30 +263,6 @@ async fn load_caller(
         tx.commit().await?;
     }
     Ok(())
-}
-
-async fn load_principal(
-    tx: &mut Tx,
-    id: AccountId,
-    via_token: bool,
-) -> Result<Option<Principal>, sqlx::Error> {
-    let Some(a) = accounts::find(tx, id).await? else {
-        return Ok(None);
-    };
-    if !a.active {
-        return Ok(None);
-    }
-    let grants = accounts::active_grants(tx, id).await?;
-    Ok(Some(Principal {
-        id,
-        username: a.username,
-        display_name: a.display_name,
-        platform_role: a.platform_role.as_deref().and_then(PlatformRole::parse),
-        grants,
-        via_token,
-        locale: Locale::parse(&a.locale).unwrap_or_default(),
-        large_type: a.large_type,
-    }))
 }
 
 /// Starts a fresh session for `account` (a new id: the old one, if any, is discarded).
@@ -423,4 +313,27 @@ pub async fn delete_for_account(tx: &mut Tx, account: AccountId) -> Result<(), s
 pub async fn purge_expired(tx: &mut Tx, at: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     let r = on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(r)
+}
+
+/// The account an API token stands for: live, not revoked, its holder active, not locked,
+/// not owing a new password, never a platform admin (who must pass TOTP).
+async fn account_for_token(
+    tx: &mut Tx,
+    hash: &str,
+    expired_before: Option<DateTime<Utc>>,
+) -> Result<Option<AccountId>, sqlx::Error> {
+    let id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT a.id FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE
+           AND a.must_change_password = FALSE AND a.platform_role IS NULL
+           AND (a.locked_until IS NULL OR a.locked_until < $2)
+           AND ($3 IS NULL OR a.password_changed_at > $3)")
+        .bind(hash).bind(now()).bind(expired_before).fetch_optional(c).await)?;
+    Ok(id.map(AccountId))
+}
+
+async fn touch_token(tx: &mut Tx, hash: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+        .bind(now()).bind(hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

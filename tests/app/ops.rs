@@ -245,9 +245,7 @@ async fn configuration_changes_are_audited_with_before_and_after() {
 /// Records the configuration as start-up does.
 async fn record_config(app: &TestApp, cfg: &yinyao::config::Config) -> bool {
     let mut tx = app.db().write().await.unwrap();
-    let changed = yinyao::ops::repo::record_config(&mut tx, cfg)
-        .await
-        .unwrap();
+    let changed = yinyao::ops::record_config(&mut tx, cfg).await.unwrap();
     tx.commit().await.unwrap();
     changed
 }

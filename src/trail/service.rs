@@ -1,8 +1,8 @@
 //! Reading the audit trail: parsing search filters, and recording that it was read.
 
-use super::model::{Entry, Event};
-use super::repo::{self, Filter};
 use crate::access::Perm;
+use crate::audit::model::{Entry, Event};
+use crate::audit::{self as repo, Filter};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
@@ -176,7 +176,7 @@ pub async fn checkpoint(
     tx: &mut Tx,
     crypto: &FieldCrypto,
     v: &Viewer,
-) -> AppResult<(super::model::Checkpoint, String)> {
+) -> AppResult<(crate::audit::model::Checkpoint, String)> {
     v.scope(Perm::ReadAudit)?;
     let cp = repo::checkpoint(tx).await?;
     let line = cp.to_line(crypto);

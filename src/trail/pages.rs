@@ -1,7 +1,7 @@
 //! The audit admin's search page and CSV export.
 
-use super::model::Entry;
 use super::service::{self, FilterInput};
+use crate::audit::model::Entry;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::PageParams;

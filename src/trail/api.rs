@@ -1,7 +1,7 @@
 //! Audit trail JSON API (audit admin only).
 
-use super::model::Entry;
 use super::service::{self, FilterInput};
+use crate::audit::model::Entry;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -36,7 +36,7 @@ pub async fn search_audit(
 /// `yinyao audit verify --checkpoint`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CheckpointOut {
-    pub checkpoint: super::model::Checkpoint,
+    pub checkpoint: crate::audit::model::Checkpoint,
     pub line: String,
 }
 
