@@ -13,6 +13,12 @@ macro_rules! id_type {
         #[sqlx(transparent)]
         #[serde(transparent)]
         pub struct $name(pub i64);
+
+        impl From<i64> for $name {
+            fn from(id: i64) -> Self {
+                Self(id)
+            }
+        }
     };
 }
 

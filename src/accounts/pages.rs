@@ -10,6 +10,7 @@ use crate::state::AppState;
 use crate::units::{Unit, service as units};
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Form;
@@ -88,11 +89,16 @@ pub async fn create_account(
     v: Viewer,
     Form(f): Form<NewAccountForm>,
 ) -> AppResult<Response> {
+    let mut fields = Fields::new();
+    let unit_id = fields.id("unit_id", &f.unit_id);
+    let Some(unit_id) = unit_id else {
+        return Err(fields.failed());
+    };
     let input = NewAccountInput {
         username: f.username,
         display_name: f.display_name,
         phone: f.phone,
-        unit_id: f.unit_id.trim().parse().unwrap_or(0),
+        unit_id,
     };
     let new = service::prepare(&state.crypto, &v, &input)?;
     let mut tx = state.db.write().await?;
@@ -170,9 +176,13 @@ pub async fn grant_role(
     Path(id): Path<i64>,
     Form(f): Form<GrantForm>,
 ) -> AppResult<Response> {
+    let mut fields = Fields::new();
+    let Some(unit_id) = fields.id("unit_id", &f.unit_id) else {
+        return Err(fields.failed());
+    };
     let g = NewGrant {
         account_id: id,
-        unit_id: f.unit_id.trim().parse().unwrap_or(0),
+        unit_id,
         role: f.role,
     };
     let mut tx = state.db.write().await?;

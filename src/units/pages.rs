@@ -7,6 +7,7 @@ use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Form;
@@ -110,8 +111,12 @@ pub async fn create_unit(
     v: Viewer,
     Form(f): Form<NewUnitForm>,
 ) -> AppResult<Response> {
+    let mut fields = Fields::new();
+    let Some(parent_id) = fields.optional_id("parent_id", f.parent_id.as_deref()) else {
+        return Err(fields.failed());
+    };
     let input = NewUnit {
-        parent_id: f.parent_id.and_then(|p| p.trim().parse().ok()),
+        parent_id,
         name: f.name,
         kind: f.kind,
     };
@@ -134,10 +139,14 @@ pub async fn update_unit(
     Path(id): Path<i64>,
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
+    let mut fields = Fields::new();
+    let Some(parent_id) = fields.optional_id("parent_id", f.parent_id.as_deref()) else {
+        return Err(fields.failed());
+    };
     let changes = UnitChanges {
         name: f.name.filter(|s| !s.is_empty()),
         kind: f.kind.filter(|s| !s.is_empty()),
-        parent_id: f.parent_id.and_then(|p| p.trim().parse().ok()),
+        parent_id,
     };
     let mut tx = state.db.write().await?;
     service::update(&mut tx, &v, UnitId(id), &changes).await?;

@@ -254,6 +254,17 @@ async fn the_three_admins_are_separated() {
         r.body
     );
     assert_eq!(sec.get("/audit").await.status, StatusCode::FORBIDDEN);
+    // A unit not chosen is a field error in the user's language, not a lookup of unit 0.
+    for unit in ["", "0", "杨柳村"] {
+        let r = sec
+            .post(
+                &format!("/accounts/{}/grants", target.0),
+                &[("unit_id", unit), ("role", "staff")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{unit:?}");
+        assert!(r.body.contains("请从列表中选择"), "{}", r.body);
+    }
     let r = sec
         .post(
             "/units",
