@@ -73,7 +73,18 @@ pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
     {
         tracing::info!(files = n, "person name index rebuilt");
     }
-    let n = news::service::reindex_stale(db).await?;
+    // In batches, each its own transaction: a start-up after a dictionary change may
+    // re-index every article.
+    let mut n = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let done = news::service::reindex_stale_batch(&mut tx, 500).await?;
+        tx.commit().await?;
+        if done == 0 {
+            break;
+        }
+        n += done;
+    }
     if n > 0 {
         tracing::info!(articles = n, "article search index rebuilt");
     }

@@ -19,7 +19,8 @@ pub async fn list_columns(
     State(state): State<AppState>,
     v: Viewer,
 ) -> AppResult<Json<Vec<Column>>> {
-    Ok(Json(service::columns(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::columns(&mut tx, &v).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/columns", tag = "news", request_body = ColumnInput,
@@ -29,7 +30,9 @@ pub async fn create_column(
     v: Viewer,
     Json(input): Json<ColumnInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::create_column(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create_column(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -50,9 +53,10 @@ pub async fn list_articles(
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Json<Vec<Article>>> {
     let paging = PageParams { page: q.page };
+    let mut tx = state.db.read().await?;
     Ok(Json(
         service::desk(
-            &state,
+            &mut tx,
             &v,
             q.state.as_deref(),
             PageParams::SIZE,
@@ -70,7 +74,9 @@ pub async fn create_article(
     v: Viewer,
     Json(input): Json<ArticleInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::create_article(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create_article(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -81,7 +87,8 @@ pub async fn show_article(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Article>> {
-    Ok(Json(service::load(&state, &v, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::load(&mut tx, &v, id).await?))
 }
 
 /// Saves a new version of a draft or rejected article.
@@ -93,7 +100,9 @@ pub async fn update_article(
     Path(id): Path<i64>,
     Json(input): Json<ArticleInput>,
 ) -> AppResult<StatusCode> {
-    service::update_article(&state, &v, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update_article(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -112,9 +121,10 @@ pub async fn decide(
     Path(id): Path<i64>,
     Json(input): Json<DecisionInput>,
 ) -> AppResult<Json<Decided>> {
-    Ok(Json(Decided {
-        state: service::decide(&state, &v, id, &input).await?,
-    }))
+    let mut tx = state.db.write().await?;
+    let to = service::decide(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(Decided { state: to }))
 }
 
 /// What waits for the caller's review, oldest first.
@@ -124,7 +134,8 @@ pub async fn review_queue(
     State(state): State<AppState>,
     v: Viewer,
 ) -> AppResult<Json<Vec<Article>>> {
-    Ok(Json(service::queue(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::queue(&mut tx, &v).await?))
 }
 
 /// What anyone may read of a published article (no staff fields).
@@ -153,7 +164,10 @@ pub async fn public_article(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Json<PublicArticle>> {
-    Ok(Json(service::read(&state, id, None).await?.into()))
+    let mut tx = state.db.write().await?;
+    let a = service::read(&mut tx, id, None).await?;
+    tx.commit().await?;
+    Ok(Json(a.into()))
 }
 
 impl From<Article> for PublicArticle {
@@ -189,7 +203,9 @@ pub async fn post_comment(
     Path(id): Path<i64>,
     Json(input): Json<super::comments::CommentInput>,
 ) -> AppResult<(StatusCode, Json<Posted>)> {
-    let pending = super::comments::post(&state, &ctx, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    let pending = super::comments::post(&mut tx, &ctx, id, &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Posted { pending })))
 }
 
@@ -206,7 +222,8 @@ pub async fn pending_comments(
     State(state): State<AppState>,
     v: Viewer,
 ) -> AppResult<Json<Vec<super::comments_repo::Comment>>> {
-    Ok(Json(super::comments::pending(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(super::comments::pending(&mut tx, &v).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -228,6 +245,8 @@ pub async fn moderate_comment(
         "reject" => false,
         _ => return Err(crate::error::AppError::field("action", "validation.choice")),
     };
-    super::comments::moderate(&state, &v, id, approve).await?;
+    let mut tx = state.db.write().await?;
+    super::comments::moderate(&mut tx, &v, id, approve).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -21,7 +21,8 @@ pub async fn list_versions(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Version>>> {
-    Ok(Json(history::versions(&state, &v, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(history::versions(&mut tx, &v, id).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -42,7 +43,8 @@ pub async fn compare_versions(
     Path(id): Path<i64>,
     Query(q): Query<CompareParams>,
 ) -> AppResult<Json<Comparison>> {
-    Ok(Json(history::compare(&state, &v, id, q.from, q.to).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(history::compare(&mut tx, &v, id, q.from, q.to).await?))
 }
 
 /// The review trail: who submitted, approved, rejected, published or withdrew, when, with
@@ -54,7 +56,8 @@ pub async fn list_events(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Event>>> {
-    Ok(Json(history::trail(&state, &v, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(history::trail(&mut tx, &v, id).await?))
 }
 
 /// An imported article's original text, kept beside the repaired draft, and the repair
@@ -66,7 +69,8 @@ pub async fn import_origin(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<history::ImportOrigin>> {
-    Ok(Json(history::import_origin(&state, &v, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(history::import_origin(&mut tx, &v, id).await?))
 }
 
 /// Words of the sensitive-word list found in the article, for a reviewer or its author.
@@ -77,8 +81,9 @@ pub async fn sensitive_hits(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<String>>> {
-    let a = service::load(&state, &v, id).await?;
-    Ok(Json(service::hits_for(&state, &v, &a).await?))
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    Ok(Json(service::hits_for(&mut tx, &v, &a).await?))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -96,7 +101,8 @@ pub async fn list_attachments(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Files>> {
-    let (files, cover_id) = attachments::of_article(&state, &v, id).await?;
+    let mut tx = state.db.read().await?;
+    let (files, cover_id) = attachments::of_article(&mut tx, &v, id).await?;
     Ok(Json(Files { files, cover_id }))
 }
 
@@ -111,7 +117,7 @@ pub async fn upload_attachment(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = attachments::upload(&state, &v, id, mp).await?;
+    let id = super::pages::upload_attachment(&state, &v, id, mp).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -129,7 +135,9 @@ pub async fn set_cover(
     Path(id): Path<i64>,
     Json(input): Json<CoverInput>,
 ) -> AppResult<StatusCode> {
-    attachments::choose_cover(&state, &v, id, input.attachment_id).await?;
+    let mut tx = state.db.write().await?;
+    attachments::choose_cover(&mut tx, &v, id, input.attachment_id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -147,8 +155,9 @@ pub async fn review_steps(
     v: Viewer,
     Path(unit): Path<i64>,
 ) -> AppResult<Json<ReviewSteps>> {
+    let mut tx = state.db.read().await?;
     Ok(Json(ReviewSteps {
-        steps: service::review_steps(&state, &v, unit).await?,
+        steps: service::review_steps(&mut tx, &v, unit).await?,
     }))
 }
 
@@ -161,7 +170,9 @@ pub async fn set_review_steps(
     Path(unit): Path<i64>,
     Json(input): Json<ReviewSteps>,
 ) -> AppResult<StatusCode> {
-    service::set_review_steps(&state, &v, unit, input.steps).await?;
+    let mut tx = state.db.write().await?;
+    service::set_review_steps(&mut tx, &v, unit, input.steps).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -169,7 +180,8 @@ pub async fn set_review_steps(
 #[utoipa::path(get, path = "/api/v1/sensitive-words", tag = "news",
     responses((status = 200, body = Vec<String>), (status = 403)))]
 pub async fn list_words(State(state): State<AppState>, v: Viewer) -> AppResult<Json<Vec<String>>> {
-    Ok(Json(service::sensitive_words(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::sensitive_words(&mut tx, &v).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -186,7 +198,9 @@ pub async fn add_word(
     v: Viewer,
     Json(input): Json<WordInput>,
 ) -> AppResult<StatusCode> {
-    service::add_sensitive_word(&state, &v, &input.word).await?;
+    let mut tx = state.db.write().await?;
+    service::add_sensitive_word(&mut tx, &v, &input.word).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -198,7 +212,9 @@ pub async fn remove_word(
     v: Viewer,
     Json(input): Json<WordInput>,
 ) -> AppResult<StatusCode> {
-    service::remove_sensitive_word(&state, &v, &input.word).await?;
+    let mut tx = state.db.write().await?;
+    service::remove_sensitive_word(&mut tx, &v, &input.word).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -223,6 +239,8 @@ pub async fn reply_comment(
     Path(id): Path<i64>,
     Json(input): Json<ReplyInput>,
 ) -> AppResult<(StatusCode, Json<Replied>)> {
-    let article_id = comments::reply(&state, &v, id, &input.body).await?;
+    let mut tx = state.db.write().await?;
+    let article_id = comments::reply(&mut tx, &v, id, &input.body).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Replied { article_id })))
 }

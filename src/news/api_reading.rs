@@ -18,7 +18,8 @@ use axum::http::StatusCode;
 #[utoipa::path(get, path = "/api/v1/public/columns", tag = "news",
     responses((status = 200, body = Vec<Column>)))]
 pub async fn list_columns(State(state): State<AppState>) -> AppResult<Json<Vec<Column>>> {
-    Ok(Json(reading::columns(&state).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(reading::columns(&mut tx).await?))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -38,7 +39,8 @@ pub async fn column_articles(
     Path(id): Path<i64>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Json<ColumnArticles>> {
-    let (column, articles, has_more) = reading::column_articles(&state, id, &p).await?;
+    let mut tx = state.db.read().await?;
+    let (column, articles, has_more) = reading::column_articles(&mut tx, id, &p).await?;
     Ok(Json(ColumnArticles {
         column,
         articles: articles.into_iter().map(PublicArticle::from).collect(),
@@ -53,7 +55,8 @@ pub async fn list_comments(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Comment>>> {
-    Ok(Json(comments::public_of(&state, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(comments::public_of(&mut tx, id).await?))
 }
 
 /// Likes a published article (once per reader; liking again changes nothing).
@@ -64,7 +67,9 @@ pub async fn like_article(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    comments::like(&state, &ctx, id).await?;
+    let mut tx = state.db.write().await?;
+    comments::like(&mut tx, &ctx, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -76,6 +81,8 @@ pub async fn report_comment(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    comments::report(&state, &ctx, id).await?;
+    let mut tx = state.db.write().await?;
+    comments::report(&mut tx, &ctx, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,13 +6,14 @@
 use super::attachments_repo::{self as repo, Attachment, NewAttachment};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::session::Ctx;
 use axum::extract::{Multipart, Path, Request, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use tower::ServiceExt;
@@ -62,9 +63,9 @@ pub struct Received {
 
 /// Streams the `file` part of an upload to the upload directory and checks it by content;
 /// the file is removed again unless recorded with [`record`].
-pub async fn receive(state: &AppState, mut mp: Multipart) -> AppResult<Received> {
-    let dir = state.config.effective_upload_dir();
-    tokio::fs::create_dir_all(&dir)
+/// No transaction is held meanwhile: the upload may take minutes.
+pub async fn receive(dir: &std::path::Path, mut mp: Multipart) -> AppResult<Received> {
+    tokio::fs::create_dir_all(dir)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let key = crate::crypto::random_token(16);
@@ -179,36 +180,39 @@ pub async fn record(
     Ok((id, json_detail(id, f.kind, &f.mime, f.size)))
 }
 
-pub async fn upload(state: &AppState, v: &Viewer, article: i64, mp: Multipart) -> AppResult<i64> {
-    let a = super::service::load(state, v, article).await?;
+/// Whether the caller may attach files to `article` now (the author, or a writer over its
+/// unit, while it is a draft or rejected); checked before the upload is read, so a refused
+/// caller's file is not streamed to disk.
+pub async fn may_upload(tx: &mut Tx, v: &Viewer, article: i64) -> AppResult<super::repo::Article> {
+    let a = super::service::load(tx, v, article).await?;
     let s = v.scope(Perm::WriteNews)?;
-    let in_scope = {
-        let mut tx = state.db.read().await?;
-        crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(a.unit_id))
-            .await?
-            .is_some()
-    };
+    let in_scope = crate::units::repo::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
+        .await?
+        .is_some();
     if a.author_id != v.p.id.0 && !in_scope {
         return Err(AppError::Forbidden);
     }
     if !matches!(a.state.as_str(), "draft" | "rejected") {
         return Err(AppError::field("file", "news.not_editable"));
     }
-    let f = receive(state, mp).await?;
-    let mut tx = state.db.write().await?;
+    Ok(a)
+}
+
+/// Records a received file for `article` (checked first with [`may_upload`]) in the
+/// caller's write transaction, with its audit entry.
+pub async fn attach(tx: &mut Tx, v: &Viewer, article: i64, f: Received) -> AppResult<i64> {
     // The upload took time: the article may have gone to review meanwhile.
-    let now = super::repo::get(&mut tx, article)
+    let a = super::repo::get(tx, article)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !matches!(now.state.as_str(), "draft" | "rejected") {
+    if !matches!(a.state.as_str(), "draft" | "rejected") {
         return Err(AppError::field("file", "news.not_editable"));
     }
-    let (id, detail) = record(&mut tx, f, Some(article), None, v.p.id.0).await?;
+    let (id, detail) = record(tx, f, Some(article), None, v.p.id.0).await?;
     let event = Event::ok("attachment.create", format!("article:{article}"))
         .unit(a.unit_id)
         .detail(detail);
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
@@ -218,9 +222,8 @@ fn json_detail(id: i64, kind: &str, mime: &str, size: usize) -> serde_json::Valu
 
 /// Whether the caller may see an article's files: anyone once published, else staff who
 /// see the article.
-async fn may_see(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<bool> {
-    let mut tx = state.db.read().await?;
-    let Some(a) = super::repo::get(&mut tx, article).await? else {
+pub async fn may_see(tx: &mut Tx, ctx: &Ctx, article: i64) -> AppResult<bool> {
+    let Some(a) = super::repo::get(tx, article).await? else {
         return Ok(false);
     };
     if a.state == "published" {
@@ -232,9 +235,7 @@ async fn may_see(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<bool> {
     let Ok(s) = p.scope(Perm::ReadDrafts) else {
         return Ok(false);
     };
-    Ok(super::repo::get_for_staff(&mut tx, &s, article)
-        .await?
-        .is_some())
+    Ok(super::repo::get_for_staff(tx, &s, article).await?.is_some())
 }
 
 /// Serves a file with its checked type; byte ranges work (video seeking).
@@ -244,15 +245,14 @@ pub async fn serve(
     Path(id): Path<i64>,
     req: Request,
 ) -> AppResult<Response> {
-    let f: Attachment = {
-        let mut tx = state.db.read().await?;
-        repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?
-    };
+    let mut tx = state.db.read().await?;
+    let f: Attachment = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let visible = match (f.article_id, f.work_id) {
-        (Some(article), _) => may_see(&state, &ctx, article).await?,
-        (None, Some(work)) => crate::campaigns::service::may_see_work(&state, &ctx, work).await?,
+        (Some(article), _) => may_see(&mut tx, &ctx, article).await?,
+        (None, Some(work)) => crate::campaigns::service::may_see_work(&mut tx, &ctx, work).await?,
         (None, None) => false,
     };
+    drop(tx);
     if !visible {
         // The file exists: a refusal, shown as not found and audited.
         return Err(AppError::OutOfScope);
@@ -290,63 +290,41 @@ pub async fn serve(
     Ok(resp)
 }
 
-pub async fn upload_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    mp: Multipart,
-) -> AppResult<Response> {
-    upload(&state, &v, id, mp).await?;
-    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
-}
-
-pub async fn set_cover(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path((id, file)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    choose_cover(&state, &v, id, file).await?;
-    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
-}
-
 /// Makes image `file` of a draft or rejected article its cover and share image (the author,
 /// or a writer over the article's unit).
-pub async fn choose_cover(state: &AppState, v: &Viewer, id: i64, file: i64) -> AppResult<()> {
-    let a = super::service::load(state, v, id).await?;
+pub async fn choose_cover(tx: &mut Tx, v: &Viewer, id: i64, file: i64) -> AppResult<()> {
+    let a = super::service::load(tx, v, id).await?;
     if !matches!(a.state.as_str(), "draft" | "rejected") {
         return Err(AppError::field("file", "news.not_editable"));
     }
     let s = v.scope(Perm::WriteNews)?;
-    let mut tx = state.db.write().await?;
     let writes_here =
-        crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(a.unit_id))
+        crate::units::repo::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
             .await?
             .is_some();
     if a.author_id != v.p.id.0 && !writes_here {
         return Err(AppError::Forbidden);
     }
-    if !repo::set_cover(&mut tx, id, file).await? {
+    if !repo::set_cover(tx, id, file).await? {
         return Err(AppError::field("file", "validation.cover_image"));
     }
     let event = Event::ok("article.cover", format!("article:{id}"))
         .unit(a.unit_id)
         .detail(serde_json::json!({ "attachment_id": file }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
 /// The files of an article the caller sees as staff, and the cover's id.
 pub async fn of_article(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: i64,
 ) -> AppResult<(Vec<Attachment>, Option<i64>)> {
-    super::service::load(state, v, id).await?;
-    let mut tx = state.db.read().await?;
+    super::service::load(tx, v, id).await?;
     Ok((
-        repo::of_article(&mut tx, id).await?,
-        repo::cover_of(&mut tx, id).await?,
+        repo::of_article(tx, id).await?,
+        repo::cover_of(tx, id).await?,
     ))
 }
 

@@ -31,13 +31,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> Router<AppState> {
     let uploads = Router::new()
-        .route("/news/{id}/attachments", post(attachments::upload_page))
+        .route("/news/{id}/attachments", post(pages::upload_page))
         .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20)));
     Router::new()
         .merge(uploads)
         .route(
             "/news/{id}/attachments/{file}/cover",
-            post(attachments::set_cover),
+            post(pages::set_cover_page),
         )
         .route("/files/{id}", get(attachments::serve))
         .route("/news", get(pages::desk).post(pages::create_article))

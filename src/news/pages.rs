@@ -68,8 +68,9 @@ pub async fn desk(
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
     let filter = q.state.unwrap_or_default();
+    let mut tx = state.db.read().await?;
     let mut articles = service::desk(
-        &state,
+        &mut tx,
         &v,
         Some(&filter),
         PageParams::SIZE + 1,
@@ -106,17 +107,16 @@ struct FormPage {
 
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::WriteNews)?;
-    let columns = service::columns(&state, &v).await?;
-    let units = {
-        let mut tx = state.db.read().await?;
-        crate::units::repo::list(&mut tx, &s, false, 2000).await?
-    };
+    let mut tx = state.db.read().await?;
+    let columns = service::columns(&mut tx, &v).await?;
+    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
+    let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),
         id: None,
         a: ArticleInput::default(),
         columns,
-        correspondents: service::correspondents(&state, &v).await?,
+        correspondents,
         units,
     })
 }
@@ -126,7 +126,10 @@ pub async fn create_article(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id = service::create_article(&state, &v, &form(&body)?).await?;
+    let input: ArticleInput = form(&body)?;
+    let mut tx = state.db.write().await?;
+    let id = service::create_article(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
 
@@ -135,8 +138,10 @@ pub async fn edit_article(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = service::load(&state, &v, id).await?;
-    let columns = service::columns(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    let columns = service::columns(&mut tx, &v).await?;
+    let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),
         id: Some(id),
@@ -152,7 +157,7 @@ pub async fn edit_article(
             publish_at: Some(local_input(a.publish_at)),
         },
         columns,
-        correspondents: service::correspondents(&state, &v).await?,
+        correspondents,
         units: Vec::new(),
     })
 }
@@ -163,7 +168,10 @@ pub async fn update_article(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> AppResult<Response> {
-    service::update_article(&state, &v, id, &form(&body)?).await?;
+    let input: ArticleInput = form(&body)?;
+    let mut tx = state.db.write().await?;
+    service::update_article(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
 
@@ -198,21 +206,19 @@ pub async fn show_article(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = service::load(&state, &v, id).await?;
-    let (events, versions, origin, files, cover) = {
-        let mut tx = state.db.read().await?;
-        (
-            repo::events(&mut tx, id).await?,
-            repo::versions(&mut tx, id).await?,
-            repo::import_origin(&mut tx, id).await?,
-            super::attachments_repo::of_article(&mut tx, id).await?,
-            super::attachments_repo::cover_of(&mut tx, id).await?,
-        )
-    };
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    let (events, versions, origin, files, cover) = (
+        repo::events(&mut tx, id).await?,
+        repo::versions(&mut tx, id).await?,
+        repo::import_origin(&mut tx, id).await?,
+        super::attachments_repo::of_article(&mut tx, id).await?,
+        super::attachments_repo::cover_of(&mut tx, id).await?,
+    );
     let origin = origin.map(super::history::ImportOrigin::from_stored);
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
-    let hits = match service::hits_for(&state, &v, &a).await {
+    let hits = match service::hits_for(&mut tx, &v, &a).await {
         Err(AppError::Forbidden) => Vec::new(),
         other => other?,
     };
@@ -252,7 +258,9 @@ pub async fn decide(
     body: Bytes,
 ) -> AppResult<Response> {
     let input: DecisionInput = form(&body)?;
-    service::decide(&state, &v, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::decide(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
 
@@ -270,7 +278,8 @@ impl ReviewPage {
 }
 
 pub async fn review_queue(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
-    let articles = service::queue(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let articles = service::queue(&mut tx, &v).await?;
     html(&ReviewPage {
         page: Page::new(&v.ctx, "/news"),
         articles,
@@ -293,13 +302,13 @@ struct ColumnsPage {
 
 pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::ManageNews)?;
-    let columns = service::columns(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let columns = service::columns(&mut tx, &v).await?;
     // The word list only for those who keep it; any other failure is an error.
-    let words = match service::sensitive_words(&state, &v).await {
+    let words = match service::sensitive_words(&mut tx, &v).await {
         Err(AppError::Forbidden) => None,
         other => Some(other?),
     };
-    let mut tx = state.db.read().await?;
     let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
     let (step_units, configured) = match v.scope(Perm::ManageUnits) {
         Ok(admin) => (
@@ -324,7 +333,9 @@ pub async fn create_column(
     body: Bytes,
 ) -> AppResult<Response> {
     let input: ColumnInput = form(&body)?;
-    service::create_column(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::create_column(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to("/news/columns").into_response())
 }
 
@@ -340,11 +351,13 @@ pub async fn change_words(
     body: Bytes,
 ) -> AppResult<Response> {
     let f: WordForm = form(&body)?;
+    let mut tx = state.db.write().await?;
     if f.remove.is_some() {
-        service::remove_sensitive_word(&state, &v, &f.word).await?;
+        service::remove_sensitive_word(&mut tx, &v, &f.word).await?;
     } else {
-        service::add_sensitive_word(&state, &v, &f.word).await?;
+        service::add_sensitive_word(&mut tx, &v, &f.word).await?;
     }
+    tx.commit().await?;
     Ok(Redirect::to("/news/columns#words").into_response())
 }
 
@@ -360,7 +373,9 @@ pub async fn set_review_steps(
     body: Bytes,
 ) -> AppResult<Response> {
     let f: StepsForm = form(&body)?;
-    service::set_review_steps(&state, &v, f.unit_id, f.steps).await?;
+    let mut tx = state.db.write().await?;
+    service::set_review_steps(&mut tx, &v, f.unit_id, f.steps).await?;
+    tx.commit().await?;
     Ok(Redirect::to("/news/columns#steps").into_response())
 }
 
@@ -387,8 +402,9 @@ pub async fn compare_versions(
     Path(id): Path<i64>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
-    let a = service::load(&state, &v, id).await?;
-    let c = super::history::compare(&state, &v, id, q.from, q.to).await?;
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    let c = super::history::compare(&mut tx, &v, id, q.from, q.to).await?;
     html(&ComparePage {
         page: Page::new(&v.ctx, "/news"),
         a,
@@ -396,4 +412,44 @@ pub async fn compare_versions(
         to: c.to,
         lines: c.lines,
     })
+}
+
+pub async fn upload_page(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    upload_attachment(&state, &v, id, mp).await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+}
+
+/// An upload to an article, for the page and the API: the caller is checked in a read
+/// transaction, the file streamed to disk with no transaction held (it may take minutes),
+/// then recorded in one write transaction that checks the article again.
+pub(super) async fn upload_attachment(
+    state: &AppState,
+    v: &Viewer,
+    article: i64,
+    mp: axum::extract::Multipart,
+) -> AppResult<i64> {
+    let mut tx = state.db.read().await?;
+    super::attachments::may_upload(&mut tx, v, article).await?;
+    drop(tx);
+    let f = super::attachments::receive(&state.config.effective_upload_dir(), mp).await?;
+    let mut tx = state.db.write().await?;
+    let id = super::attachments::attach(&mut tx, v, article, f).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn set_cover_page(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut tx = state.db.write().await?;
+    super::attachments::choose_cover(&mut tx, &v, id, file).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
 }

@@ -4,6 +4,7 @@
 
 use super::repo::{self, Article, Column};
 use super::service;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -60,7 +61,8 @@ pub async fn column(
     Path(id): Path<i64>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Response> {
-    let (column, articles, has_more) = column_articles(&state, id, &p).await?;
+    let mut tx = state.db.read().await?;
+    let (column, articles, has_more) = column_articles(&mut tx, id, &p).await?;
     html(&ColumnPage {
         page: Page::new(&ctx, "/read"),
         column,
@@ -73,26 +75,23 @@ pub async fn column(
 /// An active column and one page of its published articles, newest first, and whether
 /// another page follows.
 pub async fn column_articles(
-    state: &AppState,
+    tx: &mut Tx,
     id: i64,
     p: &PageParams,
 ) -> AppResult<(Column, Vec<Article>, bool)> {
-    let mut tx = state.db.read().await?;
-    let column = repo::column(&mut tx, id)
+    let column = repo::column(tx, id)
         .await?
         .filter(|c| c.active)
         .ok_or(AppError::NotFound)?;
-    let mut articles =
-        repo::published_in_column(&mut tx, id, PageParams::SIZE + 1, p.offset()).await?;
+    let mut articles = repo::published_in_column(tx, id, PageParams::SIZE + 1, p.offset()).await?;
     let has_more = articles.len() as i64 > PageParams::SIZE;
     articles.truncate(PageParams::SIZE as usize);
     Ok((column, articles, has_more))
 }
 
 /// The columns readers can open.
-pub async fn columns(state: &AppState) -> AppResult<Vec<Column>> {
-    let mut tx = state.db.read().await?;
-    Ok(repo::public_columns(&mut tx).await?)
+pub async fn columns(tx: &mut Tx) -> AppResult<Vec<Column>> {
+    Ok(repo::public_columns(tx).await?)
 }
 
 #[derive(Template)]
@@ -156,15 +155,13 @@ pub async fn article(
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
     let (who, also) = super::readers::reader_keys(&ctx);
-    let a = service::read(&state, id, Some((&who, also.as_deref()))).await?;
-    let comments = super::comments::for_article(&state, id).await?;
-    let (files, cover) = {
-        let mut tx = state.db.read().await?;
-        (
-            super::attachments_repo::of_article(&mut tx, id).await?,
-            super::attachments_repo::cover_of(&mut tx, id).await?,
-        )
-    };
+    // A write: the read is counted.
+    let mut tx = state.db.write().await?;
+    let a = service::read(&mut tx, id, Some((&who, also.as_deref()))).await?;
+    let comments = super::comments::for_article(&mut tx, id).await?;
+    let files = super::attachments_repo::of_article(&mut tx, id).await?;
+    let cover = super::attachments_repo::cover_of(&mut tx, id).await?;
+    tx.commit().await?;
     let og_image = cover.map(|c| format!("{}/files/{c}", base_url(&state, &headers)));
     let notice = q
         .comment

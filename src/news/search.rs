@@ -5,6 +5,7 @@
 use super::repo::Article;
 use super::search_repo as repo;
 use crate::access::Perm;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::search::text::highlight;
 use crate::state::AppState;
@@ -84,7 +85,7 @@ pub struct PublicResults {
 }
 
 /// Published articles for anyone.
-pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResults> {
+pub async fn public(tx: &mut Tx, q: &SearchQuery) -> AppResult<PublicResults> {
     let Some(text) = query_of(q)? else {
         return Ok(PublicResults {
             q: None,
@@ -94,14 +95,13 @@ pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResult
         });
     };
     let paging = PageParams { page: q.page };
-    let mut tx = state.db.read().await?;
-    let mut found = repo::published(&mut tx, &text, PageParams::SIZE + 1, paging.offset()).await?;
+    let mut found = repo::published(tx, &text, PageParams::SIZE + 1, paging.offset()).await?;
     let more = found.len() as i64 > PageParams::SIZE;
     found.truncate(PageParams::SIZE as usize);
     let cap = crate::search::index::CANDIDATES;
     // Drafts and withdrawn articles take places in the cut too, so the last page may come
     // before the cut's size: ask the index, on the last page only.
-    let capped = !more && crate::search::index::more_than(&mut tx, "article", &text, cap).await?;
+    let capped = !more && crate::search::index::more_than(tx, "article", &text, cap).await?;
     Ok(PublicResults {
         hits: found.into_iter().map(|a| hit(a, &text)).collect(),
         q: Some(text),
@@ -112,7 +112,7 @@ pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResult
 
 /// Everything the caller may see as staff, drafts included.
 pub async fn staff(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     q: &SearchQuery,
 ) -> AppResult<(Option<String>, Vec<Hit>)> {
@@ -120,8 +120,7 @@ pub async fn staff(
     let Some(text) = query_of(q)? else {
         return Ok((None, Vec::new()));
     };
-    let mut tx = state.db.read().await?;
-    let found = repo::for_staff(&mut tx, &s, &text, 100).await?;
+    let found = repo::for_staff(tx, &s, &text, 100).await?;
     Ok((
         Some(text.clone()),
         found.into_iter().map(|a| hit(a, &text)).collect(),
@@ -147,7 +146,8 @@ pub async fn public_page(
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
-    let r = public(&state, &q).await?;
+    let mut tx = state.db.read().await?;
+    let r = public(&mut tx, &q).await?;
     html(&SearchPage {
         page: Page::new(&ctx, "/read"),
         q: r.q,
@@ -165,7 +165,8 @@ pub async fn staff_page(
     v: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
-    let (text, hits) = staff(&state, &v, &q).await?;
+    let mut tx = state.db.read().await?;
+    let (text, hits) = staff(&mut tx, &v, &q).await?;
     html(&SearchPage {
         page: Page::new(&v.ctx, "/news"),
         q: text,
@@ -184,7 +185,8 @@ pub async fn api_public(
     State(state): State<AppState>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<Hit>>> {
-    Ok(Json(public(&state, &q).await?.hits))
+    let mut tx = state.db.read().await?;
+    Ok(Json(public(&mut tx, &q).await?.hits))
 }
 
 /// Articles the caller may see as staff matching `q` (drafts in scope included).
@@ -195,5 +197,6 @@ pub async fn api_staff(
     v: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<Hit>>> {
-    Ok(Json(staff(&state, &v, &q).await?.1))
+    let mut tx = state.db.read().await?;
+    Ok(Json(staff(&mut tx, &v, &q).await?.1))
 }

@@ -5,10 +5,10 @@ use super::model::{self as m, Action, Facts, State};
 use super::repo::{self, Article, Column, Text};
 use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::parse_text;
-use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
@@ -76,27 +76,25 @@ fn parse_publish_at(s: Option<&str>) -> Result<Option<DateTime<Utc>>, FieldError
 }
 
 /// Whether a unit lies in a scope.
-async fn unit_in(state: &AppState, s: &Scope, unit: i64) -> AppResult<bool> {
-    let mut tx = state.db.read().await?;
-    Ok(crate::units::repo::get_in_scope(&mut tx, s, UnitId(unit))
+async fn unit_in(tx: &mut Tx, s: &Scope, unit: i64) -> AppResult<bool> {
+    Ok(crate::units::repo::get_in_scope(tx, s, UnitId(unit))
         .await?
         .is_some())
 }
 
 /// The unit is in scope; else an audited refusal when it exists, not found when it does not.
-async fn require_unit_in(state: &AppState, s: &Scope, unit: i64) -> AppResult<()> {
-    if unit_in(state, s, unit).await? {
+async fn require_unit_in(tx: &mut Tx, s: &Scope, unit: i64) -> AppResult<()> {
+    if unit_in(tx, s, unit).await? {
         return Ok(());
     }
-    let mut tx = state.db.read().await?;
-    if crate::units::repo::exists(&mut tx, UnitId(unit)).await? {
+    if crate::units::repo::exists(tx, UnitId(unit)).await? {
         Err(AppError::OutOfScope)
     } else {
         Err(AppError::NotFound)
     }
 }
 
-pub async fn create_column(state: &AppState, v: &Viewer, input: &ColumnInput) -> AppResult<i64> {
+pub async fn create_column(tx: &mut Tx, v: &Viewer, input: &ColumnInput) -> AppResult<i64> {
     let s = v.scope(Perm::ManageNews)?;
     let mut errors = Vec::new();
     let name = match parse_text("name", Some(&input.name), 40) {
@@ -117,15 +115,14 @@ pub async fn create_column(state: &AppState, v: &Viewer, input: &ColumnInput) ->
         .map_err(|e| errors.push(e))
         .ok()
         .flatten();
-    if !unit_in(state, &s, input.unit_id).await? {
+    if !unit_in(tx, &s, input.unit_id).await? {
         errors.push(FieldError::new("unit_id", "validation.unit_scope"));
     }
     let (Some(name), true) = (name, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.write().await?;
     let id = repo::insert_column(
-        &mut tx,
+        tx,
         input.unit_id,
         &name,
         &input.kind,
@@ -139,40 +136,35 @@ pub async fn create_column(state: &AppState, v: &Viewer, input: &ColumnInput) ->
     let event = Event::ok("column.create", format!("column:{id}"))
         .unit(input.unit_id)
         .detail(json!({ "after": { "name": name, "kind": input.kind } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
 /// Columns the caller may see as staff (their units' and, for writers, those above).
-pub async fn columns(state: &AppState, v: &Viewer) -> AppResult<Vec<Column>> {
+pub async fn columns(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Column>> {
     let s = v.scope(Perm::ReadDrafts)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::columns_for_writer(&mut tx, &s).await?)
+    Ok(repo::columns_for_writer(tx, &s).await?)
 }
 
 /// The review steps (1 or 2) a unit in the caller's scope has set for its articles.
-pub async fn review_steps(state: &AppState, v: &Viewer, unit: i64) -> AppResult<u8> {
+pub async fn review_steps(tx: &mut Tx, v: &Viewer, unit: i64) -> AppResult<u8> {
     let s = v.scope(Perm::WriteNews)?;
-    require_unit_in(state, &s, unit).await?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::review_steps(&mut tx, unit).await?)
+    require_unit_in(tx, &s, unit).await?;
+    Ok(repo::review_steps(tx, unit).await?)
 }
 
-pub async fn set_review_steps(state: &AppState, v: &Viewer, unit: i64, steps: u8) -> AppResult<()> {
+pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: i64, steps: u8) -> AppResult<()> {
     let s = v.scope(Perm::ManageUnits)?;
-    require_unit_in(state, &s, unit).await?;
+    require_unit_in(tx, &s, unit).await?;
     if !(1..=2).contains(&steps) {
         return Err(AppError::field("steps", "validation.choice"));
     }
-    let mut tx = state.db.write().await?;
-    let before = repo::review_steps(&mut tx, unit).await?;
-    repo::set_review_steps(&mut tx, unit, steps).await?;
+    let before = repo::review_steps(tx, unit).await?;
+    repo::set_review_steps(tx, unit, steps).await?;
     let event = Event::ok("news.review_steps", format!("unit:{unit}"))
         .unit(unit)
         .detail(json!({ "before": before, "after": steps }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
@@ -235,10 +227,9 @@ fn check(input: &ArticleInput) -> AppResult<Checked> {
 }
 
 /// A credited correspondent must hold that role in the writer's units.
-async fn check_correspondent(state: &AppState, s: &Scope, who: Option<i64>) -> AppResult<()> {
+async fn check_correspondent(tx: &mut Tx, s: &Scope, who: Option<i64>) -> AppResult<()> {
     let Some(who) = who else { return Ok(()) };
-    let mut tx = state.db.read().await?;
-    if super::stats_repo::is_correspondent_in(&mut tx, s, who).await? {
+    if super::stats_repo::is_correspondent_in(tx, s, who).await? {
         Ok(())
     } else {
         Err(AppError::field(
@@ -249,12 +240,11 @@ async fn check_correspondent(state: &AppState, s: &Scope, who: Option<i64>) -> A
 }
 
 /// Correspondents the writer may credit: those of the units in their news scope.
-pub async fn correspondents(state: &AppState, v: &Viewer) -> AppResult<Vec<(i64, String)>> {
+pub async fn correspondents(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<(i64, String)>> {
     let s = v.scope(Perm::ReadDrafts)?;
-    let mut tx = state.db.read().await?;
     let mut out: Vec<(i64, String)> = Vec::new();
     for g in v.p.grants.iter().filter(|g| s.roles.contains_name(&g.role)) {
-        for c in super::stats_repo::correspondents_under(&mut tx, &g.unit_path).await? {
+        for c in super::stats_repo::correspondents_under(tx, &g.unit_path).await? {
             if !out.contains(&c) {
                 out.push(c);
             }
@@ -264,20 +254,19 @@ pub async fn correspondents(state: &AppState, v: &Viewer) -> AppResult<Vec<(i64,
 }
 
 /// The column an article may go into: one the writer may see, active.
-async fn writable_column(state: &AppState, s: &Scope, column: i64) -> AppResult<Column> {
-    let mut tx = state.db.read().await?;
-    repo::columns_for_writer(&mut tx, s)
+async fn writable_column(tx: &mut Tx, s: &Scope, column: i64) -> AppResult<Column> {
+    repo::columns_for_writer(tx, s)
         .await?
         .into_iter()
         .find(|c| c.id == column && c.active)
         .ok_or(AppError::field("column_id", "validation.column_scope"))
 }
 
-pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) -> AppResult<i64> {
+pub async fn create_article(tx: &mut Tx, v: &Viewer, input: &ArticleInput) -> AppResult<i64> {
     let s = v.scope(Perm::WriteNews)?;
     let c = check(input)?;
-    let column = writable_column(state, &s, input.column_id).await?;
-    check_correspondent(state, &s, input.correspondent_id).await?;
+    let column = writable_column(tx, &s, input.column_id).await?;
+    check_correspondent(tx, &s, input.correspondent_id).await?;
     let unit = if input.unit_id == 0 {
         v.p.grants
             .iter()
@@ -287,7 +276,7 @@ pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) 
     } else {
         input.unit_id
     };
-    if !unit_in(state, &s, unit).await? {
+    if !unit_in(tx, &s, unit).await? {
         return Err(AppError::field("unit_id", "validation.unit_scope"));
     }
     let text = Text {
@@ -299,11 +288,10 @@ pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) 
         source: c.source.as_deref(),
         correspondent_id: input.correspondent_id,
     };
-    let mut tx = state.db.write().await?;
-    let id = repo::insert_article(&mut tx, column.id, unit, v.p.id.0, &text).await?;
-    repo::set_publish_at(&mut tx, id, c.publish_at).await?;
+    let id = repo::insert_article(tx, column.id, unit, v.p.id.0, &text).await?;
+    repo::set_publish_at(tx, id, c.publish_at).await?;
     super::search_repo::index(
-        &mut tx,
+        tx,
         id,
         &c.title,
         c.summary.as_deref(),
@@ -314,36 +302,34 @@ pub async fn create_article(state: &AppState, v: &Viewer, input: &ArticleInput) 
     let event = Event::ok("article.create", format!("article:{id}"))
         .unit(unit)
         .detail(json!({ "after": { "title": c.title, "column_id": column.id, "version": 1 } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
 /// An article the caller may see as staff (in scope, or their own).
-pub async fn load(state: &AppState, v: &Viewer, id: i64) -> AppResult<Article> {
+pub async fn load(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Article> {
     let s = v.scope(Perm::ReadDrafts)?;
-    let mut tx = state.db.read().await?;
-    match repo::get_for_staff(&mut tx, &s, id).await? {
+    match repo::get_for_staff(tx, &s, id).await? {
         Some(a) => Ok(a),
-        None if repo::get(&mut tx, id).await?.is_some() => Err(AppError::OutOfScope),
+        None if repo::get(tx, id).await?.is_some() => Err(AppError::OutOfScope),
         None => Err(AppError::NotFound),
     }
 }
 
 pub async fn update_article(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: i64,
     input: &ArticleInput,
 ) -> AppResult<()> {
     let s = v.scope(Perm::WriteNews)?;
-    let before = load(state, v, id).await?;
-    if before.author_id != v.p.id.0 && !unit_in(state, &s, before.unit_id).await? {
+    let before = load(tx, v, id).await?;
+    if before.author_id != v.p.id.0 && !unit_in(tx, &s, before.unit_id).await? {
         return Err(AppError::Forbidden);
     }
     let c = check(input)?;
-    let column = writable_column(state, &s, input.column_id).await?;
-    check_correspondent(state, &s, input.correspondent_id).await?;
+    let column = writable_column(tx, &s, input.column_id).await?;
+    check_correspondent(tx, &s, input.correspondent_id).await?;
     let text = Text {
         title: &c.title,
         summary: c.summary.as_deref(),
@@ -353,13 +339,12 @@ pub async fn update_article(
         source: c.source.as_deref(),
         correspondent_id: input.correspondent_id,
     };
-    let mut tx = state.db.write().await?;
-    if !repo::update_text(&mut tx, id, column.id, v.p.id.0, &text).await? {
+    if !repo::update_text(tx, id, column.id, v.p.id.0, &text).await? {
         return Err(AppError::field("state", "news.not_editable"));
     }
-    repo::set_publish_at(&mut tx, id, c.publish_at).await?;
+    repo::set_publish_at(tx, id, c.publish_at).await?;
     super::search_repo::index(
-        &mut tx,
+        tx,
         id,
         &c.title,
         c.summary.as_deref(),
@@ -373,19 +358,13 @@ pub async fn update_article(
             json!({ "before": { "title": before.title, "version": before.version },
                         "after": { "title": c.title, "version": before.version + 1 } }),
         );
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
 /// Carries out a workflow action; returns the new state.
-pub async fn decide(
-    state: &AppState,
-    v: &Viewer,
-    id: i64,
-    input: &DecisionInput,
-) -> AppResult<State> {
-    let a = load(state, v, id).await?;
+pub async fn decide(tx: &mut Tx, v: &Viewer, id: i64, input: &DecisionInput) -> AppResult<State> {
+    let a = load(tx, v, id).await?;
     let action = match input.action.as_str() {
         "submit" => Action::Submit,
         "approve" => Action::Approve,
@@ -400,9 +379,8 @@ pub async fn decide(
         return Err(AppError::Forbidden);
     }
     let (publisher, steps) = {
-        let mut tx = state.db.read().await?;
-        let publisher = column_unit(&mut tx, a.column_id).await?;
-        (publisher, repo::review_steps(&mut tx, publisher).await?)
+        let publisher = column_unit(tx, a.column_id).await?;
+        (publisher, repo::review_steps(tx, publisher).await?)
     };
     let facts = Facts {
         state: from,
@@ -421,38 +399,31 @@ pub async fn decide(
     // Authors (or writers over the source unit) submit. Reviewers over the source unit or
     // over the column's unit take the first step or send an article back; what publishes
     // (or withdraws) needs a reviewer over the column's unit, the publisher.
-    let reviews = |unit: i64| async move {
-        match v.scope(Perm::ReviewNews) {
-            Ok(s) => unit_in(state, &s, unit).await,
-            Err(_) => Ok(false),
-        }
-    };
     let allowed = match (action, to) {
         (Action::Submit, _) => {
             a.author_id == v.p.id.0
                 || match v.scope(Perm::WriteNews) {
-                    Ok(s) => unit_in(state, &s, a.unit_id).await?,
+                    Ok(s) => unit_in(tx, &s, a.unit_id).await?,
                     Err(_) => false,
                 }
         }
         (Action::Reject, _) | (Action::Approve, State::FirstApproved) => {
-            reviews(a.unit_id).await? || reviews(publisher).await?
+            reviews(tx, v, a.unit_id).await? || reviews(tx, v, publisher).await?
         }
-        _ => reviews(publisher).await?,
+        _ => reviews(tx, v, publisher).await?,
     };
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let mut tx = state.db.write().await?;
     let first = (to == State::FirstApproved).then_some(v.p.id.0);
     let reason = (to == State::Withdrawn)
         .then_some(comment.as_deref())
         .flatten();
-    if !repo::set_state(&mut tx, id, from.as_str(), to.as_str(), first, None, reason).await? {
+    if !repo::set_state(tx, id, from.as_str(), to.as_str(), first, None, reason).await? {
         return Err(AppError::field("action", "news.changed_meanwhile"));
     }
     repo::insert_event(
-        &mut tx,
+        tx,
         id,
         action.as_str(),
         from.as_str(),
@@ -476,14 +447,21 @@ pub async fn decide(
         )
         .unit(a.unit_id)
         .actor(Some(v.p.id.0));
-        crate::outbox::emit(&mut tx, published).await?;
+        crate::outbox::emit(tx, published).await?;
     }
     let event = Event::ok(audit_action, format!("article:{id}"))
         .unit(a.unit_id)
         .detail(json!({ "before": from.as_str(), "after": to.as_str(), "comment": comment, "version": a.version }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(to)
+}
+
+/// Whether the caller reviews news over `unit`.
+async fn reviews(tx: &mut Tx, v: &Viewer, unit: i64) -> AppResult<bool> {
+    match v.scope(Perm::ReviewNews) {
+        Ok(s) => unit_in(tx, &s, unit).await,
+        Err(_) => Ok(false),
+    }
 }
 
 async fn column_unit(tx: &mut crate::db::Tx, column: i64) -> AppResult<i64> {
@@ -495,16 +473,15 @@ async fn column_unit(tx: &mut crate::db::Tx, column: i64) -> AppResult<i64> {
 
 /// Publishes approved articles whose time has come (every minute, on any node: the
 /// conditional update makes each happen once).
-pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
-    let mut tx = state.db.write().await?;
-    let ids = repo::publish_due(&mut tx, now()).await?;
+pub async fn publish_due(tx: &mut Tx) -> Result<usize, sqlx::Error> {
+    let ids = repo::publish_due(tx, now()).await?;
     for id in &ids {
-        let (version, unit) = match repo::get(&mut tx, *id).await? {
+        let (version, unit) = match repo::get(tx, *id).await? {
             Some(a) => (a.version, a.unit_id),
             None => continue,
         };
         repo::insert_event(
-            &mut tx,
+            tx,
             *id,
             "publish",
             "approved",
@@ -519,22 +496,21 @@ pub async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
             format!("article:{id}"),
         )
         .unit(unit);
-        crate::outbox::emit(&mut tx, published).await?;
+        crate::outbox::emit(tx, published).await?;
         let event = Event::ok("article.publish", format!("article:{id}")).unit(unit);
         audit::record(
-            &mut tx,
+            tx,
             &crate::audit::model::Actor::system("publish_due"),
             event,
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(ids.len())
 }
 
 /// Articles the caller may see as staff, optionally in one state.
 pub async fn desk(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     filter: Option<&str>,
     limit: i64,
@@ -549,53 +525,48 @@ pub async fn desk(
         ),
         None => None,
     };
-    let mut tx = state.db.read().await?;
-    Ok(repo::list_for_staff(&mut tx, &s, filter, limit, offset).await?)
+    Ok(repo::list_for_staff(tx, &s, filter, limit, offset).await?)
 }
 
 /// What waits for the caller's review, oldest first.
-pub async fn queue(state: &AppState, v: &Viewer) -> AppResult<Vec<Article>> {
+pub async fn queue(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Article>> {
     let s = v.scope(Perm::ReviewNews)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::review_queue(&mut tx, &s, 200).await?)
+    Ok(repo::review_queue(tx, &s, 200).await?)
 }
 
 /// A published article for any reader; counts one read per visitor per day.
 /// `visitor` is the reader's key and another to record without counting (see
 /// `readers::reader_keys`).
 pub async fn read(
-    state: &AppState,
+    tx: &mut Tx,
     id: i64,
     visitor: Option<(&str, Option<&str>)>,
 ) -> AppResult<Article> {
-    let mut tx = state.db.write().await?;
-    let mut a = repo::get(&mut tx, id)
+    let mut a = repo::get(tx, id)
         .await?
         .filter(|a| a.state == State::Published.as_str())
         .ok_or(AppError::NotFound)?;
     if let Some((who, alias)) = visitor {
         let day = Utc::now().with_timezone(&china()).date_naive().to_string();
-        if repo::record_read(&mut tx, id, &day, who, alias).await? {
+        if repo::record_read(tx, id, &day, who, alias).await? {
             a.read_count += 1;
         }
     }
-    tx.commit().await?;
     Ok(a)
 }
 
 /// The sensitive words found in an article, for a reviewer or its author (others are
 /// refused: the list itself is kept by a few).
-pub async fn hits_for(state: &AppState, v: &Viewer, a: &Article) -> AppResult<Vec<String>> {
+pub async fn hits_for(tx: &mut Tx, v: &Viewer, a: &Article) -> AppResult<Vec<String>> {
     if !(v.p.can(Perm::ReviewNews) || a.author_id == v.p.id.0) {
         return Err(AppError::Forbidden);
     }
-    sensitive_hits(state, a).await
+    sensitive_hits(tx, a).await
 }
 
 /// The sensitive words found in an article, for its reviewer.
-pub async fn sensitive_hits(state: &AppState, a: &Article) -> AppResult<Vec<String>> {
-    let mut tx = state.db.read().await?;
-    let list = repo::sensitive_words(&mut tx).await?;
+pub async fn sensitive_hits(tx: &mut Tx, a: &Article) -> AppResult<Vec<String>> {
+    let list = repo::sensitive_words(tx).await?;
     let text = format!(
         "{}\n{}\n{}",
         a.title,
@@ -620,67 +591,55 @@ fn keeps_word_list(v: &Viewer) -> AppResult<()> {
 }
 
 /// The sensitive-word list, for those who keep it.
-pub async fn sensitive_words(state: &AppState, v: &Viewer) -> AppResult<Vec<String>> {
+pub async fn sensitive_words(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<String>> {
     keeps_word_list(v)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::sensitive_words(&mut tx).await?)
+    Ok(repo::sensitive_words(tx).await?)
 }
 
-pub async fn add_sensitive_word(state: &AppState, v: &Viewer, word: &str) -> AppResult<()> {
+pub async fn add_sensitive_word(tx: &mut Tx, v: &Viewer, word: &str) -> AppResult<()> {
     keeps_word_list(v)?;
     let word = match parse_text("word", Some(word), 20) {
         Ok(Some(w)) => w,
         Ok(None) => return Err(AppError::field("word", "validation.required")),
         Err(e) => return Err(AppError::Validation(vec![e])),
     };
-    let mut tx = state.db.write().await?;
-    if repo::add_sensitive_word(&mut tx, &word, v.p.id.0).await? {
+    if repo::add_sensitive_word(tx, &word, v.p.id.0).await? {
         let event =
             Event::ok("news.sensitive_word_add", "sensitive_words").detail(json!({ "word": word }));
-        audit::record(&mut tx, &v.ctx.actor(), event).await?;
+        audit::record(tx, &v.ctx.actor(), event).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn remove_sensitive_word(state: &AppState, v: &Viewer, word: &str) -> AppResult<()> {
+pub async fn remove_sensitive_word(tx: &mut Tx, v: &Viewer, word: &str) -> AppResult<()> {
     keeps_word_list(v)?;
-    let mut tx = state.db.write().await?;
-    if repo::remove_sensitive_word(&mut tx, word).await? {
+    if repo::remove_sensitive_word(tx, word).await? {
         let event = Event::ok("news.sensitive_word_remove", "sensitive_words")
             .detail(json!({ "word": word }));
-        audit::record(&mut tx, &v.ctx.actor(), event).await?;
+        audit::record(tx, &v.ctx.actor(), event).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
-/// Re-indexes articles indexed by an older tokenizer (after a search upgrade); returns how
-/// many. Runs at start-up, in batches, each batch one transaction.
-pub async fn reindex_stale(db: &crate::db::Db) -> Result<u64, sqlx::Error> {
-    let mut done = 0;
-    loop {
-        let mut tx = db.write().await?;
-        let ids = crate::search::index::stale(&mut tx, "article", 500).await?;
-        if ids.is_empty() {
-            return Ok(done);
+/// Re-indexes one batch (at most `limit`) of the articles indexed by an older tokenizer
+/// (after a search upgrade); returns how many it took, 0 when none is left. The caller
+/// (start-up) runs batches until none is left, each batch its own transaction.
+pub async fn reindex_stale_batch(tx: &mut Tx, limit: i64) -> Result<usize, sqlx::Error> {
+    let ids = crate::search::index::stale(tx, "article", limit).await?;
+    for id in &ids {
+        if let Some(a) = repo::get(tx, *id).await? {
+            super::search_repo::index(
+                tx,
+                a.id,
+                &a.title,
+                a.summary.as_deref(),
+                &a.body_html,
+                &a.tags,
+            )
+            .await?;
+        } else {
+            crate::search::index::remove(tx, "article", *id).await?;
         }
-        for id in &ids {
-            if let Some(a) = repo::get(&mut tx, *id).await? {
-                super::search_repo::index(
-                    &mut tx,
-                    a.id,
-                    &a.title,
-                    a.summary.as_deref(),
-                    &a.body_html,
-                    &a.tags,
-                )
-                .await?;
-            } else {
-                crate::search::index::remove(&mut tx, "article", *id).await?;
-            }
-        }
-        done += ids.len() as u64;
-        tx.commit().await?;
     }
+    Ok(ids.len())
 }

@@ -4,6 +4,7 @@
 
 use super::stats_repo::{self as repo, Figures};
 use crate::access::Perm;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::model::UnitId;
@@ -80,7 +81,7 @@ pub struct Report {
     pub rows: Vec<Figures>,
 }
 
-pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<Report> {
+pub async fn report(tx: &mut Tx, v: &Viewer, q: &ReportQuery) -> AppResult<Report> {
     let s = v.scope(Perm::ReadDrafts)?;
     let quarter = match q
         .quarter
@@ -101,12 +102,11 @@ pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<
                 .ok_or(AppError::Forbidden)?
         }
     };
-    let mut tx = state.db.read().await?;
-    let unit = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(unit_id))
+    let unit = crate::units::repo::get_in_scope(tx, &s, UnitId(unit_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let (from, to) = quarter.bounds();
-    let rows = repo::figures(&mut tx, &unit.path, from, to).await?;
+    let rows = repo::figures(tx, &unit.path, from, to).await?;
     Ok(Report {
         unit,
         quarter,
@@ -132,13 +132,10 @@ impl ReportPage {
     }
 }
 
-async fn render(state: &AppState, v: &Viewer, q: &ReportQuery, print: bool) -> AppResult<Response> {
-    let r = report(state, v, q).await?;
+async fn render(tx: &mut Tx, v: &Viewer, q: &ReportQuery, print: bool) -> AppResult<Response> {
+    let r = report(tx, v, q).await?;
     let s = v.scope(Perm::ReadDrafts)?;
-    let units = {
-        let mut tx = state.db.read().await?;
-        crate::units::repo::list(&mut tx, &s, false, 2000).await?
-    };
+    let units = crate::units::repo::list(tx, &s, false, 2000).await?;
     html(&ReportPage {
         page: Page::new(&v.ctx, "/news"),
         r,
@@ -152,7 +149,8 @@ pub async fn report_page(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    render(&state, &v, &q, false).await
+    let mut tx = state.db.read().await?;
+    render(&mut tx, &v, &q, false).await
 }
 
 /// The same figures laid out for printing (the quarterly summary 季度通报).
@@ -161,7 +159,8 @@ pub async fn print_page(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    render(&state, &v, &q, true).await
+    let mut tx = state.db.read().await?;
+    render(&mut tx, &v, &q, true).await
 }
 
 /// The figures of a unit's subtree in a quarter as an XLSX workbook (ranked, the first ten
@@ -176,7 +175,9 @@ pub async fn export_xlsx(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let r = report(&state, &v, &q).await?;
+    let mut tx = state.db.read().await?;
+    let r = report(&mut tx, &v, &q).await?;
+    drop(tx);
     let l = v.ctx.locale;
     let body = workbook(&r, |k| l.t(k)).map_err(AppError::Internal)?;
     let name = format!("{}-{}-通讯员统计.xlsx", r.unit.name, r.quarter.label());
@@ -235,7 +236,8 @@ pub async fn api_report(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<ReportJson>> {
-    let r = report(&state, &v, &q).await?;
+    let mut tx = state.db.read().await?;
+    let r = report(&mut tx, &v, &q).await?;
     Ok(Json(ReportJson {
         unit_id: r.unit.id,
         quarter: r.quarter.label(),
