@@ -88,12 +88,7 @@ struct ShowPage {
     /// the campaign is open to each.
     units: Vec<(Unit, bool)>,
     /// The caller's own works here: id, title, state, files.
-    mine: Vec<(
-        i64,
-        String,
-        String,
-        Vec<crate::news::attachments_repo::Attachment>,
-    )>,
+    mine: Vec<(i64, String, String, Vec<crate::files::Attachment>)>,
 }
 
 pub async fn show_campaign(
@@ -105,7 +100,7 @@ pub async fn show_campaign(
     let (c, member, judge, manager) = service::show(&mut tx, &v, id).await?;
     let mut mine = Vec::new();
     for (wid, title, st) in super::repo::my_works(&mut tx, id, v.p.id.0).await? {
-        let files = crate::news::attachments_repo::of_work(&mut tx, wid).await?;
+        let files = crate::files::service::of_work(&mut tx, wid).await?;
         mine.push((wid, title, st, files));
     }
     let ranking = if manager && c.state == "finished" {
@@ -171,11 +166,11 @@ struct JudgingPage {
     page: Page,
     campaign: i64,
     works: Vec<BlindWork>,
-    files: Vec<crate::news::attachments_repo::Attachment>,
+    files: Vec<crate::files::Attachment>,
 }
 
 impl JudgingPage {
-    fn files_of(&self, work: &i64) -> Vec<&crate::news::attachments_repo::Attachment> {
+    fn files_of(&self, work: &i64) -> Vec<&crate::files::Attachment> {
         self.files
             .iter()
             .filter(|f| f.work_id == Some(*work))
@@ -192,7 +187,7 @@ pub async fn judging_page(
     let works = service::judging(&mut tx, &v, id).await?;
     let mut files = Vec::new();
     for w in &works {
-        files.extend(crate::news::attachments_repo::of_work(&mut tx, w.id).await?);
+        files.extend(crate::files::service::of_work(&mut tx, w.id).await?);
     }
     html(&JudgingPage {
         page: Page::new(&v.ctx, "/campaigns"),
@@ -225,7 +220,7 @@ pub(super) async fn add_file(
     let mut tx = state.db.read().await?;
     service::may_add_file(&mut tx, v, work).await?;
     drop(tx);
-    let f = crate::news::attachments::receive(&state.config.effective_upload_dir(), mp).await?;
+    let f = crate::files::service::receive(&state.config.effective_upload_dir(), mp).await?;
     let mut tx = state.db.write().await?;
     let id = service::add_file(&mut tx, v, work, f).await?;
     tx.commit().await?;
@@ -331,4 +326,36 @@ pub async fn library(
         page_no: p.page(),
         has_more,
     })
+}
+
+/// Serves an uploaded file (`/files/{id}`) to those who may see it: an article's to those
+/// who may see the article, a work's to those who may see the work. Byte ranges work.
+pub async fn serve_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let f = crate::files::service::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let visible = match (f.article_id, f.work_id) {
+        (Some(article), _) => crate::news::attachments::may_see(&mut tx, &ctx, article).await?,
+        (None, Some(work)) => service::may_see_work(&mut tx, &ctx, work).await?,
+        (None, None) => false,
+    };
+    drop(tx);
+    if !visible {
+        // The file exists: a refusal, shown as not found and audited.
+        return Err(AppError::OutOfScope);
+    }
+    // A work's file keeps a neutral name until the work is chosen: judges score blind, and
+    // file names often carry their author's name.
+    let shown_name = if f.article_id.is_some() {
+        f.original_name.clone()
+    } else {
+        format!("work-file-{}", f.id)
+    };
+    crate::files::service::respond(&state.config.effective_upload_dir(), &f, &shown_name, req).await
 }

@@ -515,7 +515,7 @@ pub(super) async fn to_review(
     .await?;
     crate::news::search_repo::index(tx, article, &w.title, Some(origin), &body_html, &w.kind)
         .await?;
-    crate::news::attachments_repo::move_to_article(tx, w.id, article).await?;
+    crate::files::service::move_to_article(tx, w.id, article).await?;
     Ok(article)
 }
 
@@ -580,11 +580,11 @@ pub async fn add_file(
     tx: &mut Tx,
     v: &Viewer,
     work: i64,
-    f: crate::news::attachments::Received,
+    f: crate::files::Received,
 ) -> AppResult<i64> {
     // The upload took time: the work may have been chosen or the campaign closed meanwhile.
     let w = may_add_file(tx, v, work).await?;
-    let (id, detail) = crate::news::attachments::record(tx, f, None, Some(work), v.p.id.0).await?;
+    let (id, detail) = crate::files::service::record(tx, f, None, Some(work), v.p.id.0).await?;
     audit::record(
         tx,
         &v.ctx.actor(),

@@ -1,11 +1,11 @@
 //! Staff JSON API for an article's history, files, review settings, the sensitive-word list
 //! and replies to readers, under `/api/v1`: what the desk pages do, for scripts.
 
-use super::attachments_repo::Attachment;
 use super::history::{self, Comparison};
 use super::repo::{Event, Version};
 use super::{attachments, comments, service};
 use crate::error::AppResult;
+use crate::files::Attachment;
 use crate::state::AppState;
 use crate::web::Created;
 use crate::web::auth::Viewer;

@@ -6,7 +6,6 @@ pub mod api;
 pub mod api_desk;
 pub mod api_reading;
 pub mod attachments;
-pub mod attachments_repo;
 pub mod comments;
 pub mod comments_repo;
 pub mod history;
@@ -32,14 +31,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn routes() -> Router<AppState> {
     let uploads = Router::new()
         .route("/news/{id}/attachments", post(pages::upload_page))
-        .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20)));
+        .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20)));
     Router::new()
         .merge(uploads)
         .route(
             "/news/{id}/attachments/{file}/cover",
             post(pages::set_cover_page),
         )
-        .route("/files/{id}", get(attachments::serve))
         .route("/news", get(pages::desk).post(pages::create_article))
         .route("/news/new", get(pages::new_article))
         .route("/news/review", get(pages::review_queue))
@@ -111,6 +109,6 @@ pub fn api() -> OpenApiRouter<AppState> {
                     api_desk::list_attachments,
                     api_desk::upload_attachment
                 ))
-                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20))),
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20))),
         )
 }

@@ -187,7 +187,7 @@ struct ShowPage {
     marked: Vec<(String, bool)>,
     /// For an imported article: the text as it came and the repairs made.
     origin: Option<super::history::ImportOrigin>,
-    files: Vec<super::attachments_repo::Attachment>,
+    files: Vec<crate::files::Attachment>,
     cover: Option<i64>,
     can_submit: bool,
     can_review: bool,
@@ -212,8 +212,8 @@ pub async fn show_article(
         repo::events(&mut tx, id).await?,
         repo::versions(&mut tx, id).await?,
         repo::import_origin(&mut tx, id).await?,
-        super::attachments_repo::of_article(&mut tx, id).await?,
-        super::attachments_repo::cover_of(&mut tx, id).await?,
+        crate::files::service::of_article(&mut tx, id).await?,
+        super::repo::cover_of(&mut tx, id).await?,
     );
     let origin = origin.map(super::history::ImportOrigin::from_stored);
     let st = State::parse(&a.state).unwrap_or(State::Draft);
@@ -436,7 +436,7 @@ pub(super) async fn upload_attachment(
     let mut tx = state.db.read().await?;
     super::attachments::may_upload(&mut tx, v, article).await?;
     drop(tx);
-    let f = super::attachments::receive(&state.config.effective_upload_dir(), mp).await?;
+    let f = crate::files::service::receive(&state.config.effective_upload_dir(), mp).await?;
     let mut tx = state.db.write().await?;
     let id = super::attachments::attach(&mut tx, v, article, f).await?;
     tx.commit().await?;

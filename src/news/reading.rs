@@ -107,7 +107,7 @@ struct ArticlePage {
     signed_in: bool,
     /// Editors and reviewers may reply under a comment (the service checks the unit).
     can_reply: bool,
-    files: Vec<super::attachments_repo::Attachment>,
+    files: Vec<crate::files::Attachment>,
     cover: Option<i64>,
     /// Absolute address of the cover, for the share preview.
     og_image: Option<String>,
@@ -159,8 +159,8 @@ pub async fn article(
     let mut tx = state.db.write().await?;
     let a = service::read(&mut tx, id, Some((&who, also.as_deref()))).await?;
     let comments = super::comments::for_article(&mut tx, id).await?;
-    let files = super::attachments_repo::of_article(&mut tx, id).await?;
-    let cover = super::attachments_repo::cover_of(&mut tx, id).await?;
+    let files = crate::files::service::of_article(&mut tx, id).await?;
+    let cover = super::repo::cover_of(&mut tx, id).await?;
     tx.commit().await?;
     let og_image = cover.map(|c| format!("{}/files/{c}", base_url(&state, &headers)));
     let notice = q

@@ -501,3 +501,18 @@ pub async fn backdate(
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Makes an image of the article its cover; false when the attachment is not such an image.
+pub async fn set_cover(tx: &mut Tx, article: i64, attachment: i64) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE articles SET cover_id = $2 WHERE id = $1
+           AND EXISTS (SELECT 1 FROM attachments t WHERE t.id = $2 AND t.article_id = $1 AND t.kind = 'image')")
+        .bind(article).bind(attachment).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn cover_of(tx: &mut Tx, article: i64) -> Result<Option<i64>, sqlx::Error> {
+    let v: Option<Option<i64>> = on_tx!(tx, c => sqlx::query_scalar("SELECT cover_id FROM articles WHERE id = $1")
+        .bind(article).fetch_optional(c).await)?;
+    Ok(v.flatten())
+}
