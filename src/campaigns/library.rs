@@ -8,7 +8,7 @@ use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::news::repo::Column;
+use crate::news::Column;
 use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
@@ -80,7 +80,7 @@ pub async fn accept(tx: &mut Tx, v: &Viewer, work: i64, column: i64) -> AppResul
     {
         return Err(AppError::OutOfScope);
     }
-    let columns = crate::news::repo::columns_for_writer(tx, &s).await?;
+    let columns = crate::news::service::columns_in(tx, &s).await?;
     if !columns.iter().any(|c| c.id == column && c.active) {
         return Err(AppError::field("column_id", "validation.column_scope"));
     }
@@ -129,7 +129,7 @@ pub async fn contribute_page(
             let mut tx = state.db.read().await?;
             (
                 repo::pending_contributions(&mut tx, &s).await?,
-                crate::news::repo::columns_for_writer(&mut tx, &s).await?,
+                crate::news::service::columns_in(&mut tx, &s).await?,
             )
         }
         Err(_) => (Vec::new(), Vec::new()),

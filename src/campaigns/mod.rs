@@ -6,8 +6,12 @@
 pub mod api;
 pub mod library;
 pub mod pages;
-pub mod repo;
+mod repo;
+pub mod seed;
 pub mod service;
+
+// The repo is private: other modules use these types and `service`, never the SQL.
+pub use repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork, Work};
 
 use crate::state::AppState;
 use axum::Router;

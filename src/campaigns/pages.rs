@@ -5,7 +5,7 @@ use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
 use super::service::{self, KINDS, ScoreInput, WorkInput};
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
-use crate::news::repo::Column;
+use crate::news::Column;
 use crate::state::AppState;
 use crate::units::repo::Unit;
 use crate::web::PageParams;
@@ -35,7 +35,7 @@ pub async fn list_campaigns(State(state): State<AppState>, v: Viewer) -> AppResu
     let (units, columns) = match v.scope(Perm::ManageNews) {
         Ok(s) => (
             crate::units::repo::list(&mut tx, &s, false, 2000).await?,
-            crate::news::repo::columns_for_writer(&mut tx, &s).await?,
+            crate::news::service::columns_in(&mut tx, &s).await?,
         ),
         Err(_) => (Vec::new(), Vec::new()),
     };
@@ -341,7 +341,7 @@ pub async fn serve_file(
         .await?
         .ok_or(AppError::NotFound)?;
     let visible = match (f.article_id, f.work_id) {
-        (Some(article), _) => crate::news::attachments::may_see(&mut tx, &ctx, article).await?,
+        (Some(article), _) => crate::news::service::may_see_files(&mut tx, &ctx, article).await?,
         (None, Some(work)) => service::may_see_work(&mut tx, &ctx, work).await?,
         (None, None) => false,
     };

@@ -207,7 +207,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: &CampaignInput) -> AppResult
         open_unit_ids: input.open_unit_ids.clone(),
     };
     let call = check_call(tx, &s, input.unit_id, &edit, &mut errors).await?;
-    let columns = crate::news::repo::columns_for_writer(tx, &s).await?;
+    let columns = crate::news::service::columns_in(tx, &s).await?;
     if !columns.iter().any(|c| c.id == input.column_id && c.active) {
         errors.push(FieldError::new("column_id", "validation.column_scope"));
     }
@@ -489,32 +489,20 @@ pub(super) async fn to_review(
     origin: &str,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    let body_html = crate::news::model::render_body(&w.body);
-    let text = crate::news::repo::Text {
-        title: &w.title,
-        summary: Some(origin),
-        body_md: &w.body,
-        body_html: &body_html,
-        tags: &w.kind,
-        source: Some(origin),
-        correspondent_id: None,
-    };
-    let article =
-        crate::news::repo::insert_article(tx, column, w.unit_id, w.author_id, &text).await?;
-    crate::news::repo::set_state(tx, article, "draft", "submitted", None, None, None).await?;
-    crate::news::repo::insert_event(
+    let article = crate::news::service::submit_on_behalf(
         tx,
-        article,
-        "submit",
-        "draft",
-        "submitted",
-        Some(by),
-        Some(origin),
-        1,
+        &crate::news::service::Submission {
+            column,
+            unit: w.unit_id,
+            author: w.author_id,
+            title: &w.title,
+            body: &w.body,
+            tags: &w.kind,
+            origin,
+            by,
+        },
     )
     .await?;
-    crate::news::search_repo::index(tx, article, &w.title, Some(origin), &body_html, &w.kind)
-        .await?;
     crate::files::service::move_to_article(tx, w.id, article).await?;
     Ok(article)
 }

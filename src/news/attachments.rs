@@ -8,7 +8,6 @@ use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::files::{Attachment, Received};
 use crate::web::auth::Viewer;
-use crate::web::session::Ctx;
 
 /// Whether the caller may attach files to `article` now (the author, or a writer over its
 /// unit, while it is a draft or rejected); checked before the upload is read, so a refused
@@ -44,24 +43,6 @@ pub async fn attach(tx: &mut Tx, v: &Viewer, article: i64, f: Received) -> AppRe
         .detail(detail);
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
-}
-
-/// Whether the caller may see an article's files: anyone once published, else staff who
-/// see the article.
-pub async fn may_see(tx: &mut Tx, ctx: &Ctx, article: i64) -> AppResult<bool> {
-    let Some(a) = super::repo::get(tx, article).await? else {
-        return Ok(false);
-    };
-    if a.state == "published" {
-        return Ok(true);
-    }
-    let Some(p) = ctx.full_principal() else {
-        return Ok(false);
-    };
-    let Ok(s) = p.scope(Perm::ReadDrafts) else {
-        return Ok(false);
-    };
-    Ok(super::repo::get_for_staff(tx, &s, article).await?.is_some())
 }
 
 /// Makes image `file` of a draft or rejected article its cover and share image (the author,

@@ -5,9 +5,9 @@
 pub mod api;
 pub mod api_desk;
 pub mod api_reading;
-pub mod attachments;
+mod attachments;
 pub mod comments;
-pub mod comments_repo;
+mod comments_repo;
 pub mod history;
 pub mod import;
 pub mod model;
@@ -15,12 +15,18 @@ pub mod pages;
 mod readers;
 pub mod reading;
 pub mod repair;
-pub mod repo;
+mod repo;
 pub mod search;
-pub mod search_repo;
+mod search_repo;
+pub mod seed;
 pub mod service;
 pub mod stats;
-pub mod stats_repo;
+mod stats_repo;
+
+// The repos are private: other modules use these types and `service`, never the SQL.
+pub use comments_repo::Comment;
+pub use repo::{Article, Column, Event, Version};
+pub use stats_repo::Figures;
 
 use crate::state::AppState;
 use axum::Router;

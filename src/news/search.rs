@@ -18,6 +18,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
 
+/// The staff search with PostgreSQL's narrow plan taken for scopes of up to a given number
+/// of units (tests compare the two plans).
+pub use super::search_repo::for_staff_planned;
+
 /// Longest query accepted, in characters.
 const MAX_QUERY: usize = 100;
 

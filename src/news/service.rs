@@ -146,6 +146,12 @@ pub async fn columns(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Column>> {
     Ok(repo::columns_for_writer(tx, &s).await?)
 }
 
+/// Active and inactive columns an article may go into for a caller with scope `s` (their
+/// units' and those above); callers keep the active ones.
+pub async fn columns_in(tx: &mut Tx, s: &Scope) -> AppResult<Vec<Column>> {
+    Ok(repo::columns_for_writer(tx, s).await?)
+}
+
 /// The review steps (1 or 2) a unit in the caller's scope has set for its articles.
 pub async fn review_steps(tx: &mut Tx, v: &Viewer, unit: i64) -> AppResult<u8> {
     let s = v.scope(Perm::WriteNews)?;
@@ -642,4 +648,72 @@ pub async fn reindex_stale_batch(tx: &mut Tx, limit: i64) -> Result<usize, sqlx:
         }
     }
     Ok(ids.len())
+}
+
+/// A text sent to review on its author's behalf (a campaign's chosen work, a contribution
+/// taken into a column).
+pub struct Submission<'a> {
+    pub column: i64,
+    pub unit: i64,
+    pub author: i64,
+    pub title: &'a str,
+    /// Markdown or plain text.
+    pub body: &'a str,
+    pub tags: &'a str,
+    /// Where it came from: shown as summary and source, and the trail's comment.
+    pub origin: &'a str,
+    /// Who sends it.
+    pub by: i64,
+}
+
+/// Writes `s` as an article and submits it for review in the caller's transaction (the
+/// caller audits); returns the article.
+pub async fn submit_on_behalf(tx: &mut Tx, s: &Submission<'_>) -> Result<i64, sqlx::Error> {
+    let body_html = m::render_body(s.body);
+    let text = Text {
+        title: s.title,
+        summary: Some(s.origin),
+        body_md: s.body,
+        body_html: &body_html,
+        tags: s.tags,
+        source: Some(s.origin),
+        correspondent_id: None,
+    };
+    let article = repo::insert_article(tx, s.column, s.unit, s.author, &text).await?;
+    repo::set_state(tx, article, "draft", "submitted", None, None, None).await?;
+    repo::insert_event(
+        tx,
+        article,
+        "submit",
+        "draft",
+        "submitted",
+        Some(s.by),
+        Some(s.origin),
+        1,
+    )
+    .await?;
+    super::search_repo::index(tx, article, s.title, Some(s.origin), &body_html, s.tags).await?;
+    Ok(article)
+}
+
+/// Whether the caller may see an article's files: anyone once published, else staff who
+/// see the article.
+pub async fn may_see_files(
+    tx: &mut Tx,
+    ctx: &crate::web::session::Ctx,
+    article: i64,
+) -> AppResult<bool> {
+    let Some(a) = repo::get(tx, article).await? else {
+        return Ok(false);
+    };
+    if a.state == "published" {
+        return Ok(true);
+    }
+    let Some(p) = ctx.full_principal() else {
+        return Ok(false);
+    };
+    let Ok(s) = p.scope(Perm::ReadDrafts) else {
+        return Ok(false);
+    };
+    Ok(repo::get_for_staff(tx, &s, article).await?.is_some())
 }
