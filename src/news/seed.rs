@@ -3,10 +3,10 @@
 //! comments, written as they stand after the workflow, without its checks or audit entries.
 //! Never called by a request.
 
-use super::comments_repo;
-pub use super::comments_repo::NewComment;
-use super::repo;
-pub use super::repo::Text;
+use super::articles::repo;
+pub use super::articles::repo::Text;
+use super::comments::repo as comments_repo;
+pub use super::comments::repo::NewComment;
 use crate::db::Tx;
 use chrono::{DateTime, Utc};
 
@@ -17,7 +17,7 @@ pub async fn column(
     kind: &str,
     description: Option<&str>,
 ) -> Result<i64, sqlx::Error> {
-    repo::insert_column(tx, unit, name, kind, description).await
+    super::columns::repo::insert_column(tx, unit, name, kind, description).await
 }
 
 /// A draft (version 1) and its search entry.
@@ -29,7 +29,7 @@ pub async fn article(
     t: &Text<'_>,
 ) -> Result<i64, sqlx::Error> {
     let id = repo::insert_article(tx, column, unit, author, t).await?;
-    super::search_repo::index(tx, id, t.title, t.summary, t.body_html, t.tags).await?;
+    super::search::repo::index(tx, id, t.title, t.summary, t.body_html, t.tags).await?;
     Ok(id)
 }
 
@@ -42,11 +42,11 @@ pub async fn revise(
     t: &Text<'_>,
 ) -> Result<bool, sqlx::Error> {
     let changed = repo::update_text(tx, id, column, by, t).await?;
-    super::search_repo::index(tx, id, t.title, t.summary, t.body_html, t.tags).await?;
+    super::search::repo::index(tx, id, t.title, t.summary, t.body_html, t.tags).await?;
     Ok(changed)
 }
 
-/// Moves an article from one state to another (see `repo::set_state`).
+/// Moves an article from one state to another (see `review::repo::set_state`).
 #[allow(clippy::too_many_arguments)]
 pub async fn set_state(
     tx: &mut Tx,
@@ -57,7 +57,7 @@ pub async fn set_state(
     publish_at: Option<DateTime<Utc>>,
     withdrawn_reason: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    repo::set_state(
+    super::review::repo::set_state(
         tx,
         id,
         from,
@@ -81,7 +81,7 @@ pub async fn trail_step(
     comment: Option<&str>,
     version: i32,
 ) -> Result<(), sqlx::Error> {
-    repo::insert_event(tx, id, action, from, to, actor, comment, version).await
+    super::review::repo::insert_event(tx, id, action, from, to, actor, comment, version).await
 }
 
 /// Dates a published article's history back to `published_at`, with `reads` reads.

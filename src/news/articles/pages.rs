@@ -1,22 +1,26 @@
-//! Staff pages of publishing: the desk (articles in scope), the article form, an article
-//! with its review trail and decisions, the review queue, columns and sensitive words.
+//! Staff pages for articles: the desk, the article form, an article with its review trail,
+//! files and sensitive-word hints, and two versions compared.
 
-use super::history::DiffLine;
-use super::model::State;
-use super::repo::{self, Article, Column, Event, Version};
-use super::service::{self, ArticleInput, ColumnInput, DecisionInput};
+use super::repo;
+use super::service;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
+use crate::news::Article;
+use crate::news::Column;
+use crate::news::Event;
+use crate::news::Version;
+use crate::news::articles::history::DiffLine;
+use crate::news::model::State;
 use crate::state::AppState;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
+use crate::web::form;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::response::{IntoResponse, Redirect, Response};
-
-use crate::web::form;
+use service::ArticleInput;
 
 /// A publishing time for a form field (`YYYY-MM-DDTHH:MM`, China time).
 pub fn local_input(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -108,7 +112,7 @@ struct FormPage {
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::WriteNews)?;
     let mut tx = state.db.read().await?;
-    let columns = service::columns(&mut tx, &v).await?;
+    let columns = crate::news::columns::service::columns(&mut tx, &v).await?;
     let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
     let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
@@ -140,7 +144,7 @@ pub async fn edit_article(
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let a = service::load(&mut tx, &v, id).await?;
-    let columns = service::columns(&mut tx, &v).await?;
+    let columns = crate::news::columns::service::columns(&mut tx, &v).await?;
     let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),
@@ -186,7 +190,7 @@ struct ShowPage {
     /// Title, summary and text with every sensitive word marked, for the reviewer.
     marked: Vec<(String, bool)>,
     /// For an imported article: the text as it came and the repairs made.
-    origin: Option<super::history::ImportOrigin>,
+    origin: Option<crate::news::articles::history::ImportOrigin>,
     files: Vec<crate::files::Attachment>,
     cover: Option<i64>,
     can_submit: bool,
@@ -209,16 +213,16 @@ pub async fn show_article(
     let mut tx = state.db.read().await?;
     let a = service::load(&mut tx, &v, id).await?;
     let (events, versions, origin, files, cover) = (
-        repo::events(&mut tx, id).await?,
+        crate::news::review::repo::events(&mut tx, id).await?,
         repo::versions(&mut tx, id).await?,
         repo::import_origin(&mut tx, id).await?,
         crate::files::service::of_article(&mut tx, id).await?,
-        super::repo::cover_of(&mut tx, id).await?,
+        repo::cover_of(&mut tx, id).await?,
     );
-    let origin = origin.map(super::history::ImportOrigin::from_stored);
+    let origin = origin.map(crate::news::articles::history::ImportOrigin::from_stored);
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
-    let hits = match service::hits_for(&mut tx, &v, &a).await {
+    let hits = match crate::news::review::service::hits_for(&mut tx, &v, &a).await {
         Err(AppError::Forbidden) => Vec::new(),
         other => other?,
     };
@@ -251,134 +255,6 @@ pub async fn show_article(
     })
 }
 
-pub async fn decide(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: DecisionInput = form(&body)?;
-    let mut tx = state.db.write().await?;
-    service::decide(&mut tx, &v, id, &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/news/{id}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "news/review.html")]
-struct ReviewPage {
-    page: Page,
-    articles: Vec<Article>,
-}
-
-impl ReviewPage {
-    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        local_time(t)
-    }
-}
-
-pub async fn review_queue(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
-    let mut tx = state.db.read().await?;
-    let articles = service::queue(&mut tx, &v).await?;
-    html(&ReviewPage {
-        page: Page::new(&v.ctx, "/news"),
-        articles,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "news/columns.html")]
-struct ColumnsPage {
-    page: Page,
-    columns: Vec<Column>,
-    units: Vec<crate::units::repo::Unit>,
-    /// For unit admins: the units they may set review steps for.
-    step_units: Option<Vec<crate::units::repo::Unit>>,
-    /// The review settings in force in their units.
-    configured: Vec<(String, i32)>,
-    /// For those who keep the sensitive-word list.
-    words: Option<Vec<String>>,
-}
-
-pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
-    let s = v.scope(Perm::ManageNews)?;
-    let mut tx = state.db.read().await?;
-    let columns = service::columns(&mut tx, &v).await?;
-    // The word list only for those who keep it; any other failure is an error.
-    let words = match service::sensitive_words(&mut tx, &v).await {
-        Err(AppError::Forbidden) => None,
-        other => Some(other?),
-    };
-    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
-    let (step_units, configured) = match v.scope(Perm::ManageUnits) {
-        Ok(admin) => (
-            Some(crate::units::repo::list(&mut tx, &admin, false, 2000).await?),
-            repo::configured_steps(&mut tx, &admin).await?,
-        ),
-        Err(_) => (None, Vec::new()),
-    };
-    html(&ColumnsPage {
-        page: Page::new(&v.ctx, "/news"),
-        columns,
-        units,
-        step_units,
-        configured,
-        words,
-    })
-}
-
-pub async fn create_column(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: ColumnInput = form(&body)?;
-    let mut tx = state.db.write().await?;
-    service::create_column(&mut tx, &v, &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/news/columns").into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct WordForm {
-    word: String,
-    remove: Option<String>,
-}
-
-pub async fn change_words(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: WordForm = form(&body)?;
-    let mut tx = state.db.write().await?;
-    if f.remove.is_some() {
-        service::remove_sensitive_word(&mut tx, &v, &f.word).await?;
-    } else {
-        service::add_sensitive_word(&mut tx, &v, &f.word).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to("/news/columns#words").into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct StepsForm {
-    unit_id: i64,
-    steps: u8,
-}
-
-pub async fn set_review_steps(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: StepsForm = form(&body)?;
-    let mut tx = state.db.write().await?;
-    service::set_review_steps(&mut tx, &v, f.unit_id, f.steps).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/news/columns#steps").into_response())
-}
-
 #[derive(serde::Deserialize)]
 pub struct CompareQuery {
     from: i32,
@@ -404,7 +280,7 @@ pub async fn compare_versions(
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let a = service::load(&mut tx, &v, id).await?;
-    let c = super::history::compare(&mut tx, &v, id, q.from, q.to).await?;
+    let c = crate::news::articles::history::compare(&mut tx, &v, id, q.from, q.to).await?;
     html(&ComparePage {
         page: Page::new(&v.ctx, "/news"),
         a,
@@ -434,11 +310,11 @@ pub(super) async fn upload_attachment(
     mp: axum::extract::Multipart,
 ) -> AppResult<i64> {
     let mut tx = state.db.read().await?;
-    super::attachments::may_upload(&mut tx, v, article).await?;
+    crate::news::articles::attachments::may_upload(&mut tx, v, article).await?;
     drop(tx);
     let f = crate::files::service::receive(&state.config.effective_upload_dir(), mp).await?;
     let mut tx = state.db.write().await?;
-    let id = super::attachments::attach(&mut tx, v, article, f).await?;
+    let id = crate::news::articles::attachments::attach(&mut tx, v, article, f).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -449,7 +325,7 @@ pub async fn set_cover_page(
     Path((id, file)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    super::attachments::choose_cover(&mut tx, &v, id, file).await?;
+    crate::news::articles::attachments::choose_cover(&mut tx, &v, id, file).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
 }

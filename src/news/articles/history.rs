@@ -1,10 +1,12 @@
 //! An article's history for staff who see it: every saved version, the comparison of two
 //! versions line by line, and the review trail (who did what, when, with what comment).
 
-use super::repo::{self, Event, Version};
+use super::repo;
 use super::service;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::news::Event;
+use crate::news::Version;
 use crate::web::auth::Viewer;
 
 /// One line of a comparison: `"+"` added, `"-"` removed, `" "` unchanged.
@@ -31,14 +33,14 @@ pub async fn versions(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Vec<Version
 /// The review trail, oldest first.
 pub async fn trail(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Vec<Event>> {
     service::load(tx, v, id).await?;
-    Ok(repo::events(tx, id).await?)
+    Ok(crate::news::review::repo::events(tx, id).await?)
 }
 
 /// An imported article's text as it was found, and what the import repaired.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportOrigin {
     pub original_text: String,
-    pub repairs: Vec<super::repair::Repair>,
+    pub repairs: Vec<crate::news::import::repair::Repair>,
 }
 
 impl ImportOrigin {

@@ -1,21 +1,15 @@
 //! Readers' comments and likes: the public comment after moderation, signed-in accounts at
 //! once; readers report a comment; editors and reviewers moderate and reply.
 
-use super::comments_repo::{self as repo, Comment, NewComment};
+use super::repo::NewComment;
 use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
-use crate::db::Tx;
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::news::Comment;
 use crate::people::model::parse_text;
-use crate::state::AppState;
 use crate::web::auth::Viewer;
-use crate::web::render::{Page, html};
 use crate::web::session::Ctx;
-use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde_json::json;
 
@@ -67,14 +61,14 @@ async fn post_as(
     let (Some(body), Some(name), true) = (body, name, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let who = super::readers::address(ctx);
-    let a = super::repo::get(tx, article)
+    let who = crate::news::reading::readers::address(ctx);
+    let a = crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
     // Threads are one level deep: answering a reply answers its thread, where it is shown.
     let parent = match input.parent_id {
-        Some(parent) => match repo::get(tx, parent).await? {
+        Some(parent) => match super::repo::get(tx, parent).await? {
             Some(p) if p.article_id == article && p.state == "approved" => {
                 Some(p.parent_id.unwrap_or(parent))
             }
@@ -82,11 +76,11 @@ async fn post_as(
         },
         None => None,
     };
-    if repo::count_since(tx, &who, now() - Duration::hours(1)).await? >= PER_HOUR {
+    if super::repo::count_since(tx, &who, now() - Duration::hours(1)).await? >= PER_HOUR {
         return Err(AppError::TooManyRequests);
     }
     let pending = signed.is_none();
-    let id = repo::insert(
+    let id = super::repo::insert(
         tx,
         &NewComment {
             article,
@@ -110,24 +104,24 @@ async fn post_as(
 /// Counts a reader's like (once per reader).
 pub async fn like(tx: &mut Tx, ctx: &Ctx, article: i64) -> AppResult<()> {
     // An account likes as itself (API tokens included), a reader as their cookie.
-    let who = super::readers::reader_keys(ctx).0;
-    super::repo::get(tx, article)
+    let who = crate::news::reading::readers::reader_keys(ctx).0;
+    crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
-    repo::like(tx, article, &who).await?;
+    super::repo::like(tx, article, &who).await?;
     Ok(())
 }
 
 /// A reader reports an approved comment; enough reports hide it until a moderator looks.
 pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: i64) -> AppResult<i64> {
-    let c = repo::get(tx, comment)
+    let c = super::repo::get(tx, comment)
         .await?
         .filter(|c| c.state == "approved")
         .ok_or(AppError::NotFound)?;
-    let who = super::readers::address(ctx);
-    repo::report(tx, comment, &who, REPORT_THRESHOLD).await?;
-    let unit = repo::unit_of(tx, comment).await?.unwrap_or_default();
+    let who = crate::news::reading::readers::address(ctx);
+    super::repo::report(tx, comment, &who, REPORT_THRESHOLD).await?;
+    let unit = super::repo::unit_of(tx, comment).await?.unwrap_or_default();
     let event = Event::ok("comment.report", format!("comment:{comment}"))
         .unit(unit)
         .detail(json!({ "article_id": c.article_id }));
@@ -149,7 +143,7 @@ fn moderator_scope(v: &Viewer) -> AppResult<Vec<Scope>> {
 
 async fn may_moderate(tx: &mut Tx, v: &Viewer, comment: i64) -> AppResult<()> {
     let scopes = moderator_scope(v)?;
-    let unit = repo::unit_of(tx, comment)
+    let unit = super::repo::unit_of(tx, comment)
         .await?
         .ok_or(AppError::NotFound)?;
     for s in &scopes {
@@ -168,7 +162,7 @@ pub async fn pending(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Comment>> {
     let scopes = moderator_scope(v)?;
     let mut out: Vec<Comment> = Vec::new();
     for s in &scopes {
-        for c in repo::pending_in_scope(tx, s, 200).await? {
+        for c in super::repo::pending_in_scope(tx, s, 200).await? {
             if !out.iter().any(|x| x.id == c.id) {
                 out.push(c);
             }
@@ -181,7 +175,7 @@ pub async fn pending(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Comment>> {
 pub async fn moderate(tx: &mut Tx, v: &Viewer, comment: i64, approve: bool) -> AppResult<()> {
     may_moderate(tx, v, comment).await?;
     let to = if approve { "approved" } else { "rejected" };
-    if !repo::moderate(tx, comment, to, v.p.id.0).await? {
+    if !super::repo::moderate(tx, comment, to, v.p.id.0).await? {
         return Err(AppError::field("action", "news.changed_meanwhile"));
     }
     let event = Event::ok(
@@ -192,7 +186,7 @@ pub async fn moderate(tx: &mut Tx, v: &Viewer, comment: i64, approve: bool) -> A
         },
         format!("comment:{comment}"),
     )
-    .unit(repo::unit_of(tx, comment).await?.unwrap_or_default());
+    .unit(super::repo::unit_of(tx, comment).await?.unwrap_or_default());
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
@@ -200,7 +194,9 @@ pub async fn moderate(tx: &mut Tx, v: &Viewer, comment: i64, approve: bool) -> A
 /// A moderator's reply, shown at once under the comment.
 pub async fn reply(tx: &mut Tx, v: &Viewer, comment: i64, body: &str) -> AppResult<i64> {
     may_moderate(tx, v, comment).await?;
-    let c = repo::get(tx, comment).await?.ok_or(AppError::NotFound)?;
+    let c = super::repo::get(tx, comment)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let input = CommentInput {
         author_name: None,
         body: body.to_string(),
@@ -213,100 +209,16 @@ pub async fn reply(tx: &mut Tx, v: &Viewer, comment: i64, body: &str) -> AppResu
     Ok(c.article_id)
 }
 
-// ---- pages ----
-
-use crate::web::form;
-
-pub async fn post_comment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: CommentInput = form(&body)?;
-    let mut tx = state.db.write().await?;
-    let pending = post(&mut tx, &ctx, id, &input).await?;
-    tx.commit().await?;
-    let note = if pending { "pending" } else { "posted" };
-    Ok(Redirect::to(&format!("/read/{id}?comment={note}#comments")).into_response())
-}
-
-pub async fn like_article(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let mut tx = state.db.write().await?;
-    like(&mut tx, &ctx, id).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/read/{id}#likes")).into_response())
-}
-
-pub async fn report_comment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let mut tx = state.db.write().await?;
-    let article = report(&mut tx, &ctx, id).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/read/{article}?comment=reported#comments")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "news/comments.html")]
-struct ModerationPage {
-    page: Page,
-    comments: Vec<Comment>,
-}
-
-pub async fn moderation_queue(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let mut tx = state.db.read().await?;
-    let comments = pending(&mut tx, &v).await?;
-    html(&ModerationPage {
-        page: Page::new(&v.ctx, "/news"),
-        comments,
-    })
-}
-
-#[derive(serde::Deserialize)]
-pub struct ModerationForm {
-    action: String,
-    body: Option<String>,
-}
-
-pub async fn moderate_comment(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: ModerationForm = form(&body)?;
-    let mut tx = state.db.write().await?;
-    match f.action.as_str() {
-        "approve" => moderate(&mut tx, &v, id, true).await?,
-        "reject" => moderate(&mut tx, &v, id, false).await?,
-        "reply" => {
-            let article = reply(&mut tx, &v, id, f.body.as_deref().unwrap_or("")).await?;
-            tx.commit().await?;
-            return Ok(Redirect::to(&format!("/read/{article}#comments")).into_response());
-        }
-        _ => return Err(AppError::field("action", "validation.choice")),
-    }
-    tx.commit().await?;
-    Ok(Redirect::to("/news/comments").into_response())
-}
-
 /// Approved comments of an article, for anyone; not found unless it is published.
 pub async fn public_of(tx: &mut Tx, article: i64) -> AppResult<Vec<Comment>> {
-    super::repo::get(tx, article)
+    crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
-    Ok(repo::approved(tx, article).await?)
+    Ok(super::repo::approved(tx, article).await?)
 }
 
 /// Approved comments of a published article (for the reading page).
 pub async fn for_article(tx: &mut Tx, article: i64) -> AppResult<Vec<Comment>> {
-    Ok(repo::approved(tx, article).await?)
+    Ok(super::repo::approved(tx, article).await?)
 }
