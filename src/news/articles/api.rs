@@ -1,10 +1,10 @@
 //! Articles JSON API under `/api/v1`: the desk, drafts, versions, the trail, import origins
 //! and files.
 
+use super::history::Comparison;
 use super::service::*;
 use crate::error::AppResult;
 use crate::files::Attachment;
-use crate::news::articles::history::Comparison;
 use crate::news::{Article, Event, Version};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
@@ -92,9 +92,7 @@ pub async fn list_versions(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Version>>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(
-        crate::news::articles::history::versions(&mut tx, &v, id).await?,
-    ))
+    Ok(Json(super::history::versions(&mut tx, &v, id).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -117,7 +115,7 @@ pub async fn compare_versions(
 ) -> AppResult<Json<Comparison>> {
     let mut tx = state.db.read().await?;
     Ok(Json(
-        crate::news::articles::history::compare(&mut tx, &v, id, q.from, q.to).await?,
+        super::history::compare(&mut tx, &v, id, q.from, q.to).await?,
     ))
 }
 
@@ -131,24 +129,20 @@ pub async fn list_events(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Event>>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(
-        crate::news::articles::history::trail(&mut tx, &v, id).await?,
-    ))
+    Ok(Json(super::history::trail(&mut tx, &v, id).await?))
 }
 
 /// An imported article's original text, kept beside the repaired draft, and the repair
 /// report (kind, count, examples); 404 for an article not imported.
 #[utoipa::path(get, path = "/api/v1/articles/{id}/import-origin", tag = "news", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::news::articles::history::ImportOrigin), (status = 404)))]
+    responses((status = 200, body = super::history::ImportOrigin), (status = 404)))]
 pub async fn import_origin(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-) -> AppResult<Json<crate::news::articles::history::ImportOrigin>> {
+) -> AppResult<Json<super::history::ImportOrigin>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(
-        crate::news::articles::history::import_origin(&mut tx, &v, id).await?,
-    ))
+    Ok(Json(super::history::import_origin(&mut tx, &v, id).await?))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -167,7 +161,7 @@ pub async fn list_attachments(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Files>> {
     let mut tx = state.db.read().await?;
-    let (files, cover_id) = crate::news::articles::attachments::of_article(&mut tx, &v, id).await?;
+    let (files, cover_id) = super::attachments::of_article(&mut tx, &v, id).await?;
     Ok(Json(Files { files, cover_id }))
 }
 
@@ -201,7 +195,7 @@ pub async fn set_cover(
     Json(input): Json<CoverInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
-    crate::news::articles::attachments::choose_cover(&mut tx, &v, id, input.attachment_id).await?;
+    super::attachments::choose_cover(&mut tx, &v, id, input.attachment_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! Staff pages for articles: the desk, the article form, an article with its review trail,
 //! files and sensitive-word hints, and two versions compared.
 
+use super::history::DiffLine;
 use super::repo;
 use super::service;
 use crate::access::Perm;
@@ -9,7 +10,6 @@ use crate::news::Article;
 use crate::news::Column;
 use crate::news::Event;
 use crate::news::Version;
-use crate::news::articles::history::DiffLine;
 use crate::news::model::State;
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -190,7 +190,7 @@ struct ShowPage {
     /// Title, summary and text with every sensitive word marked, for the reviewer.
     marked: Vec<(String, bool)>,
     /// For an imported article: the text as it came and the repairs made.
-    origin: Option<crate::news::articles::history::ImportOrigin>,
+    origin: Option<super::history::ImportOrigin>,
     files: Vec<crate::files::Attachment>,
     cover: Option<i64>,
     can_submit: bool,
@@ -219,7 +219,7 @@ pub async fn show_article(
         crate::files::service::of_article(&mut tx, id).await?,
         repo::cover_of(&mut tx, id).await?,
     );
-    let origin = origin.map(crate::news::articles::history::ImportOrigin::from_stored);
+    let origin = origin.map(super::history::ImportOrigin::from_stored);
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
     let hits = match crate::news::review::service::hits_for(&mut tx, &v, &a).await {
@@ -280,7 +280,7 @@ pub async fn compare_versions(
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let a = service::load(&mut tx, &v, id).await?;
-    let c = crate::news::articles::history::compare(&mut tx, &v, id, q.from, q.to).await?;
+    let c = super::history::compare(&mut tx, &v, id, q.from, q.to).await?;
     html(&ComparePage {
         page: Page::new(&v.ctx, "/news"),
         a,
@@ -310,11 +310,11 @@ pub(super) async fn upload_attachment(
     mp: axum::extract::Multipart,
 ) -> AppResult<i64> {
     let mut tx = state.db.read().await?;
-    crate::news::articles::attachments::may_upload(&mut tx, v, article).await?;
+    super::attachments::may_upload(&mut tx, v, article).await?;
     drop(tx);
     let f = crate::files::service::receive(&state.config.effective_upload_dir(), mp).await?;
     let mut tx = state.db.write().await?;
-    let id = crate::news::articles::attachments::attach(&mut tx, v, article, f).await?;
+    let id = super::attachments::attach(&mut tx, v, article, f).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -325,7 +325,7 @@ pub async fn set_cover_page(
     Path((id, file)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    crate::news::articles::attachments::choose_cover(&mut tx, &v, id, file).await?;
+    super::attachments::choose_cover(&mut tx, &v, id, file).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
 }

@@ -3,10 +3,10 @@
 //! repaired one and every repair is reported.
 
 use super::repair;
+use super::repair::Repair;
 use crate::audit::{model::Actor, model::Event, repo as audit};
 use crate::db::Db;
 use crate::news::articles::repo::Text;
-use crate::news::import::repair::Repair;
 use serde_json::json;
 use std::path::Path;
 
