@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod home;
 pub mod i18n;
 pub mod ids;
@@ -75,7 +76,18 @@ pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
     {
         tracing::info!(files = n, "person name index rebuilt");
     }
-    let n = news::service::reindex_stale(db).await?;
+    // In batches, each its own transaction: a start-up after a dictionary change may
+    // re-index every article.
+    let mut n = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let done = news::service::reindex_stale_batch(&mut tx, 500).await?;
+        tx.commit().await?;
+        if done == 0 {
+            break;
+        }
+        n += done;
+    }
     if n > 0 {
         tracing::info!(articles = n, "article search index rebuilt");
     }
@@ -108,12 +120,12 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::session::resolve))
         .route("/static/{*path}", axum::routing::get(web::assets::serve))
         .layer(from_fn(web::headers::security_headers))
-        // The ceiling for any body: a video attachment (news::attachments::MAX_UPLOAD), which
+        // The ceiling for any body: a video attachment (files::MAX_UPLOAD), which
         // is streamed to disk. Each route's extractor holds its own smaller limit: uploads
         // set theirs (rosters 33 MB, attachments by kind), JSON and form bodies keep axum's
         // 2 MB default. (At 34 MB here, audio over 34 MB and every video were refused.)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            news::attachments::MAX_UPLOAD + (1 << 20),
+            files::MAX_UPLOAD + (1 << 20),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

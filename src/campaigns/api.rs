@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", responses((status = 200, body = Vec<Campaign>)))]
 pub async fn list(State(state): State<AppState>, v: Viewer) -> AppResult<Json<Vec<Campaign>>> {
-    Ok(Json(service::list(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::list(&mut tx, &v).await?))
 }
 
 /// Calls a campaign (news managers over the unit).
@@ -25,12 +26,10 @@ pub async fn create(
     v: Viewer,
     Json(input): Json<CampaignInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(Created {
-            id: service::create(&state, &v, &input).await?,
-        }),
-    ))
+    let mut tx = state.db.write().await?;
+    let id = service::create(&mut tx, &v, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// Changes an open campaign's call (its organisers): title, theme, rules, dates, open units.
@@ -42,7 +41,9 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(input): Json<CampaignEdit>,
 ) -> AppResult<StatusCode> {
-    service::update(&state, &v, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -55,12 +56,10 @@ pub async fn submit(
     Path(id): Path<i64>,
     Json(input): Json<WorkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(Created {
-            id: service::submit(&state, &v, id, &input).await?,
-        }),
-    ))
+    let mut tx = state.db.write().await?;
+    let id = service::submit(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// The works for a judge, without authors.
@@ -71,7 +70,8 @@ pub async fn judging(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<BlindWork>>> {
-    Ok(Json(service::judging(&state, &v, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::judging(&mut tx, &v, id).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/works/{id}/score", tag = "campaigns", params(("id" = i64, Path)), request_body = ScoreInput,
@@ -82,7 +82,9 @@ pub async fn score(
     Path(id): Path<i64>,
     Json(input): Json<ScoreInput>,
 ) -> AppResult<StatusCode> {
-    service::score(&state, &v, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::score(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,7 +96,8 @@ pub async fn ranking(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<RankedWork>>> {
-    Ok(Json(service::ranking(&state, &v, id).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::ranking(&mut tx, &v, id).await?))
 }
 
 /// A campaign with its counts, and what the caller is to it.
@@ -115,7 +118,8 @@ pub async fn show(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<CampaignView>> {
-    let (campaign, member_unit_id, judge, organiser) = service::show(&state, &v, id).await?;
+    let mut tx = state.db.read().await?;
+    let (campaign, member_unit_id, judge, organiser) = service::show(&mut tx, &v, id).await?;
     Ok(Json(CampaignView {
         campaign,
         member_unit_id,
@@ -132,7 +136,9 @@ pub async fn close(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    service::close(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::close(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -145,7 +151,9 @@ pub async fn finish(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    service::finish(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::finish(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,7 +178,9 @@ pub async fn decide(
         "shortlist" => false,
         _ => return Err(AppError::field("action", "validation.choice")),
     };
-    service::decide(&state, &v, id, choose).await?;
+    let mut tx = state.db.write().await?;
+    service::decide(&mut tx, &v, id, choose).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,7 +195,7 @@ pub async fn add_file(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::add_file(&state, &v, id, mp).await?;
+    let id = super::pages::add_file(&state, &v, id, mp).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -197,7 +207,9 @@ pub async fn contribute(
     v: Viewer,
     Json(input): Json<WorkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = library::contribute(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = library::contribute(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -208,7 +220,8 @@ pub async fn offered(
     State(state): State<AppState>,
     v: Viewer,
 ) -> AppResult<Json<Vec<Contribution>>> {
-    Ok(Json(library::pending(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(library::pending(&mut tx, &v).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -227,7 +240,9 @@ pub async fn accept(
     Path(id): Path<i64>,
     Json(input): Json<AcceptInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = library::accept(&state, &v, id, input.column_id).await?;
+    let mut tx = state.db.write().await?;
+    let id = library::accept(&mut tx, &v, id, input.column_id).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -245,6 +260,7 @@ pub async fn library_works(
     State(state): State<AppState>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Json<LibraryPage>> {
-    let (works, has_more) = library::works(&state, &p).await?;
+    let mut tx = state.db.read().await?;
+    let (works, has_more) = library::works(&mut tx, &p).await?;
     Ok(Json(LibraryPage { works, has_more }))
 }

@@ -6,8 +6,9 @@ use super::repo::{self, Contribution, NewWork};
 use super::service::{KINDS, WorkInput};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::news::repo::Column;
+use crate::news::Column;
 use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
@@ -19,36 +20,33 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 /// Offers waiting for an editor over the caller's units.
-pub async fn pending(state: &AppState, v: &Viewer) -> AppResult<Vec<Contribution>> {
+pub async fn pending(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Contribution>> {
     let s = v.scope(Perm::ManageNews)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::pending_contributions(&mut tx, &s).await?)
+    Ok(repo::pending_contributions(tx, &s).await?)
 }
 
 /// One page of the library (chosen works whose article is published), newest first, and
 /// whether another page follows.
 pub async fn works(
-    state: &AppState,
+    tx: &mut Tx,
     p: &crate::web::PageParams,
 ) -> AppResult<(Vec<repo::LibraryWork>, bool)> {
     let size = crate::web::PageParams::SIZE;
-    let mut tx = state.db.read().await?;
-    let mut works = repo::library(&mut tx, size + 1, p.offset()).await?;
+    let mut works = repo::library(tx, size + 1, p.offset()).await?;
     let more = works.len() as i64 > size;
     works.truncate(size as usize);
     Ok((works, more))
 }
 
-pub async fn contribute(state: &AppState, v: &Viewer, input: &WorkInput) -> AppResult<i64> {
+pub async fn contribute(tx: &mut Tx, v: &Viewer, input: &WorkInput) -> AppResult<i64> {
     let unit =
         v.p.grants
             .first()
             .map(|g| g.unit_id)
             .ok_or(AppError::Forbidden)?;
     let (title, body) = super::service::check_work(input, false)?;
-    let mut tx = state.db.write().await?;
     let id = repo::insert_work(
-        &mut tx,
+        tx,
         &NewWork {
             campaign: None,
             kind: &input.kind,
@@ -61,37 +59,35 @@ pub async fn contribute(state: &AppState, v: &Viewer, input: &WorkInput) -> AppR
     )
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("work.contribute", format!("work:{id}")).unit(unit),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
 /// An editor takes a contribution into a column: it goes to review as an article.
-pub async fn accept(state: &AppState, v: &Viewer, work: i64, column: i64) -> AppResult<i64> {
+pub async fn accept(tx: &mut Tx, v: &Viewer, work: i64, column: i64) -> AppResult<i64> {
     let s = v.scope(Perm::ManageNews)?;
-    let mut tx = state.db.write().await?;
-    let w = repo::work(&mut tx, work)
+    let w = repo::work(tx, work)
         .await?
         .filter(|w| w.campaign_id.is_none())
         .ok_or(AppError::NotFound)?;
-    if crate::units::repo::get_in_scope(&mut tx, &s, UnitId(w.unit_id))
+    if crate::units::repo::get_in_scope(tx, &s, UnitId(w.unit_id))
         .await?
         .is_none()
     {
         return Err(AppError::OutOfScope);
     }
-    let columns = crate::news::repo::columns_for_writer(&mut tx, &s).await?;
+    let columns = crate::news::service::columns_in(tx, &s).await?;
     if !columns.iter().any(|c| c.id == column && c.active) {
         return Err(AppError::field("column_id", "validation.column_scope"));
     }
     let origin = crate::i18n::Locale::ZhCn.t("campaign.library");
-    let article = super::service::to_review(&mut tx, &w, column, &origin, v.p.id.0).await?;
+    let article = super::service::to_review(tx, &w, column, &origin, v.p.id.0).await?;
     if !repo::set_work_state(
-        &mut tx,
+        tx,
         work,
         &["received", "received"],
         "library",
@@ -104,8 +100,7 @@ pub async fn accept(state: &AppState, v: &Viewer, work: i64, column: i64) -> App
     let event = Event::ok("work.accept", format!("work:{work}"))
         .unit(w.unit_id)
         .detail(json!({ "article_id": article }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(article)
 }
 
@@ -134,7 +129,7 @@ pub async fn contribute_page(
             let mut tx = state.db.read().await?;
             (
                 repo::pending_contributions(&mut tx, &s).await?,
-                crate::news::repo::columns_for_writer(&mut tx, &s).await?,
+                crate::news::service::columns_in(&mut tx, &s).await?,
             )
         }
         Err(_) => (Vec::new(), Vec::new()),
@@ -155,7 +150,9 @@ pub async fn contribute_form(
 ) -> AppResult<Response> {
     let input: WorkInput = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::field("form", "validation.form"))?;
-    contribute(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    contribute(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to("/works/contribute?sent=1").into_response())
 }
 
@@ -171,6 +168,8 @@ pub async fn accept_form(
     }
     let f: F = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::field("form", "validation.form"))?;
-    let article = accept(&state, &v, id, f.column_id).await?;
+    let mut tx = state.db.write().await?;
+    let article = accept(&mut tx, &v, id, f.column_id).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{article}")).into_response())
 }

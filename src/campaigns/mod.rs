@@ -6,8 +6,12 @@
 pub mod api;
 pub mod library;
 pub mod pages;
-pub mod repo;
+mod repo;
+pub mod seed;
 pub mod service;
+
+// The repo is private: other modules use these types and `service`, never the SQL.
+pub use repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork, Work};
 
 use crate::state::AppState;
 use axum::Router;
@@ -18,9 +22,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn routes() -> Router<AppState> {
     let uploads = Router::new()
         .route("/works/{id}/files", post(pages::add_work_file))
-        .layer(DefaultBodyLimit::max(
-            crate::news::attachments::MAX_UPLOAD + (1 << 20),
-        ));
+        .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20)));
     Router::new()
         .merge(uploads)
         .route(
@@ -28,6 +30,8 @@ pub fn routes() -> Router<AppState> {
             get(pages::list_campaigns).post(pages::create_campaign),
         )
         .route("/campaigns/{id}", get(pages::show_campaign))
+        // Article and work files alike: only here are both owners' rules known.
+        .route("/files/{id}", get(pages::serve_file))
         .route("/campaigns/{id}/works", post(pages::submit_work))
         .route("/campaigns/{id}/judging", get(pages::judging_page))
         .route("/campaigns/{id}/close", post(pages::close_campaign))
@@ -61,8 +65,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(api::add_file))
-                .layer(DefaultBodyLimit::max(
-                    crate::news::attachments::MAX_UPLOAD + (1 << 20),
-                )),
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20))),
         )
 }

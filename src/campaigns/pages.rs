@@ -5,7 +5,7 @@ use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
 use super::service::{self, KINDS, ScoreInput, WorkInput};
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
-use crate::news::repo::Column;
+use crate::news::Column;
 use crate::state::AppState;
 use crate::units::repo::Unit;
 use crate::web::PageParams;
@@ -30,15 +30,13 @@ struct ListPage {
 }
 
 pub async fn list_campaigns(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let campaigns = service::list(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let campaigns = service::list(&mut tx, &v).await?;
     let (units, columns) = match v.scope(Perm::ManageNews) {
-        Ok(s) => {
-            let mut tx = state.db.read().await?;
-            (
-                crate::units::repo::list(&mut tx, &s, false, 2000).await?,
-                crate::news::repo::columns_for_writer(&mut tx, &s).await?,
-            )
-        }
+        Ok(s) => (
+            crate::units::repo::list(&mut tx, &s, false, 2000).await?,
+            crate::news::service::columns_in(&mut tx, &s).await?,
+        ),
         Err(_) => (Vec::new(), Vec::new()),
     };
     html(&ListPage {
@@ -56,7 +54,9 @@ pub async fn create_campaign(
 ) -> AppResult<Response> {
     // The open units come as repeated `open_unit_ids` fields (a multiple select).
     let input = crate::web::form_with_lists(&body)?;
-    let id = service::create(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
@@ -68,7 +68,9 @@ pub async fn edit_campaign(
 ) -> AppResult<Response> {
     // The open units come as repeated `open_unit_ids` fields (a multiple select).
     let input = crate::web::form_with_lists(&body)?;
-    service::update(&state, &v, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
@@ -86,12 +88,7 @@ struct ShowPage {
     /// the campaign is open to each.
     units: Vec<(Unit, bool)>,
     /// The caller's own works here: id, title, state, files.
-    mine: Vec<(
-        i64,
-        String,
-        String,
-        Vec<crate::news::attachments_repo::Attachment>,
-    )>,
+    mine: Vec<(i64, String, String, Vec<crate::files::Attachment>)>,
 }
 
 pub async fn show_campaign(
@@ -99,18 +96,15 @@ pub async fn show_campaign(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (c, member, judge, manager) = service::show(&state, &v, id).await?;
-    let mine = {
-        let mut tx = state.db.read().await?;
-        let mut out = Vec::new();
-        for (wid, title, st) in super::repo::my_works(&mut tx, id, v.p.id.0).await? {
-            let files = crate::news::attachments_repo::of_work(&mut tx, wid).await?;
-            out.push((wid, title, st, files));
-        }
-        out
-    };
+    let mut tx = state.db.read().await?;
+    let (c, member, judge, manager) = service::show(&mut tx, &v, id).await?;
+    let mut mine = Vec::new();
+    for (wid, title, st) in super::repo::my_works(&mut tx, id, v.p.id.0).await? {
+        let files = crate::files::service::of_work(&mut tx, wid).await?;
+        mine.push((wid, title, st, files));
+    }
     let ranking = if manager && c.state == "finished" {
-        service::ranking(&state, &v, id).await?
+        service::ranking(&mut tx, &v, id).await?
     } else {
         Vec::new()
     };
@@ -119,7 +113,6 @@ pub async fn show_campaign(
     let units = if let (true, "open", Ok(s)) =
         (manager, c.state.as_str(), v.scope(Perm::ManageNews))
     {
-        let mut tx = state.db.read().await?;
         let mut all =
             crate::units::repo::subtree(&mut tx, crate::units::model::UnitId(c.unit_id), 2000)
                 .await?;
@@ -161,7 +154,9 @@ pub async fn submit_work(
     body: Bytes,
 ) -> AppResult<Response> {
     let input: WorkInput = form(&body)?;
-    service::submit(&state, &v, id, &input).await?;
+    let mut tx = state.db.write().await?;
+    service::submit(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}?submitted=1")).into_response())
 }
 
@@ -171,11 +166,11 @@ struct JudgingPage {
     page: Page,
     campaign: i64,
     works: Vec<BlindWork>,
-    files: Vec<crate::news::attachments_repo::Attachment>,
+    files: Vec<crate::files::Attachment>,
 }
 
 impl JudgingPage {
-    fn files_of(&self, work: &i64) -> Vec<&crate::news::attachments_repo::Attachment> {
+    fn files_of(&self, work: &i64) -> Vec<&crate::files::Attachment> {
         self.files
             .iter()
             .filter(|f| f.work_id == Some(*work))
@@ -188,13 +183,11 @@ pub async fn judging_page(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let works = service::judging(&state, &v, id).await?;
+    let mut tx = state.db.read().await?;
+    let works = service::judging(&mut tx, &v, id).await?;
     let mut files = Vec::new();
-    {
-        let mut tx = state.db.read().await?;
-        for w in &works {
-            files.extend(crate::news::attachments_repo::of_work(&mut tx, w.id).await?);
-        }
+    for w in &works {
+        files.extend(crate::files::service::of_work(&mut tx, w.id).await?);
     }
     html(&JudgingPage {
         page: Page::new(&v.ctx, "/campaigns"),
@@ -211,8 +204,27 @@ pub async fn add_work_file(
     Path(id): Path<i64>,
     mp: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    service::add_file(&state, &v, id, mp).await?;
+    add_file(&state, &v, id, mp).await?;
     Ok(Redirect::to("/campaigns").into_response())
+}
+
+/// A file added to a work, for the page and the API: the caller is checked in a read
+/// transaction, the file streamed to disk with no transaction held (it may take minutes),
+/// then recorded in one write transaction that checks the work again.
+pub(super) async fn add_file(
+    state: &AppState,
+    v: &Viewer,
+    work: i64,
+    mp: axum::extract::Multipart,
+) -> AppResult<i64> {
+    let mut tx = state.db.read().await?;
+    service::may_add_file(&mut tx, v, work).await?;
+    drop(tx);
+    let f = crate::files::service::receive(&state.config.effective_upload_dir(), mp).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::add_file(&mut tx, v, work, f).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn score_work(
@@ -232,8 +244,9 @@ pub async fn score_work(
         .trim()
         .parse()
         .map_err(|_| AppError::field("score", "validation.score"))?;
+    let mut tx = state.db.write().await?;
     let campaign = service::score(
-        &state,
+        &mut tx,
         &v,
         id,
         &ScoreInput {
@@ -242,6 +255,7 @@ pub async fn score_work(
         },
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}/judging#work-{id}")).into_response())
 }
 
@@ -250,7 +264,9 @@ pub async fn finish_campaign(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::finish(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::finish(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}#ranking")).into_response())
 }
 
@@ -259,7 +275,9 @@ pub async fn close_campaign(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    service::close(&state, &v, id).await?;
+    let mut tx = state.db.write().await?;
+    service::close(&mut tx, &v, id).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
@@ -279,7 +297,9 @@ pub async fn decide_work(
         "shortlist" => false,
         _ => return Err(AppError::field("action", "validation.choice")),
     };
-    let campaign = service::decide(&state, &v, id, choose).await?;
+    let mut tx = state.db.write().await?;
+    let campaign = service::decide(&mut tx, &v, id, choose).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}#ranking")).into_response())
 }
 
@@ -298,11 +318,44 @@ pub async fn library(
     ctx: Ctx,
     Query(p): Query<PageParams>,
 ) -> AppResult<Response> {
-    let (works, has_more) = super::library::works(&state, &p).await?;
+    let mut tx = state.db.read().await?;
+    let (works, has_more) = super::library::works(&mut tx, &p).await?;
     html(&LibraryPage {
         page: Page::new(&ctx, "/read"),
         works,
         page_no: p.page(),
         has_more,
     })
+}
+
+/// Serves an uploaded file (`/files/{id}`) to those who may see it: an article's to those
+/// who may see the article, a work's to those who may see the work. Byte ranges work.
+pub async fn serve_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let f = crate::files::service::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let visible = match (f.article_id, f.work_id) {
+        (Some(article), _) => crate::news::service::may_see_files(&mut tx, &ctx, article).await?,
+        (None, Some(work)) => service::may_see_work(&mut tx, &ctx, work).await?,
+        (None, None) => false,
+    };
+    drop(tx);
+    if !visible {
+        // The file exists: a refusal, shown as not found and audited.
+        return Err(AppError::OutOfScope);
+    }
+    // A work's file keeps a neutral name until the work is chosen: judges score blind, and
+    // file names often carry their author's name.
+    let shown_name = if f.article_id.is_some() {
+        f.original_name.clone()
+    } else {
+        format!("work-file-{}", f.id)
+    };
+    crate::files::service::respond(&state.config.effective_upload_dir(), &f, &shown_name, req).await
 }

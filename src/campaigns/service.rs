@@ -4,9 +4,9 @@
 use super::repo::{self, BlindWork, Campaign, NewCampaign, NewWork, RankedWork};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::parse_text;
-use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
 use chrono::{NaiveDate, Utc};
@@ -113,11 +113,10 @@ fn date(field: &'static str, v: &str, errors: &mut Vec<FieldError>) -> Option<Na
 }
 
 /// The campaign, if the caller may manage it (news managers over its unit).
-async fn managed(state: &AppState, v: &Viewer, id: i64) -> AppResult<Campaign> {
+async fn managed(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Campaign> {
     let s = v.scope(Perm::ManageNews)?;
-    let mut tx = state.db.read().await?;
-    let c = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if crate::units::repo::get_in_scope(&mut tx, &s, UnitId(c.unit_id))
+    let c = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    if crate::units::repo::get_in_scope(tx, &s, UnitId(c.unit_id))
         .await?
         .is_none()
     {
@@ -196,10 +195,9 @@ async fn check_call(
     })
 }
 
-pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppResult<i64> {
+pub async fn create(tx: &mut Tx, v: &Viewer, input: &CampaignInput) -> AppResult<i64> {
     let s = v.scope(Perm::ManageNews)?;
     let mut errors = Vec::new();
-    let mut tx = state.db.write().await?;
     let edit = CampaignEdit {
         title: input.title.clone(),
         theme: input.theme.clone(),
@@ -208,8 +206,8 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
         closes_on: input.closes_on.clone(),
         open_unit_ids: input.open_unit_ids.clone(),
     };
-    let call = check_call(&mut tx, &s, input.unit_id, &edit, &mut errors).await?;
-    let columns = crate::news::repo::columns_for_writer(&mut tx, &s).await?;
+    let call = check_call(tx, &s, input.unit_id, &edit, &mut errors).await?;
+    let columns = crate::news::service::columns_in(tx, &s).await?;
     if !columns.iter().any(|c| c.id == input.column_id && c.active) {
         errors.push(FieldError::new("column_id", "validation.column_scope"));
     }
@@ -220,7 +218,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        match crate::accounts::repo::find_by_login(&mut tx, name, &[]).await? {
+        match crate::accounts::repo::find_by_login(tx, name, &[]).await? {
             Some(a) if a.active => judges.push(a.id),
             _ => errors.push(FieldError::new("judges", "validation.judge_unknown")),
         }
@@ -232,7 +230,7 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
         return Err(AppError::Validation(errors));
     };
     let id = repo::insert(
-        &mut tx,
+        tx,
         &NewCampaign {
             unit: input.unit_id,
             open_units: &call.open,
@@ -247,39 +245,30 @@ pub async fn create(state: &AppState, v: &Viewer, input: &CampaignInput) -> AppR
     )
     .await?;
     for j in &judges {
-        repo::add_judge(&mut tx, id, *j).await?;
+        repo::add_judge(tx, id, *j).await?;
     }
     let event = Event::ok("campaign.create", format!("campaign:{id}"))
         .unit(input.unit_id)
         .detail(json!({ "after": { "title": call.title, "opens_on": call.opens, "closes_on": call.closes,
             "judges": judges, "open_unit_ids": call.open } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
 /// Changes an open campaign's call (its organisers): title, theme, rules, dates and the
 /// units it is open to. The organising unit, the column and the judges stay as called.
-pub async fn update(
-    state: &AppState,
-    v: &Viewer,
-    campaign: i64,
-    input: &CampaignEdit,
-) -> AppResult<()> {
-    managed(state, v, campaign).await?;
+pub async fn update(tx: &mut Tx, v: &Viewer, campaign: i64, input: &CampaignEdit) -> AppResult<()> {
+    managed(tx, v, campaign).await?;
     let s = v.scope(Perm::ManageNews)?;
     let mut errors = Vec::new();
-    let mut tx = state.db.write().await?;
     // Read again under the write lock: the audit's "before" is what this change replaces.
-    let c = repo::get(&mut tx, campaign)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let call = check_call(&mut tx, &s, c.unit_id, input, &mut errors).await?;
+    let c = repo::get(tx, campaign).await?.ok_or(AppError::NotFound)?;
+    let call = check_call(tx, &s, c.unit_id, input, &mut errors).await?;
     let Some(call) = call else {
         return Err(AppError::Validation(errors));
     };
     let changed = repo::update_call(
-        &mut tx,
+        tx,
         &repo::CallUpdate {
             id: campaign,
             open_units: &call.open,
@@ -303,51 +292,41 @@ pub async fn update(
                         "closes_on": c.closes_on, "open_unit_ids": before_units },
             "after": { "title": call.title, "theme": call.theme, "rules": call.rules, "opens_on": call.opens,
                        "closes_on": call.closes, "open_unit_ids": call.open } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
-pub async fn list(state: &AppState, v: &Viewer) -> AppResult<Vec<Campaign>> {
-    let mut tx = state.db.read().await?;
-    Ok(repo::for_account(&mut tx, v.p.id.0).await?)
+pub async fn list(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Campaign>> {
+    Ok(repo::for_account(tx, v.p.id.0).await?)
 }
 
 /// A campaign the caller may see, with what they may do there: (campaign, member unit,
 /// judge, manager).
 pub async fn show(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: i64,
 ) -> AppResult<(Campaign, Option<i64>, bool, bool)> {
-    let mut tx = state.db.read().await?;
-    let c = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let member = repo::member_unit(&mut tx, v.p.id.0, id).await?;
-    let judge = repo::is_judge(&mut tx, id, v.p.id.0).await?;
-    drop(tx);
-    let manager = managed(state, v, id).await.is_ok();
+    let c = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    let member = repo::member_unit(tx, v.p.id.0, id).await?;
+    let judge = repo::is_judge(tx, id, v.p.id.0).await?;
+    let manager = managed(tx, v, id).await.is_ok();
     if member.is_none() && !judge && !manager {
         return Err(AppError::OutOfScope);
     }
     Ok((c, member, judge, manager))
 }
 
-pub async fn submit(
-    state: &AppState,
-    v: &Viewer,
-    campaign: i64,
-    input: &WorkInput,
-) -> AppResult<i64> {
-    let (c, member, _, _) = show(state, v, campaign).await?;
+pub async fn submit(tx: &mut Tx, v: &Viewer, campaign: i64, input: &WorkInput) -> AppResult<i64> {
+    let (c, member, _, _) = show(tx, v, campaign).await?;
     let Some(unit) = member else {
         return Err(AppError::Forbidden);
     };
     let day = today().to_string();
     let closed = c.state != "open" || day < c.opens_on || day > c.closes_on;
     let (title, body) = check_work(input, closed)?;
-    let mut tx = state.db.write().await?;
     let id = repo::insert_work(
-        &mut tx,
+        tx,
         &NewWork {
             campaign: Some(campaign),
             kind: &input.kind,
@@ -362,8 +341,7 @@ pub async fn submit(
     let event = Event::ok("work.submit", format!("work:{id}"))
         .unit(unit)
         .detail(json!({ "campaign_id": campaign }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
@@ -389,26 +367,22 @@ pub(super) fn check_work(input: &WorkInput, closed: bool) -> AppResult<(String, 
 }
 
 /// The works a judge scores, without their authors.
-pub async fn judging(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<Vec<BlindWork>> {
-    let mut tx = state.db.read().await?;
-    if !repo::is_judge(&mut tx, campaign, v.p.id.0).await? {
+pub async fn judging(tx: &mut Tx, v: &Viewer, campaign: i64) -> AppResult<Vec<BlindWork>> {
+    if !repo::is_judge(tx, campaign, v.p.id.0).await? {
         return Err(AppError::Forbidden);
     }
-    Ok(repo::blind_works(&mut tx, campaign, v.p.id.0).await?)
+    Ok(repo::blind_works(tx, campaign, v.p.id.0).await?)
 }
 
-pub async fn score(state: &AppState, v: &Viewer, work: i64, input: &ScoreInput) -> AppResult<i64> {
-    let mut tx = state.db.write().await?;
-    let (campaign, author) = repo::work_owner(&mut tx, work)
+pub async fn score(tx: &mut Tx, v: &Viewer, work: i64, input: &ScoreInput) -> AppResult<i64> {
+    let (campaign, author) = repo::work_owner(tx, work)
         .await?
         .ok_or(AppError::NotFound)?;
     let campaign = campaign.ok_or(AppError::NotFound)?;
-    if !repo::is_judge(&mut tx, campaign, v.p.id.0).await? || author == v.p.id.0 {
+    if !repo::is_judge(tx, campaign, v.p.id.0).await? || author == v.p.id.0 {
         return Err(AppError::Forbidden);
     }
-    let c = repo::get(&mut tx, campaign)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let c = repo::get(tx, campaign).await?.ok_or(AppError::NotFound)?;
     if c.state == "finished" {
         return Err(AppError::field("score", "campaign.finished"));
     }
@@ -417,98 +391,79 @@ pub async fn score(state: &AppState, v: &Viewer, work: i64, input: &ScoreInput) 
     }
     let comment = parse_text("comment", input.comment.as_deref(), 500)
         .map_err(|e| AppError::Validation(vec![e]))?;
-    repo::score(&mut tx, work, v.p.id.0, input.score, comment.as_deref()).await?;
+    repo::score(tx, work, v.p.id.0, input.score, comment.as_deref()).await?;
     let event = Event::ok("work.score", format!("work:{work}"))
         .unit(c.unit_id)
         .detail(json!({ "score": input.score }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(campaign)
 }
 
 /// Closes submissions; from now on the organiser sees the ranking with authors.
-pub async fn close(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<()> {
-    let c = managed(state, v, campaign).await?;
-    let mut tx = state.db.write().await?;
-    if !repo::set_state(&mut tx, campaign, "open", "judging").await? {
+pub async fn close(tx: &mut Tx, v: &Viewer, campaign: i64) -> AppResult<()> {
+    let c = managed(tx, v, campaign).await?;
+    if !repo::set_state(tx, campaign, "open", "judging").await? {
         return Err(AppError::field("state", "campaign.not_open"));
     }
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("campaign.close", format!("campaign:{campaign}")).unit(c.unit_id),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Ends judging: scores are final, and the organiser sees the ranking with authors.
-pub async fn finish(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<()> {
-    let c = managed(state, v, campaign).await?;
-    let mut tx = state.db.write().await?;
-    if !repo::set_state(&mut tx, campaign, "judging", "finished").await? {
+pub async fn finish(tx: &mut Tx, v: &Viewer, campaign: i64) -> AppResult<()> {
+    let c = managed(tx, v, campaign).await?;
+    if !repo::set_state(tx, campaign, "judging", "finished").await? {
         return Err(AppError::field("state", "campaign.not_judging"));
     }
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("campaign.finish", format!("campaign:{campaign}")).unit(c.unit_id),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Works by average score with their authors: only once judging is over, so no one scores
 /// knowing who wrote what.
-pub async fn ranking(state: &AppState, v: &Viewer, campaign: i64) -> AppResult<Vec<RankedWork>> {
-    let c = managed(state, v, campaign).await?;
+pub async fn ranking(tx: &mut Tx, v: &Viewer, campaign: i64) -> AppResult<Vec<RankedWork>> {
+    let c = managed(tx, v, campaign).await?;
     if c.state != "finished" {
         return Err(AppError::field("state", "campaign.still_judging"));
     }
-    let mut tx = state.db.read().await?;
-    Ok(repo::ranking(&mut tx, campaign).await?)
+    Ok(repo::ranking(tx, campaign).await?)
 }
 
 /// Shortlists a work, or chooses it: a chosen work becomes an article submitted for review
 /// in the campaign's column (the usual review decides its publication) and enters the
 /// library.
-pub async fn decide(state: &AppState, v: &Viewer, work: i64, choose: bool) -> AppResult<i64> {
-    let w = {
-        let mut tx = state.db.read().await?;
-        repo::work(&mut tx, work).await?.ok_or(AppError::NotFound)?
-    };
+pub async fn decide(tx: &mut Tx, v: &Viewer, work: i64, choose: bool) -> AppResult<i64> {
+    let w = repo::work(tx, work).await?.ok_or(AppError::NotFound)?;
     let campaign = w.campaign_id.ok_or(AppError::NotFound)?;
-    let c = managed(state, v, campaign).await?;
+    let c = managed(tx, v, campaign).await?;
     if c.state != "finished" {
         return Err(AppError::field("state", "campaign.still_judging"));
     }
-    let mut tx = state.db.write().await?;
     if !choose {
-        if !repo::set_work_state(
-            &mut tx,
-            work,
-            &["received", "received"],
-            "shortlisted",
-            None,
-        )
-        .await?
-        {
+        if !repo::set_work_state(tx, work, &["received", "received"], "shortlisted", None).await? {
             return Err(AppError::field("state", "news.changed_meanwhile"));
         }
         audit::record(
-            &mut tx,
+            tx,
             &v.ctx.actor(),
             Event::ok("work.shortlist", format!("work:{work}")).unit(c.unit_id),
         )
         .await?;
-        tx.commit().await?;
         return Ok(campaign);
     }
-    let article = to_review(&mut tx, &w, c.column_id, &c.title, v.p.id.0).await?;
+    let article = to_review(tx, &w, c.column_id, &c.title, v.p.id.0).await?;
     if !repo::set_work_state(
-        &mut tx,
+        tx,
         work,
         &["received", "shortlisted"],
         "chosen",
@@ -521,8 +476,7 @@ pub async fn decide(state: &AppState, v: &Viewer, work: i64, choose: bool) -> Ap
     let event = Event::ok("work.choose", format!("work:{work}"))
         .unit(c.unit_id)
         .detail(json!({ "article_id": article }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(campaign)
 }
 
@@ -535,48 +489,35 @@ pub(super) async fn to_review(
     origin: &str,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    let body_html = crate::news::model::render_body(&w.body);
-    let text = crate::news::repo::Text {
-        title: &w.title,
-        summary: Some(origin),
-        body_md: &w.body,
-        body_html: &body_html,
-        tags: &w.kind,
-        source: Some(origin),
-        correspondent_id: None,
-    };
-    let article =
-        crate::news::repo::insert_article(tx, column, w.unit_id, w.author_id, &text).await?;
-    crate::news::repo::set_state(tx, article, "draft", "submitted", None, None, None).await?;
-    crate::news::repo::insert_event(
+    let article = crate::news::service::submit_on_behalf(
         tx,
-        article,
-        "submit",
-        "draft",
-        "submitted",
-        Some(by),
-        Some(origin),
-        1,
+        &crate::news::service::Submission {
+            column,
+            unit: w.unit_id,
+            author: w.author_id,
+            title: &w.title,
+            body: &w.body,
+            tags: &w.kind,
+            origin,
+            by,
+        },
     )
     .await?;
-    crate::news::search_repo::index(tx, article, &w.title, Some(origin), &body_html, &w.kind)
-        .await?;
-    crate::news::attachments_repo::move_to_article(tx, w.id, article).await?;
+    crate::files::service::move_to_article(tx, w.id, article).await?;
     Ok(article)
 }
 
 /// Whether the caller may see a work's files before it is chosen: its author, the judges and
 /// organisers of its campaign, or (outside campaigns) editors over the author's unit.
 pub async fn may_see_work(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &crate::web::session::Ctx,
     work: i64,
 ) -> AppResult<bool> {
     let Some(p) = ctx.full_principal() else {
         return Ok(false);
     };
-    let mut tx = state.db.read().await?;
-    let Some(w) = repo::work(&mut tx, work).await? else {
+    let Some(w) = repo::work(tx, work).await? else {
         return Ok(false);
     };
     if w.author_id == p.id.0 {
@@ -584,74 +525,61 @@ pub async fn may_see_work(
     }
     let unit = match w.campaign_id {
         Some(c) => {
-            if repo::is_judge(&mut tx, c, p.id.0).await? {
+            if repo::is_judge(tx, c, p.id.0).await? {
                 return Ok(true);
             }
-            repo::get(&mut tx, c).await?.map(|c| c.unit_id)
+            repo::get(tx, c).await?.map(|c| c.unit_id)
         }
         None => Some(w.unit_id),
     };
     let (Some(unit), Ok(s)) = (unit, p.scope(Perm::ManageNews)) else {
         return Ok(false);
     };
-    Ok(crate::units::repo::get_in_scope(&mut tx, &s, UnitId(unit))
+    Ok(crate::units::repo::get_in_scope(tx, &s, UnitId(unit))
         .await?
         .is_some())
 }
 
 /// The author adds a file (a recording, a photo of the calligraphy) to their work while it
 /// can still change: received, and its campaign (if any) still open.
-pub async fn add_file(
-    state: &AppState,
-    v: &Viewer,
-    work: i64,
-    mp: axum::extract::Multipart,
-) -> AppResult<i64> {
-    let w = {
-        let mut tx = state.db.read().await?;
-        repo::work(&mut tx, work).await?.ok_or(AppError::NotFound)?
-    };
+pub async fn may_add_file(tx: &mut Tx, v: &Viewer, work: i64) -> AppResult<repo::Work> {
+    let w = repo::work(tx, work).await?.ok_or(AppError::NotFound)?;
     if w.author_id != v.p.id.0 {
         // Someone else's work: a refusal, shown as not found and audited.
         return Err(AppError::OutOfScope);
     }
-    let open = match w.campaign_id {
-        Some(c) => {
-            let mut tx = state.db.read().await?;
-            repo::get(&mut tx, c)
-                .await?
-                .is_some_and(|c| c.state == "open")
-        }
-        None => true,
-    };
-    if w.state != "received" || !open {
+    if w.state != "received" || !campaign_open(tx, &w).await? {
         return Err(AppError::field("file", "campaign.closed"));
     }
-    let f = crate::news::attachments::receive(state, mp).await?;
-    let mut tx = state.db.write().await?;
+    Ok(w)
+}
+
+/// Whether the work's campaign (if any) still takes submissions.
+async fn campaign_open(tx: &mut Tx, w: &repo::Work) -> AppResult<bool> {
+    Ok(match w.campaign_id {
+        Some(c) => repo::get(tx, c).await?.is_some_and(|c| c.state == "open"),
+        None => true,
+    })
+}
+
+/// Records a received file for `work` (checked first with [`may_add_file`]) in the caller's
+/// write transaction, with its audit entry.
+pub async fn add_file(
+    tx: &mut Tx,
+    v: &Viewer,
+    work: i64,
+    f: crate::files::Received,
+) -> AppResult<i64> {
     // The upload took time: the work may have been chosen or the campaign closed meanwhile.
-    let still = repo::work(&mut tx, work)
-        .await?
-        .is_some_and(|w| w.state == "received");
-    let still_open = match w.campaign_id {
-        Some(c) => repo::get(&mut tx, c)
-            .await?
-            .is_some_and(|c| c.state == "open"),
-        None => true,
-    };
-    if !still || !still_open {
-        return Err(AppError::field("file", "campaign.closed"));
-    }
-    let (id, detail) =
-        crate::news::attachments::record(&mut tx, f, None, Some(work), v.p.id.0).await?;
+    let w = may_add_file(tx, v, work).await?;
+    let (id, detail) = crate::files::service::record(tx, f, None, Some(work), v.p.id.0).await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
         Event::ok("attachment.create", format!("work:{work}"))
             .unit(w.unit_id)
             .detail(detail),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }

@@ -3,9 +3,8 @@
 //! readers' comments waiting and shown.
 
 use crate::db::Tx;
-use crate::news::comments_repo::{self as comments, NewComment};
 use crate::news::model::render_body;
-use crate::news::repo::{self, Text};
+use crate::news::seed::{self as repo, NewComment, Text};
 use chrono::{Duration, Utc};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -58,7 +57,7 @@ pub async fn generate(
         ("银龄风采", "column", "老同志的先进事迹和作品"),
         ("重阳敬老月", "special", "重阳敬老月专题报道"),
     ] {
-        columns.push(repo::insert_column(tx, n.county, name, kind, Some(desc)).await?);
+        columns.push(repo::column(tx, n.county, name, kind, Some(desc)).await?);
     }
     let now = Utc::now();
     let (mut articles, mut comment_count) = (0, 0);
@@ -86,9 +85,7 @@ pub async fn generate(
             source: Some(&village_name),
             correspondent_id: Some(corr),
         };
-        let id = repo::insert_article(tx, column, village, corr, &text).await?;
-        crate::news::search_repo::index(tx, id, &title, Some(activity), text.body_html, text.tags)
-            .await?;
+        let id = repo::article(tx, column, village, corr, &text).await?;
         articles += 1;
         // Most published, the rest spread over the workflow.
         let roll = rng.random_range(0..100);
@@ -140,7 +137,7 @@ pub async fn generate(
                 (*to == "withdrawn").then_some(comment.unwrap_or("")),
             )
             .await?;
-            repo::insert_event(
+            repo::trail_step(
                 tx,
                 id,
                 action,
@@ -160,16 +157,7 @@ pub async fn generate(
                 body_html: &render_body(&revised),
                 ..text
             };
-            repo::update_text(tx, id, column, corr, &again).await?;
-            crate::news::search_repo::index(
-                tx,
-                id,
-                &title,
-                Some(activity),
-                again.body_html,
-                text.tags,
-            )
-            .await?;
+            repo::revise(tx, id, column, corr, &again).await?;
         }
         if roll <= 69 || roll >= 95 {
             let at = now - Duration::minutes(rng.random_range(60..180 * 24 * 60));
@@ -180,7 +168,7 @@ pub async fn generate(
                 ("老王", "写得真好，为老干部局点赞！", "approved"),
                 ("热心读者", "希望多组织这样的活动。", "pending"),
             ] {
-                let comment = comments::insert(
+                let comment = repo::comment(
                     tx,
                     &NewComment {
                         article: id,
@@ -196,7 +184,7 @@ pub async fn generate(
                 .await?;
                 comment_count += 1;
                 if state == "approved" && i % 14 == 0 {
-                    comments::insert(
+                    repo::comment(
                         tx,
                         &NewComment {
                             article: id,
@@ -245,9 +233,9 @@ const POEMS: [(&str, &str); 6] = [
 
 /// An open campaign with works from the villages and some judges' scores.
 async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> anyhow::Result<()> {
-    use crate::campaigns::repo as c;
+    use crate::campaigns::seed as c;
     let today = Utc::now().date_naive();
-    let id = c::insert(
+    let id = c::campaign(
         tx,
         &c::NewCampaign {
             unit: n.county,
@@ -262,8 +250,8 @@ async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> a
         },
     )
     .await?;
-    c::add_judge(tx, id, n.reviewer).await?;
-    c::add_judge(tx, id, n.editor).await?;
+    c::judge(tx, id, n.reviewer).await?;
+    c::judge(tx, id, n.editor).await?;
     for (i, (title, body)) in POEMS.iter().enumerate() {
         let Some((author, unit, _)) = n
             .correspondents
@@ -272,7 +260,7 @@ async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> a
         else {
             break;
         };
-        let work = c::insert_work(
+        let work = c::work(
             tx,
             &c::NewWork {
                 campaign: Some(id),

@@ -14,7 +14,7 @@ use crate::accounts::{NewAccount, bulk as accounts};
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::news::model::render_body;
-use crate::news::repo::{self as news, Text};
+use crate::news::seed::{self as news, Text};
 use crate::people::model::Tier;
 use crate::people::repo::{self as people, NewVisitRecord, PlanRow};
 use crate::people::service::{PersonInput, build};
@@ -423,7 +423,7 @@ async fn articles(
             ("通知公告", "面向离退休干部的通知和公告"),
         ] {
             columns.push((
-                news::insert_column(&mut tx, c.unit.id, name, "column", Some(desc)).await?,
+                news::column(&mut tx, c.unit.id, name, "column", Some(desc)).await?,
                 c,
             ));
         }
@@ -456,17 +456,7 @@ async fn articles(
                 source: Some(town),
                 correspondent_id: None,
             };
-            let id =
-                news::insert_article(&mut tx, column, county.unit.id, county.editor, &text).await?;
-            crate::news::search_repo::index(
-                &mut tx,
-                id,
-                &title,
-                Some(activity),
-                text.body_html,
-                text.tags,
-            )
-            .await?;
+            let id = news::article(&mut tx, column, county.unit.id, county.editor, &text).await?;
             let roll = rng.random_range(0..100);
             if roll < 90 {
                 news::set_state(
@@ -484,7 +474,7 @@ async fn articles(
                     ("approve", "submitted", "first_approved", county.reviewer),
                     ("approve", "first_approved", "published", county.admin),
                 ] {
-                    news::insert_event(&mut tx, id, action, from, to, Some(actor), None, 1).await?;
+                    news::trail_step(&mut tx, id, action, from, to, Some(actor), None, 1).await?;
                 }
                 // Spread over two years, older first, so ids follow publishing order.
                 let age = (count - i) as i64 * 2 * 365 * 24 * 60 / count as i64;
@@ -498,7 +488,7 @@ async fn articles(
                 last_published = id;
             } else if roll < 95 {
                 news::set_state(&mut tx, id, "draft", "submitted", None, None, None).await?;
-                news::insert_event(
+                news::trail_step(
                     &mut tx,
                     id,
                     "submit",

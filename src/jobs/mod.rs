@@ -127,13 +127,21 @@ pub async fn consume_events(state: AppState) {
     }
 }
 
+/// Publishes the articles whose time has come, in one write transaction.
+async fn publish_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    let mut tx = state.db.write().await?;
+    let n = crate::news::service::publish_due(&mut tx).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Runs the scheduler until the process stops: checks every minute (scheduled articles go
 /// out within a minute of their time; the daily jobs claim their day once).
 pub async fn run(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
-        if let Err(e) = crate::news::service::publish_due(&state).await {
+        if let Err(e) = publish_due(&state).await {
             tracing::error!(error = ?e, "scheduled publishing failed");
         }
         if let Err(e) = daily_housekeeping(&state).await {

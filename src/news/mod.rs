@@ -1,27 +1,29 @@
 //! Publishing (新闻发布): columns and special issues per unit, articles with every version
 //! kept, a one- or two-step review workflow with scheduled publishing and withdrawal, the
-//! reviewer's queue, sensitive-word hints, and the public reading pages.
+//! reviewer's queue, sensitive-word hints, readers' comments, search, correspondents' figures,
+//! article import, and the public reading pages. Sub-slices of one shape: `columns`,
+//! `articles`, `review`, `reading`, `comments`, `search`, `stats`, `import`.
 
-pub mod api;
-pub mod api_desk;
-pub mod api_reading;
-pub mod attachments;
-pub mod attachments_repo;
-pub mod comments;
-pub mod comments_repo;
-pub mod history;
+mod articles;
+mod columns;
+mod comments;
 pub mod import;
 pub mod model;
-pub mod pages;
-mod readers;
-pub mod reading;
-pub mod repair;
-pub mod repo;
+mod reading;
+mod review;
 pub mod search;
-pub mod search_repo;
+pub mod seed;
 pub mod service;
-pub mod stats;
-pub mod stats_repo;
+mod stats;
+
+pub use import::repair;
+
+// The repos are private: other modules use these types and `service`, never the SQL.
+pub use articles::repo::{Article, Version};
+pub use columns::repo::Column;
+pub use comments::repo::Comment;
+pub use review::repo::Event;
+pub use stats::repo::Figures;
 
 use crate::state::AppState;
 use axum::Router;
@@ -31,86 +33,106 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> Router<AppState> {
     let uploads = Router::new()
-        .route("/news/{id}/attachments", post(attachments::upload_page))
-        .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20)));
+        .route("/news/{id}/attachments", post(articles::pages::upload_page))
+        .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20)));
     Router::new()
         .merge(uploads)
         .route(
             "/news/{id}/attachments/{file}/cover",
-            post(attachments::set_cover),
+            post(articles::pages::set_cover_page),
         )
-        .route("/files/{id}", get(attachments::serve))
-        .route("/news", get(pages::desk).post(pages::create_article))
-        .route("/news/new", get(pages::new_article))
-        .route("/news/review", get(pages::review_queue))
+        .route(
+            "/news",
+            get(articles::pages::desk).post(articles::pages::create_article),
+        )
+        .route("/news/new", get(articles::pages::new_article))
+        .route("/news/review", get(review::pages::review_queue))
         .route(
             "/news/columns",
-            get(pages::columns_page).post(pages::create_column),
+            get(columns::pages::columns_page).post(columns::pages::create_column),
         )
-        .route("/news/review-steps", post(pages::set_review_steps))
-        .route("/news/sensitive-words", post(pages::change_words))
+        .route("/news/review-steps", post(review::pages::set_review_steps))
+        .route("/news/sensitive-words", post(review::pages::change_words))
         .route(
             "/news/{id}",
-            get(pages::show_article).post(pages::update_article),
+            get(articles::pages::show_article).post(articles::pages::update_article),
         )
-        .route("/news/{id}/edit", get(pages::edit_article))
-        .route("/news/{id}/compare", get(pages::compare_versions))
-        .route("/news/{id}/decision", post(pages::decide))
-        .route("/news/comments", get(comments::moderation_queue))
-        .route("/news/correspondents", get(stats::report_page))
-        .route("/news/correspondents.xlsx", get(stats::export_xlsx))
-        .route("/news/correspondents/print", get(stats::print_page))
-        .route("/news/comments/{id}", post(comments::moderate_comment))
-        .route("/read/{id}/comments", post(comments::post_comment))
-        .route("/read/{id}/like", post(comments::like_article))
-        .route("/read/comments/{id}/report", post(comments::report_comment))
-        .route("/news/search", get(search::staff_page))
-        .route("/read/search", get(search::public_page))
-        .route("/read", get(reading::front))
-        .route("/read/columns/{id}", get(reading::column))
-        .route("/read/columns/{id}/{format}", get(reading::feed))
-        .route("/read/{id}", get(reading::article))
+        .route("/news/{id}/edit", get(articles::pages::edit_article))
+        .route("/news/{id}/compare", get(articles::pages::compare_versions))
+        .route("/news/{id}/decision", post(review::pages::decide))
+        .route("/news/comments", get(comments::pages::moderation_queue))
+        .route("/news/correspondents", get(stats::pages::report_page))
+        .route("/news/correspondents.xlsx", get(stats::api::export_xlsx))
+        .route("/news/correspondents/print", get(stats::pages::print_page))
+        .route(
+            "/news/comments/{id}",
+            post(comments::pages::moderate_comment),
+        )
+        .route("/read/{id}/comments", post(comments::pages::post_comment))
+        .route("/read/{id}/like", post(comments::pages::like_article))
+        .route(
+            "/read/comments/{id}/report",
+            post(comments::pages::report_comment),
+        )
+        .route("/news/search", get(search::pages::staff_page))
+        .route("/read/search", get(search::pages::public_page))
+        .route("/read", get(reading::pages::front))
+        .route("/read/columns/{id}", get(reading::pages::column))
+        .route("/read/columns/{id}/{format}", get(reading::pages::feed))
+        .route("/read/{id}", get(reading::pages::article))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(api::list_columns, api::create_column))
-        .routes(routes!(api::list_articles, api::create_article))
-        .routes(routes!(api::show_article, api::update_article))
-        .routes(routes!(api::decide))
-        .routes(routes!(api::review_queue))
-        .routes(routes!(api::public_article))
-        .routes(routes!(api::post_comment))
-        .routes(routes!(api::pending_comments))
-        .routes(routes!(api::moderate_comment))
-        .routes(routes!(stats::api_report))
-        .routes(routes!(stats::export_xlsx))
-        .routes(routes!(search::api_public))
-        .routes(routes!(search::api_staff))
-        .routes(routes!(api_desk::list_versions))
-        .routes(routes!(api_desk::compare_versions))
-        .routes(routes!(api_desk::list_events))
-        .routes(routes!(api_desk::import_origin))
-        .routes(routes!(api_desk::sensitive_hits))
-        .routes(routes!(api_desk::set_cover))
-        .routes(routes!(api_desk::review_steps, api_desk::set_review_steps))
         .routes(routes!(
-            api_desk::list_words,
-            api_desk::add_word,
-            api_desk::remove_word
+            columns::api::list_columns,
+            columns::api::create_column
         ))
-        .routes(routes!(api_desk::reply_comment))
-        .routes(routes!(api_reading::list_columns))
-        .routes(routes!(api_reading::column_articles))
-        .routes(routes!(api_reading::list_comments))
-        .routes(routes!(api_reading::like_article))
-        .routes(routes!(api_reading::report_comment))
+        .routes(routes!(
+            articles::api::list_articles,
+            articles::api::create_article
+        ))
+        .routes(routes!(
+            articles::api::show_article,
+            articles::api::update_article
+        ))
+        .routes(routes!(review::api::decide))
+        .routes(routes!(review::api::review_queue))
+        .routes(routes!(reading::api::public_article))
+        .routes(routes!(comments::api::post_comment))
+        .routes(routes!(comments::api::pending_comments))
+        .routes(routes!(comments::api::moderate_comment))
+        .routes(routes!(stats::api::api_report))
+        .routes(routes!(stats::api::export_xlsx))
+        .routes(routes!(search::api::api_public))
+        .routes(routes!(search::api::api_staff))
+        .routes(routes!(articles::api::list_versions))
+        .routes(routes!(articles::api::compare_versions))
+        .routes(routes!(articles::api::list_events))
+        .routes(routes!(articles::api::import_origin))
+        .routes(routes!(review::api::sensitive_hits))
+        .routes(routes!(articles::api::set_cover))
+        .routes(routes!(
+            review::api::review_steps,
+            review::api::set_review_steps
+        ))
+        .routes(routes!(
+            review::api::list_words,
+            review::api::add_word,
+            review::api::remove_word
+        ))
+        .routes(routes!(comments::api::reply_comment))
+        .routes(routes!(reading::api::list_columns))
+        .routes(routes!(reading::api::column_articles))
+        .routes(routes!(comments::api::list_comments))
+        .routes(routes!(comments::api::like_article))
+        .routes(routes!(comments::api::report_comment))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(
-                    api_desk::list_attachments,
-                    api_desk::upload_attachment
+                    articles::api::list_attachments,
+                    articles::api::upload_attachment
                 ))
-                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD + (1 << 20))),
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20))),
         )
 }

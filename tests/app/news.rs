@@ -286,31 +286,15 @@ async fn one_step_units_publish_on_approval_or_at_the_set_time() {
         public.get(&format!("/read/{later}")).await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        yinyao::news::service::publish_due(&app.state)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(publish_due(&app).await, 0);
 
     app.exec_owned(format!(
         "UPDATE articles SET publish_at = '2020-01-01T00:00:00+00:00' WHERE id = {later}"
     ))
     .await
     .unwrap();
-    assert_eq!(
-        yinyao::news::service::publish_due(&app.state)
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        yinyao::news::service::publish_due(&app.state)
-            .await
-            .unwrap(),
-        0,
-        "published once"
-    );
+    assert_eq!(publish_due(&app).await, 1);
+    assert_eq!(publish_due(&app).await, 0, "published once");
     assert_eq!(
         public.get(&format!("/read/{later}")).await.status,
         StatusCode::OK
@@ -534,4 +518,12 @@ async fn audit_entries(app: &TestApp, action: &str) -> Vec<yinyao::audit::model:
     yinyao::audit::repo::search(&mut tx, &f, 10, 0)
         .await
         .unwrap()
+}
+
+/// Runs scheduled publishing as the job runner does: in one write transaction.
+async fn publish_due(app: &TestApp) -> usize {
+    let mut tx = app.state.db.write().await.unwrap();
+    let n = yinyao::news::service::publish_due(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    n
 }

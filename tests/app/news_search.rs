@@ -236,7 +236,7 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
         let mut plans = Vec::new();
         for narrow in [0, 5_000] {
             let hits =
-                yinyao::news::search_repo::for_staff_planned(&mut tx, &scope, "敬老", 300, narrow)
+                yinyao::news::search::for_staff_planned(&mut tx, &scope, "敬老", 300, narrow)
                     .await
                     .unwrap();
             plans.push(hits.iter().map(|a| a.id).collect::<Vec<_>>());
@@ -247,7 +247,7 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
     // The wide plan still shows nothing outside the scope.
     let scope = news_scope(&app, "editor_a").await;
     let mut tx = app.db().read().await.unwrap();
-    let wide = yinyao::news::search_repo::for_staff_planned(&mut tx, &scope, "敬老", 300, 0)
+    let wide = yinyao::news::search::for_staff_planned(&mut tx, &scope, "敬老", 300, 0)
         .await
         .unwrap();
     let wide: Vec<i64> = wide.iter().map(|a| a.id).collect();

@@ -2,20 +2,14 @@
 //! query is folded (Traditional → Simplified) and matched through the full-text index; each
 //! result carries a snippet with the matches marked.
 
-use super::repo::Article;
-use super::search_repo as repo;
+use super::repo;
 use crate::access::Perm;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::news::Article;
 use crate::search::text::highlight;
-use crate::state::AppState;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
-use crate::web::render::{Page, html};
-use crate::web::session::Ctx;
-use askama::Template;
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::response::Response;
 
 /// Longest query accepted, in characters.
 const MAX_QUERY: usize = 100;
@@ -84,7 +78,7 @@ pub struct PublicResults {
 }
 
 /// Published articles for anyone.
-pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResults> {
+pub async fn public(tx: &mut Tx, q: &SearchQuery) -> AppResult<PublicResults> {
     let Some(text) = query_of(q)? else {
         return Ok(PublicResults {
             q: None,
@@ -94,14 +88,13 @@ pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResult
         });
     };
     let paging = PageParams { page: q.page };
-    let mut tx = state.db.read().await?;
-    let mut found = repo::published(&mut tx, &text, PageParams::SIZE + 1, paging.offset()).await?;
+    let mut found = repo::published(tx, &text, PageParams::SIZE + 1, paging.offset()).await?;
     let more = found.len() as i64 > PageParams::SIZE;
     found.truncate(PageParams::SIZE as usize);
     let cap = crate::search::index::CANDIDATES;
     // Drafts and withdrawn articles take places in the cut too, so the last page may come
     // before the cut's size: ask the index, on the last page only.
-    let capped = !more && crate::search::index::more_than(&mut tx, "article", &text, cap).await?;
+    let capped = !more && crate::search::index::more_than(tx, "article", &text, cap).await?;
     Ok(PublicResults {
         hits: found.into_iter().map(|a| hit(a, &text)).collect(),
         q: Some(text),
@@ -112,7 +105,7 @@ pub async fn public(state: &AppState, q: &SearchQuery) -> AppResult<PublicResult
 
 /// Everything the caller may see as staff, drafts included.
 pub async fn staff(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     q: &SearchQuery,
 ) -> AppResult<(Option<String>, Vec<Hit>)> {
@@ -120,80 +113,32 @@ pub async fn staff(
     let Some(text) = query_of(q)? else {
         return Ok((None, Vec::new()));
     };
-    let mut tx = state.db.read().await?;
-    let found = repo::for_staff(&mut tx, &s, &text, 100).await?;
+    let found = repo::for_staff(tx, &s, &text, 100).await?;
     Ok((
         Some(text.clone()),
         found.into_iter().map(|a| hit(a, &text)).collect(),
     ))
 }
 
-#[derive(Template)]
-#[template(path = "read/search.html")]
-struct SearchPage {
-    page: Page,
-    q: Option<String>,
-    hits: Vec<Hit>,
-    staff: bool,
-    page_no: i64,
-    has_more: bool,
-    /// Older matches beyond the ranked cut were left out (public search, last page).
-    capped: bool,
-}
-
-/// Public search page (`/read/search?q=`).
-pub async fn public_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<SearchQuery>,
-) -> AppResult<Response> {
-    let r = public(&state, &q).await?;
-    html(&SearchPage {
-        page: Page::new(&ctx, "/read"),
-        q: r.q,
-        hits: r.hits,
-        staff: false,
-        page_no: PageParams { page: q.page }.page(),
-        has_more: r.more,
-        capped: r.capped,
-    })
-}
-
-/// Staff search page (`/news/search?q=`), drafts in scope included.
-pub async fn staff_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<SearchQuery>,
-) -> AppResult<Response> {
-    let (text, hits) = staff(&state, &v, &q).await?;
-    html(&SearchPage {
-        page: Page::new(&v.ctx, "/news"),
-        q: text,
-        hits,
-        staff: true,
-        page_no: 1,
-        has_more: false,
-        capped: false,
-    })
-}
-
-/// Published articles matching `q`, best first, with marked snippets.
-#[utoipa::path(get, path = "/api/v1/public/search", tag = "news", params(SearchQuery),
-    responses((status = 200, body = Vec<Hit>), (status = 422)))]
-pub async fn api_public(
-    State(state): State<AppState>,
-    Query(q): Query<SearchQuery>,
-) -> AppResult<Json<Vec<Hit>>> {
-    Ok(Json(public(&state, &q).await?.hits))
-}
-
-/// Articles the caller may see as staff matching `q` (drafts in scope included).
-#[utoipa::path(get, path = "/api/v1/articles/search", tag = "news", params(SearchQuery),
-    responses((status = 200, body = Vec<Hit>), (status = 403), (status = 422)))]
-pub async fn api_staff(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<SearchQuery>,
-) -> AppResult<Json<Vec<Hit>>> {
-    Ok(Json(staff(&state, &v, &q).await?.1))
+/// Re-indexes one batch (at most `limit`) of the articles indexed by an older tokenizer
+/// (after a search upgrade); returns how many it took, 0 when none is left. The caller
+/// (start-up) runs batches until none is left, each batch its own transaction.
+pub async fn reindex_stale_batch(tx: &mut Tx, limit: i64) -> Result<usize, sqlx::Error> {
+    let ids = crate::search::index::stale(tx, "article", limit).await?;
+    for id in &ids {
+        if let Some(a) = crate::news::articles::repo::get(tx, *id).await? {
+            repo::index(
+                tx,
+                a.id,
+                &a.title,
+                a.summary.as_deref(),
+                &a.body_html,
+                &a.tags,
+            )
+            .await?;
+        } else {
+            crate::search::index::remove(tx, "article", *id).await?;
+        }
+    }
+    Ok(ids.len())
 }

@@ -2,10 +2,11 @@
 //! drafts after the repairs of [`super::repair`]; the original text is kept beside the
 //! repaired one and every repair is reported.
 
-use super::repair::{self, Repair};
-use super::repo::{self, Text};
+use super::repair;
+use super::repair::Repair;
 use crate::audit::{model::Actor, model::Event, repo as audit};
 use crate::db::Db;
+use crate::news::articles::repo::Text;
 use serde_json::json;
 use std::path::Path;
 
@@ -94,13 +95,13 @@ pub async fn import_dir(
     author: Option<i64>,
 ) -> anyhow::Result<Vec<Imported>> {
     let mut tx = db.read().await?;
-    let col = repo::column(&mut tx, column)
+    let col = crate::news::columns::repo::column(&mut tx, column)
         .await?
         .filter(|c| c.active)
         .ok_or_else(|| anyhow::anyhow!("column {column} does not exist or is inactive"))?;
     let author = match author {
         Some(a) => a,
-        None => repo::default_author(&mut tx, col.unit_id)
+        None => crate::news::articles::repo::default_author(&mut tx, col.unit_id)
             .await?
             .ok_or_else(|| {
                 anyhow::anyhow!(
@@ -191,9 +192,9 @@ pub async fn import_dir(
             });
             continue;
         }
-        let html = super::model::render_body(&body);
+        let html = crate::news::model::render_body(&body);
         let mut tx = db.write().await?;
-        let id = repo::insert_article(
+        let id = crate::news::articles::repo::insert_article(
             &mut tx,
             col.id,
             col.unit_id,
@@ -209,8 +210,14 @@ pub async fn import_dir(
             },
         )
         .await?;
-        repo::set_import_origin(&mut tx, id, &original, &serde_json::to_string(&repairs)?).await?;
-        super::search_repo::index(&mut tx, id, &title, None, &html, "").await?;
+        crate::news::articles::repo::set_import_origin(
+            &mut tx,
+            id,
+            &original,
+            &serde_json::to_string(&repairs)?,
+        )
+        .await?;
+        crate::news::search::repo::index(&mut tx, id, &title, None, &html, "").await?;
         let event = Event::ok("article.import", format!("article:{id}"))
             .unit(col.unit_id)
             .detail(json!({ "file": name, "repairs": repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));

@@ -2,18 +2,14 @@
 //! correspondent for a unit's subtree, the top-ten ranking, an XLSX export and a printable
 //! quarterly summary.
 
-use super::stats_repo::{self as repo, Figures};
+use super::repo;
 use crate::access::Perm;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::news::Figures;
 use crate::units::model::UnitId;
 use crate::units::repo::Unit;
 use crate::web::auth::Viewer;
-use crate::web::render::{Page, html};
-use askama::Template;
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 /// A calendar quarter, e.g. 2026 Q4.
@@ -34,7 +30,9 @@ impl Quarter {
 
     /// The quarter a moment falls in, in China time.
     pub fn of(at: DateTime<Utc>) -> Quarter {
-        let d = at.with_timezone(&super::service::china()).date_naive();
+        let d = at
+            .with_timezone(&crate::news::articles::service::china())
+            .date_naive();
         Quarter {
             year: d.year(),
             q: (d.month() - 1) / 3 + 1,
@@ -45,7 +43,7 @@ impl Quarter {
     pub fn bounds(self) -> (DateTime<Utc>, DateTime<Utc>) {
         let first = |y: i32, q: u32| {
             let day = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1).unwrap_or_default();
-            super::service::china()
+            crate::news::articles::service::china()
                 .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
                 .single()
                 .map(|t| t.with_timezone(&Utc))
@@ -80,7 +78,7 @@ pub struct Report {
     pub rows: Vec<Figures>,
 }
 
-pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<Report> {
+pub async fn report(tx: &mut Tx, v: &Viewer, q: &ReportQuery) -> AppResult<Report> {
     let s = v.scope(Perm::ReadDrafts)?;
     let quarter = match q
         .quarter
@@ -101,12 +99,11 @@ pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<
                 .ok_or(AppError::Forbidden)?
         }
     };
-    let mut tx = state.db.read().await?;
-    let unit = crate::units::repo::get_in_scope(&mut tx, &s, UnitId(unit_id))
+    let unit = crate::units::repo::get_in_scope(tx, &s, UnitId(unit_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let (from, to) = quarter.bounds();
-    let rows = repo::figures(&mut tx, &unit.path, from, to).await?;
+    let rows = repo::figures(tx, &unit.path, from, to).await?;
     Ok(Report {
         unit,
         quarter,
@@ -114,76 +111,7 @@ pub async fn report(state: &AppState, v: &Viewer, q: &ReportQuery) -> AppResult<
     })
 }
 
-#[derive(Template)]
-#[template(path = "news/correspondents.html")]
-struct ReportPage {
-    page: Page,
-    r: Report,
-    units: Vec<Unit>,
-    print: bool,
-}
-
-impl ReportPage {
-    fn query(&self) -> String {
-        format!("unit={}&quarter={}", self.r.unit.id, self.r.quarter.label())
-    }
-    fn top(&self) -> &[Figures] {
-        &self.r.rows[..self.r.rows.len().min(10)]
-    }
-}
-
-async fn render(state: &AppState, v: &Viewer, q: &ReportQuery, print: bool) -> AppResult<Response> {
-    let r = report(state, v, q).await?;
-    let s = v.scope(Perm::ReadDrafts)?;
-    let units = {
-        let mut tx = state.db.read().await?;
-        crate::units::repo::list(&mut tx, &s, false, 2000).await?
-    };
-    html(&ReportPage {
-        page: Page::new(&v.ctx, "/news"),
-        r,
-        units,
-        print,
-    })
-}
-
-pub async fn report_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> AppResult<Response> {
-    render(&state, &v, &q, false).await
-}
-
-/// The same figures laid out for printing (the quarterly summary 季度通报).
-pub async fn print_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> AppResult<Response> {
-    render(&state, &v, &q, true).await
-}
-
-/// The figures of a unit's subtree in a quarter as an XLSX workbook (ranked, the first ten
-/// being the top-ten list); the page's "Export" link is the same.
-#[utoipa::path(get, path = "/api/v1/correspondents/export", tag = "news", params(ReportQuery),
-    responses(
-        (status = 200, description = "The workbook, as an attachment",
-            content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 403), (status = 404), (status = 422)))]
-pub async fn export_xlsx(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> AppResult<Response> {
-    let r = report(&state, &v, &q).await?;
-    let l = v.ctx.locale;
-    let body = workbook(&r, |k| l.t(k)).map_err(AppError::Internal)?;
-    let name = format!("{}-{}-通讯员统计.xlsx", r.unit.name, r.quarter.label());
-    Ok(crate::web::render::xlsx(body, "correspondents.xlsx", &name))
-}
-
-fn workbook(r: &Report, t: impl Fn(&str) -> String) -> anyhow::Result<Vec<u8>> {
+pub(in crate::news) fn workbook(r: &Report, t: impl Fn(&str) -> String) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -217,30 +145,6 @@ fn workbook(r: &Report, t: impl Fn(&str) -> String) -> anyhow::Result<Vec<u8>> {
         sheet.write_number(row, 5, f.reads as f64)?;
     }
     Ok(book.save_to_buffer()?)
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ReportJson {
-    pub unit_id: i64,
-    pub quarter: String,
-    pub rows: Vec<Figures>,
-}
-
-/// Correspondents' figures for a unit's subtree in a quarter, ranked (the first ten are the
-/// top-ten list).
-#[utoipa::path(get, path = "/api/v1/correspondents", tag = "news", params(ReportQuery),
-    responses((status = 200, body = ReportJson), (status = 403), (status = 404), (status = 422)))]
-pub async fn api_report(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<ReportQuery>,
-) -> AppResult<Json<ReportJson>> {
-    let r = report(&state, &v, &q).await?;
-    Ok(Json(ReportJson {
-        unit_id: r.unit.id,
-        quarter: r.quarter.label(),
-        rows: r.rows,
-    }))
 }
 
 #[cfg(test)]

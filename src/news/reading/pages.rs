@@ -2,9 +2,10 @@
 //! with pagination, and the article page with large type, read-aloud, a share preview and a
 //! read count. Only published articles are shown; no login needed.
 
-use super::repo::{self, Article, Column};
-use super::service;
+use super::repo;
+use super::service::*;
 use crate::error::{AppError, AppResult};
+use crate::news::{Article, Column};
 use crate::state::AppState;
 use crate::web::PageParams;
 use crate::web::render::{Page, html};
@@ -24,7 +25,7 @@ struct FrontPage {
 pub async fn front(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let latest = repo::latest_published(&mut tx, 20).await?;
-    let columns = repo::public_columns(&mut tx).await?;
+    let columns = crate::news::columns::repo::public_columns(&mut tx).await?;
     html(&FrontPage {
         page: Page::new(&ctx, "/read"),
         latest,
@@ -46,7 +47,7 @@ impl ColumnPage {
     fn day(&self, a: &Article) -> String {
         a.published_at
             .map(|t| {
-                t.with_timezone(&service::china())
+                t.with_timezone(&crate::news::articles::service::china())
                     .format("%Y-%m-%d")
                     .to_string()
             })
@@ -60,7 +61,8 @@ pub async fn column(
     Path(id): Path<i64>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Response> {
-    let (column, articles, has_more) = column_articles(&state, id, &p).await?;
+    let mut tx = state.db.read().await?;
+    let (column, articles, has_more) = column_articles(&mut tx, id, &p).await?;
     html(&ColumnPage {
         page: Page::new(&ctx, "/read"),
         column,
@@ -70,31 +72,6 @@ pub async fn column(
     })
 }
 
-/// An active column and one page of its published articles, newest first, and whether
-/// another page follows.
-pub async fn column_articles(
-    state: &AppState,
-    id: i64,
-    p: &PageParams,
-) -> AppResult<(Column, Vec<Article>, bool)> {
-    let mut tx = state.db.read().await?;
-    let column = repo::column(&mut tx, id)
-        .await?
-        .filter(|c| c.active)
-        .ok_or(AppError::NotFound)?;
-    let mut articles =
-        repo::published_in_column(&mut tx, id, PageParams::SIZE + 1, p.offset()).await?;
-    let has_more = articles.len() as i64 > PageParams::SIZE;
-    articles.truncate(PageParams::SIZE as usize);
-    Ok((column, articles, has_more))
-}
-
-/// The columns readers can open.
-pub async fn columns(state: &AppState) -> AppResult<Vec<Column>> {
-    let mut tx = state.db.read().await?;
-    Ok(repo::public_columns(&mut tx).await?)
-}
-
 #[derive(Template)]
 #[template(path = "read/article.html")]
 struct ArticlePage {
@@ -102,13 +79,13 @@ struct ArticlePage {
     a: Article,
     published: String,
     tags: Vec<String>,
-    comments: Vec<super::comments_repo::Comment>,
+    comments: Vec<crate::news::comments::repo::Comment>,
     /// What became of the reader's last comment: pending, posted or reported.
     notice: Option<String>,
     signed_in: bool,
     /// Editors and reviewers may reply under a comment (the service checks the unit).
     can_reply: bool,
-    files: Vec<super::attachments_repo::Attachment>,
+    files: Vec<crate::files::Attachment>,
     cover: Option<i64>,
     /// Absolute address of the cover, for the share preview.
     og_image: Option<String>,
@@ -119,8 +96,8 @@ impl ArticlePage {
     fn threads(
         &self,
     ) -> Vec<(
-        &super::comments_repo::Comment,
-        Vec<&super::comments_repo::Comment>,
+        &crate::news::comments::repo::Comment,
+        Vec<&crate::news::comments::repo::Comment>,
     )> {
         self.comments
             .iter()
@@ -139,7 +116,7 @@ impl ArticlePage {
 
 impl ArticlePage {
     fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        super::pages::local_time(t)
+        crate::news::articles::pages::local_time(t)
     }
 }
 
@@ -156,22 +133,20 @@ pub async fn article(
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
     let (who, also) = super::readers::reader_keys(&ctx);
-    let a = service::read(&state, id, Some((&who, also.as_deref()))).await?;
-    let comments = super::comments::for_article(&state, id).await?;
-    let (files, cover) = {
-        let mut tx = state.db.read().await?;
-        (
-            super::attachments_repo::of_article(&mut tx, id).await?,
-            super::attachments_repo::cover_of(&mut tx, id).await?,
-        )
-    };
+    // A write: the read is counted.
+    let mut tx = state.db.write().await?;
+    let a = super::service::read(&mut tx, id, Some((&who, also.as_deref()))).await?;
+    let comments = crate::news::comments::service::for_article(&mut tx, id).await?;
+    let files = crate::files::service::of_article(&mut tx, id).await?;
+    let cover = crate::news::articles::repo::cover_of(&mut tx, id).await?;
+    tx.commit().await?;
     let og_image = cover.map(|c| format!("{}/files/{c}", base_url(&state, &headers)));
     let notice = q
         .comment
         .filter(|c| matches!(c.as_str(), "pending" | "posted" | "reported"));
     let published = a
         .published_at
-        .map(|t| super::pages::local_time(&t))
+        .map(|t| crate::news::articles::pages::local_time(&t))
         .unwrap_or_default();
     let tags = a
         .tags
@@ -252,7 +227,7 @@ pub async fn feed(
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
     let mut tx = state.db.read().await?;
-    let column = repo::column(&mut tx, p.id)
+    let column = crate::news::columns::repo::column(&mut tx, p.id)
         .await?
         .filter(|c| c.active)
         .ok_or(AppError::NotFound)?;

@@ -1,36 +1,8 @@
-//! SQL for article attachments and the cover image.
+//! SQL for uploaded files (the `attachments` table).
 
+use super::model::{Attachment, NewAttachment};
 use crate::db::{Tx, now};
 use crate::on_tx;
-
-/// What is stored about an attached file.
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct Attachment {
-    pub id: i64,
-    /// The article it belongs to; none while it belongs to a work not yet chosen.
-    pub article_id: Option<i64>,
-    #[serde(skip)]
-    pub work_id: Option<i64>,
-    /// image, audio or video.
-    pub kind: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub original_name: String,
-    #[serde(skip)]
-    pub storage_key: String,
-}
-
-pub struct NewAttachment<'a> {
-    pub article: Option<i64>,
-    pub work: Option<i64>,
-    pub kind: &'a str,
-    pub content_type: &'a str,
-    pub size: i64,
-    pub sha256: &'a str,
-    pub storage_key: &'a str,
-    pub original_name: &'a str,
-    pub by: i64,
-}
 
 pub async fn insert(tx: &mut Tx, a: &NewAttachment<'_>) -> Result<i64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
@@ -51,21 +23,6 @@ pub async fn of_article(tx: &mut Tx, article: i64) -> Result<Vec<Attachment>, sq
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Attachment>, sqlx::Error> {
     let sql = format!("SELECT {COLS} FROM attachments WHERE id = $1");
     on_tx!(tx, c => sqlx::query_as::<_, Attachment>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await)
-}
-
-/// Makes an image of the article its cover; false when the attachment is not such an image.
-pub async fn set_cover(tx: &mut Tx, article: i64, attachment: i64) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE articles SET cover_id = $2 WHERE id = $1
-           AND EXISTS (SELECT 1 FROM attachments t WHERE t.id = $2 AND t.article_id = $1 AND t.kind = 'image')")
-        .bind(article).bind(attachment).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
-}
-
-pub async fn cover_of(tx: &mut Tx, article: i64) -> Result<Option<i64>, sqlx::Error> {
-    let v: Option<Option<i64>> = on_tx!(tx, c => sqlx::query_scalar("SELECT cover_id FROM articles WHERE id = $1")
-        .bind(article).fetch_optional(c).await)?;
-    Ok(v.flatten())
 }
 
 pub async fn of_work(tx: &mut Tx, work: i64) -> Result<Vec<Attachment>, sqlx::Error> {

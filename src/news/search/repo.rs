@@ -1,9 +1,10 @@
 //! SQL of article search: the full-text index joined to articles, visibility filtered in
 //! the same statement (published for the public; the caller's scope or own for staff).
 
-use super::repo::{ARTICLE_COLS, ARTICLE_JOINS, Article};
 use crate::access::Scope;
 use crate::db::Tx;
+use crate::news::Article;
+use crate::news::articles::repo::{ARTICLE_COLS, ARTICLE_JOINS};
 use crate::search::text::{Backend, match_query};
 
 /// The text of an article that search sees: title, summary, tags and the text a reader sees

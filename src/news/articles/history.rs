@@ -1,10 +1,12 @@
 //! An article's history for staff who see it: every saved version, the comparison of two
 //! versions line by line, and the review trail (who did what, when, with what comment).
 
-use super::repo::{self, Event, Version};
+use super::repo;
 use super::service;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::news::Event;
+use crate::news::Version;
 use crate::web::auth::Viewer;
 
 /// One line of a comparison: `"+"` added, `"-"` removed, `" "` unchanged.
@@ -23,24 +25,22 @@ pub struct Comparison {
 }
 
 /// Every saved version, newest first.
-pub async fn versions(state: &AppState, v: &Viewer, id: i64) -> AppResult<Vec<Version>> {
-    service::load(state, v, id).await?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::versions(&mut tx, id).await?)
+pub async fn versions(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Vec<Version>> {
+    service::load(tx, v, id).await?;
+    Ok(repo::versions(tx, id).await?)
 }
 
 /// The review trail, oldest first.
-pub async fn trail(state: &AppState, v: &Viewer, id: i64) -> AppResult<Vec<Event>> {
-    service::load(state, v, id).await?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::events(&mut tx, id).await?)
+pub async fn trail(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Vec<Event>> {
+    service::load(tx, v, id).await?;
+    Ok(crate::news::review::repo::events(tx, id).await?)
 }
 
 /// An imported article's text as it was found, and what the import repaired.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportOrigin {
     pub original_text: String,
-    pub repairs: Vec<super::repair::Repair>,
+    pub repairs: Vec<crate::news::import::repair::Repair>,
 }
 
 impl ImportOrigin {
@@ -54,10 +54,9 @@ impl ImportOrigin {
 }
 
 /// The original text and repair report of an imported article; not found for one written here.
-pub async fn import_origin(state: &AppState, v: &Viewer, id: i64) -> AppResult<ImportOrigin> {
-    service::load(state, v, id).await?;
-    let mut tx = state.db.read().await?;
-    repo::import_origin(&mut tx, id)
+pub async fn import_origin(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<ImportOrigin> {
+    service::load(tx, v, id).await?;
+    repo::import_origin(tx, id)
         .await?
         .map(ImportOrigin::from_stored)
         .ok_or(crate::error::AppError::NotFound)
@@ -65,13 +64,13 @@ pub async fn import_origin(state: &AppState, v: &Viewer, id: i64) -> AppResult<I
 
 /// Versions `from` and `to` compared; not found when either does not exist.
 pub async fn compare(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: i64,
     from: i32,
     to: i32,
 ) -> AppResult<Comparison> {
-    let all = versions(state, v, id).await?;
+    let all = versions(tx, v, id).await?;
     let pick = |n: i32| all.iter().find(|x| x.version == n).cloned();
     let (Some(from), Some(to)) = (pick(from), pick(to)) else {
         return Err(AppError::NotFound);

@@ -1,20 +1,15 @@
 //! Readers' comments and likes: the public comment after moderation, signed-in accounts at
 //! once; readers report a comment; editors and reviewers moderate and reply.
 
-use super::comments_repo::{self as repo, Comment, NewComment};
+use super::repo::NewComment;
 use crate::access::{Perm, Scope};
 use crate::audit::{model::Event, repo as audit};
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::news::Comment;
 use crate::people::model::parse_text;
-use crate::state::AppState;
 use crate::web::auth::Viewer;
-use crate::web::render::{Page, html};
 use crate::web::session::Ctx;
-use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde_json::json;
 
@@ -40,18 +35,13 @@ fn required(field: &'static str, v: Option<&str>, max: usize) -> Result<String, 
 
 /// Posts a comment, or a reader's reply, on a published article; returns whether it awaits
 /// moderation.
-pub async fn post(
-    state: &AppState,
-    ctx: &Ctx,
-    article: i64,
-    input: &CommentInput,
-) -> AppResult<bool> {
-    post_as(state, ctx, article, input, false).await
+pub async fn post(tx: &mut Tx, ctx: &Ctx, article: i64, input: &CommentInput) -> AppResult<bool> {
+    post_as(tx, ctx, article, input, false).await
 }
 
 /// [`post`]; `official` marks a moderator's reply ([`reply`]).
 async fn post_as(
-    state: &AppState,
+    tx: &mut Tx,
     ctx: &Ctx,
     article: i64,
     input: &CommentInput,
@@ -71,15 +61,14 @@ async fn post_as(
     let (Some(body), Some(name), true) = (body, name, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let who = super::readers::address(ctx);
-    let mut tx = state.db.write().await?;
-    let a = super::repo::get(&mut tx, article)
+    let who = crate::news::reading::readers::address(ctx);
+    let a = crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
     // Threads are one level deep: answering a reply answers its thread, where it is shown.
     let parent = match input.parent_id {
-        Some(parent) => match repo::get(&mut tx, parent).await? {
+        Some(parent) => match super::repo::get(tx, parent).await? {
             Some(p) if p.article_id == article && p.state == "approved" => {
                 Some(p.parent_id.unwrap_or(parent))
             }
@@ -87,12 +76,12 @@ async fn post_as(
         },
         None => None,
     };
-    if repo::count_since(&mut tx, &who, now() - Duration::hours(1)).await? >= PER_HOUR {
+    if super::repo::count_since(tx, &who, now() - Duration::hours(1)).await? >= PER_HOUR {
         return Err(AppError::TooManyRequests);
     }
     let pending = signed.is_none();
-    let id = repo::insert(
-        &mut tx,
+    let id = super::repo::insert(
+        tx,
         &NewComment {
             article,
             parent,
@@ -108,40 +97,35 @@ async fn post_as(
     let event = Event::ok("comment.create", format!("comment:{id}"))
         .unit(a.unit_id)
         .detail(json!({ "article_id": article, "pending": pending, "parent_id": parent, "official": official }));
-    audit::record(&mut tx, &ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &ctx.actor(), event).await?;
     Ok(pending)
 }
 
 /// Counts a reader's like (once per reader).
-pub async fn like(state: &AppState, ctx: &Ctx, article: i64) -> AppResult<()> {
+pub async fn like(tx: &mut Tx, ctx: &Ctx, article: i64) -> AppResult<()> {
     // An account likes as itself (API tokens included), a reader as their cookie.
-    let who = super::readers::reader_keys(ctx).0;
-    let mut tx = state.db.write().await?;
-    super::repo::get(&mut tx, article)
+    let who = crate::news::reading::readers::reader_keys(ctx).0;
+    crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
-    repo::like(&mut tx, article, &who).await?;
-    tx.commit().await?;
+    super::repo::like(tx, article, &who).await?;
     Ok(())
 }
 
 /// A reader reports an approved comment; enough reports hide it until a moderator looks.
-pub async fn report(state: &AppState, ctx: &Ctx, comment: i64) -> AppResult<i64> {
-    let mut tx = state.db.write().await?;
-    let c = repo::get(&mut tx, comment)
+pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: i64) -> AppResult<i64> {
+    let c = super::repo::get(tx, comment)
         .await?
         .filter(|c| c.state == "approved")
         .ok_or(AppError::NotFound)?;
-    let who = super::readers::address(ctx);
-    repo::report(&mut tx, comment, &who, REPORT_THRESHOLD).await?;
-    let unit = repo::unit_of(&mut tx, comment).await?.unwrap_or_default();
+    let who = crate::news::reading::readers::address(ctx);
+    super::repo::report(tx, comment, &who, REPORT_THRESHOLD).await?;
+    let unit = super::repo::unit_of(tx, comment).await?.unwrap_or_default();
     let event = Event::ok("comment.report", format!("comment:{comment}"))
         .unit(unit)
         .detail(json!({ "article_id": c.article_id }));
-    audit::record(&mut tx, &ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &ctx.actor(), event).await?;
     Ok(c.article_id)
 }
 
@@ -157,14 +141,13 @@ fn moderator_scope(v: &Viewer) -> AppResult<Vec<Scope>> {
     Ok(scopes)
 }
 
-async fn may_moderate(state: &AppState, v: &Viewer, comment: i64) -> AppResult<()> {
+async fn may_moderate(tx: &mut Tx, v: &Viewer, comment: i64) -> AppResult<()> {
     let scopes = moderator_scope(v)?;
-    let mut tx = state.db.read().await?;
-    let unit = repo::unit_of(&mut tx, comment)
+    let unit = super::repo::unit_of(tx, comment)
         .await?
         .ok_or(AppError::NotFound)?;
     for s in &scopes {
-        if crate::units::repo::get_in_scope(&mut tx, s, crate::units::model::UnitId(unit))
+        if crate::units::repo::get_in_scope(tx, s, crate::units::model::UnitId(unit))
             .await?
             .is_some()
         {
@@ -175,12 +158,11 @@ async fn may_moderate(state: &AppState, v: &Viewer, comment: i64) -> AppResult<(
 }
 
 /// Comments waiting for the caller's moderation, oldest first.
-pub async fn pending(state: &AppState, v: &Viewer) -> AppResult<Vec<Comment>> {
+pub async fn pending(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Comment>> {
     let scopes = moderator_scope(v)?;
-    let mut tx = state.db.read().await?;
     let mut out: Vec<Comment> = Vec::new();
     for s in &scopes {
-        for c in repo::pending_in_scope(&mut tx, s, 200).await? {
+        for c in super::repo::pending_in_scope(tx, s, 200).await? {
             if !out.iter().any(|x| x.id == c.id) {
                 out.push(c);
             }
@@ -190,11 +172,10 @@ pub async fn pending(state: &AppState, v: &Viewer) -> AppResult<Vec<Comment>> {
     Ok(out)
 }
 
-pub async fn moderate(state: &AppState, v: &Viewer, comment: i64, approve: bool) -> AppResult<()> {
-    may_moderate(state, v, comment).await?;
+pub async fn moderate(tx: &mut Tx, v: &Viewer, comment: i64, approve: bool) -> AppResult<()> {
+    may_moderate(tx, v, comment).await?;
     let to = if approve { "approved" } else { "rejected" };
-    let mut tx = state.db.write().await?;
-    if !repo::moderate(&mut tx, comment, to, v.p.id.0).await? {
+    if !super::repo::moderate(tx, comment, to, v.p.id.0).await? {
         return Err(AppError::field("action", "news.changed_meanwhile"));
     }
     let event = Event::ok(
@@ -205,21 +186,17 @@ pub async fn moderate(state: &AppState, v: &Viewer, comment: i64, approve: bool)
         },
         format!("comment:{comment}"),
     )
-    .unit(repo::unit_of(&mut tx, comment).await?.unwrap_or_default());
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    .unit(super::repo::unit_of(tx, comment).await?.unwrap_or_default());
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
 /// A moderator's reply, shown at once under the comment.
-pub async fn reply(state: &AppState, v: &Viewer, comment: i64, body: &str) -> AppResult<i64> {
-    may_moderate(state, v, comment).await?;
-    let c = {
-        let mut tx = state.db.read().await?;
-        repo::get(&mut tx, comment)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
+pub async fn reply(tx: &mut Tx, v: &Viewer, comment: i64, body: &str) -> AppResult<i64> {
+    may_moderate(tx, v, comment).await?;
+    let c = super::repo::get(tx, comment)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let input = CommentInput {
         author_name: None,
         body: body.to_string(),
@@ -228,95 +205,20 @@ pub async fn reply(state: &AppState, v: &Viewer, comment: i64, body: &str) -> Ap
     if c.state != "approved" {
         return Err(AppError::field("parent_id", "news.reply_approved_only"));
     }
-    post_as(state, &v.ctx, c.article_id, &input, true).await?;
+    post_as(tx, &v.ctx, c.article_id, &input, true).await?;
     Ok(c.article_id)
 }
 
-// ---- pages ----
-
-use crate::web::form;
-
-pub async fn post_comment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let pending = post(&state, &ctx, id, &form(&body)?).await?;
-    let note = if pending { "pending" } else { "posted" };
-    Ok(Redirect::to(&format!("/read/{id}?comment={note}#comments")).into_response())
-}
-
-pub async fn like_article(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    like(&state, &ctx, id).await?;
-    Ok(Redirect::to(&format!("/read/{id}#likes")).into_response())
-}
-
-pub async fn report_comment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let article = report(&state, &ctx, id).await?;
-    Ok(Redirect::to(&format!("/read/{article}?comment=reported#comments")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "news/comments.html")]
-struct ModerationPage {
-    page: Page,
-    comments: Vec<Comment>,
-}
-
-pub async fn moderation_queue(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let comments = pending(&state, &v).await?;
-    html(&ModerationPage {
-        page: Page::new(&v.ctx, "/news"),
-        comments,
-    })
-}
-
-#[derive(serde::Deserialize)]
-pub struct ModerationForm {
-    action: String,
-    body: Option<String>,
-}
-
-pub async fn moderate_comment(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: ModerationForm = form(&body)?;
-    match f.action.as_str() {
-        "approve" => moderate(&state, &v, id, true).await?,
-        "reject" => moderate(&state, &v, id, false).await?,
-        "reply" => {
-            let article = reply(&state, &v, id, f.body.as_deref().unwrap_or("")).await?;
-            return Ok(Redirect::to(&format!("/read/{article}#comments")).into_response());
-        }
-        _ => return Err(AppError::field("action", "validation.choice")),
-    }
-    Ok(Redirect::to("/news/comments").into_response())
-}
-
 /// Approved comments of an article, for anyone; not found unless it is published.
-pub async fn public_of(state: &AppState, article: i64) -> AppResult<Vec<Comment>> {
-    let mut tx = state.db.read().await?;
-    super::repo::get(&mut tx, article)
+pub async fn public_of(tx: &mut Tx, article: i64) -> AppResult<Vec<Comment>> {
+    crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state == "published")
         .ok_or(AppError::NotFound)?;
-    Ok(repo::approved(&mut tx, article).await?)
+    Ok(super::repo::approved(tx, article).await?)
 }
 
 /// Approved comments of a published article (for the reading page).
-pub async fn for_article(state: &AppState, article: i64) -> AppResult<Vec<Comment>> {
-    let mut tx = state.db.read().await?;
-    Ok(repo::approved(&mut tx, article).await?)
+pub async fn for_article(tx: &mut Tx, article: i64) -> AppResult<Vec<Comment>> {
+    Ok(super::repo::approved(tx, article).await?)
 }

@@ -1,22 +1,26 @@
-//! Staff pages of publishing: the desk (articles in scope), the article form, an article
-//! with its review trail and decisions, the review queue, columns and sensitive words.
+//! Staff pages for articles: the desk, the article form, an article with its review trail,
+//! files and sensitive-word hints, and two versions compared.
 
 use super::history::DiffLine;
-use super::model::State;
-use super::repo::{self, Article, Column, Event, Version};
-use super::service::{self, ArticleInput, ColumnInput, DecisionInput};
+use super::repo;
+use super::service;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
+use crate::news::Article;
+use crate::news::Column;
+use crate::news::Event;
+use crate::news::Version;
+use crate::news::model::State;
 use crate::state::AppState;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
+use crate::web::form;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::response::{IntoResponse, Redirect, Response};
-
-use crate::web::form;
+use service::ArticleInput;
 
 /// A publishing time for a form field (`YYYY-MM-DDTHH:MM`, China time).
 pub fn local_input(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -68,8 +72,9 @@ pub async fn desk(
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
     let filter = q.state.unwrap_or_default();
+    let mut tx = state.db.read().await?;
     let mut articles = service::desk(
-        &state,
+        &mut tx,
         &v,
         Some(&filter),
         PageParams::SIZE + 1,
@@ -106,17 +111,16 @@ struct FormPage {
 
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::WriteNews)?;
-    let columns = service::columns(&state, &v).await?;
-    let units = {
-        let mut tx = state.db.read().await?;
-        crate::units::repo::list(&mut tx, &s, false, 2000).await?
-    };
+    let mut tx = state.db.read().await?;
+    let columns = crate::news::columns::service::columns(&mut tx, &v).await?;
+    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
+    let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),
         id: None,
         a: ArticleInput::default(),
         columns,
-        correspondents: service::correspondents(&state, &v).await?,
+        correspondents,
         units,
     })
 }
@@ -126,7 +130,10 @@ pub async fn create_article(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id = service::create_article(&state, &v, &form(&body)?).await?;
+    let input: ArticleInput = form(&body)?;
+    let mut tx = state.db.write().await?;
+    let id = service::create_article(&mut tx, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
 
@@ -135,8 +142,10 @@ pub async fn edit_article(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = service::load(&state, &v, id).await?;
-    let columns = service::columns(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    let columns = crate::news::columns::service::columns(&mut tx, &v).await?;
+    let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),
         id: Some(id),
@@ -152,7 +161,7 @@ pub async fn edit_article(
             publish_at: Some(local_input(a.publish_at)),
         },
         columns,
-        correspondents: service::correspondents(&state, &v).await?,
+        correspondents,
         units: Vec::new(),
     })
 }
@@ -163,7 +172,10 @@ pub async fn update_article(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> AppResult<Response> {
-    service::update_article(&state, &v, id, &form(&body)?).await?;
+    let input: ArticleInput = form(&body)?;
+    let mut tx = state.db.write().await?;
+    service::update_article(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
 
@@ -179,7 +191,7 @@ struct ShowPage {
     marked: Vec<(String, bool)>,
     /// For an imported article: the text as it came and the repairs made.
     origin: Option<super::history::ImportOrigin>,
-    files: Vec<super::attachments_repo::Attachment>,
+    files: Vec<crate::files::Attachment>,
     cover: Option<i64>,
     can_submit: bool,
     can_review: bool,
@@ -198,21 +210,19 @@ pub async fn show_article(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = service::load(&state, &v, id).await?;
-    let (events, versions, origin, files, cover) = {
-        let mut tx = state.db.read().await?;
-        (
-            repo::events(&mut tx, id).await?,
-            repo::versions(&mut tx, id).await?,
-            repo::import_origin(&mut tx, id).await?,
-            super::attachments_repo::of_article(&mut tx, id).await?,
-            super::attachments_repo::cover_of(&mut tx, id).await?,
-        )
-    };
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    let (events, versions, origin, files, cover) = (
+        crate::news::review::repo::events(&mut tx, id).await?,
+        repo::versions(&mut tx, id).await?,
+        repo::import_origin(&mut tx, id).await?,
+        crate::files::service::of_article(&mut tx, id).await?,
+        repo::cover_of(&mut tx, id).await?,
+    );
     let origin = origin.map(super::history::ImportOrigin::from_stored);
     let st = State::parse(&a.state).unwrap_or(State::Draft);
     let reviewer = v.p.can(Perm::ReviewNews);
-    let hits = match service::hits_for(&state, &v, &a).await {
+    let hits = match crate::news::review::service::hits_for(&mut tx, &v, &a).await {
         Err(AppError::Forbidden) => Vec::new(),
         other => other?,
     };
@@ -245,125 +255,6 @@ pub async fn show_article(
     })
 }
 
-pub async fn decide(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: DecisionInput = form(&body)?;
-    service::decide(&state, &v, id, &input).await?;
-    Ok(Redirect::to(&format!("/news/{id}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "news/review.html")]
-struct ReviewPage {
-    page: Page,
-    articles: Vec<Article>,
-}
-
-impl ReviewPage {
-    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        local_time(t)
-    }
-}
-
-pub async fn review_queue(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
-    let articles = service::queue(&state, &v).await?;
-    html(&ReviewPage {
-        page: Page::new(&v.ctx, "/news"),
-        articles,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "news/columns.html")]
-struct ColumnsPage {
-    page: Page,
-    columns: Vec<Column>,
-    units: Vec<crate::units::repo::Unit>,
-    /// For unit admins: the units they may set review steps for.
-    step_units: Option<Vec<crate::units::repo::Unit>>,
-    /// The review settings in force in their units.
-    configured: Vec<(String, i32)>,
-    /// For those who keep the sensitive-word list.
-    words: Option<Vec<String>>,
-}
-
-pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
-    let s = v.scope(Perm::ManageNews)?;
-    let columns = service::columns(&state, &v).await?;
-    // The word list only for those who keep it; any other failure is an error.
-    let words = match service::sensitive_words(&state, &v).await {
-        Err(AppError::Forbidden) => None,
-        other => Some(other?),
-    };
-    let mut tx = state.db.read().await?;
-    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
-    let (step_units, configured) = match v.scope(Perm::ManageUnits) {
-        Ok(admin) => (
-            Some(crate::units::repo::list(&mut tx, &admin, false, 2000).await?),
-            repo::configured_steps(&mut tx, &admin).await?,
-        ),
-        Err(_) => (None, Vec::new()),
-    };
-    html(&ColumnsPage {
-        page: Page::new(&v.ctx, "/news"),
-        columns,
-        units,
-        step_units,
-        configured,
-        words,
-    })
-}
-
-pub async fn create_column(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: ColumnInput = form(&body)?;
-    service::create_column(&state, &v, &input).await?;
-    Ok(Redirect::to("/news/columns").into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct WordForm {
-    word: String,
-    remove: Option<String>,
-}
-
-pub async fn change_words(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: WordForm = form(&body)?;
-    if f.remove.is_some() {
-        service::remove_sensitive_word(&state, &v, &f.word).await?;
-    } else {
-        service::add_sensitive_word(&state, &v, &f.word).await?;
-    }
-    Ok(Redirect::to("/news/columns#words").into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct StepsForm {
-    unit_id: i64,
-    steps: u8,
-}
-
-pub async fn set_review_steps(
-    AxState(state): AxState<AppState>,
-    v: Viewer,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: StepsForm = form(&body)?;
-    service::set_review_steps(&state, &v, f.unit_id, f.steps).await?;
-    Ok(Redirect::to("/news/columns#steps").into_response())
-}
-
 #[derive(serde::Deserialize)]
 pub struct CompareQuery {
     from: i32,
@@ -387,8 +278,9 @@ pub async fn compare_versions(
     Path(id): Path<i64>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
-    let a = service::load(&state, &v, id).await?;
-    let c = super::history::compare(&state, &v, id, q.from, q.to).await?;
+    let mut tx = state.db.read().await?;
+    let a = service::load(&mut tx, &v, id).await?;
+    let c = super::history::compare(&mut tx, &v, id, q.from, q.to).await?;
     html(&ComparePage {
         page: Page::new(&v.ctx, "/news"),
         a,
@@ -396,4 +288,44 @@ pub async fn compare_versions(
         to: c.to,
         lines: c.lines,
     })
+}
+
+pub async fn upload_page(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    upload_attachment(&state, &v, id, mp).await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
+}
+
+/// An upload to an article, for the page and the API: the caller is checked in a read
+/// transaction, the file streamed to disk with no transaction held (it may take minutes),
+/// then recorded in one write transaction that checks the article again.
+pub(super) async fn upload_attachment(
+    state: &AppState,
+    v: &Viewer,
+    article: i64,
+    mp: axum::extract::Multipart,
+) -> AppResult<i64> {
+    let mut tx = state.db.read().await?;
+    super::attachments::may_upload(&mut tx, v, article).await?;
+    drop(tx);
+    let f = crate::files::service::receive(&state.config.effective_upload_dir(), mp).await?;
+    let mut tx = state.db.write().await?;
+    let id = super::attachments::attach(&mut tx, v, article, f).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn set_cover_page(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut tx = state.db.write().await?;
+    super::attachments::choose_cover(&mut tx, &v, id, file).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/news/{id}#attachments")).into_response())
 }

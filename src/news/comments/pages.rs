@@ -1,0 +1,94 @@
+//! Comment pages: posting, liking and reporting on the reading side, the moderation queue.
+
+use super::service::*;
+use crate::error::{AppError, AppResult};
+use crate::news::Comment;
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+use crate::web::form;
+use crate::web::render::{Page, html};
+use crate::web::session::Ctx;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+pub async fn post_comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: CommentInput = form(&body)?;
+    let mut tx = state.db.write().await?;
+    let pending = post(&mut tx, &ctx, id, &input).await?;
+    tx.commit().await?;
+    let note = if pending { "pending" } else { "posted" };
+    Ok(Redirect::to(&format!("/read/{id}?comment={note}#comments")).into_response())
+}
+
+pub async fn like_article(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut tx = state.db.write().await?;
+    like(&mut tx, &ctx, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/read/{id}#likes")).into_response())
+}
+
+pub async fn report_comment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut tx = state.db.write().await?;
+    let article = report(&mut tx, &ctx, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/read/{article}?comment=reported#comments")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "news/comments.html")]
+struct ModerationPage {
+    page: Page,
+    comments: Vec<Comment>,
+}
+
+pub async fn moderation_queue(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let comments = pending(&mut tx, &v).await?;
+    html(&ModerationPage {
+        page: Page::new(&v.ctx, "/news"),
+        comments,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ModerationForm {
+    action: String,
+    body: Option<String>,
+}
+
+pub async fn moderate_comment(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: ModerationForm = form(&body)?;
+    let mut tx = state.db.write().await?;
+    match f.action.as_str() {
+        "approve" => moderate(&mut tx, &v, id, true).await?,
+        "reject" => moderate(&mut tx, &v, id, false).await?,
+        "reply" => {
+            let article = reply(&mut tx, &v, id, f.body.as_deref().unwrap_or("")).await?;
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/read/{article}#comments")).into_response());
+        }
+        _ => return Err(AppError::field("action", "validation.choice")),
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/news/comments").into_response())
+}

@@ -1,0 +1,90 @@
+//! Review pages: decisions, the review queue, review steps and the sensitive-word list.
+
+use super::service;
+use crate::error::AppResult;
+use crate::news::Article;
+use crate::news::articles::pages::local_time;
+use crate::state::AppState;
+use crate::web::auth::Viewer;
+use crate::web::form;
+use crate::web::render::{Page, html};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State as AxState};
+use axum::response::{IntoResponse, Redirect, Response};
+use service::DecisionInput;
+
+pub async fn decide(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let input: DecisionInput = form(&body)?;
+    let mut tx = state.db.write().await?;
+    service::decide(&mut tx, &v, id, &input).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "news/review.html")]
+struct ReviewPage {
+    page: Page,
+    articles: Vec<Article>,
+}
+
+impl ReviewPage {
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        local_time(t)
+    }
+}
+
+pub async fn review_queue(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let articles = service::queue(&mut tx, &v).await?;
+    html(&ReviewPage {
+        page: Page::new(&v.ctx, "/news"),
+        articles,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct WordForm {
+    word: String,
+    remove: Option<String>,
+}
+
+pub async fn change_words(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: WordForm = form(&body)?;
+    let mut tx = state.db.write().await?;
+    if f.remove.is_some() {
+        service::remove_sensitive_word(&mut tx, &v, &f.word).await?;
+    } else {
+        service::add_sensitive_word(&mut tx, &v, &f.word).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/news/columns#words").into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepsForm {
+    unit_id: i64,
+    steps: u8,
+}
+
+pub async fn set_review_steps(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f: StepsForm = form(&body)?;
+    let mut tx = state.db.write().await?;
+    service::set_review_steps(&mut tx, &v, f.unit_id, f.steps).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/news/columns#steps").into_response())
+}
