@@ -17,7 +17,8 @@ use crate::web::Created;
 /// The caller's open visit tasks, earliest due (so overdue) first.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "care", responses((status = 200, body = Vec<Task>), (status = 403)))]
 pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Json<Vec<Task>>> {
-    Ok(Json(service::my_tasks(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::my_tasks(&mut tx, &v).await?))
 }
 
 /// Overdue tasks in a unit's subtree.
@@ -28,7 +29,8 @@ pub async fn overdue_tasks(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Task>>> {
-    Ok(Json(service::overdue_at(&state, &v, UnitId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::overdue_at(&mut tx, &v, UnitId(id)).await?))
 }
 
 /// Share of key-tier people in the subtree contacted within their interval.
@@ -39,7 +41,8 @@ pub async fn coverage(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Coverage>> {
-    Ok(Json(service::coverage(&state, &v, UnitId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::coverage(&mut tx, &v, UnitId(id)).await?))
 }
 
 /// The must-visit rules in force at a unit (its own or inherited from above).
@@ -50,7 +53,8 @@ pub async fn get_rules(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Rules>> {
-    Ok(Json(service::rules_at(&state, &v, UnitId(id)).await?.0))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::rules_at(&mut tx, &v, UnitId(id)).await?.0))
 }
 
 /// Sets a unit's own rules (unit admins); units below inherit them.
@@ -62,7 +66,9 @@ pub async fn set_rules(
     Path(id): Path<i64>,
     Json(r): Json<Rules>,
 ) -> AppResult<StatusCode> {
-    service::set_rules(&state, &v, UnitId(id), &r).await?;
+    let mut tx = state.db.write().await?;
+    service::set_rules(&mut tx, &v, UnitId(id), &r).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -73,7 +79,8 @@ pub async fn list_events(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<LifeEvent>>> {
-    Ok(Json(service::events(&state, &v, PersonId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::events(&mut tx, &v, PersonId(id)).await?))
 }
 
 /// Records a life event; the visit tasks it calls for are created at once.
@@ -85,7 +92,9 @@ pub async fn record_event(
     Path(id): Path<i64>,
     Json(e): Json<EventInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::record_event(&state, &v, PersonId(id), &e).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::record_event(&mut tx, &v, PersonId(id), &e).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -96,7 +105,8 @@ pub async fn list_aid(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Aid>>> {
-    Ok(Json(service::aid(&state, &v, PersonId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::aid(&mut tx, &v, PersonId(id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/aid", tag = "care", params(("id" = i64, Path)), request_body = AidInput,
@@ -107,6 +117,8 @@ pub async fn record_aid(
     Path(id): Path<i64>,
     Json(a): Json<AidInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::record_aid(&state, &v, PersonId(id), &a).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::record_aid(&mut tx, &v, PersonId(id), &a).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

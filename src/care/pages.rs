@@ -26,7 +26,9 @@ struct TasksPage {
 }
 
 pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let tasks = service::my_tasks(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let tasks = service::my_tasks(&mut tx, &v).await?;
+    drop(tx);
     html(&TasksPage {
         page: Page::new(&v.ctx, "/tasks"),
         tasks,
@@ -53,18 +55,16 @@ pub async fn unit_care(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let unit = units::load(&mut state.db.read().await?, &v, Perm::ViewUnits, UnitId(id)).await?;
-    let coverage = service::coverage(&state, &v, UnitId(id)).await?;
-    let overdue = service::overdue_at(&state, &v, UnitId(id)).await?;
-    let (rules, own_rules) = service::rules_at(&state, &v, UnitId(id)).await?;
-    let can_manage = units::load(
-        &mut state.db.read().await?,
-        &v,
-        Perm::ManageUnits,
-        UnitId(id),
-    )
-    .await
-    .is_ok();
+    // One consistent read.
+    let mut tx = state.db.read().await?;
+    let unit = units::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let coverage = service::coverage(&mut tx, &v, UnitId(id)).await?;
+    let overdue = service::overdue_at(&mut tx, &v, UnitId(id)).await?;
+    let (rules, own_rules) = service::rules_at(&mut tx, &v, UnitId(id)).await?;
+    let can_manage = units::load(&mut tx, &v, Perm::ManageUnits, UnitId(id))
+        .await
+        .is_ok();
+    drop(tx);
     let ages = rules
         .milestone_ages
         .iter()
@@ -135,7 +135,9 @@ pub async fn set_rules(
     if !bad.is_empty() {
         return Err(AppError::Validation(bad));
     }
-    service::set_rules(&state, &v, UnitId(id), &rules).await?;
+    let mut tx = state.db.write().await?;
+    service::set_rules(&mut tx, &v, UnitId(id), &rules).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}/care")).into_response())
 }
 
@@ -151,7 +153,9 @@ pub async fn record_event(
         occurred_on: get(&f, "occurred_on").to_string(),
         note: Some(get(&f, "note").to_string()),
     };
-    service::record_event(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    service::record_event(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#events")).into_response())
 }
 
@@ -169,6 +173,8 @@ pub async fn record_aid(
         granted_on: get(&f, "granted_on").to_string(),
         note: Some(get(&f, "note").to_string()),
     };
-    service::record_aid(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    service::record_aid(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#aid")).into_response())
 }

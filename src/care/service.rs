@@ -5,10 +5,9 @@ use super::repo::{self, Aid, LifeEvent, Task};
 use super::rules::{self, Facts, Rules};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::{self as m, PersonId, Tier};
-use crate::state::AppState;
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -19,73 +18,110 @@ fn date(s: &Option<String>) -> Option<NaiveDate> {
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+/// What the task generator needs besides the people: every unit's rules, the festivals
+/// around `today` and the start of the life-event look-back.
+struct TaskPlan {
+    today: NaiveDate,
+    all_rules: Vec<(String, Rules)>,
+    defaults: Rules,
+    fests: Vec<(&'static str, NaiveDate)>,
+    since: String,
+}
+
+async fn task_plan(tx: &mut Tx, today: NaiveDate) -> Result<TaskPlan, sqlx::Error> {
+    Ok(TaskPlan {
+        today,
+        all_rules: repo::all_rules(tx).await?,
+        defaults: Rules::default(),
+        fests: [today.year() - 1, today.year(), today.year() + 1]
+            .into_iter()
+            .flat_map(rules::festivals)
+            .collect(),
+        since: (today - Duration::days(rules::EVENT_LOOKBACK_DAYS)).to_string(),
+    })
+}
+
+/// Creates the tasks due for the next (up to) 1,000 people after `after` (or only `only`),
+/// in the caller's write transaction; returns the last person's id and the tasks created, or
+/// `None` when no one is left.
+async fn task_batch(
+    tx: &mut Tx,
+    plan: &TaskPlan,
+    after: i64,
+    only: Option<PersonId>,
+) -> Result<Option<(i64, u64)>, sqlx::Error> {
+    let batch = repo::people_batch(tx, after, only.map(|p| p.0), 1000).await?;
+    let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        return Ok(None);
+    };
+    let mut created = 0;
+    let events = repo::recent_events(tx, &plan.since, first.id, last.id).await?;
+    for p in &batch {
+        let facts = Facts {
+            birth: date(&p.birth_date),
+            active: p.status == "active",
+            tier: p.tier.as_deref().and_then(Tier::parse),
+            interval_days: p.interval_days,
+            last_contact: date(&p.last_contact_on),
+            events: events
+                .iter()
+                .filter(|e| e.1 == p.id)
+                .filter_map(|e| {
+                    NaiveDate::parse_from_str(&e.3, "%Y-%m-%d")
+                        .ok()
+                        .map(|d| (e.0, e.2.clone(), d))
+                })
+                .collect(),
+        };
+        let r = repo::rules_for(&plan.all_rules, &p.path, &plan.defaults);
+        for t in rules::due(r, &facts, plan.today, &plan.fests) {
+            let start = if t.window_start == NaiveDate::MIN {
+                "0000-01-01".to_string()
+            } else {
+                t.window_start.to_string()
+            };
+            if repo::insert_task(
+                tx,
+                p.id,
+                t.reason,
+                &t.key,
+                &start,
+                &t.due_on.to_string(),
+                p.paired_staff,
+            )
+            .await?
+            {
+                created += 1;
+            }
+        }
+    }
+    Ok(Some((last.id, created)))
+}
+
 /// Creates the visit tasks due on `today` for everyone (or one person). Idempotent: each
 /// (person, reason) task is stored once however often or on however many nodes this runs.
-/// Works in batches of 1,000 people, each in its own transaction.
+///
+/// Works at the edge (called by the daily job and the command line only): in batches of
+/// 1,000 people, each in its own transaction, so that a province-wide run never holds the
+/// write lock for long. A request uses [`generate_tasks_for`] in its own transaction.
 pub async fn generate_tasks(
     db: &Db,
     today: NaiveDate,
     only: Option<PersonId>,
 ) -> Result<u64, sqlx::Error> {
-    let all_rules = {
+    let plan = {
         let mut tx = db.read().await?;
-        repo::all_rules(&mut tx).await?
+        task_plan(&mut tx, today).await?
     };
-    let defaults = Rules::default();
-    let fests: Vec<_> = [today.year() - 1, today.year(), today.year() + 1]
-        .into_iter()
-        .flat_map(rules::festivals)
-        .collect();
-    let since = (today - Duration::days(rules::EVENT_LOOKBACK_DAYS)).to_string();
     let mut created = 0;
     let mut after = 0;
     loop {
         let mut tx = db.write().await?;
-        let batch = repo::people_batch(&mut tx, after, only.map(|p| p.0), 1000).await?;
-        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        let Some((last, n)) = task_batch(&mut tx, &plan, after, only).await? else {
             break;
         };
-        let events = repo::recent_events(&mut tx, &since, first.id, last.id).await?;
-        for p in &batch {
-            let facts = Facts {
-                birth: date(&p.birth_date),
-                active: p.status == "active",
-                tier: p.tier.as_deref().and_then(Tier::parse),
-                interval_days: p.interval_days,
-                last_contact: date(&p.last_contact_on),
-                events: events
-                    .iter()
-                    .filter(|e| e.1 == p.id)
-                    .filter_map(|e| {
-                        NaiveDate::parse_from_str(&e.3, "%Y-%m-%d")
-                            .ok()
-                            .map(|d| (e.0, e.2.clone(), d))
-                    })
-                    .collect(),
-            };
-            let r = repo::rules_for(&all_rules, &p.path, &defaults);
-            for t in rules::due(r, &facts, today, &fests) {
-                let start = if t.window_start == NaiveDate::MIN {
-                    "0000-01-01".to_string()
-                } else {
-                    t.window_start.to_string()
-                };
-                if repo::insert_task(
-                    &mut tx,
-                    p.id,
-                    t.reason,
-                    &t.key,
-                    &start,
-                    &t.due_on.to_string(),
-                    p.paired_staff,
-                )
-                .await?
-                {
-                    created += 1;
-                }
-            }
-        }
-        after = last.id;
+        created += n;
+        after = last;
         tx.commit().await?;
     }
     let mut tx = db.write().await?;
@@ -94,9 +130,27 @@ pub async fn generate_tasks(
     Ok(created)
 }
 
+/// Creates the visit tasks one person's file calls for on `today`, in the caller's write
+/// transaction (after a life event), and cancels the open tasks of files no longer active.
+pub async fn generate_tasks_for(
+    tx: &mut Tx,
+    today: NaiveDate,
+    person: PersonId,
+) -> Result<u64, sqlx::Error> {
+    let plan = task_plan(tx, today).await?;
+    let mut created = 0;
+    let mut after = 0;
+    while let Some((last, n)) = task_batch(tx, &plan, after, Some(person)).await? {
+        created += n;
+        after = last;
+    }
+    repo::cancel_for_inactive(tx).await?;
+    Ok(created)
+}
+
 /// After a visit: close the tasks it satisfies and move the plan's next due date.
 pub async fn after_visit(
-    tx: &mut crate::db::Tx,
+    tx: &mut Tx,
     person: PersonId,
     visited_on: NaiveDate,
     visit_id: i64,
@@ -107,7 +161,7 @@ pub async fn after_visit(
 }
 
 /// Recomputes the plan's last contact and next due date from the visits.
-pub async fn refresh_contact(tx: &mut crate::db::Tx, person: PersonId) -> Result<(), sqlx::Error> {
+pub async fn refresh_contact(tx: &mut Tx, person: PersonId) -> Result<(), sqlx::Error> {
     let Some(plan) = crate::people::repo::care_plan(tx, person).await? else {
         return Ok(());
     };
@@ -142,12 +196,12 @@ const EVENT_KINDS: [&str; 6] = [
 /// Records a life event; a death or a move also changes the file's status. The tasks the
 /// event calls for are created at once.
 pub async fn record_event(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     person: PersonId,
     input: &EventInput,
 ) -> AppResult<i64> {
-    let (row, _) = crate::people::service::load(state, v, person).await?;
+    let (row, _) = crate::people::service::load(tx, v, person).await?;
     let today = Utc::now().date_naive();
     let mut errors = Vec::new();
     let kind = EVENT_KINDS
@@ -167,9 +221,8 @@ pub async fn record_event(
     let (Some(kind), Some(on), true) = (kind, on, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.write().await?;
     let id = repo::insert_event(
-        &mut tx,
+        tx,
         person.0,
         kind,
         &on.to_string(),
@@ -179,10 +232,9 @@ pub async fn record_event(
     .await?;
     match kind {
         "died" => {
-            crate::people::repo::set_status(&mut tx, person, "deceased", Some(&on.to_string()))
-                .await?
+            crate::people::repo::set_status(tx, person, "deceased", Some(&on.to_string())).await?
         }
-        "moved" => crate::people::repo::set_status(&mut tx, person, "moved", None).await?,
+        "moved" => crate::people::repo::set_status(tx, person, "moved", None).await?,
         _ => {}
     }
     let event = Event::ok("life_event.create", format!("person:{}", person.0))
@@ -190,33 +242,29 @@ pub async fn record_event(
         .detail(
             json!({ "after": { "event_id": id, "kind": kind, "occurred_on": on.to_string() } }),
         );
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
-    generate_tasks(&state.db, today, Some(person)).await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
+    generate_tasks_for(tx, today, person).await?;
     Ok(id)
 }
 
 /// The life events of a file the caller may see, in the caller's transaction.
 pub async fn events_in(
-    tx: &mut crate::db::Tx,
+    tx: &mut Tx,
     who: crate::access::Visible<PersonId>,
 ) -> AppResult<Vec<LifeEvent>> {
     Ok(repo::events_of(tx, who.id().0).await?)
 }
 
 /// The hardship aid of a file the caller may see, in the caller's transaction.
-pub async fn aid_in(
-    tx: &mut crate::db::Tx,
-    who: crate::access::Visible<PersonId>,
-) -> AppResult<Vec<Aid>> {
+pub async fn aid_in(tx: &mut Tx, who: crate::access::Visible<PersonId>) -> AppResult<Vec<Aid>> {
     Ok(repo::aid_of(tx, who.id().0).await?)
 }
 
-pub async fn events(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Vec<LifeEvent>> {
+/// The life events of a file the caller may see.
+pub async fn events(tx: &mut Tx, v: &Viewer, person: PersonId) -> AppResult<Vec<LifeEvent>> {
     let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, person).await?;
-    events_in(&mut tx, who).await
+    let who = crate::access::person(tx, &scope, person).await?;
+    events_in(tx, who).await
 }
 
 /// Hardship aid as submitted; the amount in yuan with up to two decimals.
@@ -247,13 +295,14 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
     yuan.checked_mul(100)?.checked_add(fen)
 }
 
+/// Records hardship aid for a file the caller may see, in the caller's write transaction.
 pub async fn record_aid(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     person: PersonId,
     input: &AidInput,
 ) -> AppResult<i64> {
-    let (row, _) = crate::people::service::load(state, v, person).await?;
+    let (row, _) = crate::people::service::load(tx, v, person).await?;
     let today = Utc::now().date_naive();
     let mut errors = Vec::new();
     let kind = m::parse_text("kind", Some(&input.kind), 60)
@@ -286,9 +335,8 @@ pub async fn record_aid(
     else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.write().await?;
     let id = repo::insert_aid(
-        &mut tx,
+        tx,
         person.0,
         &kind,
         fen,
@@ -301,36 +349,35 @@ pub async fn record_aid(
     let event = Event::ok("hardship_aid.create", format!("person:{}", person.0))
         .unit(row.unit_id)
         .detail(json!({ "after": { "aid_id": id, "kind": kind, "amount_fen": fen, "approved_by": approved, "granted_on": on.to_string() } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
-pub async fn aid(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Vec<Aid>> {
+/// The hardship aid of a file the caller may see.
+pub async fn aid(tx: &mut Tx, v: &Viewer, person: PersonId) -> AppResult<Vec<Aid>> {
     let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, person).await?;
-    aid_in(&mut tx, who).await
+    let who = crate::access::person(tx, &scope, person).await?;
+    aid_in(tx, who).await
 }
 
 /// The rules in force at a person's unit (configured there or above, else the defaults):
 /// what a care plan's tier means there.
-pub async fn rules_for_unit(tx: &mut crate::db::Tx, unit_id: i64) -> Result<Rules, sqlx::Error> {
+pub async fn rules_for_unit(tx: &mut Tx, unit_id: i64) -> Result<Rules, sqlx::Error> {
     Ok(repo::rules_at_unit(tx, unit_id).await?.unwrap_or_default())
 }
 
 /// The rules in force at a unit (its own or inherited) and whether they are its own.
-pub async fn rules_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<(Rules, bool)> {
-    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
-    let mut tx = state.db.read().await?;
-    let all = repo::all_rules(&mut tx).await?;
+pub async fn rules_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<(Rules, bool)> {
+    let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
+    let all = repo::all_rules(tx).await?;
     let defaults = Rules::default();
     let own = all.iter().any(|(p, _)| *p == u.path);
     Ok((repo::rules_for(&all, &u.path, &defaults).clone(), own))
 }
 
-pub async fn set_rules(state: &AppState, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
-    let u = units::load(&mut state.db.read().await?, v, Perm::ManageUnits, unit).await?;
+/// Sets a unit's own rules, in the caller's write transaction.
+pub async fn set_rules(tx: &mut Tx, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
+    let u = units::load(tx, v, Perm::ManageUnits, unit).await?;
     let bad = r.invalid_fields();
     if !bad.is_empty() {
         return Err(AppError::Validation(
@@ -339,29 +386,26 @@ pub async fn set_rules(state: &AppState, v: &Viewer, unit: UnitId, r: &Rules) ->
                 .collect(),
         ));
     }
-    let mut tx = state.db.write().await?;
-    repo::save_rules(&mut tx, u.id, r).await?;
+    repo::save_rules(tx, u.id, r).await?;
     let event = Event::ok("care_rules.set", format!("unit:{}", u.id))
         .unit(u.id)
         .detail(json!({ "after": r }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
-pub async fn my_tasks(state: &AppState, v: &Viewer) -> AppResult<Vec<Task>> {
+/// The caller's open visit tasks.
+pub async fn my_tasks(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Task>> {
     v.scope(Perm::People)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::my_tasks(&mut tx, v.p.id.0, 500).await?)
+    Ok(repo::my_tasks(tx, v.p.id.0, 500).await?)
 }
 
 /// Overdue tasks in a unit's subtree.
-pub async fn overdue_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<Vec<Task>> {
+pub async fn overdue_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Vec<Task>> {
     v.scope(Perm::People)?;
-    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
-    let mut tx = state.db.read().await?;
-    Ok(repo::unit_tasks(&mut tx, v.p.id.0, &u.path, &today, 500).await?)
+    Ok(repo::unit_tasks(tx, v.p.id.0, &u.path, &today, 500).await?)
 }
 
 /// Coverage of key-tier people in a unit's subtree.
@@ -374,12 +418,11 @@ pub struct Coverage {
     pub percent: Option<f64>,
 }
 
-pub async fn coverage(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<Coverage> {
+pub async fn coverage(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Coverage> {
     v.scope(Perm::People)?;
-    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
-    let mut tx = state.db.read().await?;
-    let (all, ok) = repo::coverage(&mut tx, v.p.id.0, &u.path, &today).await?;
+    let (all, ok) = repo::coverage(tx, v.p.id.0, &u.path, &today).await?;
     let percent = (all > 0).then(|| (ok as f64 * 1000.0 / all as f64).round() / 10.0);
     Ok(Coverage {
         unit_id: u.id,

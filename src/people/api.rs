@@ -30,9 +30,17 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Json<Vec<PersonRow>>> {
     let paging = PageParams { page: q.page };
-    Ok(Json(
-        service::search(&state, &v, &q, PageParams::SIZE, paging.offset()).await?,
-    ))
+    let mut tx = state.db.read().await?;
+    let found = service::search(
+        &mut tx,
+        &state.crypto,
+        &v,
+        &q,
+        PageParams::SIZE,
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(found))
 }
 
 use crate::web::Created;
@@ -45,7 +53,9 @@ pub async fn create_person(
     v: Viewer,
     Json(input): Json<PersonInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::create(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create(&mut tx, &state.crypto, &v, &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -56,8 +66,9 @@ pub async fn show_person(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<PersonFile>> {
-    let (person, categories) = service::load(&state, &v, PersonId(id)).await?;
-    let care_plan = visits::plan(&state, &v, PersonId(id)).await?;
+    let mut tx = state.db.read().await?;
+    let (person, categories) = service::load(&mut tx, &v, PersonId(id)).await?;
+    let care_plan = visits::plan(&mut tx, &v, PersonId(id)).await?;
     Ok(Json(PersonFile {
         person,
         categories,
@@ -74,7 +85,9 @@ pub async fn update_person(
     Path(id): Path<i64>,
     Json(input): Json<PersonInput>,
 ) -> AppResult<StatusCode> {
-    service::update(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,7 +107,9 @@ pub async fn reveal_field(
     Path((id, field)): Path<(i64, String)>,
 ) -> AppResult<Json<Revealed>> {
     let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
-    let value = service::reveal(&state, &v, PersonId(id), f).await?;
+    let mut tx = state.db.write().await?;
+    let value = service::reveal(&mut tx, &state.crypto, &v, PersonId(id), f).await?;
+    tx.commit().await?;
     Ok(Json(Revealed { field, value }))
 }
 
@@ -105,7 +120,8 @@ pub async fn list_visits(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Visit>>> {
-    Ok(Json(visits::list(&state, &v, PersonId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(visits::list(&mut tx, &v, PersonId(id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/visits", tag = "people", params(("id" = i64, Path)), request_body = VisitInput,
@@ -116,7 +132,9 @@ pub async fn record_visit(
     Path(id): Path<i64>,
     Json(input): Json<VisitInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let visit = visits::record(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    let visit = visits::record(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id: visit })))
 }
 
@@ -128,7 +146,8 @@ pub async fn set_care_plan(
     Path(id): Path<i64>,
     Json(input): Json<CarePlanInput>,
 ) -> AppResult<Json<CarePlan>> {
-    Ok(Json(
-        visits::set_plan(&state, &v, PersonId(id), &input).await?,
-    ))
+    let mut tx = state.db.write().await?;
+    let plan = visits::set_plan(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
+    Ok(Json(plan))
 }

@@ -10,7 +10,7 @@ use super::{import_repo, repo};
 use crate::audit::model::{Actor, Event};
 use crate::audit::repo as audit;
 use crate::crypto::FieldCrypto;
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Locale;
 use axum::body::Bytes;
@@ -37,20 +37,31 @@ pub struct Report {
     pub problems: Vec<Problem>,
 }
 
-/// Checks every row. Returns the report and, when there are no problems, the records. The
-/// file is read and validated on a blocking thread (it is bounded by `read_rows` first), then
-/// its ID numbers are looked up in the database.
-pub async fn check(
-    db: &Db,
+/// A file read and validated row by row, not yet compared with the files on record.
+pub struct Parsed {
+    report: Report,
+    built: Vec<PassedRow>,
+}
+
+impl Parsed {
+    /// Whether every row passed so far (the database may still find duplicates).
+    pub fn is_clean(&self) -> bool {
+        self.report.problems.is_empty()
+    }
+}
+
+/// Reads and validates every row of a file on a blocking thread (it is bounded by
+/// `read_rows` first), with no transaction open; `check` then compares it with the database.
+pub async fn parse(
     crypto: &Arc<FieldCrypto>,
     locale: Locale,
     filename: &str,
     data: Bytes,
     default_unit: i64,
     allowed_units: HashMap<(i64, bool), bool>,
-) -> Result<(Report, Vec<Built>), AppError> {
+) -> Result<Parsed, AppError> {
     let (crypto, filename) = (crypto.clone(), filename.to_string());
-    let (mut report, built) = tokio::task::spawn_blocking(move || {
+    let (report, built) = tokio::task::spawn_blocking(move || {
         check_rows(
             &crypto,
             locale,
@@ -62,11 +73,21 @@ pub async fn check(
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("roster check stopped: {e}")))??;
+    Ok(Parsed { report, built })
+}
+
+/// Finishes the check of a parsed file in the caller's transaction: its ID numbers are looked
+/// up in the database. Returns the report and, when there are no problems, the records.
+pub async fn check(
+    tx: &mut Tx,
+    locale: Locale,
+    parsed: Parsed,
+) -> Result<(Report, Vec<Built>), AppError> {
+    let Parsed { mut report, built } = parsed;
     // Duplicates against the database are reported, never merged.
-    let mut tx = db.read().await?;
     // Every index an ID number may be stored under (two while `yinyao rekey` runs).
     let existing = import_repo::existing_ids(
-        &mut tx,
+        tx,
         built.iter().flat_map(|(_, _, idx)| idx.clone()).collect(),
     )
     .await?;
@@ -182,20 +203,20 @@ fn check_rows(
     Ok((report, built))
 }
 
-/// Writes every record in one transaction, with one audit entry; all or nothing. With
-/// `upload` (the owner's account and the kept file's id), the kept file is removed in the same
-/// transaction, so committing it twice (a double click, two tabs) imports it once.
+/// Writes every record in the caller's write transaction, with one audit entry; all or
+/// nothing. With `upload` (the owner's account and the kept file's id), the kept file is
+/// removed in the same transaction, so committing it twice (a double click, two tabs) imports
+/// it once.
 pub async fn commit(
-    db: &Db,
+    tx: &mut Tx,
     actor: &Actor,
     filename: &str,
     unit: i64,
     records: &[Built],
     upload: Option<(i64, i64)>,
 ) -> Result<usize, AppError> {
-    let mut tx = db.write().await?;
     if let Some((account, id)) = upload
-        && import_repo::delete_upload(&mut tx, account, id).await? == 0
+        && import_repo::delete_upload(tx, account, id).await? == 0
     {
         return Err(AppError::NotFound);
     }
@@ -203,7 +224,7 @@ pub async fn commit(
         .iter()
         .map(|b| (&b.record, b.categories.as_slice()))
         .collect();
-    repo::insert_many(&mut tx, &rows)
+    repo::insert_many(tx, &rows)
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::field("id_number", "validation.id_duplicate"),
@@ -212,7 +233,7 @@ pub async fn commit(
     let event = Event::ok("person.import", format!("unit:{unit}"))
         .unit(unit)
         .detail(json!({ "file": filename, "rows": records.len() }));
-    audit::record(&mut tx, actor, event).await?;
+    audit::record(tx, actor, event).await?;
     let mut per_unit: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
     for b in records {
         *per_unit.entry(b.record.unit_id).or_default() += 1;
@@ -225,9 +246,8 @@ pub async fn commit(
         .unit(unit_id)
         .actor(actor.id)
         .payload(json!({ "count": count, "file": filename }));
-        crate::outbox::emit(&mut tx, filed).await?;
+        crate::outbox::emit(tx, filed).await?;
     }
-    tx.commit().await?;
     Ok(records.len())
 }
 
@@ -243,33 +263,38 @@ pub struct KeptUpload {
     pub data: Vec<u8>,
 }
 
-/// Keeps an uploaded file until its commit, encrypted with the field key (the roster holds ID
-/// numbers and mobiles, which must never lie in the database in clear); returns its id.
+/// A file sealed with the field key, ready to be kept (sealing happens before the write
+/// transaction opens).
+pub struct SealedUpload(Vec<u8>);
+
+/// Seals an uploaded file with the field key (the roster holds ID numbers and mobiles, which
+/// must never lie in the database in clear).
+pub fn seal_upload(crypto: &FieldCrypto, data: &[u8]) -> Result<SealedUpload, AppError> {
+    Ok(SealedUpload(
+        crypto.encrypt_bytes(data).map_err(AppError::Internal)?,
+    ))
+}
+
+/// Keeps a sealed upload until its commit, in the caller's write transaction; returns its id.
 pub async fn store_upload(
-    db: &Db,
-    crypto: &FieldCrypto,
+    tx: &mut Tx,
     account: i64,
     unit: i64,
     filename: &str,
-    data: &[u8],
+    sealed: &SealedUpload,
 ) -> Result<i64, AppError> {
-    let sealed = crypto.encrypt_bytes(data).map_err(AppError::Internal)?;
-    let mut tx = db.write().await?;
-    let id = import_repo::insert_upload(&mut tx, account, unit, filename, &sealed).await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(import_repo::insert_upload(tx, account, unit, filename, &sealed.0).await?)
 }
 
 /// The caller's own upload from the last day, decrypted.
 pub async fn load_upload(
-    db: &Db,
+    tx: &mut Tx,
     crypto: &FieldCrypto,
     account: i64,
     id: i64,
 ) -> Result<Option<KeptUpload>, AppError> {
     let since = crate::db::now() - upload_lifetime();
-    let mut tx = db.read().await?;
-    let Some(stored) = import_repo::upload_of(&mut tx, account, id, since).await? else {
+    let Some(stored) = import_repo::upload_of(tx, account, id, since).await? else {
         return Ok(None);
     };
     let data = crypto

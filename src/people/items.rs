@@ -7,6 +7,7 @@
 use super::items_repo::{self as repo, CareItem};
 use super::model::{self as m, ItemStatus, PersonId};
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
@@ -33,8 +34,8 @@ pub struct ItemInput {
     pub note: Option<String>,
 }
 
-async fn person_unit(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<i64> {
-    Ok(super::service::load(state, v, id).await?.0.unit_id)
+async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
+    Ok(super::service::load(tx, v, id).await?.0.unit_id)
 }
 
 fn parse_status(s: Option<&str>) -> Result<ItemStatus, FieldError> {
@@ -46,21 +47,22 @@ fn parse_status(s: Option<&str>) -> Result<ItemStatus, FieldError> {
 
 /// The service items of a file the caller may see, in the caller's transaction.
 pub async fn list_in(
-    tx: &mut crate::db::Tx,
+    tx: &mut Tx,
     who: crate::access::Visible<PersonId>,
 ) -> AppResult<Vec<CareItem>> {
     Ok(repo::items(tx, who.id()).await?)
 }
 
-pub async fn list(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Vec<CareItem>> {
+/// The service items of a file the caller may see.
+pub async fn list(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<Vec<CareItem>> {
     let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, id).await?;
-    list_in(&mut tx, who).await
+    let who = crate::access::person(tx, &scope, id).await?;
+    list_in(tx, who).await
 }
 
-pub async fn add(state: &AppState, v: &Viewer, id: PersonId, input: &ItemInput) -> AppResult<i64> {
-    let unit = person_unit(state, v, id).await?;
+/// Adds a service item to a file the caller may see, in the caller's write transaction.
+pub async fn add(tx: &mut Tx, v: &Viewer, id: PersonId, input: &ItemInput) -> AppResult<i64> {
+    let unit = person_unit(tx, v, id).await?;
     let mut errors = Vec::new();
     let name = match m::parse_text("name", Some(&input.name), 60) {
         Ok(Some(n)) => Some(n),
@@ -83,32 +85,23 @@ pub async fn add(state: &AppState, v: &Viewer, id: PersonId, input: &ItemInput) 
     let (Some(name), Some(status), true) = (name, status, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.write().await?;
-    let item = repo::insert_item(
-        &mut tx,
-        id,
-        &name,
-        status.as_str(),
-        note.as_deref(),
-        v.p.id.0,
-    )
-    .await?;
+    let item = repo::insert_item(tx, id, &name, status.as_str(), note.as_deref(), v.p.id.0).await?;
     let event = Event::ok("care_item.create", format!("person:{}", id.0))
         .unit(unit)
         .detail(json!({ "after": { "item_id": item, "status": status.as_str(), "note_set": note.is_some() } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(item)
 }
 
+/// Changes an item's status and note, in the caller's write transaction.
 pub async fn update(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: PersonId,
     item: i64,
     input: &ItemInput,
 ) -> AppResult<CareItem> {
-    let unit = person_unit(state, v, id).await?;
+    let unit = person_unit(tx, v, id).await?;
     let mut errors = Vec::new();
     let status = parse_status(input.status.as_deref())
         .map_err(|e| errors.push(e))
@@ -120,14 +113,9 @@ pub async fn update(
     let (Some(status), true) = (status, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.write().await?;
-    let before = repo::item(&mut tx, id, item)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    repo::update_item(&mut tx, id, item, status.as_str(), note.as_deref()).await?;
-    let after = repo::item(&mut tx, id, item)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let before = repo::item(tx, id, item).await?.ok_or(AppError::NotFound)?;
+    repo::update_item(tx, id, item, status.as_str(), note.as_deref()).await?;
+    let after = repo::item(tx, id, item).await?.ok_or(AppError::NotFound)?;
     let event = Event::ok("care_item.update", format!("person:{}", id.0))
         .unit(unit)
         .detail(json!({
@@ -136,8 +124,7 @@ pub async fn update(
             "after": { "status": after.status },
             "note_changed": before.note != after.note,
         }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(after)
 }
 
@@ -172,33 +159,53 @@ pub fn normalise_photo(data: &[u8]) -> Result<(Vec<u8>, u32, u32), FieldError> {
     Ok((out, w, h))
 }
 
-pub async fn set_photo(state: &AppState, v: &Viewer, id: PersonId, data: Vec<u8>) -> AppResult<()> {
-    let unit = person_unit(state, v, id).await?;
-    let (jpeg, w, h) = tokio::task::spawn_blocking(move || normalise_photo(&data))
+/// An uploaded photo, decoded and re-encoded off the async workers before any write
+/// transaction opens; its verdict is given once the file has been checked (so a caller who may
+/// not see the file learns nothing about the image).
+pub struct PreparedPhoto(Result<(Vec<u8>, u32, u32), FieldError>);
+
+/// Checks the people permission, then normalises the upload on a blocking thread.
+pub async fn prepare_photo(v: &Viewer, data: Vec<u8>) -> AppResult<PreparedPhoto> {
+    v.scope(crate::access::Perm::People)?;
+    let done = tokio::task::spawn_blocking(move || normalise_photo(&data))
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Validation(vec![e]))?;
-    let mut tx = state.db.write().await?;
-    let replaced = repo::has_photo(&mut tx, id).await?;
-    repo::set_photo(&mut tx, id, &jpeg, w, h).await?;
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(PreparedPhoto(done))
+}
+
+/// Stores a prepared photo on a file the caller may see, in the caller's write transaction.
+pub async fn set_photo(
+    tx: &mut Tx,
+    v: &Viewer,
+    id: PersonId,
+    photo: PreparedPhoto,
+) -> AppResult<()> {
+    let unit = person_unit(tx, v, id).await?;
+    let (jpeg, w, h) = photo.0.map_err(|e| AppError::Validation(vec![e]))?;
+    let replaced = repo::has_photo(tx, id).await?;
+    repo::set_photo(tx, id, &jpeg, w, h).await?;
     let event = Event::ok("person.photo_set", format!("person:{}", id.0))
         .unit(unit)
         .detail(json!({ "replaced": replaced, "width": w, "height": h, "bytes": jpeg.len() }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
-pub async fn remove_photo(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<()> {
-    let unit = person_unit(state, v, id).await?;
-    let mut tx = state.db.write().await?;
-    if !repo::delete_photo(&mut tx, id).await? {
+/// Removes the photo of a file the caller may see, in the caller's write transaction.
+pub async fn remove_photo(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<()> {
+    let unit = person_unit(tx, v, id).await?;
+    if !repo::delete_photo(tx, id).await? {
         return Err(AppError::NotFound);
     }
     let event = Event::ok("person.photo_remove", format!("person:{}", id.0)).unit(unit);
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
+}
+
+/// The photo of a file the caller may see.
+pub async fn photo(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<repo::Photo> {
+    person_unit(tx, v, id).await?;
+    repo::photo(tx, id).await?.ok_or(AppError::NotFound)
 }
 
 // ---- handlers ----
@@ -212,7 +219,10 @@ pub async fn add_item(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> AppResult<Response> {
-    add(&state, &v, PersonId(id), &form(&body)?).await?;
+    let input = form(&body)?;
+    let mut tx = state.db.write().await?;
+    add(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
 }
 
@@ -223,7 +233,10 @@ pub async fn change_item(
     Path((id, item)): Path<(i64, i64)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    update(&state, &v, PersonId(id), item, &form(&body)?).await?;
+    let input = form(&body)?;
+    let mut tx = state.db.write().await?;
+    update(&mut tx, &v, PersonId(id), item, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
 }
 
@@ -252,7 +265,10 @@ pub async fn upload_photo(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> AppResult<Response> {
-    set_photo(&state, &v, PersonId(id), read_photo(mp).await?).await?;
+    let photo = prepare_photo(&v, read_photo(mp).await?).await?;
+    let mut tx = state.db.write().await?;
+    set_photo(&mut tx, &v, PersonId(id), photo).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
@@ -262,7 +278,9 @@ pub async fn delete_photo(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    remove_photo(&state, &v, PersonId(id)).await?;
+    let mut tx = state.db.write().await?;
+    remove_photo(&mut tx, &v, PersonId(id)).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
@@ -274,11 +292,9 @@ pub async fn show_photo(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    person_unit(&state, &v, PersonId(id)).await?;
     let mut tx = state.db.read().await?;
-    let photo = repo::photo(&mut tx, PersonId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let photo = photo(&mut tx, &v, PersonId(id)).await?;
+    drop(tx);
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg".to_string()),
@@ -304,7 +320,10 @@ pub async fn api_set_photo(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> AppResult<StatusCode> {
-    set_photo(&state, &v, PersonId(id), read_photo(mp).await?).await?;
+    let photo = prepare_photo(&v, read_photo(mp).await?).await?;
+    let mut tx = state.db.write().await?;
+    set_photo(&mut tx, &v, PersonId(id), photo).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -315,7 +334,9 @@ pub async fn api_delete_photo(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    remove_photo(&state, &v, PersonId(id)).await?;
+    let mut tx = state.db.write().await?;
+    remove_photo(&mut tx, &v, PersonId(id)).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -326,7 +347,8 @@ pub async fn api_list_items(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<CareItem>>> {
-    Ok(Json(list(&state, &v, PersonId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(list(&mut tx, &v, PersonId(id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
@@ -337,7 +359,9 @@ pub async fn api_add_item(
     Path(id): Path<i64>,
     Json(input): Json<ItemInput>,
 ) -> AppResult<(StatusCode, Json<crate::web::Created>)> {
-    let item = add(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    let item = add(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(crate::web::Created { id: item })))
 }
 
@@ -350,7 +374,10 @@ pub async fn api_update_item(
     Path((id, item)): Path<(i64, i64)>,
     Json(input): Json<ItemInput>,
 ) -> AppResult<Json<CareItem>> {
-    Ok(Json(update(&state, &v, PersonId(id), item, &input).await?))
+    let mut tx = state.db.write().await?;
+    let after = update(&mut tx, &v, PersonId(id), item, &input).await?;
+    tx.commit().await?;
+    Ok(Json(after))
 }
 
 #[cfg(test)]

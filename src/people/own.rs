@@ -8,6 +8,7 @@ use super::service::{self, PersonInput};
 use crate::access::Perm;
 use crate::accounts::{model::AccountId, repo as accounts};
 use crate::audit::{model::Event, repo as audit};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo as units};
@@ -38,13 +39,13 @@ pub async fn link_account(
     Path(id): Path<i64>,
     Form(f): Form<LinkForm>,
 ) -> AppResult<Response> {
-    let (row, _) = service::load(&state, &v, PersonId(id)).await?;
+    let mut tx = state.db.write().await?;
+    let (row, _) = service::load(&mut tx, &v, PersonId(id)).await?;
     let scope = v.scope(Perm::ViewAccounts)?;
     let reason = f.reason.trim();
     if reason.chars().count() > 200 {
         return Err(AppError::field("reason", "validation.too_long"));
     }
-    let mut tx = state.db.write().await?;
     let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase(), &[])
         .await?
         .ok_or(AppError::field("username", "validation.account_unknown"))?;
@@ -94,9 +95,9 @@ pub async fn link_account(
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
-async fn own_id(state: &AppState, v: &Viewer) -> AppResult<PersonId> {
-    let mut tx = state.db.read().await?;
-    repo::id_for_account(&mut tx, v.p.id.0)
+/// The file linked to the caller's account.
+async fn own_id(tx: &mut Tx, v: &Viewer) -> AppResult<PersonId> {
+    repo::id_for_account(tx, v.p.id.0)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -110,8 +111,8 @@ struct OwnPage {
 }
 
 pub async fn own_file(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let id = own_id(&state, &v).await?;
     let mut tx = state.db.read().await?;
+    let id = own_id(&mut tx, &v).await?;
     let p = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let categories = repo::categories(&mut tx, id).await?;
     html(&OwnPage {
@@ -136,8 +137,8 @@ pub async fn correct_own(
     v: Viewer,
     Form(f): Form<Corrections>,
 ) -> AppResult<Response> {
-    let id = own_id(&state, &v).await?;
     let mut tx = state.db.write().await?;
+    let id = own_id(&mut tx, &v).await?;
     let prev = repo::stored_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -176,8 +177,8 @@ pub async fn correct_own(
 
 /// A complete copy of the person's own file, decrypted, as a JSON download.
 pub async fn download_own(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let id = own_id(&state, &v).await?;
     let mut tx = state.db.write().await?;
+    let id = own_id(&mut tx, &v).await?;
     let rec = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let open = |e: &Option<String>| e.as_deref().map(|e| state.crypto.decrypt(e)).transpose();

@@ -8,6 +8,7 @@ use super::repo::{CarePlan, PersonRow, Visit};
 use super::service::{self, PersonInput, SearchInput};
 use super::visits::{self, CarePlanInput, VisitInput};
 use crate::access::{Perm, Scope};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
@@ -36,7 +37,17 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
-    let mut people = service::search(&state, &v, &q, PageParams::SIZE + 1, paging.offset()).await?;
+    let mut tx = state.db.read().await?;
+    let mut people = service::search(
+        &mut tx,
+        &state.crypto,
+        &v,
+        &q,
+        PageParams::SIZE + 1,
+        paging.offset(),
+    )
+    .await?;
+    drop(tx);
     let has_more = people.len() as i64 > PageParams::SIZE;
     people.truncate(PageParams::SIZE as usize);
     html(&ListPage {
@@ -80,18 +91,16 @@ impl FormPage {
 }
 
 /// The units where the viewer keeps person files (for unit pickers and filters).
-pub(super) async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
+pub(super) async fn keeper_units(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Unit>> {
     v.scope(Perm::People)?;
     let scope = Scope::of(v.p.id.0, crate::access::PEOPLE_KEEPERS);
-    let mut tx = state.db.read().await?;
-    Ok(units::list(&mut tx, &scope, false, 2000).await?)
+    Ok(units::list(tx, &scope, false, 2000).await?)
 }
 
 /// The person form's choices: units where the viewer keeps files, and online branches.
-async fn form_choices(state: &AppState, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
-    let units = keeper_units(state, v).await?;
-    let mut tx = state.db.read().await?;
-    Ok((units, super::items_repo::online_branches(&mut tx).await?))
+async fn form_choices(tx: &mut Tx, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
+    let units = keeper_units(tx, v).await?;
+    Ok((units, super::items_repo::online_branches(tx).await?))
 }
 
 fn form_page(
@@ -116,7 +125,9 @@ fn form_page(
 }
 
 pub async fn new_person(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let units = form_choices(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let units = form_choices(&mut tx, &v).await?;
+    drop(tx);
     html(&form_page(
         &v,
         None,
@@ -174,7 +185,9 @@ pub async fn create_person(
     body: Bytes,
 ) -> AppResult<Response> {
     let input = parse_form(&body)?;
-    let id = service::create(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create(&mut tx, &state.crypto, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{}", id.0)).into_response())
 }
 
@@ -183,8 +196,10 @@ pub async fn edit_person(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (row, categories) = service::load(&state, &v, PersonId(id)).await?;
-    let units = form_choices(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let (row, categories) = service::load(&mut tx, &v, PersonId(id)).await?;
+    let units = form_choices(&mut tx, &v).await?;
+    drop(tx);
     let masks = vec![
         ("id_number", row.id_number_mask.clone()),
         ("mobile", row.mobile_mask.clone()),
@@ -217,7 +232,9 @@ pub async fn update_person(
     body: Bytes,
 ) -> AppResult<Response> {
     let input = parse_form(&body)?;
-    service::update(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
@@ -257,31 +274,30 @@ impl ShowPage {
     }
 }
 
+/// The person file page, read in the caller's transaction with one check of the caller's
+/// reach.
 async fn show(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: i64,
     revealed: Option<(&'static str, String)>,
-) -> AppResult<Response> {
-    // One consistent read, with one check of the caller's reach.
+) -> AppResult<ShowPage> {
     let scope = v.scope(Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, PersonId(id)).await?;
-    let (p, categories) = service::load_in(&mut tx, who).await?;
-    let plan = visits::plan_in(&mut tx, who).await?;
-    let visits = visits::list_in(&mut tx, who).await?;
-    let events = crate::care::service::events_in(&mut tx, who).await?;
-    let aid = crate::care::service::aid_in(&mut tx, who).await?;
-    let items = super::items::list_in(&mut tx, who).await?;
-    let rules = crate::care::service::rules_for_unit(&mut tx, p.unit_id).await?;
+    let who = crate::access::person(tx, &scope, PersonId(id)).await?;
+    let (p, categories) = service::load_in(tx, who).await?;
+    let plan = visits::plan_in(tx, who).await?;
+    let visits = visits::list_in(tx, who).await?;
+    let events = crate::care::service::events_in(tx, who).await?;
+    let aid = crate::care::service::aid_in(tx, who).await?;
+    let items = super::items::list_in(tx, who).await?;
+    let rules = crate::care::service::rules_for_unit(tx, p.unit_id).await?;
     let tier_days = Tier::ALL
         .iter()
         .map(|t| (*t, rules.interval_for(*t)))
         .collect();
-    let has_photo = super::items_repo::has_photo(&mut tx, who.id()).await?;
-    let online_branch = super::items_repo::online_branch(&mut tx, who.id()).await?;
-    let staff = super::items_repo::pairable_staff(&mut tx, p.unit_id).await?;
-    drop(tx);
+    let has_photo = super::items_repo::has_photo(tx, who.id()).await?;
+    let online_branch = super::items_repo::online_branch(tx, who.id()).await?;
+    let staff = super::items_repo::pairable_staff(tx, p.unit_id).await?;
     let sensitive = vec![
         (
             "id_number",
@@ -293,7 +309,7 @@ async fn show(
         ("emergency", None, p.has_emergency),
         ("health", None, p.has_health),
     ];
-    html(&ShowPage {
+    Ok(ShowPage {
         page: Page::new(&v.ctx, "/people"),
         sensitive,
         p,
@@ -335,7 +351,11 @@ pub async fn show_person(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    show(&state, &v, id, None).await
+    // One consistent read.
+    let mut tx = state.db.read().await?;
+    let page = show(&mut tx, &v, id, None).await?;
+    drop(tx);
+    html(&page)
 }
 
 pub async fn reveal_field(
@@ -344,10 +364,14 @@ pub async fn reveal_field(
     Path((id, field)): Path<(i64, String)>,
 ) -> AppResult<Response> {
     let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
-    let value = service::reveal(&state, &v, PersonId(id), f)
+    // The reveal, its audit entry and the page it is shown on are one write transaction.
+    let mut tx = state.db.write().await?;
+    let value = service::reveal(&mut tx, &state.crypto, &v, PersonId(id), f)
         .await?
         .unwrap_or_default();
-    show(&state, &v, id, Some((f.as_str(), value))).await
+    let page = show(&mut tx, &v, id, Some((f.as_str(), value))).await?;
+    tx.commit().await?;
+    html(&page)
 }
 
 pub async fn record_visit(
@@ -358,7 +382,9 @@ pub async fn record_visit(
 ) -> AppResult<Response> {
     let input: VisitInput = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::field("form", "validation.form"))?;
-    visits::record(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    visits::record(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#visits")).into_response())
 }
 
@@ -394,6 +420,8 @@ pub async fn set_care_plan(
         paired_staff: number(f.paired_staff, "paired_staff")?,
         notes: f.notes,
     };
-    visits::set_plan(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    visits::set_plan(&mut tx, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }

@@ -11,7 +11,6 @@ use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::search::{fold, like_escape, pinyin_full, pinyin_initials};
-use crate::state::AppState;
 use crate::web::auth::Viewer;
 use chrono::{Datelike, Utc};
 use serde_json::json;
@@ -309,26 +308,27 @@ pub async fn load_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<(PersonRo
     Ok((p, cats))
 }
 
-pub async fn load(
-    state: &AppState,
-    v: &Viewer,
-    id: PersonId,
-) -> AppResult<(PersonRow, Vec<String>)> {
+/// A file the caller may see with the people permission, and its categories.
+pub async fn load(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<(PersonRow, Vec<String>)> {
     let scope = v.scope(Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, id).await?;
-    load_in(&mut tx, who).await
+    let who = crate::access::person(tx, &scope, id).await?;
+    load_in(tx, who).await
 }
 
-pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppResult<PersonId> {
+/// Files a new person in the caller's write transaction, with its audit entry and event.
+pub async fn create(
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
+    v: &Viewer,
+    input: &PersonInput,
+) -> AppResult<PersonId> {
     v.scope(Perm::People)?;
     let Built {
         record,
         categories: cats,
         sensitive_set: sensitive,
-    } = build(&state.crypto, input, None)?;
-    let mut tx = state.db.write().await?;
-    if !repo::unit_allows(&mut tx, v.p.id.0, record.unit_id, record.is_minor).await? {
+    } = build(crypto, input, None)?;
+    if !repo::unit_allows(tx, v.p.id.0, record.unit_id, record.is_minor).await? {
         return Err(AppError::field(
             "unit_id",
             if record.is_minor {
@@ -338,10 +338,10 @@ pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppRes
             },
         ));
     }
-    check_branch(&mut tx, input.online_branch_id, &cats).await?;
-    let id = repo::insert(&mut tx, &record).await.map_err(duplicate_id)?;
-    repo::set_categories(&mut tx, id, &cats).await?;
-    items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
+    check_branch(tx, input.online_branch_id, &cats).await?;
+    let id = repo::insert(tx, &record).await.map_err(duplicate_id)?;
+    repo::set_categories(tx, id, &cats).await?;
+    items_repo::set_online_branch(tx, id, input.online_branch_id).await?;
     let filed = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::PeopleFiled,
         format!("person:{}", id.0),
@@ -349,15 +349,14 @@ pub async fn create(state: &AppState, v: &Viewer, input: &PersonInput) -> AppRes
     .unit(record.unit_id)
     .actor(Some(v.p.id.0))
     .payload(json!({ "categories": cats }));
-    crate::outbox::emit(&mut tx, filed).await?;
+    crate::outbox::emit(tx, filed).await?;
     let event = Event::ok("person.create", format!("person:{}", id.0))
         .unit(record.unit_id)
         .detail(
             json!({ "change": audit_changes(None, &record, &sensitive), "categories_set": !cats.is_empty(),
                     "online_branch_id": input.online_branch_id }),
         );
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }
 
@@ -387,24 +386,25 @@ fn duplicate_id(e: sqlx::Error) -> AppError {
     }
 }
 
+/// Changes a file the caller may see, in the caller's write transaction.
 pub async fn update(
-    state: &AppState,
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
     v: &Viewer,
     id: PersonId,
     input: &PersonInput,
 ) -> AppResult<()> {
     v.scope(Perm::People)?;
-    let mut tx = state.db.write().await?;
-    visible(&mut tx, v, id).await?;
-    let prev = repo::stored_for_update(&mut tx, id)
+    visible(tx, v, id).await?;
+    let prev = repo::stored_for_update(tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let Built {
         record,
         categories: cats,
         sensitive_set: sensitive,
-    } = build(&state.crypto, input, Some(&prev))?;
-    if !repo::unit_allows(&mut tx, v.p.id.0, record.unit_id, record.is_minor).await? {
+    } = build(crypto, input, Some(&prev))?;
+    if !repo::unit_allows(tx, v.p.id.0, record.unit_id, record.is_minor).await? {
         return Err(AppError::field(
             "unit_id",
             if record.is_minor {
@@ -414,14 +414,12 @@ pub async fn update(
             },
         ));
     }
-    check_branch(&mut tx, input.online_branch_id, &cats).await?;
-    repo::update(&mut tx, id, &record)
-        .await
-        .map_err(duplicate_id)?;
-    let before_cats = repo::categories(&mut tx, id).await?;
-    repo::set_categories(&mut tx, id, &cats).await?;
-    let before_branch = items_repo::online_branch(&mut tx, id).await?.map(|b| b.0);
-    items_repo::set_online_branch(&mut tx, id, input.online_branch_id).await?;
+    check_branch(tx, input.online_branch_id, &cats).await?;
+    repo::update(tx, id, &record).await.map_err(duplicate_id)?;
+    let before_cats = repo::categories(tx, id).await?;
+    repo::set_categories(tx, id, &cats).await?;
+    let before_branch = items_repo::online_branch(tx, id).await?.map(|b| b.0);
+    items_repo::set_online_branch(tx, id, input.online_branch_id).await?;
     if prev.unit_id != record.unit_id {
         let moved = crate::outbox::DomainEvent::new(
             crate::outbox::Kind::PersonMoved,
@@ -430,29 +428,29 @@ pub async fn update(
         .unit(record.unit_id)
         .actor(Some(v.p.id.0))
         .payload(json!({ "from": prev.unit_id, "to": record.unit_id }));
-        crate::outbox::emit(&mut tx, moved).await?;
+        crate::outbox::emit(tx, moved).await?;
     }
     let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
         "change": audit_changes(Some(&prev), &record, &sensitive),
         "categories_changed": before_cats.iter().map(String::as_str).collect::<Vec<_>>() != cats,
         "online_branch_before": before_branch, "online_branch_after": input.online_branch_id,
     }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
-/// Decrypts one sensitive field of one file for an allowed viewer; every reveal is audited.
+/// Decrypts one sensitive field of one file for an allowed viewer; every reveal is audited
+/// (in the caller's write transaction).
 pub async fn reveal(
-    state: &AppState,
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
     v: &Viewer,
     id: PersonId,
     field: Sensitive,
 ) -> AppResult<Option<String>> {
     v.scope(Perm::People)?;
-    let mut tx = state.db.write().await?;
-    let row = visible(&mut tx, v, id).await?;
-    let rec = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = visible(tx, v, id).await?;
+    let rec = repo::stored(tx, id).await?.ok_or(AppError::NotFound)?;
     let enc = match field {
         Sensitive::IdNumber => rec.id_number.map(|s| s.enc),
         Sensitive::Mobile => rec.mobile.map(|s| s.enc),
@@ -460,12 +458,11 @@ pub async fn reveal(
         Sensitive::Health => rec.health_enc,
         Sensitive::Emergency => rec.emergency_enc,
     };
-    let value = enc.map(|e| state.crypto.decrypt(&e)).transpose()?;
+    let value = enc.map(|e| crypto.decrypt(&e)).transpose()?;
     let event = Event::ok("person.reveal", format!("person:{}", id.0))
         .unit(row.unit_id)
         .detail(json!({ "field": field.as_str() }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(value)
 }
 
@@ -483,8 +480,10 @@ pub struct SearchInput {
     pub page: Option<i64>,
 }
 
+/// People in scope matching what staff typed, a page of them.
 pub async fn search(
-    state: &AppState,
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
     v: &Viewer,
     input: &SearchInput,
     limit: i64,
@@ -512,10 +511,9 @@ pub async fn search(
         return Err(AppError::field("category", "validation.choice"));
     }
     if let Some(q) = given(&input.q) {
-        name_query(&state.crypto, q, &mut s);
+        name_query(crypto, q, &mut s);
     }
-    let mut tx = state.db.read().await?;
-    let found = repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?;
+    let found = repo::search(tx, v.p.id.0, &s, limit, offset).await?;
     if found.is_empty()
         && offset == 0
         && let Some((q, _)) = s.pinyin_range.take()
@@ -523,7 +521,7 @@ pub async fn search(
         // Initials can hold a vowel too (欧阳建国 is `oyjg`): nothing under that pinyin
         // means the letters were initials.
         s.token = Some(format!("i:{q}"));
-        return Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?);
+        return Ok(repo::search(tx, v.p.id.0, &s, limit, offset).await?);
     }
     Ok(found)
 }
@@ -549,7 +547,7 @@ pub struct TalentInput {
 
 /// People in scope matching a talent search (active files only).
 pub async fn talent(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     t: &TalentInput,
     limit: i64,
@@ -583,8 +581,7 @@ pub async fn talent(
         born_from: t.age_max.map(|a| years_ago(a + 1)),
         ..Default::default()
     };
-    let mut tx = state.db.read().await?;
-    Ok(repo::search(&mut tx, v.p.id.0, &s, limit, offset).await?)
+    Ok(repo::search(tx, v.p.id.0, &s, limit, offset).await?)
 }
 
 /// Fills the name part of a search from what staff typed: an ID number or mobile (exact,
@@ -628,13 +625,11 @@ pub fn name_query(crypto: &FieldCrypto, q: &str, s: &mut repo::Search) {
 
 /// Re-indexes the names of every person file when the stored tokens were made by another
 /// version of the token scheme (or never made); returns how many files were re-indexed.
-pub async fn ensure_name_index(db: &crate::db::Db) -> Result<Option<u64>, sqlx::Error> {
+/// Runs at start-up in the caller's write transaction.
+pub async fn ensure_name_index(tx: &mut Tx) -> Result<Option<u64>, sqlx::Error> {
     let version = crate::search::NAME_TOKENS_VERSION;
-    let mut tx = db.write().await?;
-    if repo::name_index_version(&mut tx).await?.as_deref() == Some(version) {
+    if repo::name_index_version(tx).await?.as_deref() == Some(version) {
         return Ok(None);
     }
-    let n = repo::rebuild_name_index(&mut tx, version).await?;
-    tx.commit().await?;
-    Ok(Some(n))
+    Ok(Some(repo::rebuild_name_index(tx, version).await?))
 }
