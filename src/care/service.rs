@@ -162,7 +162,7 @@ pub async fn after_visit(
 
 /// Recomputes the plan's last contact and next due date from the visits.
 pub async fn refresh_contact(tx: &mut Tx, person: PersonId) -> Result<(), sqlx::Error> {
-    let Some(plan) = crate::people::repo::care_plan(tx, person).await? else {
+    let Some(plan) = super::visits::repo::care_plan(tx, person).await? else {
         return Ok(());
     };
     let last = repo::last_visit(tx, person.0).await?;

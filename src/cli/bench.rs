@@ -208,7 +208,7 @@ async fn load_people(
             let n = written + k;
             let tier = [Tier::Key, Tier::Regular, Tier::Routine, Tier::Routine][n % 4];
             let staff = villages[n % villages.len()].1;
-            people::upsert_care_plan(
+            crate::care::bulk::upsert_care_plan(
                 &mut tx,
                 pid,
                 tier.as_str(),
@@ -286,7 +286,7 @@ async fn time_reads(
     for _ in 0..200 {
         let t = Instant::now();
         let mut tx = db.read().await?;
-        let rows = crate::care::repo::my_tasks(&mut tx, town_staff, 500).await?;
+        let rows = crate::care::bulk::my_tasks(&mut tx, town_staff, 500).await?;
         n = rows.len();
         drop(tx);
         times.push(t.elapsed());

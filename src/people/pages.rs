@@ -1,12 +1,9 @@
-//! Person pages: the searchable list, the file with masked fields and audited reveals, the
-//! form to create and edit, and on the file the quick visit form and the care plan.
+//! Person pages: the searchable list and the form to create and edit a file. The file page
+//! itself shows care too, so care composes it (`care::file::pages`).
 
-use super::model::{
-    Category, Gender, ItemStatus, Living, PersonId, Sensitive, Status, Tier, VisitKind,
-};
-use super::repo::{CarePlan, PersonRow, Visit};
+use super::model::{Category, Gender, Living, PersonId, Status};
+use super::repo::PersonRow;
 use super::service::{self, PersonInput, SearchInput};
-use super::visits::{self, CarePlanInput, VisitInput};
 use crate::access::{Perm, Scope};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
@@ -100,7 +97,7 @@ pub(super) async fn keeper_units(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Unit>
 /// The person form's choices: units where the viewer keeps files, and online branches.
 async fn form_choices(tx: &mut Tx, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
     let units = keeper_units(tx, v).await?;
-    Ok((units, super::items_repo::online_branches(tx).await?))
+    Ok((units, super::repo::online_branches(tx).await?))
 }
 
 fn form_page(
@@ -234,194 +231,6 @@ pub async fn update_person(
     let input = parse_form(&body)?;
     let mut tx = state.db.write().await?;
     service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "people/show.html")]
-struct ShowPage {
-    page: Page,
-    p: PersonRow,
-    categories: Vec<String>,
-    plan: Option<CarePlan>,
-    visits: Vec<Visit>,
-    revealed: Option<(&'static str, String)>,
-    /// Each sensitive field: name, masked form (when one is kept), whether a value is stored.
-    sensitive: Vec<(&'static str, Option<String>, bool)>,
-    kinds: &'static [VisitKind],
-    today: String,
-    events: Vec<crate::care::repo::LifeEvent>,
-    aid: Vec<crate::care::repo::Aid>,
-    event_kinds: [&'static str; 6],
-    /// Each tier with its contact interval at this person's unit.
-    tier_days: Vec<(Tier, i32)>,
-    items: Vec<super::items_repo::CareItem>,
-    item_statuses: &'static [ItemStatus],
-    item_suggestions: [&'static str; 6],
-    has_photo: bool,
-    online_branch: Option<(i64, String)>,
-    /// Staff who may be paired with this person: id and name.
-    staff: Vec<(i64, String)>,
-}
-
-impl ShowPage {
-    fn revealed_value(&self, field: &str) -> Option<String> {
-        self.revealed
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, v)| v.clone())
-    }
-}
-
-/// The person file page, read in the caller's transaction with one check of the caller's
-/// reach.
-async fn show(
-    tx: &mut Tx,
-    v: &Viewer,
-    id: i64,
-    revealed: Option<(&'static str, String)>,
-) -> AppResult<ShowPage> {
-    let scope = v.scope(Perm::People)?;
-    let who = crate::access::person(tx, &scope, PersonId(id)).await?;
-    let (p, categories) = service::load_in(tx, who).await?;
-    let plan = visits::plan_in(tx, who).await?;
-    let visits = visits::list_in(tx, who).await?;
-    let events = crate::care::service::events_in(tx, who).await?;
-    let aid = crate::care::service::aid_in(tx, who).await?;
-    let items = super::items::list_in(tx, who).await?;
-    let rules = crate::care::service::rules_for_unit(tx, p.unit_id).await?;
-    let tier_days = Tier::ALL
-        .iter()
-        .map(|t| (*t, rules.interval_for(*t)))
-        .collect();
-    let has_photo = super::items_repo::has_photo(tx, who.id()).await?;
-    let online_branch = super::items_repo::online_branch(tx, who.id()).await?;
-    let staff = super::items_repo::pairable_staff(tx, p.unit_id).await?;
-    let sensitive = vec![
-        (
-            "id_number",
-            p.id_number_mask.clone(),
-            p.id_number_mask.is_some(),
-        ),
-        ("mobile", p.mobile_mask.clone(), p.mobile_mask.is_some()),
-        ("address", None, p.has_address),
-        ("emergency", None, p.has_emergency),
-        ("health", None, p.has_health),
-    ];
-    Ok(ShowPage {
-        page: Page::new(&v.ctx, "/people"),
-        sensitive,
-        p,
-        categories,
-        plan,
-        visits,
-        revealed,
-        kinds: VisitKind::ALL,
-        today: chrono::Utc::now().date_naive().to_string(),
-        events,
-        aid,
-        event_kinds: [
-            "hospitalised",
-            "discharged",
-            "bereavement",
-            "hardship",
-            "moved",
-            "died",
-        ],
-        tier_days,
-        items,
-        item_statuses: ItemStatus::ALL,
-        item_suggestions: [
-            "family_doctor",
-            "monthly_call",
-            "medicine_delivery",
-            "meals",
-            "errands",
-            "companionship",
-        ],
-        has_photo,
-        online_branch,
-        staff,
-    })
-}
-
-pub async fn show_person(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    // One consistent read.
-    let mut tx = state.db.read().await?;
-    let page = show(&mut tx, &v, id, None).await?;
-    drop(tx);
-    html(&page)
-}
-
-pub async fn reveal_field(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path((id, field)): Path<(i64, String)>,
-) -> AppResult<Response> {
-    let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
-    // The reveal, its audit entry and the page it is shown on are one write transaction.
-    let mut tx = state.db.write().await?;
-    let value = service::reveal(&mut tx, &state.crypto, &v, PersonId(id), f)
-        .await?
-        .unwrap_or_default();
-    let page = show(&mut tx, &v, id, Some((f.as_str(), value))).await?;
-    tx.commit().await?;
-    html(&page)
-}
-
-pub async fn record_visit(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: VisitInput = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
-    let mut tx = state.db.write().await?;
-    visits::record(&mut tx, &v, PersonId(id), &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}#visits")).into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct PlanForm {
-    tier: String,
-    interval_days: Option<String>,
-    paired_staff: Option<String>,
-    notes: Option<String>,
-}
-
-pub async fn set_care_plan(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: PlanForm = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
-    let number = |s: Option<String>, field: &'static str| -> AppResult<Option<i64>> {
-        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(n) => n
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::field(field, "validation.number")),
-        }
-    };
-    let input = CarePlanInput {
-        tier: f.tier,
-        interval_days: number(f.interval_days, "interval_days")?
-            .map(|n| n.clamp(0, 100_000) as i32),
-        paired_staff: number(f.paired_staff, "paired_staff")?,
-        notes: f.notes,
-    };
-    let mut tx = state.db.write().await?;
-    visits::set_plan(&mut tx, &v, PersonId(id), &input).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }

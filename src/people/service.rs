@@ -1,6 +1,5 @@
 //! Person use cases shared by pages and API: validate, encrypt, scope-check, write, audit.
 
-use super::items_repo;
 use super::model::{self as m, Category, PersonId, Sensitive};
 use super::repo::{self, PersonRecord, PersonRow, Sealed};
 use crate::access::Perm;
@@ -302,6 +301,14 @@ async fn visible(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<PersonRow> 
 }
 
 /// A file the caller has been shown to see, and its categories, in the caller's transaction.
+/// The online branch (id and name) of a file the caller may see, in the caller's transaction.
+pub async fn online_branch_in(
+    tx: &mut Tx,
+    who: Visible<PersonId>,
+) -> AppResult<Option<(i64, String)>> {
+    Ok(repo::online_branch(tx, who.id()).await?)
+}
+
 pub async fn load_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<(PersonRow, Vec<String>)> {
     let p = repo::row(tx, who.id()).await?.ok_or(AppError::NotFound)?;
     let cats = repo::categories(tx, who.id()).await?;
@@ -341,7 +348,7 @@ pub async fn create(
     check_branch(tx, input.online_branch_id, &cats).await?;
     let id = repo::insert(tx, &record).await.map_err(duplicate_id)?;
     repo::set_categories(tx, id, &cats).await?;
-    items_repo::set_online_branch(tx, id, input.online_branch_id).await?;
+    repo::set_online_branch(tx, id, input.online_branch_id).await?;
     let filed = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::PeopleFiled,
         format!("person:{}", id.0),
@@ -370,7 +377,7 @@ async fn check_branch(tx: &mut Tx, branch: Option<i64>, cats: &[&str]) -> AppRes
             "validation.online_branch_category",
         ));
     }
-    if !items_repo::is_online_branch(tx, b).await? {
+    if !repo::is_online_branch(tx, b).await? {
         return Err(AppError::field(
             "online_branch_id",
             "validation.online_branch",
@@ -418,8 +425,8 @@ pub async fn update(
     repo::update(tx, id, &record).await.map_err(duplicate_id)?;
     let before_cats = repo::categories(tx, id).await?;
     repo::set_categories(tx, id, &cats).await?;
-    let before_branch = items_repo::online_branch(tx, id).await?.map(|b| b.0);
-    items_repo::set_online_branch(tx, id, input.online_branch_id).await?;
+    let before_branch = repo::online_branch(tx, id).await?.map(|b| b.0);
+    repo::set_online_branch(tx, id, input.online_branch_id).await?;
     if prev.unit_id != record.unit_id {
         let moved = crate::outbox::DomainEvent::new(
             crate::outbox::Kind::PersonMoved,

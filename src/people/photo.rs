@@ -1,18 +1,16 @@
-//! Care-plan service items (一人一策: family-doctor contract, monthly call, medicine
-//! delivery …) and the person's photo: use cases, pages and JSON API.
+//! The person's photo: use cases, pages and JSON API.
 //!
 //! Photos are decoded and re-encoded as a small JPEG on upload: only real images pass, and
 //! no camera metadata (the GPS position of a retiree's home) is ever stored.
 
-use super::items_repo::{self as repo, CareItem};
-use super::model::{self as m, ItemStatus, PersonId};
+use super::model::PersonId;
+use super::photo_repo as repo;
+use crate::access::Visible;
 use crate::audit::{model::Event, repo as audit};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
-use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,110 +20,13 @@ use serde_json::json;
 pub const MAX_PHOTO_BYTES: usize = 10 << 20;
 /// Stored photos fit in this box, which is plenty for a file page on a phone.
 const PHOTO_BOX: (u32, u32) = (480, 640);
-
-/// A service item as submitted; on an update only status and note change.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct ItemInput {
-    /// What is done, e.g. 家庭医生签约 (at most 60 characters).
-    pub name: String,
-    /// planned, active, paused or done (planned when empty).
-    pub status: Option<String>,
-    pub note: Option<String>,
-}
-
 async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
     Ok(super::service::load(tx, v, id).await?.0.unit_id)
 }
 
-fn parse_status(s: Option<&str>) -> Result<ItemStatus, FieldError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(ItemStatus::Planned),
-        Some(s) => ItemStatus::parse(s).ok_or(FieldError::new("status", "validation.choice")),
-    }
-}
-
-/// The service items of a file the caller may see, in the caller's transaction.
-pub async fn list_in(
-    tx: &mut Tx,
-    who: crate::access::Visible<PersonId>,
-) -> AppResult<Vec<CareItem>> {
-    Ok(repo::items(tx, who.id()).await?)
-}
-
-/// The service items of a file the caller may see.
-pub async fn list(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<Vec<CareItem>> {
-    let scope = v.scope(crate::access::Perm::People)?;
-    let who = crate::access::person(tx, &scope, id).await?;
-    list_in(tx, who).await
-}
-
-/// Adds a service item to a file the caller may see, in the caller's write transaction.
-pub async fn add(tx: &mut Tx, v: &Viewer, id: PersonId, input: &ItemInput) -> AppResult<i64> {
-    let unit = person_unit(tx, v, id).await?;
-    let mut errors = Vec::new();
-    let name = match m::parse_text("name", Some(&input.name), 60) {
-        Ok(Some(n)) => Some(n),
-        Ok(None) => {
-            errors.push(FieldError::new("name", "validation.required"));
-            None
-        }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let status = parse_status(input.status.as_deref())
-        .map_err(|e| errors.push(e))
-        .ok();
-    let note = m::parse_text("note", input.note.as_deref(), 500)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(name), Some(status), true) = (name, status, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-    let item = repo::insert_item(tx, id, &name, status.as_str(), note.as_deref(), v.p.id.0).await?;
-    let event = Event::ok("care_item.create", format!("person:{}", id.0))
-        .unit(unit)
-        .detail(json!({ "after": { "item_id": item, "status": status.as_str(), "note_set": note.is_some() } }));
-    audit::record(tx, &v.ctx.actor(), event).await?;
-    Ok(item)
-}
-
-/// Changes an item's status and note, in the caller's write transaction.
-pub async fn update(
-    tx: &mut Tx,
-    v: &Viewer,
-    id: PersonId,
-    item: i64,
-    input: &ItemInput,
-) -> AppResult<CareItem> {
-    let unit = person_unit(tx, v, id).await?;
-    let mut errors = Vec::new();
-    let status = parse_status(input.status.as_deref())
-        .map_err(|e| errors.push(e))
-        .ok();
-    let note = m::parse_text("note", input.note.as_deref(), 500)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(status), true) = (status, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-    let before = repo::item(tx, id, item).await?.ok_or(AppError::NotFound)?;
-    repo::update_item(tx, id, item, status.as_str(), note.as_deref()).await?;
-    let after = repo::item(tx, id, item).await?.ok_or(AppError::NotFound)?;
-    let event = Event::ok("care_item.update", format!("person:{}", id.0))
-        .unit(unit)
-        .detail(json!({
-            "item_id": item,
-            "before": { "status": before.status },
-            "after": { "status": after.status },
-            "note_changed": before.note != after.note,
-        }));
-    audit::record(tx, &v.ctx.actor(), event).await?;
-    Ok(after)
+/// Whether a file the caller may see has a photo, in the caller's transaction.
+pub async fn has_photo_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<bool> {
+    Ok(repo::has_photo(tx, who.id()).await?)
 }
 
 /// Decodes an uploaded image (JPEG, PNG or WebP, sniffed by content), turns it upright,
@@ -206,38 +107,6 @@ pub async fn remove_photo(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<()
 pub async fn photo(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<repo::Photo> {
     person_unit(tx, v, id).await?;
     repo::photo(tx, id).await?.ok_or(AppError::NotFound)
-}
-
-// ---- handlers ----
-
-use crate::web::form;
-
-/// Page: adds a service item from the form on the file.
-pub async fn add_item(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input = form(&body)?;
-    let mut tx = state.db.write().await?;
-    add(&mut tx, &v, PersonId(id), &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
-}
-
-/// Page: changes an item's status and note.
-pub async fn change_item(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path((id, item)): Path<(i64, i64)>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input = form(&body)?;
-    let mut tx = state.db.write().await?;
-    update(&mut tx, &v, PersonId(id), item, &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
 }
 
 /// Reads the `photo` field of a multipart upload.
@@ -338,46 +207,6 @@ pub async fn api_delete_photo(
     remove_photo(&mut tx, &v, PersonId(id)).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<CareItem>), (status = 404)))]
-pub async fn api_list_items(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<CareItem>>> {
-    let mut tx = state.db.read().await?;
-    Ok(Json(list(&mut tx, &v, PersonId(id)).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
-    request_body = ItemInput, responses((status = 201, body = crate::web::Created), (status = 404), (status = 422)))]
-pub async fn api_add_item(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    Json(input): Json<ItemInput>,
-) -> AppResult<(StatusCode, Json<crate::web::Created>)> {
-    let mut tx = state.db.write().await?;
-    let item = add(&mut tx, &v, PersonId(id), &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(crate::web::Created { id: item })))
-}
-
-#[utoipa::path(put, path = "/api/v1/people/{id}/care-items/{item}", tag = "people",
-    params(("id" = i64, Path), ("item" = i64, Path)), request_body = ItemInput,
-    responses((status = 200, body = CareItem), (status = 404), (status = 422)))]
-pub async fn api_update_item(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path((id, item)): Path<(i64, i64)>,
-    Json(input): Json<ItemInput>,
-) -> AppResult<Json<CareItem>> {
-    let mut tx = state.db.write().await?;
-    let after = update(&mut tx, &v, PersonId(id), item, &input).await?;
-    tx.commit().await?;
-    Ok(Json(after))
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! Visit records and care plans: the staff member's record of contact, and the per-person
 //! plan (tier, contact interval, paired staff member).
 
-use super::model::{self as m, PersonId, Tier, VisitKind};
 use super::repo::{self, CarePlan, NewVisitRecord, Visit};
 use crate::access::Visible;
 use crate::audit::{model::Event, repo as audit};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::people::model::{self as m, PersonId, Tier, VisitKind};
 use crate::web::auth::Viewer;
 use chrono::Utc;
 use serde_json::json;
@@ -27,7 +27,7 @@ pub struct VisitInput {
 }
 
 async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
-    Ok(super::service::load(tx, v, id).await?.0.unit_id)
+    Ok(crate::people::service::load(tx, v, id).await?.0.unit_id)
 }
 
 /// Records a visit to a file the caller may see, closes the tasks it satisfies, and audits
@@ -199,4 +199,21 @@ pub async fn plan(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<Option<Car
     let scope = v.scope(crate::access::Perm::People)?;
     let who = crate::access::person(tx, &scope, id).await?;
     plan_in(tx, who).await
+}
+
+/// Every visit and the care plan of the caller's own file, for the copy they download.
+pub async fn of_own_copy(
+    tx: &mut Tx,
+    copy: &crate::people::own::OwnCopy,
+) -> AppResult<(Vec<Visit>, Option<CarePlan>)> {
+    let id = copy.id();
+    Ok((
+        repo::visits(tx, id, 10_000).await?,
+        repo::care_plan(tx, id).await?,
+    ))
+}
+
+/// Staff who may be paired with people at a unit, for the care plan's choice.
+pub async fn pairable_staff(tx: &mut Tx, unit: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(repo::pairable_staff(tx, unit).await?)
 }
