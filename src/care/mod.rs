@@ -8,10 +8,12 @@ pub mod bulk;
 pub mod file;
 pub mod items;
 pub mod pages;
-pub mod repo;
+mod repo;
 pub mod rules;
 pub mod service;
 pub mod visits;
+
+pub use repo::{Aid, LifeEvent, Task};
 
 use crate::state::AppState;
 use axum::Router;

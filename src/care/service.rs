@@ -8,6 +8,7 @@ use crate::audit::{model::Event, repo as audit};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::{self as m, PersonId, Tier};
+use crate::people::service as people;
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -201,7 +202,9 @@ pub async fn record_event(
     person: PersonId,
     input: &EventInput,
 ) -> AppResult<i64> {
-    let (row, _) = crate::people::service::load(tx, v, person).await?;
+    let scope = v.scope(Perm::People)?;
+    let who = crate::access::person(tx, &scope, person).await?;
+    let (row, _) = people::load_in(tx, who).await?;
     let today = Utc::now().date_naive();
     let mut errors = Vec::new();
     let kind = EVENT_KINDS
@@ -231,10 +234,8 @@ pub async fn record_event(
     )
     .await?;
     match kind {
-        "died" => {
-            crate::people::repo::set_status(tx, person, "deceased", Some(&on.to_string())).await?
-        }
-        "moved" => crate::people::repo::set_status(tx, person, "moved", None).await?,
+        "died" => people::set_status(tx, who, "deceased", Some(&on.to_string())).await?,
+        "moved" => people::set_status(tx, who, "moved", None).await?,
         _ => {}
     }
     let event = Event::ok("life_event.create", format!("person:{}", person.0))
@@ -358,6 +359,11 @@ pub async fn aid(tx: &mut Tx, v: &Viewer, person: PersonId) -> AppResult<Vec<Aid
     let scope = v.scope(crate::access::Perm::People)?;
     let who = crate::access::person(tx, &scope, person).await?;
     aid_in(tx, who).await
+}
+
+/// The caller's open tasks and how many of them are overdue on `today` (the home page).
+pub async fn my_counts(tx: &mut Tx, account: i64, today: &str) -> AppResult<(i64, i64)> {
+    Ok(repo::my_counts(tx, account, today).await?)
 }
 
 /// The rules in force at a person's unit (configured there or above, else the defaults):

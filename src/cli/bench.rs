@@ -7,8 +7,8 @@ use crate::accounts::model::{UnitRole, hash_password};
 use crate::accounts::repo::{self as accounts, NewAccount};
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
+use crate::people::bulk as people;
 use crate::people::model::{Tier, with_check_char};
-use crate::people::repo as people;
 use crate::people::service::{PersonInput, build};
 use crate::people::transfer::{COLUMNS, write_xlsx};
 use crate::units::model::UnitKind;
@@ -246,7 +246,7 @@ async fn time_reads(
     town_staff: i64,
 ) -> anyhow::Result<()> {
     let search = |q: &str| {
-        let mut s = people::Search {
+        let mut s = crate::people::Search {
             status: Some("active".into()),
             ..Default::default()
         };
@@ -273,7 +273,7 @@ async fn time_reads(
         for _ in 0..200 {
             let t = Instant::now();
             let mut tx = db.read().await?;
-            let rows = people::search(&mut tx, county_staff, &s, 50, 0).await?;
+            let rows = crate::people::service::search_as(&mut tx, county_staff, &s, 50, 0).await?;
             drop(tx);
             std::hint::black_box(rows);
             times.push(t.elapsed());

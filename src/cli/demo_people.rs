@@ -5,8 +5,8 @@
 use crate::care::bulk as care;
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
+use crate::people::bulk as people;
 use crate::people::model::{Tier, with_check_char};
-use crate::people::repo as people;
 use crate::people::service::{PersonInput, build};
 use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng;

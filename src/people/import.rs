@@ -256,6 +256,15 @@ pub fn upload_lifetime() -> chrono::Duration {
     chrono::Duration::days(1)
 }
 
+/// Removes the uploads checked but never committed whose commit window closed before `now`,
+/// in the caller's write transaction (the daily housekeeping); returns how many went.
+pub async fn purge_expired(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, sqlx::Error> {
+    import_repo::purge_uploads_before(tx, now - upload_lifetime()).await
+}
+
 /// A checked file waiting for its commit, opened.
 pub struct KeptUpload {
     pub unit: i64,

@@ -4,21 +4,22 @@
 //! module in `care`; nothing here uses care.
 
 pub mod api;
+pub mod bulk;
 pub mod export;
 pub mod import;
-pub mod import_repo;
+mod import_repo;
 pub mod model;
 pub mod own;
 pub mod pages;
 pub mod photo;
-pub mod photo_repo;
-pub mod repo;
+mod photo_repo;
+mod repo;
 pub mod roster;
 pub mod service;
 pub mod talent;
 pub mod transfer;
 
-pub use repo::PersonRow;
+pub use repo::{PersonRecord, PersonRow, Search};
 
 use crate::state::AppState;
 use axum::Router;

@@ -1,7 +1,7 @@
 //! Person use cases shared by pages and API: validate, encrypt, scope-check, write, audit.
 
 use super::model::{self as m, Category, PersonId, Sensitive};
-use super::repo::{self, PersonRecord, PersonRow, Sealed};
+use super::repo::{self, PersonRecord, PersonRow, Sealed, Search};
 use crate::access::Perm;
 use crate::access::Visible;
 use crate::accounts::model::parse_mobile;
@@ -313,6 +313,47 @@ pub async fn load_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<(PersonRo
     let p = repo::row(tx, who.id()).await?.ok_or(AppError::NotFound)?;
     let cats = repo::categories(tx, who.id()).await?;
     Ok((p, cats))
+}
+
+/// Sets a file's status after a life event recorded by care (a death or a move), in the
+/// caller's write transaction; the caller audits the event.
+pub async fn set_status(
+    tx: &mut Tx,
+    who: Visible<PersonId>,
+    status: &str,
+    died_on: Option<&str>,
+) -> AppResult<()> {
+    Ok(repo::set_status(tx, who.id(), status, died_on).await?)
+}
+
+/// The file linked to an account, if any (the home page offers it).
+pub async fn file_of_account(tx: &mut Tx, account: i64) -> AppResult<Option<PersonId>> {
+    Ok(repo::id_for_account(tx, account).await?)
+}
+
+/// A search as the account bound would run it, without the checks of [`search`] (the bench
+/// times it at the command line).
+pub async fn search_as(
+    tx: &mut Tx,
+    account: i64,
+    s: &Search,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
+    repo::search(tx, account, s, limit, offset).await
+}
+
+/// [`search_as`] with the plan chosen by the caller (`narrow`: start from the units), so a
+/// test can show that both plans find the same files.
+pub async fn search_planned(
+    tx: &mut Tx,
+    account: i64,
+    s: &Search,
+    limit: i64,
+    offset: i64,
+    narrow: bool,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
+    repo::search_planned(tx, account, s, limit, offset, narrow).await
 }
 
 /// A file the caller may see with the people permission, and its categories.

@@ -2,7 +2,7 @@
 //! rest of the person API is `people::api`.
 
 use crate::access::Perm;
-use crate::care::visits::repo::CarePlan;
+use crate::care::visits::CarePlan;
 use crate::care::visits::service as visits;
 use crate::error::AppResult;
 use crate::people::PersonRow;

@@ -3,12 +3,12 @@
 //! of the caller's reach. It lives in care because care builds on people, never the reverse.
 
 use crate::access::Perm;
-use crate::care::items::repo::CareItem;
+use crate::care::items::CareItem;
 use crate::care::items::service as items;
-use crate::care::repo::{Aid, LifeEvent};
 use crate::care::service as care;
-use crate::care::visits::repo::{CarePlan, Visit};
 use crate::care::visits::service as visits;
+use crate::care::visits::{CarePlan, Visit};
+use crate::care::{Aid, LifeEvent};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::PersonRow;

@@ -3,5 +3,7 @@
 
 pub mod api;
 pub mod pages;
-pub mod repo;
+pub(super) mod repo;
 pub mod service;
+
+pub use repo::{CarePlan, Visit};
