@@ -76,7 +76,7 @@ pub async fn insert_event(
     note: Option<&str>,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    super::repo::insert_event(tx, person, kind, on, note, by).await
+    super::events::repo::insert_event(tx, person, kind, on, note, by).await
 }
 
 /// Records hardship aid.
@@ -91,7 +91,7 @@ pub async fn insert_aid(
     note: Option<&str>,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    super::repo::insert_aid(tx, person, kind, fen, approved_by, on, note, by).await
+    super::events::repo::insert_aid(tx, person, kind, fen, approved_by, on, note, by).await
 }
 
 /// An account's open tasks, as "my tasks" lists them (the bench measures this statement).

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod bulk;
+pub mod events;
 pub mod file;
 pub mod items;
 pub mod pages;
@@ -13,7 +14,8 @@ pub mod rules;
 pub mod service;
 pub mod visits;
 
-pub use repo::{Aid, LifeEvent, Task};
+pub use events::{Aid, LifeEvent};
+pub use repo::Task;
 
 use crate::state::AppState;
 use axum::Router;
@@ -25,8 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks", get(pages::my_tasks))
         .route("/units/{id}/care", get(pages::unit_care))
         .route("/units/{id}/care/rules", post(pages::set_rules))
-        .route("/people/{id}/events", post(pages::record_event))
-        .route("/people/{id}/aid", post(pages::record_aid))
+        .route("/people/{id}/events", post(events::pages::record_event))
+        .route("/people/{id}/aid", post(events::pages::record_aid))
         .route(
             "/people/{id}",
             get(file::pages::show_person).post(crate::people::pages::update_person),
@@ -51,8 +53,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::overdue_tasks))
         .routes(routes!(api::coverage))
         .routes(routes!(api::get_rules, api::set_rules))
-        .routes(routes!(api::list_events, api::record_event))
-        .routes(routes!(api::list_aid, api::record_aid))
+        .routes(routes!(events::api::list_events, events::api::record_event))
+        .routes(routes!(events::api::list_aid, events::api::record_aid))
         .routes(routes!(
             file::api::show_person,
             crate::people::api::update_person

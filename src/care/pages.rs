@@ -1,12 +1,10 @@
-//! Care pages: my tasks, a unit's care view (coverage, overdue tasks, rules), and the life
-//! event and hardship aid forms on the person file.
+//! Care pages: my tasks and a unit's care view (coverage, overdue tasks, rules).
 
 use super::repo::Task;
 use super::rules::{Rules, parse_ages};
-use super::service::{self, AidInput, Coverage, EventInput};
+use super::service::{self, Coverage};
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
-use crate::people::model::PersonId;
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo::Unit, service as units};
 use crate::web::auth::Viewer;
@@ -95,11 +93,11 @@ pub async fn unit_care(
     })
 }
 
-fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
+pub(super) fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
     crate::web::form(body)
 }
 
-fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -139,42 +137,4 @@ pub async fn set_rules(
     service::set_rules(&mut tx, &v, UnitId(id), &rules).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}/care")).into_response())
-}
-
-pub async fn record_event(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f = form(&body)?;
-    let input = EventInput {
-        kind: get(&f, "kind").to_string(),
-        occurred_on: get(&f, "occurred_on").to_string(),
-        note: Some(get(&f, "note").to_string()),
-    };
-    let mut tx = state.db.write().await?;
-    service::record_event(&mut tx, &v, PersonId(id), &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}#events")).into_response())
-}
-
-pub async fn record_aid(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f = form(&body)?;
-    let input = AidInput {
-        kind: get(&f, "kind").to_string(),
-        amount: get(&f, "amount").to_string(),
-        approved_by: get(&f, "approved_by").to_string(),
-        granted_on: get(&f, "granted_on").to_string(),
-        note: Some(get(&f, "note").to_string()),
-    };
-    let mut tx = state.db.write().await?;
-    service::record_aid(&mut tx, &v, PersonId(id), &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}#aid")).into_response())
 }

@@ -3,6 +3,7 @@
 //! of the caller's reach. It lives in care because care builds on people, never the reverse.
 
 use crate::access::Perm;
+use crate::care::events::service as events;
 use crate::care::items::CareItem;
 use crate::care::items::service as items;
 use crate::care::service as care;
@@ -72,8 +73,8 @@ async fn show(
     let (p, categories) = people::load_in(tx, who).await?;
     let plan = visits::plan_in(tx, who).await?;
     let visits = visits::list_in(tx, who).await?;
-    let events = care::events_in(tx, who).await?;
-    let aid = care::aid_in(tx, who).await?;
+    let events = events::events_in(tx, who).await?;
+    let aid = events::aid_in(tx, who).await?;
     let items = items::list_in(tx, who).await?;
     let rules = care::rules_for_unit(tx, p.unit_id).await?;
     let tier_days = Tier::ALL
