@@ -465,17 +465,10 @@ async fn import_people(
     let started = std::time::Instant::now();
     let locale = crate::i18n::Locale::ZhCn;
     let checked = async {
-        let parsed = import::parse(
-            &crypto,
-            locale,
-            name,
-            axum::body::Bytes::from(data),
-            unit,
-            allowed,
-        )
-        .await?;
+        let parsed =
+            import::parse(&crypto, locale, name, axum::body::Bytes::from(data), unit).await?;
         let mut tx = db.read().await?;
-        import::check(&mut tx, locale, parsed).await
+        import::check(&mut tx, locale, parsed, &allowed).await
     };
     let (report, records) = match checked.await {
         Ok(r) => r,

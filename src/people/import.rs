@@ -37,53 +37,64 @@ pub struct Report {
     pub problems: Vec<Problem>,
 }
 
-/// A file read and validated row by row, not yet compared with the files on record.
+/// A file read and validated row by row, not yet compared with the units the caller may file
+/// in nor with the files on record.
 pub struct Parsed {
-    report: Report,
-    built: Vec<PassedRow>,
+    rows: Vec<RowCheck>,
 }
 
 impl Parsed {
-    /// Whether every row passed so far (the database may still find duplicates).
+    /// Whether every row passed so far (the caller's units and the database may still find
+    /// problems).
     pub fn is_clean(&self) -> bool {
-        self.report.problems.is_empty()
+        self.rows
+            .iter()
+            .all(|r| r.errors.is_empty() && r.duplicate.is_none())
     }
 }
 
+/// One row read and validated.
+struct RowCheck {
+    /// Row number as a spreadsheet shows it.
+    line: usize,
+    errors: Vec<FieldError>,
+    /// The problem of a row repeating an earlier row's ID number.
+    duplicate: Option<Problem>,
+    built: Option<Built>,
+    /// The indexes its ID number may be stored under.
+    id_index: Vec<String>,
+}
+
 /// Reads and validates every row of a file on a blocking thread (it is bounded by
-/// `read_rows` first), with no transaction open; `check` then compares it with the database.
+/// `read_rows` first), with no transaction open; `check` then finishes it in the caller's
+/// transaction.
 pub async fn parse(
     crypto: &Arc<FieldCrypto>,
     locale: Locale,
     filename: &str,
     data: Bytes,
     default_unit: i64,
-    allowed_units: HashMap<(i64, bool), bool>,
 ) -> Result<Parsed, AppError> {
     let (crypto, filename) = (crypto.clone(), filename.to_string());
-    let (report, built) = tokio::task::spawn_blocking(move || {
-        check_rows(
-            &crypto,
-            locale,
-            &filename,
-            &data,
-            default_unit,
-            &allowed_units,
-        )
+    let rows = tokio::task::spawn_blocking(move || {
+        check_rows(&crypto, locale, &filename, &data, default_unit)
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("roster check stopped: {e}")))??;
-    Ok(Parsed { report, built })
+    Ok(Parsed { rows })
 }
 
-/// Finishes the check of a parsed file in the caller's transaction: its ID numbers are looked
-/// up in the database. Returns the report and, when there are no problems, the records.
+/// Finishes the check of a parsed file in the caller's transaction: each row's unit must be
+/// one where the caller may file adults or minors (`allowed_units`: `(unit, minor) →
+/// allowed`), and its ID numbers are looked up in the database. Returns the report and, when
+/// there are no problems, the records.
 pub async fn check(
     tx: &mut Tx,
     locale: Locale,
     parsed: Parsed,
+    allowed_units: &HashMap<(i64, bool), bool>,
 ) -> Result<(Report, Vec<Built>), AppError> {
-    let Parsed { mut report, built } = parsed;
+    let (mut report, built) = finish_rows(locale, parsed.rows, allowed_units);
     // Duplicates against the database are reported, never merged.
     // Every index an ID number may be stored under (two while `yinyao rekey` runs).
     let existing = import_repo::existing_ids(
@@ -113,29 +124,21 @@ pub async fn check(
 /// A row that passed: its line, the record, and the indexes its ID number may be stored under.
 type PassedRow = (usize, Built, Vec<String>);
 
-/// The CPU-bound part of `check`: reads the file and validates every row; the rows that pass,
-/// with their line numbers.
+/// The CPU-bound part of the check: reads the file and validates every row, in order.
 fn check_rows(
     crypto: &FieldCrypto,
     locale: Locale,
     filename: &str,
     data: &[u8],
     default_unit: i64,
-    allowed_units: &HashMap<(i64, bool), bool>,
-) -> Result<(Report, Vec<PassedRow>), AppError> {
+) -> Result<Vec<RowCheck>, AppError> {
     let rows = read_rows(filename, data).map_err(|e| AppError::Validation(vec![e]))?;
     let Some((header, body)) = rows.split_first() else {
         return Err(AppError::field("file", "validation.file_empty"));
     };
     let idx = header_index(header).map_err(|e| AppError::Validation(vec![e]))?;
-    let mut report = Report::default();
-    let mut built = Vec::new();
+    let mut checked_rows = Vec::new();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let problem = |row: usize, f: &FieldError| Problem {
-        row,
-        column: transfer::header_of(f.field, locale),
-        message: locale.t(f.key),
-    };
     // The CPU-bound part (validation, encryption, blind indexes, pinyin) runs on every core;
     // the rest goes through the rows in order.
     let checked = crate::par::map(body, |i, row| {
@@ -151,22 +154,20 @@ fn check_rows(
         Some((i + 2, errors, id_index, build(crypto, &input, None)))
     });
     for (line, mut errors, id_index, b) in checked.into_iter().flatten() {
-        report.rows += 1;
         // Duplicates within the file are found whatever else is wrong with the row.
-        let mut duplicate = false;
+        let mut duplicate = None;
         let id_index = id_index.unwrap_or_default();
         if let Some(index) = id_index.first()
             && let Some(first) = seen_ids.insert(index.clone(), line)
         {
             let message = format!("{} {first}", locale.t("validation.id_duplicate_in_file"));
-            report.problems.push(Problem {
+            duplicate = Some(Problem {
                 row: line,
                 column: transfer::header_of("id_number", locale),
                 message,
             });
-            duplicate = true;
         }
-        let b = match b {
+        let built = match b {
             Ok(b) => Some(b),
             Err(AppError::Validation(fs)) => {
                 errors.extend(fs);
@@ -174,7 +175,46 @@ fn check_rows(
             }
             Err(e) => return Err(e),
         };
-        if let Some(b) = &b
+        checked_rows.push(RowCheck {
+            line,
+            errors,
+            duplicate,
+            built,
+            id_index,
+        });
+    }
+    if checked_rows.is_empty() {
+        return Err(AppError::field("file", "validation.file_empty"));
+    }
+    Ok(checked_rows)
+}
+
+/// The rest of a row's check, once the caller's units are known (cheap: no parsing): the
+/// report so far and the rows that pass.
+fn finish_rows(
+    locale: Locale,
+    rows: Vec<RowCheck>,
+    allowed_units: &HashMap<(i64, bool), bool>,
+) -> (Report, Vec<PassedRow>) {
+    let mut report = Report::default();
+    let mut passed = Vec::new();
+    let problem = |row: usize, f: &FieldError| Problem {
+        row,
+        column: transfer::header_of(f.field, locale),
+        message: locale.t(f.key),
+    };
+    for row in rows {
+        let RowCheck {
+            line,
+            mut errors,
+            duplicate,
+            built,
+            id_index,
+        } = row;
+        report.rows += 1;
+        let is_duplicate = duplicate.is_some();
+        report.problems.extend(duplicate);
+        if let Some(b) = &built
             && !allowed_units
                 .get(&(b.record.unit_id, b.record.is_minor))
                 .copied()
@@ -187,20 +227,17 @@ fn check_rows(
             };
             errors.push(FieldError::new("unit_id", key));
         }
-        if errors.is_empty() && !duplicate {
+        if errors.is_empty() && !is_duplicate {
             report.valid_rows += 1;
         }
         report
             .problems
             .extend(errors.iter().map(|f| problem(line, f)));
-        if let (Some(b), true) = (b, errors.is_empty() && !duplicate) {
-            built.push((line, b, id_index));
+        if let (Some(b), true) = (built, errors.is_empty() && !is_duplicate) {
+            passed.push((line, b, id_index));
         }
     }
-    if report.rows == 0 {
-        return Err(AppError::field("file", "validation.file_empty"));
-    }
-    Ok((report, built))
+    (report, passed)
 }
 
 /// Writes every record in the caller's write transaction, with one audit entry; all or

@@ -121,28 +121,18 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, i64)> {
 }
 
 /// Step one: check the file and show the row-by-row report; only the file is kept (sealed)
-/// for the commit. The file is parsed with no transaction open: the units the caller may file
-/// in are read first, then the check against the database and the kept file are one
-/// transaction (a write one only when there is a file to keep).
+/// for the commit. The file is parsed (and sealed) with no transaction open; then the units
+/// the caller may file in, the check against the database and the kept file are one
+/// transaction (a write one only when there may be a file to keep).
 pub async fn preview_import(
     State(state): State<AppState>,
     v: Viewer,
     mp: Multipart,
 ) -> AppResult<Response> {
     let (filename, data, unit) = read_upload(mp).await?;
-    let mut tx = state.db.read().await?;
-    let (allowed, units) = allowed_units(&mut tx, &v).await?;
-    drop(tx);
+    v.scope(Perm::People)?;
     let locale = v.ctx.locale;
-    let parsed = import::parse(
-        &state.crypto,
-        locale,
-        &filename,
-        data.clone(),
-        unit,
-        allowed,
-    )
-    .await?;
+    let parsed = import::parse(&state.crypto, locale, &filename, data.clone(), unit).await?;
     let sealed = if parsed.is_clean() {
         Some(import::seal_upload(&state.crypto, &data)?)
     } else {
@@ -152,7 +142,8 @@ pub async fn preview_import(
         Some(_) => state.db.write().await?,
         None => state.db.read().await?,
     };
-    let (report, _) = import::check(&mut tx, locale, parsed).await?;
+    let (allowed, units) = allowed_units(&mut tx, &v).await?;
+    let (report, _) = import::check(&mut tx, locale, parsed, &allowed).await?;
     let upload_id = match &sealed {
         Some(s) if report.problems.is_empty() => {
             Some(import::store_upload(&mut tx, v.p.id.0, unit, &filename, s).await?)
@@ -181,9 +172,9 @@ pub async fn commit_import(
 }
 
 /// Opens the kept file, checks it again and imports it; the kept file goes with the commit.
-/// The kept file and the caller's units are read in one read transaction, the file is parsed
-/// with none open, and the check and the import are one write transaction. Returns the rows
-/// written and the units for the page.
+/// The kept file is read in a read transaction, parsed with none open, and the caller's
+/// units, the check and the import are one write transaction. Returns the rows written and
+/// the units for the page.
 async fn commit(
     State(state): State<AppState>,
     v: &Viewer,
@@ -193,8 +184,8 @@ async fn commit(
     let kept = import::load_upload(&mut tx, &state.crypto, v.p.id.0, upload)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (allowed, units) = allowed_units(&mut tx, v).await?;
     drop(tx);
+    v.scope(Perm::People)?;
     let locale = v.ctx.locale;
     let parsed = import::parse(
         &state.crypto,
@@ -202,11 +193,11 @@ async fn commit(
         &kept.filename,
         Bytes::from(kept.data),
         kept.unit,
-        allowed,
     )
     .await?;
     let mut tx = state.db.write().await?;
-    let (report, records) = import::check(&mut tx, locale, parsed).await?;
+    let (allowed, units) = allowed_units(&mut tx, v).await?;
+    let (report, records) = import::check(&mut tx, locale, parsed, &allowed).await?;
     if !report.problems.is_empty() {
         return Err(AppError::Conflict("error.import_changed"));
     }
@@ -248,11 +239,9 @@ pub async fn api_import(
     mp: Multipart,
 ) -> AppResult<Json<ImportResult>> {
     let (filename, data, unit) = read_upload(mp).await?;
-    let mut tx = state.db.read().await?;
-    let (allowed, _) = allowed_units(&mut tx, &v).await?;
-    drop(tx);
+    v.scope(Perm::People)?;
     let locale = v.ctx.locale;
-    let parsed = import::parse(&state.crypto, locale, &filename, data, unit, allowed).await?;
+    let parsed = import::parse(&state.crypto, locale, &filename, data, unit).await?;
     // The check and the import are one transaction, a write one only when rows may be written.
     let writes = p.commit == Some(true) && parsed.is_clean();
     let mut tx = if writes {
@@ -260,7 +249,8 @@ pub async fn api_import(
     } else {
         state.db.read().await?
     };
-    let (report, records) = import::check(&mut tx, locale, parsed).await?;
+    let (allowed, _) = allowed_units(&mut tx, &v).await?;
+    let (report, records) = import::check(&mut tx, locale, parsed, &allowed).await?;
     let imported = if writes && report.problems.is_empty() {
         import::commit(&mut tx, &v.ctx.actor(), &filename, unit, &records, None).await?
     } else {
