@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod events;
 pub mod file;
 pub mod items;
+pub mod model;
 pub mod pages;
 mod repo;
 pub mod rules;

@@ -1,13 +1,14 @@
 //! Care use cases: generating visit tasks from the rules (the scheduled job), per-unit rules,
 //! task lists and the coverage figure. Life events and aid are `care::events`.
 
+use super::model::Tier;
 use super::repo::{self, Task};
 use super::rules::{self, Facts, Rules};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::people::model::{PersonId, Tier};
+use crate::people::model::PersonId;
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};

@@ -5,10 +5,11 @@
 
 use crate::accounts::model::{UnitRole, hash_password};
 use crate::accounts::repo::{self as accounts, NewAccount};
+use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::people::bulk as people;
-use crate::people::model::{Tier, with_check_char};
+use crate::people::model::with_check_char;
 use crate::people::service::{PersonInput, build};
 use crate::people::transfer::{COLUMNS, write_xlsx};
 use crate::units::model::UnitKind;

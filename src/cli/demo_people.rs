@@ -3,10 +3,11 @@
 //! life events, written through the same validation and encryption as the form.
 
 use crate::care::bulk as care;
+use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::people::bulk as people;
-use crate::people::model::{Tier, with_check_char};
+use crate::people::model::with_check_char;
 use crate::people::service::{PersonInput, build};
 use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng;

@@ -3,9 +3,10 @@
 
 use super::repo::{self, CareItem};
 use crate::audit::{model::Event, repo as audit};
+use crate::care::model::ItemStatus;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::people::model::{self as m, ItemStatus, PersonId};
+use crate::people::model::{self as m, PersonId};
 use crate::web::auth::Viewer;
 use serde_json::json;
 

@@ -4,9 +4,10 @@
 use super::repo::{self, CarePlan, NewVisitRecord, Visit};
 use crate::access::Visible;
 use crate::audit::{model::Event, repo as audit};
+use crate::care::model::{Tier, VisitKind};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::people::model::{self as m, PersonId, Tier, VisitKind};
+use crate::people::model::{self as m, PersonId};
 use crate::web::auth::Viewer;
 use chrono::Utc;
 use serde_json::json;
