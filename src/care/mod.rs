@@ -4,7 +4,7 @@
 //! person file page that shows a file from `people` with its care (`file`).
 
 pub mod api;
-pub mod bulk;
+pub(crate) mod bulk;
 pub mod events;
 pub mod file;
 pub mod items;

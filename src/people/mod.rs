@@ -4,7 +4,7 @@
 //! module in `care`; nothing here uses care.
 
 pub mod api;
-pub mod bulk;
+pub(crate) mod bulk;
 pub mod export;
 pub mod import;
 mod import_repo;
