@@ -20,6 +20,7 @@ use serde_json::json;
 pub const MAX_PHOTO_BYTES: usize = 10 << 20;
 /// Stored photos fit in this box, which is plenty for a file page on a phone.
 const PHOTO_BOX: (u32, u32) = (480, 640);
+
 async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
     Ok(super::service::load(tx, v, id).await?.0.unit_id)
 }
