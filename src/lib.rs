@@ -71,7 +71,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// search indexes whose scheme changed since they were written.
 pub async fn prepare_database(db: &db::Db) -> anyhow::Result<()> {
     db.migrate().await?;
-    if let Some(n) = people::service::ensure_name_index(db).await?
+    let mut tx = db.write().await?;
+    let rebuilt = people::service::ensure_name_index(&mut tx).await?;
+    tx.commit().await?;
+    if let Some(n) = rebuilt
         && n > 0
     {
         tracing::info!(files = n, "person name index rebuilt");

@@ -1,10 +1,9 @@
-//! Care JSON API: tasks, coverage, rules, life events and hardship aid.
+//! Care JSON API: tasks, coverage and rules.
 
-use super::repo::{Aid, LifeEvent, Task};
+use super::repo::Task;
 use super::rules::Rules;
-use super::service::{self, AidInput, Coverage, EventInput};
+use super::service::{self, Coverage};
 use crate::error::AppResult;
-use crate::people::model::PersonId;
 use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
@@ -12,12 +11,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use crate::web::Created;
-
 /// The caller's open visit tasks, earliest due (so overdue) first.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "care", responses((status = 200, body = Vec<Task>), (status = 403)))]
 pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Json<Vec<Task>>> {
-    Ok(Json(service::my_tasks(&state, &v).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::my_tasks(&mut tx, &v).await?))
 }
 
 /// Overdue tasks in a unit's subtree.
@@ -28,7 +26,8 @@ pub async fn overdue_tasks(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Task>>> {
-    Ok(Json(service::overdue_at(&state, &v, UnitId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::overdue_at(&mut tx, &v, UnitId(id)).await?))
 }
 
 /// Share of key-tier people in the subtree contacted within their interval.
@@ -39,7 +38,8 @@ pub async fn coverage(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Coverage>> {
-    Ok(Json(service::coverage(&state, &v, UnitId(id)).await?))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::coverage(&mut tx, &v, UnitId(id)).await?))
 }
 
 /// The must-visit rules in force at a unit (its own or inherited from above).
@@ -50,7 +50,8 @@ pub async fn get_rules(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Rules>> {
-    Ok(Json(service::rules_at(&state, &v, UnitId(id)).await?.0))
+    let mut tx = state.db.read().await?;
+    Ok(Json(service::rules_at(&mut tx, &v, UnitId(id)).await?.0))
 }
 
 /// Sets a unit's own rules (unit admins); units below inherit them.
@@ -62,51 +63,8 @@ pub async fn set_rules(
     Path(id): Path<i64>,
     Json(r): Json<Rules>,
 ) -> AppResult<StatusCode> {
-    service::set_rules(&state, &v, UnitId(id), &r).await?;
+    let mut tx = state.db.write().await?;
+    service::set_rules(&mut tx, &v, UnitId(id), &r).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}/events", tag = "care", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<LifeEvent>), (status = 404)))]
-pub async fn list_events(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<LifeEvent>>> {
-    Ok(Json(service::events(&state, &v, PersonId(id)).await?))
-}
-
-/// Records a life event; the visit tasks it calls for are created at once.
-#[utoipa::path(post, path = "/api/v1/people/{id}/events", tag = "care", params(("id" = i64, Path)), request_body = EventInput,
-    responses((status = 201, body = Created), (status = 404), (status = 422)))]
-pub async fn record_event(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    Json(e): Json<EventInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::record_event(&state, &v, PersonId(id), &e).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}/aid", tag = "care", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Aid>), (status = 404)))]
-pub async fn list_aid(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Aid>>> {
-    Ok(Json(service::aid(&state, &v, PersonId(id)).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/people/{id}/aid", tag = "care", params(("id" = i64, Path)), request_body = AidInput,
-    responses((status = 201, body = Created), (status = 404), (status = 422)))]
-pub async fn record_aid(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    Json(a): Json<AidInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::record_aid(&state, &v, PersonId(id), &a).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
 }

@@ -1,12 +1,22 @@
 //! Precision care (一人一策, 五必访): must-visit rules per unit, visit tasks made from them by
 //! a scheduled job, "my tasks", overdue tasks and the coverage figure, life events and
-//! hardship aid. Visits and care plans themselves live with the person file (`people`).
+//! hardship aid; visits and care plans (`visits`), the plan's service items (`items`), and the
+//! person file page that shows a file from `people` with its care (`file`).
 
 pub mod api;
+pub(crate) mod bulk;
+pub mod events;
+pub mod file;
+pub mod items;
+pub mod model;
 pub mod pages;
-pub mod repo;
+mod repo;
 pub mod rules;
 pub mod service;
+pub mod visits;
+
+pub use events::{Aid, LifeEvent};
+pub use repo::Task;
 
 use crate::state::AppState;
 use axum::Router;
@@ -18,8 +28,24 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks", get(pages::my_tasks))
         .route("/units/{id}/care", get(pages::unit_care))
         .route("/units/{id}/care/rules", post(pages::set_rules))
-        .route("/people/{id}/events", post(pages::record_event))
-        .route("/people/{id}/aid", post(pages::record_aid))
+        .route("/people/{id}/events", post(events::pages::record_event))
+        .route("/people/{id}/aid", post(events::pages::record_aid))
+        .route(
+            "/people/{id}",
+            get(file::pages::show_person).post(crate::people::pages::update_person),
+        )
+        .route(
+            "/people/{id}/reveal/{field}",
+            post(file::pages::reveal_field),
+        )
+        .route("/me/file.json", get(file::pages::download_own))
+        .route("/people/{id}/visits", post(visits::pages::record_visit))
+        .route("/people/{id}/care-plan", post(visits::pages::set_care_plan))
+        .route("/people/{id}/care-items", post(items::pages::add_item))
+        .route(
+            "/people/{id}/care-items/{item}",
+            post(items::pages::change_item),
+        )
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -28,6 +54,17 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::overdue_tasks))
         .routes(routes!(api::coverage))
         .routes(routes!(api::get_rules, api::set_rules))
-        .routes(routes!(api::list_events, api::record_event))
-        .routes(routes!(api::list_aid, api::record_aid))
+        .routes(routes!(events::api::list_events, events::api::record_event))
+        .routes(routes!(events::api::list_aid, events::api::record_aid))
+        .routes(routes!(
+            file::api::show_person,
+            crate::people::api::update_person
+        ))
+        .routes(routes!(visits::api::list_visits, visits::api::record_visit))
+        .routes(routes!(visits::api::set_care_plan))
+        .routes(routes!(
+            items::api::api_list_items,
+            items::api::api_add_item
+        ))
+        .routes(routes!(items::api::api_update_item))
 }

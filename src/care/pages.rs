@@ -1,12 +1,10 @@
-//! Care pages: my tasks, a unit's care view (coverage, overdue tasks, rules), and the life
-//! event and hardship aid forms on the person file.
+//! Care pages: my tasks and a unit's care view (coverage, overdue tasks, rules).
 
 use super::repo::Task;
 use super::rules::{Rules, parse_ages};
-use super::service::{self, AidInput, Coverage, EventInput};
+use super::service::{self, Coverage};
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
-use crate::people::model::PersonId;
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo::Unit, service as units};
 use crate::web::auth::Viewer;
@@ -26,7 +24,9 @@ struct TasksPage {
 }
 
 pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let tasks = service::my_tasks(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let tasks = service::my_tasks(&mut tx, &v).await?;
+    drop(tx);
     html(&TasksPage {
         page: Page::new(&v.ctx, "/tasks"),
         tasks,
@@ -53,18 +53,16 @@ pub async fn unit_care(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let unit = units::load(&mut state.db.read().await?, &v, Perm::ViewUnits, UnitId(id)).await?;
-    let coverage = service::coverage(&state, &v, UnitId(id)).await?;
-    let overdue = service::overdue_at(&state, &v, UnitId(id)).await?;
-    let (rules, own_rules) = service::rules_at(&state, &v, UnitId(id)).await?;
-    let can_manage = units::load(
-        &mut state.db.read().await?,
-        &v,
-        Perm::ManageUnits,
-        UnitId(id),
-    )
-    .await
-    .is_ok();
+    // One consistent read.
+    let mut tx = state.db.read().await?;
+    let unit = units::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let coverage = service::coverage(&mut tx, &v, UnitId(id)).await?;
+    let overdue = service::overdue_at(&mut tx, &v, UnitId(id)).await?;
+    let (rules, own_rules) = service::rules_at(&mut tx, &v, UnitId(id)).await?;
+    let can_manage = units::load(&mut tx, &v, Perm::ManageUnits, UnitId(id))
+        .await
+        .is_ok();
+    drop(tx);
     let ages = rules
         .milestone_ages
         .iter()
@@ -95,11 +93,11 @@ pub async fn unit_care(
     })
 }
 
-fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
+pub(super) fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
     crate::web::form(body)
 }
 
-fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -135,40 +133,8 @@ pub async fn set_rules(
     if !bad.is_empty() {
         return Err(AppError::Validation(bad));
     }
-    service::set_rules(&state, &v, UnitId(id), &rules).await?;
+    let mut tx = state.db.write().await?;
+    service::set_rules(&mut tx, &v, UnitId(id), &rules).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}/care")).into_response())
-}
-
-pub async fn record_event(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f = form(&body)?;
-    let input = EventInput {
-        kind: get(&f, "kind").to_string(),
-        occurred_on: get(&f, "occurred_on").to_string(),
-        note: Some(get(&f, "note").to_string()),
-    };
-    service::record_event(&state, &v, PersonId(id), &input).await?;
-    Ok(Redirect::to(&format!("/people/{id}#events")).into_response())
-}
-
-pub async fn record_aid(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f = form(&body)?;
-    let input = AidInput {
-        kind: get(&f, "kind").to_string(),
-        amount: get(&f, "amount").to_string(),
-        approved_by: get(&f, "approved_by").to_string(),
-        granted_on: get(&f, "granted_on").to_string(),
-        note: Some(get(&f, "note").to_string()),
-    };
-    service::record_aid(&state, &v, PersonId(id), &input).await?;
-    Ok(Redirect::to(&format!("/people/{id}#aid")).into_response())
 }

@@ -1,7 +1,7 @@
 //! Must-visit rules (五必访) as pure functions: given a unit's rules, one person's facts and
 //! today's date, which visit tasks are due. The scheduled job stores them idempotently.
 
-use crate::people::model::Tier;
+use super::model::Tier;
 use chinese_lunisolar_calendar::LunisolarDate;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -1,14 +1,14 @@
-//! Care use cases: generating visit tasks from the rules (the scheduled job), life events,
-//! hardship aid, per-unit rules, task lists and the coverage figure.
+//! Care use cases: generating visit tasks from the rules (the scheduled job), per-unit rules,
+//! task lists and the coverage figure. Life events and aid are `care::events`.
 
-use super::repo::{self, Aid, LifeEvent, Task};
+use super::model::Tier;
+use super::repo::{self, Task};
 use super::rules::{self, Facts, Rules};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::people::model::{self as m, PersonId, Tier};
-use crate::state::AppState;
+use crate::people::model::PersonId;
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -19,73 +19,110 @@ fn date(s: &Option<String>) -> Option<NaiveDate> {
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+/// What the task generator needs besides the people: every unit's rules, the festivals
+/// around `today` and the start of the life-event look-back.
+struct TaskPlan {
+    today: NaiveDate,
+    all_rules: Vec<(String, Rules)>,
+    defaults: Rules,
+    fests: Vec<(&'static str, NaiveDate)>,
+    since: String,
+}
+
+async fn task_plan(tx: &mut Tx, today: NaiveDate) -> Result<TaskPlan, sqlx::Error> {
+    Ok(TaskPlan {
+        today,
+        all_rules: repo::all_rules(tx).await?,
+        defaults: Rules::default(),
+        fests: [today.year() - 1, today.year(), today.year() + 1]
+            .into_iter()
+            .flat_map(rules::festivals)
+            .collect(),
+        since: (today - Duration::days(rules::EVENT_LOOKBACK_DAYS)).to_string(),
+    })
+}
+
+/// Creates the tasks due for the next (up to) 1,000 people after `after` (or only `only`),
+/// in the caller's write transaction; returns the last person's id and the tasks created, or
+/// `None` when no one is left.
+async fn task_batch(
+    tx: &mut Tx,
+    plan: &TaskPlan,
+    after: i64,
+    only: Option<PersonId>,
+) -> Result<Option<(i64, u64)>, sqlx::Error> {
+    let batch = repo::people_batch(tx, after, only.map(|p| p.0), 1000).await?;
+    let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        return Ok(None);
+    };
+    let mut created = 0;
+    let events = repo::recent_events(tx, &plan.since, first.id, last.id).await?;
+    for p in &batch {
+        let facts = Facts {
+            birth: date(&p.birth_date),
+            active: p.status == "active",
+            tier: p.tier.as_deref().and_then(Tier::parse),
+            interval_days: p.interval_days,
+            last_contact: date(&p.last_contact_on),
+            events: events
+                .iter()
+                .filter(|e| e.1 == p.id)
+                .filter_map(|e| {
+                    NaiveDate::parse_from_str(&e.3, "%Y-%m-%d")
+                        .ok()
+                        .map(|d| (e.0, e.2.clone(), d))
+                })
+                .collect(),
+        };
+        let r = repo::rules_for(&plan.all_rules, &p.path, &plan.defaults);
+        for t in rules::due(r, &facts, plan.today, &plan.fests) {
+            let start = if t.window_start == NaiveDate::MIN {
+                "0000-01-01".to_string()
+            } else {
+                t.window_start.to_string()
+            };
+            if repo::insert_task(
+                tx,
+                p.id,
+                t.reason,
+                &t.key,
+                &start,
+                &t.due_on.to_string(),
+                p.paired_staff,
+            )
+            .await?
+            {
+                created += 1;
+            }
+        }
+    }
+    Ok(Some((last.id, created)))
+}
+
 /// Creates the visit tasks due on `today` for everyone (or one person). Idempotent: each
 /// (person, reason) task is stored once however often or on however many nodes this runs.
-/// Works in batches of 1,000 people, each in its own transaction.
+///
+/// Works at the edge (called by the daily job and the command line only): in batches of
+/// 1,000 people, each in its own transaction, so that a province-wide run never holds the
+/// write lock for long. A request uses [`generate_tasks_for`] in its own transaction.
 pub async fn generate_tasks(
     db: &Db,
     today: NaiveDate,
     only: Option<PersonId>,
 ) -> Result<u64, sqlx::Error> {
-    let all_rules = {
+    let plan = {
         let mut tx = db.read().await?;
-        repo::all_rules(&mut tx).await?
+        task_plan(&mut tx, today).await?
     };
-    let defaults = Rules::default();
-    let fests: Vec<_> = [today.year() - 1, today.year(), today.year() + 1]
-        .into_iter()
-        .flat_map(rules::festivals)
-        .collect();
-    let since = (today - Duration::days(rules::EVENT_LOOKBACK_DAYS)).to_string();
     let mut created = 0;
     let mut after = 0;
     loop {
         let mut tx = db.write().await?;
-        let batch = repo::people_batch(&mut tx, after, only.map(|p| p.0), 1000).await?;
-        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        let Some((last, n)) = task_batch(&mut tx, &plan, after, only).await? else {
             break;
         };
-        let events = repo::recent_events(&mut tx, &since, first.id, last.id).await?;
-        for p in &batch {
-            let facts = Facts {
-                birth: date(&p.birth_date),
-                active: p.status == "active",
-                tier: p.tier.as_deref().and_then(Tier::parse),
-                interval_days: p.interval_days,
-                last_contact: date(&p.last_contact_on),
-                events: events
-                    .iter()
-                    .filter(|e| e.1 == p.id)
-                    .filter_map(|e| {
-                        NaiveDate::parse_from_str(&e.3, "%Y-%m-%d")
-                            .ok()
-                            .map(|d| (e.0, e.2.clone(), d))
-                    })
-                    .collect(),
-            };
-            let r = repo::rules_for(&all_rules, &p.path, &defaults);
-            for t in rules::due(r, &facts, today, &fests) {
-                let start = if t.window_start == NaiveDate::MIN {
-                    "0000-01-01".to_string()
-                } else {
-                    t.window_start.to_string()
-                };
-                if repo::insert_task(
-                    &mut tx,
-                    p.id,
-                    t.reason,
-                    &t.key,
-                    &start,
-                    &t.due_on.to_string(),
-                    p.paired_staff,
-                )
-                .await?
-                {
-                    created += 1;
-                }
-            }
-        }
-        after = last.id;
+        created += n;
+        after = last;
         tx.commit().await?;
     }
     let mut tx = db.write().await?;
@@ -94,9 +131,27 @@ pub async fn generate_tasks(
     Ok(created)
 }
 
+/// Creates the visit tasks one person's file calls for on `today`, in the caller's write
+/// transaction (after a life event), and cancels the open tasks of files no longer active.
+pub async fn generate_tasks_for(
+    tx: &mut Tx,
+    today: NaiveDate,
+    person: PersonId,
+) -> Result<u64, sqlx::Error> {
+    let plan = task_plan(tx, today).await?;
+    let mut created = 0;
+    let mut after = 0;
+    while let Some((last, n)) = task_batch(tx, &plan, after, Some(person)).await? {
+        created += n;
+        after = last;
+    }
+    repo::cancel_for_inactive(tx).await?;
+    Ok(created)
+}
+
 /// After a visit: close the tasks it satisfies and move the plan's next due date.
 pub async fn after_visit(
-    tx: &mut crate::db::Tx,
+    tx: &mut Tx,
     person: PersonId,
     visited_on: NaiveDate,
     visit_id: i64,
@@ -107,8 +162,8 @@ pub async fn after_visit(
 }
 
 /// Recomputes the plan's last contact and next due date from the visits.
-pub async fn refresh_contact(tx: &mut crate::db::Tx, person: PersonId) -> Result<(), sqlx::Error> {
-    let Some(plan) = crate::people::repo::care_plan(tx, person).await? else {
+pub async fn refresh_contact(tx: &mut Tx, person: PersonId) -> Result<(), sqlx::Error> {
+    let Some(plan) = super::visits::repo::care_plan(tx, person).await? else {
         return Ok(());
     };
     let last = repo::last_visit(tx, person.0).await?;
@@ -119,218 +174,29 @@ pub async fn refresh_contact(tx: &mut crate::db::Tx, person: PersonId) -> Result
     Ok(())
 }
 
-/// A life event as submitted.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct EventInput {
-    /// hospitalised, discharged, bereavement, hardship, moved or died.
-    pub kind: String,
-    /// `YYYY-MM-DD`, not in the future.
-    pub occurred_on: String,
-    pub note: Option<String>,
-}
-
-const EVENT_KINDS: [&str; 6] = [
-    "hospitalised",
-    "discharged",
-    "bereavement",
-    "hardship",
-    "moved",
-    "died",
-];
-
-/// Records a life event; a death or a move also changes the file's status. The tasks the
-/// event calls for are created at once.
-pub async fn record_event(
-    state: &AppState,
-    v: &Viewer,
-    person: PersonId,
-    input: &EventInput,
-) -> AppResult<i64> {
-    let (row, _) = crate::people::service::load(state, v, person).await?;
-    let today = Utc::now().date_naive();
-    let mut errors = Vec::new();
-    let kind = EVENT_KINDS
-        .iter()
-        .find(|k| **k == input.kind.trim())
-        .copied();
-    if kind.is_none() {
-        errors.push(FieldError::new("kind", "validation.choice"));
-    }
-    let on = m::parse_past_date("occurred_on", &input.occurred_on, today)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let note = m::parse_text("note", input.note.as_deref(), 500)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(kind), Some(on), true) = (kind, on, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-    let mut tx = state.db.write().await?;
-    let id = repo::insert_event(
-        &mut tx,
-        person.0,
-        kind,
-        &on.to_string(),
-        note.as_deref(),
-        v.p.id.0,
-    )
-    .await?;
-    match kind {
-        "died" => {
-            crate::people::repo::set_status(&mut tx, person, "deceased", Some(&on.to_string()))
-                .await?
-        }
-        "moved" => crate::people::repo::set_status(&mut tx, person, "moved", None).await?,
-        _ => {}
-    }
-    let event = Event::ok("life_event.create", format!("person:{}", person.0))
-        .unit(row.unit_id)
-        .detail(
-            json!({ "after": { "event_id": id, "kind": kind, "occurred_on": on.to_string() } }),
-        );
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
-    generate_tasks(&state.db, today, Some(person)).await?;
-    Ok(id)
-}
-
-/// The life events of a file the caller may see, in the caller's transaction.
-pub async fn events_in(
-    tx: &mut crate::db::Tx,
-    who: crate::access::Visible<PersonId>,
-) -> AppResult<Vec<LifeEvent>> {
-    Ok(repo::events_of(tx, who.id().0).await?)
-}
-
-/// The hardship aid of a file the caller may see, in the caller's transaction.
-pub async fn aid_in(
-    tx: &mut crate::db::Tx,
-    who: crate::access::Visible<PersonId>,
-) -> AppResult<Vec<Aid>> {
-    Ok(repo::aid_of(tx, who.id().0).await?)
-}
-
-pub async fn events(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Vec<LifeEvent>> {
-    let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, person).await?;
-    events_in(&mut tx, who).await
-}
-
-/// Hardship aid as submitted; the amount in yuan with up to two decimals.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct AidInput {
-    pub kind: String,
-    /// Yuan, e.g. `500` or `1200.50`.
-    pub amount: String,
-    pub approved_by: String,
-    pub granted_on: String,
-    pub note: Option<String>,
-}
-
-/// `1200.5` → 120050 fen; at most two decimals, not negative.
-pub fn parse_yuan(s: &str) -> Option<i64> {
-    let s = s.trim().trim_start_matches('¥').trim_end_matches('元');
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty()
-        || frac.len() > 2
-        || !int.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let yuan: i64 = int.parse().ok()?;
-    let fen: i64 = format!("{frac:0<2}").parse().ok()?;
-    yuan.checked_mul(100)?.checked_add(fen)
-}
-
-pub async fn record_aid(
-    state: &AppState,
-    v: &Viewer,
-    person: PersonId,
-    input: &AidInput,
-) -> AppResult<i64> {
-    let (row, _) = crate::people::service::load(state, v, person).await?;
-    let today = Utc::now().date_naive();
-    let mut errors = Vec::new();
-    let kind = m::parse_text("kind", Some(&input.kind), 60)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let approved = m::parse_text("approved_by", Some(&input.approved_by), 60)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let fen = parse_yuan(&input.amount);
-    if fen.is_none() {
-        errors.push(FieldError::new("amount", "validation.amount"));
-    }
-    let on = m::parse_past_date("granted_on", &input.granted_on, today)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let note = m::parse_text("note", input.note.as_deref(), 500)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    if kind.is_none() && !errors.iter().any(|e| e.field == "kind") {
-        errors.push(FieldError::new("kind", "validation.required"));
-    }
-    if approved.is_none() && !errors.iter().any(|e| e.field == "approved_by") {
-        errors.push(FieldError::new("approved_by", "validation.required"));
-    }
-    let (Some(kind), Some(approved), Some(fen), Some(on), true) =
-        (kind, approved, fen, on, errors.is_empty())
-    else {
-        return Err(AppError::Validation(errors));
-    };
-    let mut tx = state.db.write().await?;
-    let id = repo::insert_aid(
-        &mut tx,
-        person.0,
-        &kind,
-        fen,
-        &approved,
-        &on.to_string(),
-        note.as_deref(),
-        v.p.id.0,
-    )
-    .await?;
-    let event = Event::ok("hardship_aid.create", format!("person:{}", person.0))
-        .unit(row.unit_id)
-        .detail(json!({ "after": { "aid_id": id, "kind": kind, "amount_fen": fen, "approved_by": approved, "granted_on": on.to_string() } }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-pub async fn aid(state: &AppState, v: &Viewer, person: PersonId) -> AppResult<Vec<Aid>> {
-    let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, person).await?;
-    aid_in(&mut tx, who).await
+/// The caller's open tasks and how many of them are overdue on `today` (the home page).
+pub async fn my_counts(tx: &mut Tx, account: i64, today: &str) -> AppResult<(i64, i64)> {
+    Ok(repo::my_counts(tx, account, today).await?)
 }
 
 /// The rules in force at a person's unit (configured there or above, else the defaults):
 /// what a care plan's tier means there.
-pub async fn rules_for_unit(tx: &mut crate::db::Tx, unit_id: i64) -> Result<Rules, sqlx::Error> {
+pub async fn rules_for_unit(tx: &mut Tx, unit_id: i64) -> Result<Rules, sqlx::Error> {
     Ok(repo::rules_at_unit(tx, unit_id).await?.unwrap_or_default())
 }
 
 /// The rules in force at a unit (its own or inherited) and whether they are its own.
-pub async fn rules_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<(Rules, bool)> {
-    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
-    let mut tx = state.db.read().await?;
-    let all = repo::all_rules(&mut tx).await?;
+pub async fn rules_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<(Rules, bool)> {
+    let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
+    let all = repo::all_rules(tx).await?;
     let defaults = Rules::default();
     let own = all.iter().any(|(p, _)| *p == u.path);
     Ok((repo::rules_for(&all, &u.path, &defaults).clone(), own))
 }
 
-pub async fn set_rules(state: &AppState, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
-    let u = units::load(&mut state.db.read().await?, v, Perm::ManageUnits, unit).await?;
+/// Sets a unit's own rules, in the caller's write transaction.
+pub async fn set_rules(tx: &mut Tx, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
+    let u = units::load(tx, v, Perm::ManageUnits, unit).await?;
     let bad = r.invalid_fields();
     if !bad.is_empty() {
         return Err(AppError::Validation(
@@ -339,29 +205,26 @@ pub async fn set_rules(state: &AppState, v: &Viewer, unit: UnitId, r: &Rules) ->
                 .collect(),
         ));
     }
-    let mut tx = state.db.write().await?;
-    repo::save_rules(&mut tx, u.id, r).await?;
+    repo::save_rules(tx, u.id, r).await?;
     let event = Event::ok("care_rules.set", format!("unit:{}", u.id))
         .unit(u.id)
         .detail(json!({ "after": r }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
-pub async fn my_tasks(state: &AppState, v: &Viewer) -> AppResult<Vec<Task>> {
+/// The caller's open visit tasks.
+pub async fn my_tasks(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Task>> {
     v.scope(Perm::People)?;
-    let mut tx = state.db.read().await?;
-    Ok(repo::my_tasks(&mut tx, v.p.id.0, 500).await?)
+    Ok(repo::my_tasks(tx, v.p.id.0, 500).await?)
 }
 
 /// Overdue tasks in a unit's subtree.
-pub async fn overdue_at(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<Vec<Task>> {
+pub async fn overdue_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Vec<Task>> {
     v.scope(Perm::People)?;
-    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
-    let mut tx = state.db.read().await?;
-    Ok(repo::unit_tasks(&mut tx, v.p.id.0, &u.path, &today, 500).await?)
+    Ok(repo::unit_tasks(tx, v.p.id.0, &u.path, &today, 500).await?)
 }
 
 /// Coverage of key-tier people in a unit's subtree.
@@ -374,12 +237,11 @@ pub struct Coverage {
     pub percent: Option<f64>,
 }
 
-pub async fn coverage(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<Coverage> {
+pub async fn coverage(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Coverage> {
     v.scope(Perm::People)?;
-    let u = units::load(&mut state.db.read().await?, v, Perm::ViewUnits, unit).await?;
+    let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
-    let mut tx = state.db.read().await?;
-    let (all, ok) = repo::coverage(&mut tx, v.p.id.0, &u.path, &today).await?;
+    let (all, ok) = repo::coverage(tx, v.p.id.0, &u.path, &today).await?;
     let percent = (all > 0).then(|| (ok as f64 * 1000.0 / all as f64).round() / 10.0);
     Ok(Coverage {
         unit_id: u.id,
@@ -387,17 +249,4 @@ pub async fn coverage(state: &AppState, v: &Viewer, unit: UnitId) -> AppResult<C
         contacted_in_time: ok,
         percent,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn yuan_to_fen() {
-        assert_eq!(super::parse_yuan("500"), Some(50_000));
-        assert_eq!(super::parse_yuan("1200.5"), Some(120_050));
-        assert_eq!(super::parse_yuan("¥3.05"), Some(305));
-        assert_eq!(super::parse_yuan("-1"), None);
-        assert_eq!(super::parse_yuan("1.234"), None);
-        assert_eq!(super::parse_yuan(""), None);
-    }
 }

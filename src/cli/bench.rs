@@ -5,10 +5,11 @@
 
 use crate::accounts::model::{UnitRole, hash_password};
 use crate::accounts::{NewAccount, bulk as accounts};
+use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
-use crate::people::model::{Tier, with_check_char};
-use crate::people::repo as people;
+use crate::people::bulk as people;
+use crate::people::model::with_check_char;
 use crate::people::service::{PersonInput, build};
 use crate::people::transfer::{COLUMNS, write_xlsx};
 use crate::units::model::UnitKind;
@@ -209,7 +210,7 @@ async fn load_people(
             let n = written + k;
             let tier = [Tier::Key, Tier::Regular, Tier::Routine, Tier::Routine][n % 4];
             let staff = villages[n % villages.len()].1;
-            people::upsert_care_plan(
+            crate::care::bulk::upsert_care_plan(
                 &mut tx,
                 pid,
                 tier.as_str(),
@@ -247,7 +248,7 @@ async fn time_reads(
     town_staff: i64,
 ) -> anyhow::Result<()> {
     let search = |q: &str| {
-        let mut s = people::Search {
+        let mut s = crate::people::Search {
             status: Some("active".into()),
             ..Default::default()
         };
@@ -274,7 +275,7 @@ async fn time_reads(
         for _ in 0..200 {
             let t = Instant::now();
             let mut tx = db.read().await?;
-            let rows = people::search(&mut tx, county_staff, &s, 50, 0).await?;
+            let rows = crate::people::service::search_as(&mut tx, county_staff, &s, 50, 0).await?;
             drop(tx);
             std::hint::black_box(rows);
             times.push(t.elapsed());
@@ -287,7 +288,7 @@ async fn time_reads(
     for _ in 0..200 {
         let t = Instant::now();
         let mut tx = db.read().await?;
-        let rows = crate::care::repo::my_tasks(&mut tx, town_staff, 500).await?;
+        let rows = crate::care::bulk::my_tasks(&mut tx, town_staff, 500).await?;
         n = rows.len();
         drop(tx);
         times.push(t.elapsed());

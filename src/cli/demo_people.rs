@@ -2,10 +2,12 @@
 //! village, with care plans paired to the town's staff, a year of visits and some recent
 //! life events, written through the same validation and encryption as the form.
 
+use crate::care::bulk as care;
+use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
-use crate::people::model::{Tier, with_check_char};
-use crate::people::repo as people;
+use crate::people::bulk as people;
+use crate::people::model::with_check_char;
 use crate::people::service::{PersonInput, build};
 use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng;
@@ -174,7 +176,7 @@ pub async fn generate(
                 2..=5 => Tier::Regular,
                 _ => Tier::Routine,
             };
-            people::upsert_care_plan(
+            care::upsert_care_plan(
                 tx,
                 pid,
                 tier.as_str(),
@@ -187,7 +189,7 @@ pub async fn generate(
             let mut last: Option<NaiveDate> = None;
             for _ in 0..visits {
                 let on = today - Duration::days(rng.random_range(1..365));
-                let rec = people::NewVisitRecord {
+                let rec = care::NewVisitRecord {
                     visited_on: &on.to_string(),
                     kind: ["home", "phone", "video", "home"]
                         .choose(rng)
@@ -198,18 +200,12 @@ pub async fn generate(
                     follow_up: None,
                     recorded_by: *staff,
                 };
-                people::insert_visit(tx, pid, &rec).await?;
+                care::insert_visit(tx, pid, &rec).await?;
                 last = last.max(Some(on));
             }
             if let Some(last) = last {
                 let next = last + Duration::days(i64::from(tier.default_interval_days()));
-                crate::care::repo::set_contact(
-                    tx,
-                    pid.0,
-                    &last.to_string(),
-                    Some(&next.to_string()),
-                )
-                .await?;
+                care::set_contact(tx, pid.0, &last.to_string(), Some(&next.to_string())).await?;
             }
             if rng.random_bool(0.06) {
                 let (kind, note) = [
@@ -223,23 +219,14 @@ pub async fn generate(
                 .copied()
                 .unwrap_or(("hospitalised", "县人民医院"));
                 let on = today - Duration::days(rng.random_range(0..5));
-                crate::care::repo::insert_event(
-                    tx,
-                    pid.0,
-                    kind,
-                    &on.to_string(),
-                    Some(note),
-                    *staff,
-                )
-                .await?;
+                care::insert_event(tx, pid.0, kind, &on.to_string(), Some(note), *staff).await?;
             }
             if tier == Tier::Key {
                 for (name, status) in [("家庭医生签约", "active"), ("每月电话问候", "active")]
                     .iter()
                     .take(rng.random_range(0..3))
                 {
-                    crate::people::items_repo::insert_item(tx, pid, name, status, None, *staff)
-                        .await?;
+                    care::insert_item(tx, pid, name, status, None, *staff).await?;
                 }
                 if rng.random_bool(0.1) {
                     let on = today - Duration::days(rng.random_range(1..200));
@@ -251,7 +238,7 @@ pub async fn generate(
                     .choose(rng)
                     .copied()
                     .unwrap_or(("春节慰问金", 50_000));
-                    crate::care::repo::insert_aid(
+                    care::insert_aid(
                         tx,
                         pid.0,
                         kind,

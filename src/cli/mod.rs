@@ -469,17 +469,14 @@ async fn import_people(
             .collect()
     };
     let started = std::time::Instant::now();
-    let (report, records) = match import::check(
-        db,
-        &crypto,
-        crate::i18n::Locale::ZhCn,
-        name,
-        axum::body::Bytes::from(data),
-        unit,
-        allowed,
-    )
-    .await
-    {
+    let locale = crate::i18n::Locale::ZhCn;
+    let checked = async {
+        let parsed =
+            import::parse(&crypto, locale, name, axum::body::Bytes::from(data), unit).await?;
+        let mut tx = db.read().await?;
+        import::check(&mut tx, locale, parsed, &allowed).await
+    };
+    let (report, records) = match checked.await {
         Ok(r) => r,
         Err(crate::error::AppError::Validation(f)) => {
             for e in f {
@@ -508,9 +505,11 @@ async fn import_people(
         return Ok(0);
     }
     let actor = crate::audit::model::Actor::cli("import people");
-    let n = import::commit(db, &actor, name, unit, &records, None)
+    let mut tx = db.write().await?;
+    let n = import::commit(&mut tx, &actor, name, unit, &records, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
     println!(
         "{n} people imported in {:.2} s in all",
         started.elapsed().as_secs_f64()

@@ -11,12 +11,13 @@ use super::bench::person;
 use super::demo_news::{ACTIVITIES, PARAGRAPHS};
 use crate::accounts::model::{UnitRole, hash_password};
 use crate::accounts::{NewAccount, bulk as accounts};
+use crate::care::bulk::{self as care, NewVisitRecord, PlanRow};
+use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::news::model::render_body;
 use crate::news::seed::{self as news, Text};
-use crate::people::model::Tier;
-use crate::people::repo::{self as people, NewVisitRecord, PlanRow};
+use crate::people::bulk as people;
 use crate::people::service::{PersonInput, build};
 use crate::units::Unit;
 use crate::units::model::UnitKind;
@@ -393,8 +394,8 @@ async fn people_plans_visits(
                 )
             })
             .collect();
-        people::insert_care_plans_many(&mut tx, &plans).await?;
-        people::insert_visits_many(&mut tx, &visits).await?;
+        care::insert_care_plans_many(&mut tx, &plans).await?;
+        care::insert_visits_many(&mut tx, &visits).await?;
         tx.commit().await?;
         visits_total += visits.len();
         written += batch;

@@ -60,7 +60,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
     let mut after = 0;
     loop {
         let mut tx = db.write().await?;
-        let batch = crate::people::repo::sealed_batch(&mut tx, after, BATCH).await?;
+        let batch = crate::people::bulk::sealed_batch(&mut tx, after, BATCH).await?;
         let Some(last) = batch.last() else { break };
         after = last.id;
         for f in &batch {
@@ -84,7 +84,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
             }
             let id_idx = index_of(crypto, "id_number", &next.id_number_enc)?;
             let mobile_idx = index_of(crypto, "mobile", &next.mobile_enc)?;
-            crate::people::repo::reseal(&mut tx, &next, id_idx.as_deref(), mobile_idx.as_deref())
+            crate::people::bulk::reseal(&mut tx, &next, id_idx.as_deref(), mobile_idx.as_deref())
                 .await
                 .map_err(|e| {
                     anyhow::anyhow!(
@@ -120,7 +120,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
     let mut after = 0;
     loop {
         let mut tx = db.write().await?;
-        let batch = crate::people::import_repo::uploads_batch(&mut tx, after, 20).await?;
+        let batch = crate::people::bulk::uploads_batch(&mut tx, after, 20).await?;
         let Some(last) = batch.last() else { break };
         after = last.0;
         for (id, data) in &batch {
@@ -131,7 +131,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
             let plain = crypto
                 .decrypt_bytes(data)
                 .map_err(|_| refuse("roster upload", *id))?;
-            crate::people::import_repo::reseal_upload(&mut tx, *id, &crypto.encrypt_bytes(&plain)?)
+            crate::people::bulk::reseal_upload(&mut tx, *id, &crypto.encrypt_bytes(&plain)?)
                 .await?;
             moved.uploads += 1;
         }

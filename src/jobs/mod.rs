@@ -48,11 +48,7 @@ pub async fn daily_housekeeping(state: &AppState) -> Result<bool, sqlx::Error> {
         .max(crate::config::MIN_AUDIT_RETENTION_DAYS);
     let purged = audit::purge_before(&mut tx, now() - Duration::days(days)).await?;
     let sessions = crate::web::session::purge_expired(&mut tx, now()).await?;
-    let uploads = crate::people::import_repo::purge_uploads_before(
-        &mut tx,
-        now() - crate::people::import::upload_lifetime(),
-    )
-    .await?;
+    let uploads = crate::people::import::purge_expired(&mut tx, now()).await?;
     audit::record(&mut tx, &Actor::system("daily_housekeeping"), Event::ok("job.daily_housekeeping", slot)
         .detail(json!({ "audit_entries_purged": purged, "retention_days": days, "sessions_purged": sessions, "import_uploads_purged": uploads })))
         .await?;

@@ -1,9 +1,9 @@
-//! Person, visit and care-plan JSON API under `/api/v1/people`.
+//! Person JSON API under `/api/v1/people` (visits, care plans and the file with its care
+//! plan are care's: `care::visits::api`, `care::file::api`).
 
 use super::model::{PersonId, Sensitive};
-use super::repo::{CarePlan, PersonRow, Visit};
+use super::repo::PersonRow;
 use super::service::{self, PersonInput, SearchInput};
-use super::visits::{self, CarePlanInput, VisitInput};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -11,15 +11,6 @@ use crate::web::auth::Viewer;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-
-/// A person file with its categories; sensitive fields masked.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct PersonFile {
-    #[serde(flatten)]
-    pub person: PersonRow,
-    pub categories: Vec<String>,
-    pub care_plan: Option<CarePlan>,
-}
 
 /// People in scope, 50 a page; minors only for youth-care staff.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(SearchInput),
@@ -30,9 +21,17 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Json<Vec<PersonRow>>> {
     let paging = PageParams { page: q.page };
-    Ok(Json(
-        service::search(&state, &v, &q, PageParams::SIZE, paging.offset()).await?,
-    ))
+    let mut tx = state.db.read().await?;
+    let found = service::search(
+        &mut tx,
+        &state.crypto,
+        &v,
+        &q,
+        PageParams::SIZE,
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(found))
 }
 
 use crate::web::Created;
@@ -45,24 +44,10 @@ pub async fn create_person(
     v: Viewer,
     Json(input): Json<PersonInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = service::create(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create(&mut tx, &state.crypto, &v, &input).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
-    responses((status = 200, body = PersonFile), (status = 404)))]
-pub async fn show_person(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<PersonFile>> {
-    let (person, categories) = service::load(&state, &v, PersonId(id)).await?;
-    let care_plan = visits::plan(&state, &v, PersonId(id)).await?;
-    Ok(Json(PersonFile {
-        person,
-        categories,
-        care_plan,
-    }))
 }
 
 /// Replaces a person file; sensitive fields left empty keep their stored values.
@@ -74,7 +59,9 @@ pub async fn update_person(
     Path(id): Path<i64>,
     Json(input): Json<PersonInput>,
 ) -> AppResult<StatusCode> {
-    service::update(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,41 +81,8 @@ pub async fn reveal_field(
     Path((id, field)): Path<(i64, String)>,
 ) -> AppResult<Json<Revealed>> {
     let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
-    let value = service::reveal(&state, &v, PersonId(id), f).await?;
+    let mut tx = state.db.write().await?;
+    let value = service::reveal(&mut tx, &state.crypto, &v, PersonId(id), f).await?;
+    tx.commit().await?;
     Ok(Json(Revealed { field, value }))
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}/visits", tag = "people", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Visit>), (status = 404)))]
-pub async fn list_visits(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Visit>>> {
-    Ok(Json(visits::list(&state, &v, PersonId(id)).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/people/{id}/visits", tag = "people", params(("id" = i64, Path)), request_body = VisitInput,
-    responses((status = 201, body = Created), (status = 404), (status = 422)))]
-pub async fn record_visit(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    Json(input): Json<VisitInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
-    let visit = visits::record(&state, &v, PersonId(id), &input).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: visit })))
-}
-
-#[utoipa::path(put, path = "/api/v1/people/{id}/care-plan", tag = "people", params(("id" = i64, Path)), request_body = CarePlanInput,
-    responses((status = 200, body = CarePlan), (status = 404), (status = 422)))]
-pub async fn set_care_plan(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    Json(input): Json<CarePlanInput>,
-) -> AppResult<Json<CarePlan>> {
-    Ok(Json(
-        visits::set_plan(&state, &v, PersonId(id), &input).await?,
-    ))
 }

@@ -8,6 +8,7 @@ use super::transfer::{self, ExportRow};
 use crate::access::Perm;
 use crate::audit::{model::Event, repo as audit};
 use crate::crypto::FieldCrypto;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::state::AppState;
@@ -78,7 +79,8 @@ impl IntoResponse for ExportFile {
     }
 }
 
-/// Builds an export of the person files the caller keeps, and audits it.
+/// Reads the rows of an export of the person files the caller keeps, in the caller's read
+/// transaction (the file is built from them afterwards, with no transaction open).
 ///
 /// The reach of an unmasked export: the ordinary export covers every file the caller keeps,
 /// as staff or as admin, but clear values are only for the subtrees where the caller holds
@@ -86,7 +88,12 @@ impl IntoResponse for ExportFile {
 /// with 403 (a request for a unit is answered in full or not at all, never silently cut
 /// down), and one without a `unit` holds only the files within those subtrees (filtered in
 /// SQL, see `repo::export_batch`).
-pub async fn export(state: &AppState, v: &Viewer, req: ExportRequest) -> AppResult<ExportFile> {
+pub async fn rows(
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
+    v: &Viewer,
+    req: ExportRequest,
+) -> AppResult<Vec<ExportRow>> {
     v.scope(Perm::People)?;
     let admin = if req.unmasked {
         Some(v.scope(Perm::ExportUnmasked)?)
@@ -95,17 +102,11 @@ pub async fn export(state: &AppState, v: &Viewer, req: ExportRequest) -> AppResu
     };
     let subtree = match req.unit {
         Some(u) => {
-            let unit =
-                unit_service::load(&mut state.db.read().await?, v, Perm::ViewUnits, UnitId(u))
-                    .await?;
-            if let Some(scope) = &admin {
-                let mut tx = state.db.read().await?;
-                if units::get_in_scope(&mut tx, scope, UnitId(u))
-                    .await?
-                    .is_none()
-                {
-                    return Err(AppError::Forbidden);
-                }
+            let unit = unit_service::load(tx, v, Perm::ViewUnits, UnitId(u)).await?;
+            if let Some(scope) = &admin
+                && units::get_in_scope(tx, scope, UnitId(u)).await?.is_none()
+            {
+                return Err(AppError::Forbidden);
             }
             Some(unit.path)
         }
@@ -113,38 +114,32 @@ pub async fn export(state: &AppState, v: &Viewer, req: ExportRequest) -> AppResu
     };
     let mut rows: Vec<ExportRow> = Vec::new();
     let mut after = 0;
-    let mut tx = state.db.read().await?;
     loop {
-        let batch = repo::export_batch(
-            &mut tx,
-            v.p.id.0,
-            subtree.as_deref(),
-            req.unmasked,
-            after,
-            5000,
-        )
-        .await?;
+        let batch =
+            repo::export_batch(tx, v.p.id.0, subtree.as_deref(), req.unmasked, after, 5000).await?;
         let Some(last) = batch.last().map(|b| b.0) else {
             break;
         };
         rows.extend(batch.iter().map(|(_, rec, cats)| {
-            export_row(
-                &state.crypto,
-                rec,
-                cats,
-                rec.unit_id,
-                req.unmasked,
-                v.ctx.locale,
-            )
+            export_row(crypto, rec, cats, rec.unit_id, req.unmasked, v.ctx.locale)
         }));
         after = last;
     }
-    drop(tx);
-    let body = match req.format {
-        ExportFormat::Csv => transfer::write_csv(&rows),
-        ExportFormat::Xlsx => transfer::write_xlsx(&rows),
+    Ok(rows)
+}
+
+/// Builds the file (CSV or XLSX) from the rows; no transaction is open meanwhile.
+pub fn build(format: ExportFormat, rows: &[ExportRow]) -> AppResult<ExportFile> {
+    let body = match format {
+        ExportFormat::Csv => transfer::write_csv(rows),
+        ExportFormat::Xlsx => transfer::write_xlsx(rows),
     }
     .map_err(AppError::Internal)?;
+    Ok(ExportFile { format, body })
+}
+
+/// Audits a built export, in the caller's write transaction.
+pub async fn record(tx: &mut Tx, v: &Viewer, req: ExportRequest, rows: usize) -> AppResult<()> {
     let event = if req.unmasked {
         Event::ok("person.export_unmasked", "people")
     } else {
@@ -154,19 +149,30 @@ pub async fn export(state: &AppState, v: &Viewer, req: ExportRequest) -> AppResu
         Some(u) => event.unit(u),
         None => event,
     };
-    let mut tx = state.db.write().await?;
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
-        event
-            .detail(json!({ "rows": rows.len(), "format": req.format.as_str(), "unit": req.unit })),
+        event.detail(json!({ "rows": rows, "format": req.format.as_str(), "unit": req.unit })),
     )
     .await?;
+    Ok(())
+}
+
+/// Reads the rows (one read transaction), builds the file with no transaction open, then
+/// audits it (one write transaction): the file is never built while the write lock is held.
+async fn export(
+    State(state): State<AppState>,
+    v: &Viewer,
+    req: ExportRequest,
+) -> AppResult<ExportFile> {
+    let mut tx = state.db.read().await?;
+    let rows = rows(&mut tx, &state.crypto, v, req).await?;
+    drop(tx);
+    let file = build(req.format, &rows)?;
+    let mut tx = state.db.write().await?;
+    record(&mut tx, v, req, rows.len()).await?;
     tx.commit().await?;
-    Ok(ExportFile {
-        format: req.format,
-        body,
-    })
+    Ok(file)
 }
 
 #[derive(serde::Deserialize)]
@@ -188,7 +194,7 @@ pub async fn export_people(
         unit: q.unit,
         unmasked: q.unmasked.as_deref() == Some("1"),
     };
-    export(&state, &v, req).await
+    export(State(state), &v, req).await
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -228,7 +234,7 @@ pub async fn api_export(
         unit: q.unit,
         unmasked: q.unmasked == Some(true),
     };
-    export(&state, &v, req).await
+    export(State(state), &v, req).await
 }
 
 /// One export row; sensitive fields masked unless `unmasked`.

@@ -10,7 +10,7 @@ use super::{import_repo, repo};
 use crate::audit::model::{Actor, Event};
 use crate::audit::repo as audit;
 use crate::crypto::FieldCrypto;
-use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Locale;
 use axum::body::Bytes;
@@ -37,36 +37,68 @@ pub struct Report {
     pub problems: Vec<Problem>,
 }
 
-/// Checks every row. Returns the report and, when there are no problems, the records. The
-/// file is read and validated on a blocking thread (it is bounded by `read_rows` first), then
-/// its ID numbers are looked up in the database.
-pub async fn check(
-    db: &Db,
+/// A file read and validated row by row, not yet compared with the units the caller may file
+/// in nor with the files on record.
+pub struct Parsed {
+    rows: Vec<RowCheck>,
+}
+
+impl Parsed {
+    /// Whether every row passed so far (the caller's units and the database may still find
+    /// problems).
+    pub fn is_clean(&self) -> bool {
+        self.rows
+            .iter()
+            .all(|r| r.errors.is_empty() && r.duplicate.is_none())
+    }
+}
+
+/// One row read and validated.
+struct RowCheck {
+    /// Row number as a spreadsheet shows it.
+    line: usize,
+    errors: Vec<FieldError>,
+    /// The problem of a row repeating an earlier row's ID number.
+    duplicate: Option<Problem>,
+    built: Option<Built>,
+    /// The indexes its ID number may be stored under.
+    id_index: Vec<String>,
+}
+
+/// Reads and validates every row of a file on a blocking thread (it is bounded by
+/// `read_rows` first), with no transaction open; `check` then finishes it in the caller's
+/// transaction.
+pub async fn parse(
     crypto: &Arc<FieldCrypto>,
     locale: Locale,
     filename: &str,
     data: Bytes,
     default_unit: i64,
-    allowed_units: HashMap<(i64, bool), bool>,
-) -> Result<(Report, Vec<Built>), AppError> {
+) -> Result<Parsed, AppError> {
     let (crypto, filename) = (crypto.clone(), filename.to_string());
-    let (mut report, built) = tokio::task::spawn_blocking(move || {
-        check_rows(
-            &crypto,
-            locale,
-            &filename,
-            &data,
-            default_unit,
-            &allowed_units,
-        )
+    let rows = tokio::task::spawn_blocking(move || {
+        check_rows(&crypto, locale, &filename, &data, default_unit)
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("roster check stopped: {e}")))??;
+    Ok(Parsed { rows })
+}
+
+/// Finishes the check of a parsed file in the caller's transaction: each row's unit must be
+/// one where the caller may file adults or minors (`allowed_units`: `(unit, minor) →
+/// allowed`), and its ID numbers are looked up in the database. Returns the report and, when
+/// there are no problems, the records.
+pub async fn check(
+    tx: &mut Tx,
+    locale: Locale,
+    parsed: Parsed,
+    allowed_units: &HashMap<(i64, bool), bool>,
+) -> Result<(Report, Vec<Built>), AppError> {
+    let (mut report, built) = finish_rows(locale, parsed.rows, allowed_units);
     // Duplicates against the database are reported, never merged.
-    let mut tx = db.read().await?;
     // Every index an ID number may be stored under (two while `yinyao rekey` runs).
     let existing = import_repo::existing_ids(
-        &mut tx,
+        tx,
         built.iter().flat_map(|(_, _, idx)| idx.clone()).collect(),
     )
     .await?;
@@ -92,29 +124,21 @@ pub async fn check(
 /// A row that passed: its line, the record, and the indexes its ID number may be stored under.
 type PassedRow = (usize, Built, Vec<String>);
 
-/// The CPU-bound part of `check`: reads the file and validates every row; the rows that pass,
-/// with their line numbers.
+/// The CPU-bound part of the check: reads the file and validates every row, in order.
 fn check_rows(
     crypto: &FieldCrypto,
     locale: Locale,
     filename: &str,
     data: &[u8],
     default_unit: i64,
-    allowed_units: &HashMap<(i64, bool), bool>,
-) -> Result<(Report, Vec<PassedRow>), AppError> {
+) -> Result<Vec<RowCheck>, AppError> {
     let rows = read_rows(filename, data).map_err(|e| AppError::Validation(vec![e]))?;
     let Some((header, body)) = rows.split_first() else {
         return Err(AppError::field("file", "validation.file_empty"));
     };
     let idx = header_index(header).map_err(|e| AppError::Validation(vec![e]))?;
-    let mut report = Report::default();
-    let mut built = Vec::new();
+    let mut checked_rows = Vec::new();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let problem = |row: usize, f: &FieldError| Problem {
-        row,
-        column: transfer::header_of(f.field, locale),
-        message: locale.t(f.key),
-    };
     // The CPU-bound part (validation, encryption, blind indexes, pinyin) runs on every core;
     // the rest goes through the rows in order.
     let checked = crate::par::map(body, |i, row| {
@@ -130,22 +154,20 @@ fn check_rows(
         Some((i + 2, errors, id_index, build(crypto, &input, None)))
     });
     for (line, mut errors, id_index, b) in checked.into_iter().flatten() {
-        report.rows += 1;
         // Duplicates within the file are found whatever else is wrong with the row.
-        let mut duplicate = false;
+        let mut duplicate = None;
         let id_index = id_index.unwrap_or_default();
         if let Some(index) = id_index.first()
             && let Some(first) = seen_ids.insert(index.clone(), line)
         {
             let message = format!("{} {first}", locale.t("validation.id_duplicate_in_file"));
-            report.problems.push(Problem {
+            duplicate = Some(Problem {
                 row: line,
                 column: transfer::header_of("id_number", locale),
                 message,
             });
-            duplicate = true;
         }
-        let b = match b {
+        let built = match b {
             Ok(b) => Some(b),
             Err(AppError::Validation(fs)) => {
                 errors.extend(fs);
@@ -153,7 +175,46 @@ fn check_rows(
             }
             Err(e) => return Err(e),
         };
-        if let Some(b) = &b
+        checked_rows.push(RowCheck {
+            line,
+            errors,
+            duplicate,
+            built,
+            id_index,
+        });
+    }
+    if checked_rows.is_empty() {
+        return Err(AppError::field("file", "validation.file_empty"));
+    }
+    Ok(checked_rows)
+}
+
+/// The rest of a row's check, once the caller's units are known (cheap: no parsing): the
+/// report so far and the rows that pass.
+fn finish_rows(
+    locale: Locale,
+    rows: Vec<RowCheck>,
+    allowed_units: &HashMap<(i64, bool), bool>,
+) -> (Report, Vec<PassedRow>) {
+    let mut report = Report::default();
+    let mut passed = Vec::new();
+    let problem = |row: usize, f: &FieldError| Problem {
+        row,
+        column: transfer::header_of(f.field, locale),
+        message: locale.t(f.key),
+    };
+    for row in rows {
+        let RowCheck {
+            line,
+            mut errors,
+            duplicate,
+            built,
+            id_index,
+        } = row;
+        report.rows += 1;
+        let is_duplicate = duplicate.is_some();
+        report.problems.extend(duplicate);
+        if let Some(b) = &built
             && !allowed_units
                 .get(&(b.record.unit_id, b.record.is_minor))
                 .copied()
@@ -166,36 +227,33 @@ fn check_rows(
             };
             errors.push(FieldError::new("unit_id", key));
         }
-        if errors.is_empty() && !duplicate {
+        if errors.is_empty() && !is_duplicate {
             report.valid_rows += 1;
         }
         report
             .problems
             .extend(errors.iter().map(|f| problem(line, f)));
-        if let (Some(b), true) = (b, errors.is_empty() && !duplicate) {
-            built.push((line, b, id_index));
+        if let (Some(b), true) = (built, errors.is_empty() && !is_duplicate) {
+            passed.push((line, b, id_index));
         }
     }
-    if report.rows == 0 {
-        return Err(AppError::field("file", "validation.file_empty"));
-    }
-    Ok((report, built))
+    (report, passed)
 }
 
-/// Writes every record in one transaction, with one audit entry; all or nothing. With
-/// `upload` (the owner's account and the kept file's id), the kept file is removed in the same
-/// transaction, so committing it twice (a double click, two tabs) imports it once.
+/// Writes every record in the caller's write transaction, with one audit entry; all or
+/// nothing. With `upload` (the owner's account and the kept file's id), the kept file is
+/// removed in the same transaction, so committing it twice (a double click, two tabs) imports
+/// it once.
 pub async fn commit(
-    db: &Db,
+    tx: &mut Tx,
     actor: &Actor,
     filename: &str,
     unit: i64,
     records: &[Built],
     upload: Option<(i64, i64)>,
 ) -> Result<usize, AppError> {
-    let mut tx = db.write().await?;
     if let Some((account, id)) = upload
-        && import_repo::delete_upload(&mut tx, account, id).await? == 0
+        && import_repo::delete_upload(tx, account, id).await? == 0
     {
         return Err(AppError::NotFound);
     }
@@ -203,7 +261,7 @@ pub async fn commit(
         .iter()
         .map(|b| (&b.record, b.categories.as_slice()))
         .collect();
-    repo::insert_many(&mut tx, &rows)
+    repo::insert_many(tx, &rows)
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::field("id_number", "validation.id_duplicate"),
@@ -212,7 +270,7 @@ pub async fn commit(
     let event = Event::ok("person.import", format!("unit:{unit}"))
         .unit(unit)
         .detail(json!({ "file": filename, "rows": records.len() }));
-    audit::record(&mut tx, actor, event).await?;
+    audit::record(tx, actor, event).await?;
     let mut per_unit: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
     for b in records {
         *per_unit.entry(b.record.unit_id).or_default() += 1;
@@ -225,15 +283,23 @@ pub async fn commit(
         .unit(unit_id)
         .actor(actor.id)
         .payload(json!({ "count": count, "file": filename }));
-        crate::outbox::emit(&mut tx, filed).await?;
+        crate::outbox::emit(tx, filed).await?;
     }
-    tx.commit().await?;
     Ok(records.len())
 }
 
 /// How long a checked file waits for its commit.
 pub fn upload_lifetime() -> chrono::Duration {
     chrono::Duration::days(1)
+}
+
+/// Removes the uploads checked but never committed whose commit window closed before `now`,
+/// in the caller's write transaction (the daily housekeeping); returns how many went.
+pub async fn purge_expired(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, sqlx::Error> {
+    import_repo::purge_uploads_before(tx, now - upload_lifetime()).await
 }
 
 /// A checked file waiting for its commit, opened.
@@ -243,33 +309,38 @@ pub struct KeptUpload {
     pub data: Vec<u8>,
 }
 
-/// Keeps an uploaded file until its commit, encrypted with the field key (the roster holds ID
-/// numbers and mobiles, which must never lie in the database in clear); returns its id.
+/// A file sealed with the field key, ready to be kept (sealing happens before the write
+/// transaction opens).
+pub struct SealedUpload(Vec<u8>);
+
+/// Seals an uploaded file with the field key (the roster holds ID numbers and mobiles, which
+/// must never lie in the database in clear).
+pub fn seal_upload(crypto: &FieldCrypto, data: &[u8]) -> Result<SealedUpload, AppError> {
+    Ok(SealedUpload(
+        crypto.encrypt_bytes(data).map_err(AppError::Internal)?,
+    ))
+}
+
+/// Keeps a sealed upload until its commit, in the caller's write transaction; returns its id.
 pub async fn store_upload(
-    db: &Db,
-    crypto: &FieldCrypto,
+    tx: &mut Tx,
     account: i64,
     unit: i64,
     filename: &str,
-    data: &[u8],
+    sealed: &SealedUpload,
 ) -> Result<i64, AppError> {
-    let sealed = crypto.encrypt_bytes(data).map_err(AppError::Internal)?;
-    let mut tx = db.write().await?;
-    let id = import_repo::insert_upload(&mut tx, account, unit, filename, &sealed).await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(import_repo::insert_upload(tx, account, unit, filename, &sealed.0).await?)
 }
 
 /// The caller's own upload from the last day, decrypted.
 pub async fn load_upload(
-    db: &Db,
+    tx: &mut Tx,
     crypto: &FieldCrypto,
     account: i64,
     id: i64,
 ) -> Result<Option<KeptUpload>, AppError> {
     let since = crate::db::now() - upload_lifetime();
-    let mut tx = db.read().await?;
-    let Some(stored) = import_repo::upload_of(&mut tx, account, id, since).await? else {
+    let Some(stored) = import_repo::upload_of(tx, account, id, since).await? else {
         return Ok(None);
     };
     let data = crypto

@@ -1,21 +1,27 @@
-//! People and precision care (一人一档, 一人一策): person files with encrypted sensitive
-//! fields, masking and audited reveals, care plans and visit records.
+//! Person files (一人一档): files with encrypted sensitive fields, masking and audited
+//! reveals, search, the talent pool, rosters in and out, photos and a person's own file.
+//! Care (plans, visits, service items and the file page that shows them) builds on this
+//! module in `care`; nothing here uses care.
 
 pub mod api;
+pub(crate) mod bulk;
 pub mod export;
 pub mod import;
-pub mod import_repo;
-pub mod items;
-pub mod items_repo;
+mod import_repo;
+mod input;
 pub mod model;
 pub mod own;
 pub mod pages;
-pub mod repo;
+pub mod photo;
+mod photo_repo;
+mod repo;
 pub mod roster;
+mod search;
 pub mod service;
 pub mod talent;
 pub mod transfer;
-pub mod visits;
+
+pub use repo::{PersonRecord, PersonRow, Search};
 
 use crate::state::AppState;
 use axum::Router;
@@ -36,15 +42,13 @@ pub fn routes() -> Router<AppState> {
         )
         .layer(upload_limit());
     let photos = Router::new()
-        .route("/people/{id}/photo", post(items::upload_photo))
-        .layer(DefaultBodyLimit::max(items::MAX_PHOTO_BYTES + (1 << 20)));
+        .route("/people/{id}/photo", post(photo::upload_photo))
+        .layer(DefaultBodyLimit::max(photo::MAX_PHOTO_BYTES + (1 << 20)));
     Router::new()
         .merge(uploads)
         .merge(photos)
-        .route("/people/{id}/photo/delete", post(items::delete_photo))
-        .route("/people/{id}/photo.jpg", get(items::show_photo))
-        .route("/people/{id}/care-items", post(items::add_item))
-        .route("/people/{id}/care-items/{item}", post(items::change_item))
+        .route("/people/{id}/photo/delete", post(photo::delete_photo))
+        .route("/people/{id}/photo.jpg", get(photo::show_photo))
         .route(
             "/people",
             get(pages::list_people).post(pages::create_person),
@@ -52,39 +56,26 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(pages::new_person))
         .route("/talent", get(talent::talent_page))
         .route("/me/file", get(own::own_file).post(own::correct_own))
-        .route("/me/file.json", get(own::download_own))
         .route("/people/{id}/link", post(own::link_account))
         .route("/people/import/template.xlsx", get(roster::template))
         .route("/people/import/{id}/commit", post(roster::commit_import))
         .route("/people/export/{format}", get(export::export_people))
-        .route(
-            "/people/{id}",
-            get(pages::show_person).post(pages::update_person),
-        )
         .route("/people/{id}/edit", get(pages::edit_person))
-        .route("/people/{id}/reveal/{field}", post(pages::reveal_field))
-        .route("/people/{id}/visits", post(pages::record_visit))
-        .route("/people/{id}/care-plan", post(pages::set_care_plan))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::list_people, api::create_person))
-        .routes(routes!(api::show_person, api::update_person))
         .routes(routes!(api::reveal_field))
-        .routes(routes!(api::list_visits, api::record_visit))
-        .routes(routes!(api::set_care_plan))
         .routes(routes!(talent::api_talent))
-        .routes(routes!(items::api_list_items, items::api_add_item))
-        .routes(routes!(items::api_update_item))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(
-                    items::show_photo,
-                    items::api_set_photo,
-                    items::api_delete_photo
+                    photo::show_photo,
+                    photo::api_set_photo,
+                    photo::api_delete_photo
                 ))
-                .layer(DefaultBodyLimit::max(items::MAX_PHOTO_BYTES + (1 << 20))),
+                .layer(DefaultBodyLimit::max(photo::MAX_PHOTO_BYTES + (1 << 20))),
         )
         .routes(routes!(export::api_export))
         .merge(

@@ -1,5 +1,6 @@
-//! Person files (一人一档): ids, categories, living situation, status, care tiers, visit
-//! kinds, and the validation of ID numbers (GB 11643), mobiles and dates, with masking.
+//! Person files (一人一档): ids, categories, living situation, status, and the validation of
+//! ID numbers (GB 11643), mobiles and dates, with masking. Care's vocabulary (tiers, visit
+//! kinds, item states) is `care::model`.
 
 use crate::error::FieldError;
 use chrono::{Datelike, NaiveDate};
@@ -22,6 +23,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// Who a person is to the organisation; a person may have several.
@@ -42,31 +44,11 @@ code_enum!(
     Status, "status" { Active => "active", Moved => "moved", Deceased => "deceased" }
 );
 code_enum!(
-    /// Attention tier of a care plan.
-    Tier, "tier" { Key => "key", Regular => "regular", Routine => "routine" }
-);
-code_enum!(
-    /// Where a care-plan service item stands.
-    ItemStatus, "item_status" { Planned => "planned", Active => "active", Paused => "paused", Done => "done" }
-);
-code_enum!(VisitKind, "visit_kind" { Home => "home", Phone => "phone", Video => "video", Hospital => "hospital" });
-code_enum!(
     /// Fields stored encrypted; each can be revealed on one file by an allowed role, audited.
     Sensitive, "sensitive" {
         IdNumber => "id_number", Mobile => "mobile", Address => "address", Health => "health", Emergency => "emergency",
     }
 );
-
-impl Tier {
-    /// Default contact interval in days (configurable per unit later).
-    pub fn default_interval_days(self) -> i32 {
-        match self {
-            Tier::Key => 30,
-            Tier::Regular => 90,
-            Tier::Routine => 365,
-        }
-    }
-}
 
 /// A checked mainland resident ID number (18 characters) and the birth date it carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,6 +221,5 @@ mod tests {
         for c in Category::ALL {
             assert_eq!(Category::parse(c.as_str()), Some(*c));
         }
-        assert_eq!(Tier::Key.default_interval_days(), 30);
     }
 }

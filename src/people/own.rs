@@ -8,6 +8,8 @@ use super::service::{self, PersonInput};
 use crate::access::Perm;
 use crate::accounts::{model::AccountId, repo as accounts};
 use crate::audit::{model::Event, repo as audit};
+use crate::crypto::FieldCrypto;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::{model::UnitId, repo as units};
@@ -38,13 +40,13 @@ pub async fn link_account(
     Path(id): Path<i64>,
     Form(f): Form<LinkForm>,
 ) -> AppResult<Response> {
-    let (row, _) = service::load(&state, &v, PersonId(id)).await?;
+    let mut tx = state.db.write().await?;
+    let (row, _) = service::load(&mut tx, &v, PersonId(id)).await?;
     let scope = v.scope(Perm::ViewAccounts)?;
     let reason = f.reason.trim();
     if reason.chars().count() > 200 {
         return Err(AppError::field("reason", "validation.too_long"));
     }
-    let mut tx = state.db.write().await?;
     let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase(), &[])
         .await?
         .ok_or(AppError::field("username", "validation.account_unknown"))?;
@@ -94,9 +96,9 @@ pub async fn link_account(
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
-async fn own_id(state: &AppState, v: &Viewer) -> AppResult<PersonId> {
-    let mut tx = state.db.read().await?;
-    repo::id_for_account(&mut tx, v.p.id.0)
+/// The file linked to the caller's account.
+async fn own_id(tx: &mut Tx, v: &Viewer) -> AppResult<PersonId> {
+    repo::id_for_account(tx, v.p.id.0)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -110,8 +112,8 @@ struct OwnPage {
 }
 
 pub async fn own_file(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let id = own_id(&state, &v).await?;
     let mut tx = state.db.read().await?;
+    let id = own_id(&mut tx, &v).await?;
     let p = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let categories = repo::categories(&mut tx, id).await?;
     html(&OwnPage {
@@ -136,8 +138,8 @@ pub async fn correct_own(
     v: Viewer,
     Form(f): Form<Corrections>,
 ) -> AppResult<Response> {
-    let id = own_id(&state, &v).await?;
     let mut tx = state.db.write().await?;
+    let id = own_id(&mut tx, &v).await?;
     let prev = repo::stored_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -174,13 +176,30 @@ pub async fn correct_own(
     Ok(Redirect::to("/me/file").into_response())
 }
 
-/// A complete copy of the person's own file, decrypted, as a JSON download.
-pub async fn download_own(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let id = own_id(&state, &v).await?;
-    let mut tx = state.db.write().await?;
-    let rec = repo::stored(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let open = |e: &Option<String>| e.as_deref().map(|e| state.crypto.decrypt(e)).transpose();
+/// A complete copy of the caller's own file, decrypted, as people keeps it. Only
+/// [`own_copy`] makes one, so it also shows that the caller owns the file: care adds the
+/// visits, the care plan and the service items (`care::file::pages::download_own`).
+pub struct OwnCopy {
+    id: PersonId,
+    unit_id: i64,
+    /// The JSON document handed out; other modules add their parts by key.
+    pub body: serde_json::Value,
+}
+
+impl OwnCopy {
+    /// The caller's own file.
+    pub fn id(&self) -> PersonId {
+        self.id
+    }
+}
+
+/// Reads the caller's own file in clear, in the caller's write transaction (which will also
+/// hold the audit entries, [`record_own_copy`]).
+pub async fn own_copy(tx: &mut Tx, crypto: &FieldCrypto, v: &Viewer) -> AppResult<OwnCopy> {
+    let id = own_id(tx, v).await?;
+    let rec = repo::stored(tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = repo::row(tx, id).await?.ok_or(AppError::NotFound)?;
+    let open = |e: &Option<String>| e.as_deref().map(|e| crypto.decrypt(e)).transpose();
     let body = json!({
         "name": rec.name, "gender": rec.gender, "birth_date": rec.birth_date,
         "id_number": open(&rec.id_number.as_ref().map(|s| s.enc.clone()))?,
@@ -189,30 +208,42 @@ pub async fn download_own(State(state): State<AppState>, v: Viewer) -> AppResult
         "former_employer": rec.former_employer, "post": rec.post, "level": rec.level,
         "party_join_date": rec.party_join_date, "living": rec.living, "status": rec.status,
         "skills": rec.skills, "willing_to_serve": rec.willing_to_serve, "unit": row.unit_name,
-        "categories": repo::categories(&mut tx, id).await?,
-        "visits": repo::visits(&mut tx, id, 10_000).await?,
-        "care_plan": repo::care_plan(&mut tx, id).await?,
-        "care_items": super::items_repo::items(&mut tx, id).await?,
-        "online_branch": super::items_repo::online_branch(&mut tx, id).await?.map(|b| b.1),
+        "categories": repo::categories(tx, id).await?,
+        "online_branch": repo::online_branch(tx, id).await?.map(|b| b.1),
     });
+    Ok(OwnCopy {
+        id,
+        unit_id: row.unit_id,
+        body,
+    })
+}
+
+/// Audits a copy handed out, in the caller's write transaction: the export, and each
+/// sensitive field present as a reveal.
+pub async fn record_own_copy(tx: &mut Tx, v: &Viewer, copy: &OwnCopy) -> AppResult<()> {
+    let (id, unit) = (copy.id, copy.unit_id);
     audit::record(
-        &mut tx,
+        tx,
         &v.ctx.actor(),
-        Event::ok("person.self_export", format!("person:{}", id.0)).unit(row.unit_id),
+        Event::ok("person.self_export", format!("person:{}", id.0)).unit(unit),
     )
     .await?;
     // The copy shows the sensitive fields in clear: each one present is a reveal, audited as
     // a reveal on the person's page is.
     for field in super::model::Sensitive::ALL {
-        if !body[field.as_str()].is_null() {
+        if !copy.body[field.as_str()].is_null() {
             let event = Event::ok("person.reveal", format!("person:{}", id.0))
-                .unit(row.unit_id)
+                .unit(unit)
                 .detail(json!({ "field": field.as_str(), "via": "self_export" }));
-            audit::record(&mut tx, &v.ctx.actor(), event).await?;
+            audit::record(tx, &v.ctx.actor(), event).await?;
         }
     }
-    tx.commit().await?;
-    let bytes = serde_json::to_vec_pretty(&body).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(())
+}
+
+/// The copy as a JSON download.
+pub fn own_copy_download(copy: &OwnCopy) -> AppResult<Response> {
+    let bytes = serde_json::to_vec_pretty(&copy.body).map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json; charset=utf-8"),

@@ -1,13 +1,11 @@
-//! Person pages: the searchable list, the file with masked fields and audited reveals, the
-//! form to create and edit, and on the file the quick visit form and the care plan.
+//! Person pages: the searchable list and the form to create and edit a file. The file page
+//! itself shows care too, so care composes it (`care::file::pages`).
 
-use super::model::{
-    Category, Gender, ItemStatus, Living, PersonId, Sensitive, Status, Tier, VisitKind,
-};
-use super::repo::{CarePlan, PersonRow, Visit};
+use super::model::{Category, Gender, Living, PersonId, Status};
+use super::repo::PersonRow;
 use super::service::{self, PersonInput, SearchInput};
-use super::visits::{self, CarePlanInput, VisitInput};
 use crate::access::{Perm, Scope};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
@@ -36,7 +34,17 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
-    let mut people = service::search(&state, &v, &q, PageParams::SIZE + 1, paging.offset()).await?;
+    let mut tx = state.db.read().await?;
+    let mut people = service::search(
+        &mut tx,
+        &state.crypto,
+        &v,
+        &q,
+        PageParams::SIZE + 1,
+        paging.offset(),
+    )
+    .await?;
+    drop(tx);
     let has_more = people.len() as i64 > PageParams::SIZE;
     people.truncate(PageParams::SIZE as usize);
     html(&ListPage {
@@ -80,18 +88,16 @@ impl FormPage {
 }
 
 /// The units where the viewer keeps person files (for unit pickers and filters).
-pub(super) async fn keeper_units(state: &AppState, v: &Viewer) -> AppResult<Vec<Unit>> {
+pub(super) async fn keeper_units(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Unit>> {
     v.scope(Perm::People)?;
     let scope = Scope::of(v.p.id.0, crate::access::PEOPLE_KEEPERS);
-    let mut tx = state.db.read().await?;
-    Ok(units::list(&mut tx, &scope, false, 2000).await?)
+    Ok(units::list(tx, &scope, false, 2000).await?)
 }
 
 /// The person form's choices: units where the viewer keeps files, and online branches.
-async fn form_choices(state: &AppState, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
-    let units = keeper_units(state, v).await?;
-    let mut tx = state.db.read().await?;
-    Ok((units, super::items_repo::online_branches(&mut tx).await?))
+async fn form_choices(tx: &mut Tx, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
+    let units = keeper_units(tx, v).await?;
+    Ok((units, super::repo::online_branches(tx).await?))
 }
 
 fn form_page(
@@ -116,7 +122,9 @@ fn form_page(
 }
 
 pub async fn new_person(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let units = form_choices(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let units = form_choices(&mut tx, &v).await?;
+    drop(tx);
     html(&form_page(
         &v,
         None,
@@ -174,7 +182,9 @@ pub async fn create_person(
     body: Bytes,
 ) -> AppResult<Response> {
     let input = parse_form(&body)?;
-    let id = service::create(&state, &v, &input).await?;
+    let mut tx = state.db.write().await?;
+    let id = service::create(&mut tx, &state.crypto, &v, &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{}", id.0)).into_response())
 }
 
@@ -183,8 +193,10 @@ pub async fn edit_person(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (row, categories) = service::load(&state, &v, PersonId(id)).await?;
-    let units = form_choices(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let (row, categories) = service::load(&mut tx, &v, PersonId(id)).await?;
+    let units = form_choices(&mut tx, &v).await?;
+    drop(tx);
     let masks = vec![
         ("id_number", row.id_number_mask.clone()),
         ("mobile", row.mobile_mask.clone()),
@@ -217,183 +229,8 @@ pub async fn update_person(
     body: Bytes,
 ) -> AppResult<Response> {
     let input = parse_form(&body)?;
-    service::update(&state, &v, PersonId(id), &input).await?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "people/show.html")]
-struct ShowPage {
-    page: Page,
-    p: PersonRow,
-    categories: Vec<String>,
-    plan: Option<CarePlan>,
-    visits: Vec<Visit>,
-    revealed: Option<(&'static str, String)>,
-    /// Each sensitive field: name, masked form (when one is kept), whether a value is stored.
-    sensitive: Vec<(&'static str, Option<String>, bool)>,
-    kinds: &'static [VisitKind],
-    today: String,
-    events: Vec<crate::care::repo::LifeEvent>,
-    aid: Vec<crate::care::repo::Aid>,
-    event_kinds: [&'static str; 6],
-    /// Each tier with its contact interval at this person's unit.
-    tier_days: Vec<(Tier, i32)>,
-    items: Vec<super::items_repo::CareItem>,
-    item_statuses: &'static [ItemStatus],
-    item_suggestions: [&'static str; 6],
-    has_photo: bool,
-    online_branch: Option<(i64, String)>,
-    /// Staff who may be paired with this person: id and name.
-    staff: Vec<(i64, String)>,
-}
-
-impl ShowPage {
-    fn revealed_value(&self, field: &str) -> Option<String> {
-        self.revealed
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, v)| v.clone())
-    }
-}
-
-async fn show(
-    state: &AppState,
-    v: &Viewer,
-    id: i64,
-    revealed: Option<(&'static str, String)>,
-) -> AppResult<Response> {
-    // One consistent read, with one check of the caller's reach.
-    let scope = v.scope(Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, PersonId(id)).await?;
-    let (p, categories) = service::load_in(&mut tx, who).await?;
-    let plan = visits::plan_in(&mut tx, who).await?;
-    let visits = visits::list_in(&mut tx, who).await?;
-    let events = crate::care::service::events_in(&mut tx, who).await?;
-    let aid = crate::care::service::aid_in(&mut tx, who).await?;
-    let items = super::items::list_in(&mut tx, who).await?;
-    let rules = crate::care::service::rules_for_unit(&mut tx, p.unit_id).await?;
-    let tier_days = Tier::ALL
-        .iter()
-        .map(|t| (*t, rules.interval_for(*t)))
-        .collect();
-    let has_photo = super::items_repo::has_photo(&mut tx, who.id()).await?;
-    let online_branch = super::items_repo::online_branch(&mut tx, who.id()).await?;
-    let staff = super::items_repo::pairable_staff(&mut tx, p.unit_id).await?;
-    drop(tx);
-    let sensitive = vec![
-        (
-            "id_number",
-            p.id_number_mask.clone(),
-            p.id_number_mask.is_some(),
-        ),
-        ("mobile", p.mobile_mask.clone(), p.mobile_mask.is_some()),
-        ("address", None, p.has_address),
-        ("emergency", None, p.has_emergency),
-        ("health", None, p.has_health),
-    ];
-    html(&ShowPage {
-        page: Page::new(&v.ctx, "/people"),
-        sensitive,
-        p,
-        categories,
-        plan,
-        visits,
-        revealed,
-        kinds: VisitKind::ALL,
-        today: chrono::Utc::now().date_naive().to_string(),
-        events,
-        aid,
-        event_kinds: [
-            "hospitalised",
-            "discharged",
-            "bereavement",
-            "hardship",
-            "moved",
-            "died",
-        ],
-        tier_days,
-        items,
-        item_statuses: ItemStatus::ALL,
-        item_suggestions: [
-            "family_doctor",
-            "monthly_call",
-            "medicine_delivery",
-            "meals",
-            "errands",
-            "companionship",
-        ],
-        has_photo,
-        online_branch,
-        staff,
-    })
-}
-
-pub async fn show_person(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    show(&state, &v, id, None).await
-}
-
-pub async fn reveal_field(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path((id, field)): Path<(i64, String)>,
-) -> AppResult<Response> {
-    let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
-    let value = service::reveal(&state, &v, PersonId(id), f)
-        .await?
-        .unwrap_or_default();
-    show(&state, &v, id, Some((f.as_str(), value))).await
-}
-
-pub async fn record_visit(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let input: VisitInput = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
-    visits::record(&state, &v, PersonId(id), &input).await?;
-    Ok(Redirect::to(&format!("/people/{id}#visits")).into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct PlanForm {
-    tier: String,
-    interval_days: Option<String>,
-    paired_staff: Option<String>,
-    notes: Option<String>,
-}
-
-pub async fn set_care_plan(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let f: PlanForm = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
-    let number = |s: Option<String>, field: &'static str| -> AppResult<Option<i64>> {
-        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(n) => n
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::field(field, "validation.number")),
-        }
-    };
-    let input = CarePlanInput {
-        tier: f.tier,
-        interval_days: number(f.interval_days, "interval_days")?
-            .map(|n| n.clamp(0, 100_000) as i32),
-        paired_staff: number(f.paired_staff, "paired_staff")?,
-        notes: f.notes,
-    };
-    visits::set_plan(&state, &v, PersonId(id), &input).await?;
+    let mut tx = state.db.write().await?;
+    service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }

@@ -4,6 +4,7 @@
 use super::import::{self, MAX_FILE_BYTES, Report};
 use super::transfer;
 use crate::access::{Perm, Scope};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::units::repo::{self as units, Unit};
@@ -18,20 +19,19 @@ use std::collections::HashMap;
 
 /// The units where the viewer may file adults and minors: `(unit, minor) → allowed`.
 async fn allowed_units(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
 ) -> AppResult<(HashMap<(i64, bool), bool>, Vec<Unit>)> {
     v.scope(Perm::People)?;
-    let mut tx = state.db.read().await?;
     let adults = units::list(
-        &mut tx,
+        tx,
         &Scope::of(v.p.id.0, crate::access::ADULT_KEEPERS),
         false,
         100_000,
     )
     .await?;
     let minors = units::list(
-        &mut tx,
+        tx,
         &Scope::of(v.p.id.0, crate::access::MINOR_KEEPERS),
         false,
         100_000,
@@ -77,7 +77,9 @@ impl ImportPage {
 }
 
 pub async fn import_form(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
-    let (_, units) = allowed_units(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let (_, units) = allowed_units(&mut tx, &v).await?;
+    drop(tx);
     html(&ImportPage::new(&v, units))
 }
 
@@ -118,32 +120,37 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, i64)> {
     Ok((name, data, unit))
 }
 
-/// Step one: check the file and show the row-by-row report; nothing is written yet.
+/// Step one: check the file and show the row-by-row report; only the file is kept (sealed)
+/// for the commit. The file is parsed (and sealed) with no transaction open; then the units
+/// the caller may file in, the check against the database and the kept file are one
+/// transaction (a write one only when there may be a file to keep).
 pub async fn preview_import(
     State(state): State<AppState>,
     v: Viewer,
     mp: Multipart,
 ) -> AppResult<Response> {
     let (filename, data, unit) = read_upload(mp).await?;
-    let (allowed, units) = allowed_units(&state, &v).await?;
-    let (report, _) = import::check(
-        &state.db,
-        &state.crypto,
-        v.ctx.locale,
-        &filename,
-        data.clone(),
-        unit,
-        allowed,
-    )
-    .await?;
-    let upload_id = if report.problems.is_empty() {
-        Some(
-            import::store_upload(&state.db, &state.crypto, v.p.id.0, unit, &filename, &data)
-                .await?,
-        )
+    v.scope(Perm::People)?;
+    let locale = v.ctx.locale;
+    let parsed = import::parse(&state.crypto, locale, &filename, data.clone(), unit).await?;
+    let sealed = if parsed.is_clean() {
+        Some(import::seal_upload(&state.crypto, &data)?)
     } else {
         None
     };
+    let mut tx = match sealed {
+        Some(_) => state.db.write().await?,
+        None => state.db.read().await?,
+    };
+    let (allowed, units) = allowed_units(&mut tx, &v).await?;
+    let (report, _) = import::check(&mut tx, locale, parsed, &allowed).await?;
+    let upload_id = match &sealed {
+        Some(s) if report.problems.is_empty() => {
+            Some(import::store_upload(&mut tx, v.p.id.0, unit, &filename, s).await?)
+        }
+        _ => None,
+    };
+    tx.commit().await?;
     html(&ImportPage {
         report: Some(report),
         upload_id,
@@ -157,8 +164,7 @@ pub async fn commit_import(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let count = commit(&state, &v, id).await?;
-    let (_, units) = allowed_units(&state, &v).await?;
+    let (count, units) = commit(State(state), &v, id).await?;
     html(&ImportPage {
         imported: Some(count),
         ..ImportPage::new(&v, units)
@@ -166,33 +172,46 @@ pub async fn commit_import(
 }
 
 /// Opens the kept file, checks it again and imports it; the kept file goes with the commit.
-async fn commit(state: &AppState, v: &Viewer, upload: i64) -> AppResult<usize> {
-    let kept = import::load_upload(&state.db, &state.crypto, v.p.id.0, upload)
+/// The kept file is read in a read transaction, parsed with none open, and the caller's
+/// units, the check and the import are one write transaction. Returns the rows written and
+/// the units for the page.
+async fn commit(
+    State(state): State<AppState>,
+    v: &Viewer,
+    upload: i64,
+) -> AppResult<(usize, Vec<Unit>)> {
+    let mut tx = state.db.read().await?;
+    let kept = import::load_upload(&mut tx, &state.crypto, v.p.id.0, upload)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (allowed, _) = allowed_units(state, v).await?;
-    let (report, records) = import::check(
-        &state.db,
+    drop(tx);
+    v.scope(Perm::People)?;
+    let locale = v.ctx.locale;
+    let parsed = import::parse(
         &state.crypto,
-        v.ctx.locale,
+        locale,
         &kept.filename,
         Bytes::from(kept.data),
         kept.unit,
-        allowed,
     )
     .await?;
+    let mut tx = state.db.write().await?;
+    let (allowed, units) = allowed_units(&mut tx, v).await?;
+    let (report, records) = import::check(&mut tx, locale, parsed, &allowed).await?;
     if !report.problems.is_empty() {
         return Err(AppError::Conflict("error.import_changed"));
     }
-    import::commit(
-        &state.db,
+    let count = import::commit(
+        &mut tx,
         &v.ctx.actor(),
         &kept.filename,
         kept.unit,
         &records,
         Some((v.p.id.0, upload)),
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok((count, units))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -220,22 +239,24 @@ pub async fn api_import(
     mp: Multipart,
 ) -> AppResult<Json<ImportResult>> {
     let (filename, data, unit) = read_upload(mp).await?;
-    let (allowed, _) = allowed_units(&state, &v).await?;
-    let (report, records) = import::check(
-        &state.db,
-        &state.crypto,
-        v.ctx.locale,
-        &filename,
-        data.clone(),
-        unit,
-        allowed,
-    )
-    .await?;
-    let imported = if p.commit == Some(true) && report.problems.is_empty() {
-        import::commit(&state.db, &v.ctx.actor(), &filename, unit, &records, None).await?
+    v.scope(Perm::People)?;
+    let locale = v.ctx.locale;
+    let parsed = import::parse(&state.crypto, locale, &filename, data, unit).await?;
+    // The check and the import are one transaction, a write one only when rows may be written.
+    let writes = p.commit == Some(true) && parsed.is_clean();
+    let mut tx = if writes {
+        state.db.write().await?
+    } else {
+        state.db.read().await?
+    };
+    let (allowed, _) = allowed_units(&mut tx, &v).await?;
+    let (report, records) = import::check(&mut tx, locale, parsed, &allowed).await?;
+    let imported = if writes && report.problems.is_empty() {
+        import::commit(&mut tx, &v.ctx.actor(), &filename, unit, &records, None).await?
     } else {
         0
     };
+    tx.commit().await?;
     Ok(Json(ImportResult { report, imported }))
 }
 

@@ -39,8 +39,10 @@ pub async fn talent_page(
         || t.unit.is_some()
         || t.age_min.is_some()
         || t.age_max.is_some();
-    let people = service::talent(&state, &v, &t, PageParams::SIZE, paging.offset()).await?;
-    let units = super::pages::keeper_units(&state, &v).await?;
+    let mut tx = state.db.read().await?;
+    let people = service::talent(&mut tx, &v, &t, PageParams::SIZE, paging.offset()).await?;
+    let units = super::pages::keeper_units(&mut tx, &v).await?;
+    drop(tx);
     html(&TalentPage {
         page: Page::new(&v.ctx, "/people"),
         people,
@@ -60,7 +62,8 @@ pub async fn api_talent(
     Query(t): Query<TalentInput>,
 ) -> AppResult<Json<Vec<PersonRow>>> {
     let paging = PageParams { page: t.page };
+    let mut tx = state.db.read().await?;
     Ok(Json(
-        service::talent(&state, &v, &t, PageParams::SIZE, paging.offset()).await?,
+        service::talent(&mut tx, &v, &t, PageParams::SIZE, paging.offset()).await?,
     ))
 }

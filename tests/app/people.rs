@@ -1060,7 +1060,7 @@ async fn narrow_and_broad_person_lists_agree() {
                 (None, Some("party_member")),
                 (Some(c.county), Some("party_member")),
             ] {
-                let mut s = yinyao::people::repo::Search {
+                let mut s = yinyao::people::Search {
                     status: Some("active".into()),
                     unit_id: unit,
                     category: category.map(str::to_string),
@@ -1071,10 +1071,10 @@ async fn narrow_and_broad_person_lists_agree() {
                 }
                 for (limit, offset) in [(50, 0), (3, 2)] {
                     let mut tx = app.db().read().await.unwrap();
-                    let ids = |rows: Vec<yinyao::people::repo::PersonRow>| {
+                    let ids = |rows: Vec<yinyao::people::PersonRow>| {
                         rows.into_iter().map(|p| p.id).collect::<Vec<_>>()
                     };
-                    let search = yinyao::people::repo::search_planned;
+                    let search = yinyao::people::service::search_planned;
                     let narrow = ids(search(&mut tx, who, &s, limit, offset, true).await.unwrap());
                     let broad = ids(search(&mut tx, who, &s, limit, offset, false)
                         .await

@@ -1,48 +1,11 @@
-//! Roster files: the columns (Chinese headers, as staff know them), reading CSV and XLSX
-//! into rows (csv and calamine), turning a row into a `PersonInput`, and writing exports
-//! (csv and rust_xlsxwriter).
+//! Reading roster files: CSV and XLSX (csv and calamine) into rows, bounded before they are
+//! parsed, and a row into a `PersonInput`.
 
-use super::model::{Category, Gender, Living, Status};
-use super::service::PersonInput;
+use super::COLUMNS;
 use crate::error::FieldError;
 use crate::i18n::Locale;
-
-/// `(Chinese header, English header, field)`. The field names match `PersonInput` and the
-/// validation messages' field names.
-pub const COLUMNS: [(&str, &str, &str); 17] = [
-    ("姓名", "name", "name"),
-    ("性别", "gender", "gender"),
-    ("出生日期", "birth_date", "birth_date"),
-    ("身份证号", "id_number", "id_number"),
-    ("手机号", "mobile", "mobile"),
-    ("住址", "address", "address"),
-    ("健康状况", "health", "health"),
-    ("紧急联系人", "emergency", "emergency"),
-    ("原工作单位", "former_employer", "former_employer"),
-    ("原职务", "post", "post"),
-    ("职级", "level", "level"),
-    ("入党日期", "party_join_date", "party_join_date"),
-    ("居住情况", "living", "living"),
-    ("人员类别", "categories", "categories"),
-    ("特长技能", "skills", "skills"),
-    ("愿意参与志愿服务", "willing_to_serve", "willing_to_serve"),
-    ("所属单位编号", "unit_id", "unit_id"),
-];
-
-/// The header a field is shown under, in the user's language.
-pub fn header_of(field: &str, locale: Locale) -> String {
-    COLUMNS
-        .iter()
-        .find(|c| c.2 == field)
-        .map(|c| {
-            if locale == Locale::En {
-                c.1.to_string()
-            } else {
-                c.0.to_string()
-            }
-        })
-        .unwrap_or_else(|| field.to_string())
-}
+use crate::people::input::PersonInput;
+use crate::people::model::{Category, Gender, Living, Status};
 
 /// Files bigger than this are refused before they are read; rows and columns are capped too.
 pub const MAX_FILE_BYTES: usize = 32 << 20;
@@ -54,8 +17,8 @@ pub const MAX_ROWS: usize = 20_000;
 pub const MAX_COLUMNS: usize = 40;
 /// The most bytes one part of an XLSX file may unpack to, and all parts together. A roster of
 /// `MAX_ROWS` full rows unpacks to about 15 MB; a zip bomb is refused before it is parsed.
-const MAX_PART_BYTES: u64 = 32 << 20;
-const MAX_UNPACKED_BYTES: u64 = 64 << 20;
+pub(super) const MAX_PART_BYTES: u64 = 32 << 20;
+pub(super) const MAX_UNPACKED_BYTES: u64 = 64 << 20;
 
 /// Reads a CSV or XLSX file into rows of trimmed text; the first row is the header. The file
 /// is bounded before anything is built from it: unpacked size, rows and columns (a sheet that
@@ -297,150 +260,4 @@ pub fn to_input(
     }
     p.status = Some(Status::Active.as_str().to_string());
     (p, errors)
-}
-
-/// One exported row: the values under `COLUMNS` (sensitive ones masked unless revealed).
-pub type ExportRow = Vec<String>;
-
-/// The header row of an export or template.
-pub fn header_row() -> Vec<&'static str> {
-    COLUMNS.iter().map(|c| c.0).collect()
-}
-
-/// CSV with a byte-order mark (so spreadsheet programs read the Chinese as UTF-8); cells that
-/// a spreadsheet would run as formulas get a leading apostrophe.
-pub fn write_csv(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    w.write_record(header_row())?;
-    for r in rows {
-        w.write_record(r.iter().map(|c| safe_cell(c)))?;
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
-}
-
-/// XLSX with every cell written as text (ID numbers must not become numbers).
-pub fn write_xlsx(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
-    Ok(roster_book(rows)?.save_to_buffer()?)
-}
-
-/// The empty template to fill in, with a second sheet saying what a file may hold.
-pub fn write_template() -> anyhow::Result<Vec<u8>> {
-    let mut book = roster_book(&[])?;
-    let notes = book.add_worksheet();
-    notes.set_name("说明 Notes")?;
-    notes.set_column_width(0, 100)?;
-    let lines = [
-        format!(
-            "一个文件最多 {MAX_ROWS} 行数据（不含表头）、{MAX_COLUMNS} 列，最大 {} MB；更大的名册请分成几个文件导入。",
-            MAX_FILE_BYTES >> 20
-        ),
-        format!(
-            "A file holds at most {MAX_ROWS} data rows (the header not counted) and {MAX_COLUMNS} columns, {} MB at most; split a bigger roster into several files.",
-            MAX_FILE_BYTES >> 20
-        ),
-    ];
-    for (r, line) in lines.iter().enumerate() {
-        notes.write_string(u32::try_from(r)?, 0, line)?;
-    }
-    Ok(book.save_to_buffer()?)
-}
-
-fn roster_book(rows: &[ExportRow]) -> anyhow::Result<rust_xlsxwriter::Workbook> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("人员")?;
-    let bold = Format::new().set_bold();
-    for (c, h) in header_row().iter().enumerate() {
-        sheet.write_string_with_format(0, u16::try_from(c)?, *h, &bold)?;
-        sheet.set_column_width(u16::try_from(c)?, 16)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            sheet.write_string(u32::try_from(r + 1)?, u16::try_from(c)?, v.as_str())?;
-        }
-    }
-    Ok(book)
-}
-
-fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_rows_with_chinese_headers_become_input() {
-        let data =
-            "\u{feff}姓名,性别,人员类别,愿意参与志愿服务,居住情况\n张三,男,退休、党员,是,独居\n"
-                .as_bytes();
-        let rows = read_rows("名册.csv", data).unwrap();
-        let idx = header_index(&rows[0]).unwrap();
-        let (p, errs) = to_input(&idx, &rows[1], 7);
-        assert!(errs.is_empty());
-        assert_eq!(p.name, "张三");
-        assert_eq!(p.gender.as_deref(), Some("male"));
-        assert_eq!(p.categories, vec!["tuixiu", "party_member"]);
-        assert!(p.willing_to_serve);
-        assert_eq!(p.living.as_deref(), Some("alone"));
-        assert_eq!(p.unit_id, 7);
-    }
-
-    #[test]
-    fn xlsx_round_trips_as_text() {
-        let rows = vec![vec![
-            "李四".to_string(),
-            "女".into(),
-            "1950-01-02".into(),
-            "11010519491231002X".into(),
-            "13812345678".into(),
-        ]];
-        let mut full: Vec<ExportRow> = rows.clone();
-        full[0].resize(COLUMNS.len(), String::new());
-        let bytes = write_xlsx(&full).unwrap();
-        let back = read_rows("x.xlsx", &bytes).unwrap();
-        assert_eq!(back[0][0], "姓名");
-        assert_eq!(&back[1][..5], &rows[0][..]);
-    }
-
-    #[test]
-    fn a_file_without_a_name_column_is_refused() {
-        let rows = read_rows("a.csv", b"foo,bar\n1,2\n").unwrap();
-        assert!(header_index(&rows[0]).is_err());
-        assert!(read_rows("a.pdf", b"%PDF").is_err());
-    }
-
-    #[test]
-    fn formulas_are_defused() {
-        let mut row = vec![String::new(); COLUMNS.len()];
-        row[0] = "=1+1".into();
-        let csv = String::from_utf8(write_csv(&[row]).unwrap()).unwrap();
-        assert!(csv.contains("'=1+1"));
-    }
-
-    #[test]
-    fn the_messages_name_the_caps_the_code_enforces() {
-        use crate::i18n::Locale;
-        let zh = Locale::ZhCn.t("validation.file_too_many_rows");
-        assert!(zh.contains(&MAX_ROWS.to_string()), "{zh}");
-        let zh = Locale::ZhCn.t("validation.file_too_many_columns");
-        assert!(zh.contains(&MAX_COLUMNS.to_string()), "{zh}");
-        let en = Locale::En.t("import.hint");
-        assert!(en.contains("20,000") && MAX_ROWS == 20_000, "{en}");
-        let zh = Locale::ZhCn.t("validation.file_unpacks_too_large");
-        assert!(zh.contains(&(MAX_UNPACKED_BYTES >> 20).to_string()), "{zh}");
-        // Rows up to the cap are read; one more is refused.
-        let csv = |n: usize| format!("姓名\n{}", "x\n".repeat(n)).into_bytes();
-        assert_eq!(
-            read_rows("a.csv", &csv(MAX_ROWS)).unwrap().len(),
-            MAX_ROWS + 1
-        );
-        assert!(read_rows("a.csv", &csv(MAX_ROWS + 1)).is_err());
-    }
 }

@@ -1,13 +1,13 @@
 //! Visit records and care plans: the staff member's record of contact, and the per-person
 //! plan (tier, contact interval, paired staff member).
 
-use super::model::{self as m, PersonId, Tier, VisitKind};
 use super::repo::{self, CarePlan, NewVisitRecord, Visit};
 use crate::access::Visible;
 use crate::audit::{model::Event, repo as audit};
+use crate::care::model::{Tier, VisitKind};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::state::AppState;
+use crate::people::model::{self as m, PersonId};
 use crate::web::auth::Viewer;
 use chrono::Utc;
 use serde_json::json;
@@ -27,17 +27,14 @@ pub struct VisitInput {
     pub follow_up: Option<String>,
 }
 
-async fn person_unit(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<i64> {
-    Ok(super::service::load(state, v, id).await?.0.unit_id)
+async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
+    Ok(crate::people::service::load(tx, v, id).await?.0.unit_id)
 }
 
-pub async fn record(
-    state: &AppState,
-    v: &Viewer,
-    id: PersonId,
-    input: &VisitInput,
-) -> AppResult<i64> {
-    let unit = person_unit(state, v, id).await?;
+/// Records a visit to a file the caller may see, closes the tasks it satisfies, and audits
+/// it, in the caller's write transaction.
+pub async fn record(tx: &mut Tx, v: &Viewer, id: PersonId, input: &VisitInput) -> AppResult<i64> {
+    let unit = person_unit(tx, v, id).await?;
     let today = Utc::now().date_naive();
     let mut errors = Vec::new();
     let on = match input
@@ -81,9 +78,8 @@ pub async fn record(
     let visitors = visitors.unwrap_or_else(|| v.p.display_name.clone());
     let on_date = on;
     let on = on.to_string();
-    let mut tx = state.db.write().await?;
     let visit_id = repo::insert_visit(
-        &mut tx,
+        tx,
         id,
         &NewVisitRecord {
             visited_on: &on,
@@ -96,7 +92,7 @@ pub async fn record(
         },
     )
     .await?;
-    let closed = crate::care::service::after_visit(&mut tx, id, on_date, visit_id).await?;
+    let closed = crate::care::service::after_visit(tx, id, on_date, visit_id).await?;
     let recorded = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::VisitRecorded,
         format!("person:{}", id.0),
@@ -104,22 +100,21 @@ pub async fn record(
     .unit(unit)
     .actor(Some(v.p.id.0))
     .payload(json!({ "visit_id": visit_id, "tasks_done": closed }));
-    crate::outbox::emit(&mut tx, recorded).await?;
+    crate::outbox::emit(tx, recorded).await?;
     let event = Event::ok("visit.create", format!("person:{}", id.0))
         .unit(unit)
         .detail(
             json!({ "after": { "visit_id": visit_id, "visited_on": on, "kind": kind.as_str(), "tasks_closed": closed } }),
         );
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(visit_id)
 }
 
-pub async fn list(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Vec<Visit>> {
+/// The latest visits of a file the caller may see.
+pub async fn list(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<Vec<Visit>> {
     let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, id).await?;
-    list_in(&mut tx, who).await
+    let who = crate::access::person(tx, &scope, id).await?;
+    list_in(tx, who).await
 }
 
 /// The latest 200 visits of a file the caller may see, in the caller's transaction.
@@ -145,13 +140,14 @@ pub struct CarePlanInput {
     pub notes: Option<String>,
 }
 
+/// Sets the care plan of a file the caller may see, in the caller's write transaction.
 pub async fn set_plan(
-    state: &AppState,
+    tx: &mut Tx,
     v: &Viewer,
     id: PersonId,
     input: &CarePlanInput,
 ) -> AppResult<CarePlan> {
-    let unit = person_unit(state, v, id).await?;
+    let unit = person_unit(tx, v, id).await?;
     let mut errors = Vec::new();
     let tier = Tier::parse(input.tier.trim());
     if tier.is_none() {
@@ -161,10 +157,9 @@ pub async fn set_plan(
         .map_err(|e| errors.push(e))
         .ok()
         .flatten();
-    let mut tx = state.db.write().await?;
     // Without an interval of its own, the plan takes the tier's interval configured for
     // the person's unit (or above it), else the defaults (30, 90, 365 days).
-    let rules = crate::care::service::rules_for_unit(&mut tx, unit).await?;
+    let rules = crate::care::service::rules_for_unit(tx, unit).await?;
     let interval = input
         .interval_days
         .or(tier.map(|t| rules.interval_for(t)))
@@ -173,16 +168,16 @@ pub async fn set_plan(
         errors.push(FieldError::new("interval_days", "validation.interval"));
     }
     if let Some(staff) = input.paired_staff
-        && !repo::staff_covers(&mut tx, staff, unit).await?
+        && !repo::staff_covers(tx, staff, unit).await?
     {
         errors.push(FieldError::new("paired_staff", "validation.paired_staff"));
     }
     let (Some(tier), true) = (tier, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let before = repo::care_plan(&mut tx, id).await?;
+    let before = repo::care_plan(tx, id).await?;
     repo::upsert_care_plan(
-        &mut tx,
+        tx,
         id,
         tier.as_str(),
         interval,
@@ -190,22 +185,36 @@ pub async fn set_plan(
         notes.as_deref(),
     )
     .await?;
-    crate::care::service::refresh_contact(&mut tx, id).await?;
-    let after = repo::care_plan(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    crate::care::service::refresh_contact(tx, id).await?;
+    let after = repo::care_plan(tx, id).await?.ok_or(AppError::NotFound)?;
     let event = Event::ok("care_plan.set", format!("person:{}", id.0)).unit(unit).detail(json!({
         "before": before.map(|b| json!({ "tier": b.tier, "interval_days": b.interval_days, "paired_staff": b.paired_staff })),
         "after": { "tier": after.tier, "interval_days": after.interval_days, "paired_staff": after.paired_staff },
     }));
-    audit::record(&mut tx, &v.ctx.actor(), event).await?;
-    tx.commit().await?;
+    audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(after)
 }
 
-pub async fn plan(state: &AppState, v: &Viewer, id: PersonId) -> AppResult<Option<CarePlan>> {
+/// The care plan of a file the caller may see.
+pub async fn plan(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<Option<CarePlan>> {
     let scope = v.scope(crate::access::Perm::People)?;
-    let mut tx = state.db.read().await?;
-    let who = crate::access::person(&mut tx, &scope, id).await?;
-    plan_in(&mut tx, who).await
+    let who = crate::access::person(tx, &scope, id).await?;
+    plan_in(tx, who).await
+}
+
+/// Every visit and the care plan of the caller's own file, for the copy they download.
+pub async fn of_own_copy(
+    tx: &mut Tx,
+    copy: &crate::people::own::OwnCopy,
+) -> AppResult<(Vec<Visit>, Option<CarePlan>)> {
+    let id = copy.id();
+    Ok((
+        repo::visits(tx, id, 10_000).await?,
+        repo::care_plan(tx, id).await?,
+    ))
+}
+
+/// Staff who may be paired with people at a unit, for the care plan's choice.
+pub async fn pairable_staff(tx: &mut Tx, unit: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(repo::pairable_staff(tx, unit).await?)
 }

@@ -1,0 +1,8 @@
+//! Life events and hardship aid (困难帮扶) on a person's file.
+
+pub mod api;
+pub mod pages;
+pub(super) mod repo;
+pub mod service;
+
+pub use repo::{Aid, LifeEvent};
