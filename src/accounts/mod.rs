@@ -6,7 +6,7 @@ pub mod model;
 pub mod pages;
 pub mod password;
 pub mod prefs;
-pub mod repo;
+mod repo;
 pub mod service;
 pub mod totp;
 

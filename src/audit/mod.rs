@@ -3,7 +3,7 @@
 //! the house: every module records through [`record`]; the audit admin's pages are `trail`.
 
 pub mod model;
-pub mod repo;
+mod repo;
 
 pub use repo::{
     Filter, checkpoint, count, count_since, hash_algo, purge_before, record, search, set_hash_algo,

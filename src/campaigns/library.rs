@@ -5,7 +5,7 @@
 use super::repo::{self, Contribution, NewWork};
 use super::service::{KINDS, WorkInput};
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::news::Column;
@@ -74,7 +74,7 @@ pub async fn accept(tx: &mut Tx, v: &Viewer, work: i64, column: i64) -> AppResul
         .await?
         .filter(|w| w.campaign_id.is_none())
         .ok_or(AppError::NotFound)?;
-    if crate::units::repo::get_in_scope(tx, &s, UnitId(w.unit_id))
+    if crate::units::service::get_in_scope(tx, &s, UnitId(w.unit_id))
         .await?
         .is_none()
     {

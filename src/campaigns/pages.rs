@@ -7,7 +7,7 @@ use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::news::Column;
 use crate::state::AppState;
-use crate::units::repo::Unit;
+use crate::units::Unit;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
@@ -34,7 +34,7 @@ pub async fn list_campaigns(State(state): State<AppState>, v: Viewer) -> AppResu
     let campaigns = service::list(&mut tx, &v).await?;
     let (units, columns) = match v.scope(Perm::ManageNews) {
         Ok(s) => (
-            crate::units::repo::list(&mut tx, &s, false, 2000).await?,
+            crate::units::service::list(&mut tx, &s, false, 2000).await?,
             crate::news::service::columns_in(&mut tx, &s).await?,
         ),
         Err(_) => (Vec::new(), Vec::new()),
@@ -114,13 +114,16 @@ pub async fn show_campaign(
         (manager, c.state.as_str(), v.scope(Perm::ManageNews))
     {
         let mut all =
-            crate::units::repo::subtree(&mut tx, crate::units::model::UnitId(c.unit_id), 2000)
+            crate::units::service::subtree(&mut tx, crate::units::model::UnitId(c.unit_id), 2000)
                 .await?;
         for o in &c.open_units {
             if !all.iter().any(|u| u.id == o.id)
-                && let Some(u) =
-                    crate::units::repo::get_in_scope(&mut tx, &s, crate::units::model::UnitId(o.id))
-                        .await?
+                && let Some(u) = crate::units::service::get_in_scope(
+                    &mut tx,
+                    &s,
+                    crate::units::model::UnitId(o.id),
+                )
+                .await?
             {
                 all.push(u);
             }

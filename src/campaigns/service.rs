@@ -3,7 +3,7 @@
 
 use super::repo::{self, BlindWork, Campaign, NewCampaign, NewWork, RankedWork};
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::model::parse_text;
@@ -116,7 +116,7 @@ fn date(field: &'static str, v: &str, errors: &mut Vec<FieldError>) -> Option<Na
 async fn managed(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Campaign> {
     let s = v.scope(Perm::ManageNews)?;
     let c = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
-    if crate::units::repo::get_in_scope(tx, &s, UnitId(c.unit_id))
+    if crate::units::service::get_in_scope(tx, &s, UnitId(c.unit_id))
         .await?
         .is_none()
     {
@@ -158,7 +158,7 @@ async fn check_call(
     {
         errors.push(FieldError::new("closes_on", "validation.date_order"));
     }
-    let org = crate::units::repo::get_in_scope(tx, s, UnitId(organiser)).await?;
+    let org = crate::units::service::get_in_scope(tx, s, UnitId(organiser)).await?;
     if org.is_none() {
         errors.push(FieldError::new("unit_id", "validation.unit_scope"));
     }
@@ -175,7 +175,7 @@ async fn check_call(
         ));
     } else if let Some(org) = &org {
         for id in &open {
-            let u = crate::units::repo::get_in_scope(tx, s, UnitId(*id)).await?;
+            let u = crate::units::service::get_in_scope(tx, s, UnitId(*id)).await?;
             if !u.is_some_and(|u| u.active && u.path.starts_with(&org.path)) {
                 errors.push(FieldError::new("open_unit_ids", "validation.open_unit"));
                 break;
@@ -218,7 +218,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: &CampaignInput) -> AppResult
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        match crate::accounts::repo::find_by_login(tx, name, &[]).await? {
+        match crate::accounts::service::find_by_login(tx, name, &[]).await? {
             Some(a) if a.active => judges.push(a.id),
             _ => errors.push(FieldError::new("judges", "validation.judge_unknown")),
         }
@@ -535,7 +535,7 @@ pub async fn may_see_work(
     let (Some(unit), Ok(s)) = (unit, p.scope(Perm::ManageNews)) else {
         return Ok(false);
     };
-    Ok(crate::units::repo::get_in_scope(tx, &s, UnitId(unit))
+    Ok(crate::units::service::get_in_scope(tx, &s, UnitId(unit))
         .await?
         .is_some())
 }

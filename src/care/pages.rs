@@ -6,7 +6,7 @@ use super::service::{self, Coverage};
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::units::{model::UnitId, repo::Unit, service as units};
+use crate::units::{Unit, model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;

@@ -247,19 +247,3 @@ pub async fn my_counts(tx: &mut Tx, account: i64, today: &str) -> Result<(i64, i
          FROM visit_tasks WHERE assigned_to = $1 AND status = 'open'")
         .bind(account).bind(today).fetch_one(c).await)
 }
-
-/// Key-tier active people in the subtree visible to the account, and how many of them were
-/// contacted within their interval (next contact not yet overdue).
-pub async fn coverage(
-    tx: &mut Tx,
-    account: i64,
-    unit_path: &str,
-    today: &str,
-) -> Result<(i64, i64), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as(
-        concat!("SELECT COUNT(*), COALESCE(SUM(CASE WHEN cp.next_due_on >= $3 THEN 1 ELSE 0 END), 0)
-         FROM units u JOIN people p ON p.unit_id = u.id JOIN care_plans cp ON cp.person_id = p.id
-         WHERE ", crate::under!("u.path", "$2"), " AND cp.tier = 'key' AND p.status = 'active' AND ",
-         crate::person_visible!("$1")))
-        .bind(account).bind(unit_path).bind(today).fetch_one(c).await)
-}

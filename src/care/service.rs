@@ -4,10 +4,11 @@
 use super::model::Tier;
 use super::repo::{self, Task};
 use super::rules::{self, Facts, Rules};
-use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
-use crate::db::{Db, Tx};
+use crate::access::{self, ADULT_KEEPERS, MINOR_KEEPERS, Perm};
+use crate::audit::{self as audit, model::Event};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::outbox::totals;
 use crate::people::model::PersonId;
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
@@ -21,7 +22,7 @@ fn date(s: &Option<String>) -> Option<NaiveDate> {
 
 /// What the task generator needs besides the people: every unit's rules, the festivals
 /// around `today` and the start of the life-event look-back.
-struct TaskPlan {
+pub struct TaskPlan {
     today: NaiveDate,
     all_rules: Vec<(String, Rules)>,
     defaults: Rules,
@@ -29,7 +30,7 @@ struct TaskPlan {
     since: String,
 }
 
-async fn task_plan(tx: &mut Tx, today: NaiveDate) -> Result<TaskPlan, sqlx::Error> {
+pub async fn task_plan(tx: &mut Tx, today: NaiveDate) -> Result<TaskPlan, sqlx::Error> {
     Ok(TaskPlan {
         today,
         all_rules: repo::all_rules(tx).await?,
@@ -45,7 +46,7 @@ async fn task_plan(tx: &mut Tx, today: NaiveDate) -> Result<TaskPlan, sqlx::Erro
 /// Creates the tasks due for the next (up to) 1,000 people after `after` (or only `only`),
 /// in the caller's write transaction; returns the last person's id and the tasks created, or
 /// `None` when no one is left.
-async fn task_batch(
+pub async fn task_batch(
     tx: &mut Tx,
     plan: &TaskPlan,
     after: i64,
@@ -97,38 +98,6 @@ async fn task_batch(
         }
     }
     Ok(Some((last.id, created)))
-}
-
-/// Creates the visit tasks due on `today` for everyone (or one person). Idempotent: each
-/// (person, reason) task is stored once however often or on however many nodes this runs.
-///
-/// Works at the edge (called by the daily job and the command line only): in batches of
-/// 1,000 people, each in its own transaction, so that a province-wide run never holds the
-/// write lock for long. A request uses [`generate_tasks_for`] in its own transaction.
-pub async fn generate_tasks(
-    db: &Db,
-    today: NaiveDate,
-    only: Option<PersonId>,
-) -> Result<u64, sqlx::Error> {
-    let plan = {
-        let mut tx = db.read().await?;
-        task_plan(&mut tx, today).await?
-    };
-    let mut created = 0;
-    let mut after = 0;
-    loop {
-        let mut tx = db.write().await?;
-        let Some((last, n)) = task_batch(&mut tx, &plan, after, only).await? else {
-            break;
-        };
-        created += n;
-        after = last;
-        tx.commit().await?;
-    }
-    let mut tx = db.write().await?;
-    repo::cancel_for_inactive(&mut tx).await?;
-    tx.commit().await?;
-    Ok(created)
 }
 
 /// Creates the visit tasks one person's file calls for on `today`, in the caller's write
@@ -241,7 +210,17 @@ pub async fn coverage(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Covera
     v.scope(Perm::People)?;
     let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
-    let (all, ok) = repo::coverage(tx, v.p.id.0, &u.path, &today).await?;
+    // Read from the subtree totals (one row a unit), over the files the caller may see:
+    // adults' where they keep adults' files, minors' where they hold youth care.
+    let (mut all, mut ok) = (0, 0);
+    for (roles, metric) in [
+        (ADULT_KEEPERS, "key_due:adult"),
+        (MINOR_KEEPERS, "key_due:minor"),
+    ] {
+        let units = access::reach_within(&access::reach(&v.p.grants, roles), u.id, &u.path);
+        all += totals::sum(tx, &units, metric, None).await?;
+        ok += totals::sum_from(tx, &units, metric, &today).await?;
+    }
     let percent = (all > 0).then(|| (ok as f64 * 1000.0 / all as f64).round() / 10.0);
     Ok(Coverage {
         unit_id: u.id,
@@ -249,4 +228,9 @@ pub async fn coverage(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Covera
         contacted_in_time: ok,
         percent,
     })
+}
+
+/// Cancels the open visit tasks of files no longer active.
+pub async fn cancel_for_inactive(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    repo::cancel_for_inactive(tx).await
 }

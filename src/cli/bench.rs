@@ -231,7 +231,7 @@ async fn load_people(
     );
     let t = Instant::now();
     let tasks =
-        crate::care::service::generate_tasks(db, chrono::Utc::now().date_naive(), None).await?;
+        crate::jobs::visit_tasks::generate(db, chrono::Utc::now().date_naive(), None).await?;
     println!(
         "task generator: {tasks} tasks in {:.1} s",
         t.elapsed().as_secs_f64()

@@ -250,7 +250,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     let Demo { tx, accounts, .. } = d;
     tx.commit().await?;
     let tasks =
-        crate::care::service::generate_tasks(db, chrono::Utc::now().date_naive(), None).await?;
+        crate::jobs::visit_tasks::generate(db, chrono::Utc::now().date_naive(), None).await?;
     super::province::rebuild_rollups(db).await?;
     println!("{people} person files with care plans, visits and life events; {tasks} visit tasks.");
     println!(

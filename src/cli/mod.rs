@@ -6,6 +6,7 @@ mod bench_search;
 pub mod demo;
 mod demo_news;
 mod demo_people;
+pub mod import_articles;
 mod province;
 pub mod rekey;
 
@@ -228,7 +229,7 @@ pub async fn main() -> anyhow::Result<i32> {
                 None => chrono::Utc::now().date_naive(),
             };
             let started = std::time::Instant::now();
-            let n = crate::care::service::generate_tasks(&db, day, None).await?;
+            let n = crate::jobs::visit_tasks::generate(&db, day, None).await?;
             println!(
                 "{n} visit tasks created for {day} in {:.2} s",
                 started.elapsed().as_secs_f64()
@@ -533,7 +534,7 @@ async fn import_articles(
         }
         None => None,
     };
-    let results = crate::news::import::import_dir(db, dir, column, author).await?;
+    let results = import_articles::import_dir(db, dir, column, author).await?;
     let mut failed = 0;
     for r in &results {
         match (r.article, &r.problem) {

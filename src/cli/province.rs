@@ -101,7 +101,7 @@ pub async fn generate(
     );
 
     let t = Instant::now();
-    let tasks = crate::care::service::generate_tasks(db, today, None).await?;
+    let tasks = crate::jobs::visit_tasks::generate(db, today, None).await?;
     println!(
         "task generator: {tasks} tasks in {:.1} s",
         t.elapsed().as_secs_f64()

@@ -3,6 +3,7 @@
 
 pub mod policy;
 pub mod search_lists;
+pub mod visit_tasks;
 
 use crate::audit::{
     self as audit,
@@ -69,7 +70,7 @@ pub async fn daily_visit_tasks(state: &AppState) -> Result<Option<u64>, sqlx::Er
     if ran(state, "visit_tasks", &slot).await? {
         return Ok(None);
     }
-    let created = crate::care::service::generate_tasks(&state.db, today, None).await?;
+    let created = crate::jobs::visit_tasks::generate(&state.db, today, None).await?;
     let mut tx = state.db.write().await?;
     if claim(&mut tx, "visit_tasks", &slot, &state.node).await? {
         audit::record(

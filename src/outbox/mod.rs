@@ -216,6 +216,22 @@ pub async fn rebuild_all(tx: &mut Tx) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Tells the figures that records counted at `unit` changed (see [`Kind::RecordsChanged`]).
+pub async fn records_changed(
+    tx: &mut Tx,
+    unit: i64,
+    actor: Option<i64>,
+    subject: String,
+) -> Result<(), sqlx::Error> {
+    emit(
+        tx,
+        DomainEvent::new(Kind::RecordsChanged, subject)
+            .unit(unit)
+            .actor(actor),
+    )
+    .await
+}
+
 /// Runs the consumers that have events waiting (a read first, so an idle node writes
 /// nothing); returns how many events were taken.
 pub async fn run_pending(db: &Db) -> Result<usize, sqlx::Error> {

@@ -6,14 +6,14 @@
 use super::repo::{self, PersonRecord, Sealed};
 use super::transfer::{self, ExportRow};
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::units::model::UnitId;
-use crate::units::{repo as units, service as unit_service};
+use crate::units::{service as units, service as unit_service};
 use crate::web::auth::Viewer;
 use axum::extract::{Path, Query, State};
 use axum::http::header;

@@ -7,8 +7,8 @@
 use super::service::{Built, build};
 use super::transfer::{self, header_index, read_rows, to_input};
 use super::{import_repo, repo};
+use crate::audit;
 use crate::audit::model::{Actor, Event};
-use crate::audit::repo as audit;
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, FieldError};

@@ -6,7 +6,7 @@
 use super::model::PersonId;
 use super::photo_repo as repo;
 use crate::access::Visible;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;

@@ -7,7 +7,7 @@ use crate::access::{Perm, Scope};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::units::repo::{self as units, Unit};
+use crate::units::{Unit, service as units};
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;

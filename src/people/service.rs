@@ -6,7 +6,7 @@ use super::model::{Category, PersonId, Sensitive};
 use super::repo::{self, PersonRow};
 use crate::access::Perm;
 use crate::access::Visible;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
@@ -50,7 +50,12 @@ pub async fn set_status(
     status: &str,
     died_on: Option<&str>,
 ) -> AppResult<()> {
-    Ok(repo::set_status(tx, who.id(), status, died_on).await?)
+    repo::set_status(tx, who.id(), status, died_on).await?;
+    if let Some(p) = repo::row(tx, who.id()).await? {
+        crate::outbox::records_changed(tx, p.unit_id, None, format!("person:{}", who.id().0))
+            .await?;
+    }
+    Ok(())
 }
 
 /// The file linked to an account, if any (the home page offers it).
@@ -179,6 +184,15 @@ pub async fn update(
         .actor(Some(v.p.id.0))
         .payload(json!({ "from": prev.unit_id, "to": record.unit_id }));
         crate::outbox::emit(tx, moved).await?;
+    } else {
+        // Status, categories or age may have changed what the figures count.
+        crate::outbox::records_changed(
+            tx,
+            record.unit_id,
+            Some(v.p.id.0),
+            format!("person:{}", id.0),
+        )
+        .await?;
     }
     let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
         "change": audit_changes(Some(&prev), &record, &sensitive),

@@ -6,7 +6,7 @@ use super::repo::PersonRow;
 use super::service::{self, TalentInput};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::units::repo::Unit;
+use crate::units::Unit;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};

@@ -5,7 +5,7 @@
 
 pub mod api;
 pub mod pages;
-pub mod repo;
+mod repo;
 pub mod service;
 
 use crate::state::AppState;

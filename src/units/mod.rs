@@ -4,7 +4,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
-pub mod repo;
+mod repo;
 pub mod service;
 
 pub use model::{UnitId, UnitKind};

@@ -142,17 +142,3 @@ pub async fn deactivate_subtree(tx: &mut Tx, unit: &Unit) -> Result<u64, sqlx::E
         .bind(now()).bind(&unit.path).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(r)
 }
-
-pub async fn reactivate(tx: &mut Tx, id: UnitId) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("UPDATE units SET active = TRUE, updated_at = $1 WHERE id = $2")
-        .bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Units in scope by kind, for the home page.
-pub async fn count_by_kind(tx: &mut Tx, s: &Scope) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(concat!(
-        "SELECT u.kind, COUNT(*) FROM units u WHERE u.active = TRUE AND u.id IN ", scope_units!(),
-        " GROUP BY u.kind ORDER BY COUNT(*) DESC"))
-        .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
-}

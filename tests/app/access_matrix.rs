@@ -108,11 +108,11 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
     let (committee, school) = {
         let mut tx = app.db().write().await.unwrap();
         let all = yinyao::access::Scope::EVERYTHING;
-        let parent = yinyao::units::repo::get_in_scope(&mut tx, &all, UnitId(c.county))
+        let parent = yinyao::units::service::get_in_scope(&mut tx, &all, UnitId(c.county))
             .await
             .unwrap()
             .unwrap();
-        let committee = yinyao::units::repo::insert(
+        let committee = yinyao::units::bulk::insert(
             &mut tx,
             Some(&parent),
             "清江县关工委",
@@ -121,7 +121,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
         .await
         .unwrap();
         let school =
-            yinyao::units::repo::insert(&mut tx, Some(&committee), "实验小学", UnitKind::School)
+            yinyao::units::bulk::insert(&mut tx, Some(&committee), "实验小学", UnitKind::School)
                 .await
                 .unwrap();
         tx.commit().await.unwrap();

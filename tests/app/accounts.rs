@@ -45,7 +45,7 @@ async fn five_failures_lock_the_account_for_thirty_minutes_with_one_message() {
     assert!(!cl.cookies.contains_key("yy_sid"));
 
     let mut tx = app.db().read().await.unwrap();
-    let a = yinyao::accounts::repo::find_by_login(&mut tx, "wangli", &[])
+    let a = yinyao::accounts::service::find_by_login(&mut tx, "wangli", &[])
         .await
         .unwrap()
         .unwrap();
@@ -55,11 +55,11 @@ async fn five_failures_lock_the_account_for_thirty_minutes_with_one_message() {
         (28..=30).contains(&minutes),
         "locked for 30 minutes, got {minutes}"
     );
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("login.lockout".into()),
         ..Default::default()
     };
-    assert_eq!(yinyao::audit::repo::count(&mut tx, &f).await.unwrap(), 1);
+    assert_eq!(yinyao::audit::count(&mut tx, &f).await.unwrap(), 1);
     drop(tx);
 
     // The lock lives in the database, so it holds on any node; when it expires, login works.
@@ -491,7 +491,7 @@ async fn unit_admin_creates_accounts_and_grants_roles_in_subtree_only() {
 
     let id: i64 = {
         let mut tx = app.db().read().await.unwrap();
-        yinyao::accounts::repo::find_by_login(&mut tx, "liming", &[])
+        yinyao::accounts::service::find_by_login(&mut tx, "liming", &[])
             .await
             .unwrap()
             .unwrap()
@@ -544,12 +544,12 @@ async fn unit_admin_creates_accounts_and_grants_roles_in_subtree_only() {
 
     let mut tx = app.db().read().await.unwrap();
     for action in ["account.create", "role.grant", "role.revoke"] {
-        let f = yinyao::audit::repo::Filter {
+        let f = yinyao::audit::Filter {
             action: Some(action.into()),
             ..Default::default()
         };
         assert!(
-            yinyao::audit::repo::count(&mut tx, &f).await.unwrap() >= 1,
+            yinyao::audit::count(&mut tx, &f).await.unwrap() >= 1,
             "{action} audited"
         );
     }
@@ -763,7 +763,7 @@ async fn no_one_takes_over_an_account_with_more_power() {
     .await;
     {
         let mut tx = app.db().write().await.unwrap();
-        yinyao::accounts::repo::insert_grant(&mut tx, big, c.city, UnitRole::UnitAdmin, None)
+        yinyao::accounts::bulk::insert_grant(&mut tx, big, c.city, UnitRole::UnitAdmin, None)
             .await
             .unwrap();
         tx.commit().await.unwrap();

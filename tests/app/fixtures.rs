@@ -3,9 +3,9 @@
 use crate::helpers::{Client, TestApp};
 use axum::http::StatusCode;
 use yinyao::accounts::model::{AccountId, PlatformRole, UnitRole, hash_password};
-use yinyao::accounts::repo::{self as accounts, NewAccount};
+use yinyao::accounts::{NewAccount, bulk as accounts};
+use yinyao::units::bulk as units;
 use yinyao::units::model::UnitKind;
-use yinyao::units::repo as units;
 
 pub const PASSWORD: &str = "Tea-garden-42";
 

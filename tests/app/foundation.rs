@@ -8,7 +8,7 @@ use std::time::Duration;
 use yinyao::accounts::model::UnitRole;
 use yinyao::db::Db;
 use yinyao::units::model::UnitKind;
-use yinyao::units::repo as units;
+use yinyao::units::{bulk as units, service as units_read};
 
 /// Opens a write transaction, adds a unit under `parent`, holds the transaction for `hold`,
 /// then commits.
@@ -20,7 +20,7 @@ async fn add_unit_slowly(
 ) -> Result<(), String> {
     let mut tx = app.db().write().await.map_err(|e| e.to_string())?;
     let all = yinyao::access::Scope::EVERYTHING;
-    let parent = units::get_in_scope(&mut tx, &all, yinyao::units::model::UnitId(parent))
+    let parent = units_read::get_in_scope(&mut tx, &all, yinyao::units::model::UnitId(parent))
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no parent")?;

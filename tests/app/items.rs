@@ -266,11 +266,11 @@ async fn mobile_members_link_to_an_online_branch() {
     let branch = {
         let mut tx = app.db().write().await.unwrap();
         let county_id = c.county;
-        let parent: yinyao::units::repo::Unit =
+        let parent: yinyao::units::Unit =
             yinyao::on_tx!(&mut tx, conn => sqlx::query_as("SELECT * FROM units WHERE id = $1")
             .bind(county_id).fetch_one(conn).await)
             .unwrap();
-        let b = yinyao::units::repo::insert(
+        let b = yinyao::units::bulk::insert(
             &mut tx,
             Some(&parent),
             "清江县流动党员网络党支部",

@@ -36,4 +36,5 @@ mod search_lists;
 mod sessions;
 mod settings;
 mod shell;
+mod totals;
 mod units;

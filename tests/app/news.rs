@@ -172,12 +172,12 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
         ("article.approve", 2),
         ("article.create", 1),
     ] {
-        let f = yinyao::audit::repo::Filter {
+        let f = yinyao::audit::Filter {
             action: Some(action.into()),
             ..Default::default()
         };
         assert_eq!(
-            yinyao::audit::repo::count(&mut tx, &f).await.unwrap(),
+            yinyao::audit::count(&mut tx, &f).await.unwrap(),
             n,
             "{action}"
         );
@@ -511,13 +511,11 @@ async fn rejected_articles_are_edited_and_resubmitted_and_the_queue_is_oldest_fi
 /// The audit entries of `action`, newest first.
 async fn audit_entries(app: &TestApp, action: &str) -> Vec<yinyao::audit::model::Entry> {
     let mut tx = app.db().read().await.unwrap();
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some(action.into()),
         ..Default::default()
     };
-    yinyao::audit::repo::search(&mut tx, &f, 10, 0)
-        .await
-        .unwrap()
+    yinyao::audit::search(&mut tx, &f, 10, 0).await.unwrap()
 }
 
 /// Runs scheduled publishing as the job runner does: in one write transaction.

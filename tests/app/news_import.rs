@@ -47,7 +47,7 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
     big.set_len(yinyao::news::import::MAX_ARTICLE_FILE_BYTES + 1)
         .unwrap();
 
-    let results = yinyao::news::import::import_dir(app.db(), dir.path(), col, None)
+    let results = yinyao::cli::import_articles::import_dir(app.db(), dir.path(), col, None)
         .await
         .unwrap();
     assert_eq!(results.len(), 6, "only .txt and .html files");
@@ -172,7 +172,7 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
 
     // A column that does not exist imports nothing.
     assert!(
-        yinyao::news::import::import_dir(app.db(), dir.path(), 9999, None)
+        yinyao::cli::import_articles::import_dir(app.db(), dir.path(), 9999, None)
             .await
             .is_err()
     );

@@ -224,13 +224,11 @@ async fn configuration_changes_are_audited_with_before_and_after() {
     cfg.database_url = Some("postgres://user:secret@db/yinyao".into());
     assert!(record_config(&app, &cfg).await);
     let mut tx = app.db().read().await.unwrap();
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("config.change".into()),
         ..Default::default()
     };
-    let entries = yinyao::audit::repo::search(&mut tx, &f, 10, 0)
-        .await
-        .unwrap();
+    let entries = yinyao::audit::search(&mut tx, &f, 10, 0).await.unwrap();
     assert_eq!(entries.len(), 2);
     assert!(
         entries[0].detail.contains("\"lockout_failures\":5")

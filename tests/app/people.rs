@@ -95,13 +95,11 @@ async fn sensitive_fields_are_encrypted_masked_and_revealed_with_an_audit_entry(
     assert_eq!(api.json()["value"], "高血压，需按时服药");
 
     let mut tx = app.db().read().await.unwrap();
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("person.reveal".into()),
         ..Default::default()
     };
-    let entries = yinyao::audit::repo::search(&mut tx, &f, 10, 0)
-        .await
-        .unwrap();
+    let entries = yinyao::audit::search(&mut tx, &f, 10, 0).await.unwrap();
     assert_eq!(entries.len(), 2);
     assert!(
         entries
@@ -744,12 +742,12 @@ async fn a_retiree_sees_corrects_and_downloads_their_own_file() {
         "person.self_update",
         "person.self_export",
     ] {
-        let f = yinyao::audit::repo::Filter {
+        let f = yinyao::audit::Filter {
             action: Some(action.into()),
             ..Default::default()
         };
         assert_eq!(
-            yinyao::audit::repo::count(&mut tx, &f).await.unwrap(),
+            yinyao::audit::count(&mut tx, &f).await.unwrap(),
             1,
             "{action}"
         );
@@ -903,7 +901,7 @@ async fn a_scope_never_reaches_siblings_whose_ids_start_alike() {
     assert_eq!(c.town_a, 3, "the fixture's first town is unit 3");
     let mut tx = app.db().write().await.unwrap();
     let everything = yinyao::access::Scope::EVERYTHING;
-    let county_unit = yinyao::units::repo::get_in_scope(
+    let county_unit = yinyao::units::service::get_in_scope(
         &mut tx,
         &everything,
         yinyao::units::model::UnitId(c.county),
@@ -913,7 +911,7 @@ async fn a_scope_never_reaches_siblings_whose_ids_start_alike() {
     .unwrap();
     let mut thirty = 0;
     for n in 0..30 {
-        let t = yinyao::units::repo::insert(
+        let t = yinyao::units::bulk::insert(
             &mut tx,
             Some(&county_unit),
             &format!("第{n}镇"),
@@ -1029,7 +1027,7 @@ async fn narrow_and_broad_person_lists_agree() {
     // Overlapping grants (the town, and admin of one of its villages) must not list anyone twice.
     {
         let mut tx = app.db().write().await.unwrap();
-        yinyao::accounts::repo::insert_grant(
+        yinyao::accounts::bulk::insert_grant(
             &mut tx,
             town_staff,
             c.village_a,

@@ -190,11 +190,11 @@ async fn a_good_xlsx_is_checked_then_committed_in_one_go() {
         .await;
     assert!(r.body.contains("已有档案使用这个身份证号"));
     let mut tx = app.db().read().await.unwrap();
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("person.import".into()),
         ..Default::default()
     };
-    assert_eq!(yinyao::audit::repo::count(&mut tx, &f).await.unwrap(), 1);
+    assert_eq!(yinyao::audit::count(&mut tx, &f).await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -361,7 +361,7 @@ async fn two_towns(app: &TestApp, c: &County) {
 async fn mixed_client<'a>(app: &'a TestApp, c: &County) -> Client<'a> {
     let id = fixtures::account(app, "mixed", Some(c.county), Some(UnitRole::Staff)).await;
     let mut tx = app.db().write().await.unwrap();
-    yinyao::accounts::repo::insert_grant(&mut tx, id, c.town_a, UnitRole::UnitAdmin, None)
+    yinyao::accounts::bulk::insert_grant(&mut tx, id, c.town_a, UnitRole::UnitAdmin, None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

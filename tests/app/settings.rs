@@ -82,7 +82,7 @@ async fn the_system_admin_tightens_the_lockout_and_it_holds_at_once() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "locked after three");
     let mut tx = app.db().read().await.unwrap();
-    let a = yinyao::accounts::repo::find_by_login(&mut tx, "wangli", &[])
+    let a = yinyao::accounts::service::find_by_login(&mut tx, "wangli", &[])
         .await
         .unwrap()
         .unwrap();
@@ -90,13 +90,11 @@ async fn the_system_admin_tightens_the_lockout_and_it_holds_at_once() {
     assert!((58..=60).contains(&minutes), "locked for {minutes} minutes");
 
     // Audited with who, before and after.
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("config.policy_set".into()),
         ..Default::default()
     };
-    let entries = yinyao::audit::repo::search(&mut tx, &f, 10, 0)
-        .await
-        .unwrap();
+    let entries = yinyao::audit::search(&mut tx, &f, 10, 0).await.unwrap();
     assert_eq!(entries.len(), 1);
     let detail = &entries[0].detail;
     assert!(detail.contains("\"before\"") && detail.contains("\"lockout_failures\":3"));

@@ -62,11 +62,11 @@ async fn sibling_town_is_404_on_pages_and_api() {
 
     // Refused looks are in the audit trail.
     let mut tx = app.db().read().await.unwrap();
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("access.denied".into()),
         ..Default::default()
     };
-    assert!(yinyao::audit::repo::count(&mut tx, &f).await.unwrap() >= 4);
+    assert!(yinyao::audit::count(&mut tx, &f).await.unwrap() >= 4);
 }
 
 #[tokio::test]
@@ -163,13 +163,11 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
 
     // Each change is audited with before and after.
     let mut tx = app.db().read().await.unwrap();
-    let f = yinyao::audit::repo::Filter {
+    let f = yinyao::audit::Filter {
         action: Some("unit.update".into()),
         ..Default::default()
     };
-    let entries = yinyao::audit::repo::search(&mut tx, &f, 10, 0)
-        .await
-        .unwrap();
+    let entries = yinyao::audit::search(&mut tx, &f, 10, 0).await.unwrap();
     assert!(
         entries
             .iter()

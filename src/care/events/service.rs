@@ -4,7 +4,7 @@
 
 use super::repo::{self, Aid, LifeEvent};
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::care::service::generate_tasks_for;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};

@@ -2,7 +2,7 @@
 //! delivery …): use cases, each in the caller's transaction.
 
 use super::repo::{self, CareItem};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::care::model::ItemStatus;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};

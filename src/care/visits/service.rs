@@ -3,7 +3,7 @@
 
 use super::repo::{self, CarePlan, NewVisitRecord, Visit};
 use crate::access::Visible;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::care::model::{Tier, VisitKind};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
@@ -186,6 +186,7 @@ pub async fn set_plan(
     )
     .await?;
     crate::care::service::refresh_contact(tx, id).await?;
+    crate::outbox::records_changed(tx, unit, Some(v.p.id.0), format!("person:{}", id.0)).await?;
     let after = repo::care_plan(tx, id).await?.ok_or(AppError::NotFound)?;
     let event = Event::ok("care_plan.set", format!("person:{}", id.0)).unit(unit).detail(json!({
         "before": before.map(|b| json!({ "tier": b.tier, "interval_days": b.interval_days, "paired_staff": b.paired_staff })),

@@ -4,7 +4,7 @@
 use super::repo;
 use super::service;
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::files::{Attachment, Received};
@@ -17,9 +17,10 @@ use crate::web::auth::Viewer;
 pub async fn may_upload(tx: &mut Tx, v: &Viewer, article: i64) -> AppResult<Article> {
     let a = service::load(tx, v, article).await?;
     let s = v.scope(Perm::WriteNews)?;
-    let in_scope = crate::units::repo::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
-        .await?
-        .is_some();
+    let in_scope =
+        crate::units::service::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
+            .await?
+            .is_some();
     if a.author_id != v.p.id.0 && !in_scope {
         return Err(AppError::Forbidden);
     }
@@ -54,7 +55,7 @@ pub async fn choose_cover(tx: &mut Tx, v: &Viewer, id: i64, file: i64) -> AppRes
     }
     let s = v.scope(Perm::WriteNews)?;
     let writes_here =
-        crate::units::repo::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
+        crate::units::service::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
             .await?
             .is_some();
     if a.author_id != v.p.id.0 && !writes_here {

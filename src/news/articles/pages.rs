@@ -106,14 +106,14 @@ struct FormPage {
     correspondents: Vec<(i64, String)>,
     /// The units a new article may come from (the writer's scope); the source unit is set
     /// when the article is written and kept after.
-    units: Vec<crate::units::repo::Unit>,
+    units: Vec<crate::units::Unit>,
 }
 
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
     let s = v.scope(Perm::WriteNews)?;
     let mut tx = state.db.read().await?;
     let columns = crate::news::columns::service::columns(&mut tx, &v).await?;
-    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
+    let units = crate::units::service::list(&mut tx, &s, false, 2000).await?;
     let correspondents = service::correspondents(&mut tx, &v).await?;
     html(&FormPage {
         page: Page::new(&v.ctx, "/news"),

@@ -3,7 +3,7 @@
 
 use super::repo;
 use crate::access::{Perm, Scope};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::news::Article;
@@ -58,7 +58,7 @@ fn parse_publish_at(s: Option<&str>) -> Result<Option<DateTime<Utc>>, FieldError
 
 /// Whether a unit lies in a scope.
 pub(in crate::news) async fn unit_in(tx: &mut Tx, s: &Scope, unit: i64) -> AppResult<bool> {
-    Ok(crate::units::repo::get_in_scope(tx, s, UnitId(unit))
+    Ok(crate::units::service::get_in_scope(tx, s, UnitId(unit))
         .await?
         .is_some())
 }
@@ -68,7 +68,7 @@ pub(in crate::news) async fn require_unit_in(tx: &mut Tx, s: &Scope, unit: i64) 
     if unit_in(tx, s, unit).await? {
         return Ok(());
     }
-    if crate::units::repo::exists(tx, UnitId(unit)).await? {
+    if crate::units::service::exists(tx, UnitId(unit)).await? {
         Err(AppError::OutOfScope)
     } else {
         Err(AppError::NotFound)

@@ -19,9 +19,9 @@ use service::ColumnInput;
 struct ColumnsPage {
     page: Page,
     columns: Vec<Column>,
-    units: Vec<crate::units::repo::Unit>,
+    units: Vec<crate::units::Unit>,
     /// For unit admins: the units they may set review steps for.
-    step_units: Option<Vec<crate::units::repo::Unit>>,
+    step_units: Option<Vec<crate::units::Unit>>,
     /// The review settings in force in their units.
     configured: Vec<(String, i32)>,
     /// For those who keep the sensitive-word list.
@@ -37,10 +37,10 @@ pub async fn columns_page(AxState(state): AxState<AppState>, v: Viewer) -> AppRe
         Err(AppError::Forbidden) => None,
         other => Some(other?),
     };
-    let units = crate::units::repo::list(&mut tx, &s, false, 2000).await?;
+    let units = crate::units::service::list(&mut tx, &s, false, 2000).await?;
     let (step_units, configured) = match v.scope(Perm::ManageUnits) {
         Ok(admin) => (
-            Some(crate::units::repo::list(&mut tx, &admin, false, 2000).await?),
+            Some(crate::units::service::list(&mut tx, &admin, false, 2000).await?),
             crate::news::review::repo::configured_steps(&mut tx, &admin).await?,
         ),
         Err(_) => (None, Vec::new()),

@@ -2,7 +2,7 @@
 
 use super::repo;
 use crate::access::{Perm, Scope};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::news::Column;

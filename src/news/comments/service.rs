@@ -3,7 +3,7 @@
 
 use super::repo::NewComment;
 use crate::access::{Perm, Scope};
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::{Tx, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::news::Comment;
@@ -147,7 +147,7 @@ async fn may_moderate(tx: &mut Tx, v: &Viewer, comment: i64) -> AppResult<()> {
         .await?
         .ok_or(AppError::NotFound)?;
     for s in &scopes {
-        if crate::units::repo::get_in_scope(tx, s, crate::units::model::UnitId(unit))
+        if crate::units::service::get_in_scope(tx, s, crate::units::model::UnitId(unit))
             .await?
             .is_some()
         {

@@ -4,4 +4,4 @@
 pub mod repair;
 mod service;
 
-pub use service::{Imported, MAX_ARTICLE_FILE_BYTES, import_dir};
+pub use service::{Imported, MAX_ARTICLE_FILE_BYTES, Prepared, Target, prepare, store, target};

@@ -4,11 +4,10 @@
 
 use super::repair;
 use super::repair::Repair;
-use crate::audit::{model::Actor, model::Event, repo as audit};
-use crate::db::Db;
+use crate::audit::{self as audit, model::Actor, model::Event};
+use crate::db::Tx;
 use crate::news::articles::repo::Text;
 use serde_json::json;
-use std::path::Path;
 
 /// The largest file the import reads (a scraped page with its markup; an article's text is
 /// a few kilobytes).
@@ -85,23 +84,24 @@ fn split(name: &str, text: &str) -> (String, String) {
     )
 }
 
-/// Imports every `.txt`, `.html` and `.htm` file of `dir` into `column` as drafts by
-/// `author` (an account id; the column unit's editor or admin when `None`). Each file is its
-/// own transaction: a bad file is reported and the others still go in.
-pub async fn import_dir(
-    db: &Db,
-    dir: &Path,
+/// Where imported articles go: a column, its unit, and the author the drafts stand under.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
     column: i64,
-    author: Option<i64>,
-) -> anyhow::Result<Vec<Imported>> {
-    let mut tx = db.read().await?;
-    let col = crate::news::columns::repo::column(&mut tx, column)
+    unit: i64,
+    author: i64,
+}
+
+/// The target of an import into `column` by `author` (an account id; the column unit's
+/// editor or admin when `None`).
+pub async fn target(tx: &mut Tx, column: i64, author: Option<i64>) -> anyhow::Result<Target> {
+    let col = crate::news::columns::repo::column(tx, column)
         .await?
         .filter(|c| c.active)
         .ok_or_else(|| anyhow::anyhow!("column {column} does not exist or is inactive"))?;
     let author = match author {
         Some(a) => a,
-        None => crate::news::articles::repo::default_author(&mut tx, col.unit_id)
+        None => crate::news::articles::repo::default_author(tx, col.unit_id)
             .await?
             .ok_or_else(|| {
                 anyhow::anyhow!(
@@ -109,127 +109,122 @@ pub async fn import_dir(
                 )
             })?,
     };
-    drop(tx);
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e.to_lowercase().as_str(), "txt" | "html" | "htm"))
-        })
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for path in files {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("?")
-            .to_string();
-        // Bounded before it is read, as every upload is: an article is far smaller.
-        if std::fs::metadata(&path)?.len() > MAX_ARTICLE_FILE_BYTES {
-            out.push(Imported {
-                file: name,
-                article: None,
-                title: String::new(),
-                repairs: Vec::new(),
-                problem: Some(format!(
-                    "file larger than {} MB; not read",
-                    MAX_ARTICLE_FILE_BYTES >> 20
-                )),
-            });
-            continue;
-        }
-        let bytes = std::fs::read(&path)?;
-        let (original, encoding) = decode(&bytes);
-        let (title, body) = split(&name, &original);
-        // An HTML page becomes plain paragraphs, which an editor can work on and the repairs
-        // see line by line: sanitised first (scripts and styles go with their content), then
-        // its text, one paragraph a block.
-        let body = if is_html(&name) {
-            crate::search::html::text_of(&ammonia::clean(&body))
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n\n")
-        } else {
-            body
-        };
-        let fixed_title = repair::repair(&title);
-        let fixed = repair::repair(&body);
-        let title: String = fixed_title.text.chars().take(80).collect();
-        let mut repairs = fixed_title.repairs;
-        if let Some(e) = encoding {
-            repairs.insert(
-                0,
-                repair::Repair {
-                    kind: "decoded_gb18030".into(),
-                    count: 1,
-                    examples: vec![e.into()],
-                },
-            );
-        }
-        for r in fixed.repairs {
-            match repairs.iter_mut().find(|x| x.kind == r.kind) {
-                Some(x) => {
-                    x.count += r.count;
-                    x.examples.extend(r.examples);
-                    x.examples.truncate(5);
-                }
-                None => repairs.push(r),
-            }
-        }
-        let body = fixed.text;
-        if title.trim().is_empty() || body.trim().is_empty() {
-            out.push(Imported {
-                file: name,
-                article: None,
-                title,
-                repairs,
-                problem: Some("empty title or text".into()),
-            });
-            continue;
-        }
-        let html = crate::news::model::render_body(&body);
-        let mut tx = db.write().await?;
-        let id = crate::news::articles::repo::insert_article(
-            &mut tx,
-            col.id,
-            col.unit_id,
-            author,
-            &Text {
-                title: &title,
-                summary: None,
-                body_md: &body,
-                body_html: &html,
-                tags: "",
-                source: None,
-                correspondent_id: None,
+    Ok(Target {
+        column: col.id,
+        unit: col.unit_id,
+        author,
+    })
+}
+
+/// One file read and repaired, ready to store.
+pub struct Prepared {
+    name: String,
+    original: String,
+    title: String,
+    body: String,
+    html: String,
+    repairs: Vec<Repair>,
+}
+
+/// Decodes and repairs one file's text (no database): the article to store, or the file's
+/// report when there is nothing to import.
+pub fn prepare(name: &str, bytes: &[u8]) -> Result<Prepared, Imported> {
+    let name = name.to_string();
+    let (original, encoding) = decode(bytes);
+    let (title, body) = split(&name, &original);
+    // An HTML page becomes plain paragraphs, which an editor can work on and the repairs
+    // see line by line: sanitised first (scripts and styles go with their content), then
+    // its text, one paragraph a block.
+    let body = if is_html(&name) {
+        crate::search::html::text_of(&ammonia::clean(&body))
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    } else {
+        body
+    };
+    let fixed_title = repair::repair(&title);
+    let fixed = repair::repair(&body);
+    let title: String = fixed_title.text.chars().take(80).collect();
+    let mut repairs = fixed_title.repairs;
+    if let Some(e) = encoding {
+        repairs.insert(
+            0,
+            repair::Repair {
+                kind: "decoded_gb18030".into(),
+                count: 1,
+                examples: vec![e.into()],
             },
-        )
-        .await?;
-        crate::news::articles::repo::set_import_origin(
-            &mut tx,
-            id,
-            &original,
-            &serde_json::to_string(&repairs)?,
-        )
-        .await?;
-        crate::news::search::repo::index(&mut tx, id, &title, None, &html, "").await?;
-        let event = Event::ok("article.import", format!("article:{id}"))
-            .unit(col.unit_id)
-            .detail(json!({ "file": name, "repairs": repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));
-        audit::record(&mut tx, &Actor::cli("import articles"), event).await?;
-        tx.commit().await?;
-        out.push(Imported {
+        );
+    }
+    for r in fixed.repairs {
+        match repairs.iter_mut().find(|x| x.kind == r.kind) {
+            Some(x) => {
+                x.count += r.count;
+                x.examples.extend(r.examples);
+                x.examples.truncate(5);
+            }
+            None => repairs.push(r),
+        }
+    }
+    let body = fixed.text;
+    if title.trim().is_empty() || body.trim().is_empty() {
+        return Err(Imported {
             file: name,
-            article: Some(id),
+            article: None,
             title,
             repairs,
-            problem: None,
+            problem: Some("empty title or text".into()),
         });
     }
-    Ok(out)
+    let html = crate::news::model::render_body(&body);
+    Ok(Prepared {
+        name,
+        original,
+        title,
+        body,
+        html,
+        repairs,
+    })
+}
+
+/// Stores a prepared file as a draft, indexed and audited, in the caller's transaction.
+pub async fn store(tx: &mut Tx, to: Target, p: Prepared) -> anyhow::Result<Imported> {
+    let id = crate::news::articles::repo::insert_article(
+        tx,
+        to.column,
+        to.unit,
+        to.author,
+        &Text {
+            title: &p.title,
+            summary: None,
+            body_md: &p.body,
+            body_html: &p.html,
+            tags: "",
+            source: None,
+            correspondent_id: None,
+        },
+    )
+    .await?;
+    crate::news::articles::repo::set_import_origin(
+        tx,
+        id,
+        &p.original,
+        &serde_json::to_string(&p.repairs)?,
+    )
+    .await?;
+    crate::news::search::repo::index(tx, id, &p.title, None, &p.html, "").await?;
+    let event = Event::ok("article.import", format!("article:{id}"))
+        .unit(to.unit)
+        .detail(json!({ "file": p.name, "repairs": p.repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));
+    audit::record(tx, &Actor::cli("import articles"), event).await?;
+    Ok(Imported {
+        file: p.name,
+        article: Some(id),
+        title: p.title,
+        repairs: p.repairs,
+        problem: None,
+    })
 }

@@ -3,7 +3,7 @@
 
 use super::repo;
 use crate::access::Perm;
-use crate::audit::{model::Event, repo as audit};
+use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
@@ -133,6 +133,10 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: i64, input: &DecisionInput) -> 
         .unit(a.unit_id)
         .actor(Some(v.p.id.0));
         crate::outbox::emit(tx, published).await?;
+    } else if from == State::Published {
+        // A withdrawal takes an article out of the published figures.
+        crate::outbox::records_changed(tx, a.unit_id, Some(v.p.id.0), format!("article:{id}"))
+            .await?;
     }
     let event = Event::ok(audit_action, format!("article:{id}"))
         .unit(a.unit_id)

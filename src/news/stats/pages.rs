@@ -6,7 +6,7 @@ use crate::db::Tx;
 use crate::error::AppResult;
 use crate::news::Figures;
 use crate::state::AppState;
-use crate::units::repo::Unit;
+use crate::units::Unit;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
@@ -34,7 +34,7 @@ impl ReportPage {
 async fn render(tx: &mut Tx, v: &Viewer, q: &ReportQuery, print: bool) -> AppResult<Response> {
     let r = report(tx, v, q).await?;
     let s = v.scope(Perm::ReadDrafts)?;
-    let units = crate::units::repo::list(tx, &s, false, 2000).await?;
+    let units = crate::units::service::list(tx, &s, false, 2000).await?;
     html(&ReportPage {
         page: Page::new(&v.ctx, "/news"),
         r,

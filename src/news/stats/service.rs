@@ -7,8 +7,8 @@ use crate::access::Perm;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::news::Figures;
+use crate::units::Unit;
 use crate::units::model::UnitId;
-use crate::units::repo::Unit;
 use crate::web::auth::Viewer;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
@@ -99,7 +99,7 @@ pub async fn report(tx: &mut Tx, v: &Viewer, q: &ReportQuery) -> AppResult<Repor
                 .ok_or(AppError::Forbidden)?
         }
     };
-    let unit = crate::units::repo::get_in_scope(tx, &s, UnitId(unit_id))
+    let unit = crate::units::service::get_in_scope(tx, &s, UnitId(unit_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let (from, to) = quarter.bounds();
