@@ -4,7 +4,8 @@
 # plans, 5,000,000 visits, 200,000 articles), starts the server on it, logs in where a page
 # needs it, and drives each key page and API endpoint with wrk (Debian's package, installed
 # here if missing) at 64 concurrent connections. In the same run, the ceiling: the same
-# server's /healthz. Prints, for each endpoint, requests per second, its fraction of the
+# server's /healthz. Prints, for each endpoint, its time alone (median of 21 requests one
+# after another), requests per second, its fraction of the
 # ceiling, p50, p99 and errors; then the server's peak RSS and its time from start to the
 # first served request.
 #
@@ -131,14 +132,18 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms
 echo
 echo "== $CONNECTIONS connections, $DURATION per endpoint; $TARGET; server ready in $ready_ms ms"
 # wrk leaves out requests still unanswered when the run ends: "done" is what it counted.
-printf '| %-36s | %8s | %9s | %8s | %8s | %8s | %7s |\n' "endpoint" "done" "req/s" "ceiling" "p50 ms" "p99 ms" "errors"
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------" "---------:" "----------:" "---------:" "---------:" "---------:" "--------:"
+printf '| %-36s | %8s | %8s | %9s | %8s | %8s | %8s | %7s |\n' "endpoint" "alone ms" "done" "req/s" "ceiling" "p50 ms" "p99 ms" "errors"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------" "---------:" "---------:" "----------:" "---------:" "---------:" "---------:" "--------:"
 ceiling=""
 for e in "${ENDPOINTS[@]}"; do
   IFS='|' read -r name cookie path <<<"$e"
   # Each page must answer 200 before it is timed.
   code="$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "$BASE$path")"
   [ "$code" = 200 ] || { echo "FAIL: $path answered $code for $name"; exit 1; }
+  # Alone: the median of 21 requests one after another (curl's total time, connection
+  # included), before the load.
+  alone="$(for _ in $(seq 21); do curl -s -o /dev/null -w '%{time_total}\n' ${cookie:+-H "Cookie: $cookie"} "$BASE$path"; done \
+    | sort -n | awk '{v[NR] = $1} END {printf "%.2f", v[11] * 1000}')"
   out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency ${cookie:+-H "Cookie: $cookie"} "$BASE$path")"
   rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
   done_n="$(awk '/requests in/ {print $1}' <<<"$out")"
@@ -150,7 +155,7 @@ for e in "${ENDPOINTS[@]}"; do
   [ -z "$ceiling" ] && ceiling="$rps"
   share="$(awk -v r="$rps" -v c="$ceiling" 'BEGIN {printf "%.1f %%", 100 * r / c}')"
   if [ "${done_n:-0}" = 0 ]; then p50="—"; p99="—"; fi
-  printf '| %-36s | %8s | %9.0f | %8s | %8s | %8s | %7s |\n' "$name" "$done_n" "$rps" "$share" "$p50" "$p99" "$errors"
+  printf '| %-36s | %8s | %8s | %9.0f | %8s | %8s | %8s | %7s |\n' "$name" "$alone" "$done_n" "$rps" "$share" "$p50" "$p99" "$errors"
 done
 rss_kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER/status")"
 echo

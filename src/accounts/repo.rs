@@ -359,11 +359,10 @@ pub async fn exists(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
     Ok(n > 0)
 }
 
-pub async fn count_in_scope(tx: &mut Tx, s: &Scope) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM accounts a LEFT JOIN units u ON u.id = a.unit_id
-         WHERE a.active = TRUE AND (u.id IS NULL AND $1 OR u.id IS NOT NULL AND u.id IN ", scope_units!(), ")"))
-        .bind(s.all).bind(s.account).bind(s.roles).fetch_one(c).await)
+/// Active accounts that belong to no unit (the platform admins).
+pub async fn count_without_unit(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE unit_id IS NULL AND active = TRUE")
+        .fetch_one(c).await)
 }
 
 pub async fn count_locked(tx: &mut Tx) -> Result<i64, sqlx::Error> {

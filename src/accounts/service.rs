@@ -19,7 +19,7 @@ use serde_json::json;
 
 /// Reads other modules use; each takes the caller's scope where it lists accounts.
 pub use super::repo::{
-    count_in_scope, count_locked, find_by_login, get_in_scope, holds_staff_role,
+    count_locked, count_without_unit, find_by_login, get_in_scope, holds_staff_role,
 };
 
 /// A new account as submitted.
@@ -249,6 +249,10 @@ pub async fn set_active(tx: &mut Tx, v: &Viewer, id: AccountId, active: bool) ->
     let scope = v.scope(Perm::ManageAccounts)?;
     let a = manageable(tx, v, &scope, id).await?;
     repo::set_active(tx, id, active).await?;
+    if let Some(unit) = a.unit_id {
+        crate::outbox::records_changed(tx, unit, Some(v.p.id.0), format!("account:{}", id.0))
+            .await?;
+    }
     if !active {
         session::delete_for_account(tx, id).await?;
         repo::revoke_all_tokens(tx, id).await?;

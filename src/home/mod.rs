@@ -72,7 +72,12 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
         people_by_category = by_category;
     }
     if let Ok(s) = v.scope(Perm::ViewAccounts) {
-        let n = accounts::count_in_scope(&mut tx, &s).await?;
+        let units = reached(&mut tx, &v, &s, s.roles).await?;
+        let mut n = totals::sum(&mut tx, &units, "accounts", None).await?;
+        if s.all {
+            // The platform admins' accounts belong to no unit.
+            n += accounts::count_without_unit(&mut tx).await?;
+        }
         figures.push(Figure {
             label_key: "home.accounts_in_scope".into(),
             value: n,

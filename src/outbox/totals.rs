@@ -9,16 +9,28 @@
 //! records are person files, because minors' files are shown only to youth care):
 //! `units` by kind (active units); `people:<aud>` (active files, bucket empty);
 //! `category:<aud>` by category; `key_due:<aud>` by the next due date of active key-tier
-//! plans (empty when never contacted); `visits:<aud>` by month of the visit;
-//! `tasks_done:<aud>` by month closed; `articles` published by month.
+//! plans (empty when never contacted); `visits:<aud>` by month of the visit and
+//! `tasks_done:<aud>` by month closed, for the last twelve months and this one (older: the
+//! empty bucket, folded in when a unit is next counted); `articles` published by month;
+//! `accounts` (active accounts at the unit).
 
 use super::{Kind, Stored};
 use crate::db::Tx;
 use crate::on_tx;
+use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};
 
 type Key = (String, String);
 type Counts = BTreeMap<i64, BTreeMap<Key, i64>>;
+
+/// The first day of the month twelve months ago (UTC): visits and tasks before it are
+/// counted in one bucket (`''`) rather than by month.
+pub fn month_cutoff() -> String {
+    let t = crate::db::now().date_naive();
+    chrono::NaiveDate::from_ymd_opt(t.year() - 1, t.month(), 1)
+        .unwrap_or(t)
+        .to_string()
+}
 
 /// Ids per statement when a list of units is written into SQL.
 const CHUNK: usize = 500;
@@ -32,6 +44,10 @@ fn own_queries(tx: &Tx, filter: &str) -> Vec<String> {
         Tx::Postgres(_) => format!("TO_CHAR({col} AT TIME ZONE 'UTC', 'YYYY-MM')"),
     };
     let aud = |m: &str| format!("CASE WHEN p.is_minor THEN '{m}:minor' ELSE '{m}:adult' END");
+    // Visits and tasks by month for the last twelve months and this one; older ones in one
+    // bucket, so that a unit keeps at most 14 rows of each however long its history.
+    let cut = month_cutoff();
+    let recent = |col: &str, m: &str| format!("CASE WHEN {col} >= '{cut}' THEN {m} ELSE '' END");
     vec![
         format!(
             "SELECT u.id, 'units', u.kind, COUNT(*) FROM units u WHERE u.active = TRUE AND {filter}
@@ -56,18 +72,23 @@ fn own_queries(tx: &Tx, filter: &str) -> Vec<String> {
             a = aud("key_due")
         ),
         format!(
-            "SELECT u.id, {a}, SUBSTR(v.visited_on, 1, 7), COUNT(*) FROM units u
+            "SELECT u.id, {a}, {b}, COUNT(*) FROM units u
              JOIN people p ON p.unit_id = u.id JOIN visits v ON v.person_id = p.id
-             WHERE {filter} GROUP BY u.id, p.is_minor, SUBSTR(v.visited_on, 1, 7)",
-            a = aud("visits")
+             WHERE {filter} GROUP BY u.id, p.is_minor, {b}",
+            a = aud("visits"),
+            b = recent("v.visited_on", "SUBSTR(v.visited_on, 1, 7)")
         ),
         format!(
-            "SELECT u.id, {a}, {m}, COUNT(*) FROM units u
+            "SELECT u.id, {a}, {b}, COUNT(*) FROM units u
              JOIN people p ON p.unit_id = u.id JOIN visit_tasks t ON t.person_id = p.id
              WHERE t.status = 'done' AND t.closed_at IS NOT NULL AND {filter}
-             GROUP BY u.id, p.is_minor, {m}",
+             GROUP BY u.id, p.is_minor, {b}",
             a = aud("tasks_done"),
-            m = month("t.closed_at")
+            b = recent("t.closed_at", &month("t.closed_at"))
+        ),
+        format!(
+            "SELECT u.id, 'accounts', '', COUNT(*) FROM units u JOIN accounts a ON a.unit_id = u.id
+             WHERE a.active = TRUE AND {filter} GROUP BY u.id"
         ),
         format!(
             "SELECT u.id, 'articles', {m}, COUNT(*) FROM units u JOIN articles a ON a.unit_id = u.id
