@@ -16,7 +16,7 @@
 #   postgres://…: an existing database, generated into once and reused while $BENCH_DIR
 #     keeps province.txt (with the same YINYAO_FIELD_KEY).
 # PEOPLE (default 500000) scales everything. DURATION (default 10s) is each endpoint's run,
-# CONNECTIONS (default 64) the concurrency. A request slower than 10 s counts as an error. YINYAO_BIN=path uses a binary built beforehand.
+# CONNECTIONS (default 64) the concurrency; ONLY=text runs only the endpoints whose name holds it. A request slower than 10 s counts as an error. YINYAO_BIN=path uses a binary built beforehand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${1:-sqlite}"
@@ -137,6 +137,8 @@ printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------" "-
 ceiling=""
 for e in "${ENDPOINTS[@]}"; do
   IFS='|' read -r name cookie path <<<"$e"
+  # ONLY=pattern: the ceiling and the endpoints whose name holds it.
+  if [ -n "${ONLY:-}" ] && [ -n "$ceiling" ] && [[ "$name" != *"$ONLY"* ]]; then continue; fi
   # Each page must answer 200 before it is timed.
   code="$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "$BASE$path")"
   [ "$code" = 200 ] || { echo "FAIL: $path answered $code for $name"; exit 1; }
