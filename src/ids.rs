@@ -19,6 +19,12 @@ macro_rules! id_type {
                 Self(id)
             }
         }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
     };
 }
 
@@ -33,4 +39,60 @@ id_type!(
 id_type!(
     /// Primary key of a person file.
     PersonId
+);
+id_type!(
+    /// Primary key of an article.
+    ArticleId
+);
+id_type!(
+    /// Primary key of a column.
+    ColumnId
+);
+id_type!(
+    /// Primary key of a comment on an article.
+    CommentId
+);
+id_type!(
+    /// Primary key of an attached file (the `attachments` table).
+    FileId
+);
+id_type!(
+    /// Primary key of a campaign (call for contributions).
+    CampaignId
+);
+id_type!(
+    /// Primary key of a work submitted to a campaign.
+    WorkId
+);
+id_type!(
+    /// Primary key of a visit record.
+    VisitId
+);
+id_type!(
+    /// Primary key of a visit task.
+    TaskId
+);
+id_type!(
+    /// Primary key of a service item of a care plan.
+    CareItemId
+);
+id_type!(
+    /// Primary key of a life event in a person file.
+    LifeEventId
+);
+id_type!(
+    /// Primary key of a hardship aid record.
+    AidId
+);
+id_type!(
+    /// Primary key of an API token.
+    TokenId
+);
+id_type!(
+    /// Primary key of a role grant.
+    GrantId
+);
+id_type!(
+    /// Primary key of a roster upload waiting for confirmation.
+    UploadId
 );

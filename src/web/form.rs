@@ -4,6 +4,7 @@
 //! string or a made-up id.
 
 use crate::error::{AppError, AppResult, FieldError};
+use chrono::NaiveDate;
 
 /// Field errors gathered while one input is parsed.
 #[derive(Debug, Default)]
@@ -33,6 +34,108 @@ impl Fields {
         match raw.map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(None),
             Some(s) => self.id(field, s).map(Some),
+        }
+    }
+
+    /// Text that must be given, at most `max` characters, trimmed.
+    pub fn required_text(
+        &mut self,
+        field: &'static str,
+        raw: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        match text(field, raw, max) {
+            Ok(Some(t)) => Some(t),
+            Ok(None) => {
+                self.add(FieldError::new(field, "validation.required"));
+                None
+            }
+            Err(e) => {
+                self.add(e);
+                None
+            }
+        }
+    }
+
+    /// Text that may be left empty (`Some(None)`), at most `max` characters, trimmed.
+    pub fn text(
+        &mut self,
+        field: &'static str,
+        raw: Option<&str>,
+        max: usize,
+    ) -> Option<Option<String>> {
+        self.take(text(field, raw, max))
+    }
+
+    /// A date `YYYY-MM-DD` that must be given.
+    pub fn date(&mut self, field: &'static str, raw: Option<&str>) -> Option<NaiveDate> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                self.add(FieldError::new(field, "validation.required"));
+                None
+            }
+            Some(s) => self.take(date(field, s)),
+        }
+    }
+
+    /// A date `YYYY-MM-DD` that may be left empty.
+    pub fn optional_date(
+        &mut self,
+        field: &'static str,
+        raw: Option<&str>,
+    ) -> Option<Option<NaiveDate>> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Some(None),
+            Some(s) => self.take(date(field, s)).map(Some),
+        }
+    }
+
+    /// One of a closed set of codes (an enum's `parse`), which must be given.
+    pub fn choice<T>(
+        &mut self,
+        field: &'static str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let r = raw.map(str::trim).and_then(parse);
+        if r.is_none() {
+            self.add(FieldError::new(field, "validation.choice"));
+        }
+        r
+    }
+
+    /// A whole number within `range`.
+    pub fn int(
+        &mut self,
+        field: &'static str,
+        raw: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<i64> {
+        match raw.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                self.add(FieldError::new(field, "validation.number"));
+                None
+            }
+        }
+    }
+
+    /// Whether an error was recorded for `field` (to skip checks that build on it).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
+    /// Whether any error was recorded so far.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The parsed value when every field parsed, else every field's error: the usual end of a
+    /// `parse` constructor, given the fields zipped into one `Option`.
+    pub fn done<T>(self, value: Option<T>) -> AppResult<T> {
+        match value {
+            Some(v) if self.0.is_empty() => Ok(v),
+            _ => Err(self.failed()),
         }
     }
 
@@ -66,6 +169,12 @@ pub fn id<T: From<i64>>(field: &'static str, raw: &str) -> Result<T, FieldError>
         Ok(n) if n > 0 => Ok(T::from(n)),
         _ => Err(FieldError::new(field, "validation.choose")),
     }
+}
+
+/// A date written `YYYY-MM-DD`.
+pub fn date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "validation.date"))
 }
 
 /// Free text of at most `max` characters (counted as characters, not bytes), trimmed; empty
