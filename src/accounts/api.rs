@@ -5,6 +5,7 @@ use super::repo::{self, AccountRow, GrantRow, TokenRow};
 use super::service::{self, CreatedAccount, NewAccountInput, NewGrant, NewToken};
 use crate::access::Perm;
 use crate::error::AppResult;
+use crate::ids::{GrantId, TokenId};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use axum::Json;
@@ -99,10 +100,10 @@ pub async fn create_account(
 pub async fn show_account(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Json<AccountRow>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(service::get(&mut tx, &v, AccountId(id)).await?))
+    Ok(Json(service::get(&mut tx, &v, id).await?))
 }
 
 /// Roles held by an account, at units in the caller's scope.
@@ -111,10 +112,10 @@ pub async fn show_account(
 pub async fn list_grants(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Json<Vec<GrantRow>>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(service::grants_of(&mut tx, &v, AccountId(id)).await?))
+    Ok(Json(service::grants_of(&mut tx, &v, id).await?))
 }
 
 /// Grants a unit role; it covers the unit's subtree.
@@ -125,8 +126,9 @@ pub async fn create_grant(
     v: Viewer,
     Json(g): Json<NewGrant>,
 ) -> AppResult<(StatusCode, Json<GrantRow>)> {
+    let g = g.parse()?;
     let mut tx = state.db.write().await?;
-    let row = service::grant(&mut tx, &v, &g).await?;
+    let row = service::grant(&mut tx, &v, g).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
@@ -136,7 +138,7 @@ pub async fn create_grant(
 pub async fn revoke_grant(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<GrantId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
     service::revoke(&mut tx, &v, id).await?;
@@ -178,7 +180,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<TokenId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
     service::revoke_token(&mut tx, &v, id).await?;

@@ -3,7 +3,7 @@
 //! outside the write transaction, and the lockout counter changes atomically in SQL, so
 //! parallel guesses cannot slip past it on either backend.
 
-use super::model::{AccountId, dummy_hash, verify_password};
+use super::model::{dummy_hash, verify_password};
 use super::repo::{self, Account, Failure};
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
@@ -147,7 +147,7 @@ pub async fn login(
         )
         .await;
     };
-    let id = AccountId(account.id);
+    let id = account.id;
     let mut tx = tx;
     if !password_ok {
         let action =
@@ -162,7 +162,7 @@ pub async fn login(
             tx,
             &state,
             &ctx,
-            Some(account.id),
+            Some(account.id.0),
             target,
             action,
             &login,
@@ -175,7 +175,7 @@ pub async fn login(
             tx,
             &state,
             &ctx,
-            Some(account.id),
+            Some(account.id.0),
             target,
             "login.locked",
             &login,
@@ -206,7 +206,7 @@ pub async fn login(
     )
     .await?;
     let mut actor = ctx.actor();
-    actor.id = Some(account.id);
+    actor.id = Some(account.id.0);
     actor.name = account.username.clone();
     let action = if stage == Stage::Totp {
         "login.password_ok"

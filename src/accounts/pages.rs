@@ -6,6 +6,7 @@ use super::repo::{self, AccountRow, GrantRow, TokenRow};
 use super::service::{self, NewAccountInput, NewGrant};
 use crate::access::Perm;
 use crate::error::AppResult;
+use crate::ids::{GrantId, TokenId};
 use crate::state::AppState;
 use crate::units::{Unit, service as units};
 use crate::web::PageParams;
@@ -128,26 +129,21 @@ struct ShowPage {
 pub async fn show_account(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
-    let account = service::get(&mut tx, &v, AccountId(id)).await?;
-    let grants = service::grants_of(&mut tx, &v, AccountId(id)).await?;
+    let account = service::get(&mut tx, &v, id).await?;
+    let grants = service::grants_of(&mut tx, &v, id).await?;
     let (can_manage, can_reset) = match v.scope(Perm::ManageAccounts) {
         Ok(s) => {
-            let manage = repo::get_in_scope(&mut tx, &s, AccountId(id))
-                .await?
-                .is_some()
+            let manage = repo::get_in_scope(&mut tx, &s, id).await?.is_some()
                 && account.platform_role.is_none();
-            (
-                manage,
-                manage && service::may_reset(&mut tx, &s, AccountId(id)).await?,
-            )
+            (manage, manage && service::may_reset(&mut tx, &s, id).await?)
         }
         Err(_) => (false, false),
     };
     let grant_units = match v.scope(Perm::GrantRoles) {
-        Ok(s) if account.platform_role.is_none() && AccountId(id) != v.p.id => {
+        Ok(s) if account.platform_role.is_none() && id != v.p.id => {
             units::list(&mut tx, &s, false, 2000).await?
         }
         _ => Vec::new(),
@@ -156,8 +152,8 @@ pub async fn show_account(
         page: Page::new(&v.ctx, "/accounts"),
         account,
         grants,
-        can_manage: can_manage && AccountId(id) != v.p.id,
-        can_reset: can_reset && AccountId(id) != v.p.id,
+        can_manage: can_manage && id != v.p.id,
+        can_reset: can_reset && id != v.p.id,
         can_grant: !grant_units.is_empty(),
         grant_units,
         roles: UnitRole::ALL.to_vec(),
@@ -173,7 +169,7 @@ pub struct GrantForm {
 pub async fn grant_role(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Form(f): Form<GrantForm>,
 ) -> AppResult<Response> {
     let mut fields = Fields::new();
@@ -184,9 +180,10 @@ pub async fn grant_role(
         account_id: id,
         unit_id,
         role: f.role,
-    };
+    }
+    .parse()?;
     let mut tx = state.db.write().await?;
-    service::grant(&mut tx, &v, &g).await?;
+    service::grant(&mut tx, &v, g).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
@@ -194,7 +191,7 @@ pub async fn grant_role(
 pub async fn revoke_grant(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<GrantId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
     let g = service::revoke(&mut tx, &v, id).await?;
@@ -205,12 +202,12 @@ pub async fn revoke_grant(
 pub async fn reset_password(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Response> {
     let new = service::NewPassword::generate()?;
     let mut tx = state.db.write().await?;
-    let password = service::reset_password(&mut tx, &v, AccountId(id), new).await?;
-    let account = service::get(&mut tx, &v, AccountId(id)).await?;
+    let password = service::reset_password(&mut tx, &v, id, new).await?;
+    let account = service::get(&mut tx, &v, id).await?;
     tx.commit().await?;
     html(&CreatedPage {
         page: Page::new(&v.ctx, "/accounts"),
@@ -222,10 +219,10 @@ pub async fn reset_password(
 pub async fn disable_account(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    service::set_active(&mut tx, &v, AccountId(id), false).await?;
+    service::set_active(&mut tx, &v, id, false).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
@@ -233,10 +230,10 @@ pub async fn disable_account(
 pub async fn enable_account(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    service::set_active(&mut tx, &v, AccountId(id), true).await?;
+    service::set_active(&mut tx, &v, id, true).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
@@ -244,10 +241,10 @@ pub async fn enable_account(
 pub async fn unlock_account(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    service::unlock(&mut tx, &v, AccountId(id)).await?;
+    service::unlock(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
@@ -294,7 +291,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<TokenId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
     service::revoke_token(&mut tx, &v, id).await?;

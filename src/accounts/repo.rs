@@ -3,18 +3,19 @@
 use super::model::{AccountId, PlatformRole, UnitRole};
 use crate::access::Scope;
 use crate::db::{Tx, now};
+use crate::ids::{GrantId, TokenId, UnitId};
 use crate::{in_scope, on_tx, scope_units};
 use chrono::{DateTime, Duration, Utc};
 
 /// A stored account (the password hash and TOTP secret never leave the server).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Account {
-    pub id: i64,
+    pub id: AccountId,
     pub username: String,
     /// The mobile as the screens show it (`138****5678`); the number itself is encrypted.
     pub phone_mask: Option<String>,
     pub display_name: String,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub password_hash: String,
     pub password_changed_at: DateTime<Utc>,
     pub must_change_password: bool,
@@ -63,31 +64,31 @@ pub struct SealedPhone {
 }
 
 /// Accounts whose mobile is still stored in clear (from before migration 0014).
-pub async fn clear_phones(tx: &mut Tx) -> Result<Vec<(i64, String)>, sqlx::Error> {
+pub async fn clear_phones(tx: &mut Tx) -> Result<Vec<(AccountId, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as("SELECT id, phone FROM accounts WHERE phone IS NOT NULL")
         .fetch_all(c).await)
 }
 
 /// Replaces a clear mobile by its sealed form; does nothing when another node did it first.
-pub async fn seal_phone(tx: &mut Tx, id: i64, p: &SealedPhone) -> Result<(), sqlx::Error> {
+pub async fn seal_phone(tx: &mut Tx, id: AccountId, p: &SealedPhone) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE accounts SET phone = NULL, phone_enc = $1, phone_idx = $2, phone_mask = $3
          WHERE id = $4 AND phone IS NOT NULL")
-        .bind(&p.enc).bind(&p.idx).bind(&p.mask).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(&p.enc).bind(&p.idx).bind(&p.mask).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The next `limit` accounts after `after` (by id) with a sealed mobile, for `yinyao rekey`.
 pub async fn phones_batch(
     tx: &mut Tx,
-    after: i64,
+    after: AccountId,
     limit: i64,
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
+) -> Result<Vec<(AccountId, String)>, sqlx::Error> {
     const SQL: &str = "SELECT id, phone_enc FROM accounts WHERE id > $1 AND phone_enc IS NOT NULL ORDER BY id LIMIT $2";
     match tx {
         Tx::Sqlite(c) => {
             sqlx::query_as(SQL)
-                .bind(after)
+                .bind(after.0)
                 .bind(limit)
                 .fetch_all(&mut **c)
                 .await
@@ -95,7 +96,7 @@ pub async fn phones_batch(
         // Locked until written back (see people::repo::sealed_batch).
         Tx::Postgres(c) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{SQL} FOR UPDATE")))
-                .bind(after)
+                .bind(after.0)
                 .bind(limit)
                 .fetch_all(&mut **c)
                 .await
@@ -104,9 +105,14 @@ pub async fn phones_batch(
 }
 
 /// Writes an account's mobile sealed under the new key, with its new blind index.
-pub async fn reseal_phone(tx: &mut Tx, id: i64, enc: &str, idx: &str) -> Result<(), sqlx::Error> {
+pub async fn reseal_phone(
+    tx: &mut Tx,
+    id: AccountId,
+    enc: &str,
+    idx: &str,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("UPDATE accounts SET phone_enc = $2, phone_idx = $3 WHERE id = $1")
-        .bind(id).bind(enc).bind(idx).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(id.0).bind(enc).bind(idx).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -115,7 +121,7 @@ pub struct NewAccount<'a> {
     pub username: &'a str,
     pub phone: Option<&'a SealedPhone>,
     pub display_name: &'a str,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub password_hash: &'a str,
     pub must_change_password: bool,
     pub platform_role: Option<PlatformRole>,
@@ -306,10 +312,10 @@ pub async fn record_ip_failure(
 /// A row of the account list.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AccountRow {
-    pub id: i64,
+    pub id: AccountId,
     pub username: String,
     pub display_name: String,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
     pub platform_role: Option<String>,
     pub active: bool,
@@ -385,10 +391,10 @@ pub async fn any_platform_admin(tx: &mut Tx) -> Result<bool, sqlx::Error> {
 /// A role grant as listed on account pages and in the API.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct GrantRow {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: GrantId,
+    pub account_id: AccountId,
     pub username: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub role: String,
     pub granted_at: DateTime<Utc>,
@@ -409,38 +415,42 @@ pub async fn grants_of(
 pub async fn grant_in_scope(
     tx: &mut Tx,
     s: &Scope,
-    grant_id: i64,
+    grant_id: GrantId,
 ) -> Result<Option<GrantRow>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, GrantRow>(concat!(
         "SELECT g.id, g.account_id, a.username, g.unit_id, u.name AS unit_name, g.role, g.granted_at
          FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
          WHERE g.id = $4 AND g.revoked_at IS NULL AND ", in_scope!("u")))
-        .bind(s.all).bind(s.account).bind(s.roles).bind(grant_id).fetch_optional(c).await)
+        .bind(s.all).bind(s.account).bind(s.roles).bind(grant_id.0).fetch_optional(c).await)
 }
 
 pub async fn insert_grant(
     tx: &mut Tx,
     account: AccountId,
-    unit: i64,
+    unit: UnitId,
     role: UnitRole,
     by: Option<AccountId>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<GrantId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO role_grants (account_id, unit_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(account.0).bind(unit).bind(role.as_str()).bind(by.map(|a| a.0)).bind(now())
+        .bind(account.0).bind(unit.0).bind(role.as_str()).bind(by.map(|a| a.0)).bind(now())
         .fetch_one(c).await)
 }
 
-pub async fn revoke_grant(tx: &mut Tx, grant_id: i64, by: AccountId) -> Result<(), sqlx::Error> {
+pub async fn revoke_grant(
+    tx: &mut Tx,
+    grant_id: GrantId,
+    by: AccountId,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("UPDATE role_grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
-        .bind(now()).bind(by.0).bind(grant_id).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(now()).bind(by.0).bind(grant_id.0).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// An API token as listed to its owner (never the token itself).
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenRow {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub prefix: String,
     pub created_at: DateTime<Utc>,
@@ -460,17 +470,21 @@ pub async fn insert_token(
     name: &str,
     hash: &str,
     prefix: &str,
-) -> Result<i64, sqlx::Error> {
+) -> Result<TokenId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(account.0).bind(name).bind(hash).bind(prefix).bind(now()).fetch_one(c).await)
 }
 
 /// Revokes one of the owner's tokens; false when no such live token is theirs.
-pub async fn revoke_token(tx: &mut Tx, account: AccountId, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke_token(
+    tx: &mut Tx,
+    account: AccountId,
+    id: TokenId,
+) -> Result<bool, sqlx::Error> {
     let r = on_tx!(tx, c => sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL")
-        .bind(now()).bind(id).bind(account.0).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(now()).bind(id.0).bind(account.0).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(r == 1)
 }
 
@@ -478,19 +492,19 @@ pub async fn revoke_token(tx: &mut Tx, account: AccountId, id: i64) -> Result<bo
 pub async fn live_token_of_other(
     tx: &mut Tx,
     account: AccountId,
-    id: i64,
+    id: TokenId,
 ) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_tokens WHERE id = $1 AND account_id <> $2 AND revoked_at IS NULL")
-        .bind(id).bind(account.0).fetch_one(c).await)?;
+        .bind(id.0).bind(account.0).fetch_one(c).await)?;
     Ok(n > 0)
 }
 
 /// Whether an active grant with this id exists, in anyone's scope.
-pub async fn grant_exists(tx: &mut Tx, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn grant_exists(tx: &mut Tx, id: GrantId) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM role_grants WHERE id = $1 AND revoked_at IS NULL")
-        .bind(id).fetch_one(c).await)?;
+        .bind(id.0).fetch_one(c).await)?;
     Ok(n > 0)
 }
 

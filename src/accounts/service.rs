@@ -11,9 +11,11 @@ use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::crypto::random_token;
 use crate::db::Tx;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::ids::{GrantId, TokenId};
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use crate::web::{session, token_hash};
 use serde_json::json;
 
@@ -28,7 +30,7 @@ pub struct NewAccountInput {
     pub username: String,
     pub display_name: String,
     pub phone: Option<String>,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
 }
 
 /// A created account and its one-time password (shown once; must be changed at first login).
@@ -46,13 +48,13 @@ async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountR
     }
 }
 
-async fn unit_in(tx: &mut Tx, s: &Scope, id: i64) -> AppResult<crate::units::Unit> {
-    match units::get_in_scope(tx, s, UnitId(id)).await? {
+async fn unit_in(tx: &mut Tx, s: &Scope, id: UnitId) -> AppResult<crate::units::Unit> {
+    match units::get_in_scope(tx, s, id).await? {
         Some(u) if u.active => Ok(u),
         Some(_) => Err(AppError::field("unit_id", "validation.parent_inactive")),
         // The same answer whether the unit is elsewhere or nowhere: ids outside one's
         // scope must not be probeable.
-        None if units::exists(tx, UnitId(id)).await? => Err(AppError::OutOfScope),
+        None if units::exists(tx, id).await? => Err(AppError::OutOfScope),
         None => Err(AppError::NotFound),
     }
 }
@@ -94,7 +96,7 @@ pub struct PreparedAccount {
     username: String,
     display: String,
     phone: Option<SealedPhone>,
-    unit_id: i64,
+    unit_id: UnitId,
     password: NewPassword,
 }
 
@@ -119,28 +121,23 @@ pub fn prepare(
     input: &NewAccountInput,
 ) -> AppResult<PreparedAccount> {
     v.scope(Perm::ManageAccounts)?;
-    let mut errors = Vec::new();
-    let username = parse_username(&input.username)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let display = parse_display_name(&input.display_name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let phone = input
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(parse_mobile)
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(username), Some(display)) = (username, display) else {
-        return Err(AppError::Validation(errors));
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let mut f = Fields::new();
+    let username = f.take(parse_username(&input.username));
+    let display = f.take(parse_display_name(&input.display_name));
+    let phone = f.take(
+        input
+            .phone
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(parse_mobile)
+            .transpose(),
+    );
+    let (username, display, phone) = f.done(
+        username
+            .zip(display)
+            .zip(phone)
+            .map(|((u, d), p)| (u, d, p)),
+    )?;
     Ok(PreparedAccount {
         username,
         display,
@@ -159,7 +156,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, new: PreparedAccount) -> AppResult<
             username: &new.username,
             phone: new.phone.as_ref(),
             display_name: &new.display,
-            unit_id: Some(unit.id),
+            unit_id: Some(UnitId(unit.id)),
             password_hash: &new.password.hash,
             must_change_password: true,
             platform_role: None,
@@ -250,7 +247,7 @@ pub async fn set_active(tx: &mut Tx, v: &Viewer, id: AccountId, active: bool) ->
     let a = manageable(tx, v, &scope, id).await?;
     repo::set_active(tx, id, active).await?;
     if let Some(unit) = a.unit_id {
-        crate::outbox::records_changed(tx, unit, Some(v.p.id.0), format!("account:{}", id.0))
+        crate::outbox::records_changed(tx, unit.0, Some(v.p.id.0), format!("account:{}", id.0))
             .await?;
     }
     if !active {
@@ -288,11 +285,34 @@ pub async fn unlock(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<()> {
 /// A role grant as submitted.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewGrant {
-    pub account_id: i64,
-    pub unit_id: i64,
+    pub account_id: AccountId,
+    pub unit_id: UnitId,
     /// One of unit_admin, staff, youth_care (the only role that sees minors' files), editor,
     /// reviewer, correspondent, member.
     pub role: String,
+}
+
+impl NewGrant {
+    /// The grant with its role parsed.
+    pub fn parse(&self) -> AppResult<Grant> {
+        let mut f = Fields::new();
+        let role = f.take(
+            UnitRole::parse(self.role.trim()).ok_or(FieldError::new("role", "validation.role")),
+        );
+        f.done(role.map(|role| Grant {
+            account: self.account_id,
+            unit: self.unit_id,
+            role,
+        }))
+    }
+}
+
+/// A role grant, parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    pub account: AccountId,
+    pub unit: UnitId,
+    pub role: UnitRole,
 }
 
 pub async fn grants_of(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<Vec<GrantRow>> {
@@ -301,18 +321,18 @@ pub async fn grants_of(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<Vec<
     Ok(repo::grants_of(tx, &view, id).await?)
 }
 
-pub async fn grant(tx: &mut Tx, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow> {
+pub async fn grant(tx: &mut Tx, v: &Viewer, g: Grant) -> AppResult<GrantRow> {
     let scope = v.scope(Perm::GrantRoles)?;
-    let role = UnitRole::parse(&g.role).ok_or(AppError::field("role", "validation.role"))?;
-    let account = account_in(tx, &scope, AccountId(g.account_id)).await?;
+    let role = g.role;
+    let account = account_in(tx, &scope, g.account).await?;
     if account.platform_role.is_some() {
         return Err(AppError::Conflict("error.platform_account_roles"));
     }
-    if AccountId(g.account_id) == v.p.id {
+    if g.account == v.p.id {
         return Err(AppError::Conflict("error.self_grant"));
     }
-    let unit = unit_in(tx, &scope, g.unit_id).await?;
-    let id = repo::insert_grant(tx, AccountId(g.account_id), unit.id, role, Some(v.p.id))
+    let unit = unit_in(tx, &scope, g.unit).await?;
+    let id = repo::insert_grant(tx, g.account, UnitId(unit.id), role, Some(v.p.id))
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),
@@ -320,7 +340,7 @@ pub async fn grant(tx: &mut Tx, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow>
         })?;
     let granted = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::RoleGranted,
-        format!("account:{}", g.account_id),
+        format!("account:{}", g.account),
     )
     .unit(unit.id)
     .actor(Some(v.p.id.0))
@@ -329,7 +349,7 @@ pub async fn grant(tx: &mut Tx, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow>
     audit::record(
         tx,
         &v.ctx.actor(),
-        Event::ok("role.grant", format!("account:{}", g.account_id))
+        Event::ok("role.grant", format!("account:{}", g.account))
             .unit(unit.id)
             .detail(
                 json!({ "after": { "grant_id": id, "role": role.as_str(), "unit_id": unit.id } }),
@@ -342,7 +362,7 @@ pub async fn grant(tx: &mut Tx, v: &Viewer, g: &NewGrant) -> AppResult<GrantRow>
     Ok(row)
 }
 
-pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: i64) -> AppResult<GrantRow> {
+pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: GrantId) -> AppResult<GrantRow> {
     let scope = v.scope(Perm::GrantRoles)?;
     let Some(g) = repo::grant_in_scope(tx, &scope, grant_id).await? else {
         return Err(if repo::grant_exists(tx, grant_id).await? {
@@ -351,7 +371,7 @@ pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: i64) -> AppResult<GrantRo
             AppError::NotFound
         });
     };
-    if AccountId(g.account_id) == v.p.id {
+    if g.account_id == v.p.id {
         return Err(AppError::Conflict("error.self_grant"));
     }
     repo::revoke_grant(tx, grant_id, v.p.id).await?;
@@ -359,7 +379,7 @@ pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: i64) -> AppResult<GrantRo
         tx,
         &v.ctx.actor(),
         Event::ok("role.revoke", format!("account:{}", g.account_id))
-            .unit(g.unit_id)
+            .unit(g.unit_id.0)
             .detail(
                 json!({ "before": { "grant_id": g.id, "role": g.role, "unit_id": g.unit_id } }),
             ),
@@ -371,7 +391,7 @@ pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: i64) -> AppResult<GrantRo
 /// A new API token: shown once, then only its hash is kept.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct NewToken {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub token: String,
 }
@@ -408,7 +428,7 @@ pub async fn tokens(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<TokenRow>> {
     Ok(repo::tokens_of(tx, v.p.id).await?)
 }
 
-pub async fn revoke_token(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<()> {
+pub async fn revoke_token(tx: &mut Tx, v: &Viewer, id: TokenId) -> AppResult<()> {
     v.scope(Perm::UseTokens)?;
     if !repo::revoke_token(tx, v.p.id, id).await? {
         // Another account's token is a refusal (audited); a missing or revoked one is not found.

@@ -3,7 +3,6 @@
 //! account ends all its sessions, and passing the factor gives the session a new id.
 
 use super::login::{idle_secs, password_due};
-use super::model::AccountId;
 use super::repo::{self, Account, Failure};
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
@@ -68,7 +67,7 @@ pub async fn totp_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
             Some(s) => s,
             None => {
                 let s = Secret::generate().to_base32();
-                repo::set_totp_secret(&mut tx, AccountId(account.id), Some(&s)).await?;
+                repo::set_totp_secret(&mut tx, account.id, Some(&s)).await?;
                 s
             }
         };
@@ -91,7 +90,7 @@ pub async fn verify_totp(
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
     let account = pending(&mut tx, &ctx, Stage::Totp).await?;
-    let id = AccountId(account.id);
+    let id = account.id;
     let Some(secret) = account.totp_secret.as_deref() else {
         return Ok(Redirect::to("/login/totp").into_response());
     };

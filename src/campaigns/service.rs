@@ -245,7 +245,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: &CampaignInput) -> AppResult
     )
     .await?;
     for j in &judges {
-        repo::add_judge(tx, id, *j).await?;
+        repo::add_judge(tx, id, j.0).await?;
     }
     let event = Event::ok("campaign.create", format!("campaign:{id}"))
         .unit(input.unit_id)

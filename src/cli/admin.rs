@@ -97,7 +97,7 @@ pub async fn run(db: &Db, _config: &Config, cmd: AdminCommand) -> anyhow::Result
                 return Ok(1);
             };
             let password = generate_password();
-            let id = crate::accounts::model::AccountId(a.id);
+            let id = a.id;
             repo::set_password(
                 &mut tx,
                 id,

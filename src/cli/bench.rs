@@ -8,6 +8,7 @@ use crate::accounts::{NewAccount, bulk as accounts};
 use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
+use crate::ids::UnitId;
 use crate::people::bulk as people;
 use crate::people::model::with_check_char;
 use crate::people::service::{PersonInput, build};
@@ -104,7 +105,7 @@ pub async fn people_bench(
     let (county_staff, town_staff) = match loaded {
         (Some(c), Some(t)) => {
             println!("reusing the people already loaded in this database");
-            (c.id, t.id)
+            (c.id.0, t.id.0)
         }
         _ => load_people(db, crypto, count, seed).await?,
     };
@@ -133,8 +134,7 @@ async fn load_people(
     let county =
         units_bulk::insert(&mut tx, None, "基准县老干部局", UnitKind::CountyBureau).await?;
     let hash = hash_password("Bench-password-1").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let new = |name: String, unit: i64| (name, unit);
-    let (county_name, county_id) = new("bench_county".into(), county.id);
+    let (county_name, county_id) = ("bench_county".to_string(), UnitId(county.id));
     let county_staff = accounts::insert(
         &mut tx,
         &NewAccount {
@@ -148,7 +148,7 @@ async fn load_people(
         },
     )
     .await?;
-    accounts::insert_grant(&mut tx, county_staff, county.id, UnitRole::Staff, None).await?;
+    accounts::insert_grant(&mut tx, county_staff, county_id, UnitRole::Staff, None).await?;
     let towns = (count / 10_000).clamp(1, 50);
     let mut villages = Vec::new();
     for t in 0..towns {
@@ -160,14 +160,14 @@ async fn load_people(
                 username: &format!("bench_town{t}"),
                 phone: None,
                 display_name: "乡镇工作人员",
-                unit_id: Some(town.id),
+                unit_id: Some(UnitId(town.id)),
                 password_hash: &hash,
                 must_change_password: false,
                 platform_role: None,
             },
         )
         .await?;
-        accounts::insert_grant(&mut tx, staff, town.id, UnitRole::Staff, None).await?;
+        accounts::insert_grant(&mut tx, staff, UnitId(town.id), UnitRole::Staff, None).await?;
         for v in 0..20 {
             let village = units_bulk::insert(
                 &mut tx,

@@ -10,6 +10,7 @@ use crate::audit::{
     model::{Actor, Event},
 };
 use crate::db::{Db, Tx};
+use crate::ids::UnitId;
 use crate::units::model::UnitKind;
 use crate::units::{Unit, bulk as units_bulk, service as units};
 use rand::rngs::StdRng;
@@ -82,14 +83,14 @@ impl Demo<'_> {
                 username: &username,
                 phone: Some(&phone),
                 display_name: &display,
-                unit_id: Some(unit.id),
+                unit_id: Some(UnitId(unit.id)),
                 password_hash: &self.password_hash,
                 must_change_password: false,
                 platform_role: None,
             },
         )
         .await?;
-        accounts::insert_grant(&mut self.tx, id, unit.id, role, None).await?;
+        accounts::insert_grant(&mut self.tx, id, UnitId(unit.id), role, None).await?;
         audit::record(&mut self.tx, self.actor, Event::ok("role.grant", format!("account:{}", id.0)).unit(unit.id)
             .detail(serde_json::json!({ "after": { "role": role.as_str(), "unit_id": unit.id, "demo": true } })))
             .await?;

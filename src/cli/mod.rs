@@ -530,7 +530,7 @@ async fn import_articles(
             let a = crate::accounts::bulk::find_by_login(&mut tx, name, &[])
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account named {name}"))?;
-            Some(a.id)
+            Some(a.id.0)
         }
         None => None,
     };

@@ -15,6 +15,7 @@ use crate::care::bulk::{self as care, NewVisitRecord, PlanRow};
 use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
+use crate::ids::UnitId;
 use crate::news::model::render_body;
 use crate::news::seed::{self as news, Text};
 use crate::people::bulk as people;
@@ -139,14 +140,14 @@ async fn account(
             username,
             phone: None,
             display_name: display,
-            unit_id: Some(unit),
+            unit_id: Some(UnitId(unit)),
             password_hash: hash,
             must_change_password: false,
             platform_role: None,
         },
     )
     .await?;
-    accounts::insert_grant(tx, id, unit, role, None).await?;
+    accounts::insert_grant(tx, id, UnitId(unit), role, None).await?;
     Ok(id.0)
 }
 

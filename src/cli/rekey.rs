@@ -9,6 +9,7 @@
 use crate::audit::model::{Actor, Event, HashAlgo};
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
+use crate::ids::AccountId;
 
 /// Rows per transaction: small enough that no reader or writer waits long.
 const BATCH: i64 = 200;
@@ -97,7 +98,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
         tx.commit().await?;
     }
 
-    let mut after = 0;
+    let mut after = AccountId(0);
     loop {
         let mut tx = db.write().await?;
         let batch = crate::accounts::bulk::phones_batch(&mut tx, after, BATCH).await?;
@@ -108,7 +109,7 @@ pub async fn run(db: &Db, crypto: &FieldCrypto) -> anyhow::Result<Moved> {
                 moved.already += 1;
                 continue;
             }
-            let plain = crypto.decrypt(enc).map_err(|_| refuse("account", *id))?;
+            let plain = crypto.decrypt(enc).map_err(|_| refuse("account", id.0))?;
             let sealed = crypto.encrypt(&plain)?;
             let idx = crypto.blind_index("account_phone", &plain);
             crate::accounts::bulk::reseal_phone(&mut tx, *id, &sealed, &idx).await?;

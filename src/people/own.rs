@@ -6,7 +6,7 @@ use super::model::PersonId;
 use super::repo::{self, PersonRow};
 use super::service::{self, PersonInput};
 use crate::access::Perm;
-use crate::accounts::{model::AccountId, service as accounts};
+use crate::accounts::service as accounts;
 use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
@@ -51,16 +51,16 @@ pub async fn link_account(
         .await?
         .ok_or(AppError::field("username", "validation.account_unknown"))?;
     if account.platform_role.is_some()
-        || accounts::get_in_scope(&mut tx, &scope, AccountId(account.id))
+        || accounts::get_in_scope(&mut tx, &scope, account.id)
             .await?
             .is_none()
     {
         return Err(AppError::field("username", "validation.account_unknown"));
     }
-    if AccountId(account.id) == v.p.id {
+    if account.id == v.p.id {
         return Err(AppError::field("username", "validation.link_self"));
     }
-    let staff = accounts::holds_staff_role(&mut tx, AccountId(account.id)).await?;
+    let staff = accounts::holds_staff_role(&mut tx, account.id).await?;
     if staff {
         let admin = match v.scope(Perm::ManageUnits) {
             Ok(s) => units::get_in_scope(&mut tx, &s, UnitId(row.unit_id))
@@ -78,7 +78,7 @@ pub async fn link_account(
             return Err(AppError::field("reason", "validation.link_staff_reason"));
         }
     }
-    repo::set_account(&mut tx, PersonId(id), Some(account.id))
+    repo::set_account(&mut tx, PersonId(id), Some(account.id.0))
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::field("username", "validation.account_linked"),

@@ -75,18 +75,18 @@ pub async fn save_settings(
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body)
         .map_err(|_| AppError::field("form", "validation.form"))?;
     let mut doc = serde_json::Map::new();
-    let mut errors = Vec::new();
+    let mut fields = crate::web::form::Fields::new();
     for f in FIELDS {
-        match form.get(f).map(|s| s.trim().parse::<i64>()) {
-            Some(Ok(n)) => {
-                doc.insert(f.to_string(), n.into());
-            }
-            _ => errors.push(crate::error::FieldError::new(f, "validation.number")),
+        let n = fields.int(
+            f,
+            form.get(f).map_or("", String::as_str),
+            i64::MIN..=i64::MAX,
+        );
+        if let Some(n) = n {
+            doc.insert(f.to_string(), n.into());
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    fields.check()?;
     let p: Policy = serde_json::from_value(serde_json::Value::Object(doc))
         .map_err(|_| AppError::field("form", "validation.policy_range"))?;
     let mut tx = state.db.write().await?;

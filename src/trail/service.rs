@@ -5,9 +5,10 @@ use crate::audit::model::{Entry, Event};
 use crate::audit::{self as repo, Filter};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::web::auth::Viewer;
-use chrono::{NaiveDate, TimeZone, Utc};
+use crate::web::form::Fields;
+use chrono::{TimeZone, Utc};
 
 /// Search filters as they arrive from a form or query string.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -34,36 +35,32 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 
 impl FilterInput {
     pub fn parse(&self) -> AppResult<Filter> {
-        let mut errors = Vec::new();
-        let day = |s: &Option<String>, field: &'static str, errors: &mut Vec<FieldError>| {
-            non_empty(s).and_then(|d| match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-                Ok(d) if (1900..=2200).contains(&chrono::Datelike::year(&d)) => Some(d),
-                _ => {
-                    errors.push(FieldError::new(field, "validation.date"));
-                    None
+        let mut f = Fields::new();
+        let mut day = |s: &Option<String>, field: &'static str| {
+            f.optional_date(field, s.as_deref()).flatten().filter(|d| {
+                let ok = (1900..=2200).contains(&chrono::Datelike::year(d));
+                if !ok {
+                    f.add(FieldError::new(field, "validation.date"));
                 }
+                ok
             })
         };
-        let from = day(&self.from, "from", &mut errors)
+        let from = day(&self.from, "from")
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|d| Utc.from_utc_datetime(&d));
-        let to = day(&self.to, "to", &mut errors)
+        let to = day(&self.to, "to")
             .and_then(|d| d.succ_opt())
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|d| Utc.from_utc_datetime(&d));
         let unit_id = match non_empty(&self.unit) {
-            Some(u) => match u.parse::<i64>() {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    errors.push(FieldError::new("unit", "validation.number"));
-                    None
-                }
-            },
-            None => None,
+            Some(u) => f.take(
+                u.parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| FieldError::new("unit", "validation.number")),
+            ),
+            None => Some(None),
         };
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
+        let unit_id = f.done(unit_id)?;
         Ok(Filter {
             actor: non_empty(&self.actor),
             action: non_empty(&self.action),

@@ -41,12 +41,10 @@ pub async fn list_units(
 pub async fn show_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Json<Unit>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(
-        service::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?,
-    ))
+    Ok(Json(service::load(&mut tx, &v, Perm::ViewUnits, id).await?))
 }
 
 /// Creates a unit under a parent in the caller's scope.
@@ -57,6 +55,7 @@ pub async fn create_unit(
     v: Viewer,
     Json(input): Json<NewUnit>,
 ) -> AppResult<(StatusCode, Json<Unit>)> {
+    let input = input.parse()?;
     let mut tx = state.db.write().await?;
     let unit = service::create(&mut tx, &v, &input).await?;
     tx.commit().await?;
@@ -69,11 +68,12 @@ pub async fn create_unit(
 pub async fn update_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Json(ch): Json<UnitChanges>,
 ) -> AppResult<Json<Unit>> {
+    let ch = ch.parse()?;
     let mut tx = state.db.write().await?;
-    let unit = service::update(&mut tx, &v, UnitId(id), &ch).await?;
+    let unit = service::update(&mut tx, &v, id, &ch).await?;
     tx.commit().await?;
     Ok(Json(unit))
 }
@@ -84,10 +84,10 @@ pub async fn update_unit(
 pub async fn deactivate_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Json<serde_json::Value>> {
     let mut tx = state.db.write().await?;
-    let n = service::deactivate(&mut tx, &v, UnitId(id)).await?;
+    let n = service::deactivate(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(Json(serde_json::json!({ "deactivated": n })))
 }

@@ -68,16 +68,16 @@ struct ShowPage {
 pub async fn show_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
-    let unit = service::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?;
+    let unit = service::load(&mut tx, &v, Perm::ViewUnits, id).await?;
     let can_manage = v.p.can(Perm::ManageUnits)
-        && service::load(&mut tx, &v, Perm::ManageUnits, UnitId(id))
+        && service::load(&mut tx, &v, Perm::ManageUnits, id)
             .await
             .is_ok();
     let ancestors = repo::ancestors(&mut tx, &unit).await?;
-    let children = repo::children(&mut tx, UnitId(id)).await?;
+    let children = repo::children(&mut tx, id).await?;
     let move_targets = if can_manage {
         let scope = v.scope(Perm::ManageUnits)?;
         repo::list(&mut tx, &scope, false, TREE_LIMIT)
@@ -119,7 +119,8 @@ pub async fn create_unit(
         parent_id,
         name: f.name,
         kind: f.kind,
-    };
+    }
+    .parse()?;
     let mut tx = state.db.write().await?;
     let unit = service::create(&mut tx, &v, &input).await?;
     tx.commit().await?;
@@ -136,7 +137,7 @@ pub struct ChangeForm {
 pub async fn update_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let mut fields = Fields::new();
@@ -147,9 +148,10 @@ pub async fn update_unit(
         name: f.name.filter(|s| !s.is_empty()),
         kind: f.kind.filter(|s| !s.is_empty()),
         parent_id,
-    };
+    }
+    .parse()?;
     let mut tx = state.db.write().await?;
-    service::update(&mut tx, &v, UnitId(id), &changes).await?;
+    service::update(&mut tx, &v, id, &changes).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}")).into_response())
 }
@@ -157,10 +159,10 @@ pub async fn update_unit(
 pub async fn deactivate_unit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    service::deactivate(&mut tx, &v, UnitId(id)).await?;
+    service::deactivate(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}")).into_response())
 }

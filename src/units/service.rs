@@ -9,6 +9,7 @@ use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::outbox::{DomainEvent, Kind};
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use serde_json::json;
 
 /// Reads other modules use; each takes the caller's scope where it lists or looks up units.
@@ -17,9 +18,31 @@ pub use super::repo::{exists, get_in_scope, list, subtree};
 /// A new unit as submitted.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewUnit {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<UnitId>,
     pub name: String,
     pub kind: String,
+}
+
+impl NewUnit {
+    /// The new unit with its name and kind checked (every bad field in one answer).
+    pub fn parse(&self) -> AppResult<UnitDraft> {
+        let mut f = Fields::new();
+        let name = f.take(parse_name(&self.name));
+        let kind = f.take(parse_kind(&self.kind));
+        f.done(name.zip(kind).map(|(name, kind)| UnitDraft {
+            parent: self.parent_id,
+            name,
+            kind,
+        }))
+    }
+}
+
+/// A new unit, parsed: its parent (none for a new root), name and kind.
+#[derive(Debug, Clone)]
+pub struct UnitDraft {
+    pub parent: Option<UnitId>,
+    pub name: String,
+    pub kind: UnitKind,
 }
 
 /// Changes to a unit: any of a new name, kind or parent.
@@ -27,7 +50,30 @@ pub struct NewUnit {
 pub struct UnitChanges {
     pub name: Option<String>,
     pub kind: Option<String>,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<UnitId>,
+}
+
+impl UnitChanges {
+    /// The changes with each given field checked; an empty name or kind is no change.
+    pub fn parse(&self) -> AppResult<UnitEdit> {
+        let mut f = Fields::new();
+        let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+        let name = f.take(given(&self.name).as_deref().map(parse_name).transpose());
+        let kind = f.take(given(&self.kind).as_deref().map(parse_kind).transpose());
+        f.done(name.zip(kind).map(|(name, kind)| UnitEdit {
+            name,
+            kind,
+            parent: self.parent_id,
+        }))
+    }
+}
+
+/// Changes to a unit, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct UnitEdit {
+    pub name: Option<String>,
+    pub kind: Option<UnitKind>,
+    pub parent: Option<UnitId>,
 }
 
 fn parse_kind(s: &str) -> Result<UnitKind, FieldError> {
@@ -45,27 +91,22 @@ pub async fn load(tx: &mut Tx, v: &Viewer, perm: Perm, id: UnitId) -> AppResult<
     }
 }
 
-pub async fn create(tx: &mut Tx, v: &Viewer, input: &NewUnit) -> AppResult<Unit> {
+pub async fn create(tx: &mut Tx, v: &Viewer, input: &UnitDraft) -> AppResult<Unit> {
     let scope = v.scope(Perm::ManageUnits)?;
-    let mut errors = Vec::new();
-    let name = parse_name(&input.name).map_err(|e| errors.push(e)).ok();
-    let kind = parse_kind(&input.kind).map_err(|e| errors.push(e)).ok();
-    let (Some(name), Some(kind)) = (name, kind) else {
-        return Err(AppError::Validation(errors));
-    };
+    let (name, kind) = (&input.name, input.kind);
     repo::lock_tree(tx).await?;
-    let parent = match input.parent_id {
-        Some(pid) => match repo::get_in_scope(tx, &scope, UnitId(pid)).await? {
+    let parent = match input.parent {
+        Some(pid) => match repo::get_in_scope(tx, &scope, pid).await? {
             Some(p) if p.active => Some(p),
             Some(_) => return Err(AppError::field("parent_id", "validation.parent_inactive")),
-            None if repo::exists(tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
+            None if repo::exists(tx, pid).await? => return Err(AppError::OutOfScope),
             None => return Err(AppError::NotFound),
         },
         // Only a global scope (the system admin) may create a new root.
         None if scope.all => None,
         None => return Err(AppError::field("parent_id", "validation.parent_missing")),
     };
-    let unit = repo::insert(tx, parent.as_ref(), &name, kind).await?;
+    let unit = repo::insert(tx, parent.as_ref(), name, kind).await?;
     changed(tx, v, &unit, &[]).await?;
     audit::record(tx, &v.ctx.actor(), Event::ok("unit.create", format!("unit:{}", unit.id))
         .unit(unit.id)
@@ -74,28 +115,9 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: &NewUnit) -> AppResult<Unit>
     Ok(unit)
 }
 
-pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitChanges) -> AppResult<Unit> {
+pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitEdit) -> AppResult<Unit> {
     let scope = v.scope(Perm::ManageUnits)?;
-    let mut errors = Vec::new();
-    let name = ch
-        .name
-        .as_deref()
-        .map(parse_name)
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let kind = ch
-        .kind
-        .as_deref()
-        .map(parse_kind)
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let (name, kind) = (ch.name.clone(), ch.kind);
     repo::lock_tree(tx).await?;
     let unit = match repo::get_in_scope(tx, &scope, id).await? {
         Some(u) => u,
@@ -109,10 +131,10 @@ pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitChanges) -> Ap
             .unwrap_or(UnitKind::Village);
         repo::rename(tx, id, name.as_deref().unwrap_or(&unit.name), kind).await?;
     }
-    if let Some(pid) = ch.parent_id.filter(|p| Some(*p) != unit.parent_id) {
-        let target = match repo::get_in_scope(tx, &scope, UnitId(pid)).await? {
+    if let Some(pid) = ch.parent.filter(|p| Some(p.0) != unit.parent_id) {
+        let target = match repo::get_in_scope(tx, &scope, pid).await? {
             Some(t) => t,
-            None if repo::exists(tx, UnitId(pid)).await? => return Err(AppError::OutOfScope),
+            None if repo::exists(tx, pid).await? => return Err(AppError::OutOfScope),
             None => return Err(AppError::NotFound),
         };
         if within(&target.path, &unit.path) {

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 use yinyao::accounts::model::{PlatformRole, UnitRole};
+use yinyao::ids::UnitId;
 
 #[tokio::test]
 async fn five_failures_lock_the_account_for_thirty_minutes_with_one_message() {
@@ -496,6 +497,7 @@ async fn unit_admin_creates_accounts_and_grants_roles_in_subtree_only() {
             .unwrap()
             .unwrap()
             .id
+            .0
     };
     let r = admin
         .post(
@@ -763,9 +765,15 @@ async fn no_one_takes_over_an_account_with_more_power() {
     .await;
     {
         let mut tx = app.db().write().await.unwrap();
-        yinyao::accounts::bulk::insert_grant(&mut tx, big, c.city, UnitRole::UnitAdmin, None)
-            .await
-            .unwrap();
+        yinyao::accounts::bulk::insert_grant(
+            &mut tx,
+            big,
+            UnitId(c.city),
+            UnitRole::UnitAdmin,
+            None,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     let mut town_admin =

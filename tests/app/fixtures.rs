@@ -4,6 +4,7 @@ use crate::helpers::{Client, TestApp};
 use axum::http::StatusCode;
 use yinyao::accounts::model::{AccountId, PlatformRole, UnitRole, hash_password};
 use yinyao::accounts::{NewAccount, bulk as accounts};
+use yinyao::ids::UnitId;
 use yinyao::units::bulk as units;
 use yinyao::units::model::UnitKind;
 
@@ -72,7 +73,7 @@ pub async fn account(
             username,
             phone: None,
             display_name: username,
-            unit_id: unit,
+            unit_id: unit.map(UnitId),
             password_hash: &hash_password(PASSWORD).unwrap(),
             must_change_password: false,
             platform_role: None,
@@ -81,7 +82,7 @@ pub async fn account(
     .await
     .unwrap();
     if let (Some(u), Some(r)) = (unit, role) {
-        accounts::insert_grant(&mut tx, id, u, r, None)
+        accounts::insert_grant(&mut tx, id, UnitId(u), r, None)
             .await
             .unwrap();
     }

@@ -6,6 +6,7 @@ use crate::helpers::TestApp;
 use axum::http::StatusCode;
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
+use yinyao::ids::UnitId;
 
 // 11010519491231002X is GB 11643's published example; 110105194912310029 is not valid.
 const ID: &str = "11010519491231002X";
@@ -1030,7 +1031,7 @@ async fn narrow_and_broad_person_lists_agree() {
         yinyao::accounts::bulk::insert_grant(
             &mut tx,
             town_staff,
-            c.village_a,
+            UnitId(c.village_a),
             UnitRole::UnitAdmin,
             None,
         )

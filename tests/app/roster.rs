@@ -5,6 +5,7 @@ use crate::helpers::{Client, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
+use yinyao::ids::UnitId;
 use yinyao::people::transfer::{COLUMNS, write_xlsx};
 
 const ID_A: &str = "11010519491231002X";
@@ -361,7 +362,7 @@ async fn two_towns(app: &TestApp, c: &County) {
 async fn mixed_client<'a>(app: &'a TestApp, c: &County) -> Client<'a> {
     let id = fixtures::account(app, "mixed", Some(c.county), Some(UnitRole::Staff)).await;
     let mut tx = app.db().write().await.unwrap();
-    yinyao::accounts::bulk::insert_grant(&mut tx, id, c.town_a, UnitRole::UnitAdmin, None)
+    yinyao::accounts::bulk::insert_grant(&mut tx, id, UnitId(c.town_a), UnitRole::UnitAdmin, None)
         .await
         .unwrap();
     tx.commit().await.unwrap();
