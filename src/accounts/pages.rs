@@ -11,6 +11,7 @@ use crate::state::AppState;
 use crate::units::{Unit, service as units};
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
+use crate::web::flash::{self, Flash};
 use crate::web::form::Fields;
 use crate::web::render::{Page, html};
 use askama::Template;
@@ -185,7 +186,7 @@ pub async fn grant_role(
     let mut tx = state.db.write().await?;
     service::grant(&mut tx, &v, g).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+    Ok(flash::redirect(&format!("/accounts/{id}"), Flash::Granted).into_response())
 }
 
 pub async fn revoke_grant(
@@ -196,7 +197,7 @@ pub async fn revoke_grant(
     let mut tx = state.db.write().await?;
     let g = service::revoke(&mut tx, &v, id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/accounts/{}", g.account_id)).into_response())
+    Ok(flash::redirect(&format!("/accounts/{}", g.account_id), Flash::Revoked).into_response())
 }
 
 pub async fn reset_password(
@@ -224,7 +225,7 @@ pub async fn disable_account(
     let mut tx = state.db.write().await?;
     service::set_active(&mut tx, &v, id, false).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+    Ok(flash::redirect(&format!("/accounts/{id}"), Flash::Saved).into_response())
 }
 
 pub async fn enable_account(
@@ -235,7 +236,7 @@ pub async fn enable_account(
     let mut tx = state.db.write().await?;
     service::set_active(&mut tx, &v, id, true).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+    Ok(flash::redirect(&format!("/accounts/{id}"), Flash::Saved).into_response())
 }
 
 pub async fn unlock_account(
@@ -246,7 +247,7 @@ pub async fn unlock_account(
     let mut tx = state.db.write().await?;
     service::unlock(&mut tx, &v, id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+    Ok(flash::redirect(&format!("/accounts/{id}"), Flash::Saved).into_response())
 }
 
 #[derive(Template)]

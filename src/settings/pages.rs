@@ -5,11 +5,12 @@ use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
+use crate::web::flash::{self, Flash};
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 
 /// The policy's fields in the order the form shows them.
@@ -32,7 +33,6 @@ struct SettingsPage {
     page: Page,
     /// Each field: name, value in force, allowed range.
     fields: Vec<(&'static str, i64, (i64, i64))>,
-    saved: bool,
 }
 
 fn values(p: &Policy) -> HashMap<&'static str, i64> {
@@ -43,16 +43,7 @@ fn values(p: &Policy) -> HashMap<&'static str, i64> {
         .collect()
 }
 
-#[derive(serde::Deserialize)]
-pub struct Shown {
-    saved: Option<String>,
-}
-
-pub async fn show_settings(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<Shown>,
-) -> AppResult<Response> {
+pub async fn show_settings(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
     let p = service::current(&state, &v)?;
     let vals = values(&p);
     html(&SettingsPage {
@@ -61,7 +52,6 @@ pub async fn show_settings(
             .iter()
             .map(|f| (*f, vals[f], Policy::range_of(f)))
             .collect(),
-        saved: q.saved.is_some(),
     })
 }
 
@@ -93,5 +83,5 @@ pub async fn save_settings(
     let p = service::save(&mut tx, &state.config, &v, p).await?;
     tx.commit().await?;
     state.policy_cache.set(p);
-    Ok(Redirect::to("/settings?saved=1").into_response())
+    Ok(flash::redirect("/settings", Flash::Saved).into_response())
 }

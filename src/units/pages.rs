@@ -7,6 +7,7 @@ use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
+use crate::web::flash::{self, Flash};
 use crate::web::form::Fields;
 use crate::web::render::{Page, html};
 use askama::Template;
@@ -124,7 +125,7 @@ pub async fn create_unit(
     let mut tx = state.db.write().await?;
     let unit = service::create(&mut tx, &v, &input).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/units/{}", unit.id)).into_response())
+    Ok(flash::redirect(&format!("/units/{}", unit.id), Flash::Created).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -153,7 +154,7 @@ pub async fn update_unit(
     let mut tx = state.db.write().await?;
     service::update(&mut tx, &v, id, &changes).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+    Ok(flash::redirect(&format!("/units/{id}"), Flash::Saved).into_response())
 }
 
 pub async fn deactivate_unit(

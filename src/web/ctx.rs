@@ -51,6 +51,8 @@ pub struct Ctx {
     /// A new anonymous CSRF cookie must be set on the response.
     pub new_pre_cookie: bool,
     pub secure_cookies: bool,
+    /// The message of a change just made, from the address (`done=saved`).
+    pub flash: Option<super::flash::Flash>,
 }
 
 impl Ctx {

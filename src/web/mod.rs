@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod ctx;
+pub mod flash;
 pub mod form;
 pub mod headers;
 pub mod render;

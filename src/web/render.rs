@@ -29,6 +29,8 @@ pub struct Page {
     pub idle_secs: i64,
     pub nav: Vec<NavLink>,
     pub path: String,
+    /// The message key of a change just made, shown once at the top of the page.
+    pub flash: Option<&'static str>,
 }
 
 impl Page {
@@ -83,6 +85,7 @@ impl Page {
             },
             nav,
             path: path.to_string(),
+            flash: ctx.flash.map(super::flash::Flash::key),
         }
     }
 

@@ -130,6 +130,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                 && headers
                     .get("x-forwarded-proto")
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))),
+        flash: super::flash::Flash::from_query(req.uri().query()),
     };
     if let Err(e) = load_caller(&state, &headers, &mut ctx).await {
         // The database failed before the caller is known: the same error page as anywhere

@@ -22,7 +22,15 @@ async fn create_unit(cl: &mut Client<'_>, parent: i64, name: &str) -> i64 {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location().rsplit('/').next().unwrap().parse().unwrap()
+    r.location()
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 async fn search(aud: &mut Client<'_>, query: &str) -> Value {

@@ -64,8 +64,11 @@ async fn the_system_admin_tightens_the_lockout_and_it_holds_at_once() {
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = sys.post("/settings", &good).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = sys.get("/settings?saved=1").await;
-    assert!(page.element_text("saved").is_some());
+    let page = sys.get("/settings?done=saved").await;
+    assert!(page.element_text("flash").is_some());
+    // Only the listed codes become words on the page.
+    let page = sys.get("/settings?done=%3Cb%3Ehacked").await;
+    assert!(page.element_text("flash").is_none());
 
     // Three failures now lock the account, for an hour.
     let mut cl = app.client();

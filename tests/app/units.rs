@@ -87,8 +87,21 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let new_id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let new_id: i64 = r
+        .location()
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The unit's page says what was just done, once.
+    let page = admin.get(r.location()).await;
+    assert_eq!(page.element_text("flash").as_deref(), Some("已创建。"));
     let page = admin.get(&format!("/units/{new_id}")).await;
+    assert!(page.element_text("flash").is_none());
     assert_eq!(page.element_text("unit-name").as_deref(), Some("新华社区"));
 
     // A unit below the new one, then move the new one (with its child) to town B.
@@ -102,7 +115,16 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
             ],
         )
         .await;
-    let child_id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let child_id: i64 = r
+        .location()
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let r = admin
         .post(
             &format!("/units/{new_id}"),
