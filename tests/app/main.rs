@@ -5,6 +5,7 @@ mod fixtures;
 mod helpers;
 
 mod access_matrix;
+mod access_rules;
 mod accounts;
 mod api_v1;
 mod audit;
