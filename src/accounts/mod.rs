@@ -1,6 +1,7 @@
 //! Accounts, logins, sessions' front door, unit roles and API tokens.
 
 pub mod api;
+mod grants;
 pub mod login;
 pub mod model;
 pub mod pages;
@@ -8,6 +9,7 @@ pub mod password;
 pub mod prefs;
 mod repo;
 pub mod service;
+mod tokens;
 pub mod totp;
 
 pub use repo::{Account, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow};

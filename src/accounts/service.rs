@@ -2,22 +2,23 @@
 //! revoke roles, API tokens. Each checks scope, writes, and audits in one transaction.
 
 use super::model::{
-    AccountId, UnitRole, generate_password, hash_password, mask_mobile, parse_display_name,
-    parse_mobile, parse_username,
+    AccountId, generate_password, hash_password, mask_mobile, parse_display_name, parse_mobile,
+    parse_username,
 };
-use super::repo::{self, AccountRow, GrantRow, NewAccount, SealedPhone, TokenRow};
+use super::repo::{self, AccountRow, NewAccount, SealedPhone};
 use crate::access::{Perm, Scope};
 use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
-use crate::crypto::random_token;
 use crate::db::Tx;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::ids::{GrantId, TokenId};
+use crate::error::{AppError, AppResult};
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use crate::web::form::Fields;
-use crate::web::{session, token_hash};
+use crate::web::session;
 use serde_json::json;
+
+pub use super::grants::{Grant, NewGrant, grant, grants_of, revoke};
+pub use super::tokens::{NewToken, create_token, revoke_token, tokens};
 
 /// Reads other modules use; each takes the caller's scope where it lists accounts.
 pub use super::repo::{
@@ -40,7 +41,7 @@ pub struct CreatedAccount {
     pub one_time_password: String,
 }
 
-async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountRow> {
+pub(super) async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountRow> {
     match repo::get_in_scope(tx, s, id).await? {
         Some(a) => Ok(a),
         None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
@@ -48,7 +49,7 @@ async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountR
     }
 }
 
-async fn unit_in(tx: &mut Tx, s: &Scope, id: UnitId) -> AppResult<crate::units::Unit> {
+pub(super) async fn unit_in(tx: &mut Tx, s: &Scope, id: UnitId) -> AppResult<crate::units::Unit> {
     match units::get_in_scope(tx, s, id).await? {
         Some(u) if u.active => Ok(u),
         Some(_) => Err(AppError::field("unit_id", "validation.parent_inactive")),
@@ -277,171 +278,6 @@ pub async fn unlock(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<()> {
         tx,
         &v.ctx.actor(),
         Event::ok("account.unlock", format!("account:{}", id.0)),
-    )
-    .await?;
-    Ok(())
-}
-
-/// A role grant as submitted.
-#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
-pub struct NewGrant {
-    pub account_id: AccountId,
-    pub unit_id: UnitId,
-    /// One of unit_admin, staff, youth_care (the only role that sees minors' files), editor,
-    /// reviewer, correspondent, member.
-    pub role: String,
-}
-
-impl NewGrant {
-    /// The grant with its role parsed.
-    pub fn parse(&self) -> AppResult<Grant> {
-        let mut f = Fields::new();
-        let role = f.take(
-            UnitRole::parse(self.role.trim()).ok_or(FieldError::new("role", "validation.role")),
-        );
-        f.done(role.map(|role| Grant {
-            account: self.account_id,
-            unit: self.unit_id,
-            role,
-        }))
-    }
-}
-
-/// A role grant, parsed.
-#[derive(Debug, Clone, Copy)]
-pub struct Grant {
-    pub account: AccountId,
-    pub unit: UnitId,
-    pub role: UnitRole,
-}
-
-pub async fn grants_of(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<Vec<GrantRow>> {
-    let view = v.scope(Perm::ViewAccounts)?;
-    account_in(tx, &view, id).await?;
-    Ok(repo::grants_of(tx, &view, id).await?)
-}
-
-pub async fn grant(tx: &mut Tx, v: &Viewer, g: Grant) -> AppResult<GrantRow> {
-    let scope = v.scope(Perm::GrantRoles)?;
-    let role = g.role;
-    let account = account_in(tx, &scope, g.account).await?;
-    if account.platform_role.is_some() {
-        return Err(AppError::Conflict("error.platform_account_roles"));
-    }
-    if g.account == v.p.id {
-        return Err(AppError::Conflict("error.self_grant"));
-    }
-    let unit = unit_in(tx, &scope, g.unit).await?;
-    let id = repo::insert_grant(tx, g.account, UnitId(unit.id), role, Some(v.p.id))
-        .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),
-            other => other,
-        })?;
-    let granted = crate::outbox::DomainEvent::new(
-        crate::outbox::Kind::RoleGranted,
-        format!("account:{}", g.account),
-    )
-    .unit(unit.id)
-    .actor(Some(v.p.id.0))
-    .payload(json!({ "role": role.as_str() }));
-    crate::outbox::emit(tx, granted).await?;
-    audit::record(
-        tx,
-        &v.ctx.actor(),
-        Event::ok("role.grant", format!("account:{}", g.account))
-            .unit(unit.id)
-            .detail(
-                json!({ "after": { "grant_id": id, "role": role.as_str(), "unit_id": unit.id } }),
-            ),
-    )
-    .await?;
-    let row = repo::grant_in_scope(tx, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(row)
-}
-
-pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: GrantId) -> AppResult<GrantRow> {
-    let scope = v.scope(Perm::GrantRoles)?;
-    let Some(g) = repo::grant_in_scope(tx, &scope, grant_id).await? else {
-        return Err(if repo::grant_exists(tx, grant_id).await? {
-            AppError::OutOfScope
-        } else {
-            AppError::NotFound
-        });
-    };
-    if g.account_id == v.p.id {
-        return Err(AppError::Conflict("error.self_grant"));
-    }
-    repo::revoke_grant(tx, grant_id, v.p.id).await?;
-    audit::record(
-        tx,
-        &v.ctx.actor(),
-        Event::ok("role.revoke", format!("account:{}", g.account_id))
-            .unit(g.unit_id.0)
-            .detail(
-                json!({ "before": { "grant_id": g.id, "role": g.role, "unit_id": g.unit_id } }),
-            ),
-    )
-    .await?;
-    Ok(g)
-}
-
-/// A new API token: shown once, then only its hash is kept.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct NewToken {
-    pub id: TokenId,
-    pub name: String,
-    pub token: String,
-}
-
-pub async fn create_token(tx: &mut Tx, v: &Viewer, name: &str) -> AppResult<NewToken> {
-    v.scope(Perm::UseTokens)?;
-    if v.p.via_token {
-        // A token cannot mint more tokens: a stolen one must not multiply.
-        return Err(AppError::Forbidden);
-    }
-    let name = name.trim();
-    if !(1..=60).contains(&name.chars().count()) || name.chars().any(char::is_control) {
-        return Err(AppError::field("name", "validation.token_name"));
-    }
-    let token = format!("yy_{}", random_token(20));
-    let prefix: String = token.chars().take(7).collect();
-    let id = repo::insert_token(tx, v.p.id, name, &token_hash(&token), &prefix).await?;
-    audit::record(
-        tx,
-        &v.ctx.actor(),
-        Event::ok("token.create", format!("token:{id}"))
-            .detail(json!({ "after": { "name": name, "prefix": prefix } })),
-    )
-    .await?;
-    Ok(NewToken {
-        id,
-        name: name.to_string(),
-        token,
-    })
-}
-
-pub async fn tokens(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<TokenRow>> {
-    v.scope(Perm::UseTokens)?;
-    Ok(repo::tokens_of(tx, v.p.id).await?)
-}
-
-pub async fn revoke_token(tx: &mut Tx, v: &Viewer, id: TokenId) -> AppResult<()> {
-    v.scope(Perm::UseTokens)?;
-    if !repo::revoke_token(tx, v.p.id, id).await? {
-        // Another account's token is a refusal (audited); a missing or revoked one is not found.
-        return Err(if repo::live_token_of_other(tx, v.p.id, id).await? {
-            AppError::OutOfScope
-        } else {
-            AppError::NotFound
-        });
-    }
-    audit::record(
-        tx,
-        &v.ctx.actor(),
-        Event::ok("token.revoke", format!("token:{id}")),
     )
     .await?;
     Ok(())

@@ -1,11 +1,19 @@
 //! SQL for accounts, role grants, API tokens and login throttling.
 
-use super::model::{AccountId, PlatformRole, UnitRole};
+mod grants;
+mod logins;
+mod tokens;
+
+pub use grants::*;
+pub use logins::*;
+pub use tokens::*;
+
+use super::model::{AccountId, PlatformRole};
 use crate::access::Scope;
 use crate::db::{Tx, now};
-use crate::ids::{GrantId, TokenId, UnitId};
+use crate::ids::UnitId;
 use crate::{in_scope, on_tx, scope_units};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 /// A stored account (the password hash and TOTP secret never leave the server).
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -183,49 +191,6 @@ pub async fn set_prefs(
     Ok(())
 }
 
-/// What a failed password or code did to the account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// The account was locked already; nothing was counted.
-    AlreadyLocked,
-    Counted,
-    /// This failure reached the limit and locked the account.
-    NowLocked,
-}
-
-/// Counts a failure atomically: the increment happens only while the account is unlocked,
-/// and the row lock it takes serialises parallel attempts on PostgreSQL (SQLite writers are
-/// serialised by `BEGIN IMMEDIATE`).
-pub async fn record_failure(
-    tx: &mut Tx,
-    id: AccountId,
-    limit: i64,
-    lock_minutes: i64,
-) -> Result<Failure, sqlx::Error> {
-    let t = now();
-    let failures: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
-        "UPDATE accounts SET failed_logins = failed_logins + 1
-         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins")
-        .bind(id.0).bind(t).fetch_optional(c).await)?;
-    let Some(failures) = failures else {
-        return Ok(Failure::AlreadyLocked);
-    };
-    if i64::from(failures) >= limit {
-        on_tx!(tx, c => sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-            .bind(t + Duration::minutes(lock_minutes)).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-        return Ok(Failure::NowLocked);
-    }
-    Ok(Failure::Counted)
-}
-
-/// Whether the account is not locked now.
-pub async fn unlocked(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
-    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM accounts WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)")
-        .bind(id.0).bind(now()).fetch_one(c).await)?;
-    Ok(n == 1)
-}
-
 /// Ends every API token of an account (password change, reset, disable).
 pub async fn revoke_all_tokens(tx: &mut Tx, id: AccountId) -> Result<u64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
@@ -276,37 +241,6 @@ pub async fn is_unit_admin(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Err
         "SELECT COUNT(*) FROM role_grants WHERE account_id = $1 AND revoked_at IS NULL AND role = 'unit_admin'")
         .bind(id.0).fetch_one(c).await)?;
     Ok(n > 0)
-}
-
-pub async fn clear_failures(tx: &mut Tx, id: AccountId) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Failed logins from one address inside the current window (the window restarts when old).
-pub async fn ip_failures(tx: &mut Tx, ip: &str, window_minutes: i64) -> Result<i64, sqlx::Error> {
-    let since = now() - Duration::minutes(window_minutes);
-    let n: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT failures FROM ip_attempts WHERE ip = $1 AND window_start >= $2")
-        .bind(ip).bind(since).fetch_optional(c).await)?;
-    Ok(n.map(i64::from).unwrap_or(0))
-}
-
-pub async fn record_ip_failure(
-    tx: &mut Tx,
-    ip: &str,
-    window_minutes: i64,
-) -> Result<(), sqlx::Error> {
-    let t = now();
-    let since = t - Duration::minutes(window_minutes);
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO ip_attempts (ip, window_start, failures) VALUES ($1, $2, 1)
-         ON CONFLICT (ip) DO UPDATE SET
-           failures = CASE WHEN ip_attempts.window_start < $3 THEN 1 ELSE ip_attempts.failures + 1 END,
-           window_start = CASE WHEN ip_attempts.window_start < $3 THEN $2 ELSE ip_attempts.window_start END")
-        .bind(ip).bind(t).bind(since).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// A row of the account list.
@@ -385,126 +319,6 @@ pub async fn set_active(tx: &mut Tx, id: AccountId, active: bool) -> Result<(), 
 pub async fn any_platform_admin(tx: &mut Tx) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE platform_role IS NOT NULL")
         .fetch_one(c).await)?;
-    Ok(n > 0)
-}
-
-/// A role grant as listed on account pages and in the API.
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct GrantRow {
-    pub id: GrantId,
-    pub account_id: AccountId,
-    pub username: String,
-    pub unit_id: UnitId,
-    pub unit_name: String,
-    pub role: String,
-    pub granted_at: DateTime<Utc>,
-}
-
-pub async fn grants_of(
-    tx: &mut Tx,
-    s: &Scope,
-    account: AccountId,
-) -> Result<Vec<GrantRow>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, GrantRow>(concat!(
-        "SELECT g.id, g.account_id, a.username, g.unit_id, u.name AS unit_name, g.role, g.granted_at
-         FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
-         WHERE g.account_id = $4 AND g.revoked_at IS NULL AND ", in_scope!("u"), " ORDER BY u.path, g.role"))
-        .bind(s.all).bind(s.account).bind(s.roles).bind(account.0).fetch_all(c).await)
-}
-
-pub async fn grant_in_scope(
-    tx: &mut Tx,
-    s: &Scope,
-    grant_id: GrantId,
-) -> Result<Option<GrantRow>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, GrantRow>(concat!(
-        "SELECT g.id, g.account_id, a.username, g.unit_id, u.name AS unit_name, g.role, g.granted_at
-         FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
-         WHERE g.id = $4 AND g.revoked_at IS NULL AND ", in_scope!("u")))
-        .bind(s.all).bind(s.account).bind(s.roles).bind(grant_id.0).fetch_optional(c).await)
-}
-
-pub async fn insert_grant(
-    tx: &mut Tx,
-    account: AccountId,
-    unit: UnitId,
-    role: UnitRole,
-    by: Option<AccountId>,
-) -> Result<GrantId, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO role_grants (account_id, unit_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(account.0).bind(unit.0).bind(role.as_str()).bind(by.map(|a| a.0)).bind(now())
-        .fetch_one(c).await)
-}
-
-pub async fn revoke_grant(
-    tx: &mut Tx,
-    grant_id: GrantId,
-    by: AccountId,
-) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("UPDATE role_grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
-        .bind(now()).bind(by.0).bind(grant_id.0).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// An API token as listed to its owner (never the token itself).
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct TokenRow {
-    pub id: TokenId,
-    pub name: String,
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-pub async fn tokens_of(tx: &mut Tx, account: AccountId) -> Result<Vec<TokenRow>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, TokenRow>(
-        "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens
-         WHERE account_id = $1 AND revoked_at IS NULL ORDER BY id")
-        .bind(account.0).fetch_all(c).await)
-}
-
-pub async fn insert_token(
-    tx: &mut Tx,
-    account: AccountId,
-    name: &str,
-    hash: &str,
-    prefix: &str,
-) -> Result<TokenId, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(account.0).bind(name).bind(hash).bind(prefix).bind(now()).fetch_one(c).await)
-}
-
-/// Revokes one of the owner's tokens; false when no such live token is theirs.
-pub async fn revoke_token(
-    tx: &mut Tx,
-    account: AccountId,
-    id: TokenId,
-) -> Result<bool, sqlx::Error> {
-    let r = on_tx!(tx, c => sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL")
-        .bind(now()).bind(id.0).bind(account.0).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(r == 1)
-}
-
-/// Whether a live token with this id belongs to an account other than `account`.
-pub async fn live_token_of_other(
-    tx: &mut Tx,
-    account: AccountId,
-    id: TokenId,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM api_tokens WHERE id = $1 AND account_id <> $2 AND revoked_at IS NULL")
-        .bind(id.0).bind(account.0).fetch_one(c).await)?;
-    Ok(n > 0)
-}
-
-/// Whether an active grant with this id exists, in anyone's scope.
-pub async fn grant_exists(tx: &mut Tx, id: GrantId) -> Result<bool, sqlx::Error> {
-    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM role_grants WHERE id = $1 AND revoked_at IS NULL")
-        .bind(id.0).fetch_one(c).await)?;
     Ok(n > 0)
 }
 
