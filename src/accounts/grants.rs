@@ -2,7 +2,7 @@
 
 use super::model::{AccountId, UnitRole};
 use super::repo::{self, GrantRow};
-use super::service::{account_in, unit_in};
+use super::scope::{account_in, unit_in};
 use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;

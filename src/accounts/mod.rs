@@ -8,6 +8,7 @@ pub mod pages;
 pub mod password;
 pub mod prefs;
 mod repo;
+mod scope;
 pub mod service;
 mod tokens;
 pub mod totp;

@@ -11,13 +11,14 @@ use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::units::{model::UnitId, service as units};
+use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
 use crate::web::form::Fields;
 use crate::web::session;
 use serde_json::json;
 
 pub use super::grants::{Grant, NewGrant, grant, grants_of, revoke};
+use super::scope::{account_in, unit_in};
 pub use super::tokens::{NewToken, create_token, revoke_token, tokens};
 
 /// Reads other modules use; each takes the caller's scope where it lists accounts.
@@ -39,25 +40,6 @@ pub struct NewAccountInput {
 pub struct CreatedAccount {
     pub account: AccountRow,
     pub one_time_password: String,
-}
-
-pub(super) async fn account_in(tx: &mut Tx, s: &Scope, id: AccountId) -> AppResult<AccountRow> {
-    match repo::get_in_scope(tx, s, id).await? {
-        Some(a) => Ok(a),
-        None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
-        None => Err(AppError::NotFound),
-    }
-}
-
-pub(super) async fn unit_in(tx: &mut Tx, s: &Scope, id: UnitId) -> AppResult<crate::units::Unit> {
-    match units::get_in_scope(tx, s, id).await? {
-        Some(u) if u.active => Ok(u),
-        Some(_) => Err(AppError::field("unit_id", "validation.parent_inactive")),
-        // The same answer whether the unit is elsewhere or nowhere: ids outside one's
-        // scope must not be probeable.
-        None if units::exists(tx, id).await? => Err(AppError::OutOfScope),
-        None => Err(AppError::NotFound),
-    }
 }
 
 /// Loads an account the caller may manage: in scope, not a platform admin, holding no role
