@@ -2,6 +2,7 @@
 //! refused access and reveal, written in the transaction of what they record. A library of
 //! the house: every module records through [`record`]; the audit admin's pages are `trail`.
 
+pub mod chain;
 pub mod model;
 mod repo;
 

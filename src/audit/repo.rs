@@ -1,6 +1,7 @@
 //! SQL for the audit trail.
 
-use super::model::{Actor, ChainCheck, Entry, Event, Verdict, chain_hash};
+use super::chain::{ChainCheck, Verdict, chain_hash};
+use super::model::{Actor, Entry, Event};
 use crate::db::{Tx, now};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
@@ -166,11 +167,11 @@ pub async fn set_hash_algo(tx: &mut Tx, algo: super::model::HashAlgo) -> Result<
 }
 
 /// The head of the chain now, for a checkpoint.
-pub async fn checkpoint(tx: &mut Tx) -> Result<super::model::Checkpoint, sqlx::Error> {
+pub async fn checkpoint(tx: &mut Tx) -> Result<super::chain::Checkpoint, sqlx::Error> {
     let (last_id, last_hash): (i64, String) = on_tx!(tx, c => sqlx::query_as(
         "SELECT last_id, last_hash FROM audit_head WHERE id = 1")
         .fetch_one(c).await)?;
-    Ok(super::model::Checkpoint {
+    Ok(super::chain::Checkpoint {
         last_id,
         last_hash,
         at: now(),
@@ -180,7 +181,7 @@ pub async fn checkpoint(tx: &mut Tx) -> Result<super::model::Checkpoint, sqlx::E
 /// Checks the chain, then a kept checkpoint against it.
 pub async fn verify_with(
     tx: &mut Tx,
-    cp: &super::model::Checkpoint,
+    cp: &super::chain::Checkpoint,
     retention_days: i64,
 ) -> Result<Verdict, sqlx::Error> {
     let verdict = verify(tx).await?;

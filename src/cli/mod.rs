@@ -10,7 +10,7 @@ pub mod import_articles;
 mod province;
 pub mod rekey;
 
-use crate::audit::model::Verdict;
+use crate::audit::chain::Verdict;
 use crate::config::Config;
 use crate::db::Db;
 use crate::state::AppState;
@@ -289,7 +289,7 @@ pub async fn main() -> anyhow::Result<i32> {
                         .rev()
                         .find_map(|l| l.find("yinyao-audit-checkpoint").map(|i| &l[i..]))
                         .unwrap_or("");
-                    match crate::audit::model::Checkpoint::parse(line, &crypto) {
+                    match crate::audit::chain::Checkpoint::parse(line, &crypto) {
                         Ok(cp) => Some(cp),
                         Err(why) => {
                             eprintln!("checkpoint refused: {why}");

@@ -36,7 +36,7 @@ pub async fn search_audit(
 /// `yinyao audit verify --checkpoint`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CheckpointOut {
-    pub checkpoint: crate::audit::model::Checkpoint,
+    pub checkpoint: crate::audit::chain::Checkpoint,
     pub line: String,
 }
 

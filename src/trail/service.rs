@@ -173,7 +173,7 @@ pub async fn checkpoint(
     tx: &mut Tx,
     crypto: &FieldCrypto,
     v: &Viewer,
-) -> AppResult<(crate::audit::model::Checkpoint, String)> {
+) -> AppResult<(crate::audit::chain::Checkpoint, String)> {
     v.scope(Perm::ReadAudit)?;
     let cp = repo::checkpoint(tx).await?;
     let line = cp.to_line(crypto);

@@ -4,7 +4,7 @@ use crate::fixtures::{self, county};
 use crate::helpers::TestApp;
 use yinyao::accounts::model::UnitRole;
 use yinyao::audit as repo;
-use yinyao::audit::model::Verdict;
+use yinyao::audit::chain::Verdict;
 
 async fn verdict(app: &TestApp) -> Verdict {
     let mut tx = app.db().read().await.unwrap();

@@ -217,7 +217,7 @@ async fn a_database_moves_to_sm4_and_a_new_key_while_it_is_read() {
     let mut tx = app.db().read().await.unwrap();
     assert!(matches!(
         yinyao::audit::verify(&mut tx).await.unwrap(),
-        yinyao::audit::model::Verdict::Intact { .. }
+        yinyao::audit::chain::Verdict::Intact { .. }
     ));
 }
 
