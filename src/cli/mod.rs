@@ -6,14 +6,15 @@ mod bench_search;
 pub mod demo;
 mod demo_news;
 mod demo_people;
+mod import;
 pub mod import_articles;
 mod province;
 pub mod rekey;
+mod serve;
 
 use crate::audit::chain::Verdict;
 use crate::config::Config;
 use crate::db::Db;
-use crate::state::AppState;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -160,11 +161,11 @@ enum AuditCommand {
 pub async fn main() -> anyhow::Result<i32> {
     let cli = Cli::parse();
     let config = Config::load(&cli.config)?;
-    init_tracing(config.log_json);
+    serve::init_tracing(config.log_json);
     let db = Db::connect(&config.effective_database_url()).await?;
     crate::prepare_database(&db).await?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(db, config).await.map(|_| 0),
+        Command::Serve => serve::serve(db, config).await.map(|_| 0),
         Command::Migrate => {
             let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
             let mut tx = db.write().await?;
@@ -187,12 +188,12 @@ pub async fn main() -> anyhow::Result<i32> {
             file,
             unit,
             check_only,
-        }) => import_people(&db, &config, &file, unit, check_only).await,
+        }) => import::import_people(&db, &config, &file, unit, check_only).await,
         Command::Import(ImportCommand::Articles {
             dir,
             column,
             author,
-        }) => import_articles(&db, &dir, column, author.as_deref()).await,
+        }) => import::import_articles(&db, &dir, column, author.as_deref()).await,
         Command::Bench(BenchCommand::Roster { rows, out }) => {
             let t = std::time::Instant::now();
             bench::roster(rows, &out, 2026)?;
@@ -329,235 +330,4 @@ pub async fn main() -> anyhow::Result<i32> {
             }
         }
     }
-}
-
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
-}
-
-async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
-    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
-        .install_recorder()
-        .ok();
-    let listen = config.listen.clone();
-    let mut tx = db.write().await?;
-    crate::ops::record_config(&mut tx, &config).await?;
-    tx.commit().await?;
-    let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
-    let mut tx = db.write().await?;
-    let sealed = crate::accounts::service::seal_clear_phones(&mut tx, &crypto).await?;
-    tx.commit().await?;
-    if sealed > 0 {
-        tracing::info!(
-            accounts = sealed,
-            "staff mobiles stored in clear were encrypted"
-        );
-    }
-    {
-        // A new database takes the configured suite's hash from its first entry.
-        let mut tx = db.write().await?;
-        let wanted = crate::audit::model::HashAlgo::of_suite(crypto.suite());
-        if crate::audit::checkpoint(&mut tx).await?.last_id == 0 {
-            crate::audit::set_hash_algo(&mut tx, wanted).await?;
-        }
-        tx.commit().await?;
-        let mut tx = db.read().await?;
-        let chain = crate::audit::hash_algo(&mut tx).await?;
-        if chain != crate::audit::model::HashAlgo::of_suite(crypto.suite()) || crypto.has_previous()
-        {
-            tracing::warn!(
-                suite = crypto.suite().as_str(),
-                audit_hash = chain.as_str(),
-                previous_key = crypto.has_previous(),
-                "a move to another field key or suite is under way: run `yinyao rekey`, then remove previous_field_key"
-            );
-        }
-    }
-    crate::outbox::prepare(&db).await?;
-    let state = AppState::new(db.clone(), config, metrics, crypto);
-    {
-        let mut tx = db.read().await?;
-        if !crate::accounts::bulk::any_platform_admin(&mut tx).await? {
-            println!("银耀 Yinyao: no administrators yet. Create the three platform admins with:");
-            println!("    cargo run --release -- admin init      (or: yinyao admin init)");
-            println!("and, to try it out with a generated county:");
-            println!("    cargo run --release -- demo");
-        }
-    }
-    crate::jobs::policy::reload(&state).await?;
-    let jobs = tokio::spawn(crate::jobs::run(state.clone()));
-    let consumers = tokio::spawn(crate::jobs::consume_events(state.clone()));
-    let policy = tokio::spawn(crate::jobs::policy::refresh_loop(state.clone()));
-    let app = crate::app(state);
-    let listener = tokio::net::TcpListener::bind(&listen).await?;
-    println!("银耀 Yinyao serving at http://{listen} ({})", db.backend());
-    tracing::info!(%listen, backend = db.backend(), "serving");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    jobs.abort();
-    consumers.abort();
-    policy.abort();
-    // In-flight requests have finished; close the pool so SQLite checkpoints its WAL.
-    db.close().await;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
-}
-
-async fn import_people(
-    db: &Db,
-    config: &Config,
-    file: &std::path::Path,
-    unit: i64,
-    check_only: bool,
-) -> anyhow::Result<i32> {
-    use crate::people::import;
-    let crypto = std::sync::Arc::new(crate::crypto::from_config(
-        config,
-        matches!(db, Db::Sqlite(_)),
-    )?);
-    // Bounded before it is read, as an upload is.
-    if std::fs::metadata(file)?.len() > import::MAX_FILE_BYTES as u64 {
-        eprintln!(
-            "file: {}",
-            crate::i18n::Locale::ZhCn.t("validation.file_too_large")
-        );
-        return Ok(1);
-    }
-    let data = std::fs::read(file)?;
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("roster");
-    // The operator at the server may file people at any active unit.
-    let allowed: std::collections::HashMap<(i64, bool), bool> = {
-        let mut tx = db.read().await?;
-        let all = crate::access::Scope::EVERYTHING;
-        crate::units::service::list(&mut tx, &all, false, i64::MAX)
-            .await?
-            .into_iter()
-            .flat_map(|u| [((u.id, false), true), ((u.id, true), true)])
-            .collect()
-    };
-    let started = std::time::Instant::now();
-    let locale = crate::i18n::Locale::ZhCn;
-    let checked = async {
-        let parsed =
-            import::parse(&crypto, locale, name, axum::body::Bytes::from(data), unit).await?;
-        let mut tx = db.read().await?;
-        import::check(&mut tx, locale, parsed, &allowed).await
-    };
-    let (report, records) = match checked.await {
-        Ok(r) => r,
-        Err(crate::error::AppError::Validation(f)) => {
-            for e in f {
-                eprintln!("{}: {}", e.field, crate::i18n::Locale::ZhCn.t(e.key));
-            }
-            return Ok(1);
-        }
-        Err(e) => anyhow::bail!("{e}"),
-    };
-    let checked = started.elapsed();
-    println!(
-        "{} rows, {} valid, {} problems (checked in {:.2} s)",
-        report.rows,
-        report.valid_rows,
-        report.problems.len(),
-        checked.as_secs_f64()
-    );
-    for p in report.problems.iter().take(200) {
-        println!("  row {}, {}: {}", p.row, p.column, p.message);
-    }
-    if !report.problems.is_empty() {
-        println!("nothing imported");
-        return Ok(1);
-    }
-    if check_only {
-        return Ok(0);
-    }
-    let actor = crate::audit::model::Actor::cli("import people");
-    let mut tx = db.write().await?;
-    let n = import::commit(&mut tx, &actor, name, unit, &records, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    tx.commit().await?;
-    println!(
-        "{n} people imported in {:.2} s in all",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(0)
-}
-
-async fn import_articles(
-    db: &Db,
-    dir: &std::path::Path,
-    column: i64,
-    author: Option<&str>,
-) -> anyhow::Result<i32> {
-    let author = match author {
-        Some(name) => {
-            let mut tx = db.read().await?;
-            let a = crate::accounts::bulk::find_by_login(&mut tx, name, &[])
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no account named {name}"))?;
-            Some(a.id.0)
-        }
-        None => None,
-    };
-    let results = import_articles::import_dir(db, dir, column, author).await?;
-    let mut failed = 0;
-    for r in &results {
-        match (r.article, &r.problem) {
-            (Some(id), _) => println!("{}: draft {id} 「{}」", r.file, r.title),
-            (None, Some(p)) => {
-                failed += 1;
-                println!("{}: not imported ({p})", r.file);
-            }
-            (None, None) => {}
-        }
-        for rep in &r.repairs {
-            println!(
-                "    {} × {}: {}",
-                rep.kind,
-                rep.count,
-                rep.examples.join(" | ")
-            );
-        }
-    }
-    println!(
-        "{} files, {} drafts, {failed} not imported",
-        results.len(),
-        results.len() - failed
-    );
-    Ok(if failed > 0 { 1 } else { 0 })
 }
