@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod library;
+pub mod model;
 pub mod pages;
 mod repo;
 pub mod seed;

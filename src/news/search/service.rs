@@ -24,11 +24,11 @@ pub struct SearchQuery {
 /// One result: the article and a snippet as segments `(text, is_match)`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Hit {
-    pub id: i64,
+    pub id: crate::ids::ArticleId,
     pub title: String,
     pub column_name: String,
     pub unit_name: String,
-    pub state: String,
+    pub state: crate::news::model::State,
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
     /// `[text, is_match]` pairs.
     #[schema(value_type = Vec<Vec<serde_json::Value>>)]
@@ -126,7 +126,7 @@ pub async fn staff(
 pub async fn reindex_stale_batch(tx: &mut Tx, limit: i64) -> Result<usize, sqlx::Error> {
     let ids = crate::search::index::stale(tx, "article", limit).await?;
     for id in &ids {
-        if let Some(a) = crate::news::articles::repo::get(tx, *id).await? {
+        if let Some(a) = crate::news::articles::repo::get(tx, crate::ids::ArticleId(*id)).await? {
             repo::index(
                 tx,
                 a.id,

@@ -32,7 +32,7 @@ pub async fn export_xlsx(
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ReportJson {
-    pub unit_id: i64,
+    pub unit_id: crate::ids::UnitId,
     pub quarter: String,
     pub rows: Vec<Figures>,
 }
@@ -49,7 +49,7 @@ pub async fn api_report(
     let mut tx = state.db.read().await?;
     let r = report(&mut tx, &v, &q).await?;
     Ok(Json(ReportJson {
-        unit_id: r.unit.id,
+        unit_id: r.unit.id.into(),
         quarter: r.quarter.label(),
         rows: r.rows,
     }))

@@ -31,7 +31,7 @@ impl Quarter {
     /// The quarter a moment falls in, in China time.
     pub fn of(at: DateTime<Utc>) -> Quarter {
         let d = at
-            .with_timezone(&crate::news::articles::service::china())
+            .with_timezone(&crate::news::articles::model::china())
             .date_naive();
         Quarter {
             year: d.year(),
@@ -43,7 +43,7 @@ impl Quarter {
     pub fn bounds(self) -> (DateTime<Utc>, DateTime<Utc>) {
         let first = |y: i32, q: u32| {
             let day = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1).unwrap_or_default();
-            crate::news::articles::service::china()
+            crate::news::articles::model::china()
                 .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
                 .single()
                 .map(|t| t.with_timezone(&Utc))
@@ -90,16 +90,16 @@ pub async fn report(tx: &mut Tx, v: &Viewer, q: &ReportQuery) -> AppResult<Repor
         None => Quarter::of(Utc::now()),
     };
     let unit_id = match q.unit {
-        Some(u) => u,
+        Some(u) => UnitId(u),
         None => {
             v.p.grants
                 .iter()
                 .find(|g| s.roles.contains_name(&g.role))
-                .map(|g| g.unit_id)
+                .map(|g| UnitId::from(g.unit_id))
                 .ok_or(AppError::Forbidden)?
         }
     };
-    let unit = crate::units::service::get_in_scope(tx, &s, UnitId(unit_id))
+    let unit = crate::units::service::get_in_scope(tx, &s, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (from, to) = quarter.bounds();
