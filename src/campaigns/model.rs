@@ -2,7 +2,7 @@
 //! ([`Call`], [`NewCampaign`]), a work ([`WorkDraft`]), a judge's score ([`Score`]) and the
 //! organiser's verdict on a work ([`WorkVerdict`]).
 
-use crate::error::{AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::ids::{ColumnId, UnitId};
 use crate::news::model::given_id;
 use crate::web::form::Fields;
@@ -247,18 +247,11 @@ impl Score {
 
     /// The judging page's form, where the score comes as text.
     pub fn parse_form(score: &str, comment: Option<String>) -> AppResult<Self> {
-        let mut f = Fields::new();
-        let n = f.take(
-            score
-                .trim()
-                .parse::<i32>()
-                .map_err(|_| FieldError::new("score", "validation.score")),
-        );
-        f.check()?;
-        Score::parse(&ScoreInput {
-            score: n.unwrap_or_default(),
-            comment,
-        })
+        let score = score
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| AppError::field("score", "validation.score"))?;
+        Score::parse(&ScoreInput { score, comment })
     }
 }
 
@@ -291,7 +284,6 @@ impl WorkVerdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::AppError;
 
     fn keys(f: Fields) -> Vec<(&'static str, &'static str)> {
         match f.check() {

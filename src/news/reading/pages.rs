@@ -220,6 +220,25 @@ pub struct FeedPath {
     format: String,
 }
 
+/// The feeds a column offers, by file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FeedFormat {
+    /// `rss.xml`, RSS 2.0.
+    Rss,
+    /// `atom.xml`.
+    Atom,
+}
+
+impl FeedFormat {
+    fn parse(s: &str) -> Option<FeedFormat> {
+        match s {
+            "rss.xml" => Some(FeedFormat::Rss),
+            "atom.xml" => Some(FeedFormat::Atom),
+            _ => None,
+        }
+    }
+}
+
 /// RSS 2.0 (`rss.xml`) or Atom (`atom.xml`) feed of a column's 30 newest articles.
 pub async fn feed(
     State(state): State<AppState>,
@@ -227,6 +246,7 @@ pub async fn feed(
     Path(p): Path<FeedPath>,
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
+    let format = FeedFormat::parse(&p.format).ok_or(AppError::NotFound)?;
     let mut tx = state.db.read().await?;
     let column = crate::news::columns::repo::column(&mut tx, p.id)
         .await?
@@ -248,8 +268,8 @@ pub async fn feed(
         })
         .collect();
     let base = base_url(&state, &headers);
-    let (body, ctype) = match p.format.as_str() {
-        "rss.xml" => (
+    let (body, ctype) = match format {
+        FeedFormat::Rss => (
             RssFeed {
                 base,
                 column,
@@ -258,7 +278,7 @@ pub async fn feed(
             .render(),
             "application/rss+xml; charset=utf-8",
         ),
-        "atom.xml" => {
+        FeedFormat::Atom => {
             let updated = items
                 .first()
                 .map(|i| i.rfc3339.clone())
@@ -274,7 +294,6 @@ pub async fn feed(
                 "application/atom+xml; charset=utf-8",
             )
         }
-        _ => return Err(AppError::NotFound),
     };
     let body = body.map_err(|e| AppError::Internal(e.into()))?;
     Ok(([(axum::http::header::CONTENT_TYPE, ctype)], body).into_response())
