@@ -60,6 +60,46 @@ pub fn parse_reply(raw: Option<&str>) -> AppResult<String> {
     f.done(body)
 }
 
+/// Where a comment stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentState {
+    /// Waits for a moderator (a reader's comment, or one reported often enough).
+    Pending,
+    /// Shown.
+    Approved,
+    Rejected,
+}
+
+impl CommentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentState::Pending => "pending",
+            CommentState::Approved => "approved",
+            CommentState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommentState> {
+        [
+            CommentState::Pending,
+            CommentState::Approved,
+            CommentState::Rejected,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+/// A state as stored: the database keeps the code.
+impl TryFrom<String> for CommentState {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        CommentState::parse(&s).ok_or(s)
+    }
+}
+
 /// What a moderator decides about a pending comment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -77,10 +117,10 @@ impl Verdict {
     }
 
     /// The comment's state after it.
-    pub fn state(self) -> &'static str {
+    pub fn state(self) -> CommentState {
         match self {
-            Verdict::Approve => "approved",
-            Verdict::Reject => "rejected",
+            Verdict::Approve => CommentState::Approved,
+            Verdict::Reject => CommentState::Rejected,
         }
     }
 
@@ -154,6 +194,10 @@ mod tests {
         assert_eq!(ModerationStep::parse("reply"), Some(ModerationStep::Reply));
         assert_eq!(ModerationStep::parse("delete"), None);
         assert_eq!(Verdict::parse("reply"), None);
-        assert_eq!(Verdict::Reject.state(), "rejected");
+        assert_eq!(Verdict::Reject.state(), CommentState::Rejected);
+        assert_eq!(
+            CommentState::try_from("pending".to_string()),
+            Ok(CommentState::Pending)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! SQL for readers' comments and likes.
 
+use super::model::CommentState;
 use crate::access::Scope;
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, ArticleId, CommentId, UnitId};
@@ -21,8 +22,8 @@ pub struct Comment {
     /// For a reply: the name shown on the comment it answers.
     pub reply_to: Option<String>,
     pub body: String,
-    /// pending, approved or rejected.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: CommentState,
     pub reports: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -104,12 +105,12 @@ pub async fn unit_of(tx: &mut Tx, id: CommentId) -> Result<Option<UnitId>, sqlx:
 pub async fn moderate(
     tx: &mut Tx,
     id: CommentId,
-    to: &str,
+    to: CommentState,
     by: AccountId,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE article_comments SET state = $2, moderated_by = $3 WHERE id = $1 AND state = 'pending'")
-        .bind(id).bind(to).bind(by).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(to.as_str()).bind(by).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

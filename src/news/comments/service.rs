@@ -1,7 +1,7 @@
 //! Readers' comments and likes: the public comment after moderation, signed-in accounts at
 //! once; readers report a comment; editors and reviewers moderate and reply.
 
-use super::model::{CommentDraft, Verdict};
+use super::model::{CommentDraft, CommentState, Verdict};
 use super::repo::NewComment;
 use crate::access::{Perm, Scope};
 use crate::audit::{self as audit, model::Event};
@@ -49,7 +49,7 @@ async fn post_as(
     // Threads are one level deep: answering a reply answers its thread, where it is shown.
     let parent = match input.parent_id {
         Some(parent) => match super::repo::get(tx, parent).await? {
-            Some(p) if p.article_id == article && p.state == "approved" => {
+            Some(p) if p.article_id == article && p.state == CommentState::Approved => {
                 Some(p.parent_id.unwrap_or(parent))
             }
             _ => return Err(AppError::field("parent_id", "validation.choice")),
@@ -68,7 +68,12 @@ async fn post_as(
             account: signed.map(|p| p.id),
             author_name: &name,
             body,
-            state: if pending { "pending" } else { "approved" },
+            state: if pending {
+                CommentState::Pending
+            } else {
+                CommentState::Approved
+            }
+            .as_str(),
             visitor: &who,
             official,
         },
@@ -97,7 +102,7 @@ pub async fn like(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<()> {
 pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: CommentId) -> AppResult<ArticleId> {
     let c = super::repo::get(tx, comment)
         .await?
-        .filter(|c| c.state == "approved")
+        .filter(|c| c.state == CommentState::Approved)
         .ok_or(AppError::NotFound)?;
     let who = crate::news::reading::readers::address(ctx);
     super::repo::report(tx, comment, &who, REPORT_THRESHOLD).await?;
@@ -190,7 +195,7 @@ pub async fn reply(
         body: body.to_string(),
         parent_id: Some(comment),
     };
-    if c.state != "approved" {
+    if c.state != CommentState::Approved {
         return Err(AppError::field("parent_id", "news.reply_approved_only"));
     }
     post_as(tx, &v.ctx, c.article_id, &input, true).await?;
