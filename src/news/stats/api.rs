@@ -1,5 +1,6 @@
 //! Correspondents' figures JSON API and the XLSX export.
 
+use super::model::{ReportParams, ReportQuery};
 use super::service::*;
 use crate::error::{AppError, AppResult};
 use crate::news::Figures;
@@ -21,6 +22,7 @@ pub async fn export_xlsx(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
+    let q = ReportParams::parse(&q)?;
     let mut tx = state.db.read().await?;
     let r = report(&mut tx, &v, &q).await?;
     drop(tx);
@@ -46,6 +48,7 @@ pub async fn api_report(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<ReportJson>> {
+    let q = ReportParams::parse(&q)?;
     let mut tx = state.db.read().await?;
     let r = report(&mut tx, &v, &q).await?;
     Ok(Json(ReportJson {
