@@ -1,6 +1,6 @@
 //! Comment pages: posting, liking and reporting on the reading side, the moderation queue.
 
-use super::model::{CommentDraft, CommentInput, ModerationStep, parse_reply};
+use super::model::{CommentDraft, CommentInput, ModerationStep, Verdict, parse_reply};
 use super::service::*;
 use crate::error::AppResult;
 use crate::ids::{ArticleId, CommentId};
@@ -84,17 +84,26 @@ pub async fn moderate_comment(
     let f: ModerationForm = form(&body)?;
     let mut fields = Fields::new();
     let step = fields.choice("action", Some(&f.action), ModerationStep::parse);
-    let step = fields.done(step)?;
-    let mut tx = state.db.write().await?;
-    match step {
-        ModerationStep::Decide(verdict) => moderate(&mut tx, &v, id, verdict).await?,
-        ModerationStep::Reply => {
-            let text = parse_reply(f.body.as_deref())?;
-            let article = reply(&mut tx, &v, id, &text).await?;
-            tx.commit().await?;
-            return Ok(Redirect::to(&format!("/read/{article}#comments")).into_response());
-        }
+    /// The step with a reply's text, parsed before the transaction.
+    enum Todo {
+        Decide(Verdict),
+        Reply(String),
     }
+    let todo = match fields.done(step)? {
+        ModerationStep::Decide(verdict) => Todo::Decide(verdict),
+        ModerationStep::Reply => Todo::Reply(parse_reply(f.body.as_deref())?),
+    };
+    let mut tx = state.db.write().await?;
+    let to = match todo {
+        Todo::Decide(verdict) => {
+            moderate(&mut tx, &v, id, verdict).await?;
+            "/news/comments".to_string()
+        }
+        Todo::Reply(text) => {
+            let article = reply(&mut tx, &v, id, &text).await?;
+            format!("/read/{article}#comments")
+        }
+    };
     tx.commit().await?;
-    Ok(Redirect::to("/news/comments").into_response())
+    Ok(Redirect::to(&to).into_response())
 }
