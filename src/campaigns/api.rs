@@ -1,9 +1,14 @@
 //! Campaign JSON API under `/api/v1`.
 
 use super::library;
+use super::model::{
+    Call, CampaignEdit, CampaignInput, NewCampaign, Score, ScoreInput, WorkDraft, WorkInput,
+    WorkVerdict,
+};
 use super::repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork};
-use super::service::{self, CampaignEdit, CampaignInput, ScoreInput, WorkInput};
-use crate::error::{AppError, AppResult};
+use super::service;
+use crate::error::AppResult;
+use crate::ids::{CampaignId, UnitId, WorkId};
 use crate::state::AppState;
 use crate::web::Created;
 use crate::web::PageParams;
@@ -26,10 +31,11 @@ pub async fn create(
     v: Viewer,
     Json(input): Json<CampaignInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let campaign = NewCampaign::parse(&input);
     let mut tx = state.db.write().await?;
-    let id = service::create(&mut tx, &v, &input).await?;
+    let id = service::create(&mut tx, &v, campaign).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 /// Changes an open campaign's call (its organisers): title, theme, rules, dates, open units.
@@ -38,11 +44,12 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
     Json(input): Json<CampaignEdit>,
 ) -> AppResult<StatusCode> {
+    let call = Call::parse(&input);
     let mut tx = state.db.write().await?;
-    service::update(&mut tx, &v, id, &input).await?;
+    service::update(&mut tx, &v, id, call).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -53,13 +60,14 @@ pub async fn update(
 pub async fn submit(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
     Json(input): Json<WorkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let work = WorkDraft::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let id = service::submit(&mut tx, &v, id, &input).await?;
+    let id = service::submit(&mut tx, &v, id, &work).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 /// The works for a judge, without authors.
@@ -68,7 +76,7 @@ pub async fn submit(
 pub async fn judging(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Json<Vec<BlindWork>>> {
     let mut tx = state.db.read().await?;
     Ok(Json(service::judging(&mut tx, &v, id).await?))
@@ -79,11 +87,12 @@ pub async fn judging(
 pub async fn score(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     Json(input): Json<ScoreInput>,
 ) -> AppResult<StatusCode> {
+    let score = Score::parse(&input)?;
     let mut tx = state.db.write().await?;
-    service::score(&mut tx, &v, id, &input).await?;
+    service::score(&mut tx, &v, id, &score).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -94,7 +103,7 @@ pub async fn score(
 pub async fn ranking(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Json<Vec<RankedWork>>> {
     let mut tx = state.db.read().await?;
     Ok(Json(service::ranking(&mut tx, &v, id).await?))
@@ -105,7 +114,7 @@ pub async fn ranking(
 pub struct CampaignView {
     pub campaign: Campaign,
     /// The caller's unit under the campaign's, when they are a member who may submit.
-    pub member_unit_id: Option<i64>,
+    pub member_unit_id: Option<UnitId>,
     pub judge: bool,
     pub organiser: bool,
 }
@@ -116,7 +125,7 @@ pub struct CampaignView {
 pub async fn show(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Json<CampaignView>> {
     let mut tx = state.db.read().await?;
     let (campaign, member_unit_id, judge, organiser) = service::show(&mut tx, &v, id).await?;
@@ -134,7 +143,7 @@ pub async fn show(
 pub async fn close(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
     service::close(&mut tx, &v, id).await?;
@@ -149,7 +158,7 @@ pub async fn close(
 pub async fn finish(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
     service::finish(&mut tx, &v, id).await?;
@@ -170,16 +179,12 @@ pub struct WorkDecision {
 pub async fn decide(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     Json(input): Json<WorkDecision>,
 ) -> AppResult<StatusCode> {
-    let choose = match input.action.as_str() {
-        "choose" => true,
-        "shortlist" => false,
-        _ => return Err(AppError::field("action", "validation.choice")),
-    };
+    let verdict = WorkVerdict::parse_action(&input.action)?;
     let mut tx = state.db.write().await?;
-    service::decide(&mut tx, &v, id, choose).await?;
+    service::decide(&mut tx, &v, id, verdict).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -192,11 +197,11 @@ pub async fn decide(
 pub async fn add_file(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     mp: Multipart,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = super::pages::add_file(&state, &v, id, mp).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 /// Offers a work to the library outside any campaign (consent required).
@@ -207,10 +212,11 @@ pub async fn contribute(
     v: Viewer,
     Json(input): Json<WorkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let work = WorkDraft::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let id = library::contribute(&mut tx, &v, &input).await?;
+    let id = library::contribute(&mut tx, &v, &work).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 /// Offers waiting for an editor over the caller's units.
@@ -237,13 +243,14 @@ pub struct AcceptInput {
 pub async fn accept(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     Json(input): Json<AcceptInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let column = library::parse_column(input.column_id)?;
     let mut tx = state.db.write().await?;
-    let id = library::accept(&mut tx, &v, id, input.column_id).await?;
+    let id = library::accept(&mut tx, &v, id, column).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -2,16 +2,18 @@
 //! an editor over the member's unit takes it into a column, where the usual review decides
 //! its publication, and once published it is in the library.
 
+use super::model::{KINDS, WorkDraft, WorkInput};
 use super::repo::{self, Contribution, NewWork};
-use super::service::{KINDS, WorkInput};
 use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::ids::{ArticleId, ColumnId, UnitId, WorkId};
 use crate::news::Column;
+use crate::news::model::given_id;
 use crate::state::AppState;
-use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;
@@ -38,21 +40,21 @@ pub async fn works(
     Ok((works, more))
 }
 
-pub async fn contribute(tx: &mut Tx, v: &Viewer, input: &WorkInput) -> AppResult<i64> {
-    let unit =
+/// A member offers a work to the library, under the unit of their first grant.
+pub async fn contribute(tx: &mut Tx, v: &Viewer, w: &WorkDraft) -> AppResult<WorkId> {
+    let unit: UnitId =
         v.p.grants
             .first()
-            .map(|g| g.unit_id)
+            .map(|g| g.unit_id.into())
             .ok_or(AppError::Forbidden)?;
-    let (title, body) = super::service::check_work(input, false)?;
     let id = repo::insert_work(
         tx,
         &NewWork {
             campaign: None,
-            kind: &input.kind,
-            title: &title,
-            body: &body,
-            author: v.p.id.0,
+            kind: w.kind,
+            title: &w.title,
+            body: &w.body,
+            author: v.p.id,
             unit,
             state: "received",
         },
@@ -61,20 +63,25 @@ pub async fn contribute(tx: &mut Tx, v: &Viewer, input: &WorkInput) -> AppResult
     audit::record(
         tx,
         &v.ctx.actor(),
-        Event::ok("work.contribute", format!("work:{id}")).unit(unit),
+        Event::ok("work.contribute", format!("work:{id}")).unit(unit.0),
     )
     .await?;
     Ok(id)
 }
 
 /// An editor takes a contribution into a column: it goes to review as an article.
-pub async fn accept(tx: &mut Tx, v: &Viewer, work: i64, column: i64) -> AppResult<i64> {
+pub async fn accept(
+    tx: &mut Tx,
+    v: &Viewer,
+    work: WorkId,
+    column: ColumnId,
+) -> AppResult<ArticleId> {
     let s = v.scope(Perm::ManageNews)?;
     let w = repo::work(tx, work)
         .await?
         .filter(|w| w.campaign_id.is_none())
         .ok_or(AppError::NotFound)?;
-    if crate::units::service::get_in_scope(tx, &s, UnitId(w.unit_id))
+    if crate::units::service::get_in_scope(tx, &s, w.unit_id)
         .await?
         .is_none()
     {
@@ -82,10 +89,15 @@ pub async fn accept(tx: &mut Tx, v: &Viewer, work: i64, column: i64) -> AppResul
     }
     let columns = crate::news::service::columns_in(tx, &s).await?;
     if !columns.iter().any(|c| c.id == column && c.active) {
-        return Err(AppError::field("column_id", "validation.column_scope"));
+        let mut f = Fields::new();
+        f.add(crate::error::FieldError::new(
+            "column_id",
+            "validation.column_scope",
+        ));
+        f.check()?;
     }
     let origin = crate::i18n::Locale::ZhCn.t("campaign.library");
-    let article = super::service::to_review(tx, &w, column, &origin, v.p.id.0).await?;
+    let article = super::service::to_review(tx, &w, column, &origin, v.p.id).await?;
     if !repo::set_work_state(
         tx,
         work,
@@ -98,7 +110,7 @@ pub async fn accept(tx: &mut Tx, v: &Viewer, work: i64, column: i64) -> AppResul
         return Err(AppError::field("state", "news.changed_meanwhile"));
     }
     let event = Event::ok("work.accept", format!("work:{work}"))
-        .unit(w.unit_id)
+        .unit(w.unit_id.0)
         .detail(json!({ "article_id": article }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(article)
@@ -148,10 +160,10 @@ pub async fn contribute_form(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: WorkInput = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let input: WorkInput = crate::web::form(&body)?;
+    let work = WorkDraft::parse(&input)?;
     let mut tx = state.db.write().await?;
-    contribute(&mut tx, &v, &input).await?;
+    contribute(&mut tx, &v, &work).await?;
     tx.commit().await?;
     Ok(Redirect::to("/works/contribute?sent=1").into_response())
 }
@@ -159,17 +171,24 @@ pub async fn contribute_form(
 pub async fn accept_form(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     body: Bytes,
 ) -> AppResult<Response> {
     #[derive(serde::Deserialize)]
     struct F {
         column_id: i64,
     }
-    let f: F = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
+    let f: F = crate::web::form(&body)?;
+    let column = parse_column(f.column_id)?;
     let mut tx = state.db.write().await?;
-    let article = accept(&mut tx, &v, id, f.column_id).await?;
+    let article = accept(&mut tx, &v, id, column).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{article}")).into_response())
+}
+
+/// The column a contribution is taken into, as sent.
+pub fn parse_column(raw: i64) -> AppResult<ColumnId> {
+    let mut f = Fields::new();
+    let column = f.take(given_id("column_id", raw));
+    f.done(column)
 }

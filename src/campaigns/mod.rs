@@ -5,10 +5,12 @@
 
 pub mod api;
 pub mod library;
+pub mod model;
 pub mod pages;
 mod repo;
 pub mod seed;
 pub mod service;
+mod work_files;
 
 // The repo is private: other modules use these types and `service`, never the SQL.
 pub use repo::{BlindWork, Campaign, Contribution, LibraryWork, RankedWork, Work};

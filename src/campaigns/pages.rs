@@ -1,10 +1,12 @@
 //! Campaign pages: the list and call form, one campaign (submit, judge, organise), the blind
 //! judging page, and the public works library.
 
+use super::model::{Call, KINDS, NewCampaign, Score, WorkDraft, WorkInput, WorkVerdict};
 use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
-use super::service::{self, KINDS, ScoreInput, WorkInput};
+use super::service;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CampaignId, FileId, UnitId, WorkId};
 use crate::news::Column;
 use crate::state::AppState;
 use crate::units::Unit;
@@ -53,9 +55,9 @@ pub async fn create_campaign(
     body: Bytes,
 ) -> AppResult<Response> {
     // The open units come as repeated `open_unit_ids` fields (a multiple select).
-    let input = crate::web::form_with_lists(&body)?;
+    let campaign = NewCampaign::parse(&crate::web::form_with_lists(&body)?);
     let mut tx = state.db.write().await?;
-    let id = service::create(&mut tx, &v, &input).await?;
+    let id = service::create(&mut tx, &v, campaign).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
@@ -63,13 +65,13 @@ pub async fn create_campaign(
 pub async fn edit_campaign(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
     body: Bytes,
 ) -> AppResult<Response> {
     // The open units come as repeated `open_unit_ids` fields (a multiple select).
-    let input = crate::web::form_with_lists(&body)?;
+    let call = Call::parse(&crate::web::form_with_lists(&body)?);
     let mut tx = state.db.write().await?;
-    service::update(&mut tx, &v, id, &input).await?;
+    service::update(&mut tx, &v, id, call).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
@@ -88,18 +90,18 @@ struct ShowPage {
     /// the campaign is open to each.
     units: Vec<(Unit, bool)>,
     /// The caller's own works here: id, title, state, files.
-    mine: Vec<(i64, String, String, Vec<crate::files::Attachment>)>,
+    mine: Vec<(WorkId, String, String, Vec<crate::files::Attachment>)>,
 }
 
 pub async fn show_campaign(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let (c, member, judge, manager) = service::show(&mut tx, &v, id).await?;
     let mut mine = Vec::new();
-    for (wid, title, st) in super::repo::my_works(&mut tx, id, v.p.id.0).await? {
+    for (wid, title, st) in super::repo::my_works(&mut tx, id, v.p.id).await? {
         let files = crate::files::service::of_work(&mut tx, wid).await?;
         mine.push((wid, title, st, files));
     }
@@ -110,33 +112,25 @@ pub async fn show_campaign(
     };
     // The change form offers the organiser's subtree, and always the units the campaign is
     // open to now: an option left out would be dropped when the organiser saves.
-    let units = if let (true, "open", Ok(s)) =
-        (manager, c.state.as_str(), v.scope(Perm::ManageNews))
-    {
-        let mut all =
-            crate::units::service::subtree(&mut tx, crate::units::model::UnitId(c.unit_id), 2000)
-                .await?;
-        for o in &c.open_units {
-            if !all.iter().any(|u| u.id == o.id)
-                && let Some(u) = crate::units::service::get_in_scope(
-                    &mut tx,
-                    &s,
-                    crate::units::model::UnitId(o.id),
-                )
-                .await?
-            {
-                all.push(u);
+    let units =
+        if let (true, "open", Ok(s)) = (manager, c.state.as_str(), v.scope(Perm::ManageNews)) {
+            let mut all = crate::units::service::subtree(&mut tx, c.unit_id, 2000).await?;
+            for o in &c.open_units {
+                if !all.iter().any(|u| UnitId::from(u.id) == o.id)
+                    && let Some(u) = crate::units::service::get_in_scope(&mut tx, &s, o.id).await?
+                {
+                    all.push(u);
+                }
             }
-        }
-        all.into_iter()
-            .map(|u| {
-                let open = c.open_units.iter().any(|o| o.id == u.id);
-                (u, open)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            all.into_iter()
+                .map(|u| {
+                    let open = c.open_units.iter().any(|o| o.id == UnitId::from(u.id));
+                    (u, open)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
     html(&ShowPage {
         page: Page::new(&v.ctx, "/campaigns"),
         c,
@@ -153,12 +147,12 @@ pub async fn show_campaign(
 pub async fn submit_work(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: WorkInput = form(&body)?;
+    let work = WorkDraft::parse(&form::<WorkInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    service::submit(&mut tx, &v, id, &input).await?;
+    service::submit(&mut tx, &v, id, &work).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{id}?submitted=1")).into_response())
 }
@@ -167,13 +161,13 @@ pub async fn submit_work(
 #[template(path = "campaigns/judging.html")]
 struct JudgingPage {
     page: Page,
-    campaign: i64,
+    campaign: CampaignId,
     works: Vec<BlindWork>,
     files: Vec<crate::files::Attachment>,
 }
 
 impl JudgingPage {
-    fn files_of(&self, work: &i64) -> Vec<&crate::files::Attachment> {
+    fn files_of(&self, work: &WorkId) -> Vec<&crate::files::Attachment> {
         self.files
             .iter()
             .filter(|f| f.work_id == Some(*work))
@@ -184,7 +178,7 @@ impl JudgingPage {
 pub async fn judging_page(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let works = service::judging(&mut tx, &v, id).await?;
@@ -204,7 +198,7 @@ pub async fn judging_page(
 pub async fn add_work_file(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     mp: axum::extract::Multipart,
 ) -> AppResult<Response> {
     add_file(&state, &v, id, mp).await?;
@@ -217,9 +211,9 @@ pub async fn add_work_file(
 pub(super) async fn add_file(
     state: &AppState,
     v: &Viewer,
-    work: i64,
+    work: WorkId,
     mp: axum::extract::Multipart,
-) -> AppResult<i64> {
+) -> AppResult<FileId> {
     let mut tx = state.db.read().await?;
     service::may_add_file(&mut tx, v, work).await?;
     drop(tx);
@@ -233,7 +227,7 @@ pub(super) async fn add_file(
 pub async fn score_work(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     body: Bytes,
 ) -> AppResult<Response> {
     #[derive(serde::Deserialize)]
@@ -242,22 +236,9 @@ pub async fn score_work(
         comment: Option<String>,
     }
     let f: F = form(&body)?;
-    let score = f
-        .score
-        .trim()
-        .parse()
-        .map_err(|_| AppError::field("score", "validation.score"))?;
+    let score = Score::parse_form(&f.score, f.comment)?;
     let mut tx = state.db.write().await?;
-    let campaign = service::score(
-        &mut tx,
-        &v,
-        id,
-        &ScoreInput {
-            score,
-            comment: f.comment,
-        },
-    )
-    .await?;
+    let campaign = service::score(&mut tx, &v, id, &score).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}/judging#work-{id}")).into_response())
 }
@@ -265,7 +246,7 @@ pub async fn score_work(
 pub async fn finish_campaign(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
     service::finish(&mut tx, &v, id).await?;
@@ -276,7 +257,7 @@ pub async fn finish_campaign(
 pub async fn close_campaign(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
     service::close(&mut tx, &v, id).await?;
@@ -287,7 +268,7 @@ pub async fn close_campaign(
 pub async fn decide_work(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkId>,
     body: Bytes,
 ) -> AppResult<Response> {
     #[derive(serde::Deserialize)]
@@ -295,13 +276,9 @@ pub async fn decide_work(
         action: String,
     }
     let f: F = form(&body)?;
-    let choose = match f.action.as_str() {
-        "choose" => true,
-        "shortlist" => false,
-        _ => return Err(AppError::field("action", "validation.choice")),
-    };
+    let verdict = WorkVerdict::parse_action(&f.action)?;
     let mut tx = state.db.write().await?;
-    let campaign = service::decide(&mut tx, &v, id, choose).await?;
+    let campaign = service::decide(&mut tx, &v, id, verdict).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}#ranking")).into_response())
 }
@@ -336,7 +313,7 @@ pub async fn library(
 pub async fn serve_file(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<FileId>,
     req: axum::extract::Request,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;

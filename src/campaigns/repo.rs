@@ -1,20 +1,21 @@
 //! SQL for campaigns, works, judges and scores. What judges read never names the author.
 
 use crate::db::{Tx, now};
+use crate::ids::{AccountId, ArticleId, CampaignId, ColumnId, UnitId, WorkId};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
 /// A campaign with its counts.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Campaign {
-    pub id: i64,
+    pub id: CampaignId,
     /// The organising unit (主办单位): its news managers run the campaign.
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
     /// The units it is open to (members at or below any of them may submit).
     #[sqlx(skip)]
     pub open_units: Vec<OpenUnit>,
-    pub column_id: i64,
+    pub column_id: ColumnId,
     pub title: String,
     pub theme: String,
     pub rules: Option<String>,
@@ -29,9 +30,9 @@ pub struct Campaign {
 }
 
 /// A unit a campaign is open to.
-#[derive(Clone, Debug, Default, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct OpenUnit {
-    pub id: i64,
+    pub id: UnitId,
     pub name: String,
 }
 
@@ -41,21 +42,22 @@ const CAMPAIGN_COLS: &str = "k.id, k.unit_id, u.name AS unit_name, k.column_id, 
     (SELECT COUNT(*) FROM works w JOIN articles a ON a.id = w.article_id WHERE w.campaign_id = k.id AND a.state = 'published') AS published
     FROM campaigns k JOIN units u ON u.id = k.unit_id";
 
-pub struct NewCampaign<'a> {
-    pub unit: i64,
+/// A campaign as written.
+pub struct CampaignRow<'a> {
+    pub unit: UnitId,
     /// The units it is open to (at least one).
-    pub open_units: &'a [i64],
-    pub column: i64,
+    pub open_units: &'a [UnitId],
+    pub column: ColumnId,
     pub title: &'a str,
     pub theme: &'a str,
     pub rules: Option<&'a str>,
     pub opens_on: &'a str,
     pub closes_on: &'a str,
-    pub by: i64,
+    pub by: AccountId,
 }
 
-pub async fn insert(tx: &mut Tx, c: &NewCampaign<'_>) -> Result<i64, sqlx::Error> {
-    let id = on_tx!(tx, conn => sqlx::query_scalar(
+pub async fn insert(tx: &mut Tx, c: &CampaignRow<'_>) -> Result<CampaignId, sqlx::Error> {
+    let id: CampaignId = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO campaigns (unit_id, column_id, title, theme, rules, opens_on, closes_on, state, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9) RETURNING id")
         .bind(c.unit).bind(c.column).bind(c.title).bind(c.theme).bind(c.rules).bind(c.opens_on)
@@ -69,8 +71,8 @@ pub async fn insert(tx: &mut Tx, c: &NewCampaign<'_>) -> Result<i64, sqlx::Error
 
 /// A new text, dates and open units for a campaign's call.
 pub struct CallUpdate<'a> {
-    pub id: i64,
-    pub open_units: &'a [i64],
+    pub id: CampaignId,
+    pub open_units: &'a [UnitId],
     pub title: &'a str,
     pub theme: &'a str,
     pub rules: Option<&'a str>,
@@ -98,14 +100,18 @@ pub async fn update_call(tx: &mut Tx, c: &CallUpdate<'_>) -> Result<bool, sqlx::
     Ok(true)
 }
 
-pub async fn add_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<(), sqlx::Error> {
+pub async fn add_judge(
+    tx: &mut Tx,
+    campaign: CampaignId,
+    account: AccountId,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("INSERT INTO campaign_judges (campaign_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(campaign).bind(account).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The units a campaign is open to, in tree order.
-pub async fn open_units(tx: &mut Tx, campaign: i64) -> Result<Vec<OpenUnit>, sqlx::Error> {
+pub async fn open_units(tx: &mut Tx, campaign: CampaignId) -> Result<Vec<OpenUnit>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, OpenUnit>(
         "SELECT u.id, u.name FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
          WHERE cu.campaign_id = $1 ORDER BY u.path")
@@ -117,7 +123,7 @@ async fn with_open_units(tx: &mut Tx, mut c: Campaign) -> Result<Campaign, sqlx:
     Ok(c)
 }
 
-pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> {
+pub async fn get(tx: &mut Tx, id: CampaignId) -> Result<Option<Campaign>, sqlx::Error> {
     let sql = format!("SELECT {CAMPAIGN_COLS} WHERE k.id = $1");
     let c = on_tx!(tx, c => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await)?;
     match c {
@@ -129,7 +135,7 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Campaign>, sqlx::Error> 
 /// Campaigns an account may see: those open to a unit at or above one of its grants (it is a
 /// member), those of an organising unit at or below one of its news-manager grants (it may
 /// run them), and those it judges; newest first, with the units each is open to.
-pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sqlx::Error> {
+pub async fn for_account(tx: &mut Tx, account: AccountId) -> Result<Vec<Campaign>, sqlx::Error> {
     let sql = format!(
         "SELECT {CAMPAIGN_COLS} WHERE EXISTS (SELECT 1 FROM role_grants g JOIN units gu ON gu.id = g.unit_id
              WHERE g.account_id = $1 AND g.revoked_at IS NULL
@@ -143,7 +149,7 @@ pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sql
     let (Some(hi), Some(lo)) = (list.first().map(|c| c.id), list.last().map(|c| c.id)) else {
         return Ok(list);
     };
-    let units: Vec<(i64, i64, String)> = on_tx!(tx, c => sqlx::query_as(
+    let units: Vec<(CampaignId, UnitId, String)> = on_tx!(tx, c => sqlx::query_as(
         "SELECT cu.campaign_id, u.id, u.name FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
          WHERE cu.campaign_id BETWEEN $1 AND $2 ORDER BY u.path")
         .bind(lo).bind(hi).fetch_all(c).await)?;
@@ -160,7 +166,11 @@ pub async fn for_account(tx: &mut Tx, account: i64) -> Result<Vec<Campaign>, sql
     Ok(list)
 }
 
-pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, sqlx::Error> {
+pub async fn is_judge(
+    tx: &mut Tx,
+    campaign: CampaignId,
+    account: AccountId,
+) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM campaign_judges WHERE campaign_id = $1 AND account_id = $2")
         .bind(campaign).bind(account).fetch_one(c).await)?;
@@ -172,9 +182,9 @@ pub async fn is_judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<bool, 
 /// the organising unit since no longer counts.
 pub async fn member_unit(
     tx: &mut Tx,
-    account: i64,
-    campaign: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+    account: AccountId,
+    campaign: CampaignId,
+) -> Result<Option<UnitId>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         concat!("SELECT gu.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
            JOIN campaign_units cu ON cu.campaign_id = $2 JOIN units u ON u.id = cu.unit_id
@@ -185,23 +195,28 @@ pub async fn member_unit(
         .bind(account).bind(campaign).fetch_optional(c).await)
 }
 
-pub async fn set_state(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_state(
+    tx: &mut Tx,
+    id: CampaignId,
+    from: &str,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query("UPDATE campaigns SET state = $3 WHERE id = $1 AND state = $2")
         .bind(id).bind(from).bind(to).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
 pub struct NewWork<'a> {
-    pub campaign: Option<i64>,
+    pub campaign: Option<CampaignId>,
     pub kind: &'a str,
     pub title: &'a str,
     pub body: &'a str,
-    pub author: i64,
-    pub unit: i64,
+    pub author: AccountId,
+    pub unit: UnitId,
     pub state: &'a str,
 }
 
-pub async fn insert_work(tx: &mut Tx, w: &NewWork<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert_work(tx: &mut Tx, w: &NewWork<'_>) -> Result<WorkId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO works (campaign_id, kind, title, body, author_id, unit_id, consent, state, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8) RETURNING id")
@@ -212,7 +227,7 @@ pub async fn insert_work(tx: &mut Tx, w: &NewWork<'_>) -> Result<i64, sqlx::Erro
 /// A work as a judge sees it: no author, no unit.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct BlindWork {
-    pub id: i64,
+    pub id: WorkId,
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -225,8 +240,8 @@ pub struct BlindWork {
 /// left out.
 pub async fn blind_works(
     tx: &mut Tx,
-    campaign: i64,
-    judge: i64,
+    campaign: CampaignId,
+    judge: AccountId,
 ) -> Result<Vec<BlindWork>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, BlindWork>(
         "SELECT w.id, w.kind, w.title, w.body, s.score AS my_score, s.comment AS my_comment
@@ -236,15 +251,18 @@ pub async fn blind_works(
 }
 
 /// The campaign and author of a work (for checks).
-pub async fn work_owner(tx: &mut Tx, work: i64) -> Result<Option<(Option<i64>, i64)>, sqlx::Error> {
+pub async fn work_owner(
+    tx: &mut Tx,
+    work: WorkId,
+) -> Result<Option<(Option<CampaignId>, AccountId)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as("SELECT campaign_id, author_id FROM works WHERE id = $1")
         .bind(work).fetch_optional(c).await)
 }
 
 pub async fn score(
     tx: &mut Tx,
-    work: i64,
-    judge: i64,
+    work: WorkId,
+    judge: AccountId,
     score: i32,
     comment: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -258,18 +276,18 @@ pub async fn score(
 /// A work with its author and average score, for the organiser once judging is over.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct RankedWork {
-    pub id: i64,
+    pub id: WorkId,
     pub kind: String,
     pub title: String,
     pub author_name: String,
     pub unit_name: String,
     pub state: String,
-    pub article_id: Option<i64>,
+    pub article_id: Option<ArticleId>,
     pub scores: i64,
     pub average: Option<f64>,
 }
 
-pub async fn ranking(tx: &mut Tx, campaign: i64) -> Result<Vec<RankedWork>, sqlx::Error> {
+pub async fn ranking(tx: &mut Tx, campaign: CampaignId) -> Result<Vec<RankedWork>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, RankedWork>(
         "SELECT w.id, w.kind, w.title, a.display_name AS author_name, u.name AS unit_name, w.state, w.article_id,
                 COUNT(s.score) AS scores, CAST(AVG(s.score) AS DOUBLE PRECISION) AS average
@@ -284,18 +302,18 @@ pub async fn ranking(tx: &mut Tx, campaign: i64) -> Result<Vec<RankedWork>, sqlx
 /// A work in full (for choosing it).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Work {
-    pub id: i64,
-    pub campaign_id: Option<i64>,
+    pub id: WorkId,
+    pub campaign_id: Option<CampaignId>,
     pub kind: String,
     pub title: String,
     pub body: String,
-    pub author_id: i64,
-    pub unit_id: i64,
+    pub author_id: AccountId,
+    pub unit_id: UnitId,
     pub state: String,
-    pub article_id: Option<i64>,
+    pub article_id: Option<ArticleId>,
 }
 
-pub async fn work(tx: &mut Tx, id: i64) -> Result<Option<Work>, sqlx::Error> {
+pub async fn work(tx: &mut Tx, id: WorkId) -> Result<Option<Work>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Work>(
         "SELECT id, campaign_id, kind, title, body, author_id, unit_id, state, article_id FROM works WHERE id = $1")
         .bind(id).fetch_optional(c).await)
@@ -303,10 +321,10 @@ pub async fn work(tx: &mut Tx, id: i64) -> Result<Option<Work>, sqlx::Error> {
 
 pub async fn set_work_state(
     tx: &mut Tx,
-    id: i64,
+    id: WorkId,
     from: &[&str],
     to: &str,
-    article: Option<i64>,
+    article: Option<ArticleId>,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE works SET state = $2, article_id = COALESCE($3, article_id) WHERE id = $1 AND (state = $4 OR state = $5)")
@@ -319,12 +337,12 @@ pub async fn set_work_state(
 /// A work of the library, as anyone may see it.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct LibraryWork {
-    pub id: i64,
+    pub id: WorkId,
     pub kind: String,
     pub title: String,
     pub author_name: String,
     pub unit_name: String,
-    pub article_id: i64,
+    pub article_id: ArticleId,
     pub published_at: Option<DateTime<Utc>>,
 }
 
@@ -347,7 +365,7 @@ pub async fn library(
 /// A member's contribution to the library awaiting an editor, as the editor sees it.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Contribution {
-    pub id: i64,
+    pub id: WorkId,
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -373,9 +391,9 @@ pub async fn pending_contributions(
 /// A member's own works in a campaign.
 pub async fn my_works(
     tx: &mut Tx,
-    campaign: i64,
-    author: i64,
-) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    campaign: CampaignId,
+    author: AccountId,
+) -> Result<Vec<(WorkId, String, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         "SELECT id, title, state FROM works WHERE campaign_id = $1 AND author_id = $2 ORDER BY id")
         .bind(campaign).bind(author).fetch_all(c).await)

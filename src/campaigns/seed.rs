@@ -3,27 +3,32 @@
 //! a request.
 
 use super::repo;
-pub use super::repo::{NewCampaign, NewWork};
+pub use super::repo::{CampaignRow, NewWork};
 use crate::db::Tx;
+use crate::ids::{AccountId, CampaignId, WorkId};
 
-pub async fn campaign(tx: &mut Tx, c: &NewCampaign<'_>) -> Result<i64, sqlx::Error> {
+pub async fn campaign(tx: &mut Tx, c: &CampaignRow<'_>) -> Result<CampaignId, sqlx::Error> {
     repo::insert(tx, c).await
 }
 
-pub async fn judge(tx: &mut Tx, campaign: i64, account: i64) -> Result<(), sqlx::Error> {
-    repo::add_judge(tx, campaign, account).await
+pub async fn judge(
+    tx: &mut Tx,
+    campaign: CampaignId,
+    account: impl Into<AccountId>,
+) -> Result<(), sqlx::Error> {
+    repo::add_judge(tx, campaign, account.into()).await
 }
 
-pub async fn work(tx: &mut Tx, w: &NewWork<'_>) -> Result<i64, sqlx::Error> {
+pub async fn work(tx: &mut Tx, w: &NewWork<'_>) -> Result<WorkId, sqlx::Error> {
     repo::insert_work(tx, w).await
 }
 
 pub async fn score(
     tx: &mut Tx,
-    work: i64,
-    judge: i64,
+    work: WorkId,
+    judge: impl Into<AccountId>,
     score: i32,
     comment: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    repo::score(tx, work, judge, score, comment).await
+    repo::score(tx, work, judge.into(), score, comment).await
 }

@@ -83,7 +83,7 @@ pub async fn generate(
                 "工作动态"
             },
             source: Some(&village_name),
-            correspondent_id: Some(corr),
+            correspondent_id: Some(corr.into()),
         };
         let id = repo::article(tx, column, village, corr, &text).await?;
         articles += 1;
@@ -124,7 +124,7 @@ pub async fn generate(
                 "withdraw" => Some("活动时间有误，核实后重发。"),
                 _ => None,
             };
-            let first = (*to == "first_approved").then_some(n.reviewer);
+            let first = (*to == "first_approved").then_some(n.reviewer.into());
             let publish_at =
                 (*to == "approved").then(|| now + Duration::hours(rng.random_range(12..120)));
             repo::set_state(
@@ -189,7 +189,7 @@ pub async fn generate(
                         &NewComment {
                             article: id,
                             parent: Some(comment),
-                            account: Some(n.editor),
+                            account: Some(n.editor.into()),
                             author_name: "县委老干部局",
                             body: "感谢关注，我们会继续组织好此类活动。",
                             state: "approved",
@@ -232,21 +232,26 @@ const POEMS: [(&str, &str); 6] = [
 ];
 
 /// An open campaign with works from the villages and some judges' scores.
-async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> anyhow::Result<()> {
+async fn campaign(
+    tx: &mut Tx,
+    rng: &mut StdRng,
+    n: &Newsroom,
+    column: crate::ids::ColumnId,
+) -> anyhow::Result<()> {
     use crate::campaigns::seed as c;
     let today = Utc::now().date_naive();
     let id = c::campaign(
         tx,
-        &c::NewCampaign {
-            unit: n.county,
-            open_units: &[n.county],
+        &c::CampaignRow {
+            unit: n.county.into(),
+            open_units: &[n.county.into()],
             column,
             title: "“我的晚年生活”重阳征文",
             theme: "写写退休以后的学习、生活和为家乡做的事",
             rules: Some("诗词、散文均可，散文不超过两千字。"),
             opens_on: &(today - Duration::days(20)).to_string(),
             closes_on: &(today + Duration::days(10)).to_string(),
-            by: n.editor,
+            by: n.editor.into(),
         },
     )
     .await?;
@@ -271,8 +276,8 @@ async fn campaign(tx: &mut Tx, rng: &mut StdRng, n: &Newsroom, column: i64) -> a
                 },
                 title,
                 body,
-                author,
-                unit,
+                author: author.into(),
+                unit: unit.into(),
                 state: "received",
             },
         )

@@ -16,7 +16,7 @@ pub async fn import_dir(
 ) -> anyhow::Result<Vec<Imported>> {
     let to = {
         let mut tx = db.read().await?;
-        target(&mut tx, column, author).await?
+        target(&mut tx, column.into(), author.map(Into::into)).await?
     };
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)

@@ -466,7 +466,7 @@ async fn articles(
                     id,
                     "draft",
                     "published",
-                    Some(county.reviewer),
+                    Some(county.reviewer.into()),
                     None,
                     None,
                 )
@@ -487,7 +487,7 @@ async fn articles(
                     rng.random_range(5..800),
                 )
                 .await?;
-                last_published = id;
+                last_published = id.0;
             } else if roll < 95 {
                 news::set_state(&mut tx, id, "draft", "submitted", None, None, None).await?;
                 news::trail_step(
@@ -510,7 +510,7 @@ async fn articles(
         }
     }
     Ok((
-        columns.iter().map(|c| c.0).collect(),
+        columns.iter().map(|c| c.0.0).collect(),
         written,
         last_published,
     ))

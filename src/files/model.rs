@@ -1,6 +1,7 @@
 //! What is stored about an uploaded file, the kinds accepted, and the checks by content.
 
 use crate::error::FieldError;
+use crate::ids::{AccountId, ArticleId, FileId, WorkId};
 
 /// The largest upload of any kind (video); the routes' body limit.
 pub const MAX_UPLOAD: usize = 200 << 20;
@@ -8,11 +9,11 @@ pub const MAX_UPLOAD: usize = 200 << 20;
 /// What is stored about an attached file.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Attachment {
-    pub id: i64,
+    pub id: FileId,
     /// The article it belongs to; none while it belongs to a work not yet chosen.
-    pub article_id: Option<i64>,
+    pub article_id: Option<ArticleId>,
     #[serde(skip)]
-    pub work_id: Option<i64>,
+    pub work_id: Option<WorkId>,
     /// image, audio or video.
     pub kind: String,
     pub content_type: String,
@@ -24,15 +25,15 @@ pub struct Attachment {
 
 /// A file to record.
 pub(super) struct NewAttachment<'a> {
-    pub article: Option<i64>,
-    pub work: Option<i64>,
+    pub article: Option<ArticleId>,
+    pub work: Option<WorkId>,
     pub kind: &'a str,
     pub content_type: &'a str,
     pub size: i64,
     pub sha256: &'a str,
     pub storage_key: &'a str,
     pub original_name: &'a str,
-    pub by: i64,
+    pub by: AccountId,
 }
 
 /// The kinds accepted, by the type found in the file's first bytes, with their size limits.

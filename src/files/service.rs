@@ -5,6 +5,7 @@ use super::model::{Attachment, MAX_UPLOAD, NewAttachment, sniff, strip_image};
 use super::repo;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::ids::{AccountId, ArticleId, FileId, WorkId};
 use axum::extract::{Multipart, Request};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -129,10 +130,10 @@ pub async fn receive(dir: &Path, mut mp: Multipart) -> AppResult<Received> {
 pub async fn record(
     tx: &mut crate::db::Tx,
     mut f: Received,
-    article: Option<i64>,
-    work: Option<i64>,
-    by: i64,
-) -> Result<(i64, serde_json::Value), sqlx::Error> {
+    article: Option<ArticleId>,
+    work: Option<WorkId>,
+    by: AccountId,
+) -> Result<(FileId, serde_json::Value), sqlx::Error> {
     let id = repo::insert(
         tx,
         &NewAttachment {
@@ -154,27 +155,31 @@ pub async fn record(
     Ok((id, json_detail(id, f.kind, &f.mime, f.size)))
 }
 
-fn json_detail(id: i64, kind: &str, mime: &str, size: usize) -> serde_json::Value {
+fn json_detail(id: FileId, kind: &str, mime: &str, size: usize) -> serde_json::Value {
     serde_json::json!({ "attachment_id": id, "kind": kind, "content_type": mime, "bytes": size })
 }
 
 /// One file.
-pub async fn get(tx: &mut Tx, id: i64) -> AppResult<Option<Attachment>> {
+pub async fn get(tx: &mut Tx, id: FileId) -> AppResult<Option<Attachment>> {
     Ok(repo::get(tx, id).await?)
 }
 
 /// The files of an article, oldest first.
-pub async fn of_article(tx: &mut Tx, article: i64) -> Result<Vec<Attachment>, sqlx::Error> {
+pub async fn of_article(tx: &mut Tx, article: ArticleId) -> Result<Vec<Attachment>, sqlx::Error> {
     repo::of_article(tx, article).await
 }
 
 /// The files of a work, oldest first.
-pub async fn of_work(tx: &mut Tx, work: i64) -> Result<Vec<Attachment>, sqlx::Error> {
+pub async fn of_work(tx: &mut Tx, work: WorkId) -> Result<Vec<Attachment>, sqlx::Error> {
     repo::of_work(tx, work).await
 }
 
 /// A chosen work's files become its article's.
-pub async fn move_to_article(tx: &mut Tx, work: i64, article: i64) -> Result<(), sqlx::Error> {
+pub async fn move_to_article(
+    tx: &mut Tx,
+    work: WorkId,
+    article: ArticleId,
+) -> Result<(), sqlx::Error> {
     repo::move_to_article(tx, work, article).await
 }
 

@@ -2,6 +2,7 @@
 //! Markdown turned into sanitised HTML.
 
 use crate::error::FieldError;
+use crate::ids::AccountId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,11 @@ impl State {
         State::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
+    /// Out for the public.
+    pub fn is_published(self) -> bool {
+        self == State::Published
+    }
+
     /// The author may still change the text.
     pub fn editable(self) -> bool {
         matches!(self, State::Draft | State::Rejected)
@@ -57,6 +63,22 @@ impl State {
     /// Waiting for a reviewer.
     pub fn in_review(self) -> bool {
         matches!(self, State::Submitted | State::FirstApproved)
+    }
+}
+
+/// A state as stored: the database keeps the code.
+impl TryFrom<String> for State {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        State::parse(&s).ok_or(s)
+    }
+}
+
+/// The code, as in CSS classes and message keys (`state-published`).
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -79,6 +101,29 @@ impl Action {
             Action::Reject => "reject",
             Action::Withdraw => "withdraw",
             Action::PublishDue => "publish",
+        }
+    }
+
+    /// An action a person may ask for (the scheduler's publishing is not one of them).
+    pub fn parse(s: &str) -> Option<Action> {
+        [
+            Action::Submit,
+            Action::Approve,
+            Action::Reject,
+            Action::Withdraw,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+
+    /// The audit trail's name of the action.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Action::Submit => "article.submit",
+            Action::Approve => "article.approve",
+            Action::Reject => "article.reject",
+            Action::Withdraw => "article.withdraw",
+            Action::PublishDue => "article.publish",
         }
     }
 }
@@ -109,10 +154,10 @@ pub struct Facts<'a> {
     pub state: State,
     /// Review steps configured for the article's unit (1 or 2).
     pub steps: u8,
-    pub actor: i64,
-    pub author: i64,
+    pub actor: AccountId,
+    pub author: AccountId,
     /// Who passed the first step, in a two-step unit.
-    pub first_reviewer: Option<i64>,
+    pub first_reviewer: Option<AccountId>,
     pub publish_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
     pub comment: Option<&'a str>,
@@ -184,6 +229,16 @@ pub fn parse_tags(s: &str) -> Result<Vec<String>, FieldError> {
     Ok(out)
 }
 
+/// An id that comes as a JSON number (or a form field read as one): a positive whole number,
+/// else the field's "choose" error. [`crate::web::form::id`] for ids read as numbers.
+pub fn given_id<T: From<i64>>(field: &'static str, n: i64) -> Result<T, FieldError> {
+    if n > 0 {
+        Ok(T::from(n))
+    } else {
+        Err(FieldError::new(field, "validation.choose"))
+    }
+}
+
 /// The words of `list` that occur in `text` (folded, so Traditional forms count too).
 pub fn sensitive_hits(text: &str, list: &[String]) -> Vec<String> {
     let folded = crate::search::fold(text);
@@ -202,8 +257,8 @@ mod tests {
         Facts {
             state,
             steps,
-            actor,
-            author: 1,
+            actor: AccountId(actor),
+            author: AccountId(1),
             first_reviewer: None,
             publish_at: None,
             now: Utc::now(),
@@ -218,9 +273,9 @@ mod tests {
         let f = facts(State::Submitted, 2, 2);
         assert_eq!(transition(Action::Approve, &f), Ok(State::FirstApproved));
         let mut f = facts(State::FirstApproved, 2, 2);
-        f.first_reviewer = Some(2);
+        f.first_reviewer = Some(AccountId(2));
         assert_eq!(transition(Action::Approve, &f), Err(Refusal::SameReviewer));
-        f.actor = 3;
+        f.actor = AccountId(3);
         assert_eq!(transition(Action::Approve, &f), Ok(State::Published));
     }
 

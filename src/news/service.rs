@@ -3,7 +3,7 @@
 //! (re-indexing). Each takes the caller's transaction.
 
 pub use super::articles::attachments::may_see_files;
-pub use super::articles::service::china;
+pub use super::articles::model::china;
 pub use super::columns::service::columns_in;
 pub use super::review::service::{Submission, publish_due, submit_on_behalf};
 pub use super::search::service::reindex_stale_batch;

@@ -250,7 +250,7 @@ async fn staff_find_their_drafts_behind_many_newer_matches_elsewhere() {
     let wide = yinyao::news::search::for_staff_planned(&mut tx, &scope, "敬老", 300, 0)
         .await
         .unwrap();
-    let wide: Vec<i64> = wide.iter().map(|a| a.id).collect();
+    let wide: Vec<i64> = wide.iter().map(|a| a.id.0).collect();
     if app.is_postgres() {
         // Their draft is older than the 200 most recent matches, all in town B.
         assert!(wide.is_empty(), "{wide:?}");

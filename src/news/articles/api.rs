@@ -2,9 +2,10 @@
 //! and files.
 
 use super::history::Comparison;
-use super::service::*;
+use super::model::{ArticleDraft, ArticleInput};
 use crate::error::AppResult;
 use crate::files::Attachment;
+use crate::ids::{ArticleId, FileId};
 use crate::news::{Article, Event, Version};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
@@ -30,16 +31,10 @@ pub async fn list_articles(
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Json<Vec<Article>>> {
     let paging = PageParams { page: q.page };
+    let states = super::service::state_filter(q.state.as_deref())?;
     let mut tx = state.db.read().await?;
     Ok(Json(
-        super::service::desk(
-            &mut tx,
-            &v,
-            q.state.as_deref(),
-            PageParams::SIZE,
-            paging.offset(),
-        )
-        .await?,
+        super::service::desk(&mut tx, &v, states, PageParams::SIZE, paging.offset()).await?,
     ))
 }
 
@@ -51,10 +46,11 @@ pub async fn create_article(
     v: Viewer,
     Json(input): Json<ArticleInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let draft = ArticleDraft::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let id = super::service::create_article(&mut tx, &v, &input).await?;
+    let id = super::service::create_article(&mut tx, &v, &draft).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "news", params(("id" = i64, Path)),
@@ -62,7 +58,7 @@ pub async fn create_article(
 pub async fn show_article(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<Article>> {
     let mut tx = state.db.read().await?;
     Ok(Json(super::service::load(&mut tx, &v, id).await?))
@@ -74,11 +70,12 @@ pub async fn show_article(
 pub async fn update_article(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     Json(input): Json<ArticleInput>,
 ) -> AppResult<StatusCode> {
+    let draft = ArticleDraft::parse(&input)?;
     let mut tx = state.db.write().await?;
-    super::service::update_article(&mut tx, &v, id, &input).await?;
+    super::service::update_article(&mut tx, &v, id, &draft).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -89,7 +86,7 @@ pub async fn update_article(
 pub async fn list_versions(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<Vec<Version>>> {
     let mut tx = state.db.read().await?;
     Ok(Json(super::history::versions(&mut tx, &v, id).await?))
@@ -110,7 +107,7 @@ pub struct CompareParams {
 pub async fn compare_versions(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     Query(q): Query<CompareParams>,
 ) -> AppResult<Json<Comparison>> {
     let mut tx = state.db.read().await?;
@@ -126,7 +123,7 @@ pub async fn compare_versions(
 pub async fn list_events(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<Vec<Event>>> {
     let mut tx = state.db.read().await?;
     Ok(Json(super::history::trail(&mut tx, &v, id).await?))
@@ -139,7 +136,7 @@ pub async fn list_events(
 pub async fn import_origin(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<super::history::ImportOrigin>> {
     let mut tx = state.db.read().await?;
     Ok(Json(super::history::import_origin(&mut tx, &v, id).await?))
@@ -149,7 +146,7 @@ pub async fn import_origin(
 pub struct Files {
     pub files: Vec<Attachment>,
     /// The attachment shown as cover and share image.
-    pub cover_id: Option<i64>,
+    pub cover_id: Option<FileId>,
 }
 
 /// The files attached to an article.
@@ -158,7 +155,7 @@ pub struct Files {
 pub async fn list_attachments(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<Files>> {
     let mut tx = state.db.read().await?;
     let (files, cover_id) = super::attachments::of_article(&mut tx, &v, id).await?;
@@ -173,16 +170,16 @@ pub async fn list_attachments(
 pub async fn upload_attachment(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     mp: Multipart,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = super::pages::upload_attachment(&state, &v, id, mp).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct CoverInput {
-    pub attachment_id: i64,
+    pub attachment_id: FileId,
 }
 
 /// Makes one of the article's images its cover and share image.
@@ -191,7 +188,7 @@ pub struct CoverInput {
 pub async fn set_cover(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     Json(input): Json<CoverInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;

@@ -8,23 +8,23 @@ use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::files::{Attachment, Received};
+use crate::ids::{ArticleId, FileId};
 use crate::news::Article;
 use crate::web::auth::Viewer;
 
 /// Whether the caller may attach files to `article` now (the author, or a writer over its
 /// unit, while it is a draft or rejected); checked before the upload is read, so a refused
 /// caller's file is not streamed to disk.
-pub async fn may_upload(tx: &mut Tx, v: &Viewer, article: i64) -> AppResult<Article> {
+pub async fn may_upload(tx: &mut Tx, v: &Viewer, article: ArticleId) -> AppResult<Article> {
     let a = service::load(tx, v, article).await?;
     let s = v.scope(Perm::WriteNews)?;
-    let in_scope =
-        crate::units::service::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
-            .await?
-            .is_some();
-    if a.author_id != v.p.id.0 && !in_scope {
+    let in_scope = crate::units::service::get_in_scope(tx, &s, a.unit_id)
+        .await?
+        .is_some();
+    if a.author_id != v.p.id && !in_scope {
         return Err(AppError::Forbidden);
     }
-    if !matches!(a.state.as_str(), "draft" | "rejected") {
+    if !a.state.editable() {
         return Err(AppError::field("file", "news.not_editable"));
     }
     Ok(a)
@@ -32,15 +32,15 @@ pub async fn may_upload(tx: &mut Tx, v: &Viewer, article: i64) -> AppResult<Arti
 
 /// Records a received file for `article` (checked first with [`may_upload`]) in the
 /// caller's write transaction, with its audit entry.
-pub async fn attach(tx: &mut Tx, v: &Viewer, article: i64, f: Received) -> AppResult<i64> {
+pub async fn attach(tx: &mut Tx, v: &Viewer, article: ArticleId, f: Received) -> AppResult<FileId> {
     // The upload took time: the article may have gone to review meanwhile.
     let a = repo::get(tx, article).await?.ok_or(AppError::NotFound)?;
-    if !matches!(a.state.as_str(), "draft" | "rejected") {
+    if !a.state.editable() {
         return Err(AppError::field("file", "news.not_editable"));
     }
-    let (id, detail) = crate::files::service::record(tx, f, Some(article), None, v.p.id.0).await?;
+    let (id, detail) = crate::files::service::record(tx, f, Some(article), None, v.p.id).await?;
     let event = Event::ok("attachment.create", format!("article:{article}"))
-        .unit(a.unit_id)
+        .unit(a.unit_id.0)
         .detail(detail);
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
@@ -48,24 +48,23 @@ pub async fn attach(tx: &mut Tx, v: &Viewer, article: i64, f: Received) -> AppRe
 
 /// Makes image `file` of a draft or rejected article its cover and share image (the author,
 /// or a writer over the article's unit).
-pub async fn choose_cover(tx: &mut Tx, v: &Viewer, id: i64, file: i64) -> AppResult<()> {
+pub async fn choose_cover(tx: &mut Tx, v: &Viewer, id: ArticleId, file: FileId) -> AppResult<()> {
     let a = service::load(tx, v, id).await?;
-    if !matches!(a.state.as_str(), "draft" | "rejected") {
+    if !a.state.editable() {
         return Err(AppError::field("file", "news.not_editable"));
     }
     let s = v.scope(Perm::WriteNews)?;
-    let writes_here =
-        crate::units::service::get_in_scope(tx, &s, crate::units::model::UnitId(a.unit_id))
-            .await?
-            .is_some();
-    if a.author_id != v.p.id.0 && !writes_here {
+    let writes_here = crate::units::service::get_in_scope(tx, &s, a.unit_id)
+        .await?
+        .is_some();
+    if a.author_id != v.p.id && !writes_here {
         return Err(AppError::Forbidden);
     }
     if !repo::set_cover(tx, id, file).await? {
         return Err(AppError::field("file", "validation.cover_image"));
     }
     let event = Event::ok("article.cover", format!("article:{id}"))
-        .unit(a.unit_id)
+        .unit(a.unit_id.0)
         .detail(serde_json::json!({ "attachment_id": file }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
@@ -75,8 +74,8 @@ pub async fn choose_cover(tx: &mut Tx, v: &Viewer, id: i64, file: i64) -> AppRes
 pub async fn of_article(
     tx: &mut Tx,
     v: &Viewer,
-    id: i64,
-) -> AppResult<(Vec<Attachment>, Option<i64>)> {
+    id: ArticleId,
+) -> AppResult<(Vec<Attachment>, Option<FileId>)> {
     service::load(tx, v, id).await?;
     Ok((
         crate::files::service::of_article(tx, id).await?,
@@ -89,12 +88,12 @@ pub async fn of_article(
 pub async fn may_see_files(
     tx: &mut Tx,
     ctx: &crate::web::session::Ctx,
-    article: i64,
+    article: ArticleId,
 ) -> AppResult<bool> {
     let Some(a) = repo::get(tx, article).await? else {
         return Ok(false);
     };
-    if a.state == "published" {
+    if a.state.is_published() {
         return Ok(true);
     }
     let Some(p) = ctx.full_principal() else {

@@ -5,6 +5,7 @@ use super::repo;
 use super::service;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::ids::ArticleId;
 use crate::news::Event;
 use crate::news::Version;
 use crate::web::auth::Viewer;
@@ -25,13 +26,13 @@ pub struct Comparison {
 }
 
 /// Every saved version, newest first.
-pub async fn versions(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Vec<Version>> {
+pub async fn versions(tx: &mut Tx, v: &Viewer, id: ArticleId) -> AppResult<Vec<Version>> {
     service::load(tx, v, id).await?;
     Ok(repo::versions(tx, id).await?)
 }
 
 /// The review trail, oldest first.
-pub async fn trail(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Vec<Event>> {
+pub async fn trail(tx: &mut Tx, v: &Viewer, id: ArticleId) -> AppResult<Vec<Event>> {
     service::load(tx, v, id).await?;
     Ok(crate::news::review::repo::events(tx, id).await?)
 }
@@ -54,7 +55,7 @@ impl ImportOrigin {
 }
 
 /// The original text and repair report of an imported article; not found for one written here.
-pub async fn import_origin(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<ImportOrigin> {
+pub async fn import_origin(tx: &mut Tx, v: &Viewer, id: ArticleId) -> AppResult<ImportOrigin> {
     service::load(tx, v, id).await?;
     repo::import_origin(tx, id)
         .await?
@@ -66,7 +67,7 @@ pub async fn import_origin(tx: &mut Tx, v: &Viewer, id: i64) -> AppResult<Import
 pub async fn compare(
     tx: &mut Tx,
     v: &Viewer,
-    id: i64,
+    id: ArticleId,
     from: i32,
     to: i32,
 ) -> AppResult<Comparison> {

@@ -4,6 +4,7 @@
 pub(super) mod api;
 pub(super) mod attachments;
 pub(super) mod history;
+pub(super) mod model;
 pub(super) mod pages;
 pub(super) mod repo;
 pub(super) mod service;

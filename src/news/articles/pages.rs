@@ -2,10 +2,12 @@
 //! files and sensitive-word hints, and two versions compared.
 
 use super::history::DiffLine;
+use super::model::{ArticleDraft, ArticleInput};
 use super::repo;
 use super::service;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, ArticleId, FileId};
 use crate::news::Article;
 use crate::news::Column;
 use crate::news::Event;
@@ -20,7 +22,6 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::response::{IntoResponse, Redirect, Response};
-use service::ArticleInput;
 
 /// A publishing time for a form field (`YYYY-MM-DDTHH:MM`, China time).
 pub fn local_input(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -72,15 +73,10 @@ pub async fn desk(
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
     let filter = q.state.unwrap_or_default();
+    let states = service::state_filter(Some(&filter))?;
     let mut tx = state.db.read().await?;
-    let mut articles = service::desk(
-        &mut tx,
-        &v,
-        Some(&filter),
-        PageParams::SIZE + 1,
-        paging.offset(),
-    )
-    .await?;
+    let mut articles =
+        service::desk(&mut tx, &v, states, PageParams::SIZE + 1, paging.offset()).await?;
     let has_more = articles.len() as i64 > PageParams::SIZE;
     articles.truncate(PageParams::SIZE as usize);
     html(&DeskPage {
@@ -100,13 +96,20 @@ pub async fn desk(
 #[template(path = "news/form.html")]
 struct FormPage {
     page: Page,
-    id: Option<i64>,
+    id: Option<ArticleId>,
     a: ArticleInput,
     columns: Vec<Column>,
-    correspondents: Vec<(i64, String)>,
+    correspondents: Vec<(AccountId, String)>,
     /// The units a new article may come from (the writer's scope); the source unit is set
     /// when the article is written and kept after.
     units: Vec<crate::units::Unit>,
+}
+
+impl FormPage {
+    /// Whether the form credits `c`.
+    fn credited(&self, c: &AccountId) -> bool {
+        self.a.correspondent_id == Some(c.0)
+    }
 }
 
 pub async fn new_article(AxState(state): AxState<AppState>, v: Viewer) -> AppResult<Response> {
@@ -130,9 +133,9 @@ pub async fn create_article(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: ArticleInput = form(&body)?;
+    let draft = ArticleDraft::parse(&form::<ArticleInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    let id = service::create_article(&mut tx, &v, &input).await?;
+    let id = service::create_article(&mut tx, &v, &draft).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
@@ -140,7 +143,7 @@ pub async fn create_article(
 pub async fn edit_article(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let a = service::load(&mut tx, &v, id).await?;
@@ -150,14 +153,14 @@ pub async fn edit_article(
         page: Page::new(&v.ctx, "/news"),
         id: Some(id),
         a: ArticleInput {
-            column_id: a.column_id,
-            unit_id: a.unit_id,
+            column_id: a.column_id.0,
+            unit_id: a.unit_id.0,
             title: a.title,
             summary: a.summary,
             body: a.body_md,
             tags: Some(a.tags),
             source: a.source,
-            correspondent_id: a.correspondent_id,
+            correspondent_id: a.correspondent_id.map(|c| c.0),
             publish_at: Some(local_input(a.publish_at)),
         },
         columns,
@@ -169,12 +172,12 @@ pub async fn edit_article(
 pub async fn update_article(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: ArticleInput = form(&body)?;
+    let draft = ArticleDraft::parse(&form::<ArticleInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    service::update_article(&mut tx, &v, id, &input).await?;
+    service::update_article(&mut tx, &v, id, &draft).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
@@ -192,7 +195,7 @@ struct ShowPage {
     /// For an imported article: the text as it came and the repairs made.
     origin: Option<super::history::ImportOrigin>,
     files: Vec<crate::files::Attachment>,
-    cover: Option<i64>,
+    cover: Option<FileId>,
     can_submit: bool,
     can_review: bool,
     can_withdraw: bool,
@@ -208,7 +211,7 @@ impl ShowPage {
 pub async fn show_article(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let a = service::load(&mut tx, &v, id).await?;
@@ -220,7 +223,7 @@ pub async fn show_article(
         repo::cover_of(&mut tx, id).await?,
     );
     let origin = origin.map(super::history::ImportOrigin::from_stored);
-    let st = State::parse(&a.state).unwrap_or(State::Draft);
+    let st = a.state;
     let reviewer = v.p.can(Perm::ReviewNews);
     let hits = match crate::news::review::service::hits_for(&mut tx, &v, &a).await {
         Err(AppError::Forbidden) => Vec::new(),
@@ -240,8 +243,8 @@ pub async fn show_article(
     };
     html(&ShowPage {
         page: Page::new(&v.ctx, "/news"),
-        can_submit: st.editable() && (a.author_id == v.p.id.0 || v.p.can(Perm::WriteNews)),
-        can_review: st.in_review() && reviewer && a.author_id != v.p.id.0,
+        can_submit: st.editable() && (a.author_id == v.p.id || v.p.can(Perm::WriteNews)),
+        can_review: st.in_review() && reviewer && a.author_id != v.p.id,
         can_withdraw: matches!(st, State::Published | State::Approved) && reviewer,
         editable: st.editable(),
         a,
@@ -275,7 +278,7 @@ struct ComparePage {
 pub async fn compare_versions(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
@@ -293,7 +296,7 @@ pub async fn compare_versions(
 pub async fn upload_page(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     mp: axum::extract::Multipart,
 ) -> AppResult<Response> {
     upload_attachment(&state, &v, id, mp).await?;
@@ -306,9 +309,9 @@ pub async fn upload_page(
 pub(super) async fn upload_attachment(
     state: &AppState,
     v: &Viewer,
-    article: i64,
+    article: ArticleId,
     mp: axum::extract::Multipart,
-) -> AppResult<i64> {
+) -> AppResult<FileId> {
     let mut tx = state.db.read().await?;
     super::attachments::may_upload(&mut tx, v, article).await?;
     drop(tx);
@@ -322,7 +325,7 @@ pub(super) async fn upload_attachment(
 pub async fn set_cover_page(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path((id, file)): Path<(i64, i64)>,
+    Path((id, file)): Path<(ArticleId, FileId)>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
     super::attachments::choose_cover(&mut tx, &v, id, file).await?;

@@ -3,16 +3,18 @@
 
 use crate::access::Scope;
 use crate::db::{Tx, now};
+use crate::ids::{AccountId, ArticleId, ColumnId, FileId, UnitId};
+use crate::news::model::State;
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
 /// An article as staff and readers see it.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Article {
-    pub id: i64,
-    pub column_id: i64,
+    pub id: ArticleId,
+    pub column_id: ColumnId,
     pub column_name: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub title: String,
     pub summary: Option<String>,
@@ -21,15 +23,16 @@ pub struct Article {
     /// Comma-separated.
     pub tags: String,
     pub source: Option<String>,
-    pub author_id: i64,
+    pub author_id: AccountId,
     pub author_name: String,
-    pub correspondent_id: Option<i64>,
+    pub correspondent_id: Option<AccountId>,
     pub correspondent_name: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: State,
     pub version: i32,
     pub publish_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
-    pub first_reviewer: Option<i64>,
+    pub first_reviewer: Option<AccountId>,
     pub withdrawn_reason: Option<String>,
     pub read_count: i64,
     pub like_count: i64,
@@ -69,18 +72,18 @@ pub struct Text<'a> {
     pub body_html: &'a str,
     pub tags: &'a str,
     pub source: Option<&'a str>,
-    pub correspondent_id: Option<i64>,
+    pub correspondent_id: Option<AccountId>,
 }
 
 pub async fn insert_article(
     tx: &mut Tx,
-    column: i64,
-    unit: i64,
-    author: i64,
+    column: ColumnId,
+    unit: UnitId,
+    author: AccountId,
     t: &Text<'_>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<ArticleId, sqlx::Error> {
     let at = now();
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+    let id: ArticleId = on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO articles (column_id, unit_id, title, summary, body_md, body_html, tags, source, author_id,
              correspondent_id, state, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $11) RETURNING id")
@@ -94,9 +97,9 @@ pub async fn insert_article(
 /// was submitted meanwhile).
 pub async fn update_text(
     tx: &mut Tx,
-    id: i64,
-    column: i64,
-    by: i64,
+    id: ArticleId,
+    column: ColumnId,
+    by: AccountId,
     t: &Text<'_>,
 ) -> Result<bool, sqlx::Error> {
     let at = now();
@@ -113,10 +116,10 @@ pub async fn update_text(
 
 async fn insert_version(
     tx: &mut Tx,
-    id: i64,
+    id: ArticleId,
     version: i32,
     t: &Text<'_>,
-    by: i64,
+    by: AccountId,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
@@ -128,7 +131,7 @@ async fn insert_version(
 }
 
 /// Any article by id (callers check who may see it).
-pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Article>, sqlx::Error> {
+pub async fn get(tx: &mut Tx, id: ArticleId) -> Result<Option<Article>, sqlx::Error> {
     let sql = format!("{ARTICLE_FROM} WHERE a.id = $1");
     on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(id).fetch_optional(c).await)
@@ -138,7 +141,7 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Article>, sqlx::Error> {
 pub async fn get_for_staff(
     tx: &mut Tx,
     s: &Scope,
-    id: i64,
+    id: ArticleId,
 ) -> Result<Option<Article>, sqlx::Error> {
     let sql = format!(
         "{ARTICLE_FROM} WHERE a.id = $4 AND (a.author_id = $2 OR {})",
@@ -152,7 +155,7 @@ pub async fn get_for_staff(
 pub async fn list_for_staff(
     tx: &mut Tx,
     s: &Scope,
-    state: Option<&str>,
+    state: Option<State>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Article>, sqlx::Error> {
@@ -162,14 +165,14 @@ pub async fn list_for_staff(
         crate::in_scope!("u")
     );
     on_tx!(tx, c => sqlx::query_as::<_, Article>(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(s.all).bind(s.account).bind(s.roles).bind(state).bind(limit).bind(offset)
+        .bind(s.all).bind(s.account).bind(s.roles).bind(state.map(State::as_str)).bind(limit).bind(offset)
         .fetch_all(c).await)
 }
 
 /// Sets when an article should go out (an author's wish, applied at final approval).
 pub async fn set_publish_at(
     tx: &mut Tx,
-    id: i64,
+    id: ArticleId,
     at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("UPDATE articles SET publish_at = $2 WHERE id = $1 AND state IN ('draft', 'rejected', 'submitted', 'first_approved')")
@@ -189,7 +192,7 @@ pub struct Version {
     pub saved_at: DateTime<Utc>,
 }
 
-pub async fn versions(tx: &mut Tx, id: i64) -> Result<Vec<Version>, sqlx::Error> {
+pub async fn versions(tx: &mut Tx, id: ArticleId) -> Result<Vec<Version>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Version>(
         "SELECT v.version, v.title, v.summary, v.body_md, v.tags, a.display_name AS saved_by_name, v.saved_at
          FROM article_versions v JOIN accounts a ON a.id = v.saved_by WHERE v.article_id = $1 ORDER BY v.version DESC")
@@ -199,7 +202,7 @@ pub async fn versions(tx: &mut Tx, id: i64) -> Result<Vec<Version>, sqlx::Error>
 /// Keeps an imported article's original text and the repairs made to it.
 pub async fn set_import_origin(
     tx: &mut Tx,
-    id: i64,
+    id: ArticleId,
     original: &str,
     repairs_json: &str,
 ) -> Result<(), sqlx::Error> {
@@ -209,14 +212,17 @@ pub async fn set_import_origin(
 }
 
 /// An imported article's original text and repairs, if it was imported.
-pub async fn import_origin(tx: &mut Tx, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn import_origin(
+    tx: &mut Tx,
+    id: ArticleId,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         "SELECT original_text, repairs FROM articles WHERE id = $1 AND original_text IS NOT NULL")
         .bind(id).fetch_optional(c).await)
 }
 
 /// Accounts that may write in a column's unit (for an import without a named author).
-pub async fn default_author(tx: &mut Tx, unit: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn default_author(tx: &mut Tx, unit: UnitId) -> Result<Option<AccountId>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         concat!("SELECT g.account_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $1
          JOIN accounts a ON a.id = g.account_id
@@ -229,7 +235,7 @@ pub async fn default_author(tx: &mut Tx, unit: i64) -> Result<Option<i64>, sqlx:
 /// Demo and import of history: sets when an article went out and how often it was read.
 pub async fn backdate(
     tx: &mut Tx,
-    id: i64,
+    id: ArticleId,
     published_at: DateTime<Utc>,
     reads: i64,
 ) -> Result<(), sqlx::Error> {
@@ -253,7 +259,11 @@ pub async fn backdate(
 }
 
 /// Makes an image of the article its cover; false when the attachment is not such an image.
-pub async fn set_cover(tx: &mut Tx, article: i64, attachment: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_cover(
+    tx: &mut Tx,
+    article: ArticleId,
+    attachment: FileId,
+) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE articles SET cover_id = $2 WHERE id = $1
            AND EXISTS (SELECT 1 FROM attachments t WHERE t.id = $2 AND t.article_id = $1 AND t.kind = 'image')")
@@ -261,8 +271,8 @@ pub async fn set_cover(tx: &mut Tx, article: i64, attachment: i64) -> Result<boo
     Ok(n == 1)
 }
 
-pub async fn cover_of(tx: &mut Tx, article: i64) -> Result<Option<i64>, sqlx::Error> {
-    let v: Option<Option<i64>> = on_tx!(tx, c => sqlx::query_scalar("SELECT cover_id FROM articles WHERE id = $1")
+pub async fn cover_of(tx: &mut Tx, article: ArticleId) -> Result<Option<FileId>, sqlx::Error> {
+    let v: Option<Option<FileId>> = on_tx!(tx, c => sqlx::query_scalar("SELECT cover_id FROM articles WHERE id = $1")
         .bind(article).fetch_optional(c).await)?;
     Ok(v.flatten())
 }

@@ -1,6 +1,6 @@
 //! Columns JSON API under `/api/v1`.
 
-use super::service::*;
+use super::model::{ColumnInput, NewColumn};
 use crate::error::AppResult;
 use crate::news::Column;
 use crate::state::AppState;
@@ -27,8 +27,9 @@ pub async fn create_column(
     v: Viewer,
     Json(input): Json<ColumnInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let column = NewColumn::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let id = super::service::create_column(&mut tx, &v, &input).await?;
+    let id = super::service::create_column(&mut tx, &v, &column).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }

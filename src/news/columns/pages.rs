@@ -1,5 +1,6 @@
 //! The columns page: columns, review steps and the sensitive-word list, for news managers.
 
+use super::model::{ColumnInput, NewColumn};
 use super::service;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
@@ -12,7 +13,6 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State as AxState;
 use axum::response::{IntoResponse, Redirect, Response};
-use service::ColumnInput;
 
 #[derive(Template)]
 #[template(path = "news/columns.html")]
@@ -60,9 +60,9 @@ pub async fn create_column(
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: ColumnInput = form(&body)?;
+    let column = NewColumn::parse(&form::<ColumnInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    service::create_column(&mut tx, &v, &input).await?;
+    service::create_column(&mut tx, &v, &column).await?;
     tx.commit().await?;
     Ok(Redirect::to("/news/columns").into_response())
 }

@@ -2,13 +2,14 @@
 
 use crate::access::Scope;
 use crate::db::{Tx, now};
+use crate::ids::{ColumnId, UnitId};
 use crate::on_tx;
 
 /// A column (栏目) or special issue (专题) of a unit.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Column {
-    pub id: i64,
-    pub unit_id: i64,
+    pub id: ColumnId,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub name: String,
     /// column or special.
@@ -22,11 +23,11 @@ const COLUMN_COLS: &str =
 
 pub async fn insert_column(
     tx: &mut Tx,
-    unit: i64,
+    unit: UnitId,
     name: &str,
     kind: &str,
     description: Option<&str>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<ColumnId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO columns (unit_id, name, kind, description, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(unit).bind(name).bind(kind).bind(description).bind(now()).fetch_one(c).await)
@@ -50,7 +51,7 @@ pub async fn columns_for_writer(tx: &mut Tx, s: &Scope) -> Result<Vec<Column>, s
 }
 
 /// One column, whoever asks (public pages show active columns only).
-pub async fn column(tx: &mut Tx, id: i64) -> Result<Option<Column>, sqlx::Error> {
+pub async fn column(tx: &mut Tx, id: ColumnId) -> Result<Option<Column>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMN_COLS} FROM columns c JOIN units u ON u.id = c.unit_id WHERE c.id = $1"
     );

@@ -1,60 +1,33 @@
 //! Columns: creating one, and the columns a writer or manager may use.
 
+use super::model::NewColumn;
 use super::repo;
 use crate::access::{Perm, Scope};
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::ids::ColumnId;
 use crate::news::Column;
 use crate::news::articles::service::unit_in;
-use crate::people::model::parse_text;
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use serde_json::json;
 
-/// A column as submitted.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct ColumnInput {
-    pub unit_id: i64,
-    pub name: String,
-    /// column (栏目) or special (专题).
-    pub kind: String,
-    pub description: Option<String>,
-}
-
-pub async fn create_column(tx: &mut Tx, v: &Viewer, input: &ColumnInput) -> AppResult<i64> {
+/// Creates a column in a unit of the caller's news scope; a name taken in the unit is a
+/// field error.
+pub async fn create_column(tx: &mut Tx, v: &Viewer, c: &NewColumn) -> AppResult<ColumnId> {
     let s = v.scope(Perm::ManageNews)?;
-    let mut errors = Vec::new();
-    let name = match parse_text("name", Some(&input.name), 40) {
-        Ok(Some(n)) => Some(n),
-        Ok(None) => {
-            errors.push(FieldError::new("name", "validation.required"));
-            None
-        }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    if !matches!(input.kind.as_str(), "column" | "special") {
-        errors.push(FieldError::new("kind", "validation.choice"));
+    let mut f = Fields::new();
+    if !unit_in(tx, &s, c.unit_id).await? {
+        f.add(FieldError::new("unit_id", "validation.unit_scope"));
     }
-    let description = parse_text("description", input.description.as_deref(), 200)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    if !unit_in(tx, &s, input.unit_id).await? {
-        errors.push(FieldError::new("unit_id", "validation.unit_scope"));
-    }
-    let (Some(name), true) = (name, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    f.check()?;
     let id = repo::insert_column(
         tx,
-        input.unit_id,
-        &name,
-        &input.kind,
-        description.as_deref(),
+        c.unit_id,
+        &c.name,
+        c.kind.as_str(),
+        c.description.as_deref(),
     )
     .await
     .map_err(|e| match AppError::from(e) {
@@ -62,8 +35,8 @@ pub async fn create_column(tx: &mut Tx, v: &Viewer, input: &ColumnInput) -> AppR
         other => other,
     })?;
     let event = Event::ok("column.create", format!("column:{id}"))
-        .unit(input.unit_id)
-        .detail(json!({ "after": { "name": name, "kind": input.kind } }));
+        .unit(c.unit_id.0)
+        .detail(json!({ "after": { "name": c.name, "kind": c.kind.as_str() } }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
 }

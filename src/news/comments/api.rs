@@ -1,12 +1,15 @@
 //! Comments JSON API under `/api/v1`: posting, moderating, replying; the public list, likes
 //! and reports.
 
+use super::model::{CommentDraft, CommentInput, Verdict, parse_reply};
 use super::repo;
 use super::service;
 use crate::error::AppResult;
+use crate::ids::{ArticleId, CommentId};
 use crate::news::Comment;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use crate::web::session::Ctx;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -17,16 +20,17 @@ use axum::http::StatusCode;
 /// one level deep: answering a reply answers its thread). At most 20 an hour from one network
 /// address.
 #[utoipa::path(post, path = "/api/v1/public/articles/{id}/comments", tag = "news", params(("id" = i64, Path)),
-    request_body = service::CommentInput,
+    request_body = CommentInput,
     responses((status = 201, body = Posted), (status = 404), (status = 422), (status = 429)))]
 pub async fn post_comment(
     State(state): State<AppState>,
     ctx: crate::web::session::Ctx,
-    Path(id): Path<i64>,
-    Json(input): Json<service::CommentInput>,
+    Path(id): Path<ArticleId>,
+    Json(input): Json<CommentInput>,
 ) -> AppResult<(StatusCode, Json<Posted>)> {
+    let comment = CommentDraft::parse(&input, ctx.full_principal().is_some())?;
     let mut tx = state.db.write().await?;
-    let pending = service::post(&mut tx, &ctx, id, &input).await?;
+    let pending = service::post(&mut tx, &ctx, id, &comment).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Posted { pending })))
 }
@@ -59,16 +63,14 @@ pub struct Moderation {
 pub async fn moderate_comment(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
     Json(m): Json<Moderation>,
 ) -> AppResult<StatusCode> {
-    let approve = match m.action.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => return Err(crate::error::AppError::field("action", "validation.choice")),
-    };
+    let mut f = Fields::new();
+    let verdict = f.choice("action", Some(&m.action), Verdict::parse);
+    let verdict = f.done(verdict)?;
     let mut tx = state.db.write().await?;
-    service::moderate(&mut tx, &v, id, approve).await?;
+    service::moderate(&mut tx, &v, id, verdict).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -81,7 +83,7 @@ pub struct ReplyInput {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Replied {
     /// The article the reply appears under.
-    pub article_id: i64,
+    pub article_id: ArticleId,
 }
 
 /// An editor's or reviewer's reply under an approved comment, shown at once.
@@ -91,11 +93,12 @@ pub struct Replied {
 pub async fn reply_comment(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
     Json(input): Json<ReplyInput>,
 ) -> AppResult<(StatusCode, Json<Replied>)> {
+    let body = parse_reply(Some(&input.body))?;
     let mut tx = state.db.write().await?;
-    let article_id = service::reply(&mut tx, &v, id, &input.body).await?;
+    let article_id = service::reply(&mut tx, &v, id, &body).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Replied { article_id })))
 }
@@ -105,7 +108,7 @@ pub async fn reply_comment(
     responses((status = 200, body = Vec<Comment>), (status = 404)))]
 pub async fn list_comments(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<Vec<Comment>>> {
     let mut tx = state.db.read().await?;
     Ok(Json(service::public_of(&mut tx, id).await?))
@@ -117,7 +120,7 @@ pub async fn list_comments(
 pub async fn like_article(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
     service::like(&mut tx, &ctx, id).await?;
@@ -131,7 +134,7 @@ pub async fn like_article(
 pub async fn report_comment(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CommentId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
     service::report(&mut tx, &ctx, id).await?;

@@ -1,17 +1,19 @@
 //! SQL for readers' comments and likes.
 
+use super::model::CommentState;
 use crate::access::Scope;
 use crate::db::{Tx, now};
+use crate::ids::{AccountId, ArticleId, CommentId, UnitId};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
 /// A comment as shown.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Comment {
-    pub id: i64,
-    pub article_id: i64,
+    pub id: CommentId,
+    pub article_id: ArticleId,
     pub article_title: String,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<CommentId>,
     pub author_name: String,
     /// Written by a signed-in account.
     pub signed: bool,
@@ -20,8 +22,8 @@ pub struct Comment {
     /// For a reply: the name shown on the comment it answers.
     pub reply_to: Option<String>,
     pub body: String,
-    /// pending, approved or rejected.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: CommentState,
     pub reports: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -34,9 +36,9 @@ const COMMENT_FROM: &str =
     LEFT JOIN article_comments pm ON pm.id = m.parent_id";
 
 pub struct NewComment<'a> {
-    pub article: i64,
-    pub parent: Option<i64>,
-    pub account: Option<i64>,
+    pub article: ArticleId,
+    pub parent: Option<CommentId>,
+    pub account: Option<AccountId>,
     pub author_name: &'a str,
     pub body: &'a str,
     pub state: &'a str,
@@ -44,7 +46,7 @@ pub struct NewComment<'a> {
     pub official: bool,
 }
 
-pub async fn insert(tx: &mut Tx, c: &NewComment<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(tx: &mut Tx, c: &NewComment<'_>) -> Result<CommentId, sqlx::Error> {
     on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO article_comments (article_id, parent_id, account_id, author_name, body, state, visitor, created_at, official)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
@@ -64,7 +66,7 @@ pub async fn count_since(
 }
 
 /// Approved comments of an article, oldest first (replies follow their thread in the page).
-pub async fn approved(tx: &mut Tx, article: i64) -> Result<Vec<Comment>, sqlx::Error> {
+pub async fn approved(tx: &mut Tx, article: ArticleId) -> Result<Vec<Comment>, sqlx::Error> {
     let sql = format!(
         "{COMMENT_FROM} WHERE m.article_id = $1 AND m.state = 'approved' ORDER BY m.id LIMIT 500"
     );
@@ -72,7 +74,7 @@ pub async fn approved(tx: &mut Tx, article: i64) -> Result<Vec<Comment>, sqlx::E
         .bind(article).fetch_all(c).await)
 }
 
-pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Comment>, sqlx::Error> {
+pub async fn get(tx: &mut Tx, id: CommentId) -> Result<Option<Comment>, sqlx::Error> {
     let sql = format!("{COMMENT_FROM} WHERE m.id = $1");
     on_tx!(tx, c => sqlx::query_as::<_, Comment>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(id).fetch_optional(c).await)
@@ -93,17 +95,22 @@ pub async fn pending_in_scope(
 }
 
 /// The unit of a comment's article, for the moderator's scope check.
-pub async fn unit_of(tx: &mut Tx, id: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn unit_of(tx: &mut Tx, id: CommentId) -> Result<Option<UnitId>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "SELECT a.unit_id FROM article_comments m JOIN articles a ON a.id = m.article_id WHERE m.id = $1")
         .bind(id).fetch_optional(c).await)
 }
 
 /// Moderates a comment; false when it was not pending any more.
-pub async fn moderate(tx: &mut Tx, id: i64, to: &str, by: i64) -> Result<bool, sqlx::Error> {
+pub async fn moderate(
+    tx: &mut Tx,
+    id: CommentId,
+    to: CommentState,
+    by: AccountId,
+) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE article_comments SET state = $2, moderated_by = $3 WHERE id = $1 AND state = 'pending'")
-        .bind(id).bind(to).bind(by).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(to.as_str()).bind(by).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -111,7 +118,7 @@ pub async fn moderate(tx: &mut Tx, id: i64, to: &str, by: i64) -> Result<bool, s
 /// goes back to moderation. True when this report was new.
 pub async fn report(
     tx: &mut Tx,
-    id: i64,
+    id: CommentId,
     visitor: &str,
     threshold: i32,
 ) -> Result<bool, sqlx::Error> {
@@ -130,7 +137,7 @@ pub async fn report(
 }
 
 /// Records a like; true when this reader had not liked the article before.
-pub async fn like(tx: &mut Tx, article: i64, visitor: &str) -> Result<bool, sqlx::Error> {
+pub async fn like(tx: &mut Tx, article: ArticleId, visitor: &str) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "INSERT INTO article_likes (article_id, visitor, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(article).bind(visitor).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;

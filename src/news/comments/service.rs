@@ -1,13 +1,14 @@
 //! Readers' comments and likes: the public comment after moderation, signed-in accounts at
 //! once; readers report a comment; editors and reviewers moderate and reply.
 
+use super::model::{CommentDraft, CommentState, Verdict};
 use super::repo::NewComment;
 use crate::access::{Perm, Scope};
 use crate::audit::{self as audit, model::Event};
 use crate::db::{Tx, now};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
+use crate::ids::{ArticleId, CommentId};
 use crate::news::Comment;
-use crate::people::model::parse_text;
 use crate::web::auth::Viewer;
 use crate::web::session::Ctx;
 use chrono::Duration;
@@ -18,58 +19,37 @@ const PER_HOUR: i64 = 20;
 /// Reports that send an approved comment back to moderation.
 const REPORT_THRESHOLD: i32 = 3;
 
-/// A comment as submitted.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct CommentInput {
-    /// The name shown (readers without an account); signed-in accounts show their own.
-    pub author_name: Option<String>,
-    pub body: String,
-    /// Replying to this comment.
-    pub parent_id: Option<i64>,
-}
-
-fn required(field: &'static str, v: Option<&str>, max: usize) -> Result<String, FieldError> {
-    parse_text(field, v, max)?.ok_or(FieldError::new(field, "validation.required"))
-}
-
 /// Posts a comment, or a reader's reply, on a published article; returns whether it awaits
 /// moderation.
-pub async fn post(tx: &mut Tx, ctx: &Ctx, article: i64, input: &CommentInput) -> AppResult<bool> {
-    post_as(tx, ctx, article, input, false).await
+pub async fn post(tx: &mut Tx, ctx: &Ctx, article: ArticleId, c: &CommentDraft) -> AppResult<bool> {
+    post_as(tx, ctx, article, c, false).await
 }
 
 /// [`post`]; `official` marks a moderator's reply ([`reply`]).
 async fn post_as(
     tx: &mut Tx,
     ctx: &Ctx,
-    article: i64,
-    input: &CommentInput,
+    article: ArticleId,
+    input: &CommentDraft,
     official: bool,
 ) -> AppResult<bool> {
     let signed = ctx.full_principal();
-    let mut errors = Vec::new();
-    let body = required("body", Some(&input.body), 500)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let name = match signed {
-        Some(p) => Some(p.display_name.clone()),
-        None => required("author_name", input.author_name.as_deref(), 20)
-            .map_err(|e| errors.push(e))
-            .ok(),
+    // Parsed for a reader without an account, who must give a name; an account shows its own.
+    let name = match (signed, &input.author_name) {
+        (Some(p), _) => p.display_name.clone(),
+        (None, Some(n)) => n.clone(),
+        (None, None) => return Err(AppError::field("author_name", "validation.required")),
     };
-    let (Some(body), Some(name), true) = (body, name, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    let body = &input.body;
     let who = crate::news::reading::readers::address(ctx);
     let a = crate::news::articles::repo::get(tx, article)
         .await?
-        .filter(|a| a.state == "published")
+        .filter(|a| a.state.is_published())
         .ok_or(AppError::NotFound)?;
     // Threads are one level deep: answering a reply answers its thread, where it is shown.
     let parent = match input.parent_id {
         Some(parent) => match super::repo::get(tx, parent).await? {
-            Some(p) if p.article_id == article && p.state == "approved" => {
+            Some(p) if p.article_id == article && p.state == CommentState::Approved => {
                 Some(p.parent_id.unwrap_or(parent))
             }
             _ => return Err(AppError::field("parent_id", "validation.choice")),
@@ -85,45 +65,53 @@ async fn post_as(
         &NewComment {
             article,
             parent,
-            account: signed.map(|p| p.id.0),
+            account: signed.map(|p| p.id),
             author_name: &name,
-            body: &body,
-            state: if pending { "pending" } else { "approved" },
+            body,
+            state: if pending {
+                CommentState::Pending
+            } else {
+                CommentState::Approved
+            }
+            .as_str(),
             visitor: &who,
             official,
         },
     )
     .await?;
     let event = Event::ok("comment.create", format!("comment:{id}"))
-        .unit(a.unit_id)
+        .unit(a.unit_id.0)
         .detail(json!({ "article_id": article, "pending": pending, "parent_id": parent, "official": official }));
     audit::record(tx, &ctx.actor(), event).await?;
     Ok(pending)
 }
 
 /// Counts a reader's like (once per reader).
-pub async fn like(tx: &mut Tx, ctx: &Ctx, article: i64) -> AppResult<()> {
+pub async fn like(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<()> {
     // An account likes as itself (API tokens included), a reader as their cookie.
     let who = crate::news::reading::readers::reader_keys(ctx).0;
     crate::news::articles::repo::get(tx, article)
         .await?
-        .filter(|a| a.state == "published")
+        .filter(|a| a.state.is_published())
         .ok_or(AppError::NotFound)?;
     super::repo::like(tx, article, &who).await?;
     Ok(())
 }
 
 /// A reader reports an approved comment; enough reports hide it until a moderator looks.
-pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: i64) -> AppResult<i64> {
+pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: CommentId) -> AppResult<ArticleId> {
     let c = super::repo::get(tx, comment)
         .await?
-        .filter(|c| c.state == "approved")
+        .filter(|c| c.state == CommentState::Approved)
         .ok_or(AppError::NotFound)?;
     let who = crate::news::reading::readers::address(ctx);
     super::repo::report(tx, comment, &who, REPORT_THRESHOLD).await?;
-    let unit = super::repo::unit_of(tx, comment).await?.unwrap_or_default();
+    // The comment was just read, so its article's unit is there.
+    let unit = super::repo::unit_of(tx, comment)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let event = Event::ok("comment.report", format!("comment:{comment}"))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({ "article_id": c.article_id }));
     audit::record(tx, &ctx.actor(), event).await?;
     Ok(c.article_id)
@@ -141,13 +129,13 @@ fn moderator_scope(v: &Viewer) -> AppResult<Vec<Scope>> {
     Ok(scopes)
 }
 
-async fn may_moderate(tx: &mut Tx, v: &Viewer, comment: i64) -> AppResult<()> {
+async fn may_moderate(tx: &mut Tx, v: &Viewer, comment: CommentId) -> AppResult<()> {
     let scopes = moderator_scope(v)?;
     let unit = super::repo::unit_of(tx, comment)
         .await?
         .ok_or(AppError::NotFound)?;
     for s in &scopes {
-        if crate::units::service::get_in_scope(tx, s, crate::units::model::UnitId(unit))
+        if crate::units::service::get_in_scope(tx, s, unit)
             .await?
             .is_some()
         {
@@ -168,41 +156,46 @@ pub async fn pending(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Comment>> {
             }
         }
     }
-    out.sort_by_key(|c| c.id);
+    out.sort_by_key(|c| c.id.0);
     Ok(out)
 }
 
-pub async fn moderate(tx: &mut Tx, v: &Viewer, comment: i64, approve: bool) -> AppResult<()> {
+pub async fn moderate(
+    tx: &mut Tx,
+    v: &Viewer,
+    comment: CommentId,
+    verdict: Verdict,
+) -> AppResult<()> {
     may_moderate(tx, v, comment).await?;
-    let to = if approve { "approved" } else { "rejected" };
-    if !super::repo::moderate(tx, comment, to, v.p.id.0).await? {
+    if !super::repo::moderate(tx, comment, verdict.state(), v.p.id).await? {
         return Err(AppError::field("action", "news.changed_meanwhile"));
     }
-    let event = Event::ok(
-        if approve {
-            "comment.approve"
-        } else {
-            "comment.reject"
-        },
-        format!("comment:{comment}"),
-    )
-    .unit(super::repo::unit_of(tx, comment).await?.unwrap_or_default());
+    // `may_moderate` found the unit.
+    let unit = super::repo::unit_of(tx, comment)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = Event::ok(verdict.audit_action(), format!("comment:{comment}")).unit(unit.0);
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
-/// A moderator's reply, shown at once under the comment.
-pub async fn reply(tx: &mut Tx, v: &Viewer, comment: i64, body: &str) -> AppResult<i64> {
+/// A moderator's reply (its text parsed with [`super::model::parse_reply`]), shown at once.
+pub async fn reply(
+    tx: &mut Tx,
+    v: &Viewer,
+    comment: CommentId,
+    body: &str,
+) -> AppResult<ArticleId> {
     may_moderate(tx, v, comment).await?;
     let c = super::repo::get(tx, comment)
         .await?
         .ok_or(AppError::NotFound)?;
-    let input = CommentInput {
+    let input = CommentDraft {
         author_name: None,
         body: body.to_string(),
         parent_id: Some(comment),
     };
-    if c.state != "approved" {
+    if c.state != CommentState::Approved {
         return Err(AppError::field("parent_id", "news.reply_approved_only"));
     }
     post_as(tx, &v.ctx, c.article_id, &input, true).await?;
@@ -210,15 +203,15 @@ pub async fn reply(tx: &mut Tx, v: &Viewer, comment: i64, body: &str) -> AppResu
 }
 
 /// Approved comments of an article, for anyone; not found unless it is published.
-pub async fn public_of(tx: &mut Tx, article: i64) -> AppResult<Vec<Comment>> {
+pub async fn public_of(tx: &mut Tx, article: ArticleId) -> AppResult<Vec<Comment>> {
     crate::news::articles::repo::get(tx, article)
         .await?
-        .filter(|a| a.state == "published")
+        .filter(|a| a.state.is_published())
         .ok_or(AppError::NotFound)?;
     Ok(super::repo::approved(tx, article).await?)
 }
 
 /// Approved comments of a published article (for the reading page).
-pub async fn for_article(tx: &mut Tx, article: i64) -> AppResult<Vec<Comment>> {
+pub async fn for_article(tx: &mut Tx, article: ArticleId) -> AppResult<Vec<Comment>> {
     Ok(super::repo::approved(tx, article).await?)
 }

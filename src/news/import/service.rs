@@ -6,6 +6,7 @@ use super::repair;
 use super::repair::Repair;
 use crate::audit::{self as audit, model::Actor, model::Event};
 use crate::db::Tx;
+use crate::ids::{AccountId, ArticleId, ColumnId, UnitId};
 use crate::news::articles::repo::Text;
 use serde_json::json;
 
@@ -16,7 +17,7 @@ pub const MAX_ARTICLE_FILE_BYTES: u64 = 4 << 20;
 /// What became of one file.
 pub struct Imported {
     pub file: String,
-    pub article: Option<i64>,
+    pub article: Option<ArticleId>,
     pub title: String,
     pub repairs: Vec<Repair>,
     pub problem: Option<String>,
@@ -87,14 +88,18 @@ fn split(name: &str, text: &str) -> (String, String) {
 /// Where imported articles go: a column, its unit, and the author the drafts stand under.
 #[derive(Clone, Copy, Debug)]
 pub struct Target {
-    column: i64,
-    unit: i64,
-    author: i64,
+    column: ColumnId,
+    unit: UnitId,
+    author: AccountId,
 }
 
 /// The target of an import into `column` by `author` (an account id; the column unit's
 /// editor or admin when `None`).
-pub async fn target(tx: &mut Tx, column: i64, author: Option<i64>) -> anyhow::Result<Target> {
+pub async fn target(
+    tx: &mut Tx,
+    column: ColumnId,
+    author: Option<AccountId>,
+) -> anyhow::Result<Target> {
     let col = crate::news::columns::repo::column(tx, column)
         .await?
         .filter(|c| c.active)
@@ -217,7 +222,7 @@ pub async fn store(tx: &mut Tx, to: Target, p: Prepared) -> anyhow::Result<Impor
     .await?;
     crate::news::search::repo::index(tx, id, &p.title, None, &p.html, "").await?;
     let event = Event::ok("article.import", format!("article:{id}"))
-        .unit(to.unit)
+        .unit(to.unit.0)
         .detail(json!({ "file": p.name, "repairs": p.repairs.iter().map(|r| (r.kind.clone(), r.count)).collect::<Vec<_>>() }));
     audit::record(tx, &Actor::cli("import articles"), event).await?;
     Ok(Imported {

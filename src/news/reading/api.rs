@@ -3,6 +3,7 @@
 
 use super::service;
 use crate::error::AppResult;
+use crate::ids::{ArticleId, ColumnId};
 use crate::news::{Article, Column};
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -12,8 +13,8 @@ use axum::extract::{Path, Query, State};
 /// What anyone may read of a published article (no staff fields).
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct PublicArticle {
-    pub id: i64,
-    pub column_id: i64,
+    pub id: ArticleId,
+    pub column_id: ColumnId,
     pub column_name: String,
     pub unit_name: String,
     pub title: String,
@@ -33,7 +34,7 @@ pub struct PublicArticle {
     responses((status = 200, body = PublicArticle), (status = 404)))]
 pub async fn public_article(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<PublicArticle>> {
     let mut tx = state.db.write().await?;
     let a = service::read(&mut tx, id, None).await?;
@@ -83,7 +84,7 @@ pub struct ColumnArticles {
     responses((status = 200, body = ColumnArticles), (status = 404)))]
 pub async fn column_articles(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ColumnId>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Json<ColumnArticles>> {
     let mut tx = state.db.read().await?;

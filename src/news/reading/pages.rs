@@ -5,6 +5,7 @@
 use super::repo;
 use super::service::*;
 use crate::error::{AppError, AppResult};
+use crate::ids::{ArticleId, ColumnId, FileId};
 use crate::news::{Article, Column};
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -47,7 +48,7 @@ impl ColumnPage {
     fn day(&self, a: &Article) -> String {
         a.published_at
             .map(|t| {
-                t.with_timezone(&crate::news::articles::service::china())
+                t.with_timezone(&crate::news::articles::model::china())
                     .format("%Y-%m-%d")
                     .to_string()
             })
@@ -58,7 +59,7 @@ impl ColumnPage {
 pub async fn column(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ColumnId>,
     Query(p): Query<PageParams>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
@@ -86,7 +87,7 @@ struct ArticlePage {
     /// Editors and reviewers may reply under a comment (the service checks the unit).
     can_reply: bool,
     files: Vec<crate::files::Attachment>,
-    cover: Option<i64>,
+    cover: Option<FileId>,
     /// Absolute address of the cover, for the share preview.
     og_image: Option<String>,
 }
@@ -129,7 +130,7 @@ pub async fn article(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
     let (who, also) = super::readers::reader_keys(&ctx);
@@ -173,7 +174,7 @@ pub async fn article(
 
 /// One entry of a feed.
 struct FeedItem {
-    id: i64,
+    id: ArticleId,
     title: String,
     summary: String,
     rfc2822: String,
@@ -215,8 +216,27 @@ fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
 
 #[derive(serde::Deserialize)]
 pub struct FeedPath {
-    id: i64,
+    id: ColumnId,
     format: String,
+}
+
+/// The feeds a column offers, by file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FeedFormat {
+    /// `rss.xml`, RSS 2.0.
+    Rss,
+    /// `atom.xml`.
+    Atom,
+}
+
+impl FeedFormat {
+    fn parse(s: &str) -> Option<FeedFormat> {
+        match s {
+            "rss.xml" => Some(FeedFormat::Rss),
+            "atom.xml" => Some(FeedFormat::Atom),
+            _ => None,
+        }
+    }
 }
 
 /// RSS 2.0 (`rss.xml`) or Atom (`atom.xml`) feed of a column's 30 newest articles.
@@ -226,6 +246,7 @@ pub async fn feed(
     Path(p): Path<FeedPath>,
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
+    let format = FeedFormat::parse(&p.format).ok_or(AppError::NotFound)?;
     let mut tx = state.db.read().await?;
     let column = crate::news::columns::repo::column(&mut tx, p.id)
         .await?
@@ -247,8 +268,8 @@ pub async fn feed(
         })
         .collect();
     let base = base_url(&state, &headers);
-    let (body, ctype) = match p.format.as_str() {
-        "rss.xml" => (
+    let (body, ctype) = match format {
+        FeedFormat::Rss => (
             RssFeed {
                 base,
                 column,
@@ -257,7 +278,7 @@ pub async fn feed(
             .render(),
             "application/rss+xml; charset=utf-8",
         ),
-        "atom.xml" => {
+        FeedFormat::Atom => {
             let updated = items
                 .first()
                 .map(|i| i.rfc3339.clone())
@@ -273,7 +294,6 @@ pub async fn feed(
                 "application/atom+xml; charset=utf-8",
             )
         }
-        _ => return Err(AppError::NotFound),
     };
     let body = body.map_err(|e| AppError::Internal(e.into()))?;
     Ok(([(axum::http::header::CONTENT_TYPE, ctype)], body).into_response())

@@ -1,13 +1,14 @@
 //! SQL for what readers see: published articles by column, the latest, and read counts.
 
 use crate::db::Tx;
+use crate::ids::{ArticleId, ColumnId};
 use crate::news::articles::repo::{ARTICLE_FROM, Article};
 use crate::on_tx;
 
 /// Published articles of a column, newest first.
 pub async fn published_in_column(
     tx: &mut Tx,
-    column: i64,
+    column: ColumnId,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Article>, sqlx::Error> {
@@ -32,7 +33,7 @@ pub async fn latest_published(tx: &mut Tx, limit: i64) -> Result<Vec<Article>, s
 /// for the same read without counting it (the cookie set on a reader's first visit).
 pub async fn record_read(
     tx: &mut Tx,
-    id: i64,
+    id: ArticleId,
     day: &str,
     visitor: &str,
     also: Option<&str>,

@@ -3,8 +3,8 @@
 use super::repo;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::news::articles::service::china;
-use crate::news::model::State;
+use crate::ids::{ArticleId, ColumnId};
+use crate::news::articles::model::china;
 use crate::news::{Article, Column};
 use crate::web::PageParams;
 use chrono::Utc;
@@ -14,12 +14,12 @@ use chrono::Utc;
 /// `readers::reader_keys`).
 pub async fn read(
     tx: &mut Tx,
-    id: i64,
+    id: ArticleId,
     visitor: Option<(&str, Option<&str>)>,
 ) -> AppResult<Article> {
     let mut a = crate::news::articles::repo::get(tx, id)
         .await?
-        .filter(|a| a.state == State::Published.as_str())
+        .filter(|a| a.state.is_published())
         .ok_or(AppError::NotFound)?;
     if let Some((who, alias)) = visitor {
         let day = Utc::now().with_timezone(&china()).date_naive().to_string();
@@ -34,7 +34,7 @@ pub async fn read(
 /// another page follows.
 pub async fn column_articles(
     tx: &mut Tx,
-    id: i64,
+    id: ColumnId,
     p: &PageParams,
 ) -> AppResult<(Column, Vec<Article>, bool)> {
     let column = crate::news::columns::repo::column(tx, id)

@@ -1,8 +1,9 @@
 //! Review JSON API under `/api/v1`: decisions, the queue, sensitive-word hits, review steps
 //! and the word list.
 
-use super::service::*;
+use super::model::{Decision, DecisionInput, parse_word};
 use crate::error::AppResult;
+use crate::ids::{ArticleId, UnitId};
 use crate::news::Article;
 use crate::news::model::State as ArticleState;
 use crate::state::AppState;
@@ -23,11 +24,12 @@ pub struct Decided {
 pub async fn decide(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     Json(input): Json<DecisionInput>,
 ) -> AppResult<Json<Decided>> {
+    let decision = Decision::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let to = super::service::decide(&mut tx, &v, id, &input).await?;
+    let to = super::service::decide(&mut tx, &v, id, &decision).await?;
     tx.commit().await?;
     Ok(Json(Decided { state: to }))
 }
@@ -49,7 +51,7 @@ pub async fn review_queue(
 pub async fn sensitive_hits(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
 ) -> AppResult<Json<Vec<String>>> {
     let mut tx = state.db.read().await?;
     let a = crate::news::articles::service::load(&mut tx, &v, id).await?;
@@ -68,7 +70,7 @@ pub struct ReviewSteps {
 pub async fn review_steps(
     State(state): State<AppState>,
     v: Viewer,
-    Path(unit): Path<i64>,
+    Path(unit): Path<UnitId>,
 ) -> AppResult<Json<ReviewSteps>> {
     let mut tx = state.db.read().await?;
     Ok(Json(ReviewSteps {
@@ -82,7 +84,7 @@ pub async fn review_steps(
 pub async fn set_review_steps(
     State(state): State<AppState>,
     v: Viewer,
-    Path(unit): Path<i64>,
+    Path(unit): Path<UnitId>,
     Json(input): Json<ReviewSteps>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
@@ -113,8 +115,9 @@ pub async fn add_word(
     v: Viewer,
     Json(input): Json<WordInput>,
 ) -> AppResult<StatusCode> {
+    let word = parse_word(&input.word)?;
     let mut tx = state.db.write().await?;
-    super::service::add_sensitive_word(&mut tx, &v, &input.word).await?;
+    super::service::add_sensitive_word(&mut tx, &v, &word).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

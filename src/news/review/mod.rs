@@ -2,6 +2,7 @@
 //! scheduled publishing and withdrawal, the reviewer's queue and sensitive-word hints.
 
 pub(super) mod api;
+pub(super) mod model;
 pub(super) mod pages;
 pub(super) mod repo;
 pub(super) mod service;

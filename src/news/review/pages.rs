@@ -1,7 +1,9 @@
 //! Review pages: decisions, the review queue, review steps and the sensitive-word list.
 
+use super::model::{Decision, DecisionInput, parse_word};
 use super::service;
 use crate::error::AppResult;
+use crate::ids::{ArticleId, UnitId};
 use crate::news::Article;
 use crate::news::articles::pages::local_time;
 use crate::state::AppState;
@@ -12,17 +14,16 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxState};
 use axum::response::{IntoResponse, Redirect, Response};
-use service::DecisionInput;
 
 pub async fn decide(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ArticleId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input: DecisionInput = form(&body)?;
+    let decision = Decision::parse(&form::<DecisionInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    service::decide(&mut tx, &v, id, &input).await?;
+    service::decide(&mut tx, &v, id, &decision).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
@@ -61,11 +62,14 @@ pub async fn change_words(
     body: Bytes,
 ) -> AppResult<Response> {
     let f: WordForm = form(&body)?;
+    let added = match f.remove {
+        Some(_) => None,
+        None => Some(parse_word(&f.word)?),
+    };
     let mut tx = state.db.write().await?;
-    if f.remove.is_some() {
-        service::remove_sensitive_word(&mut tx, &v, &f.word).await?;
-    } else {
-        service::add_sensitive_word(&mut tx, &v, &f.word).await?;
+    match added {
+        None => service::remove_sensitive_word(&mut tx, &v, &f.word).await?,
+        Some(word) => service::add_sensitive_word(&mut tx, &v, &word).await?,
     }
     tx.commit().await?;
     Ok(Redirect::to("/news/columns#words").into_response())
@@ -73,7 +77,7 @@ pub async fn change_words(
 
 #[derive(serde::Deserialize)]
 pub struct StepsForm {
-    unit_id: i64,
+    unit_id: UnitId,
     steps: u8,
 }
 

@@ -3,13 +3,15 @@
 
 use crate::access::Scope;
 use crate::db::{Tx, now};
+use crate::ids::{AccountId, ArticleId, UnitId};
 use crate::news::articles::repo::{ARTICLE_FROM, Article};
+use crate::news::model::{Action, State};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
 /// Review steps in force at a unit: its own setting, the nearest configured ancestor's,
 /// else two.
-pub async fn review_steps(tx: &mut Tx, unit: i64) -> Result<u8, sqlx::Error> {
+pub async fn review_steps(tx: &mut Tx, unit: UnitId) -> Result<u8, sqlx::Error> {
     let steps: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
         concat!("SELECT r.steps FROM review_settings r JOIN units ru ON ru.id = r.unit_id JOIN units u ON u.id = $1
          WHERE ", crate::under!("u.path", "ru.path"), " ORDER BY LENGTH(ru.path) DESC LIMIT 1"))
@@ -29,7 +31,7 @@ pub async fn configured_steps(tx: &mut Tx, s: &Scope) -> Result<Vec<(String, i32
         .bind(s.all).bind(s.account).bind(s.roles).fetch_all(c).await)
 }
 
-pub async fn set_review_steps(tx: &mut Tx, unit: i64, steps: u8) -> Result<(), sqlx::Error> {
+pub async fn set_review_steps(tx: &mut Tx, unit: UnitId, steps: u8) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO review_settings (unit_id, steps) VALUES ($1, $2) ON CONFLICT (unit_id) DO UPDATE SET steps = excluded.steps")
         .bind(unit).bind(i32::from(steps)).execute(c).await.map(|r| r.rows_affected()))?;
@@ -60,15 +62,15 @@ pub async fn review_queue(tx: &mut Tx, s: &Scope, limit: i64) -> Result<Vec<Arti
 #[allow(clippy::too_many_arguments)]
 pub async fn set_state(
     tx: &mut Tx,
-    id: i64,
-    from: &str,
-    to: &str,
-    first_reviewer: Option<i64>,
+    id: ArticleId,
+    from: State,
+    to: State,
+    first_reviewer: Option<AccountId>,
     publish_at: Option<DateTime<Utc>>,
     withdrawn_reason: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let at = now();
-    let published_at = (to == "published").then_some(at);
+    let published_at = (to == State::Published).then_some(at);
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE articles SET state = $3, updated_at = $4,
              first_reviewer = CASE WHEN $3 = 'first_approved' THEN $5 WHEN $3 IN ('rejected', 'submitted') THEN NULL ELSE first_reviewer END,
@@ -76,7 +78,7 @@ pub async fn set_state(
              published_at = COALESCE($7, published_at),
              withdrawn_reason = CASE WHEN $3 = 'withdrawn' THEN $8 ELSE withdrawn_reason END
          WHERE id = $1 AND state = $2")
-        .bind(id).bind(from).bind(to).bind(at).bind(first_reviewer).bind(publish_at).bind(published_at)
+        .bind(id).bind(from.as_str()).bind(to.as_str()).bind(at).bind(first_reviewer).bind(publish_at).bind(published_at)
         .bind(withdrawn_reason).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
@@ -96,23 +98,23 @@ pub struct Event {
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_event(
     tx: &mut Tx,
-    id: i64,
-    action: &str,
-    from: &str,
-    to: &str,
-    actor: Option<i64>,
+    id: ArticleId,
+    action: Action,
+    from: State,
+    to: State,
+    actor: Option<AccountId>,
     comment: Option<&str>,
     version: i32,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO article_events (article_id, action, from_state, to_state, actor_id, comment, version, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(id).bind(action).bind(from).bind(to).bind(actor).bind(comment).bind(version).bind(now())
+        .bind(id).bind(action.as_str()).bind(from.as_str()).bind(to.as_str()).bind(actor).bind(comment).bind(version).bind(now())
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn events(tx: &mut Tx, id: i64) -> Result<Vec<Event>, sqlx::Error> {
+pub async fn events(tx: &mut Tx, id: ArticleId) -> Result<Vec<Event>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Event>(
         "SELECT e.action, e.from_state, e.to_state, a.display_name AS actor_name, e.comment, e.version, e.at
          FROM article_events e LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.article_id = $1 ORDER BY e.id")
@@ -121,7 +123,7 @@ pub async fn events(tx: &mut Tx, id: i64) -> Result<Vec<Event>, sqlx::Error> {
 
 /// Approved articles whose time has come become published, once, whichever node runs
 /// this; returns their ids.
-pub async fn publish_due(tx: &mut Tx, at: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn publish_due(tx: &mut Tx, at: DateTime<Utc>) -> Result<Vec<ArticleId>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "UPDATE articles SET state = 'published', published_at = $1, updated_at = $1
          WHERE state = 'approved' AND (publish_at IS NULL OR publish_at <= $1) RETURNING id")
@@ -132,7 +134,11 @@ pub async fn sensitive_words(tx: &mut Tx) -> Result<Vec<String>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar("SELECT word FROM sensitive_words ORDER BY word").fetch_all(c).await)
 }
 
-pub async fn add_sensitive_word(tx: &mut Tx, word: &str, by: i64) -> Result<bool, sqlx::Error> {
+pub async fn add_sensitive_word(
+    tx: &mut Tx,
+    word: &str,
+    by: AccountId,
+) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "INSERT INTO sensitive_words (word, added_by, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(word).bind(by).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;

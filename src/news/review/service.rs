@@ -1,38 +1,29 @@
 //! The review workflow: submitting, approving in one or two steps, rejecting, withdrawing,
 //! scheduled publishing, the reviewer's queue, review steps per unit and sensitive words.
 
+use super::model::Decision;
 use super::repo;
 use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, ArticleId, ColumnId, UnitId};
 use crate::news::Article;
 use crate::news::articles::repo::Text;
 use crate::news::articles::service::{load, require_unit_in, unit_in};
 use crate::news::model::{self as m, Action, Facts, State};
-use crate::people::model::parse_text;
 use crate::web::auth::Viewer;
 use serde_json::json;
 
-/// A reviewer's or author's decision on an article.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct DecisionInput {
-    /// submit, approve, reject or withdraw.
-    pub action: String,
-    /// Required to reject or withdraw.
-    pub comment: Option<String>,
-}
-
 /// The review steps (1 or 2) a unit in the caller's scope has set for its articles.
-pub async fn review_steps(tx: &mut Tx, v: &Viewer, unit: i64) -> AppResult<u8> {
+pub async fn review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<u8> {
     let s = v.scope(Perm::WriteNews)?;
     require_unit_in(tx, &s, unit).await?;
     Ok(repo::review_steps(tx, unit).await?)
 }
 
-pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: i64, steps: u8) -> AppResult<()> {
+pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId, steps: u8) -> AppResult<()> {
     let s = v.scope(Perm::ManageUnits)?;
     require_unit_in(tx, &s, unit).await?;
     if !(1..=2).contains(&steps) {
@@ -41,25 +32,17 @@ pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: i64, steps: u8) -> 
     let before = repo::review_steps(tx, unit).await?;
     repo::set_review_steps(tx, unit, steps).await?;
     let event = Event::ok("news.review_steps", format!("unit:{unit}"))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({ "before": before, "after": steps }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
 
 /// Carries out a workflow action; returns the new state.
-pub async fn decide(tx: &mut Tx, v: &Viewer, id: i64, input: &DecisionInput) -> AppResult<State> {
+pub async fn decide(tx: &mut Tx, v: &Viewer, id: ArticleId, d: &Decision) -> AppResult<State> {
     let a = load(tx, v, id).await?;
-    let action = match input.action.as_str() {
-        "submit" => Action::Submit,
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        "withdraw" => Action::Withdraw,
-        _ => return Err(AppError::field("action", "validation.choice")),
-    };
-    let comment = parse_text("comment", input.comment.as_deref(), 500)
-        .map_err(|e| AppError::Validation(vec![e]))?;
-    let from = State::parse(&a.state).ok_or(AppError::NotFound)?;
+    let (action, comment) = (d.action, &d.comment);
+    let from = a.state;
     if action != Action::Submit && !v.p.can(Perm::ReviewNews) {
         return Err(AppError::Forbidden);
     }
@@ -70,7 +53,7 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: i64, input: &DecisionInput) -> 
     let facts = Facts {
         state: from,
         steps,
-        actor: v.p.id.0,
+        actor: v.p.id,
         author: a.author_id,
         first_reviewer: a.first_reviewer,
         publish_at: a.publish_at,
@@ -86,7 +69,7 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: i64, input: &DecisionInput) -> 
     // (or withdraws) needs a reviewer over the column's unit, the publisher.
     let allowed = match (action, to) {
         (Action::Submit, _) => {
-            a.author_id == v.p.id.0
+            a.author_id == v.p.id
                 || match v.scope(Perm::WriteNews) {
                     Ok(s) => unit_in(tx, &s, a.unit_id).await?,
                     Err(_) => false,
@@ -100,60 +83,54 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: i64, input: &DecisionInput) -> 
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let first = (to == State::FirstApproved).then_some(v.p.id.0);
+    let first = (to == State::FirstApproved).then_some(v.p.id);
     let reason = (to == State::Withdrawn)
         .then_some(comment.as_deref())
         .flatten();
-    if !repo::set_state(tx, id, from.as_str(), to.as_str(), first, None, reason).await? {
+    if !repo::set_state(tx, id, from, to, first, None, reason).await? {
         return Err(AppError::field("action", "news.changed_meanwhile"));
     }
     repo::insert_event(
         tx,
         id,
-        action.as_str(),
-        from.as_str(),
-        to.as_str(),
-        Some(v.p.id.0),
+        action,
+        from,
+        to,
+        Some(v.p.id),
         comment.as_deref(),
         a.version,
     )
     .await?;
-    let audit_action = match action {
-        Action::Submit => "article.submit",
-        Action::Approve => "article.approve",
-        Action::Reject => "article.reject",
-        Action::Withdraw => "article.withdraw",
-        Action::PublishDue => "article.publish",
-    };
+    let audit_action = action.audit_action();
     if to == State::Published {
         let published = crate::outbox::DomainEvent::new(
             crate::outbox::Kind::ArticlePublished,
             format!("article:{id}"),
         )
-        .unit(a.unit_id)
+        .unit(a.unit_id.0)
         .actor(Some(v.p.id.0));
         crate::outbox::emit(tx, published).await?;
     } else if from == State::Published {
         // A withdrawal takes an article out of the published figures.
-        crate::outbox::records_changed(tx, a.unit_id, Some(v.p.id.0), format!("article:{id}"))
+        crate::outbox::records_changed(tx, a.unit_id.0, Some(v.p.id.0), format!("article:{id}"))
             .await?;
     }
     let event = Event::ok(audit_action, format!("article:{id}"))
-        .unit(a.unit_id)
+        .unit(a.unit_id.0)
         .detail(json!({ "before": from.as_str(), "after": to.as_str(), "comment": comment, "version": a.version }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(to)
 }
 
 /// Whether the caller reviews news over `unit`.
-async fn reviews(tx: &mut Tx, v: &Viewer, unit: i64) -> AppResult<bool> {
+async fn reviews(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<bool> {
     match v.scope(Perm::ReviewNews) {
         Ok(s) => unit_in(tx, &s, unit).await,
         Err(_) => Ok(false),
     }
 }
 
-async fn column_unit(tx: &mut crate::db::Tx, column: i64) -> AppResult<i64> {
+async fn column_unit(tx: &mut crate::db::Tx, column: ColumnId) -> AppResult<UnitId> {
     Ok(crate::news::columns::repo::column(tx, column)
         .await?
         .ok_or(AppError::NotFound)?
@@ -172,9 +149,9 @@ pub async fn publish_due(tx: &mut Tx) -> Result<usize, sqlx::Error> {
         repo::insert_event(
             tx,
             *id,
-            "publish",
-            "approved",
-            "published",
+            Action::PublishDue,
+            State::Approved,
+            State::Published,
             None,
             None,
             version,
@@ -184,9 +161,9 @@ pub async fn publish_due(tx: &mut Tx) -> Result<usize, sqlx::Error> {
             crate::outbox::Kind::ArticlePublished,
             format!("article:{id}"),
         )
-        .unit(unit);
+        .unit(unit.0);
         crate::outbox::emit(tx, published).await?;
-        let event = Event::ok("article.publish", format!("article:{id}")).unit(unit);
+        let event = Event::ok("article.publish", format!("article:{id}")).unit(unit.0);
         audit::record(
             tx,
             &crate::audit::model::Actor::system("publish_due"),
@@ -206,7 +183,7 @@ pub async fn queue(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Article>> {
 /// The sensitive words found in an article, for a reviewer or its author (others are
 /// refused: the list itself is kept by a few).
 pub async fn hits_for(tx: &mut Tx, v: &Viewer, a: &Article) -> AppResult<Vec<String>> {
-    if !(v.p.can(Perm::ReviewNews) || a.author_id == v.p.id.0) {
+    if !(v.p.can(Perm::ReviewNews) || a.author_id == v.p.id) {
         return Err(AppError::Forbidden);
     }
     sensitive_hits(tx, a).await
@@ -244,14 +221,10 @@ pub async fn sensitive_words(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<String>> 
     Ok(repo::sensitive_words(tx).await?)
 }
 
+/// Adds a word (parsed with [`super::model::parse_word`]) to the list.
 pub async fn add_sensitive_word(tx: &mut Tx, v: &Viewer, word: &str) -> AppResult<()> {
     keeps_word_list(v)?;
-    let word = match parse_text("word", Some(word), 20) {
-        Ok(Some(w)) => w,
-        Ok(None) => return Err(AppError::field("word", "validation.required")),
-        Err(e) => return Err(AppError::Validation(vec![e])),
-    };
-    if repo::add_sensitive_word(tx, &word, v.p.id.0).await? {
+    if repo::add_sensitive_word(tx, word, v.p.id).await? {
         let event =
             Event::ok("news.sensitive_word_add", "sensitive_words").detail(json!({ "word": word }));
         audit::record(tx, &v.ctx.actor(), event).await?;
@@ -272,9 +245,9 @@ pub async fn remove_sensitive_word(tx: &mut Tx, v: &Viewer, word: &str) -> AppRe
 /// A text sent to review on its author's behalf (a campaign's chosen work, a contribution
 /// taken into a column).
 pub struct Submission<'a> {
-    pub column: i64,
-    pub unit: i64,
-    pub author: i64,
+    pub column: ColumnId,
+    pub unit: UnitId,
+    pub author: AccountId,
     pub title: &'a str,
     /// Markdown or plain text.
     pub body: &'a str,
@@ -282,12 +255,12 @@ pub struct Submission<'a> {
     /// Where it came from: shown as summary and source, and the trail's comment.
     pub origin: &'a str,
     /// Who sends it.
-    pub by: i64,
+    pub by: AccountId,
 }
 
 /// Writes `s` as an article and submits it for review in the caller's transaction (the
 /// caller audits); returns the article.
-pub async fn submit_on_behalf(tx: &mut Tx, s: &Submission<'_>) -> Result<i64, sqlx::Error> {
+pub async fn submit_on_behalf(tx: &mut Tx, s: &Submission<'_>) -> Result<ArticleId, sqlx::Error> {
     let body_html = m::render_body(s.body);
     let text = Text {
         title: s.title,
@@ -300,13 +273,22 @@ pub async fn submit_on_behalf(tx: &mut Tx, s: &Submission<'_>) -> Result<i64, sq
     };
     let article =
         crate::news::articles::repo::insert_article(tx, s.column, s.unit, s.author, &text).await?;
-    repo::set_state(tx, article, "draft", "submitted", None, None, None).await?;
+    repo::set_state(
+        tx,
+        article,
+        State::Draft,
+        State::Submitted,
+        None,
+        None,
+        None,
+    )
+    .await?;
     repo::insert_event(
         tx,
         article,
-        "submit",
-        "draft",
-        "submitted",
+        Action::Submit,
+        State::Draft,
+        State::Submitted,
         Some(s.by),
         Some(s.origin),
         1,

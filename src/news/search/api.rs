@@ -1,5 +1,6 @@
 //! Search JSON API: published articles for anyone, drafts in scope for staff.
 
+use super::model::{Search, SearchQuery};
 use super::service::*;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -14,6 +15,7 @@ pub async fn api_public(
     State(state): State<AppState>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<Hit>>> {
+    let q = Search::parse(&q)?;
     let mut tx = state.db.read().await?;
     Ok(Json(public(&mut tx, &q).await?.hits))
 }
@@ -26,6 +28,7 @@ pub async fn api_staff(
     v: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<Hit>>> {
+    let q = Search::parse(&q)?;
     let mut tx = state.db.read().await?;
     Ok(Json(staff(&mut tx, &v, &q).await?.1))
 }

@@ -1,6 +1,7 @@
 //! Article search: readers find published articles, staff also their drafts in scope.
 
 pub(super) mod api;
+pub(super) mod model;
 pub(super) mod pages;
 pub(super) mod repo;
 pub(super) mod service;

@@ -1,9 +1,9 @@
 //! Search pages: the public search and the staff search.
 
+use super::model::{Search, SearchQuery};
 use super::service::*;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use crate::web::session::Ctx;
@@ -32,6 +32,7 @@ pub async fn public_page(
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
+    let q = Search::parse(&q)?;
     let mut tx = state.db.read().await?;
     let r = public(&mut tx, &q).await?;
     html(&SearchPage {
@@ -39,7 +40,7 @@ pub async fn public_page(
         q: r.q,
         hits: r.hits,
         staff: false,
-        page_no: PageParams { page: q.page }.page(),
+        page_no: q.paging.page(),
         has_more: r.more,
         capped: r.capped,
     })
@@ -51,6 +52,7 @@ pub async fn staff_page(
     v: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
+    let q = Search::parse(&q)?;
     let mut tx = state.db.read().await?;
     let (text, hits) = staff(&mut tx, &v, &q).await?;
     html(&SearchPage {

@@ -21,7 +21,7 @@ pub fn indexed_text(title: &str, summary: Option<&str>, body_html: &str, tags: &
 /// rendered and sanitised (`model::render_body`).
 pub async fn index(
     tx: &mut Tx,
-    id: i64,
+    id: crate::ids::ArticleId,
     title: &str,
     summary: Option<&str>,
     body_html: &str,
@@ -30,7 +30,7 @@ pub async fn index(
     crate::search::index::put(
         tx,
         "article",
-        id,
+        id.0,
         &indexed_text(title, summary, body_html, tags),
     )
     .await

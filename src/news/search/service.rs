@@ -2,33 +2,24 @@
 //! query is folded (Traditional → Simplified) and matched through the full-text index; each
 //! result carries a snippet with the matches marked.
 
+use super::model::Search;
 use super::repo;
 use crate::access::Perm;
 use crate::db::Tx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::news::Article;
 use crate::search::text::highlight;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
 
-/// Longest query accepted, in characters.
-const MAX_QUERY: usize = 100;
-
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-pub struct SearchQuery {
-    /// What to look for: words or characters, Simplified or Traditional.
-    pub q: Option<String>,
-    pub page: Option<i64>,
-}
-
 /// One result: the article and a snippet as segments `(text, is_match)`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Hit {
-    pub id: i64,
+    pub id: crate::ids::ArticleId,
     pub title: String,
     pub column_name: String,
     pub unit_name: String,
-    pub state: String,
+    pub state: crate::news::model::State,
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
     /// `[text, is_match]` pairs.
     #[schema(value_type = Vec<Vec<serde_json::Value>>)]
@@ -56,16 +47,6 @@ fn hit(a: Article, q: &str) -> Hit {
     }
 }
 
-fn query_of(q: &SearchQuery) -> AppResult<Option<String>> {
-    match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) if s.chars().count() > MAX_QUERY => {
-            Err(AppError::field("q", "validation.too_long"))
-        }
-        Some(s) => Ok(Some(s.to_string())),
-    }
-}
-
 /// One page of published articles for anyone.
 pub struct PublicResults {
     pub q: Option<String>,
@@ -78,8 +59,8 @@ pub struct PublicResults {
 }
 
 /// Published articles for anyone.
-pub async fn public(tx: &mut Tx, q: &SearchQuery) -> AppResult<PublicResults> {
-    let Some(text) = query_of(q)? else {
+pub async fn public(tx: &mut Tx, q: &Search) -> AppResult<PublicResults> {
+    let Some(text) = q.text.clone() else {
         return Ok(PublicResults {
             q: None,
             hits: Vec::new(),
@@ -87,7 +68,7 @@ pub async fn public(tx: &mut Tx, q: &SearchQuery) -> AppResult<PublicResults> {
             capped: false,
         });
     };
-    let paging = PageParams { page: q.page };
+    let paging = q.paging;
     let mut found = repo::published(tx, &text, PageParams::SIZE + 1, paging.offset()).await?;
     let more = found.len() as i64 > PageParams::SIZE;
     found.truncate(PageParams::SIZE as usize);
@@ -104,13 +85,9 @@ pub async fn public(tx: &mut Tx, q: &SearchQuery) -> AppResult<PublicResults> {
 }
 
 /// Everything the caller may see as staff, drafts included.
-pub async fn staff(
-    tx: &mut Tx,
-    v: &Viewer,
-    q: &SearchQuery,
-) -> AppResult<(Option<String>, Vec<Hit>)> {
+pub async fn staff(tx: &mut Tx, v: &Viewer, q: &Search) -> AppResult<(Option<String>, Vec<Hit>)> {
     let s = v.scope(Perm::ReadDrafts)?;
-    let Some(text) = query_of(q)? else {
+    let Some(text) = q.text.clone() else {
         return Ok((None, Vec::new()));
     };
     let found = repo::for_staff(tx, &s, &text, 100).await?;
@@ -126,7 +103,7 @@ pub async fn staff(
 pub async fn reindex_stale_batch(tx: &mut Tx, limit: i64) -> Result<usize, sqlx::Error> {
     let ids = crate::search::index::stale(tx, "article", limit).await?;
     for id in &ids {
-        if let Some(a) = crate::news::articles::repo::get(tx, *id).await? {
+        if let Some(a) = crate::news::articles::repo::get(tx, crate::ids::ArticleId(*id)).await? {
             repo::index(
                 tx,
                 a.id,

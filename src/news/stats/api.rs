@@ -1,5 +1,6 @@
 //! Correspondents' figures JSON API and the XLSX export.
 
+use super::model::{ReportParams, ReportQuery};
 use super::service::*;
 use crate::error::{AppError, AppResult};
 use crate::news::Figures;
@@ -21,6 +22,7 @@ pub async fn export_xlsx(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
+    let q = ReportParams::parse(&q)?;
     let mut tx = state.db.read().await?;
     let r = report(&mut tx, &v, &q).await?;
     drop(tx);
@@ -32,7 +34,7 @@ pub async fn export_xlsx(
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ReportJson {
-    pub unit_id: i64,
+    pub unit_id: crate::ids::UnitId,
     pub quarter: String,
     pub rows: Vec<Figures>,
 }
@@ -46,10 +48,11 @@ pub async fn api_report(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<ReportJson>> {
+    let q = ReportParams::parse(&q)?;
     let mut tx = state.db.read().await?;
     let r = report(&mut tx, &v, &q).await?;
     Ok(Json(ReportJson {
-        unit_id: r.unit.id,
+        unit_id: r.unit.id.into(),
         quarter: r.quarter.label(),
         rows: r.rows,
     }))

@@ -1,5 +1,6 @@
 //! Correspondents' figures pages: the report and its printable summary.
 
+use super::model::{ReportParams, ReportQuery};
 use super::service::*;
 use crate::access::Perm;
 use crate::db::Tx;
@@ -31,7 +32,7 @@ impl ReportPage {
     }
 }
 
-async fn render(tx: &mut Tx, v: &Viewer, q: &ReportQuery, print: bool) -> AppResult<Response> {
+async fn render(tx: &mut Tx, v: &Viewer, q: &ReportParams, print: bool) -> AppResult<Response> {
     let r = report(tx, v, q).await?;
     let s = v.scope(Perm::ReadDrafts)?;
     let units = crate::units::service::list(tx, &s, false, 2000).await?;
@@ -48,6 +49,7 @@ pub async fn report_page(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
+    let q = ReportParams::parse(&q)?;
     let mut tx = state.db.read().await?;
     render(&mut tx, &v, &q, false).await
 }
@@ -58,6 +60,7 @@ pub async fn print_page(
     v: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
+    let q = ReportParams::parse(&q)?;
     let mut tx = state.db.read().await?;
     render(&mut tx, &v, &q, true).await
 }

@@ -1,13 +1,14 @@
 //! SQL for correspondents' figures per quarter.
 
 use crate::db::Tx;
+use crate::ids::AccountId;
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
 /// One correspondent's figures for a period.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Figures {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub name: String,
     /// The unit of their correspondent grant (the nearest one under the report's unit).
     pub unit_name: String,
@@ -66,7 +67,7 @@ pub async fn figures(
 pub async fn correspondents_under(
     tx: &mut Tx,
     unit_path: &str,
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
+) -> Result<Vec<(AccountId, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         concat!("SELECT DISTINCT a.id, a.display_name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
          JOIN accounts a ON a.id = g.account_id
@@ -79,7 +80,7 @@ pub async fn correspondents_under(
 pub async fn is_correspondent_in(
     tx: &mut Tx,
     s: &crate::access::Scope,
-    account: i64,
+    account: AccountId,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*) FROM role_grants cg JOIN units u ON u.id = cg.unit_id
