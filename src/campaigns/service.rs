@@ -116,7 +116,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: NewCampaign) -> AppResult<Ca
     )
     .await?;
     for j in &judges {
-        repo::add_judge(tx, id, j.0).await?;
+        repo::add_judge(tx, id, *j).await?;
     }
     let event = Event::ok("campaign.create", format!("campaign:{id}"))
         .unit(unit.0)
