@@ -1,7 +1,9 @@
 //! Must-visit rules (五必访) as pure functions: given a unit's rules, one person's facts and
 //! today's date, which visit tasks are due. The scheduled job stores them idempotently.
 
-use super::model::Tier;
+use super::model::{LifeEventId, LifeEventKind, Tier};
+use crate::error::{AppResult, FieldError};
+use crate::web::form::Fields;
 use chinese_lunisolar_calendar::LunisolarDate;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -52,9 +54,15 @@ impl Rules {
         }
     }
 
-    /// Checks ranges; returns the fields that are out of range.
-    pub fn invalid_fields(&self) -> Vec<&'static str> {
-        let mut bad = Vec::new();
+    /// Checks ranges: each field out of range is a field error.
+    pub fn check(&self) -> AppResult<()> {
+        let mut f = Fields::new();
+        self.check_into(&mut f);
+        f.check()
+    }
+
+    /// Records the fields out of range, skipping those already in error (not numbers).
+    pub fn check_into(&self, f: &mut Fields) {
         for (name, v, max) in [
             ("key_days", self.key_days, 3650),
             ("regular_days", self.regular_days, 3650),
@@ -65,16 +73,15 @@ impl Rules {
             ("yearly_from_age", self.yearly_from_age, 150),
             ("festival_window_days", self.festival_window_days, 30),
         ] {
-            if !(1..=max).contains(&v) {
-                bad.push(name);
+            if !(1..=max).contains(&v) && !f.has(name) {
+                f.add(FieldError::new(name, "validation.rule_range"));
             }
         }
         if self.milestone_ages.is_empty()
             || self.milestone_ages.iter().any(|a| !(1..=150).contains(a))
         {
-            bad.push("milestone_ages");
+            f.add(FieldError::new("milestone_ages", "validation.rule_range"));
         }
-        bad
     }
 }
 
@@ -99,7 +106,7 @@ pub struct Facts {
     pub interval_days: Option<i32>,
     pub last_contact: Option<NaiveDate>,
     /// Recent life events: (event id, kind, date).
-    pub events: Vec<(i64, String, NaiveDate)>,
+    pub events: Vec<(LifeEventId, LifeEventKind, NaiveDate)>,
 }
 
 /// A task the rules call for. `key` makes it unique per person.
@@ -154,12 +161,12 @@ pub fn due(
         if today - *on > Duration::days(EVENT_LOOKBACK_DAYS) || *on > today {
             continue;
         }
-        let (reason, days) = match kind.as_str() {
-            "hospitalised" => ("hospital", rules.hospital_days),
-            "bereavement" => ("bereavement", rules.bereavement_days),
-            "hardship" => ("hardship", rules.bereavement_days),
-            "died" => ("death", rules.death_days),
-            _ => continue,
+        let (reason, days) = match kind {
+            LifeEventKind::Hospitalised => ("hospital", rules.hospital_days),
+            LifeEventKind::Bereavement => ("bereavement", rules.bereavement_days),
+            LifeEventKind::Hardship => ("hardship", rules.bereavement_days),
+            LifeEventKind::Died => ("death", rules.death_days),
+            LifeEventKind::Discharged | LifeEventKind::Moved => continue,
         };
         out.push(Due {
             reason,
@@ -231,6 +238,7 @@ pub fn due(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -253,8 +261,8 @@ mod tests {
         let f = Facts {
             active: true,
             events: vec![
-                (5, "hospitalised".into(), d("2026-11-20")),
-                (6, "hospitalised".into(), d("2026-09-01")),
+                (LifeEventId(5), LifeEventKind::Hospitalised, d("2026-11-20")),
+                (LifeEventId(6), LifeEventKind::Hospitalised, d("2026-09-01")),
             ],
             ..Facts::default()
         };
@@ -367,7 +375,7 @@ mod tests {
             active: false,
             tier: Some(Tier::Key),
             birth: Some(d("1946-12-01")),
-            events: vec![(9, "died".into(), d("2026-11-21"))],
+            events: vec![(LifeEventId(9), LifeEventKind::Died, d("2026-11-21"))],
             ..Facts::default()
         };
         let t = due(&Rules::default(), &f, d("2026-11-22"), &[]);
@@ -384,9 +392,12 @@ mod tests {
             milestone_ages: vec![],
             ..Rules::default()
         };
-        assert_eq!(
-            bad.invalid_fields(),
-            vec!["hospital_days", "milestone_ages"]
-        );
+        match bad.check() {
+            Err(AppError::Validation(e)) => assert_eq!(
+                e.iter().map(|e| e.field).collect::<Vec<_>>(),
+                vec!["hospital_days", "milestone_ages"]
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 }

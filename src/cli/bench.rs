@@ -10,7 +10,7 @@ use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::people::bulk as people;
 use crate::people::model::with_check_char;
-use crate::people::service::{PersonInput, build};
+use crate::people::service::{NewPerson, PersonInput, build};
 use crate::people::transfer::{COLUMNS, write_xlsx};
 use crate::units::model::UnitKind;
 use crate::units::{bulk as units_bulk, service as units};
@@ -188,7 +188,7 @@ async fn load_people(
             let n = written + k;
             let (name, birth, id, mobile) = person(&mut rng, n);
             let input = PersonInput {
-                unit_id: villages[n % villages.len()].0,
+                unit_id: Some(villages[n % villages.len()].0.to_string()),
                 name,
                 birth_date: Some(birth),
                 id_number: Some(id),
@@ -198,7 +198,11 @@ async fn load_people(
                 categories: vec!["tuixiu".into()],
                 ..PersonInput::default()
             };
-            built.push(build(crypto, &input, None).map_err(|e| anyhow::anyhow!("{e:?}"))?);
+            built.push(
+                NewPerson::parse(&input)
+                    .and_then(|p| build(crypto, &p, None))
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            );
         }
         let mut tx = db.write().await?;
         let rows: Vec<_> = built

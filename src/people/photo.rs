@@ -21,7 +21,7 @@ pub const MAX_PHOTO_BYTES: usize = 10 << 20;
 /// Stored photos fit in this box, which is plenty for a file page on a phone.
 const PHOTO_BOX: (u32, u32) = (480, 640);
 
-async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
+async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<crate::ids::UnitId> {
     Ok(super::service::load(tx, v, id).await?.0.unit_id)
 }
 
@@ -87,7 +87,7 @@ pub async fn set_photo(
     let replaced = repo::has_photo(tx, id).await?;
     repo::set_photo(tx, id, &jpeg, w, h).await?;
     let event = Event::ok("person.photo_set", format!("person:{}", id.0))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({ "replaced": replaced, "width": w, "height": h, "bytes": jpeg.len() }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
@@ -99,7 +99,7 @@ pub async fn remove_photo(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<()
     if !repo::delete_photo(tx, id).await? {
         return Err(AppError::NotFound);
     }
-    let event = Event::ok("person.photo_remove", format!("person:{}", id.0)).unit(unit);
+    let event = Event::ok("person.photo_remove", format!("person:{}", id.0)).unit(unit.0);
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }

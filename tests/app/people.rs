@@ -1070,7 +1070,7 @@ async fn narrow_and_broad_person_lists_agree() {
                 for (limit, offset) in [(50, 0), (3, 2)] {
                     let mut tx = app.db().read().await.unwrap();
                     let ids = |rows: Vec<yinyao::people::PersonRow>| {
-                        rows.into_iter().map(|p| p.id).collect::<Vec<_>>()
+                        rows.into_iter().map(|p| p.id.0).collect::<Vec<_>>()
                     };
                     let search = yinyao::people::service::search_planned;
                     let narrow = ids(search(&mut tx, who, &s, limit, offset, true).await.unwrap());

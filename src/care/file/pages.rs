@@ -13,6 +13,7 @@ use crate::care::visits::{CarePlan, Visit};
 use crate::care::{Aid, LifeEvent};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, UnitId};
 use crate::people::PersonRow;
 use crate::people::model::{PersonId, Sensitive};
 use crate::people::own;
@@ -47,9 +48,9 @@ struct ShowPage {
     item_statuses: &'static [ItemStatus],
     item_suggestions: [&'static str; 6],
     has_photo: bool,
-    online_branch: Option<(i64, String)>,
+    online_branch: Option<(UnitId, String)>,
     /// Staff who may be paired with this person: id and name.
-    staff: Vec<(i64, String)>,
+    staff: Vec<(AccountId, String)>,
 }
 
 impl ShowPage {
