@@ -1,8 +1,8 @@
 //! Care pages: my tasks and a unit's care view (coverage, overdue tasks, rules).
 
-use super::model::RulesForm;
 use super::repo::Task;
 use super::rules::Rules;
+use super::rules_form::RulesForm;
 use super::service::{self, Coverage};
 use crate::access::Perm;
 use crate::error::AppResult;

@@ -1,5 +1,6 @@
 //! SQL for must-visit rules, visit tasks and coverage.
 
+use super::model::{TaskReason, TaskStatus};
 use super::rules::Rules;
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, LifeEventId, PersonId, TaskId, UnitId, VisitId};
@@ -196,12 +197,14 @@ pub struct Task {
     pub person_id: PersonId,
     pub person_name: String,
     pub unit_name: String,
-    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub reason: TaskReason,
     pub window_start: String,
     pub due_on: String,
     pub assigned_to: Option<AccountId>,
     pub assigned_name: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
     pub created_at: DateTime<Utc>,
 }
 

@@ -1,7 +1,7 @@
 //! Must-visit rules (五必访) as pure functions: given a unit's rules, one person's facts and
 //! today's date, which visit tasks are due. The scheduled job stores them idempotently.
 
-use super::model::{LifeEventId, LifeEventKind, Tier};
+use super::model::{LifeEventId, LifeEventKind, TaskReason, Tier};
 use crate::error::{AppResult, FieldError};
 use crate::web::form::Fields;
 use chinese_lunisolar_calendar::LunisolarDate;
@@ -112,7 +112,7 @@ pub struct Facts {
 /// A task the rules call for. `key` makes it unique per person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Due {
-    pub reason: &'static str,
+    pub reason: TaskReason,
     pub key: String,
     /// A visit on or after this date satisfies the task.
     pub window_start: NaiveDate,
@@ -162,10 +162,10 @@ pub fn due(
             continue;
         }
         let (reason, days) = match kind {
-            LifeEventKind::Hospitalised => ("hospital", rules.hospital_days),
-            LifeEventKind::Bereavement => ("bereavement", rules.bereavement_days),
-            LifeEventKind::Hardship => ("hardship", rules.bereavement_days),
-            LifeEventKind::Died => ("death", rules.death_days),
+            LifeEventKind::Hospitalised => (TaskReason::Hospital, rules.hospital_days),
+            LifeEventKind::Bereavement => (TaskReason::Bereavement, rules.bereavement_days),
+            LifeEventKind::Hardship => (TaskReason::Hardship, rules.bereavement_days),
+            LifeEventKind::Died => (TaskReason::Death, rules.death_days),
             LifeEventKind::Discharged | LifeEventKind::Moved => continue,
         };
         out.push(Due {
@@ -188,7 +188,7 @@ pub fn due(
             let (start, due_on) = (bday - Duration::days(3), bday + Duration::days(3));
             if milestone && today >= start - Duration::days(LEAD_DAYS) && today <= due_on {
                 out.push(Due {
-                    reason: "birthday",
+                    reason: TaskReason::Birthday,
                     key: format!("birthday:{year}"),
                     window_start: start,
                     due_on,
@@ -202,7 +202,7 @@ pub fn due(
             let (start, due_on) = (*day - w, *day + w);
             if today >= start - Duration::days(LEAD_DAYS) && today <= due_on {
                 out.push(Due {
-                    reason: "festival",
+                    reason: TaskReason::Festival,
                     key: format!("festival:{name}:{}", day.year()),
                     window_start: start,
                     due_on,
@@ -217,7 +217,7 @@ pub fn due(
                 let next = last + Duration::days(i64::from(interval));
                 if today >= next - Duration::days(LEAD_DAYS) {
                     out.push(Due {
-                        reason: "interval",
+                        reason: TaskReason::Interval,
                         key: format!("interval:{next}"),
                         window_start: last + Duration::days(1),
                         due_on: next,
@@ -225,7 +225,7 @@ pub fn due(
                 }
             }
             None => out.push(Due {
-                reason: "interval",
+                reason: TaskReason::Interval,
                 key: "interval:first".into(),
                 window_start: NaiveDate::MIN,
                 due_on: today,
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(
             tasks,
             vec![Due {
-                reason: "hospital",
+                reason: TaskReason::Hospital,
                 key: "event:5".into(),
                 window_start: d("2026-11-20"),
                 due_on: d("2026-11-23")
@@ -288,7 +288,10 @@ mod tests {
         };
         let t = due(&r, &eighty, d("2026-11-22"), &[]);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].reason, t[0].due_on), ("birthday", d("2026-12-04")));
+        assert_eq!(
+            (t[0].reason, t[0].due_on),
+            (TaskReason::Birthday, d("2026-12-04"))
+        );
         let eighty_one = Facts {
             active: true,
             birth: Some(d("1945-12-01")),
@@ -333,7 +336,7 @@ mod tests {
         assert!(
             !due(&Rules::default(), &regular, d("2026-10-05"), &fest)
                 .iter()
-                .any(|t| t.reason == "festival")
+                .any(|t| t.reason == TaskReason::Festival)
         );
     }
 
@@ -349,7 +352,7 @@ mod tests {
         assert_eq!(
             t,
             vec![Due {
-                reason: "interval",
+                reason: TaskReason::Interval,
                 key: "interval:2026-12-01".into(),
                 window_start: d("2026-11-02"),
                 due_on: d("2026-12-01")
@@ -380,7 +383,10 @@ mod tests {
         };
         let t = due(&Rules::default(), &f, d("2026-11-22"), &[]);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].reason, t[0].due_on), ("death", d("2026-11-24")));
+        assert_eq!(
+            (t[0].reason, t[0].due_on),
+            (TaskReason::Death, d("2026-11-24"))
+        );
     }
 
     #[test]

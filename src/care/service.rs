@@ -85,7 +85,7 @@ pub async fn task_batch(
             if repo::insert_task(
                 tx,
                 p.id,
-                t.reason,
+                t.reason.as_str(),
                 &t.key,
                 &start,
                 &t.due_on.to_string(),

@@ -21,6 +21,13 @@ macro_rules! code_enum {
             /// Message key of the value's label.
             pub fn label_key(self) -> String { format!("{}.{}", $prefix, self.as_str()) }
         }
+        /// Reads a stored code (`#[sqlx(try_from = "String")]` on a row's field).
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!("unknown {} code {s:?}", stringify!($name)))
+            }
+        }
     };
 }
 pub(crate) use code_enum;

@@ -1,5 +1,6 @@
 //! SQL for life events and hardship aid. Callers check scope first.
 
+use crate::care::model::LifeEventKind;
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, AidId, LifeEventId, PersonId};
 use crate::on_tx;
@@ -9,7 +10,8 @@ use chrono::{DateTime, Utc};
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct LifeEvent {
     pub id: LifeEventId,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: LifeEventKind,
     pub occurred_on: String,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,

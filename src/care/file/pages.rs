@@ -6,7 +6,7 @@ use crate::access::Perm;
 use crate::care::events::service as events;
 use crate::care::items::CareItem;
 use crate::care::items::service as items;
-use crate::care::model::{ItemStatus, Tier, VisitKind};
+use crate::care::model::{ItemStatus, LifeEventKind, Tier, VisitKind};
 use crate::care::service as care;
 use crate::care::visits::service as visits;
 use crate::care::visits::{CarePlan, Visit};
@@ -41,7 +41,7 @@ struct ShowPage {
     today: String,
     events: Vec<LifeEvent>,
     aid: Vec<Aid>,
-    event_kinds: [&'static str; 6],
+    event_kinds: &'static [LifeEventKind],
     /// Each tier with its contact interval at this person's unit.
     tier_days: Vec<(Tier, i32)>,
     items: Vec<CareItem>,
@@ -109,14 +109,7 @@ async fn show(
         today: chrono::Utc::now().date_naive().to_string(),
         events,
         aid,
-        event_kinds: [
-            "hospitalised",
-            "discharged",
-            "bereavement",
-            "hardship",
-            "moved",
-            "died",
-        ],
+        event_kinds: LifeEventKind::ALL,
         tier_days,
         items,
         item_statuses: ItemStatus::ALL,

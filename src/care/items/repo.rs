@@ -1,5 +1,6 @@
 //! SQL for the care plan's service items. Callers check scope first.
 
+use crate::care::model::ItemStatus;
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, CareItemId, PersonId};
 use crate::on_tx;
@@ -12,7 +13,8 @@ pub struct CareItem {
     pub person_id: PersonId,
     pub name: String,
     /// planned, active, paused or done.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ItemStatus,
     pub note: Option<String>,
     pub created_by_name: String,
     pub updated_at: DateTime<Utc>,

@@ -1,5 +1,6 @@
 //! SQL for visit records and care plans (the plan's tier, interval and paired staff member).
 
+use crate::care::model::{Tier, VisitKind};
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, PersonId, UnitId, VisitId};
 use crate::on_tx;
@@ -9,7 +10,8 @@ use serde_json::json;
 /// A care plan as shown.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct CarePlan {
-    pub tier: String,
+    #[sqlx(try_from = "String")]
+    pub tier: Tier,
     pub interval_days: i32,
     pub paired_staff: Option<AccountId>,
     pub paired_staff_name: Option<String>,
@@ -62,7 +64,8 @@ pub struct Visit {
     pub id: VisitId,
     pub person_id: PersonId,
     pub visited_on: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: VisitKind,
     pub visitors: String,
     pub findings: String,
     pub needs: Option<String>,
