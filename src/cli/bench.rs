@@ -279,7 +279,14 @@ async fn time_reads(
         for _ in 0..200 {
             let t = Instant::now();
             let mut tx = db.read().await?;
-            let rows = crate::people::service::search_as(&mut tx, county_staff, &s, 50, 0).await?;
+            let rows = crate::people::service::search_as(
+                &mut tx,
+                crate::ids::AccountId(county_staff),
+                &s,
+                50,
+                0,
+            )
+            .await?;
             drop(tx);
             std::hint::black_box(rows);
             times.push(t.elapsed());

@@ -3,7 +3,7 @@
 
 use super::model::{PersonId, Sensitive};
 use super::repo::PersonRow;
-use super::service::{self, NewPerson, PersonInput, SearchInput};
+use super::service::{self, NewPerson, PersonInput, PersonQuery, SearchInput};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -21,12 +21,13 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Json<Vec<PersonRow>>> {
     let paging = PageParams { page: q.page };
+    let query = PersonQuery::parse(&q)?;
     let mut tx = state.db.read().await?;
     let found = service::search(
         &mut tx,
         &state.crypto,
         &v,
-        &q,
+        &query,
         PageParams::SIZE,
         paging.offset(),
     )

@@ -3,6 +3,7 @@
 //! file into a stored record is `record`.
 
 use super::model::{self as m, Category, Gender, IdNumber, Living, Status};
+use super::repo::{PersonRecord, PersonRow};
 use crate::accounts::model::parse_mobile;
 use crate::error::{AppResult, FieldError};
 use crate::ids::UnitId;
@@ -47,6 +48,84 @@ pub struct PersonInput {
     #[serde(deserialize_with = "number_or_text")]
     #[schema(value_type = Option<i64>)]
     pub online_branch_id: Option<String>,
+}
+
+impl PersonInput {
+    /// Sets a text field by its name (a roster column's field); false for a name that is not
+    /// a text field (categories, willing_to_serve, codes given as labels: the roster's own).
+    pub fn set_text(&mut self, field: &str, value: String) -> bool {
+        if field == "name" {
+            self.name = value;
+            return true;
+        }
+        let v = Some(value);
+        match field {
+            "unit_id" => self.unit_id = v,
+            "gender" => self.gender = v,
+            "birth_date" => self.birth_date = v,
+            "id_number" => self.id_number = v,
+            "mobile" => self.mobile = v,
+            "address" => self.address = v,
+            "health" => self.health = v,
+            "emergency" => self.emergency = v,
+            "former_employer" => self.former_employer = v,
+            "post" => self.post = v,
+            "level" => self.level = v,
+            "party_join_date" => self.party_join_date = v,
+            "living" => self.living = v,
+            "status" => self.status = v,
+            "died_on" => self.died_on = v,
+            "skills" => self.skills = v,
+            "online_branch_id" => self.online_branch_id = v,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The form's values for a file as screens show it (sensitive fields are never held in
+    /// clear, so they stay empty and keep their stored values).
+    pub fn of_row(row: PersonRow, categories: Vec<String>) -> Self {
+        PersonInput {
+            unit_id: Some(row.unit_id.to_string()),
+            name: row.name,
+            gender: row.gender,
+            birth_date: row.birth_date,
+            former_employer: row.former_employer,
+            post: row.post,
+            level: row.level,
+            party_join_date: row.party_join_date,
+            living: row.living,
+            status: Some(row.status.as_str().to_string()),
+            died_on: row.died_on,
+            skills: row.skills,
+            willing_to_serve: row.willing_to_serve,
+            categories,
+            online_branch_id: row.online_branch_id.map(|b| b.to_string()),
+            ..PersonInput::default()
+        }
+    }
+
+    /// A stored record as input, for a change of a few fields that re-parses the whole file
+    /// (a person's own corrections); sensitive fields stay empty and keep their values.
+    pub fn of_record(r: &PersonRecord, categories: Vec<String>) -> Self {
+        PersonInput {
+            unit_id: Some(r.unit_id.to_string()),
+            name: r.name.clone(),
+            gender: r.gender.clone(),
+            birth_date: r.birth_date.clone(),
+            former_employer: r.former_employer.clone(),
+            post: r.post.clone(),
+            level: r.level.clone(),
+            party_join_date: r.party_join_date.clone(),
+            living: r.living.clone(),
+            status: Some(r.status.clone()),
+            died_on: r.died_on.clone(),
+            skills: r.skills.clone(),
+            willing_to_serve: r.willing_to_serve,
+            categories,
+            ..PersonInput::default()
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -145,26 +145,12 @@ pub async fn correct_own(
         .await?
         .ok_or(AppError::NotFound)?;
     let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let input = PersonInput {
-        unit_id: Some(prev.unit_id.to_string()),
-        name: prev.name.clone(),
-        gender: prev.gender.clone(),
-        birth_date: prev.birth_date.clone(),
-        mobile: f.mobile,
-        address: f.address,
-        emergency: f.emergency,
-        former_employer: prev.former_employer.clone(),
-        post: prev.post.clone(),
-        level: prev.level.clone(),
-        party_join_date: prev.party_join_date.clone(),
-        living: prev.living.clone(),
-        status: Some(prev.status.clone()),
-        died_on: prev.died_on.clone(),
-        skills: f.skills.or(prev.skills.clone()),
-        willing_to_serve: f.willing_to_serve.as_deref() == Some("1"),
-        categories: repo::categories(&mut tx, id).await?,
-        ..PersonInput::default()
-    };
+    let mut input = PersonInput::of_record(&prev, repo::categories(&mut tx, id).await?);
+    input.mobile = f.mobile;
+    input.address = f.address;
+    input.emergency = f.emergency;
+    input.skills = f.skills.or(input.skills);
+    input.willing_to_serve = f.willing_to_serve.as_deref() == Some("1");
     let built = service::build(&state.crypto, &NewPerson::parse(&input)?, Some(&prev))?;
     repo::update(&mut tx, id, &built.record).await?;
     let event = Event::ok("person.self_update", format!("person:{}", id.0))

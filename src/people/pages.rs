@@ -3,7 +3,7 @@
 
 use super::model::{Category, Gender, Living, PersonId, Status};
 use super::repo::PersonRow;
-use super::service::{self, NewPerson, PersonInput, SearchInput};
+use super::service::{self, NewPerson, PersonInput, PersonQuery, SearchInput};
 use crate::access::{Perm, Scope};
 use crate::db::Tx;
 use crate::error::AppResult;
@@ -35,12 +35,13 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
+    let query = PersonQuery::parse(&q)?;
     let mut tx = state.db.read().await?;
     let mut people = service::search(
         &mut tx,
         &state.crypto,
         &v,
-        &q,
+        &query,
         PageParams::SIZE + 1,
         paging.offset(),
     )
@@ -169,24 +170,7 @@ pub async fn edit_person(
         ("id_number", row.id_number_mask.clone()),
         ("mobile", row.mobile_mask.clone()),
     ];
-    let p = PersonInput {
-        unit_id: Some(row.unit_id.to_string()),
-        name: row.name,
-        gender: row.gender,
-        birth_date: row.birth_date,
-        former_employer: row.former_employer,
-        post: row.post,
-        level: row.level,
-        party_join_date: row.party_join_date,
-        living: row.living,
-        status: Some(row.status),
-        died_on: row.died_on,
-        skills: row.skills,
-        willing_to_serve: row.willing_to_serve,
-        categories,
-        online_branch_id: row.online_branch_id.map(|b| b.to_string()),
-        ..PersonInput::default()
-    };
+    let p = PersonInput::of_row(row, categories);
     html(&form_page(&v, Some(id), p, masks, units))
 }
 

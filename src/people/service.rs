@@ -17,8 +17,8 @@ use serde_json::json;
 pub use super::input::{NewPerson, PersonInput};
 pub use super::record::{Built, build};
 pub use super::search::{
-    SearchInput, TalentInput, ensure_name_index, name_query, search, search_as, search_planned,
-    talent,
+    PersonQuery, SearchInput, TalentInput, TalentQuery, ensure_name_index, name_query, search,
+    search_as, search_planned, talent,
 };
 
 async fn visible(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<PersonRow> {

@@ -1,7 +1,7 @@
 //! SQL for person files and categories. Every read filters by the
 //! caller's grants in SQL; minors' files only match youth-care grants.
 
-use super::model::PersonId;
+use super::model::{PersonId, Status};
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, UnitId};
 use crate::on_tx;
@@ -78,7 +78,8 @@ pub struct PersonRow {
     pub level: Option<String>,
     pub party_join_date: Option<String>,
     pub living: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub died_on: Option<String>,
     pub skills: Option<String>,
     pub willing_to_serve: bool,

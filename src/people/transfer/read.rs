@@ -221,20 +221,9 @@ pub fn to_input(
         }
         let s = Some(v.to_string());
         match *field {
-            "name" => p.name = v.to_string(),
             "gender" => {
                 p.gender = code(v, Gender::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
             }
-            "birth_date" => p.birth_date = s,
-            "id_number" => p.id_number = s,
-            "mobile" => p.mobile = s,
-            "address" => p.address = s,
-            "health" => p.health = s,
-            "emergency" => p.emergency = s,
-            "former_employer" => p.former_employer = s,
-            "post" => p.post = s,
-            "level" => p.level = s,
-            "party_join_date" => p.party_join_date = s,
             "living" => {
                 p.living = code(v, Living::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
             }
@@ -253,8 +242,9 @@ pub fn to_input(
                 "否" | "0" | "no" | "No" | "false" | "N" | "n" => {}
                 _ => errors.push(FieldError::new("willing_to_serve", "validation.yes_no")),
             },
-            "unit_id" => p.unit_id = s,
-            _ => {}
+            other => {
+                p.set_text(other, v.to_string());
+            }
         }
     }
     p.status = Some(Status::Active.as_str().to_string());
