@@ -132,12 +132,12 @@ async fn read_photo(mut mp: Multipart) -> AppResult<Vec<u8>> {
 pub async fn upload_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     mp: Multipart,
 ) -> AppResult<Response> {
     let photo = prepare_photo(&v, read_photo(mp).await?).await?;
     let mut tx = state.db.write().await?;
-    set_photo(&mut tx, &v, PersonId(id), photo).await?;
+    set_photo(&mut tx, &v, id, photo).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
@@ -146,10 +146,10 @@ pub async fn upload_photo(
 pub async fn delete_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    remove_photo(&mut tx, &v, PersonId(id)).await?;
+    remove_photo(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
@@ -160,10 +160,10 @@ pub async fn delete_photo(
 pub async fn show_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
-    let photo = photo(&mut tx, &v, PersonId(id)).await?;
+    let photo = photo(&mut tx, &v, id).await?;
     drop(tx);
     Ok((
         [
@@ -187,12 +187,12 @@ pub async fn show_photo(
 pub async fn api_set_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     mp: Multipart,
 ) -> AppResult<StatusCode> {
     let photo = prepare_photo(&v, read_photo(mp).await?).await?;
     let mut tx = state.db.write().await?;
-    set_photo(&mut tx, &v, PersonId(id), photo).await?;
+    set_photo(&mut tx, &v, id, photo).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -202,10 +202,10 @@ pub async fn api_set_photo(
 pub async fn api_delete_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
-    remove_photo(&mut tx, &v, PersonId(id)).await?;
+    remove_photo(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
