@@ -24,10 +24,10 @@ pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Jso
 pub async fn overdue_tasks(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Json<Vec<Task>>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(service::overdue_at(&mut tx, &v, UnitId(id)).await?))
+    Ok(Json(service::overdue_at(&mut tx, &v, id).await?))
 }
 
 /// Share of key-tier people in the subtree contacted within their interval.
@@ -36,10 +36,10 @@ pub async fn overdue_tasks(
 pub async fn coverage(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Json<Coverage>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(service::coverage(&mut tx, &v, UnitId(id)).await?))
+    Ok(Json(service::coverage(&mut tx, &v, id).await?))
 }
 
 /// The must-visit rules in force at a unit (its own or inherited from above).
@@ -48,10 +48,10 @@ pub async fn coverage(
 pub async fn get_rules(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Json<Rules>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(service::rules_at(&mut tx, &v, UnitId(id)).await?.0))
+    Ok(Json(service::rules_at(&mut tx, &v, id).await?.0))
 }
 
 /// Sets a unit's own rules (unit admins); units below inherit them.
@@ -60,11 +60,11 @@ pub async fn get_rules(
 pub async fn set_rules(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Json(r): Json<Rules>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
-    service::set_rules(&mut tx, &v, UnitId(id), &r).await?;
+    service::set_rules(&mut tx, &v, id, &r).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

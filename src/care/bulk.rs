@@ -5,7 +5,7 @@
 
 use super::visits::repo as visits;
 use crate::db::Tx;
-use crate::ids::PersonId;
+use crate::ids::{AccountId, PersonId, VisitId};
 
 pub use super::repo::Task;
 pub use super::visits::repo::{NewVisitRecord, PlanRow};
@@ -19,7 +19,7 @@ pub async fn upsert_care_plan(
     paired: Option<i64>,
     notes: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    visits::upsert_care_plan(tx, id, tier, interval, paired, notes).await
+    visits::upsert_care_plan(tx, id, tier, interval, paired.map(AccountId), notes).await
 }
 
 /// Records a visit (without closing tasks; see [`set_contact`]).
@@ -27,7 +27,7 @@ pub async fn insert_visit(
     tx: &mut Tx,
     id: PersonId,
     v: &NewVisitRecord<'_>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<VisitId, sqlx::Error> {
     visits::insert_visit(tx, id, v).await
 }
 
@@ -52,7 +52,7 @@ pub async fn set_contact(
     last: &str,
     next_due: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    super::repo::set_contact(tx, person, last, next_due).await
+    super::repo::set_contact(tx, PersonId(person), last, next_due).await
 }
 
 /// Adds a service item to a person's plan.
@@ -64,7 +64,9 @@ pub async fn insert_item(
     note: Option<&str>,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    super::items::repo::insert_item(tx, person, name, status, note, by).await
+    super::items::repo::insert_item(tx, person, name, status, note, AccountId(by))
+        .await
+        .map(|id| id.0)
 }
 
 /// Records a life event (without its tasks; the generator runs afterwards).
@@ -76,7 +78,9 @@ pub async fn insert_event(
     note: Option<&str>,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    super::events::repo::insert_event(tx, person, kind, on, note, by).await
+    super::events::repo::insert_event(tx, PersonId(person), kind, on, note, AccountId(by))
+        .await
+        .map(|id| id.0)
 }
 
 /// Records hardship aid.
@@ -91,10 +95,13 @@ pub async fn insert_aid(
     note: Option<&str>,
     by: i64,
 ) -> Result<i64, sqlx::Error> {
-    super::events::repo::insert_aid(tx, person, kind, fen, approved_by, on, note, by).await
+    let (person, by) = (PersonId(person), AccountId(by));
+    super::events::repo::insert_aid(tx, person, kind, fen, approved_by, on, note, by)
+        .await
+        .map(|id| id.0)
 }
 
 /// An account's open tasks, as "my tasks" lists them (the bench measures this statement).
 pub async fn my_tasks(tx: &mut Tx, account: i64, limit: i64) -> Result<Vec<Task>, sqlx::Error> {
-    super::repo::my_tasks(tx, account, limit).await
+    super::repo::my_tasks(tx, AccountId(account), limit).await
 }

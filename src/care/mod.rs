@@ -12,6 +12,7 @@ pub mod model;
 pub mod pages;
 mod repo;
 pub mod rules;
+pub mod rules_form;
 pub mod service;
 pub mod visits;
 

@@ -1,8 +1,10 @@
-//! Care's vocabulary: a care plan's attention tier, the kinds of visit, and where a service
-//! item stands.
+//! Care's vocabulary: a care plan's attention tier, the kinds of visit and of life event,
+//! and where a service item stands; the ids of care's records.
 
 use crate::people::model::code_enum;
 use serde::{Deserialize, Serialize};
+
+pub use crate::ids::{AidId, CareItemId, LifeEventId, TaskId, VisitId};
 
 code_enum!(
     /// Attention tier of a care plan.
@@ -13,6 +15,27 @@ code_enum!(
     ItemStatus, "item_status" { Planned => "planned", Active => "active", Paused => "paused", Done => "done" }
 );
 code_enum!(VisitKind, "visit_kind" { Home => "home", Phone => "phone", Video => "video", Hospital => "hospital" });
+code_enum!(
+    /// What happened in a person's life that care records; some call for a visit, a death or
+    /// a move changes the file's status.
+    LifeEventKind, "event" {
+        Hospitalised => "hospitalised", Discharged => "discharged", Bereavement => "bereavement",
+        Hardship => "hardship", Moved => "moved", Died => "died",
+    }
+);
+
+code_enum!(
+    /// Why a visit task is due (the must-visit rules, 五必访).
+    TaskReason, "reason" {
+        Hospital => "hospital", Bereavement => "bereavement", Hardship => "hardship", Death => "death",
+        Birthday => "birthday", Festival => "festival", Interval => "interval",
+    }
+);
+code_enum!(
+    /// Where a visit task stands: open until a visit closes it, or cancelled when the file is
+    /// no longer active.
+    TaskStatus, "task_status" { Open => "open", Done => "done", Cancelled => "cancelled" }
+);
 
 impl Tier {
     /// Default contact interval in days (configurable per unit later).
@@ -35,5 +58,8 @@ mod tests {
             assert_eq!(Tier::parse(t.as_str()), Some(*t));
         }
         assert_eq!(Tier::Key.default_interval_days(), 30);
+        for k in LifeEventKind::ALL {
+            assert_eq!(LifeEventKind::parse(k.as_str()), Some(*k));
+        }
     }
 }

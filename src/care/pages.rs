@@ -1,10 +1,11 @@
 //! Care pages: my tasks and a unit's care view (coverage, overdue tasks, rules).
 
 use super::repo::Task;
-use super::rules::{Rules, parse_ages};
+use super::rules::Rules;
+use super::rules_form::RulesForm;
 use super::service::{self, Coverage};
 use crate::access::Perm;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::units::{Unit, model::UnitId, service as units};
 use crate::web::auth::Viewer;
@@ -51,15 +52,15 @@ struct UnitCarePage {
 pub async fn unit_care(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> AppResult<Response> {
     // One consistent read.
     let mut tx = state.db.read().await?;
-    let unit = units::load(&mut tx, &v, Perm::ViewUnits, UnitId(id)).await?;
-    let coverage = service::coverage(&mut tx, &v, UnitId(id)).await?;
-    let overdue = service::overdue_at(&mut tx, &v, UnitId(id)).await?;
-    let (rules, own_rules) = service::rules_at(&mut tx, &v, UnitId(id)).await?;
-    let can_manage = units::load(&mut tx, &v, Perm::ManageUnits, UnitId(id))
+    let unit = units::load(&mut tx, &v, Perm::ViewUnits, id).await?;
+    let coverage = service::coverage(&mut tx, &v, id).await?;
+    let overdue = service::overdue_at(&mut tx, &v, id).await?;
+    let (rules, own_rules) = service::rules_at(&mut tx, &v, id).await?;
+    let can_manage = units::load(&mut tx, &v, Perm::ManageUnits, id)
         .await
         .is_ok();
     drop(tx);
@@ -93,48 +94,15 @@ pub async fn unit_care(
     })
 }
 
-pub(super) fn form(body: &Bytes) -> AppResult<Vec<(String, String)>> {
-    crate::web::form(body)
-}
-
-pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
 pub async fn set_rules(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let f = form(&body)?;
-    let mut bad = Vec::new();
-    let mut num = |k: &'static str| -> i32 {
-        get(&f, k).parse().unwrap_or_else(|_| {
-            bad.push(crate::error::FieldError::new(k, "validation.rule_range"));
-            0
-        })
-    };
-    let rules = Rules {
-        key_days: num("key_days"),
-        regular_days: num("regular_days"),
-        routine_days: num("routine_days"),
-        hospital_days: num("hospital_days"),
-        bereavement_days: num("bereavement_days"),
-        death_days: num("death_days"),
-        yearly_from_age: num("yearly_from_age"),
-        festival_window_days: num("festival_window_days"),
-        milestone_ages: parse_ages(get(&f, "milestone_ages")).unwrap_or_default(),
-    };
-    if !bad.is_empty() {
-        return Err(AppError::Validation(bad));
-    }
+    let rules = crate::web::form::<RulesForm>(&body)?.parse()?;
     let mut tx = state.db.write().await?;
-    service::set_rules(&mut tx, &v, UnitId(id), &rules).await?;
+    service::set_rules(&mut tx, &v, id, &rules).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{id}/care")).into_response())
 }

@@ -1,7 +1,9 @@
 //! SQL for must-visit rules, visit tasks and coverage.
 
+use super::model::{TaskReason, TaskStatus};
 use super::rules::Rules;
 use crate::db::{Tx, now};
+use crate::ids::{AccountId, LifeEventId, PersonId, TaskId, UnitId, VisitId};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
@@ -53,7 +55,7 @@ pub fn rules_for<'a>(all: &'a [(String, Rules)], path: &str, default: &'a Rules)
 }
 
 /// The rules in force at one unit (its own, the deepest configured ancestor's, or none).
-pub async fn rules_at_unit(tx: &mut Tx, unit_id: i64) -> Result<Option<Rules>, sqlx::Error> {
+pub async fn rules_at_unit(tx: &mut Tx, unit_id: UnitId) -> Result<Option<Rules>, sqlx::Error> {
     let path: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
         .bind(unit_id).fetch_optional(c).await)?;
     let Some(path) = path else { return Ok(None) };
@@ -65,7 +67,7 @@ pub async fn rules_at_unit(tx: &mut Tx, unit_id: i64) -> Result<Option<Rules>, s
         .map(|(_, r)| r.clone()))
 }
 
-pub async fn save_rules(tx: &mut Tx, unit_id: i64, r: &Rules) -> Result<(), sqlx::Error> {
+pub async fn save_rules(tx: &mut Tx, unit_id: UnitId, r: &Rules) -> Result<(), sqlx::Error> {
     let ages = r
         .milestone_ages
         .iter()
@@ -91,21 +93,21 @@ pub async fn save_rules(tx: &mut Tx, unit_id: i64, r: &Rules) -> Result<(), sqlx
 /// One person as the task generator sees them.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PersonFacts {
-    pub id: i64,
+    pub id: PersonId,
     pub birth_date: Option<String>,
     pub status: String,
     pub path: String,
     pub tier: Option<String>,
     pub interval_days: Option<i32>,
     pub last_contact_on: Option<String>,
-    pub paired_staff: Option<i64>,
+    pub paired_staff: Option<AccountId>,
 }
 
 /// The next batch of people after `after_id` (all of them, or only `only`).
 pub async fn people_batch(
     tx: &mut Tx,
-    after_id: i64,
-    only: Option<i64>,
+    after_id: PersonId,
+    only: Option<PersonId>,
     limit: i64,
 ) -> Result<Vec<PersonFacts>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, PersonFacts>(
@@ -119,9 +121,9 @@ pub async fn people_batch(
 pub async fn recent_events(
     tx: &mut Tx,
     since: &str,
-    lo: i64,
-    hi: i64,
-) -> Result<Vec<(i64, i64, String, String)>, sqlx::Error> {
+    lo: PersonId,
+    hi: PersonId,
+) -> Result<Vec<(LifeEventId, PersonId, String, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         "SELECT id, person_id, kind, occurred_on FROM life_events WHERE occurred_on >= $1 AND person_id BETWEEN $2 AND $3")
         .bind(since).bind(lo).bind(hi).fetch_all(c).await)
@@ -131,12 +133,12 @@ pub async fn recent_events(
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_task(
     tx: &mut Tx,
-    person: i64,
+    person: PersonId,
     reason: &str,
     key: &str,
     window_start: &str,
     due_on: &str,
-    assigned_to: Option<i64>,
+    assigned_to: Option<AccountId>,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "INSERT INTO visit_tasks (person_id, reason, reason_key, window_start, due_on, assigned_to, status, created_at)
@@ -158,9 +160,9 @@ pub async fn cancel_for_inactive(tx: &mut Tx) -> Result<u64, sqlx::Error> {
 /// A visit on `visited_on` closes every open task of the person whose window has begun.
 pub async fn close_for_visit(
     tx: &mut Tx,
-    person: i64,
+    person: PersonId,
     visited_on: &str,
-    visit_id: i64,
+    visit_id: VisitId,
 ) -> Result<u64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE visit_tasks SET status = 'done', closed_at = $1, closed_by_visit = $2
@@ -171,7 +173,7 @@ pub async fn close_for_visit(
 /// Updates the plan's last contact and next due date after a visit (when it is newer).
 pub async fn set_contact(
     tx: &mut Tx,
-    person: i64,
+    person: PersonId,
     last: &str,
     next_due: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -183,7 +185,7 @@ pub async fn set_contact(
 }
 
 /// The latest visit date of a person.
-pub async fn last_visit(tx: &mut Tx, person: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn last_visit(tx: &mut Tx, person: PersonId) -> Result<Option<String>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar("SELECT MAX(visited_on) FROM visits WHERE person_id = $1")
         .bind(person).fetch_one(c).await)
 }
@@ -191,16 +193,18 @@ pub async fn last_visit(tx: &mut Tx, person: i64) -> Result<Option<String>, sqlx
 /// A task as listed.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Task {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: TaskId,
+    pub person_id: PersonId,
     pub person_name: String,
     pub unit_name: String,
-    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub reason: TaskReason,
     pub window_start: String,
     pub due_on: String,
-    pub assigned_to: Option<i64>,
+    pub assigned_to: Option<AccountId>,
     pub assigned_name: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -221,7 +225,11 @@ macro_rules! task_select {
 }
 
 /// Open tasks assigned to the account, overdue first (earliest due first).
-pub async fn my_tasks(tx: &mut Tx, account: i64, limit: i64) -> Result<Vec<Task>, sqlx::Error> {
+pub async fn my_tasks(
+    tx: &mut Tx,
+    account: AccountId,
+    limit: i64,
+) -> Result<Vec<Task>, sqlx::Error> {
     // The shared statement numbers the limit $3; $2 (a unit path elsewhere) is unused here.
     on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!("t.assigned_to = $1 AND $2 = ''"))
         .bind(account).bind("").bind(limit).fetch_all(c).await)
@@ -231,7 +239,7 @@ pub async fn my_tasks(tx: &mut Tx, account: i64, limit: i64) -> Result<Vec<Task>
 /// when `before` is today), earliest first.
 pub async fn unit_tasks(
     tx: &mut Tx,
-    account: i64,
+    account: AccountId,
     unit_path: &str,
     before: &str,
     limit: i64,
@@ -241,7 +249,11 @@ pub async fn unit_tasks(
 }
 
 /// Counts of the account's open tasks: (all, overdue).
-pub async fn my_counts(tx: &mut Tx, account: i64, today: &str) -> Result<(i64, i64), sqlx::Error> {
+pub async fn my_counts(
+    tx: &mut Tx,
+    account: AccountId,
+    today: &str,
+) -> Result<(i64, i64), sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_on < $2 THEN 1 ELSE 0 END), 0)
          FROM visit_tasks WHERE assigned_to = $1 AND status = 'open'")

@@ -1,7 +1,9 @@
 //! Must-visit rules (五必访) as pure functions: given a unit's rules, one person's facts and
 //! today's date, which visit tasks are due. The scheduled job stores them idempotently.
 
-use super::model::Tier;
+use super::model::{LifeEventId, LifeEventKind, TaskReason, Tier};
+use crate::error::{AppResult, FieldError};
+use crate::web::form::Fields;
 use chinese_lunisolar_calendar::LunisolarDate;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -52,9 +54,15 @@ impl Rules {
         }
     }
 
-    /// Checks ranges; returns the fields that are out of range.
-    pub fn invalid_fields(&self) -> Vec<&'static str> {
-        let mut bad = Vec::new();
+    /// Checks ranges: each field out of range is a field error.
+    pub fn check(&self) -> AppResult<()> {
+        let mut f = Fields::new();
+        self.check_into(&mut f);
+        f.check()
+    }
+
+    /// Records the fields out of range, skipping those already in error (not numbers).
+    pub fn check_into(&self, f: &mut Fields) {
         for (name, v, max) in [
             ("key_days", self.key_days, 3650),
             ("regular_days", self.regular_days, 3650),
@@ -65,16 +73,15 @@ impl Rules {
             ("yearly_from_age", self.yearly_from_age, 150),
             ("festival_window_days", self.festival_window_days, 30),
         ] {
-            if !(1..=max).contains(&v) {
-                bad.push(name);
+            if !(1..=max).contains(&v) && !f.has(name) {
+                f.add(FieldError::new(name, "validation.rule_range"));
             }
         }
         if self.milestone_ages.is_empty()
             || self.milestone_ages.iter().any(|a| !(1..=150).contains(a))
         {
-            bad.push("milestone_ages");
+            f.add(FieldError::new("milestone_ages", "validation.rule_range"));
         }
-        bad
     }
 }
 
@@ -99,13 +106,13 @@ pub struct Facts {
     pub interval_days: Option<i32>,
     pub last_contact: Option<NaiveDate>,
     /// Recent life events: (event id, kind, date).
-    pub events: Vec<(i64, String, NaiveDate)>,
+    pub events: Vec<(LifeEventId, LifeEventKind, NaiveDate)>,
 }
 
 /// A task the rules call for. `key` makes it unique per person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Due {
-    pub reason: &'static str,
+    pub reason: TaskReason,
     pub key: String,
     /// A visit on or after this date satisfies the task.
     pub window_start: NaiveDate,
@@ -154,12 +161,12 @@ pub fn due(
         if today - *on > Duration::days(EVENT_LOOKBACK_DAYS) || *on > today {
             continue;
         }
-        let (reason, days) = match kind.as_str() {
-            "hospitalised" => ("hospital", rules.hospital_days),
-            "bereavement" => ("bereavement", rules.bereavement_days),
-            "hardship" => ("hardship", rules.bereavement_days),
-            "died" => ("death", rules.death_days),
-            _ => continue,
+        let (reason, days) = match kind {
+            LifeEventKind::Hospitalised => (TaskReason::Hospital, rules.hospital_days),
+            LifeEventKind::Bereavement => (TaskReason::Bereavement, rules.bereavement_days),
+            LifeEventKind::Hardship => (TaskReason::Hardship, rules.bereavement_days),
+            LifeEventKind::Died => (TaskReason::Death, rules.death_days),
+            LifeEventKind::Discharged | LifeEventKind::Moved => continue,
         };
         out.push(Due {
             reason,
@@ -181,7 +188,7 @@ pub fn due(
             let (start, due_on) = (bday - Duration::days(3), bday + Duration::days(3));
             if milestone && today >= start - Duration::days(LEAD_DAYS) && today <= due_on {
                 out.push(Due {
-                    reason: "birthday",
+                    reason: TaskReason::Birthday,
                     key: format!("birthday:{year}"),
                     window_start: start,
                     due_on,
@@ -195,7 +202,7 @@ pub fn due(
             let (start, due_on) = (*day - w, *day + w);
             if today >= start - Duration::days(LEAD_DAYS) && today <= due_on {
                 out.push(Due {
-                    reason: "festival",
+                    reason: TaskReason::Festival,
                     key: format!("festival:{name}:{}", day.year()),
                     window_start: start,
                     due_on,
@@ -210,7 +217,7 @@ pub fn due(
                 let next = last + Duration::days(i64::from(interval));
                 if today >= next - Duration::days(LEAD_DAYS) {
                     out.push(Due {
-                        reason: "interval",
+                        reason: TaskReason::Interval,
                         key: format!("interval:{next}"),
                         window_start: last + Duration::days(1),
                         due_on: next,
@@ -218,7 +225,7 @@ pub fn due(
                 }
             }
             None => out.push(Due {
-                reason: "interval",
+                reason: TaskReason::Interval,
                 key: "interval:first".into(),
                 window_start: NaiveDate::MIN,
                 due_on: today,
@@ -231,6 +238,7 @@ pub fn due(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -253,8 +261,8 @@ mod tests {
         let f = Facts {
             active: true,
             events: vec![
-                (5, "hospitalised".into(), d("2026-11-20")),
-                (6, "hospitalised".into(), d("2026-09-01")),
+                (LifeEventId(5), LifeEventKind::Hospitalised, d("2026-11-20")),
+                (LifeEventId(6), LifeEventKind::Hospitalised, d("2026-09-01")),
             ],
             ..Facts::default()
         };
@@ -262,7 +270,7 @@ mod tests {
         assert_eq!(
             tasks,
             vec![Due {
-                reason: "hospital",
+                reason: TaskReason::Hospital,
                 key: "event:5".into(),
                 window_start: d("2026-11-20"),
                 due_on: d("2026-11-23")
@@ -280,7 +288,10 @@ mod tests {
         };
         let t = due(&r, &eighty, d("2026-11-22"), &[]);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].reason, t[0].due_on), ("birthday", d("2026-12-04")));
+        assert_eq!(
+            (t[0].reason, t[0].due_on),
+            (TaskReason::Birthday, d("2026-12-04"))
+        );
         let eighty_one = Facts {
             active: true,
             birth: Some(d("1945-12-01")),
@@ -325,7 +336,7 @@ mod tests {
         assert!(
             !due(&Rules::default(), &regular, d("2026-10-05"), &fest)
                 .iter()
-                .any(|t| t.reason == "festival")
+                .any(|t| t.reason == TaskReason::Festival)
         );
     }
 
@@ -341,7 +352,7 @@ mod tests {
         assert_eq!(
             t,
             vec![Due {
-                reason: "interval",
+                reason: TaskReason::Interval,
                 key: "interval:2026-12-01".into(),
                 window_start: d("2026-11-02"),
                 due_on: d("2026-12-01")
@@ -367,12 +378,15 @@ mod tests {
             active: false,
             tier: Some(Tier::Key),
             birth: Some(d("1946-12-01")),
-            events: vec![(9, "died".into(), d("2026-11-21"))],
+            events: vec![(LifeEventId(9), LifeEventKind::Died, d("2026-11-21"))],
             ..Facts::default()
         };
         let t = due(&Rules::default(), &f, d("2026-11-22"), &[]);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].reason, t[0].due_on), ("death", d("2026-11-24")));
+        assert_eq!(
+            (t[0].reason, t[0].due_on),
+            (TaskReason::Death, d("2026-11-24"))
+        );
     }
 
     #[test]
@@ -384,9 +398,12 @@ mod tests {
             milestone_ages: vec![],
             ..Rules::default()
         };
-        assert_eq!(
-            bad.invalid_fields(),
-            vec!["hospital_days", "milestone_ages"]
-        );
+        match bad.check() {
+            Err(AppError::Validation(e)) => assert_eq!(
+                e.iter().map(|e| e.field).collect::<Vec<_>>(),
+                vec!["hospital_days", "milestone_ages"]
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -1,13 +1,14 @@
 //! Care use cases: generating visit tasks from the rules (the scheduled job), per-unit rules,
 //! task lists and the coverage figure. Life events and aid are `care::events`.
 
-use super::model::Tier;
+use super::model::{LifeEventKind, Tier, VisitId};
 use super::repo::{self, Task};
 use super::rules::{self, Facts, Rules};
 use crate::access::{self, ADULT_KEEPERS, MINOR_KEEPERS, Perm};
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::AppResult;
+use crate::ids::AccountId;
 use crate::outbox::totals;
 use crate::people::model::PersonId;
 use crate::units::{model::UnitId, service as units};
@@ -49,10 +50,10 @@ pub async fn task_plan(tx: &mut Tx, today: NaiveDate) -> Result<TaskPlan, sqlx::
 pub async fn task_batch(
     tx: &mut Tx,
     plan: &TaskPlan,
-    after: i64,
+    after: PersonId,
     only: Option<PersonId>,
-) -> Result<Option<(i64, u64)>, sqlx::Error> {
-    let batch = repo::people_batch(tx, after, only.map(|p| p.0), 1000).await?;
+) -> Result<Option<(PersonId, u64)>, sqlx::Error> {
+    let batch = repo::people_batch(tx, after, only, 1000).await?;
     let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
         return Ok(None);
     };
@@ -69,9 +70,8 @@ pub async fn task_batch(
                 .iter()
                 .filter(|e| e.1 == p.id)
                 .filter_map(|e| {
-                    NaiveDate::parse_from_str(&e.3, "%Y-%m-%d")
-                        .ok()
-                        .map(|d| (e.0, e.2.clone(), d))
+                    let on = NaiveDate::parse_from_str(&e.3, "%Y-%m-%d").ok()?;
+                    Some((e.0, LifeEventKind::parse(&e.2)?, on))
                 })
                 .collect(),
         };
@@ -85,7 +85,7 @@ pub async fn task_batch(
             if repo::insert_task(
                 tx,
                 p.id,
-                t.reason,
+                t.reason.as_str(),
                 &t.key,
                 &start,
                 &t.due_on.to_string(),
@@ -109,7 +109,7 @@ pub async fn generate_tasks_for(
 ) -> Result<u64, sqlx::Error> {
     let plan = task_plan(tx, today).await?;
     let mut created = 0;
-    let mut after = 0;
+    let mut after = PersonId(0);
     while let Some((last, n)) = task_batch(tx, &plan, after, Some(person)).await? {
         created += n;
         after = last;
@@ -123,9 +123,9 @@ pub async fn after_visit(
     tx: &mut Tx,
     person: PersonId,
     visited_on: NaiveDate,
-    visit_id: i64,
+    visit_id: VisitId,
 ) -> Result<u64, sqlx::Error> {
-    let closed = repo::close_for_visit(tx, person.0, &visited_on.to_string(), visit_id).await?;
+    let closed = repo::close_for_visit(tx, person, &visited_on.to_string(), visit_id).await?;
     refresh_contact(tx, person).await?;
     Ok(closed)
 }
@@ -135,22 +135,22 @@ pub async fn refresh_contact(tx: &mut Tx, person: PersonId) -> Result<(), sqlx::
     let Some(plan) = super::visits::repo::care_plan(tx, person).await? else {
         return Ok(());
     };
-    let last = repo::last_visit(tx, person.0).await?;
+    let last = repo::last_visit(tx, person).await?;
     let next = date(&last).map(|d| (d + Duration::days(i64::from(plan.interval_days))).to_string());
     if let Some(last) = last {
-        repo::set_contact(tx, person.0, &last, next.as_deref()).await?;
+        repo::set_contact(tx, person, &last, next.as_deref()).await?;
     }
     Ok(())
 }
 
 /// The caller's open tasks and how many of them are overdue on `today` (the home page).
-pub async fn my_counts(tx: &mut Tx, account: i64, today: &str) -> AppResult<(i64, i64)> {
+pub async fn my_counts(tx: &mut Tx, account: AccountId, today: &str) -> AppResult<(i64, i64)> {
     Ok(repo::my_counts(tx, account, today).await?)
 }
 
 /// The rules in force at a person's unit (configured there or above, else the defaults):
 /// what a care plan's tier means there.
-pub async fn rules_for_unit(tx: &mut Tx, unit_id: i64) -> Result<Rules, sqlx::Error> {
+pub async fn rules_for_unit(tx: &mut Tx, unit_id: UnitId) -> Result<Rules, sqlx::Error> {
     Ok(repo::rules_at_unit(tx, unit_id).await?.unwrap_or_default())
 }
 
@@ -166,15 +166,8 @@ pub async fn rules_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<(Rules
 /// Sets a unit's own rules, in the caller's write transaction.
 pub async fn set_rules(tx: &mut Tx, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
     let u = units::load(tx, v, Perm::ManageUnits, unit).await?;
-    let bad = r.invalid_fields();
-    if !bad.is_empty() {
-        return Err(AppError::Validation(
-            bad.into_iter()
-                .map(|f| FieldError::new(f, "validation.rule_range"))
-                .collect(),
-        ));
-    }
-    repo::save_rules(tx, u.id, r).await?;
+    r.check()?;
+    repo::save_rules(tx, u.id.into(), r).await?;
     let event = Event::ok("care_rules.set", format!("unit:{}", u.id))
         .unit(u.id)
         .detail(json!({ "after": r }));
@@ -185,7 +178,7 @@ pub async fn set_rules(tx: &mut Tx, v: &Viewer, unit: UnitId, r: &Rules) -> AppR
 /// The caller's open visit tasks.
 pub async fn my_tasks(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Task>> {
     v.scope(Perm::People)?;
-    Ok(repo::my_tasks(tx, v.p.id.0, 500).await?)
+    Ok(repo::my_tasks(tx, v.p.id, 500).await?)
 }
 
 /// Overdue tasks in a unit's subtree.
@@ -193,13 +186,13 @@ pub async fn overdue_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Vec<
     v.scope(Perm::People)?;
     let u = units::load(tx, v, Perm::ViewUnits, unit).await?;
     let today = Utc::now().date_naive().to_string();
-    Ok(repo::unit_tasks(tx, v.p.id.0, &u.path, &today, 500).await?)
+    Ok(repo::unit_tasks(tx, v.p.id, &u.path, &today, 500).await?)
 }
 
 /// Coverage of key-tier people in a unit's subtree.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Coverage {
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub key_people: i64,
     pub contacted_in_time: i64,
     /// Percent, one decimal; `null` when there are no key-tier people.
@@ -223,7 +216,7 @@ pub async fn coverage(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Covera
     }
     let percent = (all > 0).then(|| (ok as f64 * 1000.0 / all as f64).round() / 10.0);
     Ok(Coverage {
-        unit_id: u.id,
+        unit_id: u.id.into(),
         key_people: all,
         contacted_in_time: ok,
         percent,

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::ids::UnitId;
 use crate::people::bulk as people;
 use crate::people::model::with_check_char;
-use crate::people::service::{PersonInput, build};
+use crate::people::service::{NewPerson, PersonInput, build};
 use crate::people::transfer::{COLUMNS, write_xlsx};
 use crate::units::model::UnitKind;
 use crate::units::{bulk as units_bulk, service as units};
@@ -188,7 +188,7 @@ async fn load_people(
             let n = written + k;
             let (name, birth, id, mobile) = person(&mut rng, n);
             let input = PersonInput {
-                unit_id: villages[n % villages.len()].0,
+                unit_id: Some(villages[n % villages.len()].0.to_string()),
                 name,
                 birth_date: Some(birth),
                 id_number: Some(id),
@@ -198,7 +198,11 @@ async fn load_people(
                 categories: vec!["tuixiu".into()],
                 ..PersonInput::default()
             };
-            built.push(build(crypto, &input, None).map_err(|e| anyhow::anyhow!("{e:?}"))?);
+            built.push(
+                NewPerson::parse(&input)
+                    .and_then(|p| build(crypto, &p, None))
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            );
         }
         let mut tx = db.write().await?;
         let rows: Vec<_> = built
@@ -275,7 +279,14 @@ async fn time_reads(
         for _ in 0..200 {
             let t = Instant::now();
             let mut tx = db.read().await?;
-            let rows = crate::people::service::search_as(&mut tx, county_staff, &s, 50, 0).await?;
+            let rows = crate::people::service::search_as(
+                &mut tx,
+                crate::ids::AccountId(county_staff),
+                &s,
+                50,
+                0,
+            )
+            .await?;
             drop(tx);
             std::hint::black_box(rows);
             times.push(t.elapsed());

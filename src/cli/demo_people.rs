@@ -8,7 +8,7 @@ use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::people::bulk as people;
 use crate::people::model::with_check_char;
-use crate::people::service::{PersonInput, build};
+use crate::people::service::{NewPerson, PersonInput, build};
 use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -107,10 +107,10 @@ pub async fn generate(
                 cats = vec!["youth".into()];
             }
             let input = PersonInput {
-                unit_id: match schools.get((vi + i) % schools.len().max(1)) {
-                    Some(school) if youth => *school,
-                    _ => *village,
-                },
+                unit_id: Some(match schools.get((vi + i) % schools.len().max(1)) {
+                    Some(school) if youth => school.to_string(),
+                    _ => village.to_string(),
+                }),
                 name: format!(
                     "{}{}",
                     SURNAMES.choose(rng).unwrap_or(&"王"),
@@ -163,7 +163,8 @@ pub async fn generate(
                 categories: cats,
                 ..PersonInput::default()
             };
-            let b = build(crypto, &input, None)
+            let b = NewPerson::parse(&input)
+                .and_then(|p| build(crypto, &p, None))
                 .map_err(|e| anyhow::anyhow!("demo person invalid: {e:?}"))?;
             let pid = people::insert(tx, &b.record).await?;
             people::set_categories(tx, pid, &b.categories).await?;

@@ -29,17 +29,18 @@ pub(super) async fn import_people(
         .and_then(|n| n.to_str())
         .unwrap_or("roster");
     // The operator at the server may file people at any active unit.
-    let allowed: std::collections::HashMap<(i64, bool), bool> = {
+    let allowed: std::collections::HashMap<(crate::ids::UnitId, bool), bool> = {
         let mut tx = db.read().await?;
         let all = crate::access::Scope::EVERYTHING;
         crate::units::service::list(&mut tx, &all, false, i64::MAX)
             .await?
             .into_iter()
-            .flat_map(|u| [((u.id, false), true), ((u.id, true), true)])
+            .flat_map(|u| [((u.id.into(), false), true), ((u.id.into(), true), true)])
             .collect()
     };
     let started = std::time::Instant::now();
     let locale = crate::i18n::Locale::ZhCn;
+    let unit = crate::ids::UnitId(unit);
     let checked = async {
         let parsed =
             import::parse(&crypto, locale, name, axum::body::Bytes::from(data), unit).await?;

@@ -19,7 +19,7 @@ use crate::ids::UnitId;
 use crate::news::model::render_body;
 use crate::news::seed::{self as news, Text};
 use crate::people::bulk as people;
-use crate::people::service::{PersonInput, build};
+use crate::people::service::{NewPerson, PersonInput, build};
 use crate::units::Unit;
 use crate::units::model::UnitKind;
 use crate::units::{bulk as units_bulk, service as units};
@@ -323,7 +323,7 @@ async fn people_plans_visits(
                     categories.push("party_member".into());
                 }
                 PersonInput {
-                    unit_id: p.villages[n % p.villages.len()].0,
+                    unit_id: Some(p.villages[n % p.villages.len()].0.to_string()),
                     name,
                     gender: Some(if n % 2 == 0 { "male" } else { "female" }.into()),
                     birth_date: Some(birth),
@@ -339,7 +339,9 @@ async fn people_plans_visits(
                 }
             })
             .collect();
-        let built = crate::par::map(&inputs, |_, input| build(crypto, input, None));
+        let built = crate::par::map(&inputs, |_, input| {
+            NewPerson::parse(input).and_then(|p| build(crypto, &p, None))
+        });
         let built = built
             .into_iter()
             .collect::<Result<Vec<_>, _>>()

@@ -94,7 +94,7 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
     }
     if v.p.can(Perm::People) {
         let today = crate::db::now().date_naive().to_string();
-        let (open, overdue) = crate::care::service::my_counts(&mut tx, v.p.id.0, &today).await?;
+        let (open, overdue) = crate::care::service::my_counts(&mut tx, v.p.id, &today).await?;
         figures.push(Figure {
             label_key: "home.my_tasks".into(),
             value: open,
@@ -143,7 +143,7 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
             href: Some("/audit?action=login.failed"),
         });
     }
-    let own_file = crate::people::service::file_of_account(&mut tx, v.p.id.0)
+    let own_file = crate::people::service::file_of_account(&mut tx, v.p.id)
         .await?
         .is_some();
     let role_key = match v.p.platform_role {

@@ -20,7 +20,7 @@ pub async fn generate(
         task_plan(&mut tx, today).await?
     };
     let mut created = 0;
-    let mut after = 0;
+    let mut after = PersonId(0);
     loop {
         let mut tx = db.write().await?;
         let Some((last, n)) = task_batch(&mut tx, &plan, after, only).await? else {

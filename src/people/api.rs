@@ -3,7 +3,7 @@
 
 use super::model::{PersonId, Sensitive};
 use super::repo::PersonRow;
-use super::service::{self, PersonInput, SearchInput};
+use super::service::{self, NewPerson, PersonInput, PersonQuery, SearchInput};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageParams;
@@ -21,12 +21,13 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Json<Vec<PersonRow>>> {
     let paging = PageParams { page: q.page };
+    let query = PersonQuery::parse(&q)?;
     let mut tx = state.db.read().await?;
     let found = service::search(
         &mut tx,
         &state.crypto,
         &v,
-        &q,
+        &query,
         PageParams::SIZE,
         paging.offset(),
     )
@@ -44,8 +45,9 @@ pub async fn create_person(
     v: Viewer,
     Json(input): Json<PersonInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
+    let person = NewPerson::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let id = service::create(&mut tx, &state.crypto, &v, &input).await?;
+    let id = service::create(&mut tx, &state.crypto, &v, &person).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
@@ -56,11 +58,12 @@ pub async fn create_person(
 pub async fn update_person(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Json(input): Json<PersonInput>,
 ) -> AppResult<StatusCode> {
+    let person = NewPerson::parse(&input)?;
     let mut tx = state.db.write().await?;
-    service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
+    service::update(&mut tx, &state.crypto, &v, id, &person).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -78,11 +81,11 @@ pub struct Revealed {
 pub async fn reveal_field(
     State(state): State<AppState>,
     v: Viewer,
-    Path((id, field)): Path<(i64, String)>,
+    Path((id, field)): Path<(PersonId, String)>,
 ) -> AppResult<Json<Revealed>> {
     let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
     let mut tx = state.db.write().await?;
-    let value = service::reveal(&mut tx, &state.crypto, &v, PersonId(id), f).await?;
+    let value = service::reveal(&mut tx, &state.crypto, &v, id, f).await?;
     tx.commit().await?;
     Ok(Json(Revealed { field, value }))
 }

@@ -48,7 +48,7 @@ impl ExportFormat {
 #[derive(Clone, Copy, Debug)]
 pub struct ExportRequest {
     pub format: ExportFormat,
-    pub unit: Option<i64>,
+    pub unit: Option<UnitId>,
     pub unmasked: bool,
 }
 
@@ -102,9 +102,9 @@ pub async fn rows(
     };
     let subtree = match req.unit {
         Some(u) => {
-            let unit = unit_service::load(tx, v, Perm::ViewUnits, UnitId(u)).await?;
+            let unit = unit_service::load(tx, v, Perm::ViewUnits, u).await?;
             if let Some(scope) = &admin
-                && units::get_in_scope(tx, scope, UnitId(u)).await?.is_none()
+                && units::get_in_scope(tx, scope, u).await?.is_none()
             {
                 return Err(AppError::Forbidden);
             }
@@ -146,7 +146,7 @@ pub async fn record(tx: &mut Tx, v: &Viewer, req: ExportRequest, rows: usize) ->
         Event::ok("person.export", "people")
     };
     let event = match req.unit {
-        Some(u) => event.unit(u),
+        Some(u) => event.unit(u.0),
         None => event,
     };
     audit::record(
@@ -177,7 +177,7 @@ async fn export(
 
 #[derive(serde::Deserialize)]
 pub struct ExportParams {
-    unit: Option<i64>,
+    unit: Option<UnitId>,
     unmasked: Option<String>,
 }
 
@@ -203,7 +203,7 @@ pub struct ApiExportParams {
     #[param(required = true, example = "csv")]
     pub format: Option<String>,
     /// Only this unit and the units below it.
-    pub unit: Option<i64>,
+    pub unit: Option<UnitId>,
     /// `true`: sensitive fields in clear. Unit admins only, and only for units they
     /// administer: without `unit` the file holds only those units' people; a `unit` outside
     /// them is refused (403). Audited as `person.export_unmasked`.
@@ -242,7 +242,7 @@ fn export_row(
     crypto: &FieldCrypto,
     r: &PersonRecord,
     cats: &str,
-    unit_id: i64,
+    unit_id: UnitId,
     unmasked: bool,
     locale: Locale,
 ) -> ExportRow {

@@ -4,7 +4,7 @@
 //! Between the check and the commit the file is kept encrypted with the field key, and it is
 //! removed by the commit (or by the daily housekeeping once it is a day old).
 
-use super::service::{Built, build};
+use super::service::{Built, NewPerson, build};
 use super::transfer::{self, header_index, read_rows, to_input};
 use super::{import_repo, repo};
 use crate::audit;
@@ -13,6 +13,7 @@ use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Locale;
+use crate::ids::{AccountId, UnitId, UploadId};
 use axum::body::Bytes;
 use serde_json::json;
 use std::collections::HashMap;
@@ -73,7 +74,7 @@ pub async fn parse(
     locale: Locale,
     filename: &str,
     data: Bytes,
-    default_unit: i64,
+    default_unit: UnitId,
 ) -> Result<Parsed, AppError> {
     let (crypto, filename) = (crypto.clone(), filename.to_string());
     let rows = tokio::task::spawn_blocking(move || {
@@ -92,7 +93,7 @@ pub async fn check(
     tx: &mut Tx,
     locale: Locale,
     parsed: Parsed,
-    allowed_units: &HashMap<(i64, bool), bool>,
+    allowed_units: &HashMap<(UnitId, bool), bool>,
 ) -> Result<(Report, Vec<Built>), AppError> {
     let (mut report, built) = finish_rows(locale, parsed.rows, allowed_units);
     // Duplicates against the database are reported, never merged.
@@ -130,7 +131,7 @@ fn check_rows(
     locale: Locale,
     filename: &str,
     data: &[u8],
-    default_unit: i64,
+    default_unit: UnitId,
 ) -> Result<Vec<RowCheck>, AppError> {
     let rows = read_rows(filename, data).map_err(|e| AppError::Validation(vec![e]))?;
     let Some((header, body)) = rows.split_first() else {
@@ -151,7 +152,8 @@ fn check_rows(
             .as_deref()
             .and_then(|v| super::model::parse_id_number(v).ok())
             .map(|id| crypto.blind_indexes("id_number", &id.value));
-        Some((i + 2, errors, id_index, build(crypto, &input, None)))
+        let built = NewPerson::parse(&input).and_then(|p| build(crypto, &p, None));
+        Some((i + 2, errors, id_index, built))
     });
     for (line, mut errors, id_index, b) in checked.into_iter().flatten() {
         // Duplicates within the file are found whatever else is wrong with the row.
@@ -194,7 +196,7 @@ fn check_rows(
 fn finish_rows(
     locale: Locale,
     rows: Vec<RowCheck>,
-    allowed_units: &HashMap<(i64, bool), bool>,
+    allowed_units: &HashMap<(UnitId, bool), bool>,
 ) -> (Report, Vec<PassedRow>) {
     let mut report = Report::default();
     let mut passed = Vec::new();
@@ -248,9 +250,9 @@ pub async fn commit(
     tx: &mut Tx,
     actor: &Actor,
     filename: &str,
-    unit: i64,
+    unit: UnitId,
     records: &[Built],
-    upload: Option<(i64, i64)>,
+    upload: Option<(AccountId, UploadId)>,
 ) -> Result<usize, AppError> {
     if let Some((account, id)) = upload
         && import_repo::delete_upload(tx, account, id).await? == 0
@@ -268,12 +270,12 @@ pub async fn commit(
             other => other,
         })?;
     let event = Event::ok("person.import", format!("unit:{unit}"))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({ "file": filename, "rows": records.len() }));
     audit::record(tx, actor, event).await?;
     let mut per_unit: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
     for b in records {
-        *per_unit.entry(b.record.unit_id).or_default() += 1;
+        *per_unit.entry(b.record.unit_id.0).or_default() += 1;
     }
     for (unit_id, count) in per_unit {
         let filed = crate::outbox::DomainEvent::new(
@@ -304,7 +306,7 @@ pub async fn purge_expired(
 
 /// A checked file waiting for its commit, opened.
 pub struct KeptUpload {
-    pub unit: i64,
+    pub unit: UnitId,
     pub filename: String,
     pub data: Vec<u8>,
 }
@@ -324,11 +326,11 @@ pub fn seal_upload(crypto: &FieldCrypto, data: &[u8]) -> Result<SealedUpload, Ap
 /// Keeps a sealed upload until its commit, in the caller's write transaction; returns its id.
 pub async fn store_upload(
     tx: &mut Tx,
-    account: i64,
-    unit: i64,
+    account: AccountId,
+    unit: UnitId,
     filename: &str,
     sealed: &SealedUpload,
-) -> Result<i64, AppError> {
+) -> Result<UploadId, AppError> {
     Ok(import_repo::insert_upload(tx, account, unit, filename, &sealed.0).await?)
 }
 
@@ -336,8 +338,8 @@ pub async fn store_upload(
 pub async fn load_upload(
     tx: &mut Tx,
     crypto: &FieldCrypto,
-    account: i64,
-    id: i64,
+    account: AccountId,
+    id: UploadId,
 ) -> Result<Option<KeptUpload>, AppError> {
     let since = crate::db::now() - upload_lifetime();
     let Some(stored) = import_repo::upload_of(tx, account, id, since).await? else {

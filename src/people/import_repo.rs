@@ -2,6 +2,7 @@
 //! the look-up of ID numbers already on file.
 
 use crate::db::Tx;
+use crate::ids::{AccountId, UnitId, UploadId};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -9,7 +10,7 @@ use std::collections::HashSet;
 /// A kept upload as stored: `data` is the sealed (encrypted) file.
 #[derive(Debug, sqlx::FromRow)]
 pub struct StoredUpload {
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub filename: String,
     pub data: Vec<u8>,
 }
@@ -17,11 +18,11 @@ pub struct StoredUpload {
 /// Keeps a sealed file for its owner; returns its id.
 pub async fn insert_upload(
     tx: &mut Tx,
-    account: i64,
-    unit: i64,
+    account: AccountId,
+    unit: UnitId,
     filename: &str,
     sealed: &[u8],
-) -> Result<i64, sqlx::Error> {
+) -> Result<UploadId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO import_uploads (account_id, unit_id, filename, data, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(account).bind(unit).bind(filename).bind(sealed).bind(crate::db::now()).fetch_one(c).await)
@@ -30,8 +31,8 @@ pub async fn insert_upload(
 /// The account's own upload, if it was kept after `since`.
 pub async fn upload_of(
     tx: &mut Tx,
-    account: i64,
-    id: i64,
+    account: AccountId,
+    id: UploadId,
     since: DateTime<Utc>,
 ) -> Result<Option<StoredUpload>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, StoredUpload>(
@@ -40,7 +41,11 @@ pub async fn upload_of(
 }
 
 /// Removes the account's upload; returns how many rows went (0 when already committed).
-pub async fn delete_upload(tx: &mut Tx, account: i64, id: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_upload(
+    tx: &mut Tx,
+    account: AccountId,
+    id: UploadId,
+) -> Result<u64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query("DELETE FROM import_uploads WHERE id = $1 AND account_id = $2")
         .bind(id).bind(account).execute(c).await.map(|r| r.rows_affected()))
 }

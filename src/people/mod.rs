@@ -14,6 +14,7 @@ pub mod own;
 pub mod pages;
 pub mod photo;
 mod photo_repo;
+mod record;
 mod repo;
 pub mod roster;
 mod search;

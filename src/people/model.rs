@@ -21,6 +21,13 @@ macro_rules! code_enum {
             /// Message key of the value's label.
             pub fn label_key(self) -> String { format!("{}.{}", $prefix, self.as_str()) }
         }
+        /// Reads a stored code (`#[sqlx(try_from = "String")]` on a row's field).
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!("unknown {} code {s:?}", stringify!($name)))
+            }
+        }
     };
 }
 pub(crate) use code_enum;
@@ -151,19 +158,6 @@ pub fn parse_name(s: &str) -> Result<String, FieldError> {
         Ok(s.to_string())
     } else {
         Err(FieldError::new("name", "validation.person_name"))
-    }
-}
-
-/// Optional free text up to `max` characters (empty → `None`).
-pub fn parse_text(
-    field: &'static str,
-    s: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(t) if t.chars().count() <= max => Ok(Some(t.to_string())),
-        Some(_) => Err(FieldError::new(field, "validation.too_long")),
     }
 }
 

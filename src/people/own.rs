@@ -4,9 +4,9 @@
 
 use super::model::PersonId;
 use super::repo::{self, PersonRow};
-use super::service::{self, PersonInput};
+use super::service::{self, NewPerson, PersonInput};
 use crate::access::Perm;
-use crate::accounts::service as accounts;
+use crate::accounts::{model::AccountId, service as accounts};
 use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
@@ -37,11 +37,11 @@ pub struct LinkForm {
 pub async fn link_account(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(f): Form<LinkForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    let (row, _) = service::load(&mut tx, &v, PersonId(id)).await?;
+    let (row, _) = service::load(&mut tx, &v, id).await?;
     let scope = v.scope(Perm::ViewAccounts)?;
     let reason = f.reason.trim();
     if reason.chars().count() > 200 {
@@ -50,20 +50,21 @@ pub async fn link_account(
     let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase(), &[])
         .await?
         .ok_or(AppError::field("username", "validation.account_unknown"))?;
+    let account_id = AccountId::from(account.id);
     if account.platform_role.is_some()
-        || accounts::get_in_scope(&mut tx, &scope, account.id)
+        || accounts::get_in_scope(&mut tx, &scope, account_id)
             .await?
             .is_none()
     {
         return Err(AppError::field("username", "validation.account_unknown"));
     }
-    if account.id == v.p.id {
+    if account_id == v.p.id {
         return Err(AppError::field("username", "validation.link_self"));
     }
-    let staff = accounts::holds_staff_role(&mut tx, account.id).await?;
+    let staff = accounts::holds_staff_role(&mut tx, account_id).await?;
     if staff {
         let admin = match v.scope(Perm::ManageUnits) {
-            Ok(s) => units::get_in_scope(&mut tx, &s, UnitId(row.unit_id))
+            Ok(s) => units::get_in_scope(&mut tx, &s, row.unit_id)
                 .await?
                 .is_some(),
             Err(_) => false,
@@ -78,18 +79,18 @@ pub async fn link_account(
             return Err(AppError::field("reason", "validation.link_staff_reason"));
         }
     }
-    repo::set_account(&mut tx, PersonId(id), Some(account.id.0))
+    repo::set_account(&mut tx, id, Some(account_id))
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::field("username", "validation.account_linked"),
             other => other,
         })?;
-    let mut detail = json!({ "after": { "account_id": account.id }, "staff_account": staff });
+    let mut detail = json!({ "after": { "account_id": account_id }, "staff_account": staff });
     if staff {
         detail["reason"] = json!(reason);
     }
     let event = Event::ok("person.link_account", format!("person:{id}"))
-        .unit(row.unit_id)
+        .unit(row.unit_id.0)
         .detail(detail);
     audit::record(&mut tx, &v.ctx.actor(), event).await?;
     tx.commit().await?;
@@ -98,7 +99,7 @@ pub async fn link_account(
 
 /// The file linked to the caller's account.
 async fn own_id(tx: &mut Tx, v: &Viewer) -> AppResult<PersonId> {
-    repo::id_for_account(tx, v.p.id.0)
+    repo::id_for_account(tx, v.p.id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -144,30 +145,16 @@ pub async fn correct_own(
         .await?
         .ok_or(AppError::NotFound)?;
     let row = repo::row(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let input = PersonInput {
-        unit_id: prev.unit_id,
-        name: prev.name.clone(),
-        gender: prev.gender.clone(),
-        birth_date: prev.birth_date.clone(),
-        mobile: f.mobile,
-        address: f.address,
-        emergency: f.emergency,
-        former_employer: prev.former_employer.clone(),
-        post: prev.post.clone(),
-        level: prev.level.clone(),
-        party_join_date: prev.party_join_date.clone(),
-        living: prev.living.clone(),
-        status: Some(prev.status.clone()),
-        died_on: prev.died_on.clone(),
-        skills: f.skills.or(prev.skills.clone()),
-        willing_to_serve: f.willing_to_serve.as_deref() == Some("1"),
-        categories: repo::categories(&mut tx, id).await?,
-        ..PersonInput::default()
-    };
-    let built = service::build(&state.crypto, &input, Some(&prev))?;
+    let mut input = PersonInput::of_record(&prev, repo::categories(&mut tx, id).await?);
+    input.mobile = f.mobile;
+    input.address = f.address;
+    input.emergency = f.emergency;
+    input.skills = f.skills.or(input.skills);
+    input.willing_to_serve = f.willing_to_serve.as_deref() == Some("1");
+    let built = service::build(&state.crypto, &NewPerson::parse(&input)?, Some(&prev))?;
     repo::update(&mut tx, id, &built.record).await?;
     let event = Event::ok("person.self_update", format!("person:{}", id.0))
-        .unit(row.unit_id)
+        .unit(row.unit_id.0)
         .detail(json!({ "sensitive_changed": built.sensitive_set,
             "skills_changed": built.record.skills != prev.skills,
             "willing_to_serve_changed": built.record.willing_to_serve != prev.willing_to_serve }));
@@ -181,7 +168,7 @@ pub async fn correct_own(
 /// visits, the care plan and the service items (`care::file::pages::download_own`).
 pub struct OwnCopy {
     id: PersonId,
-    unit_id: i64,
+    unit_id: UnitId,
     /// The JSON document handed out; other modules add their parts by key.
     pub body: serde_json::Value,
 }
@@ -221,7 +208,7 @@ pub async fn own_copy(tx: &mut Tx, crypto: &FieldCrypto, v: &Viewer) -> AppResul
 /// Audits a copy handed out, in the caller's write transaction: the export, and each
 /// sensitive field present as a reveal.
 pub async fn record_own_copy(tx: &mut Tx, v: &Viewer, copy: &OwnCopy) -> AppResult<()> {
-    let (id, unit) = (copy.id, copy.unit_id);
+    let (id, unit) = (copy.id, copy.unit_id.0);
     audit::record(
         tx,
         &v.ctx.actor(),

@@ -3,15 +3,16 @@
 
 use super::model::{Category, Gender, Living, PersonId, Status};
 use super::repo::PersonRow;
-use super::service::{self, PersonInput, SearchInput};
+use super::service::{self, NewPerson, PersonInput, PersonQuery, SearchInput};
 use crate::access::{Perm, Scope};
 use crate::db::Tx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::ids::UnitId;
 use crate::state::AppState;
 use crate::units::{Unit, service as units};
-use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
+use crate::web::{PageParams, form_with_lists};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -34,12 +35,13 @@ pub async fn list_people(
     Query(q): Query<SearchInput>,
 ) -> AppResult<Response> {
     let paging = PageParams { page: q.page };
+    let query = PersonQuery::parse(&q)?;
     let mut tx = state.db.read().await?;
     let mut people = service::search(
         &mut tx,
         &state.crypto,
         &v,
-        &q,
+        &query,
         PageParams::SIZE + 1,
         paging.offset(),
     )
@@ -62,7 +64,7 @@ pub async fn list_people(
 struct FormPage {
     page: Page,
     /// `None` for a new file.
-    id: Option<i64>,
+    id: Option<PersonId>,
     p: PersonInput,
     masks: Vec<(&'static str, Option<String>)>,
     units: Vec<Unit>,
@@ -71,12 +73,21 @@ struct FormPage {
     livings: &'static [Living],
     statuses: &'static [Status],
     /// Online branches a mobile party member may belong to.
-    branches: Vec<(i64, String)>,
+    branches: Vec<(UnitId, String)>,
 }
 
 impl FormPage {
     fn has_category(&self, c: &Category) -> bool {
         self.p.categories.iter().any(|x| x == c.as_str())
+    }
+    /// Whether `id` (a unit or an online branch) is the file's unit (`branch` false) or branch.
+    fn chosen(&self, id: impl std::fmt::Display, branch: bool) -> bool {
+        let current = if branch {
+            &self.p.online_branch_id
+        } else {
+            &self.p.unit_id
+        };
+        current.as_deref() == Some(id.to_string().as_str())
     }
     fn mask_of(&self, field: &str) -> String {
         self.masks
@@ -95,17 +106,17 @@ pub(super) async fn keeper_units(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Unit>
 }
 
 /// The person form's choices: units where the viewer keeps files, and online branches.
-async fn form_choices(tx: &mut Tx, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(i64, String)>)> {
+async fn form_choices(tx: &mut Tx, v: &Viewer) -> AppResult<(Vec<Unit>, Vec<(UnitId, String)>)> {
     let units = keeper_units(tx, v).await?;
     Ok((units, super::repo::online_branches(tx).await?))
 }
 
 fn form_page(
     v: &Viewer,
-    id: Option<i64>,
+    id: Option<PersonId>,
     p: PersonInput,
     masks: Vec<(&'static str, Option<String>)>,
-    (units, branches): (Vec<Unit>, Vec<(i64, String)>),
+    (units, branches): (Vec<Unit>, Vec<(UnitId, String)>),
 ) -> FormPage {
     FormPage {
         page: Page::new(&v.ctx, "/people"),
@@ -134,56 +145,14 @@ pub async fn new_person(State(state): State<AppState>, v: Viewer) -> AppResult<R
     ))
 }
 
-/// Reads the person form (checkbox lists need repeated keys, which `Form` cannot take).
-fn parse_form(body: &Bytes) -> AppResult<PersonInput> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::field("form", "validation.form"))?;
-    let mut p = PersonInput::default();
-    for (k, v) in pairs {
-        let opt = || Some(v.clone());
-        match k.as_str() {
-            "unit_id" => p.unit_id = v.trim().parse().unwrap_or(0),
-            "name" => p.name = v,
-            "gender" => p.gender = opt(),
-            "birth_date" => p.birth_date = opt(),
-            "id_number" => p.id_number = opt(),
-            "mobile" => p.mobile = opt(),
-            "address" => p.address = opt(),
-            "health" => p.health = opt(),
-            "emergency" => p.emergency = opt(),
-            "former_employer" => p.former_employer = opt(),
-            "post" => p.post = opt(),
-            "level" => p.level = opt(),
-            "party_join_date" => p.party_join_date = opt(),
-            "living" => p.living = opt(),
-            "status" => p.status = opt(),
-            "died_on" => p.died_on = opt(),
-            "skills" => p.skills = opt(),
-            "willing_to_serve" => p.willing_to_serve = v == "1",
-            "category" => p.categories.push(v),
-            "online_branch_id" => {
-                p.online_branch_id =
-                    match v.trim() {
-                        "" => None,
-                        n => Some(n.parse().map_err(|_| {
-                            AppError::field("online_branch_id", "validation.choice")
-                        })?),
-                    }
-            }
-            _ => {}
-        }
-    }
-    Ok(p)
-}
-
 pub async fn create_person(
     State(state): State<AppState>,
     v: Viewer,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input = parse_form(&body)?;
+    let person = NewPerson::parse(&form_with_lists(&body)?)?;
     let mut tx = state.db.write().await?;
-    let id = service::create(&mut tx, &state.crypto, &v, &input).await?;
+    let id = service::create(&mut tx, &state.crypto, &v, &person).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{}", id.0)).into_response())
 }
@@ -191,46 +160,29 @@ pub async fn create_person(
 pub async fn edit_person(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
-    let (row, categories) = service::load(&mut tx, &v, PersonId(id)).await?;
+    let (row, categories) = service::load(&mut tx, &v, id).await?;
     let units = form_choices(&mut tx, &v).await?;
     drop(tx);
     let masks = vec![
         ("id_number", row.id_number_mask.clone()),
         ("mobile", row.mobile_mask.clone()),
     ];
-    let p = PersonInput {
-        unit_id: row.unit_id,
-        name: row.name,
-        gender: row.gender,
-        birth_date: row.birth_date,
-        former_employer: row.former_employer,
-        post: row.post,
-        level: row.level,
-        party_join_date: row.party_join_date,
-        living: row.living,
-        status: Some(row.status),
-        died_on: row.died_on,
-        skills: row.skills,
-        willing_to_serve: row.willing_to_serve,
-        categories,
-        online_branch_id: row.online_branch_id,
-        ..PersonInput::default()
-    };
+    let p = PersonInput::of_row(row, categories);
     html(&form_page(&v, Some(id), p, masks, units))
 }
 
 pub async fn update_person(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input = parse_form(&body)?;
+    let person = NewPerson::parse(&form_with_lists(&body)?)?;
     let mut tx = state.db.write().await?;
-    service::update(&mut tx, &state.crypto, &v, PersonId(id), &input).await?;
+    service::update(&mut tx, &state.crypto, &v, id, &person).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }

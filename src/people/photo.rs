@@ -21,7 +21,7 @@ pub const MAX_PHOTO_BYTES: usize = 10 << 20;
 /// Stored photos fit in this box, which is plenty for a file page on a phone.
 const PHOTO_BOX: (u32, u32) = (480, 640);
 
-async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
+async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<crate::ids::UnitId> {
     Ok(super::service::load(tx, v, id).await?.0.unit_id)
 }
 
@@ -87,7 +87,7 @@ pub async fn set_photo(
     let replaced = repo::has_photo(tx, id).await?;
     repo::set_photo(tx, id, &jpeg, w, h).await?;
     let event = Event::ok("person.photo_set", format!("person:{}", id.0))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({ "replaced": replaced, "width": w, "height": h, "bytes": jpeg.len() }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
@@ -99,7 +99,7 @@ pub async fn remove_photo(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<()
     if !repo::delete_photo(tx, id).await? {
         return Err(AppError::NotFound);
     }
-    let event = Event::ok("person.photo_remove", format!("person:{}", id.0)).unit(unit);
+    let event = Event::ok("person.photo_remove", format!("person:{}", id.0)).unit(unit.0);
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
 }
@@ -132,12 +132,12 @@ async fn read_photo(mut mp: Multipart) -> AppResult<Vec<u8>> {
 pub async fn upload_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     mp: Multipart,
 ) -> AppResult<Response> {
     let photo = prepare_photo(&v, read_photo(mp).await?).await?;
     let mut tx = state.db.write().await?;
-    set_photo(&mut tx, &v, PersonId(id), photo).await?;
+    set_photo(&mut tx, &v, id, photo).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
@@ -146,10 +146,10 @@ pub async fn upload_photo(
 pub async fn delete_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    remove_photo(&mut tx, &v, PersonId(id)).await?;
+    remove_photo(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
@@ -160,10 +160,10 @@ pub async fn delete_photo(
 pub async fn show_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
-    let photo = photo(&mut tx, &v, PersonId(id)).await?;
+    let photo = photo(&mut tx, &v, id).await?;
     drop(tx);
     Ok((
         [
@@ -187,12 +187,12 @@ pub async fn show_photo(
 pub async fn api_set_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     mp: Multipart,
 ) -> AppResult<StatusCode> {
     let photo = prepare_photo(&v, read_photo(mp).await?).await?;
     let mut tx = state.db.write().await?;
-    set_photo(&mut tx, &v, PersonId(id), photo).await?;
+    set_photo(&mut tx, &v, id, photo).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -202,10 +202,10 @@ pub async fn api_set_photo(
 pub async fn api_delete_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.db.write().await?;
-    remove_photo(&mut tx, &v, PersonId(id)).await?;
+    remove_photo(&mut tx, &v, id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,9 +6,11 @@ use super::transfer;
 use crate::access::{Perm, Scope};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::ids::{UnitId, UploadId};
 use crate::state::AppState;
 use crate::units::{Unit, service as units};
 use crate::web::auth::Viewer;
+use crate::web::form;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::Json;
@@ -21,7 +23,7 @@ use std::collections::HashMap;
 async fn allowed_units(
     tx: &mut Tx,
     v: &Viewer,
-) -> AppResult<(HashMap<(i64, bool), bool>, Vec<Unit>)> {
+) -> AppResult<(HashMap<(UnitId, bool), bool>, Vec<Unit>)> {
     v.scope(Perm::People)?;
     let adults = units::list(
         tx,
@@ -39,10 +41,10 @@ async fn allowed_units(
     .await?;
     let mut map = HashMap::new();
     for u in &adults {
-        map.insert((u.id, false), true);
+        map.insert((u.id.into(), false), true);
     }
     for u in &minors {
-        map.insert((u.id, true), true);
+        map.insert((u.id.into(), true), true);
     }
     let mut all = adults;
     all.extend(minors);
@@ -57,7 +59,7 @@ struct ImportPage {
     page: Page,
     units: Vec<Unit>,
     report: Option<Report>,
-    upload_id: Option<i64>,
+    upload_id: Option<UploadId>,
     imported: Option<usize>,
     /// Whether to offer the unmasked export (unit admins only).
     can_unmask: bool,
@@ -84,8 +86,8 @@ pub async fn import_form(State(state): State<AppState>, v: Viewer) -> AppResult<
 }
 
 /// Reads `file` and `unit_id` from a multipart upload.
-async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, i64)> {
-    let (mut name, mut data, mut unit) = (String::new(), Bytes::new(), 0);
+async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, UnitId)> {
+    let (mut name, mut data, mut unit) = (String::new(), Bytes::new(), String::new());
     while let Some(field) = mp
         .next_field()
         .await
@@ -99,15 +101,7 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, i64)> {
                     .await
                     .map_err(|_| AppError::field("file", "validation.file_too_large"))?;
             }
-            Some("unit_id") => {
-                unit = field
-                    .text()
-                    .await
-                    .unwrap_or_default()
-                    .trim()
-                    .parse()
-                    .unwrap_or(0)
-            }
+            Some("unit_id") => unit = field.text().await.unwrap_or_default(),
             _ => {}
         }
     }
@@ -117,6 +111,7 @@ async fn read_upload(mut mp: Multipart) -> AppResult<(String, Bytes, i64)> {
     if data.len() > MAX_FILE_BYTES {
         return Err(AppError::field("file", "validation.file_too_large"));
     }
+    let unit = form::id("unit_id", &unit).map_err(|e| AppError::Validation(vec![e]))?;
     Ok((name, data, unit))
 }
 
@@ -146,7 +141,7 @@ pub async fn preview_import(
     let (report, _) = import::check(&mut tx, locale, parsed, &allowed).await?;
     let upload_id = match &sealed {
         Some(s) if report.problems.is_empty() => {
-            Some(import::store_upload(&mut tx, v.p.id.0, unit, &filename, s).await?)
+            Some(import::store_upload(&mut tx, v.p.id, unit, &filename, s).await?)
         }
         _ => None,
     };
@@ -162,7 +157,7 @@ pub async fn preview_import(
 pub async fn commit_import(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<UploadId>,
 ) -> AppResult<Response> {
     let (count, units) = commit(State(state), &v, id).await?;
     html(&ImportPage {
@@ -178,10 +173,10 @@ pub async fn commit_import(
 async fn commit(
     State(state): State<AppState>,
     v: &Viewer,
-    upload: i64,
+    upload: UploadId,
 ) -> AppResult<(usize, Vec<Unit>)> {
     let mut tx = state.db.read().await?;
-    let kept = import::load_upload(&mut tx, &state.crypto, v.p.id.0, upload)
+    let kept = import::load_upload(&mut tx, &state.crypto, v.p.id, upload)
         .await?
         .ok_or(AppError::NotFound)?;
     drop(tx);
@@ -207,7 +202,7 @@ async fn commit(
         &kept.filename,
         kept.unit,
         &records,
-        Some((v.p.id.0, upload)),
+        Some((v.p.id, upload)),
     )
     .await?;
     tx.commit().await?;

@@ -8,9 +8,11 @@ use crate::access::Perm;
 use crate::accounts::model::parse_mobile;
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppResult, FieldError};
+use crate::ids::{AccountId, UnitId};
 use crate::search::{fold, like_escape};
 use crate::web::auth::Viewer;
+use crate::web::form::Fields;
 use chrono::{Datelike, Utc};
 
 /// Search input as typed by staff.
@@ -27,40 +29,57 @@ pub struct SearchInput {
     pub page: Option<i64>,
 }
 
+/// A search parsed: the name part as typed, the category and status as codes (`None`
+/// status: every status), the unit as an id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PersonQuery {
+    pub q: Option<String>,
+    pub category: Option<Category>,
+    pub status: Option<m::Status>,
+    pub unit: Option<UnitId>,
+}
+
+impl PersonQuery {
+    /// Parses a search; one answer names every bad field.
+    pub fn parse(raw: &SearchInput) -> AppResult<Self> {
+        let mut f = Fields::new();
+        let category = given(&raw.category)
+            .and_then(|c| f.choice("category", Some(c), Category::parse).map(Some));
+        let status = match given(&raw.status) {
+            None => Some(Some(m::Status::Active)),
+            Some("all") => Some(None),
+            st => f.choice("status", st, m::Status::parse).map(Some),
+        };
+        let q = given(&raw.q).map(str::to_string);
+        f.done(status.map(|status| PersonQuery {
+            q,
+            category: category.flatten(),
+            status,
+            unit: raw.unit.map(UnitId),
+        }))
+    }
+}
+
 /// People in scope matching what staff typed, a page of them.
 pub async fn search(
     tx: &mut Tx,
     crypto: &FieldCrypto,
     v: &Viewer,
-    input: &SearchInput,
+    query: &PersonQuery,
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<PersonRow>> {
     v.scope(Perm::People)?;
     let mut s = repo::Search {
-        category: given(&input.category).map(str::to_string),
-        unit_id: input.unit,
+        category: query.category.map(|c| c.as_str().to_string()),
+        unit_id: query.unit,
+        status: query.status.map(|st| st.as_str().to_string()),
         ..Default::default()
     };
-    s.status = match given(&input.status) {
-        None => Some("active".into()),
-        Some("all") => None,
-        Some(st) => Some(
-            m::Status::parse(st)
-                .ok_or(AppError::field("status", "validation.choice"))?
-                .as_str()
-                .to_string(),
-        ),
-    };
-    if let Some(c) = &s.category
-        && Category::parse(c).is_none()
-    {
-        return Err(AppError::field("category", "validation.choice"));
-    }
-    if let Some(q) = given(&input.q) {
+    if let Some(q) = &query.q {
         name_query(crypto, q, &mut s);
     }
-    let found = repo::search(tx, v.p.id.0, &s, limit, offset).await?;
+    let found = repo::search(tx, v.p.id, &s, limit, offset).await?;
     if found.is_empty()
         && offset == 0
         && let Some((q, _)) = s.pinyin_range.take()
@@ -68,7 +87,7 @@ pub async fn search(
         // Initials can hold a vowel too (欧阳建国 is `oyjg`): nothing under that pinyin
         // means the letters were initials.
         s.token = Some(format!("i:{q}"));
-        return Ok(repo::search(tx, v.p.id.0, &s, limit, offset).await?);
+        return Ok(repo::search(tx, v.p.id, &s, limit, offset).await?);
     }
     Ok(found)
 }
@@ -92,25 +111,48 @@ pub struct TalentInput {
     pub page: Option<i64>,
 }
 
+/// A talent search parsed: the category as a code, the unit as an id, the age band checked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TalentQuery {
+    pub skill: Option<String>,
+    pub willing_only: bool,
+    pub category: Option<Category>,
+    pub unit: Option<UnitId>,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+}
+
+impl TalentQuery {
+    /// Parses a talent search; one answer names every bad field.
+    pub fn parse(raw: &TalentInput) -> AppResult<Self> {
+        let mut f = Fields::new();
+        let category =
+            given(&raw.category).and_then(|c| f.choice("category", Some(c), Category::parse));
+        let bad_age = |a: &Option<i32>| a.is_some_and(|a| !(0..=130).contains(&a));
+        if bad_age(&raw.age_min) || bad_age(&raw.age_max) {
+            f.add(FieldError::new("age_min", "validation.age_band"));
+        }
+        f.done(Some(TalentQuery {
+            skill: given(&raw.skill).map(str::to_string),
+            willing_only: raw.willing.as_deref() == Some("1"),
+            category,
+            unit: raw.unit.map(UnitId),
+            age_min: raw.age_min,
+            age_max: raw.age_max,
+        }))
+    }
+}
+
 /// People in scope matching a talent search (active files only).
 pub async fn talent(
     tx: &mut Tx,
     v: &Viewer,
-    t: &TalentInput,
+    t: &TalentQuery,
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<PersonRow>> {
     v.scope(Perm::People)?;
-    if let Some(c) = given(&t.category)
-        && Category::parse(c).is_none()
-    {
-        return Err(AppError::field("category", "validation.choice"));
-    }
     let today = Utc::now().date_naive();
-    let bad_age = |a: &Option<i32>| a.is_some_and(|a| !(0..=130).contains(&a));
-    if bad_age(&t.age_min) || bad_age(&t.age_max) {
-        return Err(AppError::field("age_min", "validation.age_band"));
-    }
     // Age band to birth dates: aged at least `min` means born on or before today − min years.
     let years_ago = |y: i32| {
         today
@@ -119,16 +161,16 @@ pub async fn talent(
             .to_string()
     };
     let s = repo::Search {
-        category: given(&t.category).map(str::to_string),
+        category: t.category.map(|c| c.as_str().to_string()),
         unit_id: t.unit,
-        status: Some("active".into()),
-        skill_like: given(&t.skill).map(|k| like_escape(&k.to_lowercase())),
-        willing_only: t.willing.as_deref() == Some("1"),
+        status: Some(m::Status::Active.as_str().into()),
+        skill_like: t.skill.as_deref().map(|k| like_escape(&k.to_lowercase())),
+        willing_only: t.willing_only,
         born_to: t.age_min.map(years_ago),
         born_from: t.age_max.map(|a| years_ago(a + 1)),
         ..Default::default()
     };
-    Ok(repo::search(tx, v.p.id.0, &s, limit, offset).await?)
+    Ok(repo::search(tx, v.p.id, &s, limit, offset).await?)
 }
 
 /// Fills the name part of a search from what staff typed: an ID number or mobile (exact,
@@ -185,7 +227,7 @@ pub async fn ensure_name_index(tx: &mut Tx) -> Result<Option<u64>, sqlx::Error> 
 /// times it at the command line).
 pub async fn search_as(
     tx: &mut Tx,
-    account: i64,
+    account: AccountId,
     s: &Search,
     limit: i64,
     offset: i64,
@@ -197,7 +239,7 @@ pub async fn search_as(
 /// test can show that both plans find the same files.
 pub async fn search_planned(
     tx: &mut Tx,
-    account: i64,
+    account: AccountId,
     s: &Search,
     limit: i64,
     offset: i64,

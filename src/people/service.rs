@@ -1,8 +1,8 @@
 //! Person use cases shared by pages and API: validate, encrypt, scope-check, write, audit.
 //! The input and its validation are `input`; searches and the talent pool are `search`.
 
-use super::input::audit_changes;
-use super::model::{Category, PersonId, Sensitive};
+use super::model::{Category, PersonId, Sensitive, Status};
+use super::record::audit_changes;
 use super::repo::{self, PersonRow};
 use crate::access::Perm;
 use crate::access::Visible;
@@ -10,17 +10,19 @@ use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, UnitId};
 use crate::web::auth::Viewer;
 use serde_json::json;
 
-pub use super::input::{Built, PersonInput, build};
+pub use super::input::{NewPerson, PersonInput};
+pub use super::record::{Built, build};
 pub use super::search::{
-    SearchInput, TalentInput, ensure_name_index, name_query, search, search_as, search_planned,
-    talent,
+    PersonQuery, SearchInput, TalentInput, TalentQuery, ensure_name_index, name_query, search,
+    search_as, search_planned, talent,
 };
 
 async fn visible(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<PersonRow> {
-    match repo::get_in_scope(tx, v.p.id.0, id).await? {
+    match repo::get_in_scope(tx, v.p.id, id).await? {
         Some(p) => Ok(p),
         None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
         None => Err(AppError::NotFound),
@@ -31,7 +33,7 @@ async fn visible(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<PersonRow> 
 pub async fn online_branch_in(
     tx: &mut Tx,
     who: Visible<PersonId>,
-) -> AppResult<Option<(i64, String)>> {
+) -> AppResult<Option<(UnitId, String)>> {
     Ok(repo::online_branch(tx, who.id()).await?)
 }
 
@@ -47,19 +49,20 @@ pub async fn load_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<(PersonRo
 pub async fn set_status(
     tx: &mut Tx,
     who: Visible<PersonId>,
-    status: &str,
-    died_on: Option<&str>,
+    status: Status,
+    died_on: Option<chrono::NaiveDate>,
 ) -> AppResult<()> {
-    repo::set_status(tx, who.id(), status, died_on).await?;
+    let died_on = died_on.map(|d| d.to_string());
+    repo::set_status(tx, who.id(), status.as_str(), died_on.as_deref()).await?;
     if let Some(p) = repo::row(tx, who.id()).await? {
-        crate::outbox::records_changed(tx, p.unit_id, None, format!("person:{}", who.id().0))
+        crate::outbox::records_changed(tx, p.unit_id.0, None, format!("person:{}", who.id().0))
             .await?;
     }
     Ok(())
 }
 
 /// The file linked to an account, if any (the home page offers it).
-pub async fn file_of_account(tx: &mut Tx, account: i64) -> AppResult<Option<PersonId>> {
+pub async fn file_of_account(tx: &mut Tx, account: AccountId) -> AppResult<Option<PersonId>> {
     Ok(repo::id_for_account(tx, account).await?)
 }
 
@@ -75,15 +78,15 @@ pub async fn create(
     tx: &mut Tx,
     crypto: &FieldCrypto,
     v: &Viewer,
-    input: &PersonInput,
+    person: &NewPerson,
 ) -> AppResult<PersonId> {
     v.scope(Perm::People)?;
     let Built {
         record,
         categories: cats,
         sensitive_set: sensitive,
-    } = build(crypto, input, None)?;
-    if !repo::unit_allows(tx, v.p.id.0, record.unit_id, record.is_minor).await? {
+    } = build(crypto, person, None)?;
+    if !repo::unit_allows(tx, v.p.id, record.unit_id, record.is_minor).await? {
         return Err(AppError::field(
             "unit_id",
             if record.is_minor {
@@ -93,23 +96,23 @@ pub async fn create(
             },
         ));
     }
-    check_branch(tx, input.online_branch_id, &cats).await?;
+    check_branch(tx, person.online_branch_id, &cats).await?;
     let id = repo::insert(tx, &record).await.map_err(duplicate_id)?;
     repo::set_categories(tx, id, &cats).await?;
-    repo::set_online_branch(tx, id, input.online_branch_id).await?;
+    repo::set_online_branch(tx, id, person.online_branch_id).await?;
     let filed = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::PeopleFiled,
         format!("person:{}", id.0),
     )
-    .unit(record.unit_id)
+    .unit(record.unit_id.0)
     .actor(Some(v.p.id.0))
     .payload(json!({ "categories": cats }));
     crate::outbox::emit(tx, filed).await?;
     let event = Event::ok("person.create", format!("person:{}", id.0))
-        .unit(record.unit_id)
+        .unit(record.unit_id.0)
         .detail(
             json!({ "change": audit_changes(None, &record, &sensitive), "categories_set": !cats.is_empty(),
-                    "online_branch_id": input.online_branch_id }),
+                    "online_branch_id": person.online_branch_id }),
         );
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(id)
@@ -117,7 +120,7 @@ pub async fn create(
 
 /// An online branch must be an active unit of that kind, and only a mobile party member
 /// has one.
-async fn check_branch(tx: &mut Tx, branch: Option<i64>, cats: &[&str]) -> AppResult<()> {
+async fn check_branch(tx: &mut Tx, branch: Option<UnitId>, cats: &[&str]) -> AppResult<()> {
     let Some(b) = branch else { return Ok(()) };
     if !cats.contains(&Category::MobileMember.as_str()) {
         return Err(AppError::field(
@@ -147,7 +150,7 @@ pub async fn update(
     crypto: &FieldCrypto,
     v: &Viewer,
     id: PersonId,
-    input: &PersonInput,
+    person: &NewPerson,
 ) -> AppResult<()> {
     v.scope(Perm::People)?;
     visible(tx, v, id).await?;
@@ -158,8 +161,8 @@ pub async fn update(
         record,
         categories: cats,
         sensitive_set: sensitive,
-    } = build(crypto, input, Some(&prev))?;
-    if !repo::unit_allows(tx, v.p.id.0, record.unit_id, record.is_minor).await? {
+    } = build(crypto, person, Some(&prev))?;
+    if !repo::unit_allows(tx, v.p.id, record.unit_id, record.is_minor).await? {
         return Err(AppError::field(
             "unit_id",
             if record.is_minor {
@@ -169,18 +172,18 @@ pub async fn update(
             },
         ));
     }
-    check_branch(tx, input.online_branch_id, &cats).await?;
+    check_branch(tx, person.online_branch_id, &cats).await?;
     repo::update(tx, id, &record).await.map_err(duplicate_id)?;
     let before_cats = repo::categories(tx, id).await?;
     repo::set_categories(tx, id, &cats).await?;
     let before_branch = repo::online_branch(tx, id).await?.map(|b| b.0);
-    repo::set_online_branch(tx, id, input.online_branch_id).await?;
+    repo::set_online_branch(tx, id, person.online_branch_id).await?;
     if prev.unit_id != record.unit_id {
         let moved = crate::outbox::DomainEvent::new(
             crate::outbox::Kind::PersonMoved,
             format!("person:{}", id.0),
         )
-        .unit(record.unit_id)
+        .unit(record.unit_id.0)
         .actor(Some(v.p.id.0))
         .payload(json!({ "from": prev.unit_id, "to": record.unit_id }));
         crate::outbox::emit(tx, moved).await?;
@@ -188,16 +191,16 @@ pub async fn update(
         // Status, categories or age may have changed what the figures count.
         crate::outbox::records_changed(
             tx,
-            record.unit_id,
+            record.unit_id.0,
             Some(v.p.id.0),
             format!("person:{}", id.0),
         )
         .await?;
     }
-    let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id).detail(json!({
+    let event = Event::ok("person.update", format!("person:{}", id.0)).unit(record.unit_id.0).detail(json!({
         "change": audit_changes(Some(&prev), &record, &sensitive),
         "categories_changed": before_cats.iter().map(String::as_str).collect::<Vec<_>>() != cats,
-        "online_branch_before": before_branch, "online_branch_after": input.online_branch_id,
+        "online_branch_before": before_branch, "online_branch_after": person.online_branch_id,
     }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
@@ -224,7 +227,7 @@ pub async fn reveal(
     };
     let value = enc.map(|e| crypto.decrypt(&e)).transpose()?;
     let event = Event::ok("person.reveal", format!("person:{}", id.0))
-        .unit(row.unit_id)
+        .unit(row.unit_id.0)
         .detail(json!({ "field": field.as_str() }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(value)

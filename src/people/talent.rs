@@ -3,7 +3,7 @@
 
 use super::model::Category;
 use super::repo::PersonRow;
-use super::service::{self, TalentInput};
+use super::service::{self, TalentInput, TalentQuery};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::units::Unit;
@@ -39,8 +39,9 @@ pub async fn talent_page(
         || t.unit.is_some()
         || t.age_min.is_some()
         || t.age_max.is_some();
+    let query = TalentQuery::parse(&t)?;
     let mut tx = state.db.read().await?;
-    let people = service::talent(&mut tx, &v, &t, PageParams::SIZE, paging.offset()).await?;
+    let people = service::talent(&mut tx, &v, &query, PageParams::SIZE, paging.offset()).await?;
     let units = super::pages::keeper_units(&mut tx, &v).await?;
     drop(tx);
     html(&TalentPage {
@@ -62,8 +63,9 @@ pub async fn api_talent(
     Query(t): Query<TalentInput>,
 ) -> AppResult<Json<Vec<PersonRow>>> {
     let paging = PageParams { page: t.page };
+    let query = TalentQuery::parse(&t)?;
     let mut tx = state.db.read().await?;
     Ok(Json(
-        service::talent(&mut tx, &v, &t, PageParams::SIZE, paging.offset()).await?,
+        service::talent(&mut tx, &v, &query, PageParams::SIZE, paging.offset()).await?,
     ))
 }

@@ -1061,7 +1061,7 @@ async fn narrow_and_broad_person_lists_agree() {
             ] {
                 let mut s = yinyao::people::Search {
                     status: Some("active".into()),
-                    unit_id: unit,
+                    unit_id: unit.map(yinyao::ids::UnitId),
                     category: category.map(str::to_string),
                     ..Default::default()
                 };
@@ -1071,13 +1071,29 @@ async fn narrow_and_broad_person_lists_agree() {
                 for (limit, offset) in [(50, 0), (3, 2)] {
                     let mut tx = app.db().read().await.unwrap();
                     let ids = |rows: Vec<yinyao::people::PersonRow>| {
-                        rows.into_iter().map(|p| p.id).collect::<Vec<_>>()
+                        rows.into_iter().map(|p| p.id.0).collect::<Vec<_>>()
                     };
                     let search = yinyao::people::service::search_planned;
-                    let narrow = ids(search(&mut tx, who, &s, limit, offset, true).await.unwrap());
-                    let broad = ids(search(&mut tx, who, &s, limit, offset, false)
-                        .await
-                        .unwrap());
+                    let narrow = ids(search(
+                        &mut tx,
+                        yinyao::ids::AccountId(who),
+                        &s,
+                        limit,
+                        offset,
+                        true,
+                    )
+                    .await
+                    .unwrap());
+                    let broad = ids(search(
+                        &mut tx,
+                        yinyao::ids::AccountId(who),
+                        &s,
+                        limit,
+                        offset,
+                        false,
+                    )
+                    .await
+                    .unwrap());
                     assert_eq!(
                         narrow, broad,
                         "{q:?} unit {unit:?} category {category:?} as {who}"

@@ -6,13 +6,14 @@ use crate::access::Perm;
 use crate::care::events::service as events;
 use crate::care::items::CareItem;
 use crate::care::items::service as items;
-use crate::care::model::{ItemStatus, Tier, VisitKind};
+use crate::care::model::{ItemStatus, LifeEventKind, Tier, VisitKind};
 use crate::care::service as care;
 use crate::care::visits::service as visits;
 use crate::care::visits::{CarePlan, Visit};
 use crate::care::{Aid, LifeEvent};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, UnitId};
 use crate::people::PersonRow;
 use crate::people::model::{PersonId, Sensitive};
 use crate::people::own;
@@ -40,16 +41,16 @@ struct ShowPage {
     today: String,
     events: Vec<LifeEvent>,
     aid: Vec<Aid>,
-    event_kinds: [&'static str; 6],
+    event_kinds: &'static [LifeEventKind],
     /// Each tier with its contact interval at this person's unit.
     tier_days: Vec<(Tier, i32)>,
     items: Vec<CareItem>,
     item_statuses: &'static [ItemStatus],
     item_suggestions: [&'static str; 6],
     has_photo: bool,
-    online_branch: Option<(i64, String)>,
+    online_branch: Option<(UnitId, String)>,
     /// Staff who may be paired with this person: id and name.
-    staff: Vec<(i64, String)>,
+    staff: Vec<(AccountId, String)>,
 }
 
 impl ShowPage {
@@ -108,14 +109,7 @@ async fn show(
         today: chrono::Utc::now().date_naive().to_string(),
         events,
         aid,
-        event_kinds: [
-            "hospitalised",
-            "discharged",
-            "bereavement",
-            "hardship",
-            "moved",
-            "died",
-        ],
+        event_kinds: LifeEventKind::ALL,
         tier_days,
         items,
         item_statuses: ItemStatus::ALL,

@@ -1,7 +1,9 @@
 //! Service-item JSON API under `/api/v1/people/{id}/care-items` (tagged with the person API).
 
+use super::model::{ItemChanges, ItemInput, NewItem};
 use super::repo::CareItem;
-use super::service::{ItemInput, add, list, update};
+use super::service::{add, list, update};
+use crate::care::model::CareItemId;
 use crate::error::AppResult;
 use crate::people::model::PersonId;
 use crate::state::AppState;
@@ -15,10 +17,10 @@ use axum::http::StatusCode;
 pub async fn api_list_items(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<Vec<CareItem>>> {
     let mut tx = state.db.read().await?;
-    Ok(Json(list(&mut tx, &v, PersonId(id)).await?))
+    Ok(Json(list(&mut tx, &v, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/care-items", tag = "people", params(("id" = i64, Path)),
@@ -26,13 +28,17 @@ pub async fn api_list_items(
 pub async fn api_add_item(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Json(input): Json<ItemInput>,
 ) -> AppResult<(StatusCode, Json<crate::web::Created>)> {
+    let item = NewItem::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let item = add(&mut tx, &v, PersonId(id), &input).await?;
+    let item = add(&mut tx, &v, id, &item).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(crate::web::Created { id: item })))
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::web::Created { id: item.0 }),
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}/care-items/{item}", tag = "people",
@@ -41,11 +47,12 @@ pub async fn api_add_item(
 pub async fn api_update_item(
     State(state): State<AppState>,
     v: Viewer,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(PersonId, CareItemId)>,
     Json(input): Json<ItemInput>,
 ) -> AppResult<Json<CareItem>> {
+    let changes = ItemChanges::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let after = update(&mut tx, &v, PersonId(id), item, &input).await?;
+    let after = update(&mut tx, &v, id, item, &changes).await?;
     tx.commit().await?;
     Ok(Json(after))
 }

@@ -2,8 +2,10 @@
 //! delivery …) on a person's file.
 
 pub mod api;
+pub mod model;
 pub mod pages;
 pub(super) mod repo;
 pub mod service;
 
+pub use model::{ItemChanges, ItemInput, NewItem};
 pub use repo::CareItem;

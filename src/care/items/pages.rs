@@ -1,6 +1,8 @@
 //! Service-item forms on the person file page.
 
+use super::model::{ItemChanges, ItemInput, NewItem};
 use super::service::{add, update};
+use crate::care::model::CareItemId;
 use crate::error::AppResult;
 use crate::people::model::PersonId;
 use crate::state::AppState;
@@ -14,12 +16,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 pub async fn add_item(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input = form(&body)?;
+    let item = NewItem::parse(&form::<ItemInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    add(&mut tx, &v, PersonId(id), &input).await?;
+    add(&mut tx, &v, id, &item).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
 }
@@ -28,12 +30,12 @@ pub async fn add_item(
 pub async fn change_item(
     State(state): State<AppState>,
     v: Viewer,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(PersonId, CareItemId)>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let input = form(&body)?;
+    let changes = ItemChanges::parse(&form::<ItemInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    update(&mut tx, &v, PersonId(id), item, &input).await?;
+    update(&mut tx, &v, id, item, &changes).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/people/{id}#care-items")).into_response())
 }

@@ -1,18 +1,20 @@
 //! SQL for the care plan's service items. Callers check scope first.
 
+use crate::care::model::ItemStatus;
 use crate::db::{Tx, now};
-use crate::ids::PersonId;
+use crate::ids::{AccountId, CareItemId, PersonId};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 
 /// One service item of a care plan.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct CareItem {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: CareItemId,
+    pub person_id: PersonId,
     pub name: String,
     /// planned, active, paused or done.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ItemStatus,
     pub note: Option<String>,
     pub created_by_name: String,
     pub updated_at: DateTime<Utc>,
@@ -31,7 +33,11 @@ pub async fn items(tx: &mut Tx, person: PersonId) -> Result<Vec<CareItem>, sqlx:
 }
 
 /// One item of this person's plan, if it exists.
-pub async fn item(tx: &mut Tx, person: PersonId, id: i64) -> Result<Option<CareItem>, sqlx::Error> {
+pub async fn item(
+    tx: &mut Tx,
+    person: PersonId,
+    id: CareItemId,
+) -> Result<Option<CareItem>, sqlx::Error> {
     let sql = format!(
         "SELECT {ITEM_COLS} FROM care_items i JOIN accounts a ON a.id = i.created_by
          WHERE i.person_id = $1 AND i.id = $2"
@@ -46,8 +52,8 @@ pub async fn insert_item(
     name: &str,
     status: &str,
     note: Option<&str>,
-    by: i64,
-) -> Result<i64, sqlx::Error> {
+    by: AccountId,
+) -> Result<CareItemId, sqlx::Error> {
     let t = now();
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO care_items (person_id, name, status, note, created_by, created_at, updated_at)
@@ -59,7 +65,7 @@ pub async fn insert_item(
 pub async fn update_item(
     tx: &mut Tx,
     person: PersonId,
-    id: i64,
+    id: CareItemId,
     status: &str,
     note: Option<&str>,
 ) -> Result<bool, sqlx::Error> {

@@ -1,35 +1,19 @@
 //! Care-plan service items (一人一策: family-doctor contract, monthly call, medicine
 //! delivery …): use cases, each in the caller's transaction.
 
+use super::model::{ItemChanges, NewItem};
 use super::repo::{self, CareItem};
 use crate::audit::{self as audit, model::Event};
-use crate::care::model::ItemStatus;
+use crate::care::model::CareItemId;
 use crate::db::Tx;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::people::model::{self as m, PersonId};
+use crate::error::{AppError, AppResult};
+use crate::ids::UnitId;
+use crate::people::model::PersonId;
 use crate::web::auth::Viewer;
 use serde_json::json;
 
-/// A service item as submitted; on an update only status and note change.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct ItemInput {
-    /// What is done, e.g. 家庭医生签约 (at most 60 characters).
-    pub name: String,
-    /// planned, active, paused or done (planned when empty).
-    pub status: Option<String>,
-    pub note: Option<String>,
-}
-
-async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
+async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<UnitId> {
     Ok(crate::people::service::load(tx, v, id).await?.0.unit_id)
-}
-
-fn parse_status(s: Option<&str>) -> Result<ItemStatus, FieldError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(ItemStatus::Planned),
-        Some(s) => ItemStatus::parse(s).ok_or(FieldError::new("status", "validation.choice")),
-    }
 }
 
 /// The service items of a file the caller may see, in the caller's transaction.
@@ -48,33 +32,13 @@ pub async fn list(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<Vec<CareIt
 }
 
 /// Adds a service item to a file the caller may see, in the caller's write transaction.
-pub async fn add(tx: &mut Tx, v: &Viewer, id: PersonId, input: &ItemInput) -> AppResult<i64> {
+pub async fn add(tx: &mut Tx, v: &Viewer, id: PersonId, new: &NewItem) -> AppResult<CareItemId> {
     let unit = person_unit(tx, v, id).await?;
-    let mut errors = Vec::new();
-    let name = match m::parse_text("name", Some(&input.name), 60) {
-        Ok(Some(n)) => Some(n),
-        Ok(None) => {
-            errors.push(FieldError::new("name", "validation.required"));
-            None
-        }
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let status = parse_status(input.status.as_deref())
-        .map_err(|e| errors.push(e))
-        .ok();
-    let note = m::parse_text("note", input.note.as_deref(), 500)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(name), Some(status), true) = (name, status, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-    let item = repo::insert_item(tx, id, &name, status.as_str(), note.as_deref(), v.p.id.0).await?;
+    let (status, note) = (new.changes.status, &new.changes.note);
+    let item =
+        repo::insert_item(tx, id, &new.name, status.as_str(), note.as_deref(), v.p.id).await?;
     let event = Event::ok("care_item.create", format!("person:{}", id.0))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({ "after": { "item_id": item, "status": status.as_str(), "note_set": note.is_some() } }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(item)
@@ -85,26 +49,16 @@ pub async fn update(
     tx: &mut Tx,
     v: &Viewer,
     id: PersonId,
-    item: i64,
-    input: &ItemInput,
+    item: CareItemId,
+    changes: &ItemChanges,
 ) -> AppResult<CareItem> {
     let unit = person_unit(tx, v, id).await?;
-    let mut errors = Vec::new();
-    let status = parse_status(input.status.as_deref())
-        .map_err(|e| errors.push(e))
-        .ok();
-    let note = m::parse_text("note", input.note.as_deref(), 500)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(status), true) = (status, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    let (status, note) = (changes.status, &changes.note);
     let before = repo::item(tx, id, item).await?.ok_or(AppError::NotFound)?;
     repo::update_item(tx, id, item, status.as_str(), note.as_deref()).await?;
     let after = repo::item(tx, id, item).await?.ok_or(AppError::NotFound)?;
     let event = Event::ok("care_item.update", format!("person:{}", id.0))
-        .unit(unit)
+        .unit(unit.0)
         .detail(json!({
             "item_id": item,
             "before": { "status": before.status },

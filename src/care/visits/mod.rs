@@ -2,8 +2,10 @@
 //! plan (tier, contact interval, paired staff member).
 
 pub mod api;
+pub mod model;
 pub mod pages;
 pub(super) mod repo;
 pub mod service;
 
+pub use model::{CarePlanInput, NewVisit, PlanChoice, VisitInput};
 pub use repo::{CarePlan, Visit};

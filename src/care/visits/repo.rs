@@ -1,7 +1,8 @@
 //! SQL for visit records and care plans (the plan's tier, interval and paired staff member).
 
+use crate::care::model::{Tier, VisitKind};
 use crate::db::{Tx, now};
-use crate::ids::PersonId;
+use crate::ids::{AccountId, PersonId, UnitId, VisitId};
 use crate::on_tx;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -9,9 +10,10 @@ use serde_json::json;
 /// A care plan as shown.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct CarePlan {
-    pub tier: String,
+    #[sqlx(try_from = "String")]
+    pub tier: Tier,
     pub interval_days: i32,
-    pub paired_staff: Option<i64>,
+    pub paired_staff: Option<AccountId>,
     pub paired_staff_name: Option<String>,
     pub notes: Option<String>,
     pub updated_at: DateTime<Utc>,
@@ -29,7 +31,7 @@ pub async fn upsert_care_plan(
     id: PersonId,
     tier: &str,
     interval: i32,
-    paired: Option<i64>,
+    paired: Option<AccountId>,
     notes: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
@@ -42,7 +44,11 @@ pub async fn upsert_care_plan(
 }
 
 /// Whether an account may be the paired staff member at this person's unit.
-pub async fn staff_covers(tx: &mut Tx, account: i64, unit_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn staff_covers(
+    tx: &mut Tx,
+    account: AccountId,
+    unit_id: UnitId,
+) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
         concat!("SELECT COUNT(*) FROM role_grants g JOIN units gu ON gu.id = g.unit_id JOIN units u ON u.id = $2
          JOIN accounts a ON a.id = g.account_id
@@ -55,15 +61,16 @@ pub async fn staff_covers(tx: &mut Tx, account: i64, unit_id: i64) -> Result<boo
 /// A visit record.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Visit {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: VisitId,
+    pub person_id: PersonId,
     pub visited_on: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: VisitKind,
     pub visitors: String,
     pub findings: String,
     pub needs: Option<String>,
     pub follow_up: Option<String>,
-    pub recorded_by: i64,
+    pub recorded_by: AccountId,
     pub recorded_by_name: String,
     pub created_at: DateTime<Utc>,
 }
@@ -82,7 +89,7 @@ pub async fn insert_visit(
     tx: &mut Tx,
     id: PersonId,
     v: &NewVisitRecord<'_>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<VisitId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO visits (person_id, visited_on, kind, visitors, findings, needs, follow_up, recorded_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
@@ -196,7 +203,10 @@ pub async fn insert_visits_many(
 
 /// Staff who may be paired with people at a unit (staff, unit admins and youth-care staff
 /// of the unit or above it), for the care plan's choice.
-pub async fn pairable_staff(tx: &mut Tx, unit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+pub async fn pairable_staff(
+    tx: &mut Tx,
+    unit: UnitId,
+) -> Result<Vec<(AccountId, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
         concat!("SELECT DISTINCT a.id, a.display_name FROM role_grants g JOIN units gu ON gu.id = g.unit_id
          JOIN units u ON u.id = $1 JOIN accounts a ON a.id = g.account_id

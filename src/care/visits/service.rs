@@ -1,83 +1,33 @@
 //! Visit records and care plans: the staff member's record of contact, and the per-person
 //! plan (tier, contact interval, paired staff member).
 
+use super::model::{NewVisit, PlanChoice, interval_in_range};
 use super::repo::{self, CarePlan, NewVisitRecord, Visit};
 use crate::access::Visible;
 use crate::audit::{self as audit, model::Event};
-use crate::care::model::{Tier, VisitKind};
+use crate::care::model::VisitId;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::people::model::{self as m, PersonId};
+use crate::ids::{AccountId, UnitId};
+use crate::people::model::PersonId;
 use crate::web::auth::Viewer;
-use chrono::Utc;
+use crate::web::form::Fields;
 use serde_json::json;
 
-/// A visit as submitted from the quick mobile form or the API.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct VisitInput {
-    /// `YYYY-MM-DD`, not in the future; today when empty.
-    pub visited_on: Option<String>,
-    /// home, phone, video or hospital.
-    pub kind: String,
-    /// Who went; the recording staff member when empty.
-    pub visitors: Option<String>,
-    pub findings: String,
-    pub needs: Option<String>,
-    pub follow_up: Option<String>,
-}
-
-async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<i64> {
+async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<UnitId> {
     Ok(crate::people::service::load(tx, v, id).await?.0.unit_id)
 }
 
 /// Records a visit to a file the caller may see, closes the tasks it satisfies, and audits
 /// it, in the caller's write transaction.
-pub async fn record(tx: &mut Tx, v: &Viewer, id: PersonId, input: &VisitInput) -> AppResult<i64> {
+pub async fn record(tx: &mut Tx, v: &Viewer, id: PersonId, visit: &NewVisit) -> AppResult<VisitId> {
     let unit = person_unit(tx, v, id).await?;
-    let today = Utc::now().date_naive();
-    let mut errors = Vec::new();
-    let on = match input
-        .visited_on
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(d) => m::parse_past_date("visited_on", d, today)
-            .map_err(|e| errors.push(e))
-            .ok(),
-        None => Some(today),
-    };
-    let kind = VisitKind::parse(input.kind.trim())
-        .ok_or(FieldError::new("kind", "validation.choice"))
-        .map_err(|e| errors.push(e))
-        .ok();
-    let findings = m::parse_text("findings", Some(&input.findings), 2000)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    if findings.is_none() && !errors.iter().any(|e| e.field == "findings") {
-        errors.push(FieldError::new("findings", "validation.required"));
-    }
-    let visitors = m::parse_text("visitors", input.visitors.as_deref(), 200)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let needs = m::parse_text("needs", input.needs.as_deref(), 1000)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let follow_up = m::parse_text("follow_up", input.follow_up.as_deref(), 1000)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(on), Some(kind), Some(findings), true) = (on, kind, findings, errors.is_empty())
-    else {
-        return Err(AppError::Validation(errors));
-    };
-    let visitors = visitors.unwrap_or_else(|| v.p.display_name.clone());
-    let on_date = on;
-    let on = on.to_string();
+    let visitors = visit
+        .visitors
+        .clone()
+        .unwrap_or_else(|| v.p.display_name.clone());
+    let on = visit.visited_on.to_string();
+    let kind = visit.kind;
     let visit_id = repo::insert_visit(
         tx,
         id,
@@ -85,24 +35,25 @@ pub async fn record(tx: &mut Tx, v: &Viewer, id: PersonId, input: &VisitInput) -
             visited_on: &on,
             kind: kind.as_str(),
             visitors: &visitors,
-            findings: &findings,
-            needs: needs.as_deref(),
-            follow_up: follow_up.as_deref(),
+            findings: &visit.findings,
+            needs: visit.needs.as_deref(),
+            follow_up: visit.follow_up.as_deref(),
             recorded_by: v.p.id.0,
         },
     )
     .await?;
+    let on_date = visit.visited_on;
     let closed = crate::care::service::after_visit(tx, id, on_date, visit_id).await?;
     let recorded = crate::outbox::DomainEvent::new(
         crate::outbox::Kind::VisitRecorded,
         format!("person:{}", id.0),
     )
-    .unit(unit)
+    .unit(unit.0)
     .actor(Some(v.p.id.0))
     .payload(json!({ "visit_id": visit_id, "tasks_done": closed }));
     crate::outbox::emit(tx, recorded).await?;
     let event = Event::ok("visit.create", format!("person:{}", id.0))
-        .unit(unit)
+        .unit(unit.0)
         .detail(
             json!({ "after": { "visit_id": visit_id, "visited_on": on, "kind": kind.as_str(), "tasks_closed": closed } }),
         );
@@ -127,68 +78,44 @@ pub async fn plan_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<Option<Ca
     Ok(repo::care_plan(tx, who.id()).await?)
 }
 
-/// A care plan as submitted.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct CarePlanInput {
-    /// key, regular or routine.
-    pub tier: String,
-    /// Days between contacts; the tier's default (30, 90, 365) when absent.
-    pub interval_days: Option<i32>,
-    /// Account id of the paired staff member (一人一卡), who must keep files at this unit.
-    pub paired_staff: Option<i64>,
-    pub notes: Option<String>,
-}
-
 /// Sets the care plan of a file the caller may see, in the caller's write transaction.
 pub async fn set_plan(
     tx: &mut Tx,
     v: &Viewer,
     id: PersonId,
-    input: &CarePlanInput,
+    plan: &PlanChoice,
 ) -> AppResult<CarePlan> {
     let unit = person_unit(tx, v, id).await?;
-    let mut errors = Vec::new();
-    let tier = Tier::parse(input.tier.trim());
-    if tier.is_none() {
-        errors.push(FieldError::new("tier", "validation.choice"));
-    }
-    let notes = m::parse_text("notes", input.notes.as_deref(), 1000)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
     // Without an interval of its own, the plan takes the tier's interval configured for
     // the person's unit (or above it), else the defaults (30, 90, 365 days).
     let rules = crate::care::service::rules_for_unit(tx, unit).await?;
-    let interval = input
+    let interval = plan
         .interval_days
-        .or(tier.map(|t| rules.interval_for(t)))
-        .unwrap_or(0);
-    if !(1..=3650).contains(&interval) {
-        errors.push(FieldError::new("interval_days", "validation.interval"));
+        .unwrap_or_else(|| rules.interval_for(plan.tier));
+    let mut f = Fields::new();
+    if !interval_in_range(interval) {
+        f.add(FieldError::new("interval_days", "validation.interval"));
     }
-    if let Some(staff) = input.paired_staff
+    if let Some(staff) = plan.paired_staff
         && !repo::staff_covers(tx, staff, unit).await?
     {
-        errors.push(FieldError::new("paired_staff", "validation.paired_staff"));
+        f.add(FieldError::new("paired_staff", "validation.paired_staff"));
     }
-    let (Some(tier), true) = (tier, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    f.check()?;
     let before = repo::care_plan(tx, id).await?;
     repo::upsert_care_plan(
         tx,
         id,
-        tier.as_str(),
+        plan.tier.as_str(),
         interval,
-        input.paired_staff,
-        notes.as_deref(),
+        plan.paired_staff,
+        plan.notes.as_deref(),
     )
     .await?;
     crate::care::service::refresh_contact(tx, id).await?;
-    crate::outbox::records_changed(tx, unit, Some(v.p.id.0), format!("person:{}", id.0)).await?;
+    crate::outbox::records_changed(tx, unit.0, Some(v.p.id.0), format!("person:{}", id.0)).await?;
     let after = repo::care_plan(tx, id).await?.ok_or(AppError::NotFound)?;
-    let event = Event::ok("care_plan.set", format!("person:{}", id.0)).unit(unit).detail(json!({
+    let event = Event::ok("care_plan.set", format!("person:{}", id.0)).unit(unit.0).detail(json!({
         "before": before.map(|b| json!({ "tier": b.tier, "interval_days": b.interval_days, "paired_staff": b.paired_staff })),
         "after": { "tier": after.tier, "interval_days": after.interval_days, "paired_staff": after.paired_staff },
     }));
@@ -216,6 +143,6 @@ pub async fn of_own_copy(
 }
 
 /// Staff who may be paired with people at a unit, for the care plan's choice.
-pub async fn pairable_staff(tx: &mut Tx, unit: i64) -> AppResult<Vec<(i64, String)>> {
+pub async fn pairable_staff(tx: &mut Tx, unit: UnitId) -> AppResult<Vec<(AccountId, String)>> {
     Ok(repo::pairable_staff(tx, unit).await?)
 }

@@ -1,8 +1,9 @@
 //! SQL for person files and categories. Every read filters by the
 //! caller's grants in SQL; minors' files only match youth-care grants.
 
-use super::model::PersonId;
+use super::model::{PersonId, Status};
 use crate::db::{Tx, now};
+use crate::ids::{AccountId, UnitId};
 use crate::on_tx;
 
 /// The person (alias `p`, unit alias `u`) is visible to account `$1`: an adult's file to
@@ -61,8 +62,8 @@ pub use tokens::{name_index_version, rebuild_name_index};
 /// A person file as screens and the API show it: sensitive fields only masked.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct PersonRow {
-    pub id: i64,
-    pub unit_id: i64,
+    pub id: PersonId,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub name: String,
     pub gender: Option<String>,
@@ -77,13 +78,14 @@ pub struct PersonRow {
     pub level: Option<String>,
     pub party_join_date: Option<String>,
     pub living: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub died_on: Option<String>,
     pub skills: Option<String>,
     pub willing_to_serve: bool,
     pub is_minor: bool,
-    pub account_id: Option<i64>,
-    pub online_branch_id: Option<i64>,
+    pub account_id: Option<AccountId>,
+    pub online_branch_id: Option<UnitId>,
 }
 
 const PERSON_COLS: &str = "p.id, p.unit_id, u.name AS unit_name, p.name, p.gender, p.birth_date, p.id_number_mask, \
@@ -92,9 +94,9 @@ const PERSON_COLS: &str = "p.id, p.unit_id, u.name AS unit_name, p.name, p.gende
     p.living, p.status, p.died_on, p.skills, p.willing_to_serve, p.is_minor, p.account_id, p.online_branch_id";
 
 /// Everything written for a person; sensitive values already encrypted.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct PersonRecord {
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub name: String,
     pub name_folded: String,
     pub name_initials: String,
@@ -191,7 +193,7 @@ pub async fn update(tx: &mut Tx, id: PersonId, r: &PersonRecord) -> Result<(), s
 #[derive(sqlx::FromRow)]
 struct Raw {
     id: i64,
-    unit_id: i64,
+    unit_id: UnitId,
     name: String,
     name_folded: String,
     name_initials: String,
@@ -296,7 +298,7 @@ pub async fn exists(tx: &mut Tx, id: PersonId) -> Result<bool, sqlx::Error> {
 /// One person file if the account may see it.
 pub async fn get_in_scope(
     tx: &mut Tx,
-    account: i64,
+    account: AccountId,
     id: PersonId,
 ) -> Result<Option<PersonRow>, sqlx::Error> {
     let sql = format!(
@@ -325,8 +327,8 @@ pub async fn set_categories(tx: &mut Tx, id: PersonId, cats: &[&str]) -> Result<
 /// Whether the account may keep files at this unit (`minor` picks the youth-care rule).
 pub async fn unit_allows(
     tx: &mut Tx,
-    account: i64,
-    unit_id: i64,
+    account: AccountId,
+    unit_id: UnitId,
     minor: bool,
 ) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
@@ -351,7 +353,10 @@ pub async fn set_status(
 }
 
 /// The person file linked to an account, if any.
-pub async fn id_for_account(tx: &mut Tx, account: i64) -> Result<Option<PersonId>, sqlx::Error> {
+pub async fn id_for_account(
+    tx: &mut Tx,
+    account: AccountId,
+) -> Result<Option<PersonId>, sqlx::Error> {
     let id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM people WHERE account_id = $1")
         .bind(account).fetch_optional(c).await)?;
     Ok(id.map(PersonId))
@@ -369,7 +374,7 @@ pub async fn row(tx: &mut Tx, id: PersonId) -> Result<Option<PersonRow>, sqlx::E
 pub async fn set_account(
     tx: &mut Tx,
     id: PersonId,
-    account: Option<i64>,
+    account: Option<AccountId>,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("UPDATE people SET account_id = $1, updated_at = $2 WHERE id = $3")
         .bind(account).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;

@@ -2,6 +2,7 @@
 
 use super::{PERSON_COLS, PersonRow};
 use crate::db::Tx;
+use crate::ids::{AccountId, UnitId};
 use crate::on_tx;
 
 /// How many units a person list may reach before it walks the files in name order instead
@@ -12,8 +13,8 @@ pub(super) const NARROW_UNITS: i64 = 3000;
 /// covers at most [`NARROW_UNITS`] units; counted through the path index, stopping there.
 pub(super) async fn is_narrow(
     tx: &mut Tx,
-    account: i64,
-    unit: Option<i64>,
+    account: AccountId,
+    unit: Option<UnitId>,
 ) -> Result<bool, sqlx::Error> {
     let n: i64 = match unit {
         Some(unit) => on_tx!(tx, c => sqlx::query_scalar(
@@ -41,7 +42,7 @@ pub struct Search {
     pub index_previous: Option<String>,
     pub category: Option<String>,
     pub status: Option<String>,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     /// Skills or specialties containing this (escaped) text.
     pub skill_like: Option<String>,
     /// Only people willing to serve.
@@ -58,7 +59,7 @@ pub struct Search {
 /// One page of people in scope, by name.
 pub async fn search(
     tx: &mut Tx,
-    account: i64,
+    account: AccountId,
     s: &Search,
     limit: i64,
     offset: i64,
@@ -73,7 +74,7 @@ pub async fn search(
 #[doc(hidden)]
 pub async fn search_planned(
     tx: &mut Tx,
-    account: i64,
+    account: AccountId,
     s: &Search,
     limit: i64,
     offset: i64,

@@ -59,14 +59,14 @@ mod tests {
                 .as_bytes();
         let rows = read_rows("名册.csv", data).unwrap();
         let idx = header_index(&rows[0]).unwrap();
-        let (p, errs) = to_input(&idx, &rows[1], 7);
+        let (p, errs) = to_input(&idx, &rows[1], crate::ids::UnitId(7));
         assert!(errs.is_empty());
         assert_eq!(p.name, "张三");
         assert_eq!(p.gender.as_deref(), Some("male"));
         assert_eq!(p.categories, vec!["tuixiu", "party_member"]);
         assert!(p.willing_to_serve);
         assert_eq!(p.living.as_deref(), Some("alone"));
-        assert_eq!(p.unit_id, 7);
+        assert_eq!(p.unit_id.as_deref(), Some("7"));
     }
 
     #[test]

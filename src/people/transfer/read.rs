@@ -4,6 +4,7 @@
 use super::COLUMNS;
 use crate::error::FieldError;
 use crate::i18n::Locale;
+use crate::ids::UnitId;
 use crate::people::input::PersonInput;
 use crate::people::model::{Category, Gender, Living, Status};
 
@@ -200,15 +201,16 @@ fn code<'a>(value: &str, codes: impl Iterator<Item = (&'a str, String)>) -> Opti
     None
 }
 
-/// Turns one row into input for the same validation as the form; unknown labels are kept
-/// as given so that validation reports them.
+/// Turns one row into input for the same parse as the form (`NewPerson::parse`); unknown
+/// labels are kept as given so that the parse reports them. The errors are the row's own
+/// (a yes/no cell that is neither).
 pub fn to_input(
     idx: &[(usize, &'static str)],
     row: &[String],
-    default_unit: i64,
+    default_unit: UnitId,
 ) -> (PersonInput, Vec<FieldError>) {
     let mut p = PersonInput {
-        unit_id: default_unit,
+        unit_id: Some(default_unit.to_string()),
         ..PersonInput::default()
     };
     let mut errors = Vec::new();
@@ -219,20 +221,9 @@ pub fn to_input(
         }
         let s = Some(v.to_string());
         match *field {
-            "name" => p.name = v.to_string(),
             "gender" => {
                 p.gender = code(v, Gender::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
             }
-            "birth_date" => p.birth_date = s,
-            "id_number" => p.id_number = s,
-            "mobile" => p.mobile = s,
-            "address" => p.address = s,
-            "health" => p.health = s,
-            "emergency" => p.emergency = s,
-            "former_employer" => p.former_employer = s,
-            "post" => p.post = s,
-            "level" => p.level = s,
-            "party_join_date" => p.party_join_date = s,
             "living" => {
                 p.living = code(v, Living::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
             }
@@ -251,11 +242,9 @@ pub fn to_input(
                 "否" | "0" | "no" | "No" | "false" | "N" | "n" => {}
                 _ => errors.push(FieldError::new("willing_to_serve", "validation.yes_no")),
             },
-            "unit_id" => match v.parse() {
-                Ok(u) => p.unit_id = u,
-                Err(_) => errors.push(FieldError::new("unit_id", "validation.number")),
-            },
-            _ => {}
+            other => {
+                p.set_text(other, v.to_string());
+            }
         }
     }
     p.status = Some(Status::Active.as_str().to_string());
