@@ -148,7 +148,7 @@ async fn coverage_counts_key_people_contacted_within_their_interval() {
     staff.json("POST", &format!("/api/v1/people/{}/visits", ids[0]), json!({ "kind": "phone", "findings": "好", "visited_on": (today - Duration::days(3)).to_string() })).await;
     staff.json("POST", &format!("/api/v1/people/{}/visits", ids[1]), json!({ "kind": "home", "findings": "好", "visited_on": (today - Duration::days(40)).to_string() })).await;
     // The figure is read from the totals the consumers keep (every few seconds on a server).
-    yinyao::outbox::run_all(app.db()).await.unwrap();
+    crate::fixtures::catch_up(&app).await;
     let cov = staff
         .json(
             "GET",

@@ -245,3 +245,21 @@ pub async fn decide(
     )
     .await
 }
+
+/// Runs the consumers until none has anything left, as the job runner does every few seconds.
+/// On PostgreSQL an event waits until every older writing transaction of the cluster has
+/// ended, other tests' among them, so one run may take nothing.
+pub async fn catch_up(app: &TestApp) {
+    for _ in 0..200 {
+        yinyao::outbox::run_all(app.db()).await.unwrap();
+        let mut left = 0;
+        for c in yinyao::outbox::Consumer::ALL {
+            left += yinyao::outbox::pending(app.db(), c).await.unwrap();
+        }
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the consumers did not catch up in 10 s");
+}

@@ -22,7 +22,7 @@ async fn bulk_loaded(app: &TestApp) {
 /// The home page once the consumers have taken every event (the job runner does so every
 /// few seconds).
 async fn home(cl: &mut Client<'_>) -> Resp {
-    yinyao::outbox::run_all(cl.app.db()).await.unwrap();
+    fixtures::catch_up(cl.app).await;
     let r = cl.get("/").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r

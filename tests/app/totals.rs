@@ -4,29 +4,13 @@
 //! deactivated; articles published and withdrawn — every unit's totals equal a direct count of
 //! the records, however the consumer's runs fall between the writes, and equal a rebuild.
 
-use crate::fixtures::{self, county};
+use crate::fixtures::{self, catch_up, county};
 use crate::helpers::TestApp;
 use axum::http::StatusCode;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
 use yinyao::outbox::totals;
-
-/// Runs the consumers until none has anything left.
-async fn catch_up(app: &TestApp) {
-    for _ in 0..200 {
-        yinyao::outbox::run_all(app.db()).await.unwrap();
-        let mut left = 0;
-        for c in yinyao::outbox::Consumer::ALL {
-            left += yinyao::outbox::pending(app.db(), c).await.unwrap();
-        }
-        if left == 0 {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the consumers did not catch up in 10 s");
-}
 
 /// `(metric, bucket) → value` counted straight from the records under `path`, independently
 /// of the consumer's statements.
