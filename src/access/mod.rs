@@ -15,6 +15,7 @@ pub use repo::{grants_of, principal as load_principal};
 pub use roles::{PlatformRole, RoleSet, UnitRole};
 
 use crate::error::AppError;
+use crate::ids::UnitId;
 
 /// SQL condition: the path `$x` lies in the subtree whose root has path `$root` (the root
 /// included). A subtree is a range of paths: every descendant's path starts with its
@@ -163,7 +164,7 @@ impl Scope {
 pub struct Grant {
     pub id: i64,
     pub role: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub unit_path: String,
 }
@@ -178,15 +179,15 @@ impl Grant {
 /// Where these roles reach: the units of the grants holding them, each kept only when no
 /// other kept unit encloses it, so that a figure summed over them counts every unit once.
 /// Pairs of unit id and path, in path order.
-pub fn reach(grants: &[Grant], roles: RoleSet) -> Vec<(i64, String)> {
-    let mut held: Vec<(i64, String)> = grants
+pub fn reach(grants: &[Grant], roles: RoleSet) -> Vec<(UnitId, String)> {
+    let mut held: Vec<(UnitId, String)> = grants
         .iter()
         .filter(|g| roles.contains_name(&g.role))
         .map(|g| (g.unit_id, g.unit_path.clone()))
         .collect();
     // In path order a unit's subtree follows it without a gap.
     held.sort_by(|a, b| a.1.cmp(&b.1));
-    let mut out: Vec<(i64, String)> = Vec::new();
+    let mut out: Vec<(UnitId, String)> = Vec::new();
     for (id, path) in held {
         if out
             .last()
@@ -200,7 +201,7 @@ pub fn reach(grants: &[Grant], roles: RoleSet) -> Vec<(i64, String)> {
 
 /// The part of a reach inside the unit `(id, path)`: the unit itself when a reached unit
 /// encloses it, else the reached units below it (none when the reach misses it).
-pub fn reach_within(reach: &[(i64, String)], id: i64, path: &str) -> Vec<i64> {
+pub fn reach_within(reach: &[(UnitId, String)], id: UnitId, path: &str) -> Vec<UnitId> {
     if reach.iter().any(|(_, p)| path.starts_with(p.as_str())) {
         return vec![id];
     }
@@ -299,7 +300,7 @@ mod tests {
             .map(|r| Grant {
                 id: 1,
                 role: r.as_str().to_string(),
-                unit_id: 1,
+                unit_id: UnitId(1),
                 unit_name: "x".into(),
                 unit_path: "/1/".into(),
             })
@@ -354,7 +355,7 @@ mod tests {
         let g = |id: i64, role: UnitRole, path: &str| Grant {
             id,
             role: role.as_str().to_string(),
-            unit_id: id,
+            unit_id: UnitId(id),
             unit_name: String::new(),
             unit_path: path.to_string(),
         };
@@ -368,13 +369,25 @@ mod tests {
         let adults = reach(&grants, ADULT_KEEPERS);
         assert_eq!(
             adults,
-            vec![(14, "/1/14/".to_string()), (3, "/1/3/".to_string())]
+            vec![
+                (UnitId(14), "/1/14/".to_string()),
+                (UnitId(3), "/1/3/".to_string())
+            ]
         );
         // "/1/3/" does not enclose "/1/30/": paths end with a slash.
-        assert_eq!(reach(&grants, MINOR_KEEPERS), vec![(30, "/1/30/".into())]);
-        assert_eq!(reach_within(&adults, 203, "/1/14/203/"), vec![203]);
-        assert_eq!(reach_within(&adults, 1, "/1/"), vec![14, 3]);
-        assert!(reach_within(&adults, 30, "/1/30/").is_empty());
+        assert_eq!(
+            reach(&grants, MINOR_KEEPERS),
+            vec![(UnitId(30), "/1/30/".into())]
+        );
+        assert_eq!(
+            reach_within(&adults, UnitId(203), "/1/14/203/"),
+            vec![UnitId(203)]
+        );
+        assert_eq!(
+            reach_within(&adults, UnitId(1), "/1/"),
+            vec![UnitId(14), UnitId(3)]
+        );
+        assert!(reach_within(&adults, UnitId(30), "/1/30/").is_empty());
         assert!(reach(&grants, RoleSet::EMPTY).is_empty());
     }
 

@@ -5,7 +5,7 @@ use super::repo::{self, AccountRow, GrantRow, TokenRow};
 use super::service::{self, CreatedAccount, NewAccountInput, NewGrant, NewToken};
 use crate::access::Perm;
 use crate::error::AppResult;
-use crate::ids::{GrantId, TokenId};
+use crate::ids::{GrantId, TokenId, UnitId};
 use crate::state::AppState;
 use crate::web::auth::Viewer;
 use axum::Json;
@@ -33,7 +33,7 @@ pub struct Me {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct MeRole {
     pub role: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
 }
 

@@ -62,7 +62,7 @@ pub async fn grant(tx: &mut Tx, v: &Viewer, g: Grant) -> AppResult<GrantRow> {
         return Err(AppError::Conflict("error.self_grant"));
     }
     let unit = unit_in(tx, &scope, g.unit).await?;
-    let id = repo::insert_grant(tx, g.account, UnitId(unit.id), role, Some(v.p.id))
+    let id = repo::insert_grant(tx, g.account, unit.id, role, Some(v.p.id))
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::Conflict("error.grant_exists"),

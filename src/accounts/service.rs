@@ -139,7 +139,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, new: PreparedAccount) -> AppResult<
             username: &new.username,
             phone: new.phone.as_ref(),
             display_name: &new.display,
-            unit_id: Some(UnitId(unit.id)),
+            unit_id: Some(unit.id),
             password_hash: &new.password.hash,
             must_change_password: true,
             platform_role: None,

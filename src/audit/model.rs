@@ -70,8 +70,9 @@ impl Event {
             ..Self::ok(action, target)
         }
     }
-    pub fn unit(mut self, unit_id: i64) -> Self {
-        self.unit_id = Some(unit_id);
+    /// The unit the entry is about (for searching the trail by unit).
+    pub fn unit(mut self, unit_id: impl Into<crate::ids::UnitId>) -> Self {
+        self.unit_id = Some(unit_id.into().0);
         self
     }
     pub fn detail(mut self, detail: serde_json::Value) -> Self {

@@ -45,7 +45,7 @@ pub async fn contribute(tx: &mut Tx, v: &Viewer, w: &WorkDraft) -> AppResult<Wor
     let unit: UnitId =
         v.p.grants
             .first()
-            .map(|g| g.unit_id.into())
+            .map(|g| g.unit_id)
             .ok_or(AppError::Forbidden)?;
     let id = repo::insert_work(
         tx,

@@ -6,7 +6,7 @@ use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
 use super::service;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
-use crate::ids::{CampaignId, FileId, UnitId, WorkId};
+use crate::ids::{CampaignId, FileId, WorkId};
 use crate::news::Column;
 use crate::state::AppState;
 use crate::units::Unit;
@@ -116,7 +116,7 @@ pub async fn show_campaign(
         if let (true, "open", Ok(s)) = (manager, c.state.as_str(), v.scope(Perm::ManageNews)) {
             let mut all = crate::units::service::subtree(&mut tx, c.unit_id, 2000).await?;
             for o in &c.open_units {
-                if !all.iter().any(|u| UnitId::from(u.id) == o.id)
+                if !all.iter().any(|u| u.id == o.id)
                     && let Some(u) = crate::units::service::get_in_scope(&mut tx, &s, o.id).await?
                 {
                     all.push(u);
@@ -124,7 +124,7 @@ pub async fn show_campaign(
             }
             all.into_iter()
                 .map(|u| {
-                    let open = c.open_units.iter().any(|o| o.id == UnitId::from(u.id));
+                    let open = c.open_units.iter().any(|o| o.id == u.id);
                     (u, open)
                 })
                 .collect()

@@ -91,7 +91,7 @@ pub async fn create(tx: &mut Tx, v: &Viewer, input: NewCampaign) -> AppResult<Ca
     let mut judges: Vec<AccountId> = Vec::new();
     for name in &names {
         match crate::accounts::service::find_by_login(tx, name, &[]).await? {
-            Some(a) if a.active => judges.push(a.id.into()),
+            Some(a) if a.active => judges.push(a.id),
             _ => {
                 f.add(FieldError::new("judges", "validation.judge_unknown"));
                 break;

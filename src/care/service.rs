@@ -167,7 +167,7 @@ pub async fn rules_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<(Rules
 pub async fn set_rules(tx: &mut Tx, v: &Viewer, unit: UnitId, r: &Rules) -> AppResult<()> {
     let u = units::load(tx, v, Perm::ManageUnits, unit).await?;
     r.check()?;
-    repo::save_rules(tx, u.id.into(), r).await?;
+    repo::save_rules(tx, u.id, r).await?;
     let event = Event::ok("care_rules.set", format!("unit:{}", u.id))
         .unit(u.id)
         .detail(json!({ "after": r }));
@@ -216,7 +216,7 @@ pub async fn coverage(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Covera
     }
     let percent = (all > 0).then(|| (ok as f64 * 1000.0 / all as f64).round() / 10.0);
     Ok(Coverage {
-        unit_id: u.id.into(),
+        unit_id: u.id,
         key_people: all,
         contacted_in_time: ok,
         percent,

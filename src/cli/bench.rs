@@ -8,7 +8,6 @@ use crate::accounts::{NewAccount, bulk as accounts};
 use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
-use crate::ids::UnitId;
 use crate::people::bulk as people;
 use crate::people::model::with_check_char;
 use crate::people::service::{NewPerson, PersonInput, build};
@@ -134,7 +133,7 @@ async fn load_people(
     let county =
         units_bulk::insert(&mut tx, None, "基准县老干部局", UnitKind::CountyBureau).await?;
     let hash = hash_password("Bench-password-1").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (county_name, county_id) = ("bench_county".to_string(), UnitId(county.id));
+    let (county_name, county_id) = ("bench_county".to_string(), county.id);
     let county_staff = accounts::insert(
         &mut tx,
         &NewAccount {
@@ -160,14 +159,14 @@ async fn load_people(
                 username: &format!("bench_town{t}"),
                 phone: None,
                 display_name: "乡镇工作人员",
-                unit_id: Some(UnitId(town.id)),
+                unit_id: Some(town.id),
                 password_hash: &hash,
                 must_change_password: false,
                 platform_role: None,
             },
         )
         .await?;
-        accounts::insert_grant(&mut tx, staff, UnitId(town.id), UnitRole::Staff, None).await?;
+        accounts::insert_grant(&mut tx, staff, town.id, UnitRole::Staff, None).await?;
         for v in 0..20 {
             let village = units_bulk::insert(
                 &mut tx,

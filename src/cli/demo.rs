@@ -10,7 +10,6 @@ use crate::audit::{
     model::{Actor, Event},
 };
 use crate::db::{Db, Tx};
-use crate::ids::UnitId;
 use crate::units::model::UnitKind;
 use crate::units::{Unit, bulk as units_bulk, service as units};
 use rand::rngs::StdRng;
@@ -83,14 +82,14 @@ impl Demo<'_> {
                 username: &username,
                 phone: Some(&phone),
                 display_name: &display,
-                unit_id: Some(UnitId(unit.id)),
+                unit_id: Some(unit.id),
                 password_hash: &self.password_hash,
                 must_change_password: false,
                 platform_role: None,
             },
         )
         .await?;
-        accounts::insert_grant(&mut self.tx, id, UnitId(unit.id), role, None).await?;
+        accounts::insert_grant(&mut self.tx, id, unit.id, role, None).await?;
         audit::record(&mut self.tx, self.actor, Event::ok("role.grant", format!("account:{}", id.0)).unit(unit.id)
             .detail(serde_json::json!({ "after": { "role": role.as_str(), "unit_id": unit.id, "demo": true } })))
             .await?;
@@ -180,7 +179,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         .await?;
     let mut schools = Vec::new();
     for school in ["清江县第一中学", "清江县实验小学", "城关镇中心小学"] {
-        schools.push(d.unit(Some(&youth), school, UnitKind::School).await?.id);
+        schools.push(d.unit(Some(&youth), school, UnitKind::School).await?.id.0);
     }
     d.unit(Some(&county), "银发先锋志愿服务队", UnitKind::VolunteerTeam)
         .await?;
@@ -217,11 +216,11 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
                 (format!("{head}村"), format!("{head}村党支部"))
             };
             let village = d.unit(Some(&town), &name, UnitKind::Village).await?;
-            village_list.push((village.id, town_staff));
+            village_list.push((village.id.0, town_staff));
             d.unit(Some(&party), &branch, UnitKind::PartyBranch).await?;
             if i == 0 {
                 let who = d.staff(&village, UnitRole::Correspondent, "通讯员").await?;
-                correspondents.push((who, village.id, village.name.clone()));
+                correspondents.push((who, village.id.0, village.name.clone()));
             }
             if i == 1 {
                 d.staff(&village, UnitRole::Member, "党员").await?;
@@ -232,7 +231,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, &schools, 120)
             .await?;
     let newsroom = super::demo_news::Newsroom {
-        county: county.id,
+        county: county.id.0,
         editor,
         reviewer,
         admin: county_admin,

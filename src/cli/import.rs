@@ -35,7 +35,7 @@ pub(super) async fn import_people(
         crate::units::service::list(&mut tx, &all, false, i64::MAX)
             .await?
             .into_iter()
-            .flat_map(|u| [((u.id.into(), false), true), ((u.id.into(), true), true)])
+            .flat_map(|u| [((u.id, false), true), ((u.id, true), true)])
             .collect()
     };
     let started = std::time::Instant::now();

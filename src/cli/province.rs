@@ -175,7 +175,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
         &hash,
         "p_admin",
         "省局管理员",
-        province.id,
+        province.id.0,
         UnitRole::UnitAdmin,
     )
     .await?;
@@ -193,7 +193,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             &hash,
             &format!("p_city{c}"),
             "市局管理员",
-            city.id,
+            city.id.0,
             UnitRole::UnitAdmin,
         )
         .await?;
@@ -216,7 +216,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             &hash,
             &format!("p_county{k}_admin"),
             "县局管理员",
-            unit.id,
+            unit.id.0,
             UnitRole::UnitAdmin,
         )
         .await?;
@@ -225,7 +225,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             &hash,
             &format!("p_county{k}_staff"),
             "县局工作人员",
-            unit.id,
+            unit.id.0,
             UnitRole::Staff,
         )
         .await?;
@@ -234,7 +234,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             &hash,
             &format!("p_county{k}_editor"),
             "编辑",
-            unit.id,
+            unit.id.0,
             UnitRole::Editor,
         )
         .await?;
@@ -243,7 +243,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
             &hash,
             &format!("p_county{k}_reviewer"),
             "审核",
-            unit.id,
+            unit.id.0,
             UnitRole::Reviewer,
         )
         .await?;
@@ -262,7 +262,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
                 &hash,
                 &format!("p_town{n}"),
                 "乡镇工作人员",
-                town.id,
+                town.id.0,
                 UnitRole::Staff,
             )
             .await?;
@@ -277,7 +277,7 @@ async fn units_and_accounts(db: &Db, people_count: usize) -> anyhow::Result<Prov
                     UnitKind::Village,
                 )
                 .await?;
-                villages.push((village.id, staff));
+                villages.push((village.id.0, staff));
             }
             towns.push(town);
         }

@@ -164,7 +164,12 @@ async fn home(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
 
 /// The units a scope's roles reach, each once: the top of the tree for a scope over
 /// everything.
-async fn reached(tx: &mut Tx, v: &Viewer, s: &Scope, roles: RoleSet) -> AppResult<Vec<i64>> {
+async fn reached(
+    tx: &mut Tx,
+    v: &Viewer,
+    s: &Scope,
+    roles: RoleSet,
+) -> AppResult<Vec<crate::ids::UnitId>> {
     let units = if s.all {
         totals::top_units(tx).await?
     } else {

@@ -88,8 +88,9 @@ impl DomainEvent {
         }
     }
 
-    pub fn unit(mut self, unit: i64) -> Self {
-        self.unit_id = Some(unit);
+    /// The unit whose figures the event touches.
+    pub fn unit(mut self, unit: impl Into<crate::ids::UnitId>) -> Self {
+        self.unit_id = Some(unit.into().0);
         self
     }
 
@@ -219,7 +220,7 @@ pub async fn rebuild_all(tx: &mut Tx) -> Result<(), sqlx::Error> {
 /// Tells the figures that records counted at `unit` changed (see [`Kind::RecordsChanged`]).
 pub async fn records_changed(
     tx: &mut Tx,
-    unit: i64,
+    unit: impl Into<crate::ids::UnitId>,
     actor: Option<i64>,
     subject: String,
 ) -> Result<(), sqlx::Error> {

@@ -331,7 +331,7 @@ pub async fn rebuild(tx: &mut Tx) -> Result<(), sqlx::Error> {
 /// A metric's value at these units, summed (`bucket`: one bucket, or all of them when `None`).
 pub async fn sum(
     tx: &mut Tx,
-    units: &[i64],
+    units: &[crate::ids::UnitId],
     metric: &str,
     bucket: Option<&str>,
 ) -> Result<i64, sqlx::Error> {
@@ -340,7 +340,7 @@ pub async fn sum(
         let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM unit_totals
              WHERE unit_id = $1 AND metric = $2 AND ($3 IS NULL OR bucket = $3)")
-            .bind(u).bind(metric).bind(bucket).fetch_one(c).await)?;
+            .bind(u.0).bind(metric).bind(bucket).fetch_one(c).await)?;
         total += n;
     }
     Ok(total)
@@ -349,7 +349,7 @@ pub async fn sum(
 /// A metric's value at these units from bucket `from` on (buckets are dates or months).
 pub async fn sum_from(
     tx: &mut Tx,
-    units: &[i64],
+    units: &[crate::ids::UnitId],
     metric: &str,
     from: &str,
 ) -> Result<i64, sqlx::Error> {
@@ -358,7 +358,7 @@ pub async fn sum_from(
         let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM unit_totals
              WHERE unit_id = $1 AND metric = $2 AND bucket >= $3")
-            .bind(u).bind(metric).bind(from).fetch_one(c).await)?;
+            .bind(u.0).bind(metric).bind(from).fetch_one(c).await)?;
         total += n;
     }
     Ok(total)
@@ -367,7 +367,7 @@ pub async fn sum_from(
 /// A metric's values at these units by bucket, summed across the units.
 pub async fn by_bucket(
     tx: &mut Tx,
-    units: &[i64],
+    units: &[crate::ids::UnitId],
     metric: &str,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let mut out: BTreeMap<String, i64> = BTreeMap::new();
@@ -385,7 +385,7 @@ pub async fn by_bucket(
 }
 
 /// The top units of the tree (for a scope over everything).
-pub async fn top_units(tx: &mut Tx) -> Result<Vec<(i64, String)>, sqlx::Error> {
+pub async fn top_units(tx: &mut Tx) -> Result<Vec<(crate::ids::UnitId, String)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as("SELECT id, path FROM units WHERE parent_id IS NULL ORDER BY path")
         .fetch_all(c).await)
 }

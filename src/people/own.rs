@@ -6,7 +6,7 @@ use super::model::PersonId;
 use super::repo::{self, PersonRow};
 use super::service::{self, NewPerson, PersonInput};
 use crate::access::Perm;
-use crate::accounts::{model::AccountId, service as accounts};
+use crate::accounts::service as accounts;
 use crate::audit::{self as audit, model::Event};
 use crate::crypto::FieldCrypto;
 use crate::db::Tx;
@@ -50,7 +50,7 @@ pub async fn link_account(
     let account = accounts::find_by_login(&mut tx, &f.username.trim().to_lowercase(), &[])
         .await?
         .ok_or(AppError::field("username", "validation.account_unknown"))?;
-    let account_id = AccountId::from(account.id);
+    let account_id = account.id;
     if account.platform_role.is_some()
         || accounts::get_in_scope(&mut tx, &scope, account_id)
             .await?

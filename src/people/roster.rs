@@ -41,10 +41,10 @@ async fn allowed_units(
     .await?;
     let mut map = HashMap::new();
     for u in &adults {
-        map.insert((u.id.into(), false), true);
+        map.insert((u.id, false), true);
     }
     for u in &minors {
-        map.insert((u.id.into(), true), true);
+        map.insert((u.id, true), true);
     }
     let mut all = adults;
     all.extend(minors);

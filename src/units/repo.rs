@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 /// A unit as shown in the tree, on its page and in the API.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Unit {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    pub id: UnitId,
+    pub parent_id: Option<UnitId>,
     pub path: String,
     pub depth: i32,
     pub name: String,
@@ -123,7 +123,7 @@ pub async fn rename(
 
 /// Moves `unit` under `new_parent`; every unit below it follows (paths and depths rewritten).
 pub async fn move_under(tx: &mut Tx, unit: &Unit, new_parent: &Unit) -> Result<(), sqlx::Error> {
-    let new_path = child_path(Some(&new_parent.path), UnitId(unit.id));
+    let new_path = child_path(Some(&new_parent.path), unit.id);
     let depth_shift: i32 = new_parent.depth + 1 - unit.depth;
     let old_len = i32::try_from(unit.path.len()).unwrap_or(i32::MAX);
     on_tx!(tx, c => sqlx::query(

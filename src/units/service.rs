@@ -131,7 +131,7 @@ pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitEdit) -> AppRe
             .unwrap_or(UnitKind::Village);
         repo::rename(tx, id, name.as_deref().unwrap_or(&unit.name), kind).await?;
     }
-    if let Some(pid) = ch.parent.filter(|p| Some(p.0) != unit.parent_id) {
+    if let Some(pid) = ch.parent.filter(|p| Some(*p) != unit.parent_id) {
         let target = match repo::get_in_scope(tx, &scope, pid).await? {
             Some(t) => t,
             None if repo::exists(tx, pid).await? => return Err(AppError::OutOfScope),
@@ -146,7 +146,7 @@ pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitEdit) -> AppRe
         // A unit admin may move only units strictly below a unit they administer: the unit's
         // current parent must be in scope too, or they could carry their own unit elsewhere.
         let parent_in_scope = match unit.parent_id {
-            Some(pid) => repo::get_in_scope(tx, &scope, UnitId(pid)).await?.is_some(),
+            Some(pid) => repo::get_in_scope(tx, &scope, pid).await?.is_some(),
             None => false,
         };
         if !scope.all && !parent_in_scope {
@@ -202,10 +202,10 @@ pub async fn deactivate(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<u64> {
 }
 
 /// The ids above a unit in its path.
-fn ancestors(path: &str, id: i64) -> Vec<i64> {
+fn ancestors(path: &str, id: UnitId) -> Vec<i64> {
     path.split('/')
         .filter_map(|s| s.parse().ok())
-        .filter(|a| *a != id)
+        .filter(|a| *a != id.0)
         .collect()
 }
 

@@ -125,7 +125,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
                 .await
                 .unwrap();
         tx.commit().await.unwrap();
-        (committee.id, school.id)
+        (committee.id.0, school.id.0)
     };
 
     // The callers.

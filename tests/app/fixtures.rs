@@ -50,12 +50,12 @@ pub async fn county(app: &TestApp) -> County {
     yinyao::outbox::rebuild_all(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     County {
-        city: city.id,
-        county: county.id,
-        town_a: town_a.id,
-        town_b: town_b.id,
-        village_a: village_a.id,
-        village_b: village_b.id,
+        city: city.id.0,
+        county: county.id.0,
+        town_a: town_a.id.0,
+        town_b: town_b.id.0,
+        village_a: village_a.id.0,
+        village_b: village_b.id.0,
     }
 }
 

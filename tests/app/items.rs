@@ -279,7 +279,7 @@ async fn mobile_members_link_to_an_online_branch() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        b.id
+        b.id.0
     };
     let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
     let body = |cats: serde_json::Value, b: i64| json!({ "unit_id": c.village_a, "name": "孙志强", "categories": cats, "online_branch_id": b });

@@ -920,8 +920,8 @@ async fn a_scope_never_reaches_siblings_whose_ids_start_alike() {
         )
         .await
         .unwrap();
-        if t.id == 30 {
-            thirty = t.id;
+        if t.id.0 == 30 {
+            thirty = t.id.0;
         }
     }
     tx.commit().await.unwrap();

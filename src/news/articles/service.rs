@@ -104,7 +104,7 @@ pub async fn create_article(tx: &mut Tx, v: &Viewer, d: &ArticleDraft) -> AppRes
             v.p.grants
                 .iter()
                 .find(|g| matches!(g.role.as_str(), "unit_admin" | "editor" | "correspondent"))
-                .map(|g| UnitId(g.unit_id))
+                .map(|g| g.unit_id)
                 .unwrap_or(column.unit_id)
         }
     };

@@ -52,7 +52,7 @@ pub async fn api_report(
     let mut tx = state.db.read().await?;
     let r = report(&mut tx, &v, &q).await?;
     Ok(Json(ReportJson {
-        unit_id: r.unit.id.into(),
+        unit_id: r.unit.id,
         quarter: r.quarter.label(),
         rows: r.rows,
     }))

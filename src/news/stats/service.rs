@@ -7,7 +7,6 @@ use super::repo;
 use crate::access::Perm;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::ids::UnitId;
 use crate::news::Figures;
 use crate::units::Unit;
 use crate::web::auth::Viewer;
@@ -30,7 +29,7 @@ pub async fn report(tx: &mut Tx, v: &Viewer, q: &ReportParams) -> AppResult<Repo
             v.p.grants
                 .iter()
                 .find(|g| s.roles.contains_name(&g.role))
-                .map(|g| UnitId::from(g.unit_id))
+                .map(|g| g.unit_id)
                 .ok_or(AppError::Forbidden)?
         }
     };
