@@ -18,7 +18,7 @@ use chrono::{NaiveDate, Utc};
 pub struct PersonInput {
     /// The unit that keeps the file.
     #[serde(deserialize_with = "number_or_text")]
-    #[schema(value_type = i64)]
+    #[schema(value_type = Option<i64>)]
     pub unit_id: Option<String>,
     pub name: String,
     pub gender: Option<String>,
