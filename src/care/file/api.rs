@@ -27,12 +27,12 @@ pub struct PersonFile {
 pub async fn show_person(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<PersonFile>> {
     let mut tx = state.db.read().await?;
     // One check of the caller's reach for the file and its plan.
     let scope = v.scope(Perm::People)?;
-    let who = crate::access::person(&mut tx, &scope, PersonId(id)).await?;
+    let who = crate::access::person(&mut tx, &scope, id).await?;
     let (person, categories) = people::load_in(&mut tx, who).await?;
     let care_plan = visits::plan_in(&mut tx, who).await?;
     Ok(Json(PersonFile {

@@ -67,11 +67,11 @@ impl ShowPage {
 async fn show(
     tx: &mut Tx,
     v: &Viewer,
-    id: i64,
+    id: PersonId,
     revealed: Option<(&'static str, String)>,
 ) -> AppResult<ShowPage> {
     let scope = v.scope(Perm::People)?;
-    let who = crate::access::person(tx, &scope, PersonId(id)).await?;
+    let who = crate::access::person(tx, &scope, id).await?;
     let (p, categories) = people::load_in(tx, who).await?;
     let plan = visits::plan_in(tx, who).await?;
     let visits = visits::list_in(tx, who).await?;
@@ -130,7 +130,7 @@ async fn show(
 pub async fn show_person(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     // One consistent read.
     let mut tx = state.db.read().await?;
@@ -142,12 +142,12 @@ pub async fn show_person(
 pub async fn reveal_field(
     State(state): State<AppState>,
     v: Viewer,
-    Path((id, field)): Path<(i64, String)>,
+    Path((id, field)): Path<(PersonId, String)>,
 ) -> AppResult<Response> {
     let f = Sensitive::parse(&field).ok_or(AppError::NotFound)?;
     // The reveal, its audit entry and the page it is shown on are one write transaction.
     let mut tx = state.db.write().await?;
-    let value = people::reveal(&mut tx, &state.crypto, &v, PersonId(id), f)
+    let value = people::reveal(&mut tx, &state.crypto, &v, id, f)
         .await?
         .unwrap_or_default();
     let page = show(&mut tx, &v, id, Some((f.as_str(), value))).await?;
