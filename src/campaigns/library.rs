@@ -4,6 +4,7 @@
 
 use super::model::{KINDS, WorkDraft, WorkInput};
 use super::repo::{self, Contribution, NewWork};
+use super::states::WorkState;
 use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
@@ -56,7 +57,7 @@ pub async fn contribute(tx: &mut Tx, v: &Viewer, w: &WorkDraft) -> AppResult<Wor
             body: &w.body,
             author: v.p.id,
             unit,
-            state: "received",
+            state: WorkState::Received,
         },
     )
     .await?;
@@ -101,8 +102,8 @@ pub async fn accept(
     if !repo::set_work_state(
         tx,
         work,
-        &["received", "received"],
-        "library",
+        [WorkState::Received, WorkState::Received],
+        WorkState::Library,
         Some(article),
     )
     .await?

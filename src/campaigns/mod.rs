@@ -10,6 +10,7 @@ pub mod pages;
 mod repo;
 pub mod seed;
 pub mod service;
+pub mod states;
 mod work_files;
 
 // The repo is private: other modules use these types and `service`, never the SQL.

@@ -4,6 +4,7 @@
 use super::model::{Call, KINDS, NewCampaign, Score, WorkDraft, WorkInput, WorkVerdict};
 use super::repo::{BlindWork, Campaign, LibraryWork, RankedWork};
 use super::service;
+use super::states::CampaignState;
 use crate::access::Perm;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CampaignId, FileId, WorkId};
@@ -105,7 +106,7 @@ pub async fn show_campaign(
         let files = crate::files::service::of_work(&mut tx, wid).await?;
         mine.push((wid, title, st, files));
     }
-    let ranking = if manager && c.state == "finished" {
+    let ranking = if manager && c.state == CampaignState::Finished {
         service::ranking(&mut tx, &v, id).await?
     } else {
         Vec::new()
@@ -113,7 +114,7 @@ pub async fn show_campaign(
     // The change form offers the organiser's subtree, and always the units the campaign is
     // open to now: an option left out would be dropped when the organiser saves.
     let units =
-        if let (true, "open", Ok(s)) = (manager, c.state.as_str(), v.scope(Perm::ManageNews)) {
+        if let (true, CampaignState::Open, Ok(s)) = (manager, c.state, v.scope(Perm::ManageNews)) {
             let mut all = crate::units::service::subtree(&mut tx, c.unit_id, 2000).await?;
             for o in &c.open_units {
                 if !all.iter().any(|u| u.id == o.id)

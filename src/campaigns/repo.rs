@@ -1,5 +1,6 @@
 //! SQL for campaigns, works, judges and scores. What judges read never names the author.
 
+use super::states::{CampaignState, WorkState};
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, ArticleId, CampaignId, ColumnId, UnitId, WorkId};
 use crate::on_tx;
@@ -21,8 +22,8 @@ pub struct Campaign {
     pub rules: Option<String>,
     pub opens_on: String,
     pub closes_on: String,
-    /// open, judging or finished.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: CampaignState,
     /// Works received.
     pub received: i64,
     /// Chosen works whose article is published.
@@ -198,11 +199,11 @@ pub async fn member_unit(
 pub async fn set_state(
     tx: &mut Tx,
     id: CampaignId,
-    from: &str,
-    to: &str,
+    from: CampaignState,
+    to: CampaignState,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query("UPDATE campaigns SET state = $3 WHERE id = $1 AND state = $2")
-        .bind(id).bind(from).bind(to).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(from.as_str()).bind(to.as_str()).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -213,14 +214,14 @@ pub struct NewWork<'a> {
     pub body: &'a str,
     pub author: AccountId,
     pub unit: UnitId,
-    pub state: &'a str,
+    pub state: WorkState,
 }
 
 pub async fn insert_work(tx: &mut Tx, w: &NewWork<'_>) -> Result<WorkId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO works (campaign_id, kind, title, body, author_id, unit_id, consent, state, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8) RETURNING id")
-        .bind(w.campaign).bind(w.kind).bind(w.title).bind(w.body).bind(w.author).bind(w.unit).bind(w.state)
+        .bind(w.campaign).bind(w.kind).bind(w.title).bind(w.body).bind(w.author).bind(w.unit).bind(w.state.as_str())
         .bind(now()).fetch_one(c).await)
 }
 
@@ -281,7 +282,8 @@ pub struct RankedWork {
     pub title: String,
     pub author_name: String,
     pub unit_name: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: WorkState,
     pub article_id: Option<ArticleId>,
     pub scores: i64,
     pub average: Option<f64>,
@@ -309,7 +311,8 @@ pub struct Work {
     pub body: String,
     pub author_id: AccountId,
     pub unit_id: UnitId,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: WorkState,
     pub article_id: Option<ArticleId>,
 }
 
@@ -322,14 +325,13 @@ pub async fn work(tx: &mut Tx, id: WorkId) -> Result<Option<Work>, sqlx::Error> 
 pub async fn set_work_state(
     tx: &mut Tx,
     id: WorkId,
-    from: &[&str],
-    to: &str,
+    from: [WorkState; 2],
+    to: WorkState,
     article: Option<ArticleId>,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE works SET state = $2, article_id = COALESCE($3, article_id) WHERE id = $1 AND (state = $4 OR state = $5)")
-        .bind(id).bind(to).bind(article).bind(from.first().copied().unwrap_or(""))
-        .bind(from.get(1).copied().unwrap_or(""))
+        .bind(id).bind(to.as_str()).bind(article).bind(from[0].as_str()).bind(from[1].as_str())
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }

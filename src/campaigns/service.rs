@@ -3,6 +3,7 @@
 
 use super::model::{Call, NewCampaign, Score, WorkDraft, WorkVerdict};
 use super::repo::{self, BlindWork, Campaign, CampaignRow, NewWork, RankedWork};
+use super::states::{CampaignState, WorkState};
 use crate::access::{Perm, Scope};
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
@@ -207,7 +208,7 @@ pub async fn submit(
         return Err(AppError::Forbidden);
     };
     let day = today().to_string();
-    let closed = c.state != "open" || day < c.opens_on || day > c.closes_on;
+    let closed = c.state != CampaignState::Open || day < c.opens_on || day > c.closes_on;
     if closed {
         let mut f = Fields::new();
         f.add(FieldError::new("campaign", "campaign.closed"));
@@ -222,7 +223,7 @@ pub async fn submit(
             body: &w.body,
             author: v.p.id,
             unit,
-            state: "received",
+            state: WorkState::Received,
         },
     )
     .await?;
@@ -251,7 +252,7 @@ pub async fn score(tx: &mut Tx, v: &Viewer, work: WorkId, input: &Score) -> AppR
         return Err(AppError::Forbidden);
     }
     let c = repo::get(tx, campaign).await?.ok_or(AppError::NotFound)?;
-    if c.state == "finished" {
+    if c.state == CampaignState::Finished {
         return Err(AppError::field("score", "campaign.finished"));
     }
     repo::score(tx, work, v.p.id, input.score, input.comment.as_deref()).await?;
@@ -265,7 +266,7 @@ pub async fn score(tx: &mut Tx, v: &Viewer, work: WorkId, input: &Score) -> AppR
 /// Closes submissions; from now on the organiser sees the ranking with authors.
 pub async fn close(tx: &mut Tx, v: &Viewer, campaign: CampaignId) -> AppResult<()> {
     let c = managed(tx, v, campaign).await?;
-    if !repo::set_state(tx, campaign, "open", "judging").await? {
+    if !repo::set_state(tx, campaign, CampaignState::Open, CampaignState::Judging).await? {
         return Err(AppError::field("state", "campaign.not_open"));
     }
     audit::record(
@@ -280,7 +281,14 @@ pub async fn close(tx: &mut Tx, v: &Viewer, campaign: CampaignId) -> AppResult<(
 /// Ends judging: scores are final, and the organiser sees the ranking with authors.
 pub async fn finish(tx: &mut Tx, v: &Viewer, campaign: CampaignId) -> AppResult<()> {
     let c = managed(tx, v, campaign).await?;
-    if !repo::set_state(tx, campaign, "judging", "finished").await? {
+    if !repo::set_state(
+        tx,
+        campaign,
+        CampaignState::Judging,
+        CampaignState::Finished,
+    )
+    .await?
+    {
         return Err(AppError::field("state", "campaign.not_judging"));
     }
     audit::record(
@@ -296,7 +304,7 @@ pub async fn finish(tx: &mut Tx, v: &Viewer, campaign: CampaignId) -> AppResult<
 /// knowing who wrote what.
 pub async fn ranking(tx: &mut Tx, v: &Viewer, campaign: CampaignId) -> AppResult<Vec<RankedWork>> {
     let c = managed(tx, v, campaign).await?;
-    if c.state != "finished" {
+    if c.state != CampaignState::Finished {
         return Err(AppError::field("state", "campaign.still_judging"));
     }
     Ok(repo::ranking(tx, campaign).await?)
@@ -314,11 +322,19 @@ pub async fn decide(
     let w = repo::work(tx, work).await?.ok_or(AppError::NotFound)?;
     let campaign = w.campaign_id.ok_or(AppError::NotFound)?;
     let c = managed(tx, v, campaign).await?;
-    if c.state != "finished" {
+    if c.state != CampaignState::Finished {
         return Err(AppError::field("state", "campaign.still_judging"));
     }
     if verdict == WorkVerdict::Shortlist {
-        if !repo::set_work_state(tx, work, &["received", "received"], "shortlisted", None).await? {
+        if !repo::set_work_state(
+            tx,
+            work,
+            [WorkState::Received, WorkState::Received],
+            WorkState::Shortlisted,
+            None,
+        )
+        .await?
+        {
             return Err(AppError::field("state", "news.changed_meanwhile"));
         }
         audit::record(
@@ -333,8 +349,8 @@ pub async fn decide(
     if !repo::set_work_state(
         tx,
         work,
-        &["received", "shortlisted"],
-        "chosen",
+        [WorkState::Received, WorkState::Shortlisted],
+        WorkState::Chosen,
         Some(article),
     )
     .await?

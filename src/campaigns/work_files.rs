@@ -2,6 +2,7 @@
 //! who may see them before the work is chosen, and recording an upload with its audit entry.
 
 use super::repo;
+use super::states::{CampaignState, WorkState};
 use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
@@ -50,7 +51,7 @@ pub async fn may_add_file(tx: &mut Tx, v: &Viewer, work: WorkId) -> AppResult<re
         // Someone else's work: a refusal, shown as not found and audited.
         return Err(AppError::OutOfScope);
     }
-    if w.state != "received" || !campaign_open(tx, &w).await? {
+    if w.state != WorkState::Received || !campaign_open(tx, &w).await? {
         return Err(AppError::field("file", "campaign.closed"));
     }
     Ok(w)
@@ -59,7 +60,9 @@ pub async fn may_add_file(tx: &mut Tx, v: &Viewer, work: WorkId) -> AppResult<re
 /// Whether the work's campaign (if any) still takes submissions.
 async fn campaign_open(tx: &mut Tx, w: &repo::Work) -> AppResult<bool> {
     Ok(match w.campaign_id {
-        Some(c) => repo::get(tx, c).await?.is_some_and(|c| c.state == "open"),
+        Some(c) => repo::get(tx, c)
+            .await?
+            .is_some_and(|c| c.state == CampaignState::Open),
         None => true,
     })
 }

@@ -2,6 +2,7 @@
 //! villages' correspondents in every review state (most published over the last half year),
 //! readers' comments waiting and shown.
 
+use crate::campaigns::states::WorkState;
 use crate::db::Tx;
 use crate::news::model::render_body;
 use crate::news::seed::{self as repo, NewComment, Text};
@@ -278,7 +279,7 @@ async fn campaign(
                 body,
                 author: author.into(),
                 unit: unit.into(),
-                state: "received",
+                state: WorkState::Received,
             },
         )
         .await?;
