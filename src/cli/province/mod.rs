@@ -7,8 +7,9 @@
 //! indexed for full-text search, and the visit tasks the rules make of them. Everything goes
 //! through the repositories' bulk SQL, so every constraint holds.
 
+mod news;
+
 use super::bench::person;
-use super::demo_news::{ACTIVITIES, PARAGRAPHS};
 use crate::accounts::model::{UnitRole, hash_password};
 use crate::accounts::{NewAccount, bulk as accounts};
 use crate::care::bulk::{self as care, NewVisitRecord, PlanRow};
@@ -16,8 +17,6 @@ use crate::care::model::Tier;
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::ids::UnitId;
-use crate::news::model::render_body;
-use crate::news::seed::{self as news, Text};
 use crate::people::bulk as people;
 use crate::people::service::{NewPerson, PersonInput, build};
 use crate::units::Unit;
@@ -25,7 +24,6 @@ use crate::units::model::UnitKind;
 use crate::units::{bulk as units_bulk, service as units};
 use chrono::{Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
-use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
 
@@ -94,7 +92,7 @@ pub async fn generate(
 
     let t = Instant::now();
     let (columns, articles, last_article) =
-        articles(db, &mut rng, &p, people_count * 2 / 5).await?;
+        news::articles(db, &mut rng, &p, people_count * 2 / 5).await?;
     println!(
         "articles: {articles} in {} columns, indexed for search, in {:.1} s",
         columns.len(),
@@ -407,115 +405,6 @@ async fn people_plans_visits(
         }
     }
     Ok((first, visits_total))
-}
-
-/// Columns (two per county, one per city and the province's) and `count` articles by the
-/// counties' editors: 90 % published through both review steps over the last two years,
-/// the rest submitted or drafts; every one indexed for search. Returns the column ids, the
-/// number of articles and the id of the last published one.
-async fn articles(
-    db: &Db,
-    rng: &mut StdRng,
-    p: &Province,
-    count: usize,
-) -> anyhow::Result<(Vec<i64>, usize, i64)> {
-    let mut tx = db.write().await?;
-    let mut columns = Vec::new();
-    for c in &p.counties {
-        for (name, desc) in [
-            ("工作动态", "县委老干部局和各乡镇的工作动态"),
-            ("通知公告", "面向离退休干部的通知和公告"),
-        ] {
-            columns.push((
-                news::column(&mut tx, c.unit.id, name, "column", Some(desc)).await?,
-                c,
-            ));
-        }
-    }
-    tx.commit().await?;
-    let now = Utc::now();
-    let mut last_published = 0;
-    let mut written = 0;
-    while written < count {
-        let batch = 1000.min(count - written);
-        let mut tx = db.write().await?;
-        for i in written..written + batch {
-            let (column, county) = columns[i % columns.len()];
-            let town = county
-                .towns
-                .choose(rng)
-                .map_or("城关镇", |t| t.name.as_str());
-            let activity = ACTIVITIES.choose(rng).copied().unwrap_or(ACTIVITIES[0]);
-            let title = format!("{town}{activity}");
-            let body = (0..rng.random_range(3..7))
-                .map(|_| PARAGRAPHS.choose(rng).copied().unwrap_or(PARAGRAPHS[0]))
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            let text = Text {
-                title: &title,
-                summary: Some(activity),
-                body_md: &body,
-                body_html: &render_body(&body),
-                tags: "工作动态",
-                source: Some(town),
-                correspondent_id: None,
-            };
-            let id = news::article(&mut tx, column, county.unit.id, county.editor, &text).await?;
-            let roll = rng.random_range(0..100);
-            if roll < 90 {
-                news::set_state(
-                    &mut tx,
-                    id,
-                    "draft",
-                    "published",
-                    Some(county.reviewer.into()),
-                    None,
-                    None,
-                )
-                .await?;
-                for (action, from, to, actor) in [
-                    ("submit", "draft", "submitted", county.editor),
-                    ("approve", "submitted", "first_approved", county.reviewer),
-                    ("approve", "first_approved", "published", county.admin),
-                ] {
-                    news::trail_step(&mut tx, id, action, from, to, Some(actor), None, 1).await?;
-                }
-                // Spread over two years, older first, so ids follow publishing order.
-                let age = (count - i) as i64 * 2 * 365 * 24 * 60 / count as i64;
-                news::backdate(
-                    &mut tx,
-                    id,
-                    now - Duration::minutes(age),
-                    rng.random_range(5..800),
-                )
-                .await?;
-                last_published = id.0;
-            } else if roll < 95 {
-                news::set_state(&mut tx, id, "draft", "submitted", None, None, None).await?;
-                news::trail_step(
-                    &mut tx,
-                    id,
-                    "submit",
-                    "draft",
-                    "submitted",
-                    Some(county.editor),
-                    None,
-                    1,
-                )
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        written += batch;
-        if written % 50_000 == 0 {
-            println!("  … {written} articles");
-        }
-    }
-    Ok((
-        columns.iter().map(|c| c.0.0).collect(),
-        written,
-        last_published,
-    ))
 }
 
 /// The generated records wrote no domain events: the counts are computed from them.
