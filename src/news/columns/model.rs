@@ -17,7 +17,8 @@ pub struct ColumnInput {
 }
 
 /// What a column is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     /// 栏目, kept running.
     Column,
@@ -37,6 +38,14 @@ impl ColumnKind {
         [ColumnKind::Column, ColumnKind::Special]
             .into_iter()
             .find(|k| k.as_str() == s)
+    }
+}
+
+/// Reads the stored code (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for ColumnKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        ColumnKind::parse(&s).ok_or(s)
     }
 }
 

@@ -1,5 +1,6 @@
 //! SQL for columns (栏目) and special issues (专题).
 
+use super::model::ColumnKind;
 use crate::access::Scope;
 use crate::db::{Tx, now};
 use crate::ids::{ColumnId, UnitId};
@@ -12,8 +13,8 @@ pub struct Column {
     pub unit_id: UnitId,
     pub unit_name: String,
     pub name: String,
-    /// column or special.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ColumnKind,
     pub description: Option<String>,
     pub active: bool,
 }
