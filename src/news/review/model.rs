@@ -75,3 +75,25 @@ mod tests {
         assert_eq!(parse_word(" 赌博 ").unwrap(), "赌博");
     }
 }
+
+/// How many review steps a unit's articles take: one review, or a first review and then a
+/// final approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Steps(u8);
+
+impl Steps {
+    /// 1 or 2; anything else is the field error `steps`.
+    pub fn parse(n: u8) -> AppResult<Steps> {
+        let mut f = Fields::new();
+        let steps = f.take(if (1..=2).contains(&n) {
+            Ok(Steps(n))
+        } else {
+            Err(crate::error::FieldError::new("steps", "validation.choice"))
+        });
+        f.done(steps)
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}

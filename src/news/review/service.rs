@@ -1,7 +1,7 @@
 //! The review workflow: submitting, approving in one or two steps, rejecting, withdrawing,
 //! scheduled publishing, the reviewer's queue, review steps per unit and sensitive words.
 
-use super::model::Decision;
+use super::model::{Decision, Steps};
 use super::repo;
 use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
@@ -23,12 +23,15 @@ pub async fn review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<u8
     Ok(repo::review_steps(tx, unit).await?)
 }
 
-pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId, steps: u8) -> AppResult<()> {
+pub async fn set_review_steps(
+    tx: &mut Tx,
+    v: &Viewer,
+    unit: UnitId,
+    steps: Steps,
+) -> AppResult<()> {
     let s = v.scope(Perm::ManageUnits)?;
     require_unit_in(tx, &s, unit).await?;
-    if !(1..=2).contains(&steps) {
-        return Err(AppError::field("steps", "validation.choice"));
-    }
+    let steps = steps.get();
     let before = repo::review_steps(tx, unit).await?;
     repo::set_review_steps(tx, unit, steps).await?;
     let event = Event::ok("news.review_steps", format!("unit:{unit}"))
