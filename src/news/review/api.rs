@@ -87,9 +87,8 @@ pub async fn set_review_steps(
     Path(unit): Path<UnitId>,
     Json(input): Json<ReviewSteps>,
 ) -> AppResult<StatusCode> {
-    let steps = super::model::Steps::parse(input.steps)?;
     let mut tx = state.db.write().await?;
-    super::service::set_review_steps(&mut tx, &v, unit, steps).await?;
+    super::service::set_review_steps(&mut tx, &v, unit, input.steps).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -87,9 +87,8 @@ pub async fn set_review_steps(
     body: Bytes,
 ) -> AppResult<Response> {
     let f: StepsForm = form(&body)?;
-    let steps = super::model::Steps::parse(f.steps)?;
     let mut tx = state.db.write().await?;
-    service::set_review_steps(&mut tx, &v, f.unit_id, steps).await?;
+    service::set_review_steps(&mut tx, &v, f.unit_id, f.steps).await?;
     tx.commit().await?;
     Ok(Redirect::to("/news/columns#steps").into_response())
 }

@@ -23,15 +23,11 @@ pub async fn review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<u8
     Ok(repo::review_steps(tx, unit).await?)
 }
 
-pub async fn set_review_steps(
-    tx: &mut Tx,
-    v: &Viewer,
-    unit: UnitId,
-    steps: Steps,
-) -> AppResult<()> {
+pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId, steps: u8) -> AppResult<()> {
     let s = v.scope(Perm::ManageUnits)?;
     require_unit_in(tx, &s, unit).await?;
-    let steps = steps.get();
+    // Parsed after the scope check, so that a refusal is audited whatever was sent.
+    let steps = Steps::parse(steps)?.get();
     let before = repo::review_steps(tx, unit).await?;
     repo::set_review_steps(tx, unit, steps).await?;
     let event = Event::ok("news.review_steps", format!("unit:{unit}"))
