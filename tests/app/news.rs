@@ -110,6 +110,16 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
     let r = decide(&mut first, id, "approve", None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_key(&r).contains("不同的人"), "{}", r.body);
+    // The page offers this reviewer only what is open to them now: no second approval, but
+    // still sending it back; the decisions stand below the text.
+    let page = first.get(&format!("/news/{id}")).await;
+    assert!(
+        !page.body.contains("id=\"approve-article\""),
+        "no approval twice"
+    );
+    assert!(page.body.contains("name=\"action\" value=\"reject\""));
+    let text_at = page.body.find("class=\"article-body\"").unwrap();
+    assert!(page.body.find("id=\"decisions\"").unwrap() > text_at);
     let queue = first
         .json("GET", "/api/v1/review-queue", json!(null))
         .await

@@ -12,10 +12,11 @@ use crate::news::Article;
 use crate::news::Column;
 use crate::news::Event;
 use crate::news::Version;
-use crate::news::model::State;
+use crate::news::model::{Action, State};
 use crate::state::AppState;
 use crate::web::PageParams;
 use crate::web::auth::Viewer;
+use crate::web::flash::{self, Flash};
 use crate::web::form;
 use crate::web::render::{Page, html};
 use askama::Template;
@@ -137,7 +138,7 @@ pub async fn create_article(
     let mut tx = state.db.write().await?;
     let id = service::create_article(&mut tx, &v, &draft).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+    Ok(flash::redirect(&format!("/news/{id}"), Flash::Created).into_response())
 }
 
 pub async fn edit_article(
@@ -179,7 +180,7 @@ pub async fn update_article(
     let mut tx = state.db.write().await?;
     service::update_article(&mut tx, &v, id, &draft).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+    Ok(flash::redirect(&format!("/news/{id}"), Flash::Saved).into_response())
 }
 
 #[derive(Template)]
@@ -196,8 +197,10 @@ struct ShowPage {
     origin: Option<super::history::ImportOrigin>,
     files: Vec<crate::files::Attachment>,
     cover: Option<FileId>,
+    /// The workflow steps this person may take now (the page offers only these).
     can_submit: bool,
-    can_review: bool,
+    can_approve: bool,
+    can_reject: bool,
     can_withdraw: bool,
     editable: bool,
 }
@@ -224,7 +227,11 @@ pub async fn show_article(
     );
     let origin = origin.map(super::history::ImportOrigin::from_stored);
     let st = a.state;
-    let reviewer = v.p.can(Perm::ReviewNews);
+    let may = crate::news::review::service::may;
+    let can_submit = may(&mut tx, &v, &a, Action::Submit).await?;
+    let can_approve = may(&mut tx, &v, &a, Action::Approve).await?;
+    let can_reject = may(&mut tx, &v, &a, Action::Reject).await?;
+    let can_withdraw = may(&mut tx, &v, &a, Action::Withdraw).await?;
     let hits = match crate::news::review::service::hits_for(&mut tx, &v, &a).await {
         Err(AppError::Forbidden) => Vec::new(),
         other => other?,
@@ -243,9 +250,10 @@ pub async fn show_article(
     };
     html(&ShowPage {
         page: Page::new(&v.ctx, "/news"),
-        can_submit: st.editable() && (a.author_id == v.p.id || v.p.can(Perm::WriteNews)),
-        can_review: st.in_review() && reviewer && a.author_id != v.p.id,
-        can_withdraw: matches!(st, State::Published | State::Approved) && reviewer,
+        can_submit,
+        can_approve,
+        can_reject,
+        can_withdraw,
         editable: st.editable(),
         a,
         events,

@@ -6,8 +6,10 @@ use crate::error::AppResult;
 use crate::ids::{ArticleId, UnitId};
 use crate::news::Article;
 use crate::news::articles::pages::local_time;
+use crate::news::model::Action;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
+use crate::web::flash::{self, Flash};
 use crate::web::form;
 use crate::web::render::{Page, html};
 use askama::Template;
@@ -25,7 +27,12 @@ pub async fn decide(
     let mut tx = state.db.write().await?;
     service::decide(&mut tx, &v, id, &decision).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+    let done = if decision.action == Action::Submit {
+        Flash::Submitted
+    } else {
+        Flash::Decided
+    };
+    Ok(flash::redirect(&format!("/news/{id}"), done).into_response())
 }
 
 #[derive(Template)]

@@ -37,10 +37,15 @@ pub async fn set_review_steps(tx: &mut Tx, v: &Viewer, unit: UnitId, steps: u8) 
     Ok(())
 }
 
-/// Carries out a workflow action; returns the new state.
-pub async fn decide(tx: &mut Tx, v: &Viewer, id: ArticleId, d: &Decision) -> AppResult<State> {
-    let a = load(tx, v, id).await?;
-    let (action, comment) = (d.action, &d.comment);
+/// The state `action` would take the article `a` to, if the caller may take it now: the
+/// workflow's rules (`news::model::transition`) and who reviews where.
+async fn target(
+    tx: &mut Tx,
+    v: &Viewer,
+    a: &Article,
+    action: Action,
+    comment: Option<&str>,
+) -> AppResult<State> {
     let from = a.state;
     if action != Action::Submit && !v.p.can(Perm::ReviewNews) {
         return Err(AppError::Forbidden);
@@ -57,7 +62,7 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: ArticleId, d: &Decision) -> App
         first_reviewer: a.first_reviewer,
         publish_at: a.publish_at,
         now: now(),
-        comment: comment.as_deref(),
+        comment,
     };
     let to = m::transition(action, &facts).map_err(|r| match r {
         m::Refusal::ReasonRequired => AppError::field("comment", r.key()),
@@ -82,6 +87,25 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: ArticleId, d: &Decision) -> App
     if !allowed {
         return Err(AppError::Forbidden);
     }
+    Ok(to)
+}
+
+/// Whether the caller may take `action` on the article now: the page offers only these.
+pub async fn may(tx: &mut Tx, v: &Viewer, a: &Article, action: Action) -> AppResult<bool> {
+    // A reason is asked for on the form itself; here only whether the step is open.
+    match target(tx, v, a, action, Some("-")).await {
+        Ok(_) => Ok(true),
+        Err(AppError::Forbidden | AppError::Validation(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Carries out a workflow action; returns the new state.
+pub async fn decide(tx: &mut Tx, v: &Viewer, id: ArticleId, d: &Decision) -> AppResult<State> {
+    let a = load(tx, v, id).await?;
+    let (action, comment) = (d.action, &d.comment);
+    let from = a.state;
+    let to = target(tx, v, &a, action, comment.as_deref()).await?;
     let first = (to == State::FirstApproved).then_some(v.p.id);
     let reason = (to == State::Withdrawn)
         .then_some(comment.as_deref())
