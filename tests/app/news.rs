@@ -120,6 +120,16 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
     assert!(page.body.contains("name=\"action\" value=\"reject\""));
     let text_at = page.body.find("class=\"article-body\"").unwrap();
     assert!(page.body.find("id=\"decisions\"").unwrap() > text_at);
+    // A refused step names the field in words, not by its key.
+    let r = first
+        .post(&format!("/news/{id}/decision"), &[("action", "fly")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("操作") && !r.body.contains("field.action"),
+        "{}",
+        r.body
+    );
     let queue = first
         .json("GET", "/api/v1/review-queue", json!(null))
         .await
