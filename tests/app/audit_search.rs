@@ -22,15 +22,7 @@ async fn create_unit(cl: &mut Client<'_>, parent: i64, name: &str) -> i64 {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    r.location_id()
 }
 
 async fn search(aud: &mut Client<'_>, query: &str) -> Value {

@@ -228,6 +228,12 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The id at the end of a redirect's address (`/units/12?done=created` → 12).
+    pub fn location_id(&self) -> i64 {
+        let path = self.location().split('?').next().unwrap_or("");
+        path.rsplit('/').next().unwrap().parse().unwrap()
+    }
+
     pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)

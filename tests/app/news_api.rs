@@ -366,16 +366,7 @@ async fn writers_choose_the_source_unit_within_their_scope() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id: i64 = r.location_id();
     let a = get(&mut editor, &format!("/api/v1/articles/{id}"))
         .await
         .json();

@@ -87,16 +87,7 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let new_id: i64 = r
-        .location()
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let new_id: i64 = r.location_id();
     // The unit's page says what was just done, once.
     let page = admin.get(r.location()).await;
     assert_eq!(page.element_text("flash").as_deref(), Some("已创建。"));
@@ -115,16 +106,7 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
             ],
         )
         .await;
-    let child_id: i64 = r
-        .location()
-        .split('?')
-        .next()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let child_id: i64 = r.location_id();
     let r = admin
         .post(
             &format!("/units/{new_id}"),
