@@ -229,25 +229,60 @@ await step("town staff add a person and see the ID number masked", async () => {
   await submit(town, "main button[type=submit].primary.big");
   check((await town.locator("#person-name").innerText()) === personName, "the person's file opens");
   personUrl = town.url();
+  await town.click("#sensitive > summary");
   const masked = await town.locator("#masked-id_number").innerText();
   check(masked === `${id.slice(0, 3)}${"*".repeat(11)}${id.slice(-4)}`, `masked ID ${masked}`);
   check(!(await town.content()).includes(id), "the full ID number is nowhere in the page");
 });
 
-await step("recording a visit closes the person's task", async () => {
+await step("my tasks: counted, most urgent first, 50 a page, overdue marked", async () => {
   await town.goto(`${base}/tasks`);
-  const links = town.locator("ul.tasks a[href^='/people/']");
+  const total = parseInt(await town.locator("#task-count strong").first().innerText(), 10);
+  check(total > 50, `town staff have many tasks (${total})`);
+  const rows = town.locator("ol.tasks li.task");
+  check((await rows.count()) === 50, "one page holds 50");
+  const ranks = ["hospital", "bereavement", "hardship", "death", "birthday", "festival", "interval"];
+  const kinds = await town.locator("ol.tasks .tag.reason").evaluateAll((els) =>
+    els.map((e) => [...e.classList].find((c) => c.startsWith("reason-")).slice(7)));
+  const order = kinds.map((k) => ranks.indexOf(k));
+  check(order.every((r, i) => i === 0 || order[i - 1] <= r), `kinds in order of urgency: ${kinds.join(",")}`);
+  const overdue = town.locator("ol.tasks li.overdue");
+  if ((await overdue.count()) > 0) {
+    const style = await overdue.first().evaluate((e) => getComputedStyle(e).borderLeftColor);
+    check(style !== "rgba(0, 0, 0, 0)", "an overdue task has a coloured bar");
+    const late = overdue.first().locator(".late");
+    const box = await late.boundingBox();
+    const line = parseFloat(await late.evaluate((e) => getComputedStyle(e).lineHeight));
+    check(box.height < line * 1.5, "the overdue mark stays on one line");
+  }
+  await town.selectOption("#task-kind", "interval");
+  await submit(town, "#task-filters button[type=submit]");
+  const only = await town.locator("ol.tasks .tag.reason").evaluateAll((els) => els.map((e) => e.className));
+  check(only.length > 0 && only.every((c) => c.includes("reason-interval")), "the kind filter narrows the list");
+  await town.click("#sheet-link");
+  await town.waitForLoadState("load");
+  check((await town.locator("#task-sheet tbody tr").count()) > 0, "the task sheet lists the round");
+  check(!/1[3-9]\d{9}/.test(await town.locator("#task-sheet").innerText()), "no full phone number on the masked sheet");
+});
+
+await step("recording a visit closes the person's task and offers the next", async () => {
+  await town.goto(`${base}/tasks`);
+  const links = town.locator("ol.tasks a[href^='/people/']");
   check((await links.count()) > 0, "town staff have tasks");
   const href = await links.first().getAttribute("href");
-  const path = href.split("#")[0];
-  const before = await town.locator(`ul.tasks a[href^='${path}#']`).count();
+  const path = href.split("?")[0];
+  const before = await town.locator(`ol.tasks a[href^='${path}?']`).count();
   await town.goto(`${base}${href}`);
+  check(await town.locator("#task-context").isVisible(), "the task's reason is shown above the visit form");
   await town.fill("#findings", "身体状况良好，生活能自理，已了解近期需求。");
   await submit(town, "#visit-form button[type=submit]");
+  check((await town.locator("#visit-done").innerText()).length > 0, "the page says what the visit completed");
   check((await town.locator("ul.visits").innerText()).includes("身体状况良好"), "the visit is in the history");
+  const next = town.locator("#next-task");
+  check((await next.count()) === 1, "a next task is offered");
   await town.goto(`${base}/tasks`);
-  const after = await town.locator(`ul.tasks a[href^='${path}#']`).count();
-  check(after === before - 1, `tasks for ${path}: ${before} before, ${after} after`);
+  const after = await town.locator(`ol.tasks a[href^='${path}?']`).count();
+  check(after < before, `tasks for ${path}: ${before} before, ${after} after`);
 });
 
 // ---------------------------------------------------------------- publishing and reading

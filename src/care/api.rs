@@ -1,5 +1,6 @@
 //! Care JSON API: tasks, coverage and rules.
 
+use super::model::{TaskFilter, TaskQuery};
 use super::repo::Task;
 use super::rules::Rules;
 use super::service::{self, Coverage};
@@ -8,15 +9,29 @@ use crate::state::AppState;
 use crate::units::model::UnitId;
 use crate::web::auth::Viewer;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use chrono::Utc;
 
-/// The caller's open visit tasks, earliest due (so overdue) first.
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "care", responses((status = 200, body = Vec<Task>), (status = 403)))]
-pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Json<Vec<Task>>> {
+/// The caller's open visit tasks, most urgent first (by kind: hospital, bereavement,
+/// hardship, condolence, birthday, festival, routine; then the longest overdue), narrowed by
+/// kind, the persons' unit and overdue; 100 a page.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "care", params(TaskQuery),
+    responses((status = 200, body = Vec<Task>), (status = 403), (status = 422)))]
+pub async fn my_tasks(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TaskQuery>,
+) -> AppResult<Json<Vec<Task>>> {
+    let f = TaskFilter::parse(&q)?;
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let today = Utc::now().date_naive();
     let mut tx = state.db.read().await?;
-    Ok(Json(service::my_tasks(&mut tx, &v).await?))
+    let list = service::my_tasks(&mut tx, &v, &f, today, API_PAGE, (page - 1) * API_PAGE).await?;
+    Ok(Json(list.tasks))
 }
+
+const API_PAGE: i64 = 100;
 
 /// Overdue tasks in a unit's subtree.
 #[utoipa::path(get, path = "/api/v1/units/{id}/overdue-tasks", tag = "care", params(("id" = i64, Path)),

@@ -103,5 +103,7 @@ pub async fn insert_aid(
 
 /// An account's open tasks, as "my tasks" lists them (the bench measures this statement).
 pub async fn my_tasks(tx: &mut Tx, account: i64, limit: i64) -> Result<Vec<Task>, sqlx::Error> {
-    super::repo::my_tasks(tx, AccountId(account), limit).await
+    let today = chrono::Utc::now().date_naive().to_string();
+    let all = super::model::TaskFilter::default();
+    super::repo::my_tasks(tx, AccountId(account), &all, &today, limit, 0).await
 }

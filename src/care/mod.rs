@@ -27,6 +27,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/tasks", get(pages::my_tasks))
+        .route(
+            "/tasks/sheet",
+            get(pages::task_sheet).post(pages::reveal_sheet),
+        )
         .route("/units/{id}/care", get(pages::unit_care))
         .route("/units/{id}/care/rules", post(pages::set_rules))
         .route("/people/{id}/events", post(events::pages::record_event))

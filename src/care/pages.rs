@@ -1,37 +1,132 @@
 //! Care pages: my tasks and a unit's care view (coverage, overdue tasks, rules).
 
+use super::model::{TaskFilter, TaskQuery};
 use super::repo::Task;
 use super::rules::Rules;
 use super::rules_form::RulesForm;
-use super::service::{self, Coverage};
+use super::service::{self, Coverage, TaskList};
 use crate::access::Perm;
 use crate::error::AppResult;
+use crate::people::service::Contact;
 use crate::state::AppState;
 use crate::units::{Unit, model::UnitId, service as units};
+use crate::web::PageParams;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 
 #[derive(Template)]
 #[template(path = "care/tasks.html")]
 struct TasksPage {
     page: Page,
-    tasks: Vec<Task>,
-    today: String,
+    list: TaskList,
+    f: TaskFilter,
+    today: NaiveDate,
+    page_no: i64,
 }
 
-pub async fn my_tasks(State(state): State<AppState>, v: Viewer) -> AppResult<Response> {
+impl TasksPage {
+    /// Days a task is overdue on `today` (0 when not yet due).
+    fn late_days(&self, t: &Task) -> i64 {
+        days_late(t, self.today)
+    }
+}
+
+fn days_late(t: &Task, today: NaiveDate) -> i64 {
+    NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
+        .map(|due| (today - due).num_days().max(0))
+        .unwrap_or(0)
+}
+
+/// "My tasks": the most urgent first, narrowed by kind, village and overdue, a page at a time.
+pub async fn my_tasks(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TaskQuery>,
+) -> AppResult<Response> {
+    let f = TaskFilter::parse(&q)?;
+    let paging = PageParams { page: q.page };
+    let today = Utc::now().date_naive();
     let mut tx = state.db.read().await?;
-    let tasks = service::my_tasks(&mut tx, &v).await?;
+    let list = service::my_tasks(&mut tx, &v, &f, today, PageParams::SIZE, paging.offset()).await?;
     drop(tx);
     html(&TasksPage {
         page: Page::new(&v.ctx, "/tasks"),
+        list,
+        f,
+        today,
+        page_no: paging.page(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "care/sheet.html")]
+struct SheetPage {
+    page: Page,
+    tasks: Vec<Task>,
+    contacts: Vec<Contact>,
+    f: TaskFilter,
+    today: NaiveDate,
+    revealed: bool,
+}
+
+impl SheetPage {
+    fn late_days(&self, t: &Task) -> i64 {
+        days_late(t, self.today)
+    }
+    fn contact(&self, t: &Task) -> Option<&Contact> {
+        self.contacts.iter().find(|c| c.person == t.person_id)
+    }
+}
+
+/// The printable task sheet for a day's round, with the contact details masked.
+pub async fn task_sheet(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TaskQuery>,
+) -> AppResult<Response> {
+    let f = TaskFilter::parse(&q)?;
+    let today = Utc::now().date_naive();
+    let mut tx = state.db.read().await?;
+    let (tasks, contacts) =
+        service::task_sheet(&mut tx, &state.crypto, &v, &f, today, false).await?;
+    drop(tx);
+    sheet(&v, tasks, contacts, f, today)
+}
+
+/// The same sheet with each person's mobile and address shown (each reveal audited).
+pub async fn reveal_sheet(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> AppResult<Response> {
+    let f = TaskFilter::parse(&crate::web::form::<TaskQuery>(&body)?)?;
+    let today = Utc::now().date_naive();
+    let mut tx = state.db.write().await?;
+    let (tasks, contacts) =
+        service::task_sheet(&mut tx, &state.crypto, &v, &f, today, true).await?;
+    tx.commit().await?;
+    sheet(&v, tasks, contacts, f, today)
+}
+
+fn sheet(
+    v: &Viewer,
+    tasks: Vec<Task>,
+    contacts: Vec<Contact>,
+    f: TaskFilter,
+    today: NaiveDate,
+) -> AppResult<Response> {
+    html(&SheetPage {
+        page: Page::new(&v.ctx, "/tasks"),
+        revealed: !contacts.is_empty(),
         tasks,
-        today: Utc::now().date_naive().to_string(),
+        contacts,
+        f,
+        today,
     })
 }
 

@@ -1,6 +1,6 @@
 //! SQL for must-visit rules, visit tasks and coverage.
 
-use super::model::{TaskReason, TaskStatus};
+use super::model::{TaskFilter, TaskReason, TaskStatus};
 use super::rules::Rules;
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, LifeEventId, PersonId, TaskId, UnitId, VisitId};
@@ -196,7 +196,13 @@ pub struct Task {
     pub id: TaskId,
     pub person_id: PersonId,
     pub person_name: String,
+    /// The person's unit (village or community).
+    pub unit_id: UnitId,
     pub unit_name: String,
+    /// The person's mobile, masked.
+    pub mobile_mask: Option<String>,
+    /// Whether an address is kept (it is shown only when revealed).
+    pub has_address: bool,
     #[sqlx(try_from = "String")]
     pub reason: TaskReason,
     pub window_start: String,
@@ -208,31 +214,98 @@ pub struct Task {
     pub created_at: DateTime<Utc>,
 }
 
+/// The order of urgency of [`TaskReason::urgency`], as SQL.
+macro_rules! urgency {
+    () => {
+        "CASE t.reason WHEN 'hospital' THEN 1 WHEN 'bereavement' THEN 2 WHEN 'hardship' THEN 3
+              WHEN 'death' THEN 4 WHEN 'birthday' THEN 5 WHEN 'festival' THEN 6 ELSE 7 END"
+    };
+}
+
+macro_rules! task_columns {
+    () => {
+        "SELECT t.id, t.person_id, p.name AS person_name, p.unit_id, u.name AS unit_name, p.mobile_mask,
+                (p.address_enc IS NOT NULL) AS has_address,
+                t.reason, t.window_start, t.due_on,
+                t.assigned_to, a.display_name AS assigned_name, t.status, t.created_at
+         FROM visit_tasks t JOIN people p ON p.id = t.person_id JOIN units u ON u.id = p.unit_id
+         LEFT JOIN accounts a ON a.id = t.assigned_to"
+    };
+}
+
+/// Open tasks the account (`$1`) may see, where `$where`, in `$order` (which ends with the
+/// limit).
 macro_rules! task_select {
-    ($where:expr) => {
+    ($where:expr, $order:expr) => {
         concat!(
-            "SELECT t.id, t.person_id, p.name AS person_name, u.name AS unit_name, t.reason, t.window_start, t.due_on,
-                    t.assigned_to, a.display_name AS assigned_name, t.status, t.created_at
-             FROM visit_tasks t JOIN people p ON p.id = t.person_id JOIN units u ON u.id = p.unit_id
-             LEFT JOIN accounts a ON a.id = t.assigned_to
-             WHERE t.status = 'open' AND ",
+            task_columns!(),
+            " WHERE t.status = 'open' AND ",
             $where,
             " AND ",
             $crate::person_visible!("$1"),
-            " ORDER BY t.due_on, t.id LIMIT $3"
+            " ORDER BY ",
+            $order
         )
     };
 }
 
-/// Open tasks assigned to the account, overdue first (earliest due first).
+/// Open tasks assigned to the account, narrowed by `f`, most urgent first: by kind (the
+/// `urgency!` ranks), then earliest due, so the longest overdue first. `today` decides what
+/// is overdue.
 pub async fn my_tasks(
     tx: &mut Tx,
     account: AccountId,
+    f: &TaskFilter,
+    today: &str,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<Task>, sqlx::Error> {
     // The shared statement numbers the limit $3; $2 (a unit path elsewhere) is unused here.
-    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!("t.assigned_to = $1 AND $2 = ''"))
-        .bind(account).bind("").bind(limit).fetch_all(c).await)
+    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!(
+            "t.assigned_to = $1 AND $2 = '' AND ($4 = '' OR t.reason = $4) AND ($5 = 0 OR p.unit_id = $5)
+             AND ($6 = '' OR t.due_on < $6)",
+            concat!(urgency!(), ", t.due_on, t.id LIMIT $3 OFFSET $7")))
+        .bind(account).bind("").bind(limit)
+        .bind(f.kind.map(TaskReason::as_str).unwrap_or(""))
+        .bind(f.unit.map(|u| u.0).unwrap_or(0))
+        .bind(if f.overdue { today } else { "" })
+        .bind(offset)
+        .fetch_all(c).await)
+}
+
+/// The account's open tasks counted by kind, the person's unit and whether overdue on
+/// `today`: one row a group, from which the list's count and its filters' counts are summed.
+pub async fn my_task_groups(
+    tx: &mut Tx,
+    account: AccountId,
+    today: &str,
+) -> Result<Vec<TaskGroup>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, TaskGroup>(concat!(
+        "SELECT t.reason, p.unit_id, u.name AS unit_name, (t.due_on < $2) AS overdue, COUNT(*) AS n
+         FROM visit_tasks t JOIN people p ON p.id = t.person_id JOIN units u ON u.id = p.unit_id
+         WHERE t.assigned_to = $1 AND t.status = 'open' AND ",
+        crate::person_visible!("$1"),
+        " GROUP BY 1, 2, 3, 4"))
+        .bind(account).bind(today).fetch_all(c).await)
+}
+
+/// One group of [`my_task_groups`].
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TaskGroup {
+    #[sqlx(try_from = "String")]
+    pub reason: TaskReason,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub overdue: bool,
+    pub n: i64,
+}
+
+/// A person's open tasks, whoever they are assigned to, most urgent first (the file's
+/// summary; the caller has checked the file).
+pub async fn person_tasks(tx: &mut Tx, person: PersonId) -> Result<Vec<Task>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Task>(concat!(task_columns!(),
+        " WHERE t.person_id = $1 AND t.status = 'open' ORDER BY ", urgency!(), ", t.due_on, t.id"))
+        .bind(person).fetch_all(c).await)
 }
 
 /// Open tasks in a unit's subtree that the account may see, due before `before` (overdue
@@ -244,7 +317,8 @@ pub async fn unit_tasks(
     before: &str,
     limit: i64,
 ) -> Result<Vec<Task>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!(concat!(crate::under!("u.path", "$2"), " AND t.due_on < $4")))
+    on_tx!(tx, c => sqlx::query_as::<_, Task>(task_select!(
+            concat!(crate::under!("u.path", "$2"), " AND t.due_on < $4"), "t.due_on, t.id LIMIT $3"))
         .bind(account).bind(unit_path).bind(limit).bind(before).fetch_all(c).await)
 }
 

@@ -1,16 +1,18 @@
 //! Care use cases: generating visit tasks from the rules (the scheduled job), per-unit rules,
 //! task lists and the coverage figure. Life events and aid are `care::events`.
 
-use super::model::{LifeEventKind, Tier, VisitId};
-use super::repo::{self, Task};
+use super::model::{LifeEventKind, TaskFilter, TaskReason, Tier, VisitId};
+use super::repo::{self, Task, TaskGroup};
 use super::rules::{self, Facts, Rules};
-use crate::access::{self, ADULT_KEEPERS, MINOR_KEEPERS, Perm};
+use crate::access::{self, ADULT_KEEPERS, MINOR_KEEPERS, Perm, Visible};
 use crate::audit::{self as audit, model::Event};
+use crate::crypto::FieldCrypto;
 use crate::db::Tx;
 use crate::error::AppResult;
 use crate::ids::AccountId;
 use crate::outbox::totals;
 use crate::people::model::PersonId;
+use crate::people::service::{self as people, Contact};
 use crate::units::{model::UnitId, service as units};
 use crate::web::auth::Viewer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -175,11 +177,121 @@ pub async fn set_rules(tx: &mut Tx, v: &Viewer, unit: UnitId, r: &Rules) -> AppR
     Ok(())
 }
 
-/// The caller's open visit tasks.
-pub async fn my_tasks(tx: &mut Tx, v: &Viewer) -> AppResult<Vec<Task>> {
-    v.scope(Perm::People)?;
-    Ok(repo::my_tasks(tx, v.p.id, 500).await?)
+/// One page of the caller's open tasks, most urgent first, with the counts the list's
+/// filters show.
+#[derive(Clone, Debug, Default)]
+pub struct TaskList {
+    pub tasks: Vec<Task>,
+    /// Tasks matching the filter (all pages).
+    pub matching: i64,
+    /// All the caller's open tasks, and how many of them are overdue.
+    pub all: i64,
+    pub overdue: i64,
+    /// Per kind, the tasks matching the rest of the filter.
+    pub kinds: Vec<(TaskReason, i64)>,
+    /// Per unit of the persons (village or community), the tasks matching the rest of the
+    /// filter: id, name, count, by name.
+    pub units: Vec<(UnitId, String, i64)>,
+    pub has_more: bool,
 }
+
+/// The caller's open visit tasks narrowed by `f`, most urgent first (by kind, then by how
+/// long overdue on `today`), `limit` from `offset`.
+pub async fn my_tasks(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &TaskFilter,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> AppResult<TaskList> {
+    v.scope(Perm::People)?;
+    let today = today.to_string();
+    let mut tasks = repo::my_tasks(tx, v.p.id, f, &today, limit + 1, offset).await?;
+    let has_more = tasks.len() as i64 > limit;
+    tasks.truncate(limit as usize);
+    let groups = repo::my_task_groups(tx, v.p.id, &today).await?;
+    let mut list = TaskList {
+        tasks,
+        has_more,
+        ..TaskList::default()
+    };
+    let kind_ok = |g: &TaskGroup| f.kind.is_none_or(|k| k == g.reason);
+    let unit_ok = |g: &TaskGroup| f.unit.is_none_or(|u| u == g.unit_id);
+    let late_ok = |g: &TaskGroup| !f.overdue || g.overdue;
+    for g in &groups {
+        list.all += g.n;
+        list.overdue += if g.overdue { g.n } else { 0 };
+        if kind_ok(g) && unit_ok(g) && late_ok(g) {
+            list.matching += g.n;
+        }
+    }
+    list.kinds = TaskReason::ALL
+        .iter()
+        .map(|k| {
+            let n = groups
+                .iter()
+                .filter(|g| g.reason == *k && unit_ok(g) && late_ok(g))
+                .map(|g| g.n)
+                .sum();
+            (*k, n)
+        })
+        .collect();
+    list.kinds.sort_by_key(|(k, _)| k.urgency());
+    for g in groups.iter().filter(|g| kind_ok(g) && late_ok(g)) {
+        match list.units.iter_mut().find(|(id, _, _)| *id == g.unit_id) {
+            Some(u) => u.2 += g.n,
+            None => list.units.push((g.unit_id, g.unit_name.clone(), g.n)),
+        }
+    }
+    list.units.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(list)
+}
+
+/// The caller's most urgent open task other than those of `except` (the "next task" after a
+/// visit).
+pub async fn next_task(
+    tx: &mut Tx,
+    v: &Viewer,
+    except: PersonId,
+    today: NaiveDate,
+) -> AppResult<Option<Task>> {
+    v.scope(Perm::People)?;
+    let first =
+        repo::my_tasks(tx, v.p.id, &TaskFilter::default(), &today.to_string(), 2, 0).await?;
+    Ok(first.into_iter().find(|t| t.person_id != except))
+}
+
+/// A person's open tasks, whoever holds them, most urgent first (the file's summary).
+pub async fn person_tasks_in(tx: &mut Tx, who: Visible<PersonId>) -> AppResult<Vec<Task>> {
+    Ok(repo::person_tasks(tx, who.id()).await?)
+}
+
+/// A day's round on paper: the first `limit` of the caller's tasks narrowed by `f`, and, when
+/// `reveal` is asked, each person's mobile and address decrypted (each reveal audited, in
+/// the caller's write transaction).
+pub async fn task_sheet(
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
+    v: &Viewer,
+    f: &TaskFilter,
+    today: NaiveDate,
+    reveal: bool,
+) -> AppResult<(Vec<Task>, Vec<Contact>)> {
+    let list = my_tasks(tx, v, f, today, SHEET_ROWS, 0).await?;
+    let contacts = if reveal {
+        let mut ids: Vec<PersonId> = list.tasks.iter().map(|t| t.person_id).collect();
+        ids.sort();
+        ids.dedup();
+        people::reveal_contacts(tx, crypto, v, &ids, "task_sheet").await?
+    } else {
+        Vec::new()
+    };
+    Ok((list.tasks, contacts))
+}
+
+/// Rows on one printed task sheet: a day's round.
+pub const SHEET_ROWS: i64 = 60;
 
 /// Overdue tasks in a unit's subtree.
 pub async fn overdue_at(tx: &mut Tx, v: &Viewer, unit: UnitId) -> AppResult<Vec<Task>> {

@@ -232,3 +232,41 @@ pub async fn reveal(
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(value)
 }
+
+/// A visit round's contact details: each file's mobile and address, decrypted for files the
+/// caller may see (others are refused as a whole), and one audit entry a file naming both
+/// fields and why they were shown (`purpose`), in the caller's write transaction.
+pub async fn reveal_contacts(
+    tx: &mut Tx,
+    crypto: &FieldCrypto,
+    v: &Viewer,
+    ids: &[PersonId],
+    purpose: &str,
+) -> AppResult<Vec<Contact>> {
+    v.scope(Perm::People)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let row = visible(tx, v, id).await?;
+        let rec = repo::stored(tx, id).await?.ok_or(AppError::NotFound)?;
+        let mobile = rec.mobile.map(|s| crypto.decrypt(&s.enc)).transpose()?;
+        let address = rec.address_enc.map(|e| crypto.decrypt(&e)).transpose()?;
+        let event = Event::ok("person.reveal", format!("person:{}", id.0))
+            .unit(row.unit_id.0)
+            .detail(json!({ "fields": ["mobile", "address"], "purpose": purpose }));
+        audit::record(tx, &v.ctx.actor(), event).await?;
+        out.push(Contact {
+            person: id,
+            mobile,
+            address,
+        });
+    }
+    Ok(out)
+}
+
+/// One file's contact details, decrypted by [`reveal_contacts`].
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub person: PersonId,
+    pub mobile: Option<String>,
+    pub address: Option<String>,
+}

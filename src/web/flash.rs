@@ -16,10 +16,12 @@ pub enum Flash {
     Revoked,
     Deactivated,
     Sent,
+    Visited,
+    Reactivated,
 }
 
 impl Flash {
-    const ALL: [Flash; 9] = [
+    const ALL: [Flash; 11] = [
         Flash::Saved,
         Flash::Created,
         Flash::Submitted,
@@ -29,6 +31,8 @@ impl Flash {
         Flash::Revoked,
         Flash::Deactivated,
         Flash::Sent,
+        Flash::Visited,
+        Flash::Reactivated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +46,8 @@ impl Flash {
             Flash::Revoked => "revoked",
             Flash::Deactivated => "deactivated",
             Flash::Sent => "sent",
+            Flash::Visited => "visited",
+            Flash::Reactivated => "reactivated",
         }
     }
 
@@ -61,6 +67,8 @@ impl Flash {
             Flash::Revoked => "flash.revoked",
             Flash::Deactivated => "flash.deactivated",
             Flash::Sent => "flash.sent",
+            Flash::Visited => "flash.visited",
+            Flash::Reactivated => "flash.reactivated",
         }
     }
 

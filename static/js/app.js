@@ -77,3 +77,12 @@
     button.setAttribute("aria-pressed", "true");
   });
 })();
+
+// Print buttons (task sheets, print views): the browser's own print dialog.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-print]");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () { window.print(); });
+  }
+})();

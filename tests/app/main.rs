@@ -37,5 +37,6 @@ mod search_lists;
 mod sessions;
 mod settings;
 mod shell;
+mod tasks;
 mod totals;
 mod units;

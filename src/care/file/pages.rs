@@ -3,10 +3,11 @@
 //! of the caller's reach. It lives in care because care builds on people, never the reverse.
 
 use crate::access::Perm;
+use crate::care::Task;
 use crate::care::events::service as events;
 use crate::care::items::CareItem;
 use crate::care::items::service as items;
-use crate::care::model::{ItemStatus, LifeEventKind, Tier, VisitKind};
+use crate::care::model::{ItemStatus, LifeEventKind, TaskId, TaskReason, Tier, VisitKind};
 use crate::care::service as care;
 use crate::care::visits::service as visits;
 use crate::care::visits::{CarePlan, Visit};
@@ -23,8 +24,9 @@ use crate::state::AppState;
 use crate::web::auth::Viewer;
 use crate::web::render::{Page, html};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
 
 #[derive(Template)]
 #[template(path = "people/show.html")]
@@ -51,6 +53,14 @@ struct ShowPage {
     online_branch: Option<(UnitId, String)>,
     /// Staff who may be paired with this person: id and name.
     staff: Vec<(AccountId, String)>,
+    /// Age in whole years today, when the birth date is known.
+    age: Option<i32>,
+    /// The person's open tasks, most urgent first, and the one the page was opened from.
+    tasks: Vec<Task>,
+    task: Option<Task>,
+    /// After a visit was saved: how many tasks it completed, and the caller's next task.
+    closed: Option<u64>,
+    next: Option<Task>,
 }
 
 impl ShowPage {
@@ -60,6 +70,41 @@ impl ShowPage {
             .filter(|(f, _)| *f == field)
             .map(|(_, v)| v.clone())
     }
+    /// Days a task is overdue today (0 when not yet due).
+    fn late_days(&self, t: &Task) -> i64 {
+        NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
+            .map(|due| (self.today_date() - due).num_days().max(0))
+            .unwrap_or(0)
+    }
+    fn today_date(&self) -> NaiveDate {
+        NaiveDate::parse_from_str(&self.today, "%Y-%m-%d").unwrap_or_default()
+    }
+    /// The visit kind the form offers first: a hospital visit for a hospital task.
+    fn default_kind(&self) -> VisitKind {
+        match self.task.as_ref().map(|t| t.reason) {
+            Some(TaskReason::Hospital) => VisitKind::Hospital,
+            _ => VisitKind::Home,
+        }
+    }
+}
+
+/// How the file page was reached: from a task (`task`), or after a visit was saved
+/// (`closed`, the tasks it completed).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FileQuery {
+    pub task: Option<String>,
+    pub closed: Option<String>,
+}
+
+/// Age in whole years on `today` of someone born on `birth` (`YYYY-MM-DD`).
+fn age_on(birth: Option<&str>, today: NaiveDate) -> Option<i32> {
+    let b = NaiveDate::parse_from_str(birth?, "%Y-%m-%d").ok()?;
+    let mut years = today.year() - b.year();
+    if (today.month(), today.day()) < (b.month(), b.day()) {
+        years -= 1;
+    }
+    Some(years)
 }
 
 /// The person file page, read in the caller's transaction with one check of the caller's
@@ -69,6 +114,7 @@ async fn show(
     v: &Viewer,
     id: PersonId,
     revealed: Option<(&'static str, String)>,
+    q: &FileQuery,
 ) -> AppResult<ShowPage> {
     let scope = v.scope(Perm::People)?;
     let who = crate::access::person(tx, &scope, id).await?;
@@ -86,6 +132,23 @@ async fn show(
     let has_photo = photo::has_photo_in(tx, who).await?;
     let online_branch = people::online_branch_in(tx, who).await?;
     let staff = visits::pairable_staff(tx, p.unit_id).await?;
+    let today = chrono::Utc::now().date_naive();
+    let tasks = care::person_tasks_in(tx, who).await?;
+    let from = q
+        .task
+        .as_deref()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .map(TaskId);
+    let task = tasks.iter().find(|t| Some(t.id) == from).cloned();
+    let closed = q
+        .closed
+        .as_deref()
+        .and_then(|c| c.trim().parse::<u64>().ok());
+    let next = match closed {
+        Some(_) => care::next_task(tx, v, id, today).await?,
+        None => None,
+    };
+    let p_birth = p.birth_date.clone();
     let sensitive = vec![
         (
             "id_number",
@@ -106,7 +169,7 @@ async fn show(
         visits,
         revealed,
         kinds: VisitKind::ALL,
-        today: chrono::Utc::now().date_naive().to_string(),
+        today: today.to_string(),
         events,
         aid,
         event_kinds: LifeEventKind::ALL,
@@ -124,6 +187,11 @@ async fn show(
         has_photo,
         online_branch,
         staff,
+        age: age_on(p_birth.as_deref(), today),
+        tasks,
+        task,
+        closed,
+        next,
     })
 }
 
@@ -131,10 +199,11 @@ pub async fn show_person(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<PersonId>,
+    Query(q): Query<FileQuery>,
 ) -> AppResult<Response> {
     // One consistent read.
     let mut tx = state.db.read().await?;
-    let page = show(&mut tx, &v, id, None).await?;
+    let page = show(&mut tx, &v, id, None, &q).await?;
     drop(tx);
     html(&page)
 }
@@ -150,7 +219,14 @@ pub async fn reveal_field(
     let value = people::reveal(&mut tx, &state.crypto, &v, id, f)
         .await?
         .unwrap_or_default();
-    let page = show(&mut tx, &v, id, Some((f.as_str(), value))).await?;
+    let page = show(
+        &mut tx,
+        &v,
+        id,
+        Some((f.as_str(), value)),
+        &FileQuery::default(),
+    )
+    .await?;
     tx.commit().await?;
     html(&page)
 }

@@ -33,7 +33,7 @@ pub async fn record_visit(
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let visit = NewVisit::parse(&input)?;
     let mut tx = state.db.write().await?;
-    let visit = visits::record(&mut tx, &v, id, &visit).await?;
+    let (visit, _) = visits::record(&mut tx, &v, id, &visit).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id: visit.0 })))
 }

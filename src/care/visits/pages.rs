@@ -6,6 +6,7 @@ use crate::error::AppResult;
 use crate::people::model::PersonId;
 use crate::state::AppState;
 use crate::web::auth::Viewer;
+use crate::web::flash::{self, Flash};
 use crate::web::form;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,9 +20,10 @@ pub async fn record_visit(
 ) -> AppResult<Response> {
     let visit = NewVisit::parse(&form::<VisitInput>(&body)?)?;
     let mut tx = state.db.write().await?;
-    visits::record(&mut tx, &v, id, &visit).await?;
+    let (_, closed) = visits::record(&mut tx, &v, id, &visit).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{id}#visits")).into_response())
+    // The file says what the visit completed and offers the next task.
+    Ok(flash::redirect(&format!("/people/{id}?closed={closed}"), Flash::Visited).into_response())
 }
 
 pub async fn set_care_plan(

@@ -19,8 +19,14 @@ async fn person_unit(tx: &mut Tx, v: &Viewer, id: PersonId) -> AppResult<UnitId>
 }
 
 /// Records a visit to a file the caller may see, closes the tasks it satisfies, and audits
-/// it, in the caller's write transaction.
-pub async fn record(tx: &mut Tx, v: &Viewer, id: PersonId, visit: &NewVisit) -> AppResult<VisitId> {
+/// it, in the caller's write transaction; returns the visit's id and how many tasks it
+/// completed.
+pub async fn record(
+    tx: &mut Tx,
+    v: &Viewer,
+    id: PersonId,
+    visit: &NewVisit,
+) -> AppResult<(VisitId, u64)> {
     let unit = person_unit(tx, v, id).await?;
     let visitors = visit
         .visitors
@@ -58,7 +64,7 @@ pub async fn record(tx: &mut Tx, v: &Viewer, id: PersonId, visit: &NewVisit) -> 
             json!({ "after": { "visit_id": visit_id, "visited_on": on, "kind": kind.as_str(), "tasks_closed": closed } }),
         );
     audit::record(tx, &v.ctx.actor(), event).await?;
-    Ok(visit_id)
+    Ok((visit_id, closed))
 }
 
 /// The latest visits of a file the caller may see.
