@@ -168,6 +168,7 @@ const townName = `试点镇${stamp}`;
 const newUser = `e2e${stamp}`;
 let oneTimePassword = "";
 
+let townUrl = "";
 await step("county admin creates a town under the county", async () => {
   await logIn(admin, "unitadmin02");
   await admin.goto(`${base}/units`);
@@ -176,6 +177,7 @@ await step("county admin creates a town under the county", async () => {
   await admin.selectOption("#kind", "town");
   await submit(admin, "form[method=post][action='/units'] button[type=submit]");
   check((await admin.locator("#unit-name").innerText()) === townName, "the new town's page");
+  townUrl = admin.url().split("?")[0];
   check((await admin.content()).includes("清江县委老干部局"), "the county is shown as its parent");
 });
 
@@ -209,6 +211,25 @@ await step("the new account logs in, must change its password, and sees its town
   check((await p.locator("main").innerText()).includes(townName), "the town is in the new account's scope");
   await p.context().close();
   current = admin;
+});
+
+await step("deactivating a unit asks first, names what it affects, and can be undone", async () => {
+  await admin.goto(townUrl);
+  check((await admin.locator("#child-kind").inputValue()) === "village", "a new unit under a town is a village by default");
+  const danger = await admin.locator("#deactivate-link").evaluate((e) => getComputedStyle(e).backgroundColor);
+  const normal = await admin.locator("form[action='/units'] button.primary").evaluate((e) => getComputedStyle(e).backgroundColor);
+  check(danger !== normal, `the danger button looks different (${danger} vs ${normal})`);
+  await submit(admin, "#deactivate-link");
+  check(await admin.locator("#impact").isVisible(), "a confirmation page, not a deactivation");
+  for (const id of ["#impact-units", "#impact-people", "#impact-accounts"]) {
+    check(/\d/.test(await admin.locator(id).innerText()), `${id} is counted`);
+  }
+  await admin.check("#confirm");
+  await submit(admin, "#impact button.danger");
+  check((await admin.locator("#flash").innerText()).length > 0, "a message says it is done");
+  check(await admin.locator("#reactivate").isVisible(), "the unit can be reactivated");
+  await submit(admin, "#reactivate button[type=submit]");
+  check(await admin.locator("#deactivate-link").isVisible(), "active again");
 });
 await admin.context().close();
 
@@ -263,6 +284,18 @@ await step("my tasks: counted, most urgent first, 50 a page, overdue marked", as
   await town.waitForLoadState("load");
   check((await town.locator("#task-sheet tbody tr").count()) > 0, "the task sheet lists the round");
   check(!/1[3-9]\d{9}/.test(await town.locator("#task-sheet").innerText()), "no full phone number on the masked sheet");
+});
+
+await step("on a phone the menu is three items and 'more'; the page starts in the first screen", async () => {
+  await town.goto(`${base}/tasks`);
+  const shown = await town.locator(".main-nav a:visible").count();
+  check(shown <= 4, `${shown} menu items in the first view`);
+  check(!(await town.locator(".main-nav a[href='/tokens']").first().isVisible()), "API tokens are out of the first view");
+  const top = (await town.locator("h1").boundingBox()).y;
+  check(top < 300, `the page title starts at y = ${top}`);
+  await town.click("#nav-more > summary");
+  check(await town.locator("#nav-more a[href='/tokens']").isVisible(), "'more' opens the rest");
+  check(await town.locator("#nav-more .logout button").isVisible(), "and logging out");
 });
 
 await step("recording a visit closes the person's task and offers the next", async () => {

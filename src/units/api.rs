@@ -91,3 +91,17 @@ pub async fn deactivate_unit(
     tx.commit().await?;
     Ok(Json(serde_json::json!({ "deactivated": n })))
 }
+
+/// Reactivates a unit and its subtree (its parent must be active).
+#[utoipa::path(post, path = "/api/v1/units/{id}/reactivate", tag = "units", params(("id" = i64, Path)),
+    responses((status = 200, body = serde_json::Value), (status = 404), (status = 409)))]
+pub async fn reactivate_unit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<UnitId>,
+) -> AppResult<Json<serde_json::Value>> {
+    let mut tx = state.db.write().await?;
+    let n = service::reactivate(&mut tx, &v, id).await?;
+    tx.commit().await?;
+    Ok(Json(serde_json::json!({ "reactivated": n })))
+}

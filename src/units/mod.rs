@@ -29,7 +29,11 @@ pub fn routes() -> Router<AppState> {
             "/units/{id}",
             get(pages::show_unit).post(pages::update_unit),
         )
-        .route("/units/{id}/deactivate", post(pages::deactivate_unit))
+        .route(
+            "/units/{id}/deactivate",
+            get(pages::confirm_deactivate).post(pages::deactivate_unit),
+        )
+        .route("/units/{id}/reactivate", post(pages::reactivate_unit))
 }
 
 /// JSON routes, documented in the OpenAPI description.
@@ -38,4 +42,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_units, api::create_unit))
         .routes(routes!(api::show_unit, api::update_unit))
         .routes(routes!(api::deactivate_unit))
+        .routes(routes!(api::reactivate_unit))
 }

@@ -58,6 +58,22 @@ impl UnitKind {
     pub fn label_key(self) -> String {
         format!("unit_kind.{}", self.as_str())
     }
+
+    /// The kind a new unit under one of this kind most often has (the form's default): a
+    /// county bureau under a city bureau, a town under a county, a village under a town.
+    pub fn child_default(self) -> UnitKind {
+        match self {
+            UnitKind::CityBureau => UnitKind::CountyBureau,
+            UnitKind::CountyBureau => UnitKind::Town,
+            UnitKind::Town => UnitKind::Village,
+            UnitKind::Village | UnitKind::PartyCommittee | UnitKind::PartyBranch => {
+                UnitKind::PartyBranch
+            }
+            UnitKind::OnlineBranch => UnitKind::OnlineBranch,
+            UnitKind::YouthCare | UnitKind::School => UnitKind::School,
+            UnitKind::VolunteerTeam => UnitKind::VolunteerTeam,
+        }
+    }
 }
 
 /// A unit name: 1–60 characters after trimming, no control characters.

@@ -2,7 +2,7 @@
 
 use super::model::{UnitId, UnitKind};
 use super::repo::{self, Unit};
-use super::service::{self, NewUnit, UnitChanges};
+use super::service::{self, Impact, NewUnit, UnitChanges};
 use crate::access::Perm;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -63,6 +63,8 @@ struct ShowPage {
     children: Vec<Unit>,
     can_manage: bool,
     kinds: Vec<UnitKind>,
+    /// The kind a new unit here most likely has.
+    child_kind: Option<UnitKind>,
     move_targets: Vec<Unit>,
 }
 
@@ -89,6 +91,7 @@ pub async fn show_unit(
     } else {
         Vec::new()
     };
+    let unit_kind = unit.kind.clone();
     html(&ShowPage {
         page: Page::new(&v.ctx, "/units"),
         unit,
@@ -96,6 +99,7 @@ pub async fn show_unit(
         children,
         can_manage,
         kinds: UnitKind::ALL.to_vec(),
+        child_kind: UnitKind::parse(&unit_kind).map(UnitKind::child_default),
         move_targets,
     })
 }
@@ -157,13 +161,63 @@ pub async fn update_unit(
     Ok(flash::redirect(&format!("/units/{id}"), Flash::Saved).into_response())
 }
 
+#[derive(Template)]
+#[template(path = "units/deactivate.html")]
+struct ConfirmPage {
+    page: Page,
+    unit: Unit,
+    impact: Impact,
+}
+
+/// The confirmation before a unit is deactivated: what it takes out of use.
+pub async fn confirm_deactivate(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<UnitId>,
+) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let (unit, impact) = service::impact(&mut tx, &v, id).await?;
+    drop(tx);
+    html(&ConfirmPage {
+        page: Page::new(&v.ctx, "/units"),
+        unit,
+        impact,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+/// Deactivates a unit and its subtree once the confirmation was ticked; without it, back to
+/// the confirmation (nothing changed).
 pub async fn deactivate_unit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<UnitId>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirm.as_deref() != Some("yes") {
+        // Outside the caller's reach this is refused (404, audited) like the change itself.
+        let mut tx = state.db.read().await?;
+        service::impact(&mut tx, &v, id).await?;
+        return Ok(Redirect::to(&format!("/units/{id}/deactivate")).into_response());
+    }
+    let mut tx = state.db.write().await?;
+    service::deactivate(&mut tx, &v, id).await?;
+    tx.commit().await?;
+    Ok(flash::redirect(&format!("/units/{id}"), Flash::Deactivated).into_response())
+}
+
+/// Reactivates a unit and its subtree.
+pub async fn reactivate_unit(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<UnitId>,
 ) -> AppResult<Response> {
     let mut tx = state.db.write().await?;
-    service::deactivate(&mut tx, &v, id).await?;
+    service::reactivate(&mut tx, &v, id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/units/{id}")).into_response())
+    Ok(flash::redirect(&format!("/units/{id}"), Flash::Reactivated).into_response())
 }

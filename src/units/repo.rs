@@ -70,6 +70,12 @@ pub async fn subtree(tx: &mut Tx, id: UnitId, limit: i64) -> Result<Vec<Unit>, s
         .bind(id.0).bind(limit).fetch_all(c).await)
 }
 
+/// A unit by id, whoever asks (the caller has checked the scope of what it is read for).
+pub async fn get(tx: &mut Tx, id: UnitId) -> Result<Option<Unit>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, Unit>("SELECT * FROM units WHERE id = $1")
+        .bind(id.0).fetch_optional(c).await)
+}
+
 pub async fn exists(tx: &mut Tx, id: UnitId) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE id = $1")
         .bind(id.0).fetch_one(c).await)?;
@@ -134,6 +140,18 @@ pub async fn move_under(tx: &mut Tx, unit: &Unit, new_parent: &Unit) -> Result<(
     on_tx!(tx, c => sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
         .bind(new_parent.id).bind(unit.id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Reactivates a unit and everything below it.
+pub async fn reactivate_subtree(tx: &mut Tx, unit: &Unit) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(concat!("UPDATE units SET active = TRUE, updated_at = $1 WHERE ", crate::under!("path", "$2"), " AND active = FALSE"))
+        .bind(now()).bind(&unit.path).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// How many units lie below a unit (not counting it), active or not.
+pub async fn count_below(tx: &mut Tx, unit: &Unit, active: bool) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(concat!("SELECT COUNT(*) FROM units WHERE ", crate::under!("path", "$1"), " AND id <> $2 AND active = $3"))
+        .bind(&unit.path).bind(unit.id).bind(active).fetch_one(c).await)
 }
 
 /// Deactivates a unit and everything below it; nothing is deleted.

@@ -7,7 +7,7 @@ use crate::access::Perm;
 use crate::audit::{self as audit, model::Event};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::outbox::{DomainEvent, Kind};
+use crate::outbox::{DomainEvent, Kind, totals};
 use crate::web::auth::Viewer;
 use crate::web::form::Fields;
 use serde_json::json;
@@ -174,16 +174,73 @@ pub async fn update(tx: &mut Tx, v: &Viewer, id: UnitId, ch: &UnitEdit) -> AppRe
     Ok(after)
 }
 
+/// A unit the caller manages (its subtree is in their scope), or why not.
+async fn managed(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<(Unit, bool)> {
+    let scope = v.scope(Perm::ManageUnits)?;
+    match repo::get_in_scope(tx, &scope, id).await? {
+        Some(u) => Ok((u, scope.all)),
+        None if repo::exists(tx, id).await? => Err(AppError::OutOfScope),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// What deactivating a unit would take out of use, for the confirmation: the active units
+/// below it (the first level by name), and the active person files and accounts in its
+/// subtree (from the subtree totals, so a few seconds behind the newest changes).
+#[derive(Clone, Debug)]
+pub struct Impact {
+    pub units_below: i64,
+    pub children: Vec<Unit>,
+    pub people: i64,
+    pub accounts: i64,
+}
+
+pub async fn impact(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<(Unit, Impact)> {
+    let (unit, _) = managed(tx, v, id).await?;
+    let units_below = repo::count_below(tx, &unit, true).await?;
+    let children = repo::children(tx, id)
+        .await?
+        .into_iter()
+        .filter(|c| c.active)
+        .collect();
+    let mut people = 0;
+    for m in ["people:adult", "people:minor"] {
+        people += totals::sum(tx, &[unit.id], m, None).await?;
+    }
+    let accounts = totals::sum(tx, &[unit.id], "accounts", None).await?;
+    let impact = Impact {
+        units_below,
+        children,
+        people,
+        accounts,
+    };
+    Ok((unit, impact))
+}
+
+/// Reactivates a unit and its subtree, under an active parent; audited.
+pub async fn reactivate(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<u64> {
+    repo::lock_tree(tx).await?;
+    let (unit, _) = managed(tx, v, id).await?;
+    if let Some(parent) = unit.parent_id {
+        let p = repo::get(tx, parent).await?.ok_or(AppError::NotFound)?;
+        if !p.active {
+            return Err(AppError::Conflict("error.reactivate_under_inactive"));
+        }
+    }
+    let n = repo::reactivate_subtree(tx, &unit).await?;
+    changed(tx, v, &unit, &[]).await?;
+    audit::record(tx, &v.ctx.actor(), Event::ok("unit.reactivate", format!("unit:{}", unit.id))
+        .unit(unit.id)
+        .detail(json!({ "before": { "active": unit.active }, "after": { "active": true }, "units_affected": n })))
+        .await?;
+    Ok(n)
+}
+
 /// Deactivates a unit and its subtree. Units are never hard-deleted: they own history.
 pub async fn deactivate(tx: &mut Tx, v: &Viewer, id: UnitId) -> AppResult<u64> {
-    let scope = v.scope(Perm::ManageUnits)?;
     repo::lock_tree(tx).await?;
-    let unit = match repo::get_in_scope(tx, &scope, id).await? {
-        Some(u) => u,
-        None if repo::exists(tx, id).await? => return Err(AppError::OutOfScope),
-        None => return Err(AppError::NotFound),
-    };
-    if !scope.all
+    let (unit, all) = managed(tx, v, id).await?;
+    if !all
         && v.p
             .grants
             .iter()

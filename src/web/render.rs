@@ -20,6 +20,9 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// How many menu items a phone shows before "more".
+const NAV_FIRST: usize = 3;
+
 /// What the base layout needs: language, large type, CSRF token, who is logged in.
 pub struct Page {
     pub locale: Locale,
@@ -97,6 +100,27 @@ impl Page {
     /// Translates `prefix.key`, for keys named by data (roles, unit kinds).
     pub fn tk(&self, prefix: &str, key: &str) -> String {
         self.locale.t(&format!("{prefix}.{key}"))
+    }
+
+    /// The menu items a phone shows at once: the first three (the most used for this person's
+    /// roles: the menu is built in that order) and the current page's item wherever it is.
+    pub fn nav_first(&self) -> Vec<&NavLink> {
+        self.nav
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| *i < NAV_FIRST || l.current)
+            .map(|(_, l)| l)
+            .collect()
+    }
+
+    /// The rest of the menu, under "more" on a phone.
+    pub fn nav_rest(&self) -> Vec<&NavLink> {
+        self.nav
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| *i >= NAV_FIRST && !l.current)
+            .map(|(_, l)| l)
+            .collect()
     }
 
     /// The other language, offered by the switch.

@@ -60,7 +60,10 @@ async fn unit_staff_see_figures_of_their_own_subtree() {
 
     // A deactivated village and a disabled account drop out of the figures.
     county_admin
-        .post(&format!("/units/{}/deactivate", c.village_a), &[])
+        .post(
+            &format!("/units/{}/deactivate", c.village_a),
+            &[("confirm", "yes")],
+        )
         .await;
     let r = county_admin
         .post(&format!("/accounts/{}/disable", yang.0), &[])

@@ -172,9 +172,10 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
         page.body
             .contains("已逾期 <span class=\"num\">300</span> 天")
     );
-    assert!(page.body.contains(&format!(
-        "/people/{hospital}?task={hospital_task}#visit-form"
-    )));
+    assert!(
+        page.body
+            .contains(&format!("/people/{hospital}?task={hospital_task}\""))
+    );
     assert!(
         page.body.contains("住院探望 (1)"),
         "kind counts in the filter"

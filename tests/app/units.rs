@@ -148,10 +148,50 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["name"], "新华社区（改）");
 
+    // One tap does not deactivate: it leads to a confirmation naming what is affected.
+    let unit_page = admin.get(&format!("/units/{new_id}")).await;
+    assert!(
+        unit_page
+            .body
+            .contains(&format!("href=\"/units/{new_id}/deactivate\""))
+    );
+    assert!(
+        !unit_page
+            .body
+            .contains(&format!("action=\"/units/{new_id}/deactivate\""))
+    );
     let r = admin
         .post(&format!("/units/{new_id}/deactivate"), &[])
         .await;
+    assert_eq!(
+        r.location(),
+        format!("/units/{new_id}/deactivate"),
+        "unconfirmed"
+    );
+    let still = admin
+        .json("GET", &format!("/api/v1/units/{new_id}"), json!(null))
+        .await
+        .json();
+    assert_eq!(
+        still["active"], true,
+        "nothing changed without the confirmation"
+    );
+    let confirm = admin.get(&format!("/units/{new_id}/deactivate")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert_eq!(confirm.element_text("impact-children").is_some(), true);
+    assert!(
+        confirm.body.contains("新华社区党支部"),
+        "the units below are named"
+    );
+    assert!(confirm.body.contains("name=\"confirm\""));
+    let r = admin
+        .post(
+            &format!("/units/{new_id}/deactivate"),
+            &[("confirm", "yes")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), format!("/units/{new_id}?done=deactivated"));
     let child = admin
         .json("GET", &format!("/api/v1/units/{child_id}"), json!(null))
         .await
@@ -164,6 +204,64 @@ async fn unit_admin_creates_renames_moves_and_deactivates_in_scope() {
     );
     let tree = admin.get("/units?inactive=1").await;
     assert!(tree.body.contains("新华社区党支部"), "but are kept");
+
+    // The branch cannot come back while its parent is deactivated; the parent can, with it.
+    let r = admin
+        .post(&format!("/units/{child_id}/reactivate"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("上级单位已停用"));
+    let page = admin.get(&format!("/units/{new_id}")).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/units/{new_id}/reactivate\""))
+    );
+    let r = admin
+        .post(&format!("/units/{new_id}/reactivate"), &[])
+        .await;
+    assert_eq!(r.location(), format!("/units/{new_id}?done=reactivated"));
+    let child = admin
+        .json("GET", &format!("/api/v1/units/{child_id}"), json!(null))
+        .await
+        .json();
+    assert_eq!(child["active"], true, "the subtree comes back");
+    let n = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'unit.reactivate' AND target = 'unit:{new_id}'"
+        ))
+        .await;
+    assert_eq!(n, 1, "reactivation is audited");
+
+    // A new unit's kind defaults to what fits under its parent: a village under a town.
+    let town = admin.get(&format!("/units/{}", c.town_a)).await;
+    assert!(
+        town.body.contains("<option value=\"village\" selected>"),
+        "village under a town"
+    );
+
+    // The confirmation counts the person files and accounts the subtree holds.
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let r = staff
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({ "unit_id": c.village_a, "name": "韩素梅" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The fixture writes accounts directly (no domain event): count everything afresh.
+    let mut tx = app.db().write().await.unwrap();
+    yinyao::outbox::rebuild_all(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let confirm = admin.get(&format!("/units/{}/deactivate", c.town_a)).await;
+    let figure = |id: &str| -> i64 {
+        let at = confirm.body.find(&format!("id=\"{id}\"")).unwrap();
+        let rest = &confirm.body[at..];
+        let s = rest.find("<strong class=\"num\">").unwrap() + 20;
+        rest[s..s + rest[s..].find('<').unwrap()].parse().unwrap()
+    };
+    assert_eq!(figure("impact-people"), 1);
+    assert_eq!(figure("impact-accounts"), 1, "staff_a");
 
     // Each change is audited with before and after.
     let mut tx = app.db().read().await.unwrap();

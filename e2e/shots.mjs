@@ -1,0 +1,75 @@
+// Screenshots of journeys for the docs and for review: each page at 375 px (phone) and 1280 px
+// (desk), in standard and large type, in Chinese and English, as the demo user who uses it.
+// Usage: BASE_URL=… PASSWORD=… OUT=dir node shots.mjs [name …] (names as in JOURNEYS below;
+// all when none). Start the demo server with `source demo_server.sh; start_demo_server`.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const base = process.env.BASE_URL;
+const password = process.env.PASSWORD;
+const out = process.env.OUT || new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+
+// name → [user, path or function(page) that returns after navigating]
+const JOURNEYS = {
+  tasks: ["staff10", "/tasks"],
+  sheet: ["staff10", "/tasks/sheet"],
+  file: ["staff10", async (p) => {
+    await p.goto(`${base}/tasks`);
+    const href = await p.locator("ol.tasks a[href^='/people/']").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+  }],
+  import: ["staff10", "/people/import"],
+  unit: ["unitadmin02", "/units"],
+  home: ["staff10", "/"],
+  article: [null, async (p) => {
+    await p.goto(`${base}/read`);
+    const href = await p.locator("main a[href^='/read/articles/']").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+  }],
+  read: [null, "/read"],
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+});
+
+async function logIn(page, user) {
+  await page.goto(`${base}/login`);
+  await page.fill("#login", user);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("main button[type=submit].primary")]);
+}
+
+// Large type and language are preferences of the session (and the account): set them by the
+// switches in the header, as a user would.
+async function prefs(page, large, english) {
+  const isLarge = await page.evaluate(() => document.documentElement.classList.contains("large"));
+  if (isLarge !== large) await Promise.all([page.waitForNavigation(), page.click("#large-switch")]);
+  const isEn = await page.evaluate(() => document.documentElement.lang === "en");
+  if (isEn !== english) await Promise.all([page.waitForNavigation(), page.click("#lang-switch")]);
+}
+
+const wanted = process.argv.slice(2);
+for (const [name, [user, target]] of Object.entries(JOURNEYS)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  for (const [w, h] of [[375, 812], [1280, 900]]) {
+    for (const [large, english] of [[false, false], [true, false], [false, true]]) {
+      const context = await browser.newContext({ viewport: { width: w, height: h } });
+      const page = await context.newPage();
+      if (user) await logIn(page, user);
+      else await page.goto(`${base}/read`);
+      await prefs(page, large, english);
+      if (typeof target === "string") await page.goto(`${base}${target}`);
+      else await target(page);
+      const file = `${out}/${name}-${w}${large ? "-large" : ""}${english ? "-en" : ""}.png`;
+      await page.screenshot({ path: file, fullPage: process.env.FULL === "1" });
+      console.log(file);
+      // Back to the defaults, so the account's stored preferences do not leak into the next.
+      await prefs(page, false, false);
+      await context.close();
+    }
+  }
+}
+await browser.close();
