@@ -286,6 +286,26 @@ await step("my tasks: counted, most urgent first, 50 a page, overdue marked", as
   check(!/1[3-9]\d{9}/.test(await town.locator("#task-sheet").innerText()), "no full phone number on the masked sheet");
 });
 
+await step("roster import: the chosen unit is kept after a failed check; the confirmation names it", async () => {
+  await town.goto(`${base}/people/import`);
+  const options = await town.locator("#unit_id option").evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  check(options.length > 1, "several units to choose from");
+  const [unitValue, unitName] = options[options.length - 1];
+  await town.selectOption("#unit_id", unitValue);
+  const bad = "姓名,性别\n钱玉兰,女士\n";
+  await town.setInputFiles("#file", { name: "名册.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+  await submit(town, "form[action^='/people/import'] button[type=submit]");
+  check((await town.locator("#problems").innerText()).includes("女士"), "the refused value is shown");
+  check((await town.locator("#unit_id").inputValue()) === unitValue, "the unit stays chosen");
+  const good = `姓名,性别\n钱${uniqueS},女性\n孙${uniqueS},男\n`;
+  await town.setInputFiles("#file", { name: "名册.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
+  await submit(town, "form[action^='/people/import'] button[type=submit]");
+  const dest = await town.locator("#destination").innerText();
+  check(dest.includes(unitName.trim()) && dest.includes(`钱${uniqueS}`), `the confirmation names the unit and the people: ${dest}`);
+  await submit(town, "form[action$='/commit'] button[type=submit]");
+  check((await town.locator("#imported").innerText()).includes("2"), "two imported");
+});
+
 await step("on a phone the menu is three items and 'more'; the page starts in the first screen", async () => {
   await town.goto(`${base}/tasks`);
   const shown = await town.locator(".main-nav a:visible").count();

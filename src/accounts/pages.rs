@@ -5,7 +5,7 @@ use super::model::{AccountId, UnitRole};
 use super::repo::{self, AccountRow, GrantRow, TokenRow};
 use super::service::{self, NewAccountInput, NewGrant};
 use crate::access::Perm;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ids::{GrantId, TokenId};
 use crate::state::AppState;
 use crate::units::{Unit, service as units};
@@ -29,6 +29,10 @@ struct ListPage {
     has_more: bool,
     can_manage: bool,
     units: Vec<Unit>,
+    /// The new-account form as sent, after a refusal (kept so nothing is typed twice).
+    draft: NewAccountForm,
+    /// Why the form was refused, each naming its field.
+    errors: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -42,11 +46,24 @@ pub async fn list_accounts(
     v: Viewer,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let page = list_page(&mut tx, &v, &q, NewAccountForm::default(), Vec::new()).await?;
+    drop(tx);
+    html(&page)
+}
+
+/// The list with the new-account form (`draft` and its `errors` after a refusal).
+async fn list_page(
+    tx: &mut crate::db::Tx,
+    v: &Viewer,
+    q: &ListQuery,
+    draft: NewAccountForm,
+    errors: Vec<String>,
+) -> AppResult<ListPage> {
     let scope = v.scope(Perm::ViewAccounts)?;
     let search = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let mut tx = state.db.read().await?;
     let mut accounts = repo::list(
-        &mut tx,
+        tx,
         &scope,
         search,
         PageParams::SIZE + 1,
@@ -56,10 +73,10 @@ pub async fn list_accounts(
     let has_more = accounts.len() as i64 > PageParams::SIZE;
     accounts.truncate(PageParams::SIZE as usize);
     let units = match v.scope(Perm::ManageAccounts) {
-        Ok(s) => units::list(&mut tx, &s, false, 2000).await?,
+        Ok(s) => units::list(tx, &s, false, 2000).await?,
         Err(_) => Vec::new(),
     };
-    html(&ListPage {
+    Ok(ListPage {
         page: Page::new(&v.ctx, "/accounts"),
         accounts,
         q: search.unwrap_or_default().to_string(),
@@ -67,6 +84,8 @@ pub async fn list_accounts(
         has_more,
         can_manage: !units.is_empty(),
         units,
+        draft,
+        errors,
     })
 }
 
@@ -78,7 +97,8 @@ struct CreatedPage {
     password: String,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewAccountForm {
     username: String,
     display_name: String,
@@ -86,11 +106,43 @@ pub struct NewAccountForm {
     unit_id: String,
 }
 
+impl ListPage {
+    /// Whether `unit` is the unit chosen in the kept form.
+    fn is_draft_unit(&self, unit: &crate::ids::UnitId) -> bool {
+        self.draft.unit_id == unit.to_string()
+    }
+}
+
+/// Creates an account; a refused form comes back filled in, with the reasons above it.
 pub async fn create_account(
     State(state): State<AppState>,
     v: Viewer,
     Form(f): Form<NewAccountForm>,
 ) -> AppResult<Response> {
+    match create(&state, &v, f.clone()).await {
+        Ok(page) => html(&page),
+        Err(AppError::Validation(fs)) => {
+            let l = v.ctx.locale;
+            let errors = fs
+                .iter()
+                .map(|e| format!("{}：{}", l.t(&format!("field.{}", e.field)), l.t(e.key)))
+                .collect();
+            let mut tx = state.db.read().await?;
+            let q = ListQuery {
+                q: None,
+                page: None,
+            };
+            let page = list_page(&mut tx, &v, &q, f, errors).await?;
+            drop(tx);
+            let mut r = html(&page)?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn create(state: &AppState, v: &Viewer, f: NewAccountForm) -> AppResult<CreatedPage> {
     let mut fields = Fields::new();
     let unit_id = fields.id("unit_id", &f.unit_id);
     let Some(unit_id) = unit_id else {
@@ -102,11 +154,11 @@ pub async fn create_account(
         phone: f.phone,
         unit_id,
     };
-    let new = service::prepare(&state.crypto, &v, &input)?;
+    let new = service::prepare(&state.crypto, v, &input)?;
     let mut tx = state.db.write().await?;
-    let created = service::create(&mut tx, &v, new).await?;
+    let created = service::create(&mut tx, v, new).await?;
     tx.commit().await?;
-    html(&CreatedPage {
+    Ok(CreatedPage {
         page: Page::new(&v.ctx, "/accounts"),
         account: created.account,
         password: created.one_time_password,

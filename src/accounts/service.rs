@@ -133,6 +133,13 @@ pub fn prepare(
 pub async fn create(tx: &mut Tx, v: &Viewer, new: PreparedAccount) -> AppResult<CreatedAccount> {
     let scope = v.scope(Perm::ManageAccounts)?;
     let unit = unit_in(tx, &scope, new.unit_id).await?;
+    // Two fields are unique; the mobile is asked first (by its blind index), so that the
+    // refusal names the right one (after a failed insert PostgreSQL answers nothing more).
+    if let Some(p) = &new.phone
+        && repo::phone_in_use(tx, &p.idx).await?
+    {
+        return Err(AppError::field("phone", "validation.phone_taken"));
+    }
     let id = repo::insert(
         tx,
         &NewAccount {

@@ -28,6 +28,10 @@ pub struct Problem {
     pub row: usize,
     pub column: String,
     pub message: String,
+    /// The value as the file has it (empty when the cell was empty).
+    pub value: String,
+    /// What the column accepts, when it is not free text.
+    pub accepted: Option<String>,
 }
 
 /// The outcome of checking a file.
@@ -36,7 +40,34 @@ pub struct Report {
     pub rows: usize,
     pub valid_rows: usize,
     pub problems: Vec<Problem>,
+    /// The names of the first rows that pass, to see that the file is the one meant.
+    pub sample: Vec<String>,
+    /// Where the rows that pass will be filed: each unit with its count.
+    pub per_unit: Vec<UnitCount>,
 }
+
+/// How many rows of a file go to one unit.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UnitCount {
+    pub unit_id: UnitId,
+    /// The unit's name (filled in by the page from the caller's units).
+    pub unit_name: String,
+    pub rows: usize,
+}
+
+impl Report {
+    /// Names the units of `per_unit` from the caller's units.
+    pub fn name_units(&mut self, units: &[crate::units::Unit]) {
+        for c in &mut self.per_unit {
+            if let Some(u) = units.iter().find(|u| u.id == c.unit_id) {
+                c.unit_name = u.name.clone();
+            }
+        }
+    }
+}
+
+/// How many names of passing rows the confirmation shows.
+const SAMPLE: usize = 5;
 
 /// A file read and validated row by row, not yet compared with the units the caller may file
 /// in nor with the files on record.
@@ -64,6 +95,8 @@ struct RowCheck {
     built: Option<Built>,
     /// The indexes its ID number may be stored under.
     id_index: Vec<String>,
+    /// The row's cells by field, to show a refused value.
+    raw: Vec<(&'static str, String)>,
 }
 
 /// Reads and validates every row of a file on a blocking thread (it is bounded by
@@ -110,6 +143,8 @@ pub async fn check(
                 row: *line,
                 column: transfer::header_of("id_number", locale),
                 message: locale.t("validation.id_duplicate"),
+                value: String::new(),
+                accepted: None,
             });
         }
     }
@@ -146,6 +181,15 @@ fn check_rows(
         if row.iter().all(String::is_empty) {
             return None;
         }
+        // The template's example row.
+        if idx.iter().any(|(c, f)| {
+            *f == "name"
+                && row
+                    .get(*c)
+                    .is_some_and(|n| n.starts_with(transfer::EXAMPLE_MARK))
+        }) {
+            return None;
+        }
         let (input, errors) = to_input(&idx, row, default_unit);
         let id_index = input
             .id_number
@@ -153,9 +197,13 @@ fn check_rows(
             .and_then(|v| super::model::parse_id_number(v).ok())
             .map(|id| crypto.blind_indexes("id_number", &id.value));
         let built = NewPerson::parse(&input).and_then(|p| build(crypto, &p, None));
-        Some((i + 2, errors, id_index, built))
+        let raw: Vec<(&'static str, String)> = idx
+            .iter()
+            .map(|(c, f)| (*f, row.get(*c).cloned().unwrap_or_default()))
+            .collect();
+        Some((i + 2, errors, id_index, built, raw))
     });
-    for (line, mut errors, id_index, b) in checked.into_iter().flatten() {
+    for (line, mut errors, id_index, b, raw) in checked.into_iter().flatten() {
         // Duplicates within the file are found whatever else is wrong with the row.
         let mut duplicate = None;
         let id_index = id_index.unwrap_or_default();
@@ -167,6 +215,8 @@ fn check_rows(
                 row: line,
                 column: transfer::header_of("id_number", locale),
                 message,
+                value: value_of(&raw, "id_number"),
+                accepted: None,
             });
         }
         let built = match b {
@@ -183,6 +233,7 @@ fn check_rows(
             duplicate,
             built,
             id_index,
+            raw,
         });
     }
     if checked_rows.is_empty() {
@@ -200,10 +251,12 @@ fn finish_rows(
 ) -> (Report, Vec<PassedRow>) {
     let mut report = Report::default();
     let mut passed = Vec::new();
-    let problem = |row: usize, f: &FieldError| Problem {
+    let problem = |row: usize, f: &FieldError, raw: &[(&'static str, String)]| Problem {
         row,
         column: transfer::header_of(f.field, locale),
         message: locale.t(f.key),
+        value: value_of(raw, f.field),
+        accepted: transfer::accepted(f.field, locale),
     };
     for row in rows {
         let RowCheck {
@@ -212,6 +265,7 @@ fn finish_rows(
             duplicate,
             built,
             id_index,
+            raw,
         } = row;
         report.rows += 1;
         let is_duplicate = duplicate.is_some();
@@ -234,12 +288,44 @@ fn finish_rows(
         }
         report
             .problems
-            .extend(errors.iter().map(|f| problem(line, f)));
+            .extend(errors.iter().map(|f| problem(line, f, &raw)));
         if let (Some(b), true) = (built, errors.is_empty() && !is_duplicate) {
             passed.push((line, b, id_index));
         }
     }
+    for (_, b, _) in &passed {
+        if report.sample.len() < SAMPLE {
+            report.sample.push(b.record.name.clone());
+        }
+        match report
+            .per_unit
+            .iter_mut()
+            .find(|c| c.unit_id == b.record.unit_id)
+        {
+            Some(c) => c.rows += 1,
+            None => report.per_unit.push(UnitCount {
+                unit_id: b.record.unit_id,
+                unit_name: String::new(),
+                rows: 1,
+            }),
+        }
+    }
     (report, passed)
+}
+
+/// A row's cell for `field` as the file has it; an ID number or a mobile masked, as screens
+/// show them.
+fn value_of(raw: &[(&'static str, String)], field: &str) -> String {
+    let v = raw
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    match field {
+        "id_number" => super::model::mask_id(v),
+        "mobile" => super::model::mask_mobile(v),
+        _ => v.to_string(),
+    }
 }
 
 /// Writes every record in the caller's write transaction, with one audit entry; all or

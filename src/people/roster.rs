@@ -63,6 +63,8 @@ struct ImportPage {
     imported: Option<usize>,
     /// Whether to offer the unmasked export (unit admins only).
     can_unmask: bool,
+    /// The unit chosen for the last upload, chosen again in the form.
+    chosen: Option<UnitId>,
 }
 
 impl ImportPage {
@@ -74,6 +76,7 @@ impl ImportPage {
             upload_id: None,
             imported: None,
             can_unmask: v.p.can(Perm::ExportUnmasked),
+            chosen: None,
         }
     }
 }
@@ -138,7 +141,8 @@ pub async fn preview_import(
         None => state.db.read().await?,
     };
     let (allowed, units) = allowed_units(&mut tx, &v).await?;
-    let (report, _) = import::check(&mut tx, locale, parsed, &allowed).await?;
+    let (mut report, _) = import::check(&mut tx, locale, parsed, &allowed).await?;
+    report.name_units(&units);
     let upload_id = match &sealed {
         Some(s) if report.problems.is_empty() => {
             Some(import::store_upload(&mut tx, v.p.id, unit, &filename, s).await?)
@@ -149,6 +153,7 @@ pub async fn preview_import(
     html(&ImportPage {
         report: Some(report),
         upload_id,
+        chosen: Some(unit),
         ..ImportPage::new(&v, units)
     })
 }
@@ -244,8 +249,9 @@ pub async fn api_import(
     } else {
         state.db.read().await?
     };
-    let (allowed, _) = allowed_units(&mut tx, &v).await?;
-    let (report, records) = import::check(&mut tx, locale, parsed, &allowed).await?;
+    let (allowed, units) = allowed_units(&mut tx, &v).await?;
+    let (mut report, records) = import::check(&mut tx, locale, parsed, &allowed).await?;
+    report.name_units(&units);
     let imported = if writes && report.problems.is_empty() {
         import::commit(&mut tx, &v.ctx.actor(), &filename, unit, &records, None).await?
     } else {

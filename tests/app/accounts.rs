@@ -1010,3 +1010,79 @@ async fn seal_clear(app: &TestApp) -> usize {
     tx.commit().await.unwrap();
     n
 }
+
+#[tokio::test]
+async fn a_mobile_in_use_is_named_and_the_form_is_kept() {
+    let app = TestApp::new().await;
+    let c = fixtures::county(&app).await;
+    let mut admin =
+        fixtures::user_client(&app, "county_admin", c.county, UnitRole::UnitAdmin).await;
+    let town = c.town_a.to_string();
+    let first = admin
+        .post(
+            "/accounts",
+            &[
+                ("display_name", "刘建国"),
+                ("username", "liujg"),
+                ("phone", "13911112222"),
+                ("unit_id", &town),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = admin
+        .post(
+            "/accounts",
+            &[
+                ("display_name", "刘建华"),
+                ("username", "liujh"),
+                ("phone", "13911112222"),
+                ("unit_id", &town),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        second.body.contains("这个手机号已被另一个账户使用"),
+        "{}",
+        second.body
+    );
+    assert!(!second.body.contains("用户名已被使用"), "not the user name");
+    assert!(second.body.contains("value=\"liujh\"") && second.body.contains("value=\"刘建华\""));
+    assert!(
+        second
+            .body
+            .contains(&format!("<option value=\"{town}\" selected>")),
+        "the unit kept"
+    );
+    // A user name in use is still named as such.
+    let third = admin
+        .post(
+            "/accounts",
+            &[
+                ("display_name", "刘建军"),
+                ("username", "liujg"),
+                ("phone", ""),
+                ("unit_id", &town),
+            ],
+        )
+        .await;
+    assert_eq!(third.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(third.body.contains("这个用户名已被使用"));
+    let api = admin
+        .json(
+            "POST",
+            "/api/v1/accounts",
+            serde_json::json!({ "display_name": "刘", "username": "liu3", "phone": "13911112222", "unit_id": c.town_a }),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api.json()["fields"][0]["field"], "phone");
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM accounts WHERE username LIKE 'liuj%' OR username = 'liu3'"
+        )
+        .await,
+        1
+    );
+}

@@ -562,3 +562,131 @@ async fn the_api_exports_the_same_files_scoped_and_audited() {
         "{op}"
     );
 }
+
+#[tokio::test]
+async fn the_report_names_values_units_and_keeps_the_chosen_unit() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let village = c.village_a.to_string();
+    // A refused value is shown with what the column accepts; the unit stays chosen.
+    let bad = "姓名,性别,出生日期\n张三,女士,1950-13-45\n";
+    let r = staff
+        .upload(
+            "/people/import",
+            "名册.csv",
+            bad.as_bytes(),
+            &[("unit_id", &village)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("<code>女士</code>") && r.body.contains("可填写： 男、女"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("<code>1950-13-45</code>") && r.body.contains("日期，如 1950-01-02"));
+    assert!(
+        r.body
+            .contains(&format!("<option value=\"{village}\" selected>")),
+        "the chosen unit is kept after a failed check"
+    );
+
+    // A CSV saved by Excel on Chinese Windows (GBK), in the words staff write.
+    let text = "姓名,性别,居住情况,人员类别,所属单位编号\n王桂英,女性,与子女同住,离退休,\n赵德胜,男性,独居老人,中共党员,{town}\n【示例】张桂兰,女,独居,退休,\n"
+        .replace("{town}", &c.town_a.to_string());
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let r = staff
+        .upload("/people/import", "名册.csv", &gbk, &[("unit_id", &village)])
+        .await;
+    assert_eq!(
+        r.element_text("rows").as_deref(),
+        Some("2"),
+        "the example row is skipped"
+    );
+    assert_eq!(
+        r.element_text("problem-count").as_deref(),
+        Some("0"),
+        "{}",
+        r.body
+    );
+    // The confirmation names where each goes, and who.
+    let dest = &r.body[r.body.find("id=\"destination\"").unwrap()..];
+    assert!(dest.contains("<strong>清江县委老干部局</strong>") == false);
+    assert!(dest.contains("城关镇") && dest.contains("王桂英") && dest.contains("赵德胜"));
+    let village_name = app
+        .text(&format!(
+            "SELECT name FROM units WHERE id = {}",
+            c.village_a
+        ))
+        .await;
+    assert!(dest.contains(&format!("<strong>{village_name}</strong>")));
+    let api = staff
+        .upload(
+            "/api/v1/people/import",
+            "名册.csv",
+            &gbk,
+            &[("unit_id", &village)],
+        )
+        .await
+        .json();
+    let per_unit = api["report"]["per_unit"].as_array().unwrap().clone();
+    assert_eq!(per_unit.len(), 2);
+    assert!(
+        per_unit
+            .iter()
+            .all(|u| u["rows"] == 1 && !u["unit_name"].as_str().unwrap().is_empty())
+    );
+    assert_eq!(api["report"]["sample"], json!(["王桂英", "赵德胜"]));
+    // Committed, the rows are filed where the confirmation said, with the synonyms read.
+    let commit = &r.body[r.body.find("/people/import/").unwrap()..];
+    let path = &commit[..commit.find('"').unwrap()];
+    let done = staff.post(path, &[]).await;
+    assert_eq!(
+        done.element_text("imported").as_deref(),
+        Some("已导入人数： 2")
+    );
+    let rows = app
+        .rows3("SELECT name, COALESCE(living, ''), unit_id FROM people ORDER BY name")
+        .await;
+    assert_eq!(
+        rows,
+        vec![
+            ("王桂英".to_string(), "with_family".to_string(), c.village_a),
+            ("赵德胜".to_string(), "alone".to_string(), c.town_a),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_template_has_an_example_row_and_drop_down_lists() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let r = staff.get("/people/import/template.xlsx").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert_eq!(sheet.matches("<dataValidation ").count(), 4, "{sheet}");
+    assert!(
+        sheet.contains("&quot;男,女&quot;") || sheet.contains("\"男,女\""),
+        "{sheet}"
+    );
+    // Uploaded unchanged, the template holds no one: the example row is never filed.
+    let unit = c.village_a.to_string();
+    let r = staff
+        .upload(
+            "/people/import",
+            "模板.xlsx",
+            &r.bytes,
+            &[("unit_id", &unit)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(people_count(&app).await, 0);
+}

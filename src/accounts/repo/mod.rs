@@ -293,6 +293,13 @@ pub async fn get_in_scope(
         .fetch_optional(c).await)
 }
 
+/// Whether an account has a mobile with this blind index.
+pub async fn phone_in_use(tx: &mut Tx, idx: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE phone_idx = $1")
+        .bind(idx).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
 pub async fn exists(tx: &mut Tx, id: AccountId) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id = $1")
         .bind(id.0).fetch_one(c).await)?;

@@ -5,10 +5,14 @@
 use crate::i18n::Locale;
 
 mod read;
+mod synonyms;
 mod write;
 
-pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, header_index, read_rows, to_input};
-pub use write::{ExportRow, header_row, write_csv, write_template, write_xlsx};
+pub use read::{
+    MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, accepted, header_index, read_rows, to_input,
+};
+pub use synonyms::SYNONYMS;
+pub use write::{EXAMPLE_MARK, ExportRow, header_row, write_csv, write_template, write_xlsx};
 
 /// `(Chinese header, English header, field)`. The field names match `PersonInput` and the
 /// validation messages' field names.
@@ -67,6 +71,25 @@ mod tests {
         assert!(p.willing_to_serve);
         assert_eq!(p.living.as_deref(), Some("alone"));
         assert_eq!(p.unit_id.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn gbk_csv_and_synonyms_are_read() {
+        let text = "姓名,性别,居住情况,人员类别,愿意参与志愿服务\n王桂英,女性,与子女同住,离退休、中共党员,愿意\n";
+        let (gbk, _, bad) = encoding_rs::GBK.encode(text);
+        assert!(!bad);
+        assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
+        let rows = read_rows("名册.csv", &gbk).unwrap();
+        let idx = header_index(&rows[0]).unwrap();
+        let (p, errs) = to_input(&idx, &rows[1], crate::ids::UnitId(7));
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(p.name, "王桂英");
+        assert_eq!(p.gender.as_deref(), Some("female"));
+        assert_eq!(p.living.as_deref(), Some("with_family"));
+        assert_eq!(p.categories, vec!["tuixiu", "party_member"]);
+        assert!(p.willing_to_serve);
+        // Bytes that are neither UTF-8 nor GB18030 are refused, not guessed.
+        assert!(read_rows("x.csv", &[0x81, 0x20, 0xff, 0xff]).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! parsed, and a row into a `PersonInput`.
 
 use super::COLUMNS;
+use super::synonyms::synonym;
 use crate::error::FieldError;
 use crate::i18n::Locale;
 use crate::ids::UnitId;
@@ -155,9 +156,22 @@ fn cell_text(value: calamine::Data) -> String {
     }
 }
 
+/// A CSV file's text: UTF-8 (with or without the byte-order mark Excel writes), else GB18030,
+/// the superset of GBK that Excel on Chinese Windows saves "CSV" in. Bytes neither can read
+/// are refused.
+fn csv_text(data: &[u8]) -> Result<std::borrow::Cow<'_, str>, FieldError> {
+    if let Ok(s) = std::str::from_utf8(data) {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(data);
+    if had_errors {
+        return Err(FieldError::new("file", "validation.file_encoding"));
+    }
+    Ok(text)
+}
+
 fn read_csv(data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
-    let text = std::str::from_utf8(data)
-        .map_err(|_| FieldError::new("file", "validation.file_encoding"))?;
+    let text = csv_text(data)?;
     let text = text.trim_start_matches('\u{feff}');
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -170,6 +184,30 @@ fn read_csv(data: &[u8]) -> Result<Vec<Vec<String>>, FieldError> {
         rows.push(record.iter().map(|c| c.trim().to_string()).collect());
     }
     Ok(rows)
+}
+
+/// What a column accepts, in the user's language, for the report beside a refused value; `None`
+/// for free text.
+pub fn accepted(field: &str, locale: Locale) -> Option<String> {
+    let labels = |keys: Vec<String>| {
+        let sep = if locale == Locale::En { ", " } else { "、" };
+        keys.iter()
+            .map(|k| locale.t(k))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    Some(match field {
+        "gender" => labels(Gender::ALL.iter().map(|g| g.label_key()).collect()),
+        "living" => labels(Living::ALL.iter().map(|g| g.label_key()).collect()),
+        "categories" => labels(Category::ALL.iter().map(|g| g.label_key()).collect()),
+        "willing_to_serve" => locale.t("import.accepted_yes_no"),
+        "birth_date" | "party_join_date" => locale.t("import.accepted_date"),
+        "id_number" => locale.t("import.accepted_id_number"),
+        "mobile" => locale.t("import.accepted_mobile"),
+        "unit_id" => locale.t("import.accepted_unit"),
+        "name" => locale.t("import.accepted_name"),
+        _ => return None,
+    })
 }
 
 /// Column positions of the known headers (Chinese or English).
@@ -190,9 +228,16 @@ pub fn header_index(header: &[String]) -> Result<Vec<(usize, &'static str)>, Fie
     Ok(idx)
 }
 
-/// Accepts a code, or its label in Chinese or English.
-fn code<'a>(value: &str, codes: impl Iterator<Item = (&'a str, String)>) -> Option<String> {
+/// Accepts a code, its label in Chinese or English, or a word of the synonym table.
+fn code<'a>(
+    field: &str,
+    value: &str,
+    codes: impl Iterator<Item = (&'a str, String)>,
+) -> Option<String> {
     let v = value.trim();
+    if let Some(c) = synonym(field, v) {
+        return Some(c.to_string());
+    }
     for (code, key) in codes {
         if v == code || v == Locale::ZhCn.t(&key) || v.eq_ignore_ascii_case(&Locale::En.t(&key)) {
             return Some(code.to_string());
@@ -222,22 +267,36 @@ pub fn to_input(
         let s = Some(v.to_string());
         match *field {
             "gender" => {
-                p.gender = code(v, Gender::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
+                p.gender = code(
+                    "gender",
+                    v,
+                    Gender::ALL.iter().map(|g| (g.as_str(), g.label_key())),
+                )
+                .or(s)
             }
             "living" => {
-                p.living = code(v, Living::ALL.iter().map(|g| (g.as_str(), g.label_key()))).or(s)
+                p.living = code(
+                    "living",
+                    v,
+                    Living::ALL.iter().map(|g| (g.as_str(), g.label_key())),
+                )
+                .or(s)
             }
             "categories" => {
                 p.categories = v
                     .split([',', '，', '、', ';', '；', ' '])
                     .filter(|c| !c.trim().is_empty())
                     .map(|c| {
-                        code(c, Category::ALL.iter().map(|g| (g.as_str(), g.label_key())))
-                            .unwrap_or_else(|| c.trim().to_string())
+                        code(
+                            "categories",
+                            c,
+                            Category::ALL.iter().map(|g| (g.as_str(), g.label_key())),
+                        )
+                        .unwrap_or_else(|| c.trim().to_string())
                     })
                     .collect()
             }
-            "willing_to_serve" => match v {
+            "willing_to_serve" => match synonym("willing_to_serve", v).unwrap_or(v) {
                 "是" | "1" | "yes" | "Yes" | "true" | "Y" | "y" => p.willing_to_serve = true,
                 "否" | "0" | "no" | "No" | "false" | "N" | "n" => {}
                 _ => errors.push(FieldError::new("willing_to_serve", "validation.yes_no")),

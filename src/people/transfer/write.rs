@@ -3,6 +3,8 @@
 
 use super::COLUMNS;
 use super::read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS};
+use crate::i18n::Locale;
+use crate::people::model::{Category, Gender, Living};
 
 /// One exported row: the values under `COLUMNS` (sensitive ones masked unless revealed).
 pub type ExportRow = Vec<String>;
@@ -28,13 +30,95 @@ pub fn write_xlsx(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
     Ok(roster_book(rows)?.save_to_buffer()?)
 }
 
-/// The empty template to fill in, with a second sheet saying what a file may hold.
+/// The name a template's example row starts with; the import skips such rows, so an example
+/// left in the file is never filed.
+pub const EXAMPLE_MARK: &str = "【示例】";
+
+/// The template's example row, under `COLUMNS`.
+fn example_row() -> ExportRow {
+    [
+        "【示例】张桂兰",
+        "女",
+        "1948-03-15",
+        "",
+        "13812345678",
+        "城关镇人民路 1 号",
+        "高血压，按时服药",
+        "李明（儿子）13900000000",
+        "县教育局",
+        "副局长",
+        "正科级",
+        "1970-07-01",
+        "独居",
+        "退休、党员",
+        "书法",
+        "是",
+        "",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// The template to fill in: the headers, an example row (skipped by the import), drop-down
+/// lists (data validation) on the coded columns, and a second sheet saying what a file may
+/// hold.
 pub fn write_template() -> anyhow::Result<Vec<u8>> {
-    let mut book = roster_book(&[])?;
+    use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle};
+    let mut book = roster_book(&[example_row()])?;
+    let sheet = book.worksheet_from_index(0)?;
+    let labels =
+        |keys: Vec<String>| -> Vec<String> { keys.iter().map(|k| Locale::ZhCn.t(k)).collect() };
+    let column = |field: &str| -> anyhow::Result<u16> {
+        let i = COLUMNS
+            .iter()
+            .position(|c| c.2 == field)
+            .ok_or_else(|| anyhow::anyhow!("no column {field}"))?;
+        Ok(u16::try_from(i)?)
+    };
+    let last = u32::try_from(MAX_ROWS)?;
+    let lists = [
+        (
+            "gender",
+            labels(Gender::ALL.iter().map(|g| g.label_key()).collect()),
+            true,
+        ),
+        (
+            "living",
+            labels(Living::ALL.iter().map(|g| g.label_key()).collect()),
+            true,
+        ),
+        (
+            "willing_to_serve",
+            vec!["是".to_string(), "否".to_string()],
+            true,
+        ),
+        // Several categories may share a cell (退休、党员): the list offers one, and a cell
+        // holding more is let through with a note instead of refused.
+        (
+            "categories",
+            labels(Category::ALL.iter().map(|g| g.label_key()).collect()),
+            false,
+        ),
+    ];
+    for (field, list, strict) in lists {
+        let mut v = DataValidation::new()
+            .allow_list_strings(&list)?
+            .set_error_title("请从列表中选择")?
+            .set_error_message(format!("可填写：{}", list.join("、")))?;
+        if !strict {
+            v = v.set_error_style(DataValidationErrorStyle::Information);
+        }
+        let c = column(field)?;
+        sheet.add_data_validation(1, c, last, c, &v)?;
+    }
     let notes = book.add_worksheet();
     notes.set_name("说明 Notes")?;
     notes.set_column_width(0, 100)?;
     let lines = [
+        format!("第 2 行是示例，以“{EXAMPLE_MARK}”开头的行不会导入；可以删除，也可以保留。"),
+        "Row 2 is an example: rows whose name starts with 【示例】 are never imported.".to_string(),
+        "性别、居住情况、人员类别、愿意参与志愿服务可从下拉列表中选择；人员类别可填多个，用“、”分开。".to_string(),
+        "常见写法（如 女性、与子女同住、离退休）也能识别，见 docs/ROSTER.md。".to_string(),
         format!(
             "一个文件最多 {MAX_ROWS} 行数据（不含表头）、{MAX_COLUMNS} 列，最大 {} MB；更大的名册请分成几个文件导入。",
             MAX_FILE_BYTES >> 20
