@@ -394,6 +394,44 @@ await step("read aloud: offered where the browser speaks, explained where it can
   check(await note.isVisible(), "the reader is told why");
   check((await note.innerText()).length > 10, "in words");
   await mute.context().close();
+  // A browser that speaks, given voices: the article (Chinese) is read in a Chinese voice even
+  // in the English interface; with no Chinese voice, or when speaking fails, the reader is told.
+  const fake = ({ voices, fail }) => {
+    const spoken = [];
+    window.__spoken = spoken;
+    const synth = {
+      getVoices: () => voices,
+      speak: (u) => { spoken.push({ lang: u.lang, voice: u.voice && u.voice.lang, rate: u.rate });
+                      if (fail) setTimeout(() => u.onerror({ error: "synthesis-failed" }), 10); },
+      cancel: () => {},
+      addEventListener: () => {},
+      onvoiceschanged: null,
+    };
+    Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
+    // The real utterance accepts only the browser's own voices.
+    window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+  };
+  const en = await newPage();
+  await en.addInitScript(fake, { voices: [{ lang: "en-US", name: "English" }, { lang: "zh-CN", name: "Chinese" }], fail: false });
+  await en.goto(`${base}/read/${articleId}`);
+  await submit(en, "#lang-switch");
+  check((await en.locator("html").getAttribute("lang")) === "en", "the English interface");
+  check((await en.locator("#read-aloud").boundingBox()).y < (await en.locator(".article-body").boundingBox()).y, "read-aloud is above the text");
+  await en.selectOption("#read-speed", "0.7");
+  await en.click("#read-aloud");
+  const said = await en.evaluate(() => window.__spoken[0]);
+  check(said.lang === "zh-CN" && said.voice === "zh-CN", `read in Chinese: ${JSON.stringify(said)}`);
+  check(Math.abs(said.rate - 0.7) < 0.01, "at the chosen speed");
+  check(await en.locator("#read-aloud-novoice").isHidden(), "a Chinese voice exists");
+  await en.context().close();
+  const novoice = await newPage();
+  await novoice.addInitScript(fake, { voices: [{ lang: "en-US", name: "English" }], fail: true });
+  await novoice.goto(`${base}/read/${articleId}`);
+  check(await novoice.locator("#read-aloud-novoice").isVisible(), "no Chinese voice: said so");
+  await novoice.click("#read-aloud");
+  await novoice.locator("#read-aloud-failed").waitFor({ state: "visible" });
+  check((await novoice.locator("#read-aloud").getAttribute("aria-pressed")) === "false", "back to start after a failure");
+  await novoice.context().close();
   current = reader;
 });
 
@@ -426,6 +464,10 @@ await step("readers comment, a moderator approves, another reader answers under 
   check(await thread.count() === 1, "the approved comment is shown");
   const summary = thread.locator("details.reader-reply summary");
   check((await summary.boundingBox()).height >= 48, "the reply button is big enough to tap");
+  const report = thread.locator("details.report-comment > summary").first();
+  const reportBox = await report.boundingBox();
+  check(reportBox.width < (await summary.boundingBox()).width * 1.5, "reporting is a quiet link");
+  check(await thread.locator("details.report-comment button[type=submit]").first().isHidden(), "reporting asks first");
   await summary.click();
   await thread.locator("input[name=author_name]").fill("老张");
   await thread.locator("textarea[name=body]").fill("我也想报名");

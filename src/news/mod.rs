@@ -80,6 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/read/columns/{id}", get(reading::pages::column))
         .route("/read/columns/{id}/{format}", get(reading::pages::feed))
         .route("/read/{id}", get(reading::pages::article))
+        .route("/read/{id}/print", get(reading::pages::print_article))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {

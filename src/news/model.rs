@@ -133,7 +133,9 @@ impl Action {
 pub enum Refusal {
     /// Not allowed from this state.
     Illegal,
-    /// Authors do not review their own work, and the two steps need two reviewers.
+    /// Authors do not review their own work.
+    OwnArticle,
+    /// The two steps need two reviewers.
     SameReviewer,
     /// Reject and withdraw need a reason.
     ReasonRequired,
@@ -143,6 +145,7 @@ impl Refusal {
     pub fn key(self) -> &'static str {
         match self {
             Refusal::Illegal => "news.illegal_transition",
+            Refusal::OwnArticle => "news.own_article",
             Refusal::SameReviewer => "news.same_reviewer",
             Refusal::ReasonRequired => "validation.reason_required",
         }
@@ -174,7 +177,7 @@ pub fn transition(action: Action, f: &Facts) -> Result<State, Refusal> {
     match (action, f.state) {
         (Action::Submit, State::Draft | State::Rejected) => Ok(State::Submitted),
         (Action::Approve, State::Submitted | State::FirstApproved) if f.actor == f.author => {
-            Err(Refusal::SameReviewer)
+            Err(Refusal::OwnArticle)
         }
         (Action::Approve, State::Submitted) if f.steps >= 2 => Ok(State::FirstApproved),
         (Action::Approve, State::Submitted) => Ok(published_or_scheduled),
@@ -269,7 +272,7 @@ mod tests {
     #[test]
     fn two_steps_need_two_different_reviewers_and_never_the_author() {
         let f = facts(State::Submitted, 2, 1);
-        assert_eq!(transition(Action::Approve, &f), Err(Refusal::SameReviewer));
+        assert_eq!(transition(Action::Approve, &f), Err(Refusal::OwnArticle));
         let f = facts(State::Submitted, 2, 2);
         assert_eq!(transition(Action::Approve, &f), Ok(State::FirstApproved));
         let mut f = facts(State::FirstApproved, 2, 2);

@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod flash;
 pub mod form;
 pub mod headers;
+pub mod qr;
 pub mod render;
 pub mod session;
 

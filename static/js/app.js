@@ -42,36 +42,80 @@
   arm();
 })();
 
-// Read-aloud on article pages: the browser's own speech synthesis, in Chinese. Where the
-// browser has none (some WeChat builds), the button says so instead of failing silently.
+// Read-aloud on article pages: the browser's own speech synthesis, at the top of the article
+// with a speed the reader chooses (remembered on this device). The text is Chinese, so it is
+// read in a Chinese voice whatever the interface language. Where the browser has no speech
+// synthesis (some WeChat builds) or no Chinese voice, or speaking fails, the reader is told.
 (function () {
   "use strict";
   var button = document.getElementById("read-aloud");
   if (!button) return;
   var text = document.getElementById("article-text");
-  var unsupported = document.getElementById("read-aloud-unsupported");
+  var speed = document.getElementById("read-speed");
+  var show = function (id, on) {
+    var el = document.getElementById(id);
+    if (el) el.hidden = !on;
+  };
   var startLabel = button.getAttribute("data-start");
   var stopLabel = button.getAttribute("data-stop");
   if (!("speechSynthesis" in window) || !text) {
     button.disabled = true;
-    if (unsupported) unsupported.hidden = false;
+    if (speed) speed.disabled = true;
+    show("read-aloud-unsupported", true);
     return;
   }
+  var synth = window.speechSynthesis;
+  try {
+    var saved = window.localStorage.getItem("yinyao.readSpeed");
+    if (saved && speed) speed.value = saved;
+  } catch (e) { /* storage may be off: the default speed */ }
+  if (speed) {
+    speed.addEventListener("change", function () {
+      try { window.localStorage.setItem("yinyao.readSpeed", speed.value); } catch (e) { /* ignore */ }
+    });
+  }
+  // A Chinese voice, once the browser has listed its voices (some list them late).
+  function chineseVoice() {
+    var voices = synth.getVoices() || [];
+    for (var i = 0; i < voices.length; i++) {
+      if (/^zh([-_]|$)/i.test(voices[i].lang || "")) return voices[i];
+    }
+    return null;
+  }
+  function checkVoices() {
+    var voices = synth.getVoices() || [];
+    // An empty list says nothing yet; a list without Chinese says there is none.
+    show("read-aloud-novoice", voices.length > 0 && !chineseVoice());
+  }
+  checkVoices();
+  if ("onvoiceschanged" in synth) synth.addEventListener("voiceschanged", checkVoices);
+
   var speaking = false;
   function stop() {
-    window.speechSynthesis.cancel();
+    synth.cancel();
     speaking = false;
     button.textContent = startLabel;
     button.setAttribute("aria-pressed", "false");
   }
   button.addEventListener("click", function () {
     if (speaking) { stop(); return; }
-    var u = new SpeechSynthesisUtterance(text.innerText);
-    u.lang = document.documentElement.lang === "en" ? "en-GB" : "zh-CN";
-    u.rate = 0.9;
+    show("read-aloud-failed", false);
+    var source = text.cloneNode(true);
+    var box = source.querySelector("#read-aloud-box");
+    if (box) box.remove();
+    var u = new SpeechSynthesisUtterance(source.innerText || source.textContent);
+    u.lang = "zh-CN";
+    var voice = chineseVoice();
+    if (voice) u.voice = voice;
+    u.rate = speed ? parseFloat(speed.value) || 0.9 : 0.9;
     u.onend = stop;
-    u.onerror = stop;
-    window.speechSynthesis.speak(u);
+    u.onerror = function (e) {
+      stop();
+      // Stopping on purpose is not a failure.
+      if (!e || (e.error !== "interrupted" && e.error !== "canceled")) show("read-aloud-failed", true);
+    };
+    synth.cancel();
+    synth.speak(u);
     speaking = true;
     button.textContent = stopLabel;
     button.setAttribute("aria-pressed", "true");

@@ -110,6 +110,10 @@ async fn two_step_review_needs_two_reviewers_and_refuses_illegal_moves() {
     let r = decide(&mut first, id, "approve", None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_key(&r).contains("不同的人"), "{}", r.body);
+    assert!(
+        !error_key(&r).contains("作者"),
+        "the reviewer is not the author: the reason says what is wrong"
+    );
     // The page offers this reviewer only what is open to them now: no second approval, but
     // still sending it back; the decisions stand below the text.
     let page = first.get(&format!("/news/{id}")).await;

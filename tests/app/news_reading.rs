@@ -186,11 +186,31 @@ async fn likes_count_once_and_feeds_list_published_articles() {
     let (col, id) = published(&app, &mut admin, c.county, "老年大学秋季开学").await;
 
     let mut reader = app.client();
-    reader.get(&format!("/read/{id}")).await;
+    let before = reader.get(&format!("/read/{id}")).await;
+    assert!(
+        before.body.contains(
+            "action=\"/read/{id}/like\""
+                .replace("{id}", &id.to_string())
+                .as_str()
+        )
+    );
+    assert!(before.element_text("liked").is_none());
     reader.post(&format!("/read/{id}/like"), &[]).await;
     reader.post(&format!("/read/{id}/like"), &[]).await;
     let page = reader.get(&format!("/read/{id}")).await;
     assert_eq!(page.element_text("like-count").as_deref(), Some("1"));
+    assert!(
+        page.body.contains("id=\"liked\""),
+        "the reader sees that they liked it"
+    );
+    assert!(
+        !page.body.contains(&format!("action=\"/read/{id}/like\"")),
+        "and is not asked again"
+    );
+    // Another reader still may.
+    let mut other = app.client();
+    let theirs = other.get(&format!("/read/{id}")).await;
+    assert!(theirs.body.contains(&format!("action=\"/read/{id}/like\"")));
 
     let rss = reader.get(&format!("/read/columns/{col}/rss.xml")).await;
     assert_eq!(rss.status, StatusCode::OK);
@@ -419,5 +439,60 @@ async fn readers_answer_comments_on_the_page_and_only_moderators_reply_officiall
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM article_comments").await,
         before + 1
+    );
+}
+
+#[tokio::test]
+async fn readers_find_their_way_and_print_with_a_qr_code() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let (_, id) = published(&app, &mut admin, c.county, "社区义诊进万家").await;
+    let mut reader = app.client();
+    // The front page: dates, summaries, the works library; the logo leads to reading.
+    let front = reader.get("/read").await;
+    assert!(
+        front.body.contains("href=\"/read/works\""),
+        "the works library is linked"
+    );
+    assert!(
+        front.body.contains("class=\"summary\">摘要"),
+        "summaries are shown"
+    );
+    let today = chrono::Utc::now().format("%Y-").to_string();
+    assert!(
+        front.body.contains(&format!("<span class=\"num\">{today}")),
+        "dates are shown"
+    );
+    assert!(front.body.contains("class=\"brand\" href=\"/read\""));
+    // The login page has a way back.
+    let login = reader.get("/login").await;
+    assert!(login.body.contains("id=\"back-to-reading\" href=\"/read\""));
+    // Reporting a comment asks first.
+    let page = reader.get(&format!("/read/{id}")).await;
+    assert!(page.body.contains("id=\"read-aloud\""));
+    let aloud = page.body.find("id=\"read-aloud\"").unwrap();
+    assert!(
+        aloud < page.body.find("class=\"article-body\"").unwrap(),
+        "read-aloud is at the top"
+    );
+    assert!(page.body.contains("id=\"read-speed\""), "with a speed");
+    // The print view: the text, a QR code of the article's address, no comments; not a read.
+    let reads = app
+        .scalar(&format!("SELECT read_count FROM articles WHERE id = {id}"))
+        .await;
+    let print = reader.get(&format!("/read/{id}/print")).await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert!(print.body.contains("社区义诊进万家") && print.body.contains("<svg"));
+    assert!(print.body.contains(&format!("/read/{id}</span>")));
+    assert!(!print.body.contains("id=\"comments\""));
+    assert_eq!(
+        app.scalar(&format!("SELECT read_count FROM articles WHERE id = {id}"))
+            .await,
+        reads
+    );
+    assert_eq!(
+        reader.get("/read/999999/print").await.status,
+        StatusCode::NOT_FOUND
     );
 }

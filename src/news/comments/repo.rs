@@ -136,6 +136,18 @@ pub async fn report(
     Ok(n == 1)
 }
 
+/// Whether `visitor` has liked the article.
+pub async fn has_liked(
+    tx: &mut Tx,
+    article: ArticleId,
+    visitor: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM article_likes WHERE article_id = $1 AND visitor = $2")
+        .bind(article).bind(visitor).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
 /// Records a like; true when this reader had not liked the article before.
 pub async fn like(tx: &mut Tx, article: ArticleId, visitor: &str) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, c => sqlx::query(

@@ -98,6 +98,12 @@ pub async fn like(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<()> {
     Ok(())
 }
 
+/// Whether this reader (an account, or a reader's cookie) has liked the article.
+pub async fn has_liked(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<bool> {
+    let who = crate::news::reading::readers::reader_keys(ctx).0;
+    Ok(super::repo::has_liked(tx, article, &who).await?)
+}
+
 /// A reader reports an approved comment; enough reports hide it until a moderator looks.
 pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: CommentId) -> AppResult<ArticleId> {
     let c = super::repo::get(tx, comment)

@@ -23,6 +23,23 @@ struct FrontPage {
     columns: Vec<Column>,
 }
 
+impl FrontPage {
+    fn day(&self, a: &Article) -> String {
+        day_of(a)
+    }
+}
+
+/// The day an article was published, in China's time.
+fn day_of(a: &Article) -> String {
+    a.published_at
+        .map(|t| {
+            t.with_timezone(&crate::news::articles::model::china())
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 pub async fn front(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let latest = repo::latest_published(&mut tx, 20).await?;
@@ -46,13 +63,7 @@ struct ColumnPage {
 
 impl ColumnPage {
     fn day(&self, a: &Article) -> String {
-        a.published_at
-            .map(|t| {
-                t.with_timezone(&crate::news::articles::model::china())
-                    .format("%Y-%m-%d")
-                    .to_string()
-            })
-            .unwrap_or_default()
+        day_of(a)
     }
 }
 
@@ -90,6 +101,8 @@ struct ArticlePage {
     cover: Option<FileId>,
     /// Absolute address of the cover, for the share preview.
     og_image: Option<String>,
+    /// Whether this reader has liked the article.
+    liked: bool,
 }
 
 impl ArticlePage {
@@ -140,6 +153,7 @@ pub async fn article(
     let comments = crate::news::comments::service::for_article(&mut tx, id).await?;
     let files = crate::files::service::of_article(&mut tx, id).await?;
     let cover = crate::news::articles::repo::cover_of(&mut tx, id).await?;
+    let liked = crate::news::comments::service::has_liked(&mut tx, &ctx, id).await?;
     tx.commit().await?;
     let og_image = cover.map(|c| format!("{}/files/{c}", base_url(&state, &headers)));
     let notice = q
@@ -169,6 +183,44 @@ pub async fn article(
         files,
         cover,
         og_image,
+        liked,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "read/print.html")]
+struct PrintPage {
+    page: Page,
+    a: Article,
+    published: String,
+    /// The article's address, and its QR code (SVG) for a notice board.
+    link: String,
+    qr: String,
+}
+
+/// An article for paper: large type, no comments, a QR code that opens it on a phone (to
+/// read it aloud or pass it on). Not counted as a read.
+pub async fn print_article(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ctx: Ctx,
+    Path(id): Path<ArticleId>,
+) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let a = super::service::read(&mut tx, id, None).await?;
+    drop(tx);
+    let link = format!("{}/read/{id}", base_url(&state, &headers));
+    let qr = crate::web::qr::svg(&link, 160)?;
+    let published = a
+        .published_at
+        .map(|t| crate::news::articles::pages::local_time(&t))
+        .unwrap_or_default();
+    html(&PrintPage {
+        page: Page::new(&ctx, "/read"),
+        a,
+        published,
+        link,
+        qr,
     })
 }
 
