@@ -43,6 +43,8 @@ pub fn routes() -> Router<AppState> {
             "/people/{id}/reveal/{field}",
             post(file::pages::reveal_field),
         )
+        .route("/people/{id}/print", get(file::pages::print_person))
+        .route("/people/{id}/visit-sheet", get(file::pages::visit_sheet))
         .route("/me/file.json", get(file::pages::download_own))
         .route("/people/{id}/visits", post(visits::pages::record_visit))
         .route("/people/{id}/care-plan", post(visits::pages::set_care_plan))

@@ -258,3 +258,44 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
     assert!(after_visit.body.contains("id=\"next-task\"") && after_visit.body.contains("丧亲戊"));
     assert!(routine > 0);
 }
+
+#[tokio::test]
+async fn the_file_prints_masked_and_a_visit_sheet_prints_blank() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let me = staff.json("GET", "/api/v1/me", json!(null)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let (person, _) = person_with_task(
+        &app,
+        &mut staff,
+        c.village_a,
+        "印刷甲",
+        "13800000009",
+        me,
+        "birthday",
+        5,
+    )
+    .await;
+    let file = staff.get(&format!("/people/{person}/print")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.body.contains("138****0009") && !file.body.contains("13800000009"));
+    assert!(!file.body.contains("印刷甲家"), "the address stays hidden");
+    assert!(file.body.contains("逢十生日"), "open tasks are listed");
+    let sheet = staff.get(&format!("/people/{person}/visit-sheet")).await;
+    assert!(sheet.body.contains("id=\"visit-sheet\"") && sheet.body.contains("write-in"));
+    // Outside the caller's reach: not found, as the file itself.
+    let mut other = fixtures::user_client(&app, "staff_b", c.town_b, UnitRole::Staff).await;
+    assert_eq!(
+        other.get(&format!("/people/{person}/print")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .get(&format!("/people/{person}/visit-sheet"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

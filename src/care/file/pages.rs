@@ -208,6 +208,44 @@ pub async fn show_person(
     html(&page)
 }
 
+#[derive(Template)]
+#[template(path = "people/print.html")]
+struct PrintPage {
+    page: Page,
+    s: ShowPage,
+    /// A blank visit record to fill in on the visit, instead of the visit history.
+    visit_sheet: bool,
+}
+
+/// The person file for paper, masked as the viewer sees it on screen.
+pub async fn print_person(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<PersonId>,
+) -> AppResult<Response> {
+    print(state, v, id, false).await
+}
+
+/// A visit sheet: the summary and a blank record to fill in on the visit.
+pub async fn visit_sheet(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<PersonId>,
+) -> AppResult<Response> {
+    print(state, v, id, true).await
+}
+
+async fn print(state: AppState, v: Viewer, id: PersonId, visit_sheet: bool) -> AppResult<Response> {
+    let mut tx = state.db.read().await?;
+    let s = show(&mut tx, &v, id, None, &FileQuery::default()).await?;
+    drop(tx);
+    html(&PrintPage {
+        page: Page::new(&v.ctx, "/people"),
+        s,
+        visit_sheet,
+    })
+}
+
 pub async fn reveal_field(
     State(state): State<AppState>,
     v: Viewer,
