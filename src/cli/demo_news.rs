@@ -84,6 +84,7 @@ pub async fn generate(
                 "工作动态"
             },
             source: Some(&village_name),
+            byline: None,
             correspondent_id: Some(corr.into()),
         };
         let id = repo::article(tx, column, village, corr, &text).await?;

@@ -202,3 +202,96 @@ async fn scraped_files_become_repaired_drafts_with_the_original_kept() {
         "written here, not imported"
     );
 }
+
+#[tokio::test]
+async fn reposts_give_their_source_and_byline_and_a_provisional_title() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut editor = fixtures::user_client(&app, "editor", c.county, UnitRole::Editor).await;
+    let col = editor
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "转载", "kind": "column" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Page furniture, a source line, the writer's name, then the text: no title line.
+    std::fs::write(
+        dir.path().join("太行山下的老党员.txt"),
+        "(资料图)\n本文转自:人民日报客户端\n朱巨耀\n\n我的家乡在太行山下，那里的老党员们几十年如一日为乡亲们办实事。\n\n他们说，只要还走得动，就要为村里出力。\n",
+    )
+    .unwrap();
+    // A byline set off by marks, then the text.
+    std::fs::write(
+        dir.path().join("忻州.txt"),
+        "□ 忻州市委组织部副部长… 王志荣\n\n初冬时节，走进忻州的村落，处处可见老党员的身影。\n",
+    )
+    .unwrap();
+    // Another mark, then a title line.
+    std::fs::write(
+        dir.path().join("宣讲.txt"),
+        "〉〉〉〉〉 黄欢\n老干部宣讲团走进校园\n\n十月的一天，宣讲团来到第三中学。\n",
+    )
+    .unwrap();
+    let results = yinyao::cli::import_articles::import_dir(app.db(), dir.path(), col, None)
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 3);
+    let by_file = |f: &str| results.iter().find(|r| r.file.contains(f)).unwrap();
+    let kinds = |r: &yinyao::news::import::Imported| -> Vec<String> {
+        r.repairs.iter().map(|x| x.kind.clone()).collect()
+    };
+
+    let repost = by_file("太行山下");
+    let id = repost.article.expect("imported, not refused");
+    assert_eq!(repost.title, "太行山下的老党员", "the file name stands in");
+    assert!(kinds(repost).contains(&"provisional_title".to_string()));
+    assert!(kinds(repost).contains(&"page_furniture".to_string()));
+    let a = editor
+        .json("GET", &format!("/api/v1/articles/{id}"), json!(null))
+        .await
+        .json();
+    assert_eq!(a["source"], "人民日报客户端");
+    assert_eq!(a["byline"], "朱巨耀");
+    let body = a["body_md"].as_str().unwrap();
+    assert!(
+        body.starts_with("我的家乡") && !body.contains("资料图") && !body.contains("朱巨耀"),
+        "{body}"
+    );
+
+    let marked = by_file("忻州");
+    assert_eq!(marked.title, "忻州");
+    let a = editor
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{}", marked.article.unwrap()),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(a["byline"], "忻州市委组织部副部长… 王志荣");
+
+    let titled = by_file("宣讲");
+    assert_eq!(titled.title, "老干部宣讲团走进校园");
+    assert!(!kinds(titled).contains(&"provisional_title".to_string()));
+    let a = editor
+        .json(
+            "GET",
+            &format!("/api/v1/articles/{}", titled.article.unwrap()),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(a["byline"], "黄欢");
+    // The editor sees what to replace on the draft's page.
+    let page = editor.get(&format!("/news/{id}")).await;
+    assert!(
+        page.body.contains("暂以文件名为标题"),
+        "the provisional title is marked"
+    );
+    assert_eq!(page.status, StatusCode::OK);
+}

@@ -59,6 +59,7 @@ pub(super) async fn articles(
                 body_html: &render_body(&body),
                 tags: "工作动态",
                 source: Some(town),
+                byline: None,
                 correspondent_id: None,
             };
             let id = news::article(&mut tx, column, county.unit.id, county.editor, &text).await?;

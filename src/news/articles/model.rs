@@ -23,6 +23,8 @@ pub struct ArticleInput {
     /// Separated by commas or spaces.
     pub tags: Option<String>,
     pub source: Option<String>,
+    /// The writer's name as printed with the article (作者署名).
+    pub byline: Option<String>,
     /// The correspondent credited (an account id).
     #[serde(deserialize_with = "crate::web::optional_id")]
     pub correspondent_id: Option<i64>,
@@ -43,6 +45,7 @@ pub struct ArticleDraft {
     /// Comma-separated, as stored.
     pub tags: String,
     pub source: Option<String>,
+    pub byline: Option<String>,
     pub correspondent_id: Option<AccountId>,
     pub publish_at: Option<DateTime<Utc>>,
 }
@@ -64,6 +67,7 @@ impl ArticleDraft {
         let body_md = f.required_text("body", Some(&raw.body), 50_000);
         let summary = f.text("summary", raw.summary.as_deref(), 200);
         let source = f.text("source", raw.source.as_deref(), 60);
+        let byline = f.text("byline", raw.byline.as_deref(), 40);
         let tags = f.take(parse_tags(raw.tags.as_deref().unwrap_or("")));
         let publish_at = f.take(parse_publish_at(raw.publish_at.as_deref()));
         let value = (|| {
@@ -77,6 +81,7 @@ impl ArticleDraft {
                 body_md,
                 tags: tags?.join(","),
                 source: source?,
+                byline: byline?,
                 correspondent_id: correspondent_id?,
                 publish_at: publish_at?,
             })

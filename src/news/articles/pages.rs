@@ -161,6 +161,7 @@ pub async fn edit_article(
             body: a.body_md,
             tags: Some(a.tags),
             source: a.source,
+            byline: a.byline,
             correspondent_id: a.correspondent_id.map(|c| c.0),
             publish_at: Some(local_input(a.publish_at)),
         },

@@ -23,6 +23,8 @@ pub struct Article {
     /// Comma-separated.
     pub tags: String,
     pub source: Option<String>,
+    /// The writer's name as printed (作者署名), when it is given.
+    pub byline: Option<String>,
     pub author_id: AccountId,
     pub author_name: String,
     pub correspondent_id: Option<AccountId>,
@@ -43,7 +45,7 @@ pub struct Article {
 macro_rules! article_cols {
     () => {
         "a.id, a.column_id, c.name AS column_name, a.unit_id, u.name AS unit_name, a.title, a.summary,
-    a.body_md, a.body_html, a.tags, a.source, a.author_id, au.display_name AS author_name, a.correspondent_id,
+    a.body_md, a.body_html, a.tags, a.source, a.byline, a.author_id, au.display_name AS author_name, a.correspondent_id,
     co.display_name AS correspondent_name, a.state, a.version, a.publish_at, a.published_at, a.first_reviewer,
     a.withdrawn_reason, a.read_count, a.like_count, a.created_at, a.updated_at"
     };
@@ -72,6 +74,7 @@ pub struct Text<'a> {
     pub body_html: &'a str,
     pub tags: &'a str,
     pub source: Option<&'a str>,
+    pub byline: Option<&'a str>,
     pub correspondent_id: Option<AccountId>,
 }
 
@@ -85,10 +88,10 @@ pub async fn insert_article(
     let at = now();
     let id: ArticleId = on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO articles (column_id, unit_id, title, summary, body_md, body_html, tags, source, author_id,
-             correspondent_id, state, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $11) RETURNING id")
+             correspondent_id, state, version, created_at, updated_at, byline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $11, $12) RETURNING id")
         .bind(column).bind(unit).bind(t.title).bind(t.summary).bind(t.body_md).bind(t.body_html).bind(t.tags)
-        .bind(t.source).bind(author).bind(t.correspondent_id).bind(at).fetch_one(c).await)?;
+        .bind(t.source).bind(author).bind(t.correspondent_id).bind(at).bind(t.byline).fetch_one(c).await)?;
     insert_version(tx, id, 1, t, author, at).await?;
     Ok(id)
 }
@@ -105,10 +108,10 @@ pub async fn update_text(
     let at = now();
     let version: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(
         "UPDATE articles SET column_id = $2, title = $3, summary = $4, body_md = $5, body_html = $6, tags = $7,
-             source = $8, correspondent_id = $9, version = version + 1, updated_at = $10
+             source = $8, correspondent_id = $9, version = version + 1, updated_at = $10, byline = $11
          WHERE id = $1 AND state IN ('draft', 'rejected') RETURNING version")
         .bind(id).bind(column).bind(t.title).bind(t.summary).bind(t.body_md).bind(t.body_html).bind(t.tags)
-        .bind(t.source).bind(t.correspondent_id).bind(at).fetch_optional(c).await)?;
+        .bind(t.source).bind(t.correspondent_id).bind(at).bind(t.byline).fetch_optional(c).await)?;
     let Some(v) = version else { return Ok(false) };
     insert_version(tx, id, v, t, by, at).await?;
     Ok(true)

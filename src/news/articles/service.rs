@@ -51,6 +51,7 @@ impl ArticleDraft {
             body_html: &self.body_html,
             tags: &self.tags,
             source: self.source.as_deref(),
+            byline: self.byline.as_deref(),
             correspondent_id: self.correspondent_id,
         }
     }

@@ -144,6 +144,12 @@ fn fullwidth(c: &str) -> &'static str {
 }
 
 /// Repairs scraped text (plain text or HTML; markup is left as it is).
+/// Whether a line (its visible text) is page furniture that the repairs drop.
+pub fn is_furniture(line: &str) -> bool {
+    let visible = tags().replace_all(line, "");
+    !visible.trim().is_empty() && furniture_line().is_match(&visible)
+}
+
 pub fn repair(input: &str) -> Repaired {
     let mut t = Tally {
         repairs: Vec::new(),

@@ -128,7 +128,27 @@ pub struct Prepared {
     title: String,
     body: String,
     html: String,
+    source: Option<String>,
+    byline: Option<String>,
     repairs: Vec<Repair>,
+}
+
+/// A repair of one kind, made once, with what it found.
+fn noted(kind: &str, example: &str) -> Repair {
+    Repair {
+        kind: kind.into(),
+        count: 1,
+        examples: vec![example.chars().take(60).collect()],
+    }
+}
+
+/// The file's name without its folders and extension: a provisional title.
+fn stem(name: &str) -> String {
+    std::path::Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| name.to_string())
 }
 
 /// Decodes and repairs one file's text (no database): the article to store, or the file's
@@ -136,7 +156,32 @@ pub struct Prepared {
 pub fn prepare(name: &str, bytes: &[u8]) -> Result<Prepared, Imported> {
     let name = name.to_string();
     let (original, encoding) = decode(bytes);
-    let (title, body) = split(&name, &original);
+    let mut notes = Vec::new();
+    let (mut source, mut byline) = (None, None);
+    let (title, body) = if is_html(&name) {
+        split(&name, &original)
+    } else {
+        // A plain file's head: source and byline lines go into their fields; without a
+        // title line the file name stands in, marked for the editor.
+        let head = super::head::read(&original, repair::is_furniture);
+        if let Some(s) = &head.source {
+            notes.push(noted("source_line", s));
+        }
+        if let Some(b) = &head.byline {
+            notes.push(noted("byline", b));
+        }
+        source = head.source;
+        byline = head.byline;
+        let title = match head.title {
+            Some(t) => t,
+            None => {
+                let t = stem(&name);
+                notes.push(noted("provisional_title", &t));
+                t
+            }
+        };
+        (title, head.body)
+    };
     // An HTML page becomes plain paragraphs, which an editor can work on and the repairs
     // see line by line: sanitised first (scripts and styles go with their content), then
     // its text, one paragraph a block.
@@ -154,6 +199,7 @@ pub fn prepare(name: &str, bytes: &[u8]) -> Result<Prepared, Imported> {
     let fixed = repair::repair(&body);
     let title: String = fixed_title.text.chars().take(80).collect();
     let mut repairs = fixed_title.repairs;
+    repairs.extend(notes);
     if let Some(e) = encoding {
         repairs.insert(
             0,
@@ -174,7 +220,8 @@ pub fn prepare(name: &str, bytes: &[u8]) -> Result<Prepared, Imported> {
             None => repairs.push(r),
         }
     }
-    let body = fixed.text;
+    // A dropped furniture line at the top leaves blank lines behind.
+    let body = fixed.text.trim().to_string();
     if title.trim().is_empty() || body.trim().is_empty() {
         return Err(Imported {
             file: name,
@@ -191,6 +238,8 @@ pub fn prepare(name: &str, bytes: &[u8]) -> Result<Prepared, Imported> {
         title,
         body,
         html,
+        source: source.map(|s| s.chars().take(60).collect()),
+        byline: byline.map(|b| b.chars().take(40).collect()),
         repairs,
     })
 }
@@ -208,7 +257,8 @@ pub async fn store(tx: &mut Tx, to: Target, p: Prepared) -> anyhow::Result<Impor
             body_md: &p.body,
             body_html: &p.html,
             tags: "",
-            source: None,
+            source: p.source.as_deref(),
+            byline: p.byline.as_deref(),
             correspondent_id: None,
         },
     )

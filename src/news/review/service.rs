@@ -292,6 +292,7 @@ pub async fn submit_on_behalf(tx: &mut Tx, s: &Submission<'_>) -> Result<Article
         body_html: &body_html,
         tags: s.tags,
         source: Some(s.origin),
+        byline: None,
         correspondent_id: None,
     };
     let article =
