@@ -612,7 +612,10 @@ async fn the_report_names_values_units_and_keeps_the_chosen_unit() {
     );
     // The confirmation names where each goes, and who.
     let dest = &r.body[r.body.find("id=\"destination\"").unwrap()..];
-    assert!(dest.contains("<strong>清江县委老干部局</strong>") == false);
+    assert!(
+        !dest.contains("<strong>清江县委老干部局</strong>"),
+        "not the county"
+    );
     assert!(dest.contains("城关镇") && dest.contains("王桂英") && dest.contains("赵德胜"));
     let village_name = app
         .text(&format!(

@@ -17,8 +17,7 @@ async fn person_with_task(
     name: &str,
     mobile: &str,
     account: i64,
-    reason: &str,
-    due_in_days: i64,
+    (reason, due_in_days): (&str, i64),
 ) -> (i64, i64) {
     let r = staff
         .json(
@@ -64,8 +63,7 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
         "常规甲",
         "13800000001",
         me,
-        "interval",
-        -300,
+        ("interval", -300),
     )
     .await;
     let (_, _) = person_with_task(
@@ -75,8 +73,7 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
         "节日乙",
         "13800000002",
         me,
-        "festival",
-        -10,
+        ("festival", -10),
     )
     .await;
     let (_, _) = person_with_task(
@@ -86,8 +83,7 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
         "生日丙",
         "13800000003",
         me,
-        "birthday",
-        5,
+        ("birthday", 5),
     )
     .await;
     let (hospital, hospital_task) = person_with_task(
@@ -97,8 +93,7 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
         "住院丁",
         "13800000004",
         me,
-        "hospital",
-        3,
+        ("hospital", 3),
     )
     .await;
     let (_, _) = person_with_task(
@@ -108,8 +103,7 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
         "丧亲戊",
         "13800000005",
         me,
-        "bereavement",
-        -2,
+        ("bereavement", -2),
     )
     .await;
 
@@ -200,8 +194,7 @@ async fn most_urgent_first_with_filters_paging_and_a_sheet() {
             &format!("日常{i:02}"),
             &format!("139000000{i:02}"),
             me,
-            "interval",
-            30 + i,
+            ("interval", 30 + i),
         )
         .await;
     }
@@ -274,8 +267,7 @@ async fn the_file_prints_masked_and_a_visit_sheet_prints_blank() {
         "印刷甲",
         "13800000009",
         me,
-        "birthday",
-        5,
+        ("birthday", 5),
     )
     .await;
     let file = staff.get(&format!("/people/{person}/print")).await;
