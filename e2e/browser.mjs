@@ -601,40 +601,58 @@ await audit("person file with the visit form", signedIn, personUrl || `${base}/p
 // Every list page is a table on a desk and a stack of cards on a phone: at 360 px, and at 360 px
 // zoomed to 200 % (180 CSS px), in standard and large type, the rows are cards, and no name,
 // number, date, masked phone or user name breaks inside itself.
-const lists = ["/people", "/accounts", "/talent?willing=1", "/news/correspondents"];
+// Every list page, as the user who uses it.
+const lists = {
+  unitadmin02: ["/people", "/accounts", "/talent?willing=1", "/news/correspondents", "/units"],
+  staff10: ["/tasks", "/tasks?overdue=1", "/people"],
+};
 for (const width of [360, 180]) {
   for (const large of [false, true]) {
     await step(`list pages as cards at ${width} px${large ? ", large type" : ""}`, async () => {
-      const context = await browser.newContext({ viewport: { width, height: 800 }, locale: "zh-CN" });
-      const page = await context.newPage();
-      current = page;
-      await logIn(page, "unitadmin02");
       let cards = 0;
-      for (const path of lists) {
-        await page.goto(`${base}${path}`);
-        const isLarge = await page.evaluate(() => document.documentElement.classList.contains("large"));
-        if (isLarge !== large) {
-          await Promise.all([page.waitForLoadState("load"), page.click("#large-switch")]);
-          await page.waitForFunction((l) => document.documentElement.classList.contains("large") === l, large);
+      let numbers = 0;
+      for (const [user, paths] of Object.entries(lists)) {
+        const context = await browser.newContext({ viewport: { width, height: 800 }, locale: "zh-CN" });
+        const page = await context.newPage();
+        current = page;
+        await logIn(page, user);
+        for (const path of paths) {
+          await page.goto(`${base}${path}`);
+          const isLarge = await page.evaluate(() => document.documentElement.classList.contains("large"));
+          if (isLarge !== large) {
+            await Promise.all([page.waitForLoadState("load"), page.click("#large-switch")]);
+            await page.waitForFunction((l) => document.documentElement.classList.contains("large") === l, large);
+          }
+          const found = await page.$$eval("table.cards", (tables) => tables.map((t) => {
+            const rows = [...t.querySelectorAll("tbody tr")];
+            // An inline element that wraps has one box per line.
+            const lines = (e) => new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size;
+            const broken = [...t.querySelectorAll("td .num, td.lead > a")]
+              .filter((e) => lines(e) > 1)
+              .map((e) => e.textContent.trim());
+            return { rows: rows.length, flex: rows.every((r) => getComputedStyle(r).display === "flex"), broken };
+          }));
+          for (const f of found) {
+            check(f.flex, `${path}: rows are not cards at ${width} px`);
+            check(f.broken.length === 0, `${path}: broken inside a word or number: ${f.broken.slice(0, 5).join(" | ")}`);
+            cards += f.rows;
+          }
+          // Lists that are not tables (tasks, the unit tree): numbers, dates and the overdue
+          // mark never break either.
+          // An inline element that wraps has boxes on more than one line (nested elements
+          // give it several boxes on one line).
+          const loose = await page.$$eval("main .num, main .late", (els) => {
+            const lines = (e) => new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size;
+            return { n: els.length, broken: els.filter((e) => lines(e) > 1).map((e) => e.textContent.trim()) };
+          });
+          check(loose.broken.length === 0, `${path}: broken: ${loose.broken.slice(0, 5).join(" | ")}`);
+          numbers += loose.n;
         }
-        const found = await page.$$eval("table.cards", (tables) => tables.map((t) => {
-          const rows = [...t.querySelectorAll("tbody tr")];
-          // An inline element that wraps has one box per line.
-          const broken = [...t.querySelectorAll("td .num, td.lead > a")]
-            .filter((e) => e.getClientRects().length > 1)
-            .map((e) => e.textContent.trim());
-          return { rows: rows.length, flex: rows.every((r) => getComputedStyle(r).display === "flex"), broken };
-        }));
-        for (const f of found) {
-          check(f.flex, `${path}: rows are not cards at ${width} px`);
-          check(f.broken.length === 0, `${path}: broken inside a word or number: ${f.broken.slice(0, 5).join(" | ")}`);
-          cards += f.rows;
-        }
+        // Leave the account in standard type for whoever comes next.
+        if (large) await Promise.all([page.waitForLoadState("load"), page.click("#large-switch")]);
+        await context.close();
       }
-      check(cards > 0, "no list rows were found");
-      // Leave the account in standard type for whoever comes next.
-      if (large) await Promise.all([page.waitForLoadState("load"), page.click("#large-switch")]);
-      await context.close();
+      check(cards > 0 && numbers > 0, "no list rows were found");
     });
   }
 }
