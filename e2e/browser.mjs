@@ -276,6 +276,7 @@ await step("my tasks: counted, most urgent first, 50 a page, overdue marked", as
     const line = parseFloat(await late.evaluate((e) => getComputedStyle(e).lineHeight));
     check(box.height < line * 1.5, "the overdue mark stays on one line");
   }
+  await town.click("#task-filter-box > summary");
   await town.selectOption("#task-kind", "interval");
   await submit(town, "#task-filters button[type=submit]");
   const only = await town.locator("ol.tasks .tag.reason").evaluateAll((els) => els.map((e) => e.className));

@@ -19,12 +19,20 @@ const JOURNEYS = {
     const href = await p.locator("ol.tasks a[href^='/people/']").first().getAttribute("href");
     await p.goto(`${base}${href}`);
   }],
-  import: ["staff10", "/people/import"],
+  import: ["staff10", async (p) => {
+    await p.goto(`${base}/people/import`);
+    const options = await p.locator("#unit_id option").evaluateAll((os) => os.map((o) => o.value));
+    await p.selectOption("#unit_id", options[options.length - 1]);
+    const csv = "姓名,性别,居住情况,人员类别\n王桂英,女性,与子女同住,离退休\n赵德胜,男,独居,党员\n李秀兰,女,空巢老人,退休\n";
+    await p.setInputFiles("#file", { name: "名册.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await Promise.all([p.waitForNavigation(), p.click("form[action^='/people/import'] button[type=submit]")]);
+    await p.locator("#destination").scrollIntoViewIfNeeded();
+  }],
   unit: ["unitadmin02", "/units"],
   home: ["staff10", "/"],
   article: [null, async (p) => {
     await p.goto(`${base}/read`);
-    const href = await p.locator("main a[href^='/read/articles/']").first().getAttribute("href");
+    const href = await p.locator("#latest a[href^='/read/']").first().getAttribute("href");
     await p.goto(`${base}${href}`);
   }],
   read: [null, "/read"],
@@ -54,7 +62,7 @@ async function prefs(page, large, english) {
 const wanted = process.argv.slice(2);
 for (const [name, [user, target]] of Object.entries(JOURNEYS)) {
   if (wanted.length && !wanted.includes(name)) continue;
-  for (const [w, h] of [[375, 812], [1280, 900]]) {
+  for (const [w, h] of (process.env.PHONE_ONLY === "1" ? [[375, 812]] : [[375, 812], [1280, 900]])) {
     for (const [large, english] of [[false, false], [true, false], [false, true]]) {
       const context = await browser.newContext({ viewport: { width: w, height: h } });
       const page = await context.newPage();
