@@ -361,8 +361,13 @@ await step("the first reviewer approves, the county admin publishes", async () =
   const r = await newPage();
   await logIn(r, "reviewer06");
   await r.goto(`${base}/news/${articleId}`);
+  const body = (await r.locator(".article-body").boundingBox()).y;
+  check((await r.locator("#decisions").boundingBox()).y > body, "the decisions stand below the text");
   await submit(r, "#approve-article");
   check(await r.locator("#article-state.state-first_approved").count() === 1, "first step passed");
+  check((await r.locator("#flash").innerText()).length > 0, "a message says the decision is recorded");
+  check(await r.locator("#approve-article").count() === 0, "the same reviewer is not offered the final approval");
+  check(await r.locator("#decisions [name=action][value=reject]").count() === 1, "but may still send it back");
   await r.context().close();
   const a = await newPage();
   await logIn(a, "unitadmin02");
