@@ -29,6 +29,11 @@ const JOURNEYS = {
     await p.locator("#destination").scrollIntoViewIfNeeded();
   }],
   unit: ["unitadmin02", "/units"],
+  deactivate: ["unitadmin02", async (p) => {
+    await p.goto(`${base}/units`);
+    const href = await p.locator("main .tree a[href^='/units/']").nth(1).getAttribute("href");
+    await p.goto(`${base}${href}/deactivate`);
+  }],
   home: ["staff10", "/"],
   article: [null, async (p) => {
     await p.goto(`${base}/read`);

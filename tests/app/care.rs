@@ -19,9 +19,7 @@ async fn rules_make_each_task_once_and_a_visit_closes_it() {
     let app = TestApp::new().await;
     let c = county(&app).await;
     let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
-    let me = staff.json("GET", "/api/v1/me", json!(null)).await.json()["id"]
-        .as_i64()
-        .unwrap();
+    let me = staff.my_id().await;
     let today = Utc::now().date_naive();
     // Turning 80 in five days.
     let in_five = today + Duration::days(5);

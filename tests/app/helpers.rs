@@ -309,6 +309,15 @@ impl Client<'_> {
         b
     }
 
+    /// The signed-in account's id.
+    pub async fn my_id(&mut self) -> i64 {
+        self.json("GET", "/api/v1/me", serde_json::json!(null))
+            .await
+            .json()["id"]
+            .as_i64()
+            .expect("signed in")
+    }
+
     pub async fn get(&mut self, path: &str) -> Resp {
         let r = self
             .app

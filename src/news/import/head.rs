@@ -4,6 +4,7 @@
 //! read into the source and byline fields, and the title is the title line when there is
 //! one; when there is none, the caller gives a provisional title and says so.
 
+use super::repair::re;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -20,10 +21,6 @@ pub struct Head {
 
 /// Lines of the head looked at before the text is taken to have begun.
 const HEAD_LINES: usize = 8;
-
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("head pattern"))
-}
 
 /// "本文转自：人民日报客户端", "来源: 新华网".
 fn source_line() -> &'static Regex {

@@ -28,7 +28,8 @@ pub struct Repaired {
 /// Where replacement characters were; a person must look at the original there.
 pub const CHECK_MARK: &str = "【待核：此处原文乱码】";
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+/// A fixed pattern, compiled once.
+pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("a fixed pattern compiles"))
 }
 
