@@ -96,3 +96,7 @@ id_type!(
     /// Primary key of a roster upload waiting for confirmation.
     UploadId
 );
+id_type!(
+    /// Primary key of a notification.
+    NotificationId
+);

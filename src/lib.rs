@@ -20,6 +20,7 @@ pub mod ids;
 pub mod images;
 pub mod jobs;
 pub mod news;
+pub mod notify;
 pub mod ops;
 pub mod outbox;
 pub mod par;
@@ -43,7 +44,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"), (name = "campaigns"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"), (name = "campaigns"), (name = "notifications"))
 )]
 struct ApiDoc;
 
@@ -58,6 +59,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(settings::api())
         .merge(news::api())
         .merge(campaigns::api())
+        .merge(notify::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -111,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(news::routes())
         .merge(campaigns::routes())
+        .merge(notify::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

@@ -11,7 +11,7 @@ mod roles;
 
 pub use principal::Principal;
 pub use proofs::{Visible, person};
-pub use repo::{grants_of, principal as load_principal};
+pub use repo::{grants_of, holders, principal as load_principal};
 pub use roles::{PlatformRole, RoleSet, UnitRole};
 
 use crate::error::AppError;
@@ -227,7 +227,7 @@ const NEWS_WRITERS: RoleSet = RoleSet::of(&[
     UnitRole::Editor,
     UnitRole::Correspondent,
 ]);
-const NEWS_REVIEWERS: RoleSet = RoleSet::of(&[UnitRole::UnitAdmin, UnitRole::Reviewer]);
+pub const NEWS_REVIEWERS: RoleSet = RoleSet::of(&[UnitRole::UnitAdmin, UnitRole::Reviewer]);
 const NEWS_MANAGERS: RoleSet = RoleSet::of(&[UnitRole::UnitAdmin, UnitRole::Editor]);
 const NEWS_STAFF: RoleSet = RoleSet::of(&[
     UnitRole::UnitAdmin,

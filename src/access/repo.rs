@@ -50,3 +50,19 @@ pub async fn grants_of(tx: &mut Tx, id: AccountId) -> Result<Vec<Grant>, sqlx::E
          WHERE g.account_id = $1 AND g.revoked_at IS NULL ORDER BY u.path, g.role")
         .bind(id.0).fetch_all(c).await)
 }
+
+/// The active accounts holding one of `roles` at the unit `unit` or above it: who covers it
+/// (the reviewers of its news, its unit admins).
+pub async fn holders(
+    tx: &mut Tx,
+    unit: crate::ids::UnitId,
+    roles: super::RoleSet,
+) -> Result<Vec<AccountId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(concat!(
+        "SELECT DISTINCT g.account_id FROM units u
+         JOIN role_grants g ON g.revoked_at IS NULL AND ", crate::role_in!("g.role", "$2"), "
+         JOIN units gu ON gu.id = g.unit_id AND ", crate::under!("u.path", "gu.path"), "
+         JOIN accounts a ON a.id = g.account_id AND a.active = TRUE
+         WHERE u.id = $1 ORDER BY g.account_id"))
+        .bind(unit.0).bind(roles).fetch_all(c).await)
+}

@@ -74,7 +74,7 @@ pub async fn grant(tx: &mut Tx, v: &Viewer, g: Grant) -> AppResult<GrantRow> {
     )
     .unit(unit.id)
     .actor(Some(v.p.id.0))
-    .payload(json!({ "role": role.as_str() }));
+    .payload(json!({ "role": role.as_str(), "account_id": g.account, "unit_name": unit.name }));
     crate::outbox::emit(tx, granted).await?;
     audit::record(
         tx,
@@ -105,6 +105,13 @@ pub async fn revoke(tx: &mut Tx, v: &Viewer, grant_id: GrantId) -> AppResult<Gra
         return Err(AppError::Conflict("error.self_grant"));
     }
     repo::revoke_grant(tx, grant_id, v.p.id).await?;
+    let revoked = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::RoleRevoked,
+        format!("account:{}", g.account_id),
+    )
+    .actor(Some(v.p.id.0))
+    .payload(json!({ "role": g.role, "account_id": g.account_id, "unit_name": g.unit_name }));
+    crate::outbox::emit(tx, revoked).await?;
     audit::record(
         tx,
         &v.ctx.actor(),

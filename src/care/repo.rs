@@ -333,3 +333,12 @@ pub async fn my_counts(
          FROM visit_tasks WHERE assigned_to = $1 AND status = 'open'")
         .bind(account).bind(today).fetch_one(c).await)
 }
+
+/// Per account, its open tasks due by `day` and how many of those are overdue.
+pub async fn due_counts(tx: &mut Tx, day: &str) -> Result<Vec<(AccountId, i64, i64)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT assigned_to, COUNT(*), COALESCE(SUM(CASE WHEN due_on < $1 THEN 1 ELSE 0 END), 0)
+         FROM visit_tasks WHERE status = 'open' AND assigned_to IS NOT NULL AND due_on <= $1
+         GROUP BY assigned_to ORDER BY assigned_to")
+        .bind(day).fetch_all(c).await)
+}

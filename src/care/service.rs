@@ -145,6 +145,15 @@ pub async fn refresh_contact(tx: &mut Tx, person: PersonId) -> Result<(), sqlx::
     Ok(())
 }
 
+/// Every account's open tasks due by `day`, and how many of those are overdue: `(account,
+/// due, overdue)` (the morning digest).
+pub async fn due_counts(
+    tx: &mut Tx,
+    day: NaiveDate,
+) -> Result<Vec<(AccountId, i64, i64)>, sqlx::Error> {
+    repo::due_counts(tx, &day.to_string()).await
+}
+
 /// The caller's open tasks and how many of them are overdue on `today` (the home page).
 pub async fn my_counts(tx: &mut Tx, account: AccountId, today: &str) -> AppResult<(i64, i64)> {
     Ok(repo::my_counts(tx, account, today).await?)

@@ -108,6 +108,35 @@ pub async fn daily_search_lists(state: &AppState) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
+/// The hour (China time) from which the day's digest of visit tasks goes out.
+pub const DIGEST_HOUR: u32 = 7;
+
+/// Daily, from 07:00 China time: to every account with visit tasks due by today, one
+/// notification saying how many and how many are overdue (not one a task). The claim and the
+/// notifications commit together; a notification exists once a day in any case.
+pub async fn daily_task_digest(state: &AppState) -> Result<Option<usize>, sqlx::Error> {
+    use chrono::Timelike;
+    let local = now().with_timezone(&crate::i18n::china());
+    if local.hour() < DIGEST_HOUR {
+        return Ok(None);
+    }
+    let day = local.date_naive();
+    let mut tx = state.db.write().await?;
+    if !claim(&mut tx, "task_digest", &day.to_string(), &state.node).await? {
+        return Ok(None);
+    }
+    let counts = crate::care::service::due_counts(&mut tx, day).await?;
+    let sent = crate::notify::service::digest(&mut tx, day, &counts).await?;
+    audit::record(
+        &mut tx,
+        &Actor::system("task_digest"),
+        Event::ok("job.task_digest", day.to_string()).detail(json!({ "notifications": sent })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(sent))
+}
+
 /// How often the domain events' consumers look for new events: the figures on the home
 /// pages lag the records by about this much.
 pub const CONSUME_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -120,6 +149,15 @@ pub async fn consume_events(state: AppState) {
         tick.tick().await;
         if let Err(e) = crate::outbox::run_pending(&state.db).await {
             tracing::error!(error = ?e, "domain event consumers failed");
+        }
+        match crate::notify::service::pending(&state.db).await {
+            Ok(true) => {
+                if let Err(e) = crate::notify::service::consume(&state.db).await {
+                    tracing::error!(error = ?e, "the notifications consumer failed");
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = ?e, "the notifications consumer failed"),
         }
     }
 }
@@ -149,6 +187,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = daily_search_lists(&state).await {
             tracing::error!(error = ?e, "search list refresh failed");
+        }
+        if let Err(e) = daily_task_digest(&state).await {
+            tracing::error!(error = ?e, "the task digest failed");
         }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()

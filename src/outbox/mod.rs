@@ -34,10 +34,16 @@ pub enum Kind {
     /// Records the figures count changed at the event's unit without a more particular
     /// event: a person file edited, a care plan set, a death recorded, an article withdrawn.
     RecordsChanged,
+    /// An article was submitted, approved a step, rejected or withdrawn (`payload.action`,
+    /// `state_after`, `title`, `author_id`, `article_unit`, `comment`). Carries no unit:
+    /// it changes no figure; notifications read it.
+    ArticleDecided,
+    /// A role was revoked (`payload.account_id`, `role`, `unit_name`).
+    RoleRevoked,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::PeopleFiled,
         Kind::PersonMoved,
         Kind::VisitRecorded,
@@ -46,6 +52,8 @@ impl Kind {
         Kind::RoleGranted,
         Kind::UnitsChanged,
         Kind::RecordsChanged,
+        Kind::ArticleDecided,
+        Kind::RoleRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +66,8 @@ impl Kind {
             Kind::RoleGranted => "role.granted",
             Kind::UnitsChanged => "units.changed",
             Kind::RecordsChanged => "records.changed",
+            Kind::ArticleDecided => "article.decided",
+            Kind::RoleRevoked => "role.revoked",
         }
     }
 
@@ -205,7 +215,36 @@ pub async fn prepare(db: &Db) -> Result<(), sqlx::Error> {
             c.rebuild(&mut tx).await?;
         }
     }
+    if foreign {
+        // The domain modules' cursors start again below the new cluster's ids (the old
+        // events now stand behind them).
+        let ours: Vec<&str> = Consumer::ALL.iter().map(|c| c.name()).collect();
+        repo::reset_other_cursors(&mut tx, &ours).await?;
+    }
     tx.commit().await
+}
+
+/// A consumer kept by a domain module (notifications): it takes a batch with [`take`], does
+/// its work in the same transaction, and moves its cursor with [`advance`] before the commit.
+/// Its cursor starts where the events stood when its migration ran (nothing from before it
+/// existed is sent).
+pub async fn take(tx: &mut Tx, name: &str) -> Result<Vec<Stored>, sqlx::Error> {
+    let at = repo::lock_cursor(tx, name).await?;
+    repo::after(tx, at, BATCH).await
+}
+
+/// Moves a domain module's cursor past the events it took.
+pub async fn advance(tx: &mut Tx, name: &str, events: &[Stored]) -> Result<(), sqlx::Error> {
+    match events.last() {
+        Some(last) => repo::set_cursor(tx, name, last.position).await,
+        None => Ok(()),
+    }
+}
+
+/// Events a domain module's consumer has still to take.
+pub async fn lag(db: &Db, name: &str) -> Result<i64, sqlx::Error> {
+    let mut tx = db.read().await?;
+    repo::pending(&mut tx, name).await
 }
 
 /// Recomputes every consumer's figures from the records (after a bulk load that wrote no

@@ -165,3 +165,13 @@ pub async fn skip_to_end(tx: &mut Tx, consumer: &str) -> Result<(), sqlx::Error>
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Sets every cursor but `keep` to the start (after events were set behind: see `prepare`).
+pub async fn reset_other_cursors(tx: &mut Tx, keep: &[&str]) -> Result<(), sqlx::Error> {
+    let names: Vec<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT consumer FROM event_cursors")
+        .fetch_all(c).await)?;
+    for n in names.iter().filter(|n| !keep.contains(&n.as_str())) {
+        set_cursor(tx, n, 0).await?;
+    }
+    Ok(())
+}

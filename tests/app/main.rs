@@ -25,6 +25,7 @@ mod news_import;
 mod news_reading;
 mod news_search;
 mod news_stats;
+mod notify;
 mod ops;
 mod outbox;
 mod people;

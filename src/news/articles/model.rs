@@ -92,7 +92,7 @@ impl ArticleDraft {
 
 /// The time zone of the bureaus: publishing times are typed and shown in it.
 pub fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+    crate::i18n::china()
 }
 
 /// A publishing time typed in China time, `YYYY-MM-DDTHH:MM` (or with a space); empty is

@@ -36,9 +36,7 @@ pub fn local_input(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 
 /// A time as shown to readers (China time).
 pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&service::china())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    crate::i18n::local_time(at)
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -125,6 +125,18 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: ArticleId, d: &Decision) -> App
     )
     .await?;
     let audit_action = action.audit_action();
+    // For notifications: no unit, since no figure changes with a decision alone.
+    let decided = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::ArticleDecided,
+        format!("article:{id}"),
+    )
+    .actor(Some(v.p.id.0))
+    .payload(json!({
+        "action": action.as_str(), "state_after": to.as_str(), "title": a.title,
+        "author_id": a.author_id, "article_unit": a.unit_id, "comment": comment,
+        "article_id": id,
+    }));
+    crate::outbox::emit(tx, decided).await?;
     if to == State::Published {
         let published = crate::outbox::DomainEvent::new(
             crate::outbox::Kind::ArticlePublished,

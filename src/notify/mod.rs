@@ -1,0 +1,35 @@
+//! Notifications: what the system tells an account (a review waiting, an article approved or
+//! sent back with the reviewer's comment, a role granted or revoked, the morning digest of
+//! visit tasks). The kinds are registered in one place (`model::NoticeKind`); a consumer of
+//! the domain events writes them (`service::consume`), and the inbox shows them newest first
+//! with an unread count in the page header. Channels beyond the inbox (email, SMS, WeChat)
+//! are the next step of issue 19.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+mod repo;
+pub mod service;
+
+pub use model::{NoticeKind, NotificationId};
+pub use repo::Notification;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", get(pages::inbox))
+        .route("/inbox/badge", get(pages::badge))
+        .route("/inbox/read-all", post(pages::read_all))
+        .route("/inbox/{id}", post(pages::open))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(routes!(api::mark_read))
+        .routes(routes!(api::mark_all_read))
+}

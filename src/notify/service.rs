@@ -1,0 +1,198 @@
+//! Notification use cases: the consumer that turns domain events into notifications, the
+//! morning digest of visit tasks, and the inbox of the caller.
+
+use super::model::{NewNotice, NoticeKind, NotificationId};
+use super::repo::{self, Notification};
+use crate::access::{self, NEWS_REVIEWERS};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, UnitId};
+use crate::outbox::{Kind, Stored};
+use crate::web::auth::Viewer;
+
+/// The consumer's cursor, created by migration 0019.
+pub const CONSUMER: &str = "notify";
+
+/// Takes the events waiting for the notifications consumer, batch by batch, each batch and
+/// the notifications it makes in one transaction with the cursor's advance (so each event
+/// notifies once, on any node); returns how many events were taken.
+pub async fn consume(db: &Db) -> Result<usize, sqlx::Error> {
+    let mut total = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let events = crate::outbox::take(&mut tx, CONSUMER).await?;
+        if events.is_empty() {
+            return Ok(total);
+        }
+        for e in &events {
+            for n in notices_for(&mut tx, e).await? {
+                repo::insert(&mut tx, &n).await?;
+            }
+        }
+        crate::outbox::advance(&mut tx, CONSUMER, &events).await?;
+        tx.commit().await?;
+        total += events.len();
+    }
+}
+
+/// Whether events wait for the notifications consumer (a read, so an idle node writes
+/// nothing).
+pub async fn pending(db: &Db) -> Result<bool, sqlx::Error> {
+    Ok(crate::outbox::lag(db, CONSUMER).await? > 0)
+}
+
+/// The notifications one event calls for.
+async fn notices_for(tx: &mut Tx, e: &Stored) -> Result<Vec<NewNotice>, sqlx::Error> {
+    let p = e.payload();
+    let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    let account = |k: &str| p[k].as_i64().map(AccountId);
+    let notice = |to: AccountId,
+                  kind: NoticeKind,
+                  subject: String,
+                  note: Option<String>,
+                  link: Option<String>| NewNotice {
+        account: to,
+        kind,
+        subject,
+        note,
+        link,
+        once_key: None,
+    };
+    Ok(match e.kind() {
+        Some(Kind::ArticleDecided) => {
+            let (Some(author), Some(unit)) = (account("author_id"), p["article_unit"].as_i64())
+            else {
+                return Ok(Vec::new());
+            };
+            let title = text("title");
+            let link = p["article_id"].as_i64().map(|id| format!("/news/{id}"));
+            let comment = p["comment"].as_str().map(str::to_string);
+            let actor = e.actor_id.map(AccountId);
+            match (p["action"].as_str(), p["state_after"].as_str()) {
+                // Waiting for review: the reviewers over the article's unit, never the author
+                // nor the one who passed the first step.
+                (Some("submit"), _) | (Some("approve"), Some("first_approved")) => {
+                    access::holders(tx, UnitId(unit), NEWS_REVIEWERS)
+                        .await?
+                        .into_iter()
+                        .filter(|r| *r != author && Some(*r) != actor)
+                        .map(|r| {
+                            notice(
+                                r,
+                                NoticeKind::ReviewWaiting,
+                                title.clone(),
+                                None,
+                                link.clone(),
+                            )
+                        })
+                        .collect()
+                }
+                (Some("approve"), Some("published")) => {
+                    vec![notice(
+                        author,
+                        NoticeKind::ArticlePublished,
+                        title,
+                        None,
+                        link,
+                    )]
+                }
+                (Some("approve"), Some("approved")) => {
+                    vec![notice(
+                        author,
+                        NoticeKind::ArticleApproved,
+                        title,
+                        None,
+                        link,
+                    )]
+                }
+                (Some("reject"), _) => {
+                    vec![notice(
+                        author,
+                        NoticeKind::ArticleRejected,
+                        title,
+                        comment,
+                        link,
+                    )]
+                }
+                (Some("withdraw"), _) => {
+                    vec![notice(
+                        author,
+                        NoticeKind::ArticleWithdrawn,
+                        title,
+                        comment,
+                        link,
+                    )]
+                }
+                _ => Vec::new(),
+            }
+        }
+        Some(kind @ (Kind::RoleGranted | Kind::RoleRevoked)) => {
+            let Some(to) = account("account_id") else {
+                return Ok(Vec::new());
+            };
+            let what = if kind == Kind::RoleGranted {
+                NoticeKind::RoleGranted
+            } else {
+                NoticeKind::RoleRevoked
+            };
+            // The role's code: the page says it in the reader's language.
+            let subject = format!("{}@{}", text("role"), text("unit_name"));
+            vec![notice(to, what, subject, None, Some("/".into()))]
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// The morning digest: to each account with visit tasks due by `today`, one notification a
+/// day ("N due, M overdue"), however often the job runs. Returns how many were written.
+pub async fn digest(
+    tx: &mut Tx,
+    day: chrono::NaiveDate,
+    counts: &[(AccountId, i64, i64)],
+) -> Result<usize, sqlx::Error> {
+    let mut written = 0;
+    for (account, due, overdue) in counts.iter().filter(|(_, due, _)| *due > 0) {
+        let n = NewNotice {
+            account: *account,
+            kind: NoticeKind::TasksDigest,
+            subject: format!("{due}/{overdue}"),
+            note: None,
+            link: Some("/tasks".into()),
+            once_key: Some(format!("tasks:{day}")),
+        };
+        if repo::insert(tx, &n).await? {
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// One page of the caller's notifications, newest first, and how many are unread.
+pub async fn inbox(
+    tx: &mut Tx,
+    v: &Viewer,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Notification>, i64)> {
+    let list = repo::list(tx, v.p.id, limit, offset).await?;
+    let unread = repo::unread(tx, v.p.id).await?;
+    Ok((list, unread))
+}
+
+/// How many of the caller's notifications are unread.
+pub async fn unread(tx: &mut Tx, v: &Viewer) -> AppResult<i64> {
+    Ok(repo::unread(tx, v.p.id).await?)
+}
+
+/// Marks one of the caller's notifications read and gives where it leads; another
+/// account's notification is not found.
+pub async fn open(tx: &mut Tx, v: &Viewer, id: NotificationId) -> AppResult<Option<String>> {
+    repo::mark_read(tx, v.p.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Marks all the caller's notifications read.
+pub async fn read_all(tx: &mut Tx, v: &Viewer) -> AppResult<u64> {
+    Ok(repo::mark_all_read(tx, v.p.id).await?)
+}

@@ -1,0 +1,204 @@
+//! Notifications: made from domain events once (a review waiting for the reviewers over the
+//! unit, a rejection with its comment for the author, a role granted or revoked), the
+//! morning digest of visit tasks once a day, and the inbox (unread count, mark read, only
+//! one's own).
+
+use crate::fixtures::{self, county};
+use crate::helpers::{Client, TestApp};
+use axum::http::StatusCode;
+use serde_json::json;
+use yinyao::accounts::model::UnitRole;
+
+async fn consume(app: &TestApp) {
+    // As the job runner does; on PostgreSQL the newest events may need a second pass.
+    for _ in 0..20 {
+        yinyao::notify::service::consume(app.db()).await.unwrap();
+        if !yinyao::notify::service::pending(app.db()).await.unwrap() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn inbox(c: &mut Client<'_>) -> serde_json::Value {
+    let r = c.json("GET", "/api/v1/notifications", json!(null)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
+
+fn kinds(inbox: &serde_json::Value) -> Vec<String> {
+    inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn review_decisions_and_roles_reach_the_right_people_once() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let mut reviewer = fixtures::user_client(&app, "rev", c.county, UnitRole::Reviewer).await;
+    let mut other_town = fixtures::user_client(&app, "rev_b", c.town_b, UnitRole::Reviewer).await;
+    let mut editor = fixtures::user_client(&app, "ed", c.town_a, UnitRole::Editor).await;
+    let col = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.town_a, "name": "镇动态", "kind": "column" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let id = editor
+        .json(
+            "POST",
+            "/api/v1/articles",
+            json!({ "column_id": col, "title": "城关镇重阳慰问", "body": "正文" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let decide = |action: &str, comment: Option<&str>| {
+        (
+            format!("/api/v1/articles/{id}/decision"),
+            json!({ "action": action, "comment": comment }),
+        )
+    };
+    let (p, b) = decide("submit", None);
+    assert_eq!(editor.json("POST", &p, b).await.status, StatusCode::OK);
+    consume(&app).await;
+    // The reviewers over the town (county reviewer and unit admin), not the other town's.
+    for who in [&mut reviewer, &mut admin] {
+        let i = inbox(who).await;
+        assert_eq!(kinds(&i), ["review_waiting"], "{i}");
+        assert_eq!(i["notifications"][0]["subject"], "城关镇重阳慰问");
+        assert_eq!(i["unread"], 1);
+    }
+    assert!(
+        kinds(&inbox(&mut other_town).await).is_empty(),
+        "outside the unit's reach"
+    );
+    assert!(
+        kinds(&inbox(&mut editor).await).is_empty(),
+        "not the author"
+    );
+    // Running again notifies nothing more.
+    consume(&app).await;
+    assert_eq!(inbox(&mut reviewer).await["unread"], 1);
+
+    let (p, b) = decide("reject", Some("请补充活动照片"));
+    assert_eq!(reviewer.json("POST", &p, b).await.status, StatusCode::OK);
+    consume(&app).await;
+    let mine = inbox(&mut editor).await;
+    assert_eq!(kinds(&mine), ["article_rejected"]);
+    assert_eq!(mine["notifications"][0]["note"], "请补充活动照片");
+    assert_eq!(mine["notifications"][0]["link"], format!("/news/{id}"));
+
+    // The page: the kind in words, the comment, the unread mark; opening leads to the article
+    // and marks it read; another account cannot open it.
+    let page = editor.get("/inbox").await;
+    assert!(page.body.contains("文章未通过审核") && page.body.contains("请补充活动照片"));
+    assert!(page.body.contains("class=\"unread\""));
+    let note = mine["notifications"][0]["id"].as_i64().unwrap();
+    let r = reviewer.post(&format!("/inbox/{note}"), &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "not the reviewer's notification"
+    );
+    let r = editor.post(&format!("/inbox/{note}"), &[]).await;
+    assert_eq!(r.location(), format!("/news/{id}"));
+    assert_eq!(inbox(&mut editor).await["unread"], 0);
+    let badge = editor.get("/inbox/badge").await;
+    assert!(
+        !badge.body.contains("inbox-unread"),
+        "no badge when all is read"
+    );
+
+    // A role granted, then revoked: the account hears of both, in its language.
+    let me = editor.my_id().await;
+    let r = admin
+        .json(
+            "POST",
+            "/api/v1/grants",
+            json!({ "account_id": me, "unit_id": c.town_a, "role": "correspondent" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let grant = r.json()["id"].as_i64().unwrap();
+    let r = admin
+        .json("DELETE", &format!("/api/v1/grants/{grant}"), json!(null))
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    consume(&app).await;
+    let mine = inbox(&mut editor).await;
+    assert_eq!(kinds(&mine)[..2], ["role_revoked", "role_granted"]);
+    let badge = editor.get("/inbox/badge").await;
+    assert!(badge.body.contains(">2</span>"), "{}", badge.body);
+    let page = editor.get("/inbox").await;
+    assert!(page.body.contains("通讯员 · 城关镇"), "the role in words");
+    let r = editor.post("/inbox/read-all", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(inbox(&mut editor).await["unread"], 0);
+}
+
+#[tokio::test]
+async fn the_morning_digest_comes_once_a_day_with_counts() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let me = staff.my_id().await;
+    let person = staff
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({ "unit_id": c.village_a, "name": "吴桂芳" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    for (key, due) in [("a", -3), ("b", 0), ("c", 4)] {
+        let due = today + chrono::Duration::days(due);
+        app.exec_owned(format!(
+            "INSERT INTO visit_tasks (person_id, reason, reason_key, window_start, due_on, assigned_to, status, created_at)
+             VALUES ({person}, 'interval', '{key}', '{due}', '{due}', {me}, 'open', '{now}')",
+            now = chrono::Utc::now().to_rfc3339()
+        ))
+        .await
+        .unwrap();
+    }
+    let counts = {
+        let mut tx = app.db().read().await.unwrap();
+        yinyao::care::service::due_counts(&mut tx, today)
+            .await
+            .unwrap()
+    };
+    let mut tx = app.db().write().await.unwrap();
+    let n = yinyao::notify::service::digest(&mut tx, today, &counts)
+        .await
+        .unwrap();
+    let again = yinyao::notify::service::digest(&mut tx, today, &counts)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((n, again), (1, 0), "one a day");
+    let i = inbox(&mut staff).await;
+    assert_eq!(kinds(&i), ["tasks_digest"]);
+    assert_eq!(
+        i["notifications"][0]["subject"], "2/1",
+        "two due by today, one overdue"
+    );
+    let page = staff.get("/inbox").await;
+    assert!(
+        page.body.contains("今日待访 2 · 其中逾期 1"),
+        "{}",
+        page.body
+    );
+}
