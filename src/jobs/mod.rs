@@ -108,6 +108,23 @@ pub async fn daily_search_lists(state: &AppState) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
+/// Runs the notifications consumer until it has caught up, a batch a transaction (a read
+/// first, so an idle node writes nothing); returns how many events it took.
+pub async fn consume_notifications(db: &crate::db::Db) -> Result<usize, sqlx::Error> {
+    let mut total = 0;
+    while crate::notify::service::pending(db).await? {
+        let mut tx = db.write().await?;
+        let n = crate::notify::service::consume_batch(&mut tx).await?;
+        tx.commit().await?;
+        if n == 0 {
+            // On PostgreSQL the newest events become readable once older transactions end.
+            break;
+        }
+        total += n;
+    }
+    Ok(total)
+}
+
 /// The hour (China time) from which the day's digest of visit tasks goes out.
 pub const DIGEST_HOUR: u32 = 7;
 
@@ -150,14 +167,8 @@ pub async fn consume_events(state: AppState) {
         if let Err(e) = crate::outbox::run_pending(&state.db).await {
             tracing::error!(error = ?e, "domain event consumers failed");
         }
-        match crate::notify::service::pending(&state.db).await {
-            Ok(true) => {
-                if let Err(e) = crate::notify::service::consume(&state.db).await {
-                    tracing::error!(error = ?e, "the notifications consumer failed");
-                }
-            }
-            Ok(false) => {}
-            Err(e) => tracing::error!(error = ?e, "the notifications consumer failed"),
+        if let Err(e) = consume_notifications(&state.db).await {
+            tracing::error!(error = ?e, "the notifications consumer failed");
         }
     }
 }

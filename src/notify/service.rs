@@ -13,26 +13,18 @@ use crate::web::auth::Viewer;
 /// The consumer's cursor, created by migration 0019.
 pub const CONSUMER: &str = "notify";
 
-/// Takes the events waiting for the notifications consumer, batch by batch, each batch and
-/// the notifications it makes in one transaction with the cursor's advance (so each event
-/// notifies once, on any node); returns how many events were taken.
-pub async fn consume(db: &Db) -> Result<usize, sqlx::Error> {
-    let mut total = 0;
-    loop {
-        let mut tx = db.write().await?;
-        let events = crate::outbox::take(&mut tx, CONSUMER).await?;
-        if events.is_empty() {
-            return Ok(total);
+/// Takes one batch of the events waiting for the notifications consumer and writes the
+/// notifications they call for, with the cursor's advance, in the caller's write transaction
+/// (so each event notifies once, on any node); returns how many events were taken.
+pub async fn consume_batch(tx: &mut Tx) -> Result<usize, sqlx::Error> {
+    let events = crate::outbox::take(tx, CONSUMER).await?;
+    for e in &events {
+        for n in notices_for(tx, e).await? {
+            repo::insert(tx, &n).await?;
         }
-        for e in &events {
-            for n in notices_for(&mut tx, e).await? {
-                repo::insert(&mut tx, &n).await?;
-            }
-        }
-        crate::outbox::advance(&mut tx, CONSUMER, &events).await?;
-        tx.commit().await?;
-        total += events.len();
     }
+    crate::outbox::advance(tx, CONSUMER, &events).await?;
+    Ok(events.len())
 }
 
 /// Whether events wait for the notifications consumer (a read, so an idle node writes

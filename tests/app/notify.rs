@@ -12,7 +12,7 @@ use yinyao::accounts::model::UnitRole;
 async fn consume(app: &TestApp) {
     // As the job runner does; on PostgreSQL the newest events may need a second pass.
     for _ in 0..20 {
-        yinyao::notify::service::consume(app.db()).await.unwrap();
+        yinyao::jobs::consume_notifications(app.db()).await.unwrap();
         if !yinyao::notify::service::pending(app.db()).await.unwrap() {
             return;
         }
