@@ -109,6 +109,28 @@ pub struct CryptoConfig {
     pub previous_suite: Suite,
 }
 
+/// Outgoing email for notifications.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MailConfig {
+    /// The SMTP server as a URL: `smtp://host:25` (no TLS), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465` (TLS). Unset: no email is sent (messages
+    /// stay queued until it is set).
+    #[serde(skip_serializing)]
+    pub smtp_url: Option<String>,
+    /// The sender, e.g. `银耀 <noreply@example.gov.cn>`.
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Yinyao <noreply@localhost>".into(),
+        }
+    }
+}
+
 /// Everything the server reads at start.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -126,6 +148,7 @@ pub struct Config {
     pub password: PasswordPolicy,
     pub security: SecurityConfig,
     pub crypto: CryptoConfig,
+    pub mail: MailConfig,
 }
 
 impl Default for Config {
@@ -140,6 +163,7 @@ impl Default for Config {
             password: PasswordPolicy::default(),
             security: SecurityConfig::default(),
             crypto: CryptoConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -188,6 +212,12 @@ impl Config {
         }
         if let Some(v) = get("YINYAO_UPLOAD_DIR").filter(|v| !v.is_empty()) {
             self.upload_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("YINYAO_SMTP_URL").filter(|v| !v.is_empty()) {
+            self.mail.smtp_url = Some(v);
+        }
+        if let Some(v) = get("YINYAO_MAIL_FROM").filter(|v| !v.is_empty()) {
+            self.mail.from = v;
         }
         if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.security.field_key = Some(v);

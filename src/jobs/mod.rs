@@ -125,6 +125,42 @@ pub async fn consume_notifications(db: &crate::db::Db) -> Result<usize, sqlx::Er
     Ok(total)
 }
 
+/// Sends the emails that are due, up to 50 a run: claimed in one transaction (so no other
+/// node takes them), sent with none open, each outcome recorded after. Without an SMTP server
+/// configured they wait in the queue. Returns how many were tried.
+pub async fn deliver_email(state: &AppState) -> Result<usize, sqlx::Error> {
+    let Some(url) = state.config.mail.smtp_url.as_deref() else {
+        return Ok(0);
+    };
+    let mailer = match crate::notify::mail::mailer(url) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "email is not configured correctly");
+            return Ok(0);
+        }
+    };
+    let mut tx = state.db.write().await?;
+    let batch = crate::notify::service::claim_email(&mut tx, now(), 50).await?;
+    tx.commit().await?;
+    let base = state.config.public_url.clone().unwrap_or_default();
+    for o in &batch {
+        let outcome = match crate::notify::mail::message(o, &state.config.mail.from, &base) {
+            Ok(m) => crate::notify::mail::send(&mailer, m).await,
+            Err(e) => crate::notify::mail::Outcome::Failed(e),
+        };
+        metrics::counter!("yinyao_email_attempts_total", "outcome" => match &outcome {
+            crate::notify::mail::Outcome::Sent => "sent",
+            crate::notify::mail::Outcome::Retry(_) => "retry",
+            crate::notify::mail::Outcome::Failed(_) => "failed",
+        })
+        .increment(1);
+        let mut tx = state.db.write().await?;
+        crate::notify::service::settle(&mut tx, o, &outcome).await?;
+        tx.commit().await?;
+    }
+    Ok(batch.len())
+}
+
 /// The hour (China time) from which the day's digest of visit tasks goes out.
 pub const DIGEST_HOUR: u32 = 7;
 
@@ -169,6 +205,9 @@ pub async fn consume_events(state: AppState) {
         }
         if let Err(e) = consume_notifications(&state.db).await {
             tracing::error!(error = ?e, "the notifications consumer failed");
+        }
+        if let Err(e) = deliver_email(&state).await {
+            tracing::error!(error = ?e, "email delivery failed");
         }
     }
 }

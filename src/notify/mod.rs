@@ -6,6 +6,7 @@
 //! are the next step of issue 19.
 
 pub mod api;
+pub mod mail;
 pub mod model;
 pub mod pages;
 mod repo;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", get(pages::inbox))
         .route("/inbox/badge", get(pages::badge))
         .route("/inbox/read-all", post(pages::read_all))
+        .route("/inbox/email", post(pages::set_email))
         .route("/inbox/{id}", post(pages::open))
 }
 

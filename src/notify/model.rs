@@ -78,3 +78,75 @@ mod tests {
         }
     }
 }
+
+/// Quiet hours in China time: no email or SMS from 21:00 to 08:00, unless urgent.
+pub const QUIET_FROM: u32 = 21;
+pub const QUIET_UNTIL: u32 = 8;
+
+/// The earliest a message by email or SMS may go out, given `now`: at once, or at the end of
+/// the quiet hours (08:00 China time) when `now` falls in them and the kind is not urgent.
+pub fn not_before(
+    now: chrono::DateTime<chrono::Utc>,
+    urgent: bool,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Duration, TimeZone, Timelike};
+    let china = crate::i18n::china();
+    let local = now.with_timezone(&china);
+    if urgent || (QUIET_UNTIL..QUIET_FROM).contains(&local.hour()) {
+        return now;
+    }
+    let day = if local.hour() >= QUIET_FROM {
+        local.date_naive() + Duration::days(1)
+    } else {
+        local.date_naive()
+    };
+    let morning = day.and_hms_opt(QUIET_UNTIL, 0, 0).unwrap_or_default();
+    china
+        .from_local_datetime(&morning)
+        .single()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now)
+}
+
+/// How long to wait before trying a message again after its `attempts`-th transient failure
+/// (30 s, 1, 2, 4 … minutes, at most an hour); after [`MAX_ATTEMPTS`] it has failed.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let secs = 30i64 << attempts.clamp(0, 7);
+    chrono::Duration::seconds(secs.min(3600))
+}
+
+/// Tries before a message counts as failed.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+#[cfg(test)]
+mod timing_tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn quiet_hours_hold_email_until_eight_china_time() {
+        // 22:30 China time is 14:30 UTC: held until 08:00 the next day (00:00 UTC).
+        let late = Utc.with_ymd_and_hms(2026, 12, 7, 14, 30, 0).unwrap();
+        assert_eq!(
+            not_before(late, false),
+            Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0).unwrap()
+        );
+        assert_eq!(not_before(late, true), late, "urgent kinds go at once");
+        // 06:00 China time (22:00 UTC the day before): held until 08:00 the same morning.
+        let early = Utc.with_ymd_and_hms(2026, 12, 6, 22, 0, 0).unwrap();
+        assert_eq!(
+            not_before(early, false),
+            Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).unwrap()
+        );
+        // 10:00 China time: at once.
+        let day = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
+        assert_eq!(not_before(day, false), day);
+    }
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(backoff(0).num_seconds(), 30);
+        assert_eq!(backoff(1).num_seconds(), 60);
+        assert_eq!(backoff(20).num_seconds(), 3600);
+    }
+}

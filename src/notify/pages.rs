@@ -22,6 +22,8 @@ struct InboxPage {
     unread: i64,
     page_no: i64,
     has_more: bool,
+    /// The caller's email address for notifications.
+    email: Option<String>,
 }
 
 impl InboxPage {
@@ -61,6 +63,7 @@ pub async fn inbox(
 ) -> AppResult<Response> {
     let mut tx = state.db.read().await?;
     let (mut notes, unread) = service::inbox(&mut tx, &v, PageParams::SIZE + 1, p.offset()).await?;
+    let email = service::email(&mut tx, &v).await?;
     drop(tx);
     let has_more = notes.len() as i64 > PageParams::SIZE;
     notes.truncate(PageParams::SIZE as usize);
@@ -70,7 +73,26 @@ pub async fn inbox(
         unread,
         page_no: p.page(),
         has_more,
+        email,
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sets (or removes) the caller's email address for notifications.
+pub async fn set_email(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::Form(f): axum::Form<EmailForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.write().await?;
+    service::set_email(&mut tx, &v, &f.email).await?;
+    tx.commit().await?;
+    Ok(flash::redirect("/inbox", Flash::Saved).into_response())
 }
 
 #[derive(Template)]

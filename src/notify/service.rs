@@ -1,7 +1,9 @@
 //! Notification use cases: the consumer that turns domain events into notifications, the
 //! morning digest of visit tasks, and the inbox of the caller.
 
-use super::model::{NewNotice, NoticeKind, NotificationId};
+use super::model::{
+    Channel, MAX_ATTEMPTS, NewNotice, NoticeKind, NotificationId, backoff, not_before,
+};
 use super::repo::{self, Notification};
 use crate::access::{self, NEWS_REVIEWERS};
 use crate::db::{Db, Tx};
@@ -20,11 +22,92 @@ pub async fn consume_batch(tx: &mut Tx) -> Result<usize, sqlx::Error> {
     let events = crate::outbox::take(tx, CONSUMER).await?;
     for e in &events {
         for n in notices_for(tx, e).await? {
-            repo::insert(tx, &n).await?;
+            write(tx, &n).await?;
         }
     }
     crate::outbox::advance(tx, CONSUMER, &events).await?;
     Ok(events.len())
+}
+
+/// Writes a notification and queues it for the channels its kind goes by that the account
+/// can be reached on (email when it gave an address), not before the quiet hours end; false
+/// when it existed already (a day's digest).
+pub async fn write(tx: &mut Tx, n: &NewNotice) -> Result<bool, sqlx::Error> {
+    let Some(id) = repo::insert(tx, n).await? else {
+        return Ok(false);
+    };
+    if n.kind.default_channels().contains(&Channel::Email)
+        && let Some(email) = repo::email_of(tx, n.account).await?
+    {
+        let at = not_before(crate::db::now(), n.kind.urgent());
+        repo::queue(tx, id, Channel::Email, &email, at).await?;
+    }
+    Ok(true)
+}
+
+/// The caller's email address for notifications.
+pub async fn email(tx: &mut Tx, v: &Viewer) -> AppResult<Option<String>> {
+    Ok(repo::email_of(tx, v.p.id).await?)
+}
+
+/// Sets the caller's email address for notifications (empty removes it); audited.
+pub async fn set_email(tx: &mut Tx, v: &Viewer, raw: &str) -> AppResult<()> {
+    let email = parse_email(raw)?;
+    repo::set_email(tx, v.p.id, email.as_deref()).await?;
+    let event = crate::audit::model::Event::ok("notify.email", format!("account:{}", v.p.id.0))
+        .detail(serde_json::json!({ "email_set": email.is_some() }));
+    crate::audit::record(tx, &v.ctx.actor(), event).await?;
+    Ok(())
+}
+
+/// An email address as lettre reads one (at most 254 characters), or empty for none.
+pub fn parse_email(raw: &str) -> AppResult<Option<String>> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.len() > 254 || s.parse::<lettre::Address>().is_err() {
+        return Err(AppError::field("email", "validation.email"));
+    }
+    Ok(Some(s.to_string()))
+}
+
+/// Claims up to `limit` emails due at `at` for this node, in the caller's write transaction
+/// (committed before they are sent); first, claims a node never settled end as failed.
+pub async fn claim_email(
+    tx: &mut Tx,
+    at: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> Result<Vec<repo::Outgoing>, sqlx::Error> {
+    repo::abandon_stuck(tx, at - chrono::Duration::minutes(10)).await?;
+    repo::claim(tx, Channel::Email, at, limit).await
+}
+
+/// Records what became of a claimed message.
+pub async fn settle(
+    tx: &mut Tx,
+    o: &repo::Outgoing,
+    outcome: &super::mail::Outcome,
+) -> Result<(), sqlx::Error> {
+    use super::mail::Outcome;
+    match outcome {
+        Outcome::Sent => repo::settle(tx, o.id, true, None, None).await,
+        Outcome::Retry(e) if o.attempts + 1 < MAX_ATTEMPTS => {
+            let at = crate::db::now() + backoff(o.attempts);
+            repo::settle(tx, o.id, false, Some(at), Some(e)).await
+        }
+        Outcome::Retry(e) | Outcome::Failed(e) => {
+            repo::settle(tx, o.id, false, None, Some(e)).await
+        }
+    }
+}
+
+/// Messages of a channel by status (for /metrics and the tests).
+pub async fn delivery_counts(
+    tx: &mut Tx,
+    channel: Channel,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    repo::counts(tx, channel).await
 }
 
 /// Whether events wait for the notifications consumer (a read, so an idle node writes
@@ -152,7 +235,7 @@ pub async fn digest(
             link: Some("/tasks".into()),
             once_key: Some(format!("tasks:{day}")),
         };
-        if repo::insert(tx, &n).await? {
+        if write(tx, &n).await? {
             written += 1;
         }
     }

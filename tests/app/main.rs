@@ -18,6 +18,7 @@ mod demo;
 mod foundation;
 mod home;
 mod items;
+mod mail;
 mod news;
 mod news_api;
 mod news_files;

@@ -1,0 +1,256 @@
+//! Notifications by email through a real SMTP server (aiosmtpd, started here): sent once, in
+//! the recipient's language, with the link and the way to stop them; a refused address fails
+//! with its reason and the rest still go; while the server is down nothing is lost and the
+//! messages go once it is back; quiet hours hold them until 08:00; two job runners at once
+//! send each message once.
+
+use crate::fixtures::{self, county};
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use serde_json::json;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use yinyao::accounts::model::UnitRole;
+use yinyao::notify::model::Channel;
+
+/// The tests' SMTP server on a free port; every accepted message is a JSON line in `out`.
+struct Smtp {
+    child: Child,
+    port: u16,
+    out: std::path::PathBuf,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Smtp {
+    fn start_on(port: u16, dir: tempfile::TempDir) -> Smtp {
+        let out = dir.path().join("mail.jsonl");
+        let mut child = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/run.sh"))
+            .arg(port.to_string())
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the SMTP test server (tests/smtp/run.sh) must start");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP test server did not start");
+        Smtp {
+            child,
+            port,
+            out,
+            dir: Some(dir),
+        }
+    }
+
+    fn start() -> Smtp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Smtp::start_on(port, tempfile::tempdir().unwrap())
+    }
+
+    fn stop(mut self) -> (u16, tempfile::TempDir) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        (self.port, self.dir.take().unwrap())
+    }
+
+    fn received(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn consume(app: &TestApp) {
+    for _ in 0..20 {
+        yinyao::jobs::consume_notifications(app.db()).await.unwrap();
+        if !yinyao::notify::service::pending(app.db()).await.unwrap() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn statuses(app: &TestApp) -> Vec<(String, i64)> {
+    let mut tx = app.db().read().await.unwrap();
+    yinyao::notify::service::delivery_counts(&mut tx, Channel::Email)
+        .await
+        .unwrap()
+}
+
+/// Makes every queued email due now (as if the quiet hours or the back-off had passed).
+async fn due_now(app: &TestApp) {
+    app.exec_owned(format!(
+        "UPDATE deliveries SET next_at = '{}' WHERE status = 'queued'",
+        (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339()
+    ))
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
+    let smtp = Smtp::start();
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let app = TestApp::with_config(|c| {
+        c.mail.smtp_url = Some(url);
+        c.mail.from = "银耀 <noreply@yinyao.example>".into();
+        c.public_url = Some("https://yinyao.example".into());
+    })
+    .await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let mut other = fixtures::user_client(&app, "staff_b", c.town_b, UnitRole::Staff).await;
+    // A bad address is refused on the page, with nothing saved.
+    let r = staff
+        .post("/inbox/email", &[("email", "not an address")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("有效的电子邮箱"), "{}", r.body);
+    let r = staff
+        .post("/inbox/email", &[("email", "wang@town-a.example")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        staff
+            .get("/inbox")
+            .await
+            .body
+            .contains("value=\"wang@town-a.example\"")
+    );
+    other
+        .post("/inbox/email", &[("email", "refuse@town-b.example")])
+        .await;
+
+    // Two roles granted: each account is told by email too.
+    for (who, unit) in [(&mut staff, c.town_a), (&mut other, c.town_b)] {
+        let id = who.my_id().await;
+        let r = admin
+            .json(
+                "POST",
+                "/api/v1/grants",
+                json!({ "account_id": id, "unit_id": unit, "role": "correspondent" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    consume(&app).await;
+    due_now(&app).await;
+    // Two job runners at once: each message is claimed by one.
+    let (a, b) = tokio::join!(
+        yinyao::jobs::deliver_email(&app.state),
+        yinyao::jobs::deliver_email(&app.state)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2, "two messages, each tried once");
+    let got = smtp.received();
+    assert_eq!(
+        got.len(),
+        1,
+        "the refused address is not delivered: {got:?}"
+    );
+    assert_eq!(got[0]["to"], json!(["wang@town-a.example"]));
+    assert_eq!(got[0]["subject"], "您获得了新的角色");
+    let body = got[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("通讯员") || body.contains("correspondent"),
+        "{body}"
+    );
+    assert!(
+        body.contains("https://yinyao.example/inbox"),
+        "how to stop them: {body}"
+    );
+    let failed = app
+        .text("SELECT COALESCE(MAX(last_error), '') FROM deliveries WHERE status = 'failed'")
+        .await;
+    assert!(failed.contains("550"), "the refusal is kept: {failed}");
+    assert_eq!(
+        statuses(&app).await,
+        [("failed".into(), 1), ("sent".into(), 1)]
+    );
+    // Running again sends nothing twice.
+    assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 0);
+    assert_eq!(smtp.received().len(), 1);
+
+    // The server goes down: the message stays queued with the reason, and goes once it is
+    // back.
+    let (port, dir) = smtp.stop();
+    let id = staff.my_id().await;
+    let r = admin
+        .json(
+            "POST",
+            "/api/v1/grants",
+            json!({ "account_id": id, "unit_id": c.village_a, "role": "member" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    consume(&app).await;
+    due_now(&app).await;
+    assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 1);
+    let waiting = statuses(&app).await;
+    assert!(waiting.contains(&("queued".into(), 1)), "{waiting:?}");
+    let attempts = app
+        .scalar("SELECT CAST(MAX(attempts) AS BIGINT) FROM deliveries WHERE status = 'queued'")
+        .await;
+    assert_eq!(attempts, 1);
+    let smtp = Smtp::start_on(port, dir);
+    due_now(&app).await;
+    assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 1);
+    assert_eq!(smtp.received().len(), 2, "sent once the server is back");
+    assert_eq!(
+        statuses(&app).await,
+        [("failed".into(), 1), ("sent".into(), 2)]
+    );
+}
+
+#[tokio::test]
+async fn an_email_written_in_quiet_hours_waits_for_eight_oclock() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    staff
+        .post("/inbox/email", &[("email", "wang@town-a.example")])
+        .await;
+    let me = staff.my_id().await;
+    let mut tx = app.db().write().await.unwrap();
+    let notice = yinyao::notify::model::NewNotice {
+        account: yinyao::ids::AccountId(me),
+        kind: yinyao::notify::NoticeKind::TasksDigest,
+        subject: "3/1".into(),
+        note: None,
+        link: Some("/tasks".into()),
+        once_key: None,
+    };
+    assert!(
+        yinyao::notify::service::write(&mut tx, &notice)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    let at: chrono::DateTime<chrono::Utc> = {
+        let mut tx = app.db().read().await.unwrap();
+        yinyao::on_tx!(&mut tx, c => sqlx::query_scalar("SELECT next_at FROM deliveries").fetch_one(c).await)
+            .unwrap()
+    };
+    let expected = yinyao::notify::model::not_before(chrono::Utc::now(), false);
+    assert!(
+        (at - expected).num_seconds().abs() < 5,
+        "queued for {at}, expected {expected}"
+    );
+    // Without an SMTP server configured nothing is sent and nothing is lost.
+    assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 0);
+    assert_eq!(statuses(&app).await, [("queued".into(), 1)]);
+}
