@@ -360,7 +360,17 @@ await step("an editor writes an article and submits it", async () => {
 await step("the first reviewer approves, the county admin publishes", async () => {
   const r = await newPage();
   await logIn(r, "reviewer06");
-  await r.goto(`${base}/news/${articleId}`);
+  // The submission reached the reviewer's messages (the consumer runs every 5 s).
+  let told = false;
+  for (let i = 0; i < 20 && !told; i++) {
+    await r.goto(`${base}/inbox`);
+    told = (await r.locator("#inbox").count()) > 0 && (await r.locator("#inbox").innerText()).includes(title);
+    if (!told) await r.waitForTimeout(1000);
+  }
+  check(told, "the reviewer is told an article waits");
+  check(await r.locator("#inbox-unread").isVisible(), "an unread count in the header");
+  await submit(r, `#inbox li:has-text("${title}") button.link`);
+  check(r.url().endsWith(`/news/${articleId}`), "the message leads to the article");
   const body = (await r.locator(".article-body").boundingBox()).y;
   check((await r.locator("#decisions").boundingBox()).y > body, "the decisions stand below the text");
   await submit(r, "#approve-article");
