@@ -368,7 +368,9 @@ await step("the first reviewer approves, the county admin publishes", async () =
     if (!told) await r.waitForTimeout(1000);
   }
   check(told, "the reviewer is told an article waits");
-  check(await r.locator("#inbox-unread").isVisible(), "an unread count in the header");
+  // The badge arrives by htmx after the page has loaded.
+  await r.locator("#inbox-unread").waitFor({ state: "visible", timeout: 5000 });
+  check((await r.locator("#inbox-unread").innerText()).trim() !== "", "an unread count in the header");
   await submit(r, `#inbox li:has-text("${title}") button.link`);
   check(r.url().endsWith(`/news/${articleId}`), "the message leads to the article");
   const body = (await r.locator(".article-body").boundingBox()).y;

@@ -263,3 +263,28 @@ pub async fn catch_up(app: &TestApp) {
     }
     panic!("the consumers did not catch up in 10 s");
 }
+
+/// Grants `role` at `unit` to `account` through the API (as a unit admin would); the grant's id.
+pub async fn grant(admin: &mut Client<'_>, account: i64, unit: i64, role: &str) -> i64 {
+    let r = admin
+        .json(
+            "POST",
+            "/api/v1/grants",
+            serde_json::json!({ "account_id": account, "unit_id": unit, "role": role }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_i64().expect("grant id")
+}
+
+/// Runs the notifications consumer until it has caught up, as the job runner does; on
+/// PostgreSQL the newest events may need a second pass.
+pub async fn notify_all(app: &TestApp) {
+    for _ in 0..20 {
+        yinyao::jobs::consume_notifications(app.db()).await.unwrap();
+        if !yinyao::notify::service::pending(app.db()).await.unwrap() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

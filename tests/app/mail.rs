@@ -74,16 +74,6 @@ impl Drop for Smtp {
     }
 }
 
-async fn consume(app: &TestApp) {
-    for _ in 0..20 {
-        yinyao::jobs::consume_notifications(app.db()).await.unwrap();
-        if !yinyao::notify::service::pending(app.db()).await.unwrap() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 async fn statuses(app: &TestApp) -> Vec<(String, i64)> {
     let mut tx = app.db().read().await.unwrap();
     yinyao::notify::service::delivery_counts(&mut tx, Channel::Email)
@@ -139,16 +129,9 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
     // Two roles granted: each account is told by email too.
     for (who, unit) in [(&mut staff, c.town_a), (&mut other, c.town_b)] {
         let id = who.my_id().await;
-        let r = admin
-            .json(
-                "POST",
-                "/api/v1/grants",
-                json!({ "account_id": id, "unit_id": unit, "role": "correspondent" }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        fixtures::grant(&mut admin, id, unit, "correspondent").await;
     }
-    consume(&app).await;
+    fixtures::notify_all(&app).await;
     due_now(&app).await;
     // Two job runners at once: each message is claimed by one.
     let (a, b) = tokio::join!(
@@ -189,15 +172,8 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
     // back.
     let (port, dir) = smtp.stop();
     let id = staff.my_id().await;
-    let r = admin
-        .json(
-            "POST",
-            "/api/v1/grants",
-            json!({ "account_id": id, "unit_id": c.village_a, "role": "member" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    consume(&app).await;
+    fixtures::grant(&mut admin, id, c.village_a, "member").await;
+    fixtures::notify_all(&app).await;
     due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 1);
     let waiting = statuses(&app).await;

@@ -9,17 +9,6 @@ use axum::http::StatusCode;
 use serde_json::json;
 use yinyao::accounts::model::UnitRole;
 
-async fn consume(app: &TestApp) {
-    // As the job runner does; on PostgreSQL the newest events may need a second pass.
-    for _ in 0..20 {
-        yinyao::jobs::consume_notifications(app.db()).await.unwrap();
-        if !yinyao::notify::service::pending(app.db()).await.unwrap() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 async fn inbox(c: &mut Client<'_>) -> serde_json::Value {
     let r = c.json("GET", "/api/v1/notifications", json!(null)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -71,7 +60,7 @@ async fn review_decisions_and_roles_reach_the_right_people_once() {
     };
     let (p, b) = decide("submit", None);
     assert_eq!(editor.json("POST", &p, b).await.status, StatusCode::OK);
-    consume(&app).await;
+    fixtures::notify_all(&app).await;
     // The reviewers over the town (county reviewer and unit admin), not the other town's.
     for who in [&mut reviewer, &mut admin] {
         let i = inbox(who).await;
@@ -88,12 +77,12 @@ async fn review_decisions_and_roles_reach_the_right_people_once() {
         "not the author"
     );
     // Running again notifies nothing more.
-    consume(&app).await;
+    fixtures::notify_all(&app).await;
     assert_eq!(inbox(&mut reviewer).await["unread"], 1);
 
     let (p, b) = decide("reject", Some("请补充活动照片"));
     assert_eq!(reviewer.json("POST", &p, b).await.status, StatusCode::OK);
-    consume(&app).await;
+    fixtures::notify_all(&app).await;
     let mine = inbox(&mut editor).await;
     assert_eq!(kinds(&mine), ["article_rejected"]);
     assert_eq!(mine["notifications"][0]["note"], "请补充活动照片");
@@ -122,20 +111,12 @@ async fn review_decisions_and_roles_reach_the_right_people_once() {
 
     // A role granted, then revoked: the account hears of both, in its language.
     let me = editor.my_id().await;
-    let r = admin
-        .json(
-            "POST",
-            "/api/v1/grants",
-            json!({ "account_id": me, "unit_id": c.town_a, "role": "correspondent" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let grant = r.json()["id"].as_i64().unwrap();
+    let grant = fixtures::grant(&mut admin, me, c.town_a, "correspondent").await;
     let r = admin
         .json("DELETE", &format!("/api/v1/grants/{grant}"), json!(null))
         .await;
     assert!(r.status.is_success(), "{}", r.body);
-    consume(&app).await;
+    fixtures::notify_all(&app).await;
     let mine = inbox(&mut editor).await;
     assert_eq!(kinds(&mine)[..2], ["role_revoked", "role_granted"]);
     let badge = editor.get("/inbox/badge").await;
