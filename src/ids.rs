@@ -100,3 +100,7 @@ id_type!(
     /// Primary key of a notification.
     NotificationId
 );
+id_type!(
+    /// Primary key of a notice to a unit's subtree.
+    NoticeId
+);

@@ -271,3 +271,8 @@ pub async fn unlock(tx: &mut Tx, v: &Viewer, id: AccountId) -> AppResult<()> {
     .await?;
     Ok(())
 }
+
+/// The active accounts at or below the unit with `path` (a notice to a subtree's staff).
+pub async fn active_under(tx: &mut Tx, path: &str) -> AppResult<Vec<AccountId>> {
+    Ok(repo::active_under(tx, path).await?)
+}

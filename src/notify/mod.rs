@@ -8,6 +8,7 @@
 pub mod api;
 pub mod mail;
 pub mod model;
+pub mod notices;
 pub mod pages;
 mod repo;
 pub mod service;
@@ -27,6 +28,12 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/read-all", post(pages::read_all))
         .route("/inbox/email", post(pages::set_email))
         .route("/inbox/{id}", post(pages::open))
+        .route(
+            "/notices",
+            get(notices::pages::notices).post(notices::pages::send_notice),
+        )
+        .route("/notices/check", post(notices::pages::check_notice))
+        .route("/notices/{id}", get(notices::pages::show_notice))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -34,4 +41,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list))
         .routes(routes!(api::mark_read))
         .routes(routes!(api::mark_all_read))
+        .routes(routes!(notices::api::list, notices::api::send))
 }

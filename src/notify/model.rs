@@ -18,6 +18,7 @@ code_enum!(
         RoleGranted => "role_granted",
         RoleRevoked => "role_revoked",
         TasksDigest => "tasks_digest",
+        Notice => "notice",
     }
 );
 
@@ -35,7 +36,8 @@ impl NoticeKind {
             | NoticeKind::ArticleRejected
             | NoticeKind::RoleGranted
             | NoticeKind::RoleRevoked
-            | NoticeKind::TasksDigest => &[Channel::InApp, Channel::Email],
+            | NoticeKind::TasksDigest
+            | NoticeKind::Notice => &[Channel::InApp, Channel::Email],
             NoticeKind::ArticleApproved
             | NoticeKind::ArticlePublished
             | NoticeKind::ArticleWithdrawn => &[Channel::InApp],

@@ -270,3 +270,14 @@ pub struct Contact {
     pub mobile: Option<String>,
     pub address: Option<String>,
 }
+
+/// The accounts of the active adults filed at or below `unit` (its `path`), of any of
+/// `categories` (all when empty): the members a notice to the unit reaches.
+pub async fn member_accounts_under(
+    tx: &mut Tx,
+    path: &str,
+    categories: &[Category],
+) -> AppResult<Vec<AccountId>> {
+    let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    Ok(repo::accounts_under(tx, path, &codes.join(",")).await?)
+}

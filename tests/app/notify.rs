@@ -183,3 +183,122 @@ async fn the_morning_digest_comes_once_a_day_with_counts() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_notice_reaches_the_subtree_it_names_once_and_counts_its_reads() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let mut outsider = fixtures::user_client(&app, "staff_b", c.town_b, UnitRole::Staff).await;
+    // Two people with accounts in the town's village: one retired, one a party member.
+    let mut members = Vec::new();
+    for (login, name, category) in [
+        ("zhang", "张桂英", "tuixiu"),
+        ("li", "李德胜", "party_member"),
+    ] {
+        let r = staff
+            .json(
+                "POST",
+                "/api/v1/people",
+                json!({ "unit_id": c.village_a, "name": name, "categories": [category] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let person = r.json()["id"].as_i64().unwrap();
+        let member = fixtures::user_client(&app, login, c.village_a, UnitRole::Member).await;
+        let r = staff
+            .post(
+                &format!("/people/{person}/link"),
+                &[("username", login), ("reason", "本人申请")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        members.push(member);
+    }
+    // How many it reaches, before sending: the retired only.
+    let draft = json!({ "unit_id": c.town_a, "title": "降温提醒", "body": "明天起气温骤降，请注意保暖。",
+                        "members": true, "categories": ["tuixiu"] });
+    let r = staff
+        .json("POST", "/api/v1/notices?dry_run=true", draft.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["recipients"], 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM notices").await,
+        0,
+        "nothing sent"
+    );
+    // The page's check says the same and keeps the form.
+    let village = c.town_a.to_string();
+    let page = staff
+        .post(
+            "/notices/check",
+            &[
+                ("unit_id", &village),
+                ("title", "降温提醒"),
+                ("body", "注意保暖"),
+                ("members", "1"),
+                ("categories", "tuixiu"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"notice-reach\""));
+    assert!(page.body.contains("value=\"降温提醒\""));
+    // Outside the sender's reach: refused, nothing written.
+    let r = outsider
+        .json("POST", "/api/v1/notices", draft.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Sent: the retired member has it in the inbox; the party member does not.
+    let r = staff.json("POST", "/api/v1/notices", draft).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let zhang = inbox(&mut members[0]).await;
+    assert_eq!(kinds(&zhang), ["notice"]);
+    assert_eq!(
+        zhang["notifications"][0]["note"],
+        "明天起气温骤降，请注意保暖。"
+    );
+    assert!(kinds(&inbox(&mut members[1]).await).is_empty());
+    // Read figures on the notice's page; out of reach it is 404.
+    let note = zhang["notifications"][0]["id"].as_i64().unwrap();
+    members[0].post(&format!("/inbox/{note}"), &[]).await;
+    let page = staff.get(&format!("/notices/{id}")).await;
+    assert_eq!(page.element_text("fig-recipients").as_deref(), Some("1"));
+    assert_eq!(page.element_text("fig-read").as_deref(), Some("1"));
+    assert_eq!(
+        outsider.get(&format!("/notices/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'notice.send'")
+            .await,
+        1
+    );
+    // Staff too: the town's staff accounts (the sender left out) and the members, once each.
+    let r = staff
+        .json(
+            "POST",
+            "/api/v1/notices?dry_run=true",
+            json!({ "unit_id": c.town_a, "title": "t", "body": "b", "members": true, "staff": true }),
+        )
+        .await;
+    assert_eq!(
+        r.json()["recipients"],
+        2,
+        "two members; the sender is the only staff"
+    );
+    let r = staff
+        .json(
+            "POST",
+            "/api/v1/notices",
+            json!({ "unit_id": c.town_a, "title": "t", "body": "b" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no audience chosen"
+    );
+}

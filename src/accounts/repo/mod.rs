@@ -335,3 +335,11 @@ pub async fn touch_session(tx: &mut Tx, hash: &str) -> Result<(), sqlx::Error> {
         .bind(now()).bind(hash).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The active accounts whose unit is at or below the unit with `path` (staff of a subtree).
+pub async fn active_under(tx: &mut Tx, path: &str) -> Result<Vec<AccountId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(concat!(
+        "SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id
+         WHERE a.active = TRUE AND ", crate::under!("u.path", "$1"), " ORDER BY a.id"))
+        .bind(path).fetch_all(c).await)
+}

@@ -380,3 +380,20 @@ pub async fn set_account(
         .bind(account).bind(now()).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The accounts linked to the active adults' files at or below the unit with `path`, of any
+/// of `categories` (comma-separated codes; empty for all): whom a notice to members reaches.
+pub async fn accounts_under(
+    tx: &mut Tx,
+    path: &str,
+    categories: &str,
+) -> Result<Vec<AccountId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(concat!(
+        "SELECT DISTINCT p.account_id FROM people p JOIN units u ON u.id = p.unit_id
+         JOIN accounts a ON a.id = p.account_id AND a.active = TRUE
+         WHERE ", crate::under!("u.path", "$1"), " AND p.status = 'active' AND NOT p.is_minor
+           AND ($2 = '' OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id
+                AND (',' || $2 || ',') LIKE ('%,' || pc.category || ',%')))
+         ORDER BY p.account_id"))
+        .bind(path).bind(categories).fetch_all(c).await)
+}

@@ -1,0 +1,109 @@
+//! A notice as written: the form or JSON as read and as parsed.
+
+use crate::error::AppResult;
+use crate::ids::UnitId;
+use crate::people::model::Category;
+use crate::web::form::Fields;
+
+pub use crate::ids::NoticeId;
+
+/// A notice as the form or the API sends it.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NoticeInput {
+    /// The unit whose subtree it goes to.
+    #[serde(deserialize_with = "crate::web::optional_id")]
+    pub unit_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    /// People with an account, below the unit.
+    #[serde(deserialize_with = "crate::web::checkbox")]
+    pub members: bool,
+    /// Staff accounts below the unit.
+    #[serde(deserialize_with = "crate::web::checkbox")]
+    pub staff: bool,
+    /// Only people of these categories (none: every category).
+    pub categories: Vec<String>,
+}
+
+/// A notice as parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeDraft {
+    pub unit: UnitId,
+    pub title: String,
+    pub body: String,
+    pub members: bool,
+    pub staff: bool,
+    pub categories: Vec<Category>,
+}
+
+impl NoticeDraft {
+    pub fn parse(raw: &NoticeInput) -> AppResult<Self> {
+        let mut f = Fields::new();
+        let unit = f.id(
+            "unit_id",
+            &raw.unit_id.map(|n| n.to_string()).unwrap_or_default(),
+        );
+        let title = f.required_text("title", Some(&raw.title), 40);
+        let body = f.required_text("body", Some(&raw.body), 1000);
+        let (members, staff) = (raw.members, raw.staff);
+        if !members && !staff {
+            f.add(crate::error::FieldError::new(
+                "audience",
+                "notice.audience_required",
+            ));
+        }
+        let mut categories = Vec::new();
+        for c in raw.categories.iter().filter(|c| !c.trim().is_empty()) {
+            if let Some(c) = f.choice("categories", Some(c), Category::parse) {
+                categories.push(c);
+            }
+        }
+        let value = (|| {
+            Some(NoticeDraft {
+                unit: unit?,
+                title: title?,
+                body: body?,
+                members,
+                staff,
+                categories,
+            })
+        })();
+        f.done(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_needs_an_audience_and_bounded_text() {
+        let ok = NoticeInput {
+            unit_id: Some(7),
+            title: "降温提醒".into(),
+            body: "明天起气温下降，请注意保暖。".into(),
+            members: true,
+            categories: vec!["tuixiu".into()],
+            ..NoticeInput::default()
+        };
+        let d = NoticeDraft::parse(&ok).unwrap();
+        assert_eq!(d.categories, vec![Category::Tuixiu]);
+        assert!(d.members && !d.staff);
+        let none = NoticeInput {
+            members: false,
+            ..ok.clone()
+        };
+        assert!(NoticeDraft::parse(&none).is_err(), "nobody to send to");
+        let long = NoticeInput {
+            title: "长".repeat(41),
+            ..ok.clone()
+        };
+        assert!(NoticeDraft::parse(&long).is_err());
+        let bad = NoticeInput {
+            categories: vec!["alien".into()],
+            ..ok
+        };
+        assert!(NoticeDraft::parse(&bad).is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! SQL of notices and their figures.
+
+use super::model::NoticeId;
+use crate::db::{Tx, now};
+use crate::ids::{AccountId, UnitId};
+use crate::on_tx;
+use chrono::{DateTime, Utc};
+
+/// A notice with its figures: how many it reached, read it, and by email.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct NoticeRow {
+    pub id: NoticeId,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub author_name: String,
+    pub title: String,
+    pub body: String,
+    pub recipients: i64,
+    pub read: i64,
+    pub emails_sent: i64,
+    pub emails_waiting: i64,
+    pub emails_failed: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    unit: UnitId,
+    author: AccountId,
+    title: &str,
+    body: &str,
+    audience: &str,
+    recipients: i64,
+) -> Result<NoticeId, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO notices (unit_id, author_id, title, body, audience, recipients, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(unit).bind(author).bind(title).bind(body).bind(audience).bind(recipients).bind(now())
+        .fetch_one(c).await)
+}
+
+macro_rules! notice_select {
+    ($where:expr) => {
+        concat!(
+            "SELECT n.id, n.unit_id, u.name AS unit_name, a.display_name AS author_name, n.title, n.body,
+                    CAST(n.recipients AS BIGINT) AS recipients,
+                    (SELECT COUNT(*) FROM notifications x WHERE x.once_key = 'notice:' || n.id AND x.read_at IS NOT NULL) AS read,
+                    (SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
+                      WHERE x.once_key = 'notice:' || n.id AND d.status = 'sent') AS emails_sent,
+                    (SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
+                      WHERE x.once_key = 'notice:' || n.id AND d.status IN ('queued', 'sending')) AS emails_waiting,
+                    (SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
+                      WHERE x.once_key = 'notice:' || n.id AND d.status = 'failed') AS emails_failed,
+                    n.created_at
+             FROM notices n JOIN units u ON u.id = n.unit_id JOIN accounts a ON a.id = n.author_id
+             WHERE ",
+            $where
+        )
+    };
+}
+
+/// The notices sent to units at or below the units whose paths are in scope of `$1..$3`,
+/// newest first.
+pub async fn in_scope(
+    tx: &mut Tx,
+    s: &crate::access::Scope,
+    limit: i64,
+) -> Result<Vec<NoticeRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, NoticeRow>(concat!(
+        notice_select!(crate::in_scope!("u")), " ORDER BY n.id DESC LIMIT $4"))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(limit).fetch_all(c).await)
+}
+
+/// One notice, if its unit is in scope.
+pub async fn get_in_scope(
+    tx: &mut Tx,
+    s: &crate::access::Scope,
+    id: NoticeId,
+) -> Result<Option<NoticeRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, NoticeRow>(concat!(
+        notice_select!(crate::in_scope!("u")), " AND n.id = $4"))
+        .bind(s.all).bind(s.account).bind(s.roles).bind(id).fetch_optional(c).await)
+}
+
+pub async fn exists(tx: &mut Tx, id: NoticeId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE id = $1")
+        .bind(id).fetch_one(c).await)?;
+    Ok(n > 0)
+}
