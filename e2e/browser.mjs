@@ -307,6 +307,23 @@ await step("roster import: the chosen unit is kept after a failed check; the con
   check((await town.locator("#imported").innerText()).includes("2"), "two imported");
 });
 
+await step("a staff member sends a notice to the town and sees its delivery figures", async () => {
+  await town.goto(`${base}/notices`);
+  // The first unit offered is the staff member's town.
+  await town.check("#notice-members");
+  await town.check("#notice-staff");
+  await town.fill("#notice-title", `降温提醒${uniqueS}`);
+  await town.fill("#notice-body", "明天起气温骤降，请注意保暖，出门多穿衣。");
+  await submit(town, "#notice-check");
+  const reach = parseInt(await town.locator("#notice-reach strong").innerText(), 10);
+  check(reach > 0, `it reaches someone (${reach})`);
+  check((await town.locator("#notice-title").inputValue()).startsWith("降温提醒"), "the form is kept");
+  await submit(town, "#notice-send");
+  check((await town.locator("#notice-title").innerText()).startsWith("降温提醒"), "the notice's page");
+  check((await town.locator("#fig-recipients").innerText()) === String(reach), "sent to as many as announced");
+  check((await town.locator("#fig-read").innerText()) === "0", "nobody has read it yet");
+});
+
 await step("on a phone the menu is three items and 'more'; the page starts in the first screen", async () => {
   await town.goto(`${base}/tasks`);
   const shown = await town.locator(".main-nav a:visible").count();

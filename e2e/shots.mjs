@@ -19,6 +19,8 @@ const JOURNEYS = {
     const href = await p.locator("ol.tasks a[href^='/people/']").first().getAttribute("href");
     await p.goto(`${base}${href}`);
   }],
+  notices: ["staff10", "/notices"],
+  inbox: ["reviewer06", "/inbox"],
   import: ["staff10", async (p) => {
     await p.goto(`${base}/people/import`);
     const options = await p.locator("#unit_id option").evaluateAll((os) => os.map((o) => o.value));
