@@ -19,6 +19,7 @@ code_enum!(
         RoleRevoked => "role_revoked",
         TasksDigest => "tasks_digest",
         Notice => "notice",
+        CommentReply => "comment_reply",
     }
 );
 
@@ -40,7 +41,8 @@ impl NoticeKind {
             | NoticeKind::Notice => &[Channel::InApp, Channel::Email],
             NoticeKind::ArticleApproved
             | NoticeKind::ArticlePublished
-            | NoticeKind::ArticleWithdrawn => &[Channel::InApp],
+            | NoticeKind::ArticleWithdrawn
+            | NoticeKind::CommentReply => &[Channel::InApp],
         }
     }
 

@@ -31,6 +31,16 @@ impl InboxPage {
     fn subject(&self, n: &Notification) -> String {
         describe(&self.page, n)
     }
+    /// The words before a note: a reviewer's comment is called one; other notes (a notice's
+    /// text, a reply) stand alone.
+    fn note_label(&self, n: &Notification) -> String {
+        match n.kind {
+            NoticeKind::ArticleRejected | NoticeKind::ArticleWithdrawn => {
+                self.page.t("notify.note")
+            }
+            _ => String::new(),
+        }
+    }
     fn when(&self, n: &Notification) -> String {
         crate::i18n::local_time(&n.created_at)
     }

@@ -201,6 +201,22 @@ async fn notices_for(tx: &mut Tx, e: &Stored) -> Result<Vec<NewNotice>, sqlx::Er
                 _ => Vec::new(),
             }
         }
+        Some(Kind::CommentReplied) => {
+            let Some(to) = account("account_id") else {
+                return Ok(Vec::new());
+            };
+            let link = p["article_id"]
+                .as_i64()
+                .map(|id| format!("/read/{id}#comments"));
+            let note = format!("{}：{}", text("replier"), text("excerpt"));
+            vec![notice(
+                to,
+                NoticeKind::CommentReply,
+                text("title"),
+                Some(note),
+                link,
+            )]
+        }
         Some(kind @ (Kind::RoleGranted | Kind::RoleRevoked)) => {
             let Some(to) = account("account_id") else {
                 return Ok(Vec::new());

@@ -40,10 +40,13 @@ pub enum Kind {
     ArticleDecided,
     /// A role was revoked (`payload.account_id`, `role`, `unit_name`).
     RoleRevoked,
+    /// A reply under a comment became visible (`payload.account_id`: the account that wrote
+    /// the comment answered; `article_id`, `title`, `replier`, `excerpt`). No unit.
+    CommentReplied,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::PeopleFiled,
         Kind::PersonMoved,
         Kind::VisitRecorded,
@@ -54,6 +57,7 @@ impl Kind {
         Kind::RecordsChanged,
         Kind::ArticleDecided,
         Kind::RoleRevoked,
+        Kind::CommentReplied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Kind {
             Kind::RecordsChanged => "records.changed",
             Kind::ArticleDecided => "article.decided",
             Kind::RoleRevoked => "role.revoked",
+            Kind::CommentReplied => "comment.replied",
         }
     }
 

@@ -302,3 +302,85 @@ async fn a_notice_reaches_the_subtree_it_names_once_and_counts_its_reads() {
         "no audience chosen"
     );
 }
+
+#[tokio::test]
+async fn an_answer_under_a_comment_reaches_its_writer() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let col = admin
+        .json(
+            "POST",
+            "/api/v1/columns",
+            json!({ "unit_id": c.county, "name": "动态", "kind": "column" }),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .post(
+            "/news/review-steps",
+            &[("unit_id", &c.county.to_string()), ("steps", "1")],
+        )
+        .await;
+    let mut editor = fixtures::user_client(&app, "ed", c.county, UnitRole::Editor).await;
+    let id = fixtures::publish(
+        &mut editor,
+        &mut admin,
+        json!({ "column_id": col, "title": "老年大学开学", "body": "正文" }),
+    )
+    .await;
+    // A member comments (signed in: shown at once).
+    let mut member = fixtures::user_client(&app, "laowang", c.village_a, UnitRole::Member).await;
+    member.get(&format!("/read/{id}")).await;
+    let r = member
+        .post(
+            &format!("/read/{id}/comments"),
+            &[("body", "什么时候报名？")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let comment = app.scalar("SELECT MAX(id) FROM article_comments").await;
+    // A reader without an account answers: nothing until a moderator approves it.
+    let mut reader = app.client();
+    reader.get(&format!("/read/{id}")).await;
+    reader
+        .post(
+            &format!("/read/{id}/comments"),
+            &[
+                ("author_name", "老李"),
+                ("body", "下周一开始报名"),
+                ("parent_id", &comment.to_string()),
+            ],
+        )
+        .await;
+    fixtures::notify_all(&app).await;
+    assert!(
+        kinds(&inbox(&mut member).await).is_empty(),
+        "not before it is shown"
+    );
+    let reply = app.scalar("SELECT MAX(id) FROM article_comments").await;
+    let r = editor
+        .post(&format!("/news/comments/{reply}"), &[("action", "approve")])
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.body);
+    fixtures::notify_all(&app).await;
+    let mine = inbox(&mut member).await;
+    assert_eq!(kinds(&mine), ["comment_reply"]);
+    assert_eq!(mine["notifications"][0]["subject"], "老年大学开学");
+    assert_eq!(mine["notifications"][0]["note"], "老李：下周一开始报名");
+    assert_eq!(
+        mine["notifications"][0]["link"],
+        format!("/read/{id}#comments")
+    );
+    // The member answering their own thread is not told of it.
+    member
+        .post(
+            &format!("/read/{id}/comments"),
+            &[("body", "谢谢"), ("parent_id", &comment.to_string())],
+        )
+        .await;
+    fixtures::notify_all(&app).await;
+    assert_eq!(kinds(&inbox(&mut member).await).len(), 1);
+}

@@ -159,3 +159,14 @@ pub async fn like(tx: &mut Tx, article: ArticleId, visitor: &str) -> Result<bool
     }
     Ok(n == 1)
 }
+
+/// The account that wrote a comment, if one did.
+pub async fn author_account(
+    tx: &mut Tx,
+    id: CommentId,
+) -> Result<Option<crate::ids::AccountId>, sqlx::Error> {
+    let v: Option<Option<crate::ids::AccountId>> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT account_id FROM article_comments WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    Ok(v.flatten())
+}

@@ -83,7 +83,38 @@ async fn post_as(
         .unit(a.unit_id.0)
         .detail(json!({ "article_id": article, "pending": pending, "parent_id": parent, "official": official }));
     audit::record(tx, &ctx.actor(), event).await?;
+    if let (false, Some(root)) = (pending, parent) {
+        let by = signed.map(|p| p.id);
+        replied(tx, root, by, (article, &a.title), &name, body).await?;
+    }
     Ok(pending)
+}
+
+/// Tells the account that wrote comment `root` (if one did, and it is not the replier) that a
+/// reply under it is shown, through a domain event the notifications read.
+async fn replied(
+    tx: &mut Tx,
+    root: CommentId,
+    by: Option<crate::ids::AccountId>,
+    (article, title): (ArticleId, &str),
+    replier: &str,
+    body: &str,
+) -> AppResult<()> {
+    let Some(to) = super::repo::author_account(tx, root).await? else {
+        return Ok(());
+    };
+    if Some(to) == by {
+        return Ok(());
+    }
+    let excerpt: String = body.chars().take(60).collect();
+    let event = crate::outbox::DomainEvent::new(
+        crate::outbox::Kind::CommentReplied,
+        format!("comment:{root}"),
+    )
+    .actor(by.map(|a| a.0))
+    .payload(json!({ "account_id": to, "article_id": article, "title": title, "replier": replier, "excerpt": excerpt }));
+    crate::outbox::emit(tx, event).await?;
+    Ok(())
 }
 
 /// Counts a reader's like (once per reader).
@@ -182,6 +213,15 @@ pub async fn moderate(
         .ok_or(AppError::NotFound)?;
     let event = Event::ok(verdict.audit_action(), format!("comment:{comment}")).unit(unit.0);
     audit::record(tx, &v.ctx.actor(), event).await?;
+    // An approved reply is now shown: its thread's author hears of it.
+    if verdict == Verdict::Approve
+        && let Some(c) = super::repo::get(tx, comment).await?
+        && let Some(root) = c.parent_id
+    {
+        let by = super::repo::author_account(tx, comment).await?;
+        let article = (c.article_id, c.article_title.as_str());
+        replied(tx, root, by, article, &c.author_name, &c.body).await?;
+    }
     Ok(())
 }
 
