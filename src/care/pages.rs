@@ -32,14 +32,8 @@ struct TasksPage {
 impl TasksPage {
     /// Days a task is overdue on `today` (0 when not yet due).
     fn late_days(&self, t: &Task) -> i64 {
-        days_late(t, self.today)
+        t.days_late(self.today)
     }
-}
-
-fn days_late(t: &Task, today: NaiveDate) -> i64 {
-    NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
-        .map(|due| (today - due).num_days().max(0))
-        .unwrap_or(0)
 }
 
 /// "My tasks": the most urgent first, narrowed by kind, village and overdue, a page at a time.
@@ -76,7 +70,7 @@ struct SheetPage {
 
 impl SheetPage {
     fn late_days(&self, t: &Task) -> i64 {
-        days_late(t, self.today)
+        t.days_late(self.today)
     }
     fn contact(&self, t: &Task) -> Option<&Contact> {
         self.contacts.iter().find(|c| c.person == t.person_id)

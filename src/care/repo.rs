@@ -215,6 +215,15 @@ pub struct Task {
 }
 
 /// The order of urgency of [`TaskReason::urgency`], as SQL.
+impl Task {
+    /// Days the task is overdue on `today` (0 when not yet due).
+    pub fn days_late(&self, today: chrono::NaiveDate) -> i64 {
+        chrono::NaiveDate::parse_from_str(&self.due_on, "%Y-%m-%d")
+            .map(|due| (today - due).num_days().max(0))
+            .unwrap_or(0)
+    }
+}
+
 macro_rules! urgency {
     () => {
         "CASE t.reason WHEN 'hospital' THEN 1 WHEN 'bereavement' THEN 2 WHEN 'hardship' THEN 3

@@ -29,7 +29,7 @@ pub fn mailer(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
 pub fn message(o: &Outgoing, from: &str, base: &str) -> Result<Message, String> {
     let l = Locale::parse(&o.locale).unwrap_or(Locale::ZhCn);
     let title = l.t(&o.kind.label_key());
-    let mut body = format!("{title}\n\n{}\n", o.subject);
+    let mut body = format!("{title}\n\n{}\n", o.kind.describe(&o.subject, l));
     if let Some(n) = &o.note {
         body.push_str(&format!("\n{}{n}\n", l.t("notify.note")));
     }

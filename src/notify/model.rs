@@ -52,6 +52,30 @@ impl NoticeKind {
     }
 }
 
+impl NoticeKind {
+    /// The words after the kind's label, in `l`: a role and its unit (stored `role@unit`),
+    /// the day's task counts (stored `due/overdue`), or the subject as written (a title).
+    pub fn describe(self, subject: &str, l: crate::i18n::Locale) -> String {
+        match self {
+            NoticeKind::RoleGranted | NoticeKind::RoleRevoked => match subject.split_once('@') {
+                Some((role, unit)) => format!("{} · {unit}", l.t(&format!("role.{role}"))),
+                None => subject.to_string(),
+            },
+            NoticeKind::TasksDigest => match subject.split_once('/') {
+                Some((due, overdue)) => {
+                    format!(
+                        "{} {due} · {} {overdue}",
+                        l.t("notify.due"),
+                        l.t("notify.overdue")
+                    )
+                }
+                None => subject.to_string(),
+            },
+            _ => subject.to_string(),
+        }
+    }
+}
+
 /// One notification to write: to whom, of what kind, about what (words shown after the
 /// kind's label, such as an article's title), an optional note (a reviewer's comment) and
 /// where it leads.

@@ -29,7 +29,7 @@ struct InboxPage {
 impl InboxPage {
     /// What a notification is about, in the reader's language.
     fn subject(&self, n: &Notification) -> String {
-        describe(&self.page, n)
+        n.kind.describe(&n.subject, self.page.locale)
     }
     /// The words before a note: a reviewer's comment is called one; other notes (a notice's
     /// text, a reply) stand alone.
@@ -43,26 +43,6 @@ impl InboxPage {
     }
     fn when(&self, n: &Notification) -> String {
         crate::i18n::local_time(&n.created_at)
-    }
-}
-
-/// The words after a notification's kind: a role and its unit, the day's task counts, or the
-/// subject as written (an article's title).
-fn describe(page: &Page, n: &Notification) -> String {
-    match n.kind {
-        NoticeKind::RoleGranted | NoticeKind::RoleRevoked => match n.subject.split_once('@') {
-            Some((role, unit)) => format!("{} · {unit}", page.tk("role", role)),
-            None => n.subject.clone(),
-        },
-        NoticeKind::TasksDigest => match n.subject.split_once('/') {
-            Some((due, overdue)) => format!(
-                "{} {due} · {} {overdue}",
-                page.t("notify.due"),
-                page.t("notify.overdue")
-            ),
-            None => n.subject.clone(),
-        },
-        _ => n.subject.clone(),
     }
 }
 

@@ -149,8 +149,8 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
     assert_eq!(got[0]["subject"], "您获得了新的角色");
     let body = got[0]["body"].as_str().unwrap();
     assert!(
-        body.contains("通讯员") || body.contains("correspondent"),
-        "{body}"
+        body.contains("通讯员 · 城关镇"),
+        "the role in words: {body}"
     );
     assert!(
         body.contains("https://yinyao.example/inbox"),

@@ -72,9 +72,7 @@ impl ShowPage {
     }
     /// Days a task is overdue today (0 when not yet due).
     fn late_days(&self, t: &Task) -> i64 {
-        NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
-            .map(|due| (self.today_date() - due).num_days().max(0))
-            .unwrap_or(0)
+        t.days_late(self.today_date())
     }
     fn today_date(&self) -> NaiveDate {
         NaiveDate::parse_from_str(&self.today, "%Y-%m-%d").unwrap_or_default()
