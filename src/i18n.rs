@@ -49,6 +49,11 @@ pub fn china() -> chrono::FixedOffset {
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
 }
 
+/// Today's date in China (deadlines and the days of rounds are China dates).
+pub fn china_today() -> chrono::NaiveDate {
+    crate::db::now().with_timezone(&china()).date_naive()
+}
+
 /// A time as shown to people, in China time.
 pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&china())

@@ -104,3 +104,7 @@ id_type!(
     /// Primary key of a notice to a unit's subtree.
     NoticeId
 );
+id_type!(
+    /// Primary key of a contact round (排查).
+    RoundId
+);

@@ -1,6 +1,7 @@
 //! Precision care (一人一策, 五必访): must-visit rules per unit, visit tasks made from them by
 //! a scheduled job, "my tasks", overdue tasks and the coverage figure, life events and
-//! hardship aid; visits and care plans (`visits`), the plan's service items (`items`), and the
+//! hardship aid; contact rounds (`rounds`, 排查); visits and care plans (`visits`), the
+//! plan's service items (`items`), and the
 //! person file page that shows a file from `people` with its care (`file`).
 
 pub mod api;
@@ -11,6 +12,7 @@ pub mod items;
 pub mod model;
 pub mod pages;
 mod repo;
+pub mod rounds;
 pub mod rules;
 pub mod rules_form;
 pub mod service;
@@ -27,6 +29,20 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/tasks", get(pages::my_tasks))
+        .route(
+            "/rounds",
+            get(rounds::pages::rounds).post(rounds::pages::start_round),
+        )
+        .route("/rounds/check", post(rounds::pages::check_round))
+        .route("/rounds/{id}", get(rounds::pages::show_round))
+        .route("/rounds/{id}/add", post(rounds::pages::add_new))
+        .route("/rounds/{id}/close", post(rounds::pages::close_round))
+        .route("/rounds/{id}/print", get(rounds::pages::print_round))
+        .route("/rounds/{id}/ledger.xlsx", get(rounds::pages::ledger_xlsx))
+        .route(
+            "/rounds/{id}/people/{person}",
+            get(rounds::pages::show_member).post(rounds::pages::record_attempt),
+        )
         .route(
             "/tasks/sheet",
             get(pages::task_sheet).post(pages::reveal_sheet),
@@ -59,6 +75,12 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::my_tasks))
         .routes(routes!(api::overdue_tasks))
+        .routes(routes!(rounds::api::list_rounds, rounds::api::start_round))
+        .routes(routes!(rounds::api::show_round))
+        .routes(routes!(rounds::api::round_people))
+        .routes(routes!(rounds::api::record_attempt))
+        .routes(routes!(rounds::api::add_new))
+        .routes(routes!(rounds::api::close_round))
         .routes(routes!(api::coverage))
         .routes(routes!(api::get_rules, api::set_rules))
         .routes(routes!(events::api::list_events, events::api::record_event))

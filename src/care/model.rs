@@ -31,7 +31,7 @@ code_enum!(
     /// Why a visit task is due (the must-visit rules, 五必访).
     TaskReason, "reason" {
         Hospital => "hospital", Bereavement => "bereavement", Hardship => "hardship", Death => "death",
-        Birthday => "birthday", Festival => "festival", Interval => "interval",
+        Birthday => "birthday", Festival => "festival", Interval => "interval", Round => "round",
     }
 );
 code_enum!(
@@ -41,19 +41,21 @@ code_enum!(
 );
 
 impl TaskReason {
-    /// How urgent a task of this kind is, most urgent first: a hospital stay, then a family's
+    /// How urgent a task of this kind is, most urgent first: a hospital stay, a person no call
+    /// reached in a contact round (排查), then a family's
     /// loss or hardship, then a condolence visit, a birthday, a festival and last the routine
     /// contact. "My tasks" lists by this, then by how long a task is overdue. The repo's
     /// `URGENCY` expression orders by the same ranks (a test checks them against each other).
     pub fn urgency(self) -> u8 {
         match self {
             TaskReason::Hospital => 1,
-            TaskReason::Bereavement => 2,
-            TaskReason::Hardship => 3,
-            TaskReason::Death => 4,
-            TaskReason::Birthday => 5,
-            TaskReason::Festival => 6,
-            TaskReason::Interval => 7,
+            TaskReason::Round => 2,
+            TaskReason::Bereavement => 3,
+            TaskReason::Hardship => 4,
+            TaskReason::Death => 5,
+            TaskReason::Birthday => 6,
+            TaskReason::Festival => 7,
+            TaskReason::Interval => 8,
         }
     }
 }

@@ -148,6 +148,16 @@ pub async fn insert_task(
     Ok(n == 1)
 }
 
+/// The task of a person with the given key.
+pub async fn task_by_key(
+    tx: &mut Tx,
+    person: PersonId,
+    key: &str,
+) -> Result<Option<TaskId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM visit_tasks WHERE person_id = $1 AND reason_key = $2")
+        .bind(person).bind(key).fetch_optional(c).await)
+}
+
 /// Cancels open tasks of people who moved away or died (except the condolence visit).
 pub async fn cancel_for_inactive(tx: &mut Tx) -> Result<u64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
@@ -226,8 +236,9 @@ impl Task {
 
 macro_rules! urgency {
     () => {
-        "CASE t.reason WHEN 'hospital' THEN 1 WHEN 'bereavement' THEN 2 WHEN 'hardship' THEN 3
-              WHEN 'death' THEN 4 WHEN 'birthday' THEN 5 WHEN 'festival' THEN 6 ELSE 7 END"
+        "CASE t.reason WHEN 'hospital' THEN 1 WHEN 'round' THEN 2 WHEN 'bereavement' THEN 3
+              WHEN 'hardship' THEN 4 WHEN 'death' THEN 5 WHEN 'birthday' THEN 6 WHEN 'festival' THEN 7
+              ELSE 8 END"
     };
 }
 

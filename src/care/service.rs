@@ -120,6 +120,30 @@ pub async fn generate_tasks_for(
     Ok(created)
 }
 
+/// A visit task for a person no attempt of a contact round reached: due the next day,
+/// assigned to the paired staff member (else `fallback`), once per round and person
+/// (`key`). Returns the task.
+pub async fn unreachable_task(
+    tx: &mut Tx,
+    person: PersonId,
+    key: &str,
+    today: NaiveDate,
+    assigned: AccountId,
+) -> Result<Option<crate::ids::TaskId>, sqlx::Error> {
+    let due = today + Duration::days(1);
+    repo::insert_task(
+        tx,
+        person,
+        TaskReason::Round.as_str(),
+        key,
+        &today.to_string(),
+        &due.to_string(),
+        Some(assigned),
+    )
+    .await?;
+    repo::task_by_key(tx, person, key).await
+}
+
 /// After a visit: close the tasks it satisfies and move the plan's next due date.
 pub async fn after_visit(
     tx: &mut Tx,

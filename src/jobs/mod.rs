@@ -190,6 +190,29 @@ pub async fn daily_task_digest(state: &AppState) -> Result<Option<usize>, sqlx::
     Ok(Some(sent))
 }
 
+/// Daily, from 08:00 China time: the deadline reminders of contact rounds due by tomorrow
+/// (each round claimed once across nodes by marking it reminded).
+pub async fn round_reminders(state: &AppState) -> Result<Option<usize>, crate::error::AppError> {
+    use chrono::Timelike;
+    let local = now().with_timezone(&crate::i18n::china());
+    if local.hour() < crate::notify::model::QUIET_UNTIL {
+        return Ok(None);
+    }
+    let mut tx = state.db.write().await?;
+    let sent = crate::care::rounds::service::remind(&mut tx, local.date_naive()).await?;
+    if sent > 0 {
+        audit::record(
+            &mut tx,
+            &Actor::system("round_reminders"),
+            Event::ok("job.round_reminders", local.date_naive().to_string())
+                .detail(json!({ "notifications": sent })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(sent))
+}
+
 /// How often the domain events' consumers look for new events: the figures on the home
 /// pages lag the records by about this much.
 pub const CONSUME_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -240,6 +263,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = daily_task_digest(&state).await {
             tracing::error!(error = ?e, "the task digest failed");
+        }
+        if let Err(e) = round_reminders(&state).await {
+            tracing::error!(error = ?e, "the round reminders failed");
         }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()

@@ -20,6 +20,7 @@ code_enum!(
         TasksDigest => "tasks_digest",
         Notice => "notice",
         CommentReply => "comment_reply",
+        RoundDue => "round_due",
     }
 );
 
@@ -38,7 +39,8 @@ impl NoticeKind {
             | NoticeKind::RoleGranted
             | NoticeKind::RoleRevoked
             | NoticeKind::TasksDigest
-            | NoticeKind::Notice => &[Channel::InApp, Channel::Email],
+            | NoticeKind::Notice
+            | NoticeKind::RoundDue => &[Channel::InApp, Channel::Email],
             NoticeKind::ArticleApproved
             | NoticeKind::ArticlePublished
             | NoticeKind::ArticleWithdrawn
@@ -59,6 +61,12 @@ impl NoticeKind {
         match self {
             NoticeKind::RoleGranted | NoticeKind::RoleRevoked => match subject.split_once('@') {
                 Some((role, unit)) => format!("{} · {unit}", l.t(&format!("role.{role}"))),
+                None => subject.to_string(),
+            },
+            NoticeKind::RoundDue => match subject.split_once('/') {
+                Some((pending, title)) => {
+                    format!("{title} · {} {pending}", l.t("round_state.pending"))
+                }
                 None => subject.to_string(),
             },
             NoticeKind::TasksDigest => match subject.split_once('/') {

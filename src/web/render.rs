@@ -52,6 +52,7 @@ impl Page {
             if p.can(Perm::People) {
                 add("/tasks", "nav.tasks");
                 add("/people", "nav.people");
+                add("/rounds", "nav.rounds");
                 add("/notices", "nav.notices");
             }
             if p.can(Perm::ReadDrafts) {

@@ -34,6 +34,7 @@ mod refusals;
 mod rekey;
 mod restore;
 mod roster;
+mod rounds;
 mod search;
 mod search_lists;
 mod sessions;

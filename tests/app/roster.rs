@@ -372,7 +372,7 @@ async fn mixed_client<'a>(app: &'a TestApp, c: &County) -> Client<'a> {
 }
 
 /// The cells of the first sheet of an XLSX, read back with calamine.
-fn xlsx_cells(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn xlsx_cells(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
     let sheet = book

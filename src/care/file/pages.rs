@@ -61,6 +61,14 @@ struct ShowPage {
     /// After a visit was saved: how many tasks it completed, and the caller's next task.
     closed: Option<u64>,
     next: Option<Task>,
+    /// The open contact rounds the person is in: round, title, deadline, state.
+    rounds: Vec<(
+        crate::care::rounds::RoundId,
+        String,
+        String,
+        crate::care::rounds::model::State,
+    )>,
+    round_channels: &'static [crate::care::rounds::model::Channel],
 }
 
 impl ShowPage {
@@ -132,6 +140,7 @@ async fn show(
     let staff = visits::pairable_staff(tx, p.unit_id).await?;
     let today = chrono::Utc::now().date_naive();
     let tasks = care::person_tasks_in(tx, who).await?;
+    let rounds = crate::care::rounds::service::of_person(tx, who).await?;
     let from = q
         .task
         .as_deref()
@@ -190,6 +199,8 @@ async fn show(
         task,
         closed,
         next,
+        rounds,
+        round_channels: crate::care::rounds::model::Channel::ALL,
     })
 }
 
