@@ -356,6 +356,47 @@ await step("recording a visit closes the person's task and offers the next", asy
   check(after < before, `tasks for ${path}: ${before} before, ${after} after`);
 });
 
+// ---------------------------------------------------------------- contact rounds (排查)
+let roundUrl = "";
+await step("a round is started, three people are marked, coverage updates, the ledger exports", async () => {
+  await town.goto(`${base}/rounds`);
+  // The demo's county round is listed for the town's staff (their part of it).
+  check((await town.locator("#rounds a").count()) > 0, "the county's round is listed");
+  if (!(await town.locator("#round-form").isVisible())) await town.click("#round-form-box > summary");
+  await town.selectOption("#round-reason", "flood");
+  await town.fill("#round-title", `汛期排查${uniqueS}`);
+  await submit(town, "#round-check");
+  const reach = parseInt(await town.locator("#round-reach-n").innerText(), 10);
+  check(reach > 3, `the round takes in people (${reach})`);
+  await submit(town, "#round-start");
+  roundUrl = town.url().split("?")[0];
+  check((await town.locator("#round-title").innerText()).startsWith("汛期排查"), "the round's page");
+  check(parseInt(await town.locator("#fig-pending").innerText(), 10) === reach, "everyone pending at first");
+  // Two safe with one tap each from the list; the third needs help, from their page.
+  for (let i = 0; i < 2; i++) {
+    await submit(town, "#round-people li:first-child button[value=safe]");
+    check((await town.locator("#fig-safe").innerText()) === String(i + 1), `${i + 1} safe`);
+  }
+  await submit(town, "#round-people li:first-child a.button");
+  await town.check("#outcome-needs_help");
+  await town.check("#need-medicine");
+  await town.check("#need-ride");
+  await town.fill("#attempt-note", "常用药快吃完了，需要陪同复诊");
+  await submit(town, "#attempt-save");
+  check((await town.locator("#fig-needs_help").innerText()) === "1", "one needs help");
+  check(parseInt(await town.locator("#fig-pending").innerText(), 10) === reach - 3, "three fewer pending");
+  const bar = await town.locator("#round-figures + svg.bar rect.b-safe").getAttribute("width");
+  check(bar !== null, "the coverage bar is drawn");
+  await town.click(`#state-tabs a[href*='state=needs_help']`);
+  await town.waitForURL(/state=needs_help/);
+  check((await town.locator("#round-people").innerText()).includes("药品"), "the needs are listed");
+  const x = await town.request.get(`${roundUrl}/ledger.xlsx`);
+  check(x.status() === 200, `ledger ${x.status()}`);
+  check((x.headers()["content-type"] || "").includes("spreadsheetml"), "an XLSX file");
+  const body = await x.body();
+  check(body.length > 1000 && body.subarray(0, 2).toString() === "PK", "a real workbook");
+});
+
 // ---------------------------------------------------------------- publishing and reading
 const title = `老干部${uniqueS}书画班开课${stamp}`;
 let articleId = "";
@@ -631,6 +672,7 @@ const signedIn = await newPage(true);
 await logIn(signedIn, "staff10");
 await audit("home", signedIn, `${base}/`);
 await audit("person file with the visit form", signedIn, personUrl || `${base}/people`);
+if (roundUrl) await audit("contact round", signedIn, roundUrl);
 
 // ---------------------------------------------------------------- lists on narrow screens
 // Every list page is a table on a desk and a stack of cards on a phone: at 360 px, and at 360 px
@@ -639,7 +681,7 @@ await audit("person file with the visit form", signedIn, personUrl || `${base}/p
 // Every list page, as the user who uses it.
 const lists = {
   unitadmin02: ["/people", "/accounts", "/talent?willing=1", "/news/correspondents", "/units"],
-  staff10: ["/tasks", "/tasks?overdue=1", "/people"],
+  staff10: ["/tasks", "/tasks?overdue=1", "/people", "/rounds"],
 };
 for (const width of [360, 180]) {
   for (const large of [false, true]) {

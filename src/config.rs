@@ -131,6 +131,49 @@ impl Default for MailConfig {
     }
 }
 
+/// Outgoing SMS for notifications: a generic HTTP webhook or Tencent Cloud SMS.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SmsConfig {
+    /// `webhook`, `tencent`, or empty (no SMS: messages stay queued until it is set).
+    pub provider: String,
+    /// The webhook's URL (POSTed `{"to", "text"}` as JSON); for Tencent Cloud the API's base
+    /// URL (`https://sms.tencentcloudapi.com` when empty).
+    pub url: Option<String>,
+    /// The webhook's bearer token.
+    #[serde(skip_serializing)]
+    pub token: Option<String>,
+    /// Tencent Cloud: the API key pair (SecretId, SecretKey).
+    pub secret_id: Option<String>,
+    #[serde(skip_serializing)]
+    pub secret_key: Option<String>,
+    /// Tencent Cloud: the SMS application (SmsSdkAppId), the approved signature (签名) and
+    /// template (模板, one parameter: the message's words), and the region.
+    pub app_id: Option<String>,
+    pub sign_name: Option<String>,
+    pub template_id: Option<String>,
+    pub region: String,
+    /// At most this many SMS to one number an hour; more wait for the next hour.
+    pub per_hour: i64,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        Self {
+            provider: String::new(),
+            url: None,
+            token: None,
+            secret_id: None,
+            secret_key: None,
+            app_id: None,
+            sign_name: None,
+            template_id: None,
+            region: "ap-guangzhou".into(),
+            per_hour: 3,
+        }
+    }
+}
+
 /// Everything the server reads at start.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -149,6 +192,7 @@ pub struct Config {
     pub security: SecurityConfig,
     pub crypto: CryptoConfig,
     pub mail: MailConfig,
+    pub sms: SmsConfig,
 }
 
 impl Default for Config {
@@ -164,7 +208,23 @@ impl Default for Config {
             security: SecurityConfig::default(),
             crypto: CryptoConfig::default(),
             mail: MailConfig::default(),
+            sms: SmsConfig::default(),
         }
+    }
+}
+
+/// A setting an environment variable may set.
+trait SetFrom {
+    fn set_from(&mut self, v: String);
+}
+impl SetFrom for String {
+    fn set_from(&mut self, v: String) {
+        *self = v;
+    }
+}
+impl SetFrom for Option<String> {
+    fn set_from(&mut self, v: String) {
+        *self = Some(v);
     }
 }
 
@@ -219,6 +279,25 @@ impl Config {
         if let Some(v) = get("YINYAO_MAIL_FROM").filter(|v| !v.is_empty()) {
             self.mail.from = v;
         }
+        let sms = [
+            (
+                "YINYAO_SMS_PROVIDER",
+                &mut self.sms.provider as &mut dyn SetFrom,
+            ),
+            ("YINYAO_SMS_URL", &mut self.sms.url),
+            ("YINYAO_SMS_TOKEN", &mut self.sms.token),
+            ("YINYAO_SMS_SECRET_ID", &mut self.sms.secret_id),
+            ("YINYAO_SMS_SECRET_KEY", &mut self.sms.secret_key),
+            ("YINYAO_SMS_APP_ID", &mut self.sms.app_id),
+            ("YINYAO_SMS_SIGN_NAME", &mut self.sms.sign_name),
+            ("YINYAO_SMS_TEMPLATE_ID", &mut self.sms.template_id),
+            ("YINYAO_SMS_REGION", &mut self.sms.region),
+        ];
+        for (var, field) in sms {
+            if let Some(v) = get(var).filter(|v| !v.is_empty()) {
+                field.set_from(v);
+            }
+        }
         if let Some(v) = get("YINYAO_FIELD_KEY").filter(|v| !v.is_empty()) {
             self.security.field_key = Some(v);
         }
@@ -244,6 +323,30 @@ impl Config {
         }
         if self.password.min_length < 8 || self.password.min_classes > 4 {
             anyhow::bail!("password.min_length must be at least 8 and min_classes at most 4");
+        }
+        match self.sms.provider.as_str() {
+            "" => {}
+            "webhook" if self.sms.url.is_none() => {
+                anyhow::bail!("sms.url is needed for the webhook")
+            }
+            "webhook" => {}
+            "tencent" => {
+                for (name, v) in [
+                    ("secret_id", &self.sms.secret_id),
+                    ("secret_key", &self.sms.secret_key),
+                    ("app_id", &self.sms.app_id),
+                    ("sign_name", &self.sms.sign_name),
+                    ("template_id", &self.sms.template_id),
+                ] {
+                    if v.as_deref().is_none_or(str::is_empty) {
+                        anyhow::bail!("sms.{name} is needed for Tencent Cloud SMS");
+                    }
+                }
+            }
+            other => anyhow::bail!("sms.provider must be `webhook` or `tencent`, not {other:?}"),
+        }
+        if !(1..=100).contains(&self.sms.per_hour) {
+            anyhow::bail!("sms.per_hour must be 1 to 100");
         }
         Ok(())
     }

@@ -4,10 +4,11 @@
 -- or unreachable. round_units holds each unit's counts by state, recounted in the same
 -- transaction as every change, so the coverage page reads a few hundred rows, not 100,000.
 
--- A person unreachable in a round gets a visit task of the new reason 'round'.
+-- A person unreachable in a round gets a visit task of the new reason 'round'; a notice that
+-- must reach and stays unread, one of reason 'notice' (a phone call by the paired staff).
 ALTER TABLE visit_tasks DROP CONSTRAINT visit_tasks_reason_check;
 ALTER TABLE visit_tasks ADD CONSTRAINT visit_tasks_reason_check
-    CHECK (reason IN ('hospital', 'bereavement', 'hardship', 'death', 'birthday', 'festival', 'interval', 'round'));
+    CHECK (reason IN ('hospital', 'bereavement', 'hardship', 'death', 'birthday', 'festival', 'interval', 'round', 'notice'));
 
 CREATE TABLE rounds (
     id            BIGSERIAL PRIMARY KEY,

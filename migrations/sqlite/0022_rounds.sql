@@ -4,12 +4,13 @@
 -- or unreachable. round_units holds each unit's counts by state, recounted in the same
 -- transaction as every change, so the coverage page reads a few hundred rows, not 100,000.
 
--- A person unreachable in a round gets a visit task of the new reason 'round'. SQLite cannot
+-- A person unreachable in a round gets a visit task of the new reason 'round'; a notice that
+-- must reach and stays unread, one of reason 'notice' (a phone call by the paired staff). SQLite cannot
 -- change a CHECK constraint in place: the table is copied (nothing references it).
 CREATE TABLE visit_tasks_new (
     id               INTEGER PRIMARY KEY,
     person_id        INTEGER NOT NULL REFERENCES people(id),
-    reason           TEXT NOT NULL CHECK (reason IN ('hospital', 'bereavement', 'hardship', 'death', 'birthday', 'festival', 'interval', 'round')),
+    reason           TEXT NOT NULL CHECK (reason IN ('hospital', 'bereavement', 'hardship', 'death', 'birthday', 'festival', 'interval', 'round', 'notice')),
     reason_key       TEXT NOT NULL,
     window_start     TEXT NOT NULL,
     due_on           TEXT NOT NULL,

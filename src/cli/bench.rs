@@ -80,7 +80,7 @@ pub fn roster(rows: usize, out: &std::path::Path, seed: u64) -> anyhow::Result<(
     Ok(())
 }
 
-fn percentiles(mut d: Vec<Duration>) -> (f64, f64, f64) {
+pub(super) fn percentiles(mut d: Vec<Duration>) -> (f64, f64, f64) {
     d.sort();
     let at = |q: f64| d[((d.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
     (at(0.5), at(0.99), at(1.0))
@@ -95,20 +95,31 @@ pub async fn people_bench(
     count: usize,
     seed: u64,
 ) -> anyhow::Result<()> {
+    let (county_staff, town_staff) = loaded(db, crypto, count, seed).await?;
+    time_reads(db, crypto, county_staff, town_staff).await
+}
+
+/// The county and first town staff accounts of the people this command loaded, loading them
+/// first into an empty database.
+pub(super) async fn loaded(
+    db: &Db,
+    crypto: &FieldCrypto,
+    count: usize,
+    seed: u64,
+) -> anyhow::Result<(i64, i64)> {
     let mut tx = db.read().await?;
     let loaded = (
         accounts::find_by_login(&mut tx, "bench_county", &[]).await?,
         accounts::find_by_login(&mut tx, "bench_town0", &[]).await?,
     );
     drop(tx);
-    let (county_staff, town_staff) = match loaded {
+    Ok(match loaded {
         (Some(c), Some(t)) => {
             println!("reusing the people already loaded in this database");
             (c.id.0, t.id.0)
         }
         _ => load_people(db, crypto, count, seed).await?,
-    };
-    time_reads(db, crypto, county_staff, town_staff).await
+    })
 }
 
 /// Loads `count` people through validation, encryption and indexing, then runs the task

@@ -10,6 +10,7 @@ use crate::audit::{
     model::{Actor, Event},
 };
 use crate::db::{Db, Tx};
+use crate::ids::{AccountId, UnitId};
 use crate::units::model::UnitKind;
 use crate::units::{Unit, bulk as units_bulk, service as units};
 use rand::rngs::StdRng;
@@ -134,7 +135,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         .unit(Some(&city), "清江县委老干部局", UnitKind::CountyBureau)
         .await?;
     let county_admin = d.staff(&county, UnitRole::UnitAdmin, "县局管理员").await?;
-    d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
+    let county_staff = d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
     d.staff(&county, UnitRole::Staff, "县局工作人员").await?;
     let editor = d.staff(&county, UnitRole::Editor, "编辑").await?;
     let reviewer = d.staff(&county, UnitRole::Reviewer, "审核").await?;
@@ -230,6 +231,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     let people =
         super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, &schools, 120)
             .await?;
+    let (round, marked) = demo_round(&mut d.tx, county.id, AccountId(county_staff)).await?;
     let newsroom = super::demo_news::Newsroom {
         county: county.id.0,
         editor,
@@ -256,6 +258,7 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     println!(
         "{columns} columns, {articles} articles in every review state, {comments} readers' comments."
     );
+    println!("A heat-wave contact round of {round} people, {marked} of them reached or tried.");
     println!(
         "Demo county created (seed {seed}). Every demo account uses the password: {password}\n"
     );
@@ -264,4 +267,47 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
     }
     println!("\nLog in at http://127.0.0.1:8080/login with any user name above.");
     Ok(())
+}
+
+/// The demo's contact round: a heat wave, everyone 75 or older living alone in the county,
+/// started by the county's staff member two days before its deadline; half reached safe, some
+/// needing help, some unreachable after two tries, one tried once, the rest still to call.
+async fn demo_round(tx: &mut Tx, county: UnitId, staff: AccountId) -> anyhow::Result<(u64, usize)> {
+    use crate::care::rounds::model::{Attempt, Channel, Filter, Need, NewRound, Outcome, Reason};
+    let r = NewRound {
+        unit: county,
+        reason: Reason::Heat,
+        title: "高温天气独居老人排查".into(),
+        filter: Filter {
+            living_alone: true,
+            age_min: Some(75),
+            ..Filter::default()
+        },
+        deadline: crate::i18n::china_today() + chrono::Duration::days(2),
+        max_attempts: 2,
+    };
+    let (id, n) = crate::care::rounds::bulk::start(tx, staff, &r).await?;
+    let at = |channel, outcome, needs: Vec<Need>, note: Option<&str>| Attempt {
+        channel,
+        outcome,
+        needs,
+        note: note.map(str::to_string),
+    };
+    let marked = crate::care::rounds::bulk::mark(tx, id, 2, staff, |k| match k % 10 {
+        0..=4 => vec![at(Channel::Phone, Outcome::Safe, vec![], None)],
+        5 => vec![at(
+            Channel::Phone,
+            Outcome::NeedsHelp,
+            vec![Need::Medicine, Need::Ride],
+            Some("降压药只够三天，需要陪同去卫生院复诊"),
+        )],
+        6 => vec![
+            at(Channel::Phone, Outcome::NoAnswer, vec![], None),
+            at(Channel::Family, Outcome::NoAnswer, vec![], None),
+        ],
+        7 => vec![at(Channel::Phone, Outcome::NoAnswer, vec![], None)],
+        _ => vec![],
+    })
+    .await?;
+    Ok((n, marked))
 }

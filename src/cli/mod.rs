@@ -2,6 +2,7 @@
 
 pub mod admin;
 mod bench;
+mod bench_rounds;
 mod bench_search;
 pub mod demo;
 mod demo_news;
@@ -117,6 +118,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 500_000)]
         count: usize,
     },
+    /// A contact round over the people bench's county (loaded first into an empty database):
+    /// the start and the round page's reads timed.
+    Rounds {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+    },
     /// Fill an empty database with a province (about 40,000 units, 500,000 people with care
     /// plans, 5,000,000 visits, 200,000 articles) for the load benchmark, `bench/load.sh`.
     Province {
@@ -209,6 +216,10 @@ pub async fn main() -> anyhow::Result<i32> {
             bench::people_bench(&db, &crypto, count, 2026)
                 .await
                 .map(|_| 0)
+        }
+        Command::Bench(BenchCommand::Rounds { count }) => {
+            let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;
+            bench_rounds::run(&db, &crypto, count).await.map(|_| 0)
         }
         Command::Bench(BenchCommand::Province { people, seed }) => {
             let crypto = crate::crypto::from_config(&config, matches!(db, Db::Sqlite(_)))?;

@@ -144,7 +144,12 @@ pub async fn deliver_email(state: &AppState) -> Result<usize, sqlx::Error> {
     tx.commit().await?;
     let base = state.config.public_url.clone().unwrap_or_default();
     for o in &batch {
-        let outcome = match crate::notify::mail::message(o, &state.config.mail.from, &base) {
+        let unsubscribe = o
+            .account_id
+            .map(|a| crate::notify::prefs::service::link(&state.crypto, &base, a, o.kind));
+        let m =
+            crate::notify::mail::message(o, &state.config.mail.from, &base, unsubscribe.as_deref());
+        let outcome = match m {
             Ok(m) => crate::notify::mail::send(&mailer, m).await,
             Err(e) => crate::notify::mail::Outcome::Failed(e),
         };
@@ -152,6 +157,48 @@ pub async fn deliver_email(state: &AppState) -> Result<usize, sqlx::Error> {
             crate::notify::mail::Outcome::Sent => "sent",
             crate::notify::mail::Outcome::Retry(_) => "retry",
             crate::notify::mail::Outcome::Failed(_) => "failed",
+        })
+        .increment(1);
+        let mut tx = state.db.write().await?;
+        crate::notify::service::settle(&mut tx, o, &outcome).await?;
+        tx.commit().await?;
+    }
+    Ok(batch.len())
+}
+
+/// Sends the SMS that are due, up to 50 a run, as [`deliver_email`] does email: claimed in
+/// one transaction (an address over its hourly limit is put off an hour), each mobile
+/// decrypted only here, just before its request, sent with no transaction open, each outcome
+/// recorded after. Without a provider configured they wait in the queue. Returns how many
+/// were tried.
+pub async fn deliver_sms(state: &AppState) -> Result<usize, sqlx::Error> {
+    use crate::notify::mail::Outcome;
+    use crate::notify::sms::{Configured, Sender, Sms};
+    let Some(sender) = Configured::from_config(&state.config.sms) else {
+        return Ok(0);
+    };
+    let mut tx = state.db.write().await?;
+    let batch =
+        crate::notify::service::claim_sms(&mut tx, now(), 50, state.config.sms.per_hour).await?;
+    tx.commit().await?;
+    let base = state.config.public_url.clone().unwrap_or_default();
+    for o in &batch {
+        let mobile = o.sealed.as_deref().map(|s| state.crypto.decrypt(s));
+        let outcome = match mobile {
+            None => Outcome::Failed("no mobile on file".into()),
+            Some(Err(_)) => Outcome::Failed("the mobile cannot be read".into()),
+            Some(Ok(mobile)) => {
+                let sms = Sms {
+                    mobile,
+                    text: crate::notify::service::sms_text(o, &base),
+                };
+                sender.send(&sms).await
+            }
+        };
+        metrics::counter!("yinyao_sms_attempts_total", "outcome" => match &outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retry(_) => "retry",
+            Outcome::Failed(_) => "failed",
         })
         .increment(1);
         let mut tx = state.db.write().await?;
@@ -199,7 +246,7 @@ pub async fn round_reminders(state: &AppState) -> Result<Option<usize>, crate::e
         return Ok(None);
     }
     let mut tx = state.db.write().await?;
-    let sent = crate::care::rounds::service::remind(&mut tx, local.date_naive()).await?;
+    let sent = remind_rounds(&mut tx, local.date_naive()).await?;
     if sent > 0 {
         audit::record(
             &mut tx,
@@ -211,6 +258,30 @@ pub async fn round_reminders(state: &AppState) -> Result<Option<usize>, crate::e
     }
     tx.commit().await?;
     Ok(Some(sent))
+}
+
+/// Writes the deadline reminders of contact rounds due on `day` as notifications (kind
+/// `round_due`, once per round and account); returns how many.
+pub async fn remind_rounds(
+    tx: &mut crate::db::Tx,
+    day: chrono::NaiveDate,
+) -> Result<usize, crate::error::AppError> {
+    let mut sent = 0;
+    for r in crate::care::rounds::service::reminders(tx, day).await? {
+        let n = crate::notify::model::NewNotice {
+            account: r.account,
+            kind: crate::notify::model::NoticeKind::RoundDue,
+            subject: format!("{}/{}", r.pending, r.title),
+            note: None,
+            link: Some(r.link),
+            once_key: Some(format!("round-due:{}", r.round)),
+            sms: true,
+        };
+        if crate::notify::service::write(tx, &n).await? {
+            sent += 1;
+        }
+    }
+    Ok(sent)
 }
 
 /// How often the domain events' consumers look for new events: the figures on the home
@@ -231,6 +302,9 @@ pub async fn consume_events(state: AppState) {
         }
         if let Err(e) = deliver_email(&state).await {
             tracing::error!(error = ?e, "email delivery failed");
+        }
+        if let Err(e) = deliver_sms(&state).await {
+            tracing::error!(error = ?e, "SMS delivery failed");
         }
     }
 }

@@ -25,8 +25,14 @@ pub fn mailer(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
         .build())
 }
 
-/// The email for one notification. `base` is the site's address for links.
-pub fn message(o: &Outgoing, from: &str, base: &str) -> Result<Message, String> {
+/// The email for one notification. `base` is the site's address for links; `unsubscribe`
+/// the link that stops this kind of email for the account.
+pub fn message(
+    o: &Outgoing,
+    from: &str,
+    base: &str,
+    unsubscribe: Option<&str>,
+) -> Result<Message, String> {
     let l = Locale::parse(&o.locale).unwrap_or(Locale::ZhCn);
     let title = l.t(&o.kind.label_key());
     let mut body = format!("{title}\n\n{}\n", o.kind.describe(&o.subject, l));
@@ -37,9 +43,12 @@ pub fn message(o: &Outgoing, from: &str, base: &str) -> Result<Message, String> 
         body.push_str(&format!("\n{base}{link}\n"));
     }
     body.push_str(&format!(
-        "\n--\n{}\n{base}/inbox\n",
+        "\n--\n{}\n{base}/inbox/settings\n",
         l.t("notify.email_footer")
     ));
+    if let Some(u) = unsubscribe {
+        body.push_str(&format!("{}\n{u}\n", l.t("notify.email_unsubscribe")));
+    }
     Message::builder()
         .from(from.parse().map_err(|e| format!("sender: {e}"))?)
         .to(o.address.parse().map_err(|e| format!("address: {e}"))?)

@@ -2,16 +2,19 @@
 //! sent back with the reviewer's comment, a role granted or revoked, the morning digest of
 //! visit tasks). The kinds are registered in one place (`model::NoticeKind`); a consumer of
 //! the domain events writes them (`service::consume`), and the inbox shows them newest first
-//! with an unread count in the page header. Channels beyond the inbox (email, SMS, WeChat)
-//! are the next step of issue 19.
+//! with an unread count in the page header. Beyond the inbox a message goes by email (SMTP,
+//! `mail`) and SMS (`sms`: a webhook or Tencent Cloud) as the account chose (`prefs`);
+//! notices to a subtree are `notices`.
 
 pub mod api;
 pub mod mail;
 pub mod model;
 pub mod notices;
 pub mod pages;
+pub mod prefs;
 mod repo;
 pub mod service;
+pub mod sms;
 
 pub use model::{NoticeKind, NotificationId};
 pub use repo::Notification;
@@ -27,6 +30,14 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/badge", get(pages::badge))
         .route("/inbox/read-all", post(pages::read_all))
         .route("/inbox/email", post(pages::set_email))
+        .route(
+            "/inbox/settings",
+            get(prefs::pages::settings).post(prefs::pages::save_settings),
+        )
+        .route(
+            "/unsubscribe",
+            get(prefs::pages::unsubscribe_page).post(prefs::pages::unsubscribe),
+        )
         .route("/inbox/{id}", post(pages::open))
         .route(
             "/notices",

@@ -31,7 +31,8 @@ code_enum!(
 
 impl NoticeKind {
     /// The channels a kind goes by unless the account chooses otherwise. Everything is in the
-    /// inbox; staff work (reviews, tasks, roles) also by email once it is configured.
+    /// inbox; staff work (reviews, tasks, roles) also by email once it is configured; notices
+    /// also by SMS when their writer sends them so.
     pub fn default_channels(self) -> &'static [Channel] {
         match self {
             NoticeKind::ReviewWaiting
@@ -39,8 +40,9 @@ impl NoticeKind {
             | NoticeKind::RoleGranted
             | NoticeKind::RoleRevoked
             | NoticeKind::TasksDigest
-            | NoticeKind::Notice
             | NoticeKind::RoundDue => &[Channel::InApp, Channel::Email],
+            // A notice its writer sends by SMS reaches by SMS unless the account said no.
+            NoticeKind::Notice => &[Channel::InApp, Channel::Email, Channel::Sms],
             NoticeKind::ArticleApproved
             | NoticeKind::ArticlePublished
             | NoticeKind::ArticleWithdrawn
@@ -96,6 +98,9 @@ pub struct NewNotice {
     pub link: Option<String>,
     /// Written once per account and key (a day's digest).
     pub once_key: Option<String>,
+    /// Whether it may go by SMS where the account chose SMS for its kind (a notice's writer
+    /// decides, as SMS costs money).
+    pub sms: bool,
 }
 
 #[cfg(test)]
@@ -125,20 +130,36 @@ pub fn not_before(
     now: chrono::DateTime<chrono::Utc>,
     urgent: bool,
 ) -> chrono::DateTime<chrono::Utc> {
+    not_before_in(now, urgent, (QUIET_FROM, QUIET_UNTIL))
+}
+
+/// As [`not_before`], with an account's own quiet hours `(from, until)` in China time: over
+/// midnight when `from > until` (21 to 8), within a day otherwise (13 to 15), none when equal.
+pub fn not_before_in(
+    now: chrono::DateTime<chrono::Utc>,
+    urgent: bool,
+    (from, until): (u32, u32),
+) -> chrono::DateTime<chrono::Utc> {
     use chrono::{Duration, TimeZone, Timelike};
     let china = crate::i18n::china();
     let local = now.with_timezone(&china);
-    if urgent || (QUIET_UNTIL..QUIET_FROM).contains(&local.hour()) {
+    let h = local.hour();
+    let quiet = if from > until {
+        h >= from || h < until
+    } else {
+        h >= from && h < until
+    };
+    if urgent || from == until || !quiet {
         return now;
     }
-    let day = if local.hour() >= QUIET_FROM {
+    let day = if from > until && h >= from {
         local.date_naive() + Duration::days(1)
     } else {
         local.date_naive()
     };
-    let morning = day.and_hms_opt(QUIET_UNTIL, 0, 0).unwrap_or_default();
+    let end = day.and_hms_opt(until, 0, 0).unwrap_or_default();
     china
-        .from_local_datetime(&morning)
+        .from_local_datetime(&end)
         .single()
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or(now)
@@ -177,6 +198,24 @@ mod timing_tests {
         // 10:00 China time: at once.
         let day = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
         assert_eq!(not_before(day, false), day);
+    }
+
+    #[test]
+    fn an_accounts_own_quiet_hours_hold_too() {
+        // 13:30 China time (05:30 UTC) in a nap from 13 to 15: held until 15:00 (07:00 UTC).
+        let nap = Utc.with_ymd_and_hms(2026, 12, 7, 5, 30, 0).unwrap();
+        assert_eq!(
+            not_before_in(nap, false, (13, 15)),
+            Utc.with_ymd_and_hms(2026, 12, 7, 7, 0, 0).unwrap()
+        );
+        // 20:30 China time with quiet hours from 20 to 7: held until 07:00 the next day.
+        let evening = Utc.with_ymd_and_hms(2026, 12, 7, 12, 30, 0).unwrap();
+        assert_eq!(
+            not_before_in(evening, false, (20, 7)),
+            Utc.with_ymd_and_hms(2026, 12, 7, 23, 0, 0).unwrap()
+        );
+        assert_eq!(not_before_in(evening, false, (9, 9)), evening, "none");
+        assert_eq!(not_before_in(nap, false, (21, 8)), nap, "outside them");
     }
 
     #[test]

@@ -70,7 +70,113 @@ pub async fn queue(
     Ok(())
 }
 
-/// A message claimed for sending, with what it says and the recipient's language.
+/// Queues a notice by SMS to a person in the registry without an account, not before
+/// `next_at`; the address names the person, whose mobile the sender decrypts.
+pub async fn queue_person(
+    tx: &mut Tx,
+    notice: crate::ids::NoticeId,
+    person: crate::ids::PersonId,
+    next_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO deliveries (notice_id, person_id, channel, address, next_at, created_at)
+         VALUES ($1, $2, 'sms', $3, $4, $5) ON CONFLICT (notice_id, person_id, channel) DO NOTHING")
+        .bind(notice).bind(person).bind(format!("person:{}", person.0)).bind(next_at).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether an account has a mobile to send SMS to: its own, or its person file's.
+pub async fn has_mobile(tx: &mut Tx, account: AccountId) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts a WHERE a.id = $1 AND (a.phone_enc IS NOT NULL
+            OR EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.id AND p.mobile_enc IS NOT NULL))")
+        .bind(account).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// An account's own choice for a kind, `(email, sms)`, when it made one.
+pub async fn pref(
+    tx: &mut Tx,
+    account: AccountId,
+    kind: NoticeKind,
+) -> Result<Option<(bool, bool)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT email, sms FROM notify_prefs WHERE account_id = $1 AND kind = $2")
+        .bind(account).bind(kind.as_str()).fetch_optional(c).await)
+}
+
+/// An account's choices: kind, email, sms.
+pub async fn prefs(
+    tx: &mut Tx,
+    account: AccountId,
+) -> Result<Vec<(String, bool, bool)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT kind, email, sms FROM notify_prefs WHERE account_id = $1")
+        .bind(account).fetch_all(c).await)
+}
+
+pub async fn set_pref(
+    tx: &mut Tx,
+    account: AccountId,
+    kind: NoticeKind,
+    email: bool,
+    sms: bool,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO notify_prefs (account_id, kind, email, sms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id, kind) DO UPDATE SET email = excluded.email, sms = excluded.sms")
+        .bind(account).bind(kind.as_str()).bind(email).bind(sms)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An account's quiet hours (China time), when it set its own.
+pub async fn quiet_hours(
+    tx: &mut Tx,
+    account: AccountId,
+) -> Result<Option<(i32, i32)>, sqlx::Error> {
+    let v: Option<(Option<i32>, Option<i32>)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT quiet_from, quiet_until FROM notify_addresses WHERE account_id = $1")
+        .bind(account).fetch_optional(c).await)?;
+    Ok(v.and_then(|(f, u)| f.zip(u)))
+}
+
+pub async fn set_quiet_hours(
+    tx: &mut Tx,
+    account: AccountId,
+    hours: Option<(i32, i32)>,
+) -> Result<(), sqlx::Error> {
+    let (from, until) = (hours.map(|h| h.0), hours.map(|h| h.1));
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO notify_addresses (account_id, quiet_from, quiet_until, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id) DO UPDATE SET quiet_from = excluded.quiet_from,
+             quiet_until = excluded.quiet_until, updated_at = excluded.updated_at")
+        .bind(account).bind(from).bind(until).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// SMS to an address sent within the hour before `since`, or being sent now.
+pub async fn recent_sms(
+    tx: &mut Tx,
+    address: &str,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliveries WHERE address = $1 AND channel = 'sms'
+           AND (status = 'sending' OR (status = 'sent' AND sent_at > $2))")
+        .bind(address).bind(since).fetch_one(c).await)
+}
+
+/// Puts a queued message off until `at` (over its recipient's hourly limit); no attempt counts.
+pub async fn postpone(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE deliveries SET next_at = $2 WHERE id = $1 AND status = 'queued'")
+        .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A message claimed for sending, with what it says and the recipient's language; for an SMS,
+/// the recipient's mobile as stored (sealed), which only the sender opens.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Outgoing {
     pub id: i64,
@@ -82,15 +188,20 @@ pub struct Outgoing {
     pub note: Option<String>,
     pub link: Option<String>,
     pub locale: String,
+    pub sealed: Option<String>,
+    /// The account it is to (none for a person of the registry).
+    pub account_id: Option<i64>,
 }
 
 /// Claims up to `limit` queued messages of `channel` due at `at` for this node: they become
-/// `sending`, so no other node takes them.
+/// `sending`, so no other node takes them. With `per_hour`, a message whose address had that
+/// many within the hour is put off an hour instead.
 pub async fn claim(
     tx: &mut Tx,
     channel: Channel,
     at: DateTime<Utc>,
     limit: i64,
+    per_hour: Option<i64>,
 ) -> Result<Vec<Outgoing>, sqlx::Error> {
     // PostgreSQL: several nodes claim at once, each skipping the rows another holds.
     // SQLite: one writer at a time, so the plain update cannot overlap.
@@ -98,19 +209,32 @@ pub async fn claim(
         Tx::Sqlite(_) => "",
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
     };
-    let ids: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM deliveries WHERE status = 'queued' AND channel = $1 AND next_at <= $2
+    let due: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, address FROM deliveries WHERE status = 'queued' AND channel = $1 AND next_at <= $2
          ORDER BY next_at, id LIMIT $3{lock}")))
         .bind(channel.as_str()).bind(at).bind(limit).fetch_all(c).await)?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    let mut out = Vec::with_capacity(due.len());
+    for (id, address) in due {
+        if let Some(max) = per_hour
+            && recent_sms(tx, &address, at - chrono::Duration::hours(1)).await? >= max
+        {
+            postpone(tx, id, at + chrono::Duration::hours(1)).await?;
+            continue;
+        }
         on_tx!(tx, c => sqlx::query(
             "UPDATE deliveries SET status = 'sending', claimed_at = $2 WHERE id = $1")
             .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
         let o: Outgoing = on_tx!(tx, c => sqlx::query_as(
-            "SELECT d.id, d.address, d.attempts, n.kind, n.subject, n.note, n.link, a.locale
-             FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-             JOIN accounts a ON a.id = n.account_id WHERE d.id = $1")
+            "SELECT d.id, d.address, d.attempts, COALESCE(n.kind, 'notice') AS kind,
+                    COALESCE(n.subject, x.title) AS subject, COALESCE(n.note, x.body) AS note, n.link,
+                    COALESCE(a.locale, 'zh-CN') AS locale,
+                    CASE WHEN d.channel = 'sms' THEN COALESCE(a.phone_enc,
+                        (SELECT ap.mobile_enc FROM people ap WHERE ap.account_id = a.id), pp.mobile_enc) END AS sealed,
+                    n.account_id
+             FROM deliveries d LEFT JOIN notifications n ON n.id = d.notification_id
+             LEFT JOIN accounts a ON a.id = n.account_id
+             LEFT JOIN notices x ON x.id = d.notice_id LEFT JOIN people pp ON pp.id = d.person_id
+             WHERE d.id = $1")
             .bind(id).fetch_one(c).await)?;
         out.push(o);
     }

@@ -2,7 +2,8 @@
 //! morning digest of visit tasks, and the inbox of the caller.
 
 use super::model::{
-    Channel, MAX_ATTEMPTS, NewNotice, NoticeKind, NotificationId, backoff, not_before,
+    Channel, MAX_ATTEMPTS, NewNotice, NoticeKind, NotificationId, QUIET_FROM, QUIET_UNTIL, backoff,
+    not_before, not_before_in,
 };
 use super::repo::{self, Notification};
 use crate::access::{self, NEWS_REVIEWERS};
@@ -29,20 +30,49 @@ pub async fn consume_batch(tx: &mut Tx) -> Result<usize, sqlx::Error> {
     Ok(events.len())
 }
 
-/// Writes a notification and queues it for the channels its kind goes by that the account
-/// can be reached on (email when it gave an address), not before the quiet hours end; false
-/// when it existed already (a day's digest).
+/// Writes a notification and queues it for the channels its kind goes by (or the account
+/// chose for it) that the account can be reached on: email when it gave an address, SMS when
+/// it has a mobile and the notification may go by SMS; not before the account's quiet hours
+/// end. False when it existed already (a day's digest).
 pub async fn write(tx: &mut Tx, n: &NewNotice) -> Result<bool, sqlx::Error> {
     let Some(id) = repo::insert(tx, n).await? else {
         return Ok(false);
     };
-    if n.kind.default_channels().contains(&Channel::Email)
-        && let Some(email) = repo::email_of(tx, n.account).await?
-    {
-        let at = not_before(crate::db::now(), n.kind.urgent());
-        repo::queue(tx, id, Channel::Email, &email, at).await?;
+    let defaults = n.kind.default_channels();
+    let (email, sms) = repo::pref(tx, n.account, n.kind).await?.unwrap_or((
+        defaults.contains(&Channel::Email),
+        defaults.contains(&Channel::Sms),
+    ));
+    if !email && !(sms && n.sms) {
+        return Ok(true);
+    }
+    let quiet = repo::quiet_hours(tx, n.account)
+        .await?
+        .map(|(f, u)| (f as u32, u as u32))
+        .unwrap_or((QUIET_FROM, QUIET_UNTIL));
+    let at = not_before_in(crate::db::now(), n.kind.urgent(), quiet);
+    if email && let Some(address) = repo::email_of(tx, n.account).await? {
+        repo::queue(tx, id, Channel::Email, &address, at).await?;
+    }
+    if sms && n.sms && repo::has_mobile(tx, n.account).await? {
+        let address = format!("account:{}", n.account.0);
+        repo::queue(tx, id, Channel::Sms, &address, at).await?;
     }
     Ok(true)
+}
+
+/// Queues a notice by SMS to people in the registry without an account, not before the
+/// quiet hours end.
+pub async fn write_to_registry(
+    tx: &mut Tx,
+    notice: crate::ids::NoticeId,
+    people: &[crate::ids::PersonId],
+) -> Result<(), sqlx::Error> {
+    let at = not_before(crate::db::now(), false);
+    for p in people {
+        repo::queue_person(tx, notice, *p, at).await?;
+    }
+    Ok(())
 }
 
 /// The caller's email address for notifications.
@@ -80,7 +110,39 @@ pub async fn claim_email(
     limit: i64,
 ) -> Result<Vec<repo::Outgoing>, sqlx::Error> {
     repo::abandon_stuck(tx, at - chrono::Duration::minutes(10)).await?;
-    repo::claim(tx, Channel::Email, at, limit).await
+    repo::claim(tx, Channel::Email, at, limit, None).await
+}
+
+/// Claims up to `limit` SMS due at `at`, as [`claim_email`]; an address that had `per_hour`
+/// within the hour waits an hour.
+pub async fn claim_sms(
+    tx: &mut Tx,
+    at: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+    per_hour: i64,
+) -> Result<Vec<repo::Outgoing>, sqlx::Error> {
+    repo::abandon_stuck(tx, at - chrono::Duration::minutes(10)).await?;
+    repo::claim(tx, Channel::Sms, at, limit, Some(per_hour)).await
+}
+
+/// The words of an SMS for a claimed message, in the recipient's language: the kind and
+/// what it is about, and the page it leads to.
+pub fn sms_text(o: &repo::Outgoing, base: &str) -> String {
+    let l = crate::i18n::Locale::parse(&o.locale).unwrap_or(crate::i18n::Locale::ZhCn);
+    let mut text = format!(
+        "{}：{}",
+        l.t(&o.kind.label_key()),
+        o.kind.describe(&o.subject, l)
+    );
+    if o.kind == NoticeKind::Notice
+        && let Some(body) = &o.note
+    {
+        text.push_str(&format!("。{body}"));
+    }
+    if let Some(link) = &o.link {
+        text.push_str(&format!(" {base}{link}"));
+    }
+    text
 }
 
 /// Records what became of a claimed message.
@@ -132,6 +194,7 @@ async fn notices_for(tx: &mut Tx, e: &Stored) -> Result<Vec<NewNotice>, sqlx::Er
         note,
         link,
         once_key: None,
+        sms: true,
     };
     Ok(match e.kind() {
         Some(Kind::ArticleDecided) => {
@@ -250,6 +313,7 @@ pub async fn digest(
             note: None,
             link: Some("/tasks".into()),
             once_key: Some(format!("tasks:{day}")),
+            sms: true,
         };
         if write(tx, &n).await? {
             written += 1;

@@ -277,7 +277,20 @@ pub async fn member_accounts_under(
     tx: &mut Tx,
     path: &str,
     categories: &[Category],
+    tiers: &[&str],
 ) -> AppResult<Vec<AccountId>> {
     let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
-    Ok(repo::accounts_under(tx, path, &codes.join(",")).await?)
+    Ok(repo::accounts_under(tx, path, &codes.join(","), &tiers.join(",")).await?)
+}
+
+/// The people below a unit path in the registry without an account but with a mobile on
+/// file, of the categories and tiers given (none: all), for notices by SMS.
+pub async fn registry_under(
+    tx: &mut Tx,
+    path: &str,
+    categories: &[Category],
+    tiers: &[&str],
+) -> AppResult<Vec<PersonId>> {
+    let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    Ok(repo::registry_under(tx, path, &codes.join(","), &tiers.join(",")).await?)
 }

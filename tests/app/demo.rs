@@ -81,6 +81,32 @@ async fn the_demo_county_has_a_newsroom_in_every_state() {
             .await
             >= 300
     );
+    // A contact round under way: people in every state, its counts kept, its consequences.
+    for state in ["pending", "safe", "needs_help", "unreachable"] {
+        let n = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM round_people WHERE state = '{state}'"
+            ))
+            .await;
+        assert!(n > 0, "someone {state} in the demo round");
+        let kept = app
+            .scalar(&format!(
+                "SELECT CAST(COALESCE(SUM({state}), 0) AS BIGINT) FROM round_units"
+            ))
+            .await;
+        assert_eq!(kept, n, "round_units agrees on {state}");
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM visit_tasks WHERE reason = 'round'")
+            .await,
+        app.scalar("SELECT COUNT(*) FROM round_people WHERE state = 'unreachable'")
+            .await
+    );
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM care_items WHERE name LIKE '排查需求%'")
+            .await
+            > 0
+    );
 }
 
 /// The demo shows what youth-care work looks like: its worker holds `youth_care`, the children

@@ -209,6 +209,7 @@ async fn an_email_written_in_quiet_hours_waits_for_eight_oclock() {
         note: None,
         link: Some("/tasks".into()),
         once_key: None,
+        sms: true,
     };
     assert!(
         yinyao::notify::service::write(&mut tx, &notice)

@@ -593,9 +593,7 @@ async fn the_deadline_reminder_reaches_staff_with_people_pending_once() {
     let today = yinyao::i18n::china_today();
     let remind = || async {
         let mut tx = app.db().write().await.unwrap();
-        let n = yinyao::care::rounds::service::remind(&mut tx, today)
-            .await
-            .unwrap();
+        let n = yinyao::jobs::remind_rounds(&mut tx, today).await.unwrap();
         tx.commit().await.unwrap();
         n
     };

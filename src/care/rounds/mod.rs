@@ -4,6 +4,7 @@
 //! unit is live, the ledger exports and prints, and a round closes once nobody is pending.
 
 pub mod api;
+pub mod bulk;
 mod ledger;
 pub mod model;
 pub mod pages;

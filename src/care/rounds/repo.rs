@@ -311,8 +311,10 @@ pub async fn members(
     offset: i64,
 ) -> Result<Vec<Member>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, Member>(member_select!(
-        concat!("rp.round_id = $1 AND rp.state = $3 AND ($4 = 0 OR rp.staff_id = $4) AND ",
-            crate::under!("ru.path", "$5")),
+        // The units below first (an index seek per unit), so a part of the round with nobody
+        // left in this state is not found by reading the whole round.
+        concat!("rp.round_id = $1 AND rp.state = $3 AND ($4 = 0 OR rp.staff_id = $4)
+            AND rp.unit_id IN (SELECT x.id FROM units x WHERE ", crate::under!("x.path", "$5"), ")"),
         " ORDER BY rp.unit_id, rp.person_id LIMIT $6 OFFSET $7"))
         .bind(round).bind(viewer).bind(l.state.as_str()).bind(l.staff.map(|a| a.0).unwrap_or(0))
         .bind(l.under).bind(limit).bind(offset)
@@ -484,5 +486,15 @@ pub async fn pending_by_staff(
     on_tx!(tx, c => sqlx::query_as(
         "SELECT staff_id, COUNT(*) FROM round_people
          WHERE round_id = $1 AND state = 'pending' AND staff_id IS NOT NULL GROUP BY staff_id")
+        .bind(round).fetch_all(c).await)
+}
+
+/// A round's people with their paired staff, by unit then file (for the generators).
+pub async fn people_of(
+    tx: &mut Tx,
+    round: RoundId,
+) -> Result<Vec<(PersonId, Option<AccountId>)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT person_id, staff_id FROM round_people WHERE round_id = $1 ORDER BY unit_id, person_id")
         .bind(round).fetch_all(c).await)
 }

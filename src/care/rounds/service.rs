@@ -12,7 +12,6 @@ use crate::care::model::ItemStatus;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::ids::{AccountId, PersonId, UnitId};
-use crate::notify::model::{NewNotice, NoticeKind};
 use crate::units::service as units;
 use crate::web::auth::Viewer;
 use serde_json::json;
@@ -305,12 +304,24 @@ pub async fn of_person(
         .collect())
 }
 
+/// One deadline reminder: to whom, about which round, how many of theirs are pending and
+/// where it leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reminder {
+    pub account: AccountId,
+    pub round: RoundId,
+    pub title: String,
+    pub pending: i64,
+    pub link: String,
+}
+
 /// The deadline reminders due on `today` (China): each open round whose deadline is tomorrow
-/// or sooner, once; to every staff member with people still pending in it (how many) and to
-/// whoever started it. Returns the notifications written.
-pub async fn remind(tx: &mut Tx, today: chrono::NaiveDate) -> AppResult<usize> {
+/// or sooner, claimed once (the claim is part of the caller's transaction); to every staff
+/// member with people still pending in it (how many) and to whoever started it (all pending).
+/// The job writes them as notifications.
+pub async fn reminders(tx: &mut Tx, today: chrono::NaiveDate) -> AppResult<Vec<Reminder>> {
     let by = (today + chrono::Duration::days(1)).to_string();
-    let mut sent = 0;
+    let mut out = Vec::new();
     for (round, title, starter) in repo::claim_reminders(tx, &by, &today.to_string()).await? {
         let mut to: Vec<(AccountId, i64)> = repo::pending_by_staff(tx, round).await?;
         let total: i64 = repo::get(tx, &Scope::EVERYTHING, round)
@@ -329,17 +340,14 @@ pub async fn remind(tx: &mut Tx, today: chrono::NaiveDate) -> AppResult<usize> {
             } else {
                 format!("/rounds/{round}?mine=1")
             };
-            let n = NewNotice {
+            out.push(Reminder {
                 account,
-                kind: NoticeKind::RoundDue,
-                subject: format!("{pending}/{title}"),
-                note: None,
-                link: Some(link),
-                once_key: Some(format!("round-due:{round}")),
-            };
-            crate::notify::service::write(tx, &n).await?;
-            sent += 1;
+                round,
+                title: title.clone(),
+                pending,
+                link,
+            });
         }
     }
-    Ok(sent)
+    Ok(out)
 }

@@ -25,10 +25,11 @@ pub struct SendParams {
     pub dry_run: Option<bool>,
 }
 
-/// How many a notice reaches (`dry_run=true`), or sends it.
+/// How many a notice reaches (`dry_run=true`): accounts, and people of the registry by SMS.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Reach {
     pub recipients: usize,
+    pub registry: usize,
 }
 
 /// Sends a notice to a unit's subtree (or, with `dry_run=true`, counts its recipients).
@@ -45,8 +46,12 @@ pub async fn send(
     let draft = NoticeDraft::parse(&raw)?;
     if p.dry_run == Some(true) {
         let mut tx = state.db.read().await?;
-        let recipients = service::recipients(&mut tx, &v, &draft).await?.len();
-        return Ok(Json(Reach { recipients }).into_response());
+        let r = service::recipients(&mut tx, &v, &draft).await?;
+        return Ok(Json(Reach {
+            recipients: r.accounts.len(),
+            registry: r.registry.len(),
+        })
+        .into_response());
     }
     let mut tx = state.db.write().await?;
     let (id, _) = service::send(&mut tx, &v, &draft).await?;

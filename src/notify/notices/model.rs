@@ -24,6 +24,15 @@ pub struct NoticeInput {
     pub staff: bool,
     /// Only people of these categories (none: every category).
     pub categories: Vec<String>,
+    /// Only people of these attention tiers: key, regular, routine (none: every tier).
+    pub tiers: Vec<String>,
+    /// Also by SMS, to those who have a mobile and did not turn SMS off for notices.
+    #[serde(deserialize_with = "crate::web::checkbox")]
+    pub sms: bool,
+    /// Also to people in the registry without an account, by SMS to the file's mobile
+    /// (needs `sms`).
+    #[serde(deserialize_with = "crate::web::checkbox")]
+    pub registry: bool,
 }
 
 /// A notice as parsed.
@@ -35,6 +44,9 @@ pub struct NoticeDraft {
     pub members: bool,
     pub staff: bool,
     pub categories: Vec<Category>,
+    pub tiers: Vec<crate::care::model::Tier>,
+    pub sms: bool,
+    pub registry: bool,
 }
 
 impl NoticeDraft {
@@ -46,8 +58,14 @@ impl NoticeDraft {
         );
         let title = f.required_text("title", Some(&raw.title), 40);
         let body = f.required_text("body", Some(&raw.body), 1000);
-        let (members, staff) = (raw.members, raw.staff);
-        if !members && !staff {
+        let (members, staff, registry) = (raw.members, raw.staff, raw.registry);
+        if registry && !raw.sms {
+            f.add(crate::error::FieldError::new(
+                "registry",
+                "notice.registry_needs_sms",
+            ));
+        }
+        if !members && !staff && !registry {
             f.add(crate::error::FieldError::new(
                 "audience",
                 "notice.audience_required",
@@ -59,6 +77,12 @@ impl NoticeDraft {
                 categories.push(c);
             }
         }
+        let mut tiers = Vec::new();
+        for t in raw.tiers.iter().filter(|t| !t.trim().is_empty()) {
+            if let Some(t) = f.choice("tiers", Some(t), crate::care::model::Tier::parse) {
+                tiers.push(t);
+            }
+        }
         let value = (|| {
             Some(NoticeDraft {
                 unit: unit?,
@@ -67,6 +91,9 @@ impl NoticeDraft {
                 members,
                 staff,
                 categories,
+                tiers,
+                sms: raw.sms,
+                registry,
             })
         })();
         f.done(value)
@@ -102,8 +129,24 @@ mod tests {
         assert!(NoticeDraft::parse(&long).is_err());
         let bad = NoticeInput {
             categories: vec!["alien".into()],
-            ..ok
+            ..ok.clone()
         };
         assert!(NoticeDraft::parse(&bad).is_err());
+        let registry = NoticeInput {
+            members: false,
+            registry: true,
+            ..ok.clone()
+        };
+        assert!(
+            NoticeDraft::parse(&registry).is_err(),
+            "the registry only by SMS"
+        );
+        let by_sms = NoticeInput {
+            sms: true,
+            tiers: vec!["key".into()],
+            ..registry
+        };
+        let d = NoticeDraft::parse(&by_sms).unwrap();
+        assert!(d.registry && d.sms && d.tiers.len() == 1);
     }
 }

@@ -27,12 +27,17 @@ struct NoticesPage {
     categories: &'static [Category],
     /// The form as sent, and how many it reaches, after "check".
     draft: NoticeInput,
-    reach: Option<usize>,
+    /// After "check": accounts reached, and people of the registry by SMS.
+    reach: Option<(usize, usize)>,
+    tiers: &'static [crate::care::model::Tier],
 }
 
 impl NoticesPage {
     fn chosen(&self, c: &Category) -> bool {
         self.draft.categories.iter().any(|x| x == c.as_str())
+    }
+    fn has_tier(&self, t: &crate::care::model::Tier) -> bool {
+        self.draft.tiers.iter().any(|x| x == t.as_str())
     }
     fn is_unit(&self, u: &crate::ids::UnitId) -> bool {
         self.draft.unit_id == Some(u.0)
@@ -46,7 +51,7 @@ async fn page(
     state: &AppState,
     v: &Viewer,
     draft: NoticeInput,
-    reach: Option<usize>,
+    reach: Option<(usize, usize)>,
 ) -> AppResult<NoticesPage> {
     let mut tx = state.db.read().await?;
     let notices = service::list(&mut tx, v).await?;
@@ -58,6 +63,7 @@ async fn page(
         categories: Category::ALL,
         draft,
         reach,
+        tiers: crate::care::model::Tier::ALL,
     })
 }
 
@@ -79,7 +85,8 @@ pub async fn check_notice(
     let raw: NoticeInput = form_with_lists(&body)?;
     let draft = NoticeDraft::parse(&raw)?;
     let mut tx = state.db.read().await?;
-    let reach = service::recipients(&mut tx, &v, &draft).await?.len();
+    let r = service::recipients(&mut tx, &v, &draft).await?;
+    let reach = (r.accounts.len(), r.registry.len());
     drop(tx);
     html(&page(&state, &v, raw, Some(reach)).await?)
 }

@@ -15,42 +15,69 @@ pub struct NoticeRow {
     pub author_name: String,
     pub title: String,
     pub body: String,
+    /// Accounts it reached (in the inbox).
     pub recipients: i64,
+    /// People in the registry without an account it went to by SMS.
+    pub registry: i64,
+    pub sms: bool,
     pub read: i64,
     pub emails_sent: i64,
     pub emails_waiting: i64,
     pub emails_failed: i64,
+    pub sms_sent: i64,
+    pub sms_waiting: i64,
+    pub sms_failed: i64,
     pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert(
     tx: &mut Tx,
-    unit: UnitId,
+    d: &super::model::NoticeDraft,
     author: AccountId,
-    title: &str,
-    body: &str,
     audience: &str,
     recipients: i64,
+    registry: i64,
 ) -> Result<NoticeId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO notices (unit_id, author_id, title, body, audience, recipients, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-        .bind(unit).bind(author).bind(title).bind(body).bind(audience).bind(recipients).bind(now())
+        "INSERT INTO notices (unit_id, author_id, title, body, audience, recipients, sms, registry, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+        .bind(d.unit).bind(author).bind(&d.title).bind(&d.body).bind(audience).bind(recipients)
+        .bind(d.sms).bind(registry as i32).bind(now())
         .fetch_one(c).await)
+}
+
+/// The deliveries of a notice `n` by one channel in some states: to its accounts (their
+/// notifications carry the notice's key) and to people of the registry (named directly).
+macro_rules! notice_deliveries {
+    ($channel:literal, $states:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
+               WHERE x.once_key = 'notice:' || n.id AND d.channel = '",
+            $channel,
+            "' AND d.status IN (",
+            $states,
+            "))
+             + (SELECT COUNT(*) FROM deliveries d WHERE d.notice_id = n.id AND d.channel = '",
+            $channel,
+            "' AND d.status IN (",
+            $states,
+            "))"
+        )
+    };
 }
 
 macro_rules! notice_select {
     ($where:expr) => {
         concat!(
             "SELECT n.id, n.unit_id, u.name AS unit_name, a.display_name AS author_name, n.title, n.body,
-                    CAST(n.recipients AS BIGINT) AS recipients,
+                    CAST(n.recipients AS BIGINT) AS recipients, CAST(n.registry AS BIGINT) AS registry, n.sms,
                     (SELECT COUNT(*) FROM notifications x WHERE x.once_key = 'notice:' || n.id AND x.read_at IS NOT NULL) AS read,
-                    (SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
-                      WHERE x.once_key = 'notice:' || n.id AND d.status = 'sent') AS emails_sent,
-                    (SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
-                      WHERE x.once_key = 'notice:' || n.id AND d.status IN ('queued', 'sending')) AS emails_waiting,
-                    (SELECT COUNT(*) FROM notifications x JOIN deliveries d ON d.notification_id = x.id
-                      WHERE x.once_key = 'notice:' || n.id AND d.status = 'failed') AS emails_failed,
+                    ", notice_deliveries!("email", "'sent'"), " AS emails_sent,
+                    ", notice_deliveries!("email", "'queued', 'sending'"), " AS emails_waiting,
+                    ", notice_deliveries!("email", "'failed'"), " AS emails_failed,
+                    ", notice_deliveries!("sms", "'sent'"), " AS sms_sent,
+                    ", notice_deliveries!("sms", "'queued', 'sending'"), " AS sms_waiting,
+                    ", notice_deliveries!("sms", "'failed'"), " AS sms_failed,
                     n.created_at
              FROM notices n JOIN units u ON u.id = n.unit_id JOIN accounts a ON a.id = n.author_id
              WHERE ",

@@ -13,14 +13,24 @@ use crate::units::service as units;
 use crate::web::auth::Viewer;
 use serde_json::json;
 
-/// The accounts a notice would reach: the unit must be one where the caller keeps files;
-/// the caller is left out.
-pub async fn recipients(tx: &mut Tx, v: &Viewer, d: &NoticeDraft) -> AppResult<Vec<AccountId>> {
+/// Whom a notice would reach: accounts (by the inbox, and email or SMS as they chose) and
+/// people in the registry without an account (by SMS).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recipients {
+    pub accounts: Vec<AccountId>,
+    pub registry: Vec<crate::ids::PersonId>,
+}
+
+/// Whom a notice would reach: the unit must be one where the caller keeps files; the caller
+/// is left out.
+pub async fn recipients(tx: &mut Tx, v: &Viewer, d: &NoticeDraft) -> AppResult<Recipients> {
     let unit = units::load(tx, v, Perm::People, d.unit).await?;
+    let tiers: Vec<&str> = d.tiers.iter().map(|t| t.as_str()).collect();
     let mut to = Vec::new();
     if d.members {
         to.extend(
-            crate::people::service::member_accounts_under(tx, &unit.path, &d.categories).await?,
+            crate::people::service::member_accounts_under(tx, &unit.path, &d.categories, &tiers)
+                .await?,
         );
     }
     if d.staff {
@@ -29,31 +39,40 @@ pub async fn recipients(tx: &mut Tx, v: &Viewer, d: &NoticeDraft) -> AppResult<V
     to.sort();
     to.dedup();
     to.retain(|a| *a != v.p.id);
-    Ok(to)
+    let registry = if d.registry {
+        crate::people::service::registry_under(tx, &unit.path, &d.categories, &tiers).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Recipients {
+        accounts: to,
+        registry,
+    })
 }
 
-/// Sends a notice: one notification to each recipient (and an email where they gave an
-/// address), the notice kept with its count, audited; all in the caller's transaction.
+/// Sends a notice: one notification to each account (by email and SMS too as they chose and
+/// the notice allows), an SMS to each person of the registry it names, the notice kept with
+/// its counts, audited; all in the caller's transaction.
 pub async fn send(tx: &mut Tx, v: &Viewer, d: &NoticeDraft) -> AppResult<(NoticeId, usize)> {
     let to = recipients(tx, v, d).await?;
-    if to.is_empty() {
+    if to.accounts.is_empty() && to.registry.is_empty() {
         return Err(AppError::field("audience", "notice.nobody"));
     }
     let audience = json!({
-        "members": d.members, "staff": d.staff,
+        "members": d.members, "staff": d.staff, "registry": d.registry, "sms": d.sms,
         "categories": d.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "tiers": d.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
     });
     let id = repo::insert(
         tx,
-        d.unit,
+        d,
         v.p.id,
-        &d.title,
-        &d.body,
         &audience.to_string(),
-        to.len() as i64,
+        to.accounts.len() as i64,
+        to.registry.len() as i64,
     )
     .await?;
-    for account in &to {
+    for account in &to.accounts {
         let n = NewNotice {
             account: *account,
             kind: NoticeKind::Notice,
@@ -61,14 +80,19 @@ pub async fn send(tx: &mut Tx, v: &Viewer, d: &NoticeDraft) -> AppResult<(Notice
             note: Some(d.body.clone()),
             link: None,
             once_key: Some(format!("notice:{id}")),
+            sms: d.sms,
         };
         crate::notify::service::write(tx, &n).await?;
     }
+    crate::notify::service::write_to_registry(tx, id, &to.registry).await?;
     let event = Event::ok("notice.send", format!("notice:{id}"))
         .unit(d.unit)
-        .detail(json!({ "title": d.title, "audience": audience, "recipients": to.len() }));
+        .detail(
+            json!({ "title": d.title, "audience": audience, "recipients": to.accounts.len(),
+                        "registry": to.registry.len() }),
+        );
     audit::record(tx, &v.ctx.actor(), event).await?;
-    Ok((id, to.len()))
+    Ok((id, to.accounts.len() + to.registry.len()))
 }
 
 /// The notices to units in the caller's reach, newest first, with their figures.

@@ -387,6 +387,7 @@ pub async fn accounts_under(
     tx: &mut Tx,
     path: &str,
     categories: &str,
+    tiers: &str,
 ) -> Result<Vec<AccountId>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(concat!(
         "SELECT DISTINCT p.account_id FROM people p JOIN units u ON u.id = p.unit_id
@@ -394,6 +395,29 @@ pub async fn accounts_under(
          WHERE ", crate::under!("u.path", "$1"), " AND p.status = 'active' AND NOT p.is_minor
            AND ($2 = '' OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id
                 AND (',' || $2 || ',') LIKE ('%,' || pc.category || ',%')))
+           AND ($3 = '' OR EXISTS (SELECT 1 FROM care_plans cp WHERE cp.person_id = p.id
+                AND (',' || $3 || ',') LIKE ('%,' || cp.tier || ',%')))
          ORDER BY p.account_id"))
-        .bind(path).bind(categories).fetch_all(c).await)
+        .bind(path).bind(categories).bind(tiers).fetch_all(c).await)
+}
+
+/// Active adults below the unit path `path` with a mobile on file and no account, of the
+/// categories and tiers given (comma lists; empty: all): the registry a notice reaches by
+/// SMS.
+pub async fn registry_under(
+    tx: &mut Tx,
+    path: &str,
+    categories: &str,
+    tiers: &str,
+) -> Result<Vec<PersonId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(concat!(
+        "SELECT p.id FROM people p JOIN units u ON u.id = p.unit_id
+         WHERE ", crate::under!("u.path", "$1"), " AND p.status = 'active' AND NOT p.is_minor
+           AND p.account_id IS NULL AND p.mobile_enc IS NOT NULL
+           AND ($2 = '' OR EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = p.id
+                AND (',' || $2 || ',') LIKE ('%,' || pc.category || ',%')))
+           AND ($3 = '' OR EXISTS (SELECT 1 FROM care_plans cp WHERE cp.person_id = p.id
+                AND (',' || $3 || ',') LIKE ('%,' || cp.tier || ',%')))
+         ORDER BY p.id"))
+        .bind(path).bind(categories).bind(tiers).fetch_all(c).await)
 }

@@ -1,0 +1,30 @@
+-- SMS, preferences and the registry (issue 19).
+--
+-- Deliveries may now be of a notice to a person in the registry without an account (by SMS
+-- to the file's mobile): such a row names the notice and the person instead of a
+-- notification. The address of an SMS is never the number: `account:<id>` or `person:<id>`,
+-- and the sender decrypts the mobile just before sending.
+ALTER TABLE deliveries ALTER COLUMN notification_id DROP NOT NULL;
+ALTER TABLE deliveries ADD COLUMN notice_id BIGINT REFERENCES notices(id);
+ALTER TABLE deliveries ADD COLUMN person_id BIGINT REFERENCES people(id);
+ALTER TABLE deliveries ADD CONSTRAINT deliveries_whom
+    CHECK (notification_id IS NOT NULL OR (notice_id IS NOT NULL AND person_id IS NOT NULL));
+ALTER TABLE deliveries ADD CONSTRAINT deliveries_notice_person UNIQUE (notice_id, person_id, channel);
+-- The per-recipient rate limit counts an address's recent messages.
+CREATE INDEX deliveries_address ON deliveries(address, channel, sent_at);
+
+-- What an account chose, kind by kind, beyond the inbox (a row only where it differs from
+-- the kind's default), and its quiet hours (China time; NULL: 21:00 to 08:00).
+CREATE TABLE notify_prefs (
+    account_id  BIGINT NOT NULL REFERENCES accounts(id),
+    kind        TEXT NOT NULL,
+    email       BOOLEAN NOT NULL,
+    sms         BOOLEAN NOT NULL,
+    PRIMARY KEY (account_id, kind)
+);
+ALTER TABLE notify_addresses ADD COLUMN quiet_from INTEGER CHECK (quiet_from BETWEEN 0 AND 23);
+ALTER TABLE notify_addresses ADD COLUMN quiet_until INTEGER CHECK (quiet_until BETWEEN 0 AND 23);
+
+-- A notice may also go by SMS, and to people in the registry without an account (how many).
+ALTER TABLE notices ADD COLUMN sms BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE notices ADD COLUMN registry INTEGER NOT NULL DEFAULT 0;
