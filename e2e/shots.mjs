@@ -20,6 +20,20 @@ const JOURNEYS = {
     await p.goto(`${base}${href}`);
   }],
   notices: ["staff10", "/notices"],
+  rounds: ["staff10", "/rounds"],
+  round: ["staff10", async (p) => {
+    await p.goto(`${base}/rounds`);
+    const href = await p.locator("#rounds a").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+  }],
+  "round-person": ["staff10", async (p) => {
+    await p.goto(`${base}/rounds`);
+    const href = await p.locator("#rounds a").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+    const person = await p.locator("#round-people li a").first().getAttribute("href");
+    await p.goto(`${base}${person}`);
+  }],
+  prefs: ["staff10", "/inbox/settings"],
   inbox: ["reviewer06", "/inbox"],
   import: ["staff10", async (p) => {
     await p.goto(`${base}/people/import`);

@@ -153,8 +153,12 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
         "the role in words: {body}"
     );
     assert!(
-        body.contains("https://yinyao.example/inbox"),
-        "how to stop them: {body}"
+        body.contains("https://yinyao.example/inbox/settings"),
+        "how to change them: {body}"
+    );
+    assert!(
+        body.contains("https://yinyao.example/unsubscribe?a="),
+        "how to stop this kind with one click: {body}"
     );
     let failed = app
         .text("SELECT COALESCE(MAX(last_error), '') FROM deliveries WHERE status = 'failed'")

@@ -40,6 +40,7 @@ mod search_lists;
 mod sessions;
 mod settings;
 mod shell;
+mod sms;
 mod tasks;
 mod totals;
 mod units;

@@ -667,3 +667,68 @@ async fn two_staff_recording_the_same_person_at_once_count_both_attempts() {
         2
     );
 }
+
+#[tokio::test]
+async fn the_list_pages_across_units_in_order_without_gaps_or_repeats() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "county_staff", c.county, UnitRole::Staff).await;
+    let mut filed = Vec::new();
+    for i in 0..53 {
+        let unit = if i < 51 { c.village_a } else { c.village_b };
+        filed.push(
+            file(
+                &mut staff,
+                unit,
+                &format!("老同志{i:02}"),
+                "tuixiu",
+                "alone",
+                "1940-01-01",
+            )
+            .await,
+        );
+    }
+    let id = start(&mut staff, heat(c.county)).await;
+    // One in the first village reached: the pending list skips them.
+    let (s, _) = attempt(
+        &mut staff,
+        id,
+        json!({ "person_id": filed[3], "channel": "phone", "outcome": "safe" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let page = |n: i64| format!("/api/v1/rounds/{id}/people?state=pending&page={n}");
+    let one = staff.json("GET", &page(1), json!(null)).await.json();
+    let two = staff.json("GET", &page(2), json!(null)).await.json();
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["person_id"].as_i64().unwrap())
+            .collect()
+    };
+    let (one, two) = (ids(&one), ids(&two));
+    assert_eq!((one.len(), two.len()), (50, 2), "52 pending: 50, then 2");
+    let mut all = one.clone();
+    all.extend(&two);
+    let mut expected: Vec<i64> = filed.iter().copied().filter(|p| *p != filed[3]).collect();
+    expected.sort();
+    assert_eq!(
+        all, expected,
+        "by unit, then file; none twice, none left out"
+    );
+    assert_eq!(
+        two,
+        [filed[51], filed[52]],
+        "the second village's people last"
+    );
+    let safe = staff
+        .json(
+            "GET",
+            &format!("/api/v1/rounds/{id}/people?state=safe"),
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(ids(&safe), [filed[3]]);
+}
