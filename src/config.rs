@@ -174,6 +174,23 @@ impl Default for SmsConfig {
     }
 }
 
+/// The bureau's WeChat official account (公众号), for template messages to followers who
+/// bound their account (OAuth `snsapi_base`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct WechatConfig {
+    /// The official account's AppID; empty: no WeChat.
+    pub appid: String,
+    #[serde(skip_serializing)]
+    pub secret: Option<String>,
+    /// The template (模板消息) with the fields `first`, `keyword1`, `keyword2`, `remark`.
+    pub template_id: String,
+    /// The API's base URL (`https://api.weixin.qq.com` when empty) and the OAuth page's
+    /// (`https://open.weixin.qq.com` when empty); other values for a test server.
+    pub api_url: Option<String>,
+    pub oauth_url: Option<String>,
+}
+
 /// Everything the server reads at start.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -193,6 +210,7 @@ pub struct Config {
     pub crypto: CryptoConfig,
     pub mail: MailConfig,
     pub sms: SmsConfig,
+    pub wechat: WechatConfig,
 }
 
 impl Default for Config {
@@ -209,6 +227,7 @@ impl Default for Config {
             crypto: CryptoConfig::default(),
             mail: MailConfig::default(),
             sms: SmsConfig::default(),
+            wechat: WechatConfig::default(),
         }
     }
 }
@@ -293,7 +312,17 @@ impl Config {
             ("YINYAO_SMS_TEMPLATE_ID", &mut self.sms.template_id),
             ("YINYAO_SMS_REGION", &mut self.sms.region),
         ];
-        for (var, field) in sms {
+        let wechat = [
+            (
+                "YINYAO_WECHAT_APPID",
+                &mut self.wechat.appid as &mut dyn SetFrom,
+            ),
+            ("YINYAO_WECHAT_SECRET", &mut self.wechat.secret),
+            ("YINYAO_WECHAT_TEMPLATE_ID", &mut self.wechat.template_id),
+            ("YINYAO_WECHAT_API_URL", &mut self.wechat.api_url),
+            ("YINYAO_WECHAT_OAUTH_URL", &mut self.wechat.oauth_url),
+        ];
+        for (var, field) in sms.into_iter().chain(wechat) {
             if let Some(v) = get(var).filter(|v| !v.is_empty()) {
                 field.set_from(v);
             }
@@ -344,6 +373,12 @@ impl Config {
                 }
             }
             other => anyhow::bail!("sms.provider must be `webhook` or `tencent`, not {other:?}"),
+        }
+        if !self.wechat.appid.is_empty()
+            && (self.wechat.secret.as_deref().is_none_or(str::is_empty)
+                || self.wechat.template_id.is_empty())
+        {
+            anyhow::bail!("wechat.secret and wechat.template_id are needed with wechat.appid");
         }
         if !(1..=100).contains(&self.sms.per_hour) {
             anyhow::bail!("sms.per_hour must be 1 to 100");

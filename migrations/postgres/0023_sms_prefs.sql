@@ -20,6 +20,7 @@ CREATE TABLE notify_prefs (
     kind        TEXT NOT NULL,
     email       BOOLEAN NOT NULL,
     sms         BOOLEAN NOT NULL,
+    wechat      BOOLEAN NOT NULL DEFAULT TRUE,
     PRIMARY KEY (account_id, kind)
 );
 ALTER TABLE notify_addresses ADD COLUMN quiet_from INTEGER CHECK (quiet_from BETWEEN 0 AND 23);
@@ -28,3 +29,15 @@ ALTER TABLE notify_addresses ADD COLUMN quiet_until INTEGER CHECK (quiet_until B
 -- A notice may also go by SMS, and to people in the registry without an account (how many).
 ALTER TABLE notices ADD COLUMN sms BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE notices ADD COLUMN registry INTEGER NOT NULL DEFAULT 0;
+
+-- WeChat: the openid of the account's follow of the bureau's official account (公众号),
+-- given by the OAuth snsapi_base flow when the person scans their binding code; and the
+-- official account's access token, one for all nodes (WeChat invalidates the old one when a
+-- new one is fetched).
+ALTER TABLE notify_addresses ADD COLUMN wechat_openid TEXT;
+CREATE UNIQUE INDEX notify_addresses_openid ON notify_addresses(wechat_openid);
+CREATE TABLE wechat_tokens (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    token       TEXT NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL
+);

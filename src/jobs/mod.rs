@@ -208,6 +208,65 @@ pub async fn deliver_sms(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(batch.len())
 }
 
+/// Sends the WeChat template messages that are due, up to 50 a run, as [`deliver_email`]
+/// does email. The access token is the one kept for all nodes, fetched (and kept) when there
+/// is none or it has run out; when WeChat answers that it expired, a new one is fetched and
+/// the message sent again, once. Without an official account configured they wait.
+pub async fn deliver_wechat(state: &AppState) -> Result<usize, sqlx::Error> {
+    use crate::notify::mail::Outcome;
+    use crate::notify::wechat::{Sent, Wechat};
+    let Some(w) = Wechat::from_config(&state.config.wechat) else {
+        return Ok(0);
+    };
+    let mut tx = state.db.write().await?;
+    let batch = crate::notify::service::claim_wechat(&mut tx, now(), 50).await?;
+    let mut token = crate::notify::service::wechat_token(&mut tx, now()).await?;
+    tx.commit().await?;
+    let base = state.config.public_url.clone().unwrap_or_default();
+    for o in &batch {
+        let outcome = match crate::notify::service::wechat_message(o, &base) {
+            None => Outcome::Failed("no WeChat bound".into()),
+            Some(m) => {
+                let mut tries = 0;
+                loop {
+                    let t = match &token {
+                        Some(t) => t.clone(),
+                        None => match w.fetch_token().await {
+                            Ok((t, secs)) => {
+                                let mut tx = state.db.write().await?;
+                                crate::notify::service::keep_wechat_token(&mut tx, &t, secs)
+                                    .await?;
+                                tx.commit().await?;
+                                token = Some(t.clone());
+                                t
+                            }
+                            Err(e) => break Outcome::Retry(e),
+                        },
+                    };
+                    match w.send(&t, &m).await {
+                        Sent::Done(o) => break o,
+                        Sent::TokenExpired if tries == 0 => {
+                            tries += 1;
+                            token = None;
+                        }
+                        Sent::TokenExpired => break Outcome::Retry("access token refused".into()),
+                    }
+                }
+            }
+        };
+        metrics::counter!("yinyao_wechat_attempts_total", "outcome" => match &outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retry(_) => "retry",
+            Outcome::Failed(_) => "failed",
+        })
+        .increment(1);
+        let mut tx = state.db.write().await?;
+        crate::notify::service::settle(&mut tx, o, &outcome).await?;
+        tx.commit().await?;
+    }
+    Ok(batch.len())
+}
+
 /// The hour (China time) from which the day's digest of visit tasks goes out.
 pub const DIGEST_HOUR: u32 = 7;
 
@@ -305,6 +364,9 @@ pub async fn consume_events(state: AppState) {
         }
         if let Err(e) = deliver_sms(&state).await {
             tracing::error!(error = ?e, "SMS delivery failed");
+        }
+        if let Err(e) = deliver_wechat(&state).await {
+            tracing::error!(error = ?e, "WeChat delivery failed");
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod prefs;
 mod repo;
 pub mod service;
 pub mod sms;
+pub mod wechat;
 
 pub use model::{NoticeKind, NotificationId};
 pub use repo::Notification;
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
             "/inbox/settings",
             get(prefs::pages::settings).post(prefs::pages::save_settings),
         )
+        .route("/inbox/wechat/unbind", post(prefs::pages::unbind_wechat))
+        .route("/wechat/bind", get(prefs::pages::bind_wechat))
+        .route("/wechat/callback", get(prefs::pages::wechat_callback))
         .route(
             "/unsubscribe",
             get(prefs::pages::unsubscribe_page).post(prefs::pages::unsubscribe),

@@ -32,7 +32,8 @@ code_enum!(
 impl NoticeKind {
     /// The channels a kind goes by unless the account chooses otherwise. Everything is in the
     /// inbox; staff work (reviews, tasks, roles) also by email once it is configured; notices
-    /// also by SMS when their writer sends them so.
+    /// also by SMS when their writer sends them so; everything by WeChat to those who bound
+    /// it (where most elderly people read).
     pub fn default_channels(self) -> &'static [Channel] {
         match self {
             NoticeKind::ReviewWaiting
@@ -40,13 +41,18 @@ impl NoticeKind {
             | NoticeKind::RoleGranted
             | NoticeKind::RoleRevoked
             | NoticeKind::TasksDigest
-            | NoticeKind::RoundDue => &[Channel::InApp, Channel::Email],
+            | NoticeKind::RoundDue => &[Channel::InApp, Channel::Email, Channel::Wechat],
             // A notice its writer sends by SMS reaches by SMS unless the account said no.
-            NoticeKind::Notice => &[Channel::InApp, Channel::Email, Channel::Sms],
+            NoticeKind::Notice => &[
+                Channel::InApp,
+                Channel::Email,
+                Channel::Sms,
+                Channel::Wechat,
+            ],
             NoticeKind::ArticleApproved
             | NoticeKind::ArticlePublished
             | NoticeKind::ArticleWithdrawn
-            | NoticeKind::CommentReply => &[Channel::InApp],
+            | NoticeKind::CommentReply => &[Channel::InApp, Channel::Wechat],
         }
     }
 

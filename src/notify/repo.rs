@@ -95,24 +95,24 @@ pub async fn has_mobile(tx: &mut Tx, account: AccountId) -> Result<bool, sqlx::E
     Ok(n > 0)
 }
 
-/// An account's own choice for a kind, `(email, sms)`, when it made one.
+/// An account's own choice for a kind, `(email, sms, wechat)`, when it made one.
 pub async fn pref(
     tx: &mut Tx,
     account: AccountId,
     kind: NoticeKind,
-) -> Result<Option<(bool, bool)>, sqlx::Error> {
+) -> Result<Option<(bool, bool, bool)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
-        "SELECT email, sms FROM notify_prefs WHERE account_id = $1 AND kind = $2")
+        "SELECT email, sms, wechat FROM notify_prefs WHERE account_id = $1 AND kind = $2")
         .bind(account).bind(kind.as_str()).fetch_optional(c).await)
 }
 
-/// An account's choices: kind, email, sms.
+/// An account's choices: kind, email, sms, wechat.
 pub async fn prefs(
     tx: &mut Tx,
     account: AccountId,
-) -> Result<Vec<(String, bool, bool)>, sqlx::Error> {
+) -> Result<Vec<(String, bool, bool, bool)>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
-        "SELECT kind, email, sms FROM notify_prefs WHERE account_id = $1")
+        "SELECT kind, email, sms, wechat FROM notify_prefs WHERE account_id = $1")
         .bind(account).fetch_all(c).await)
 }
 
@@ -120,14 +120,60 @@ pub async fn set_pref(
     tx: &mut Tx,
     account: AccountId,
     kind: NoticeKind,
-    email: bool,
-    sms: bool,
+    (email, sms, wechat): (bool, bool, bool),
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
-        "INSERT INTO notify_prefs (account_id, kind, email, sms) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (account_id, kind) DO UPDATE SET email = excluded.email, sms = excluded.sms")
-        .bind(account).bind(kind.as_str()).bind(email).bind(sms)
+        "INSERT INTO notify_prefs (account_id, kind, email, sms, wechat) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (account_id, kind) DO UPDATE SET email = excluded.email, sms = excluded.sms,
+             wechat = excluded.wechat")
+        .bind(account).bind(kind.as_str()).bind(email).bind(sms).bind(wechat)
         .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The openid of the account's WeChat follow, when it bound one.
+pub async fn openid_of(tx: &mut Tx, account: AccountId) -> Result<Option<String>, sqlx::Error> {
+    let v: Option<Option<String>> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT wechat_openid FROM notify_addresses WHERE account_id = $1")
+        .bind(account).fetch_optional(c).await)?;
+    Ok(v.flatten())
+}
+
+/// Binds (or with `None` unbinds) an account's WeChat openid; an openid bound to another
+/// account moves here (one phone, one person).
+pub async fn set_openid(
+    tx: &mut Tx,
+    account: AccountId,
+    openid: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    if let Some(o) = openid {
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE notify_addresses SET wechat_openid = NULL WHERE wechat_openid = $1 AND account_id <> $2")
+            .bind(o).bind(account).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO notify_addresses (account_id, wechat_openid, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id) DO UPDATE SET wechat_openid = excluded.wechat_openid,
+             updated_at = excluded.updated_at")
+        .bind(account).bind(openid).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The official account's access token kept for all nodes, with when it expires.
+pub async fn wechat_token(tx: &mut Tx) -> Result<Option<(String, DateTime<Utc>)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as("SELECT token, expires_at FROM wechat_tokens WHERE id = 1")
+        .fetch_optional(c).await)
+}
+
+pub async fn set_wechat_token(
+    tx: &mut Tx,
+    token: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO wechat_tokens (id, token, expires_at) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at")
+        .bind(token).bind(expires_at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -191,6 +237,9 @@ pub struct Outgoing {
     pub sealed: Option<String>,
     /// The account it is to (none for a person of the registry).
     pub account_id: Option<i64>,
+    /// For WeChat, the follower's openid.
+    pub openid: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Claims up to `limit` queued messages of `channel` due at `at` for this node: they become
@@ -230,7 +279,9 @@ pub async fn claim(
                     COALESCE(a.locale, 'zh-CN') AS locale,
                     CASE WHEN d.channel = 'sms' THEN COALESCE(a.phone_enc,
                         (SELECT ap.mobile_enc FROM people ap WHERE ap.account_id = a.id), pp.mobile_enc) END AS sealed,
-                    n.account_id
+                    n.account_id,
+                    (SELECT na.wechat_openid FROM notify_addresses na WHERE na.account_id = a.id) AS openid,
+                    d.created_at
              FROM deliveries d LEFT JOIN notifications n ON n.id = d.notification_id
              LEFT JOIN accounts a ON a.id = n.account_id
              LEFT JOIN notices x ON x.id = d.notice_id LEFT JOIN people pp ON pp.id = d.person_id

@@ -38,12 +38,13 @@ pub async fn write(tx: &mut Tx, n: &NewNotice) -> Result<bool, sqlx::Error> {
     let Some(id) = repo::insert(tx, n).await? else {
         return Ok(false);
     };
-    let defaults = n.kind.default_channels();
-    let (email, sms) = repo::pref(tx, n.account, n.kind).await?.unwrap_or((
-        defaults.contains(&Channel::Email),
-        defaults.contains(&Channel::Sms),
+    let d = n.kind.default_channels();
+    let (email, sms, wechat) = repo::pref(tx, n.account, n.kind).await?.unwrap_or((
+        d.contains(&Channel::Email),
+        d.contains(&Channel::Sms),
+        d.contains(&Channel::Wechat),
     ));
-    if !email && !(sms && n.sms) {
+    if !(email || wechat || (sms && n.sms)) {
         return Ok(true);
     }
     let quiet = repo::quiet_hours(tx, n.account)
@@ -54,9 +55,12 @@ pub async fn write(tx: &mut Tx, n: &NewNotice) -> Result<bool, sqlx::Error> {
     if email && let Some(address) = repo::email_of(tx, n.account).await? {
         repo::queue(tx, id, Channel::Email, &address, at).await?;
     }
+    let address = format!("account:{}", n.account.0);
     if sms && n.sms && repo::has_mobile(tx, n.account).await? {
-        let address = format!("account:{}", n.account.0);
         repo::queue(tx, id, Channel::Sms, &address, at).await?;
+    }
+    if wechat && repo::openid_of(tx, n.account).await?.is_some() {
+        repo::queue(tx, id, Channel::Wechat, &address, at).await?;
     }
     Ok(true)
 }
@@ -111,6 +115,80 @@ pub async fn claim_email(
 ) -> Result<Vec<repo::Outgoing>, sqlx::Error> {
     repo::abandon_stuck(tx, at - chrono::Duration::minutes(10)).await?;
     repo::claim(tx, Channel::Email, at, limit, None).await
+}
+
+/// Claims up to `limit` WeChat messages due at `at`, as [`claim_email`].
+pub async fn claim_wechat(
+    tx: &mut Tx,
+    at: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> Result<Vec<repo::Outgoing>, sqlx::Error> {
+    repo::abandon_stuck(tx, at - chrono::Duration::minutes(10)).await?;
+    repo::claim(tx, Channel::Wechat, at, limit, None).await
+}
+
+/// The official account's access token kept for all nodes, if it has not expired at `at`
+/// (with a minute to spare).
+pub async fn wechat_token(
+    tx: &mut Tx,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(repo::wechat_token(tx)
+        .await?
+        .filter(|(_, exp)| *exp > at + chrono::Duration::minutes(1))
+        .map(|(t, _)| t))
+}
+
+/// Keeps a newly fetched access token for all nodes.
+pub async fn keep_wechat_token(
+    tx: &mut Tx,
+    token: &str,
+    lifetime_secs: i64,
+) -> Result<(), sqlx::Error> {
+    let exp = crate::db::now() + chrono::Duration::seconds(lifetime_secs);
+    repo::set_wechat_token(tx, token, exp).await
+}
+
+/// A template message for a claimed notification, in the recipient's language.
+pub fn wechat_message(o: &repo::Outgoing, base: &str) -> Option<super::wechat::Message> {
+    let l = crate::i18n::Locale::parse(&o.locale).unwrap_or(crate::i18n::Locale::ZhCn);
+    Some(super::wechat::Message {
+        openid: o.openid.clone()?,
+        title: l.t(&o.kind.label_key()),
+        subject: o.kind.describe(&o.subject, l),
+        when: crate::i18n::local_time(&o.created_at),
+        note: o.note.clone().unwrap_or_default(),
+        url: format!("{base}{}", o.link.as_deref().unwrap_or("/inbox")),
+    })
+}
+
+/// The caller's WeChat binding: whether bound.
+pub async fn wechat_bound(tx: &mut Tx, v: &Viewer) -> AppResult<bool> {
+    Ok(repo::openid_of(tx, v.p.id).await?.is_some())
+}
+
+/// Binds an openid to an account (the OAuth callback, whose state named the account);
+/// audited as the account's own change.
+pub async fn bind_wechat(
+    tx: &mut Tx,
+    actor: &crate::audit::model::Actor,
+    account: AccountId,
+    openid: &str,
+) -> AppResult<()> {
+    repo::set_openid(tx, account, Some(openid)).await?;
+    let event =
+        crate::audit::model::Event::ok("notify.wechat_bind", format!("account:{}", account.0));
+    crate::audit::record(tx, actor, event).await?;
+    Ok(())
+}
+
+/// Removes the caller's WeChat binding; audited.
+pub async fn unbind_wechat(tx: &mut Tx, v: &Viewer) -> AppResult<()> {
+    repo::set_openid(tx, v.p.id, None).await?;
+    let event =
+        crate::audit::model::Event::ok("notify.wechat_unbind", format!("account:{}", v.p.id.0));
+    crate::audit::record(tx, &v.ctx.actor(), event).await?;
+    Ok(())
 }
 
 /// Claims up to `limit` SMS due at `at`, as [`claim_email`]; an address that had `per_hour`

@@ -122,3 +122,20 @@ impl PageParams {
 pub struct Created {
     pub id: i64,
 }
+
+/// The site's address for absolute links (feeds, WeChat's return address): configured
+/// (`public_url`), else the Host the request came to.
+pub fn base_url(config: &crate::config::Config, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}

@@ -26,6 +26,8 @@ enum Group {
     Account,
     /// A draft article: the newsroom of its column's unit.
     Article,
+    /// A contact round over the county: whoever keeps files at or below it (their part).
+    Round,
 }
 
 /// The `{id}` routes and pages outside the matrix, and why.
@@ -59,13 +61,14 @@ fn group_of(path: &str) -> Option<Group> {
         "/units/{id}/review-steps" => Group::UnitNews,
         _ if p.starts_with("/accounts/{id}") => Group::Account,
         _ if p.starts_with("/articles/{id}") || p.starts_with("/news/{id}") => Group::Article,
+        _ if p.starts_with("/rounds/{id}") => Group::Round,
         _ => return None,
     })
 }
 
 /// Pages with an `{id}` (the router does not list its pages; a page added without a line here
 /// is untested by the matrix, so keep this list with `src/*/mod.rs`).
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 12] = [
     "/people/{id}",
     "/people/{id}/edit",
     "/people/{id}/photo.jpg",
@@ -75,25 +78,40 @@ const PAGES: [&str; 9] = [
     "/news/{id}",
     "/news/{id}/edit",
     "/news/{id}/compare",
+    "/rounds/{id}",
+    "/rounds/{id}/print",
+    "/rounds/{id}/ledger.xlsx",
 ];
 
 /// Who may read what. Columns: person (adult in village A, minor in a school of the
 /// youth-care committee) · unit, care, news (town A, town B, the county) · account (in village
-/// A, in town B) · draft article of town A. Y may, N may not.
-const EXPECTED: [(&str, &str, &str, &str, &str, &str, &str); 12] = [
-    // caller       person  unit   care   news   account article
-    ("staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N"),
-    ("staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N"),
-    ("staff_county", "YN", "YYY", "YYY", "NNN", "YY", "N"),
-    ("youth", "NY", "NNN", "NNN", "NNN", "NN", "N"),
-    ("admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y"),
-    ("editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y"),
-    ("editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N"),
-    ("member_a", "NN", "NNN", "NNN", "NNN", "NN", "N"),
-    ("sys", "NN", "YYY", "NNN", "NNN", "YY", "N"),
-    ("sec", "NN", "YYY", "NNN", "NNN", "YY", "N"),
-    ("aud", "NN", "NNN", "NNN", "NNN", "NN", "N"),
-    ("anonymous", "NN", "NNN", "NNN", "NNN", "NN", "N"),
+/// A, in town B) · draft article of town A · contact round over the county. Y may, N may not.
+/// A caller and its columns.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const EXPECTED: [Row; 12] = [
+    // caller       person  unit   care   news   account article round
+    ("staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y"),
+    ("staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y"),
+    ("staff_county", "YN", "YYY", "YYY", "NNN", "YY", "N", "Y"),
+    ("youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y"),
+    ("admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y"),
+    ("editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N"),
+    ("editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N"),
+    ("member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N"),
+    ("sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N"),
+    ("sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N"),
+    ("aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N"),
+    ("anonymous", "NN", "NNN", "NNN", "NNN", "NN", "N", "N"),
 ];
 
 async fn denied(app: &TestApp) -> i64 {
@@ -191,6 +209,19 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
         let editor = &mut clients[5].1;
         fixtures::draft(editor, column, "草稿标题甲乙", "正文").await
     };
+    let round = {
+        let staff = &mut clients[2].1;
+        let r = staff
+            .json(
+                "POST",
+                "/api/v1/rounds",
+                json!({ "unit_id": c.county, "reason": "heat", "title": "高温排查丙丁",
+                        "deadline": (yinyao::i18n::china_today() + chrono::Duration::days(2)).to_string() }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()["id"].as_i64().unwrap()
+    };
     let subjects = |g: Group| -> Vec<(i64, &'static str)> {
         match g {
             Group::Person => vec![(adult, "柳成荫"), (minor, "苗新芽")],
@@ -203,6 +234,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
             }
             Group::Account => vec![(acc_a.0, "villager_acc"), (acc_b.0, "eastlake_acc")],
             Group::Article => vec![(article, "草稿标题甲乙")],
+            Group::Round => vec![(round, "高温排查丙丁")],
         }
     };
 
@@ -234,6 +266,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
                 Group::UnitNews => row.4,
                 Group::Account => row.5,
                 Group::Article => row.6,
+                Group::Round => row.7,
             };
             let client = &mut clients.iter_mut().find(|(n, _)| *n == caller).unwrap().1;
             for ((id, shown), may) in subjects(group).into_iter().zip(column.chars()) {

@@ -44,3 +44,4 @@ mod sms;
 mod tasks;
 mod totals;
 mod units;
+mod wechat;

@@ -235,7 +235,7 @@ async fn configuration_changes_are_audited_with_before_and_after() {
             && entries[0].detail.contains("\"lockout_failures\":6")
     );
     assert!(
-        !entries[0].detail.contains("secret"),
+        !entries[0].detail.contains("user:secret"),
         "the database URL never enters the trail"
     );
 }

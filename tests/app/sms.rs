@@ -14,29 +14,40 @@ use std::process::{Child, Command, Stdio};
 use yinyao::accounts::model::UnitRole;
 use yinyao::notify::model::Channel;
 
-/// The tests' SMS provider on a free port; every accepted request is a JSON line in `out`.
-struct Provider {
+/// A test provider (a Python script of `tests/`) on a free port; every accepted request is a
+/// JSON line in `out`.
+pub(crate) struct Provider {
     child: Child,
-    port: u16,
+    pub port: u16,
     out: std::path::PathBuf,
     dir: Option<tempfile::TempDir>,
 }
 
+const SMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sms/server.py");
+
 impl Provider {
     fn start_on(port: u16, dir: tempfile::TempDir) -> Provider {
-        let out = dir.path().join("sms.jsonl");
+        Provider::script_on(SMS, port, dir)
+    }
+
+    pub(crate) fn script_on(script: &'static str, port: u16, dir: tempfile::TempDir) -> Provider {
+        let out = dir.path().join("out.jsonl");
         let mut child = Command::new("python3")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sms/server.py"))
+            .arg(script)
             .arg(port.to_string())
             .arg(&out)
             .stdout(Stdio::piped())
             .spawn()
-            .expect("the SMS test server (tests/sms/server.py) must start");
+            .expect("python3 must run the test server");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMS test server did not start");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the test server {script} did not start"
+        );
         Provider {
             child,
             port,
@@ -46,12 +57,16 @@ impl Provider {
     }
 
     fn start() -> Provider {
+        Provider::script(SMS)
+    }
+
+    pub(crate) fn script(script: &'static str) -> Provider {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        Provider::start_on(port, tempfile::tempdir().unwrap())
+        Provider::script_on(script, port, tempfile::tempdir().unwrap())
     }
 
     fn stop(mut self) -> (u16, tempfile::TempDir) {
@@ -60,7 +75,7 @@ impl Provider {
         (self.port, self.dir.take().unwrap())
     }
 
-    fn received(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn received(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(&self.out)
             .unwrap_or_default()
             .lines()

@@ -250,20 +250,9 @@ struct AtomFeed {
     updated: String,
 }
 
-/// The site's address for absolute links: configured, else the Host the reader used.
+/// The site's address for absolute links (`web::base_url`).
 fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.clone();
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
+    crate::web::base_url(&state.config, headers)
 }
 
 #[derive(serde::Deserialize)]

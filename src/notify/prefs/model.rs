@@ -4,12 +4,13 @@ use crate::error::{AppResult, FieldError};
 use crate::notify::model::{NoticeKind, QUIET_FROM, QUIET_UNTIL};
 use crate::web::form::Fields;
 
-/// One kind's choice: by email, by SMS (the inbox always).
+/// One kind's choice: by email, by SMS, by WeChat (the inbox always).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct KindChoice {
     pub kind: NoticeKind,
     pub email: bool,
     pub sms: bool,
+    pub wechat: bool,
 }
 
 /// An account's preferences.
@@ -26,14 +27,14 @@ impl Prefs {
         self.quiet.unwrap_or((QUIET_FROM, QUIET_UNTIL))
     }
 
-    /// Reads the form: `email` and `sms` list the kinds ticked for each; `quiet_from` and
+    /// Reads the form: `email`, `sms` and `wechat` list the kinds ticked for each; `quiet_from` and
     /// `quiet_until` are hours 0–23, both or neither (neither: the default).
     pub fn parse(fields: &[(String, String)]) -> AppResult<Self> {
         let mut f = Fields::new();
         let ticked =
             |name: &str, k: NoticeKind| fields.iter().any(|(n, v)| n == name && v == k.as_str());
         for (n, v) in fields {
-            if (n == "email" || n == "sms") && NoticeKind::parse(v).is_none() {
+            if (n == "email" || n == "sms" || n == "wechat") && NoticeKind::parse(v).is_none() {
                 f.add(FieldError::new("kinds", "validation.choice"));
             }
         }
@@ -43,6 +44,7 @@ impl Prefs {
                 kind: *k,
                 email: ticked("email", *k),
                 sms: ticked("sms", *k),
+                wechat: ticked("wechat", *k),
             })
             .collect();
         let get = |name: &str| {

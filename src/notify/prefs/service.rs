@@ -19,15 +19,20 @@ pub async fn of(tx: &mut Tx, account: AccountId) -> AppResult<Prefs> {
         .iter()
         .map(|k| {
             let d = k.default_channels();
-            let (email, sms) = own
+            let (email, sms, wechat) = own
                 .iter()
-                .find(|(kind, _, _)| kind == k.as_str())
-                .map(|(_, e, s)| (*e, *s))
-                .unwrap_or((d.contains(&Channel::Email), d.contains(&Channel::Sms)));
+                .find(|(kind, _, _, _)| kind == k.as_str())
+                .map(|(_, e, s, w)| (*e, *s, *w))
+                .unwrap_or((
+                    d.contains(&Channel::Email),
+                    d.contains(&Channel::Sms),
+                    d.contains(&Channel::Wechat),
+                ));
             KindChoice {
                 kind: *k,
                 email,
                 sms,
+                wechat,
             }
         })
         .collect();
@@ -40,12 +45,13 @@ pub async fn of(tx: &mut Tx, account: AccountId) -> AppResult<Prefs> {
 /// Saves the caller's preferences, every kind, in the caller's transaction; audited.
 pub async fn save(tx: &mut Tx, v: &Viewer, p: &Prefs) -> AppResult<()> {
     for k in &p.kinds {
-        repo::set_pref(tx, v.p.id, k.kind, k.email, k.sms).await?;
+        repo::set_pref(tx, v.p.id, k.kind, (k.email, k.sms, k.wechat)).await?;
     }
     repo::set_quiet_hours(tx, v.p.id, p.quiet.map(|(f, u)| (f as i32, u as i32))).await?;
     let event = Event::ok("notify.prefs", format!("account:{}", v.p.id.0)).detail(json!({
         "email": p.kinds.iter().filter(|k| k.email).map(|k| k.kind.as_str()).collect::<Vec<_>>(),
         "sms": p.kinds.iter().filter(|k| k.sms).map(|k| k.kind.as_str()).collect::<Vec<_>>(),
+        "wechat": p.kinds.iter().filter(|k| k.wechat).map(|k| k.kind.as_str()).collect::<Vec<_>>(),
         "quiet": p.quiet,
     }));
     audit::record(tx, &v.ctx.actor(), event).await?;
@@ -76,7 +82,8 @@ pub fn check(crypto: &FieldCrypto, a: i64, k: &str, t: &str) -> AppResult<(Accou
     Ok((AccountId(a), kind))
 }
 
-/// Turns email off for one kind of an account (the link's doing); SMS stays as chosen.
+/// Turns email off for one kind of an account (the link's doing); SMS and WeChat stay as
+/// chosen.
 /// Audited as the account's own change.
 pub async fn unsubscribe(
     tx: &mut Tx,
@@ -85,14 +92,40 @@ pub async fn unsubscribe(
     kind: NoticeKind,
 ) -> AppResult<()> {
     let current = of(tx, account).await?;
-    let sms = current
+    let (sms, wechat) = current
         .kinds
         .iter()
         .find(|c| c.kind == kind)
-        .is_some_and(|c| c.sms);
-    repo::set_pref(tx, account, kind, false, sms).await?;
+        .map_or((false, false), |c| (c.sms, c.wechat));
+    repo::set_pref(tx, account, kind, (false, sms, wechat)).await?;
     let event = Event::ok("notify.unsubscribe", format!("account:{}", account.0))
         .detail(json!({ "kind": kind.as_str() }));
     audit::record(tx, actor, event).await?;
     Ok(())
+}
+
+/// How long a binding code may be scanned.
+pub const BIND_SECONDS: i64 = 30 * 60;
+
+/// The state a binding code carries through WeChat's OAuth: the account, when it was made,
+/// and a keyed hash of both (so it names that account only and expires).
+pub fn bind_state(crypto: &FieldCrypto, account: i64, now: i64) -> String {
+    let mac = crypto.blind_index("wechat-bind", &format!("{account}.{now}"));
+    format!("{account}.{now}.{}", &mac[..32.min(mac.len())])
+}
+
+/// The account a binding state names, if it is genuine and not older than [`BIND_SECONDS`];
+/// anything else is 404.
+pub fn check_bind_state(crypto: &FieldCrypto, state: &str, now: i64) -> AppResult<AccountId> {
+    let mut parts = state.splitn(3, '.');
+    let (Some(a), Some(t), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(AppError::NotFound);
+    };
+    let (Ok(account), Ok(made)) = (a.parse::<i64>(), t.parse::<i64>()) else {
+        return Err(AppError::NotFound);
+    };
+    if bind_state(crypto, account, made) != state || now - made > BIND_SECONDS || made > now + 60 {
+        return Err(AppError::NotFound);
+    }
+    Ok(AccountId(account))
 }
