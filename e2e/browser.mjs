@@ -673,6 +673,7 @@ await logIn(signedIn, "staff10");
 await audit("home", signedIn, `${base}/`);
 await audit("person file with the visit form", signedIn, personUrl || `${base}/people`);
 if (roundUrl) await audit("contact round", signedIn, roundUrl);
+await audit("message settings", signedIn, `${base}/inbox/settings`);
 
 // ---------------------------------------------------------------- lists on narrow screens
 // Every list page is a table on a desk and a stack of cards on a phone: at 360 px, and at 360 px
