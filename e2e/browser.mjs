@@ -262,7 +262,7 @@ await step("my tasks: counted, most urgent first, 50 a page, overdue marked", as
   check(total > 50, `town staff have many tasks (${total})`);
   const rows = town.locator("ol.tasks li.task");
   check((await rows.count()) === 50, "one page holds 50");
-  const ranks = ["hospital", "round", "bereavement", "hardship", "death", "birthday", "festival", "interval"];
+  const ranks = ["hospital", "round", "notice", "bereavement", "hardship", "death", "birthday", "festival", "interval"];
   const kinds = await town.locator("ol.tasks .tag.reason").evaluateAll((els) =>
     els.map((e) => [...e.classList].find((c) => c.startsWith("reason-")).slice(7)));
   const order = kinds.map((k) => ranks.indexOf(k));

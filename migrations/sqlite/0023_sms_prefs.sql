@@ -59,3 +59,12 @@ CREATE TABLE wechat_tokens (
     token       TEXT NOT NULL,
     expires_at  TEXT NOT NULL
 );
+
+-- A notice that must reach: unread in the inbox `fallback_hours` after it was sent, it goes
+-- by SMS to those who have not read it (escalated_at); still unread as long again, each of
+-- them becomes a phone call task for their paired staff member (tasked_at).
+ALTER TABLE notices ADD COLUMN must_reach BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE notices ADD COLUMN fallback_hours INTEGER CHECK (fallback_hours BETWEEN 1 AND 168);
+ALTER TABLE notices ADD COLUMN escalated_at TEXT;
+ALTER TABLE notices ADD COLUMN tasked_at TEXT;
+CREATE INDEX notices_must_reach ON notices(must_reach, tasked_at);

@@ -219,6 +219,7 @@ pub async fn login(
         Event::ok(action, format!("account:{}", account.id)),
     )
     .await?;
+    note_device(&mut tx, account.id, &ctx).await?;
     tx.commit().await?;
     let to = match stage {
         Stage::Totp => "/login/totp".to_string(),
@@ -236,6 +237,26 @@ pub async fn login(
         super::prefs::prefs_cookie(&account.locale, account.large_type, ctx.secure_cookies),
     );
     Ok(resp)
+}
+
+/// Remembers the device (a hash of the user agent) a password was accepted from; a new one,
+/// for an account that had others, is an event the notifications consumer words as "a login
+/// from a new device" (with the browser and address, so the person can tell it was not them).
+async fn note_device(tx: &mut Tx, id: crate::ids::AccountId, ctx: &Ctx) -> AppResult<()> {
+    use sha2::Digest;
+    let device = hex::encode(&sha2::Sha256::digest(ctx.user_agent.as_bytes())[..16]);
+    let (new, before) = repo::note_device(tx, id, &device).await?;
+    if new && before > 0 {
+        let agent: String = ctx.user_agent.chars().take(80).collect();
+        let event = crate::outbox::DomainEvent::new(
+            crate::outbox::Kind::NewDevice,
+            format!("account:{}", id.0),
+        )
+        .actor(Some(id.0))
+        .payload(json!({ "account_id": id.0, "agent": agent, "ip": ctx.ip }));
+        crate::outbox::emit(tx, event).await?;
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

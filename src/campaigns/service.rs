@@ -343,6 +343,7 @@ pub async fn decide(
             Event::ok("work.shortlist", format!("work:{work}")).unit(c.unit_id.0),
         )
         .await?;
+        tell_author(tx, v, &w, &c.title, verdict).await?;
         return Ok(campaign);
     }
     let article = to_review(tx, &w, c.column_id, &c.title, v.p.id).await?;
@@ -361,7 +362,32 @@ pub async fn decide(
         .unit(c.unit_id.0)
         .detail(json!({ "article_id": article }));
     audit::record(tx, &v.ctx.actor(), event).await?;
+    tell_author(tx, v, &w, &c.title, verdict).await?;
     Ok(campaign)
+}
+
+/// The event that tells a work's author the campaign's decision on it (the notifications
+/// consumer words it).
+async fn tell_author(
+    tx: &mut Tx,
+    v: &Viewer,
+    w: &repo::Work,
+    campaign_title: &str,
+    verdict: WorkVerdict,
+) -> AppResult<()> {
+    let verdict = match verdict {
+        WorkVerdict::Shortlist => "shortlisted",
+        _ => "chosen",
+    };
+    let event =
+        crate::outbox::DomainEvent::new(crate::outbox::Kind::WorkDecided, format!("work:{}", w.id))
+            .actor(Some(v.p.id.0))
+            .payload(
+                json!({ "account_id": w.author_id, "verdict": verdict, "work": w.title,
+                             "campaign": campaign_title, "campaign_id": w.campaign_id }),
+            );
+    crate::outbox::emit(tx, event).await?;
+    Ok(())
 }
 
 /// Sends a work to the review workflow as an article of `column` by its author, submitted

@@ -31,7 +31,7 @@ code_enum!(
     /// Why a visit task is due (the must-visit rules, 五必访).
     TaskReason, "reason" {
         Hospital => "hospital", Bereavement => "bereavement", Hardship => "hardship", Death => "death",
-        Birthday => "birthday", Festival => "festival", Interval => "interval", Round => "round",
+        Birthday => "birthday", Festival => "festival", Interval => "interval", Round => "round", Notice => "notice",
     }
 );
 code_enum!(
@@ -42,7 +42,7 @@ code_enum!(
 
 impl TaskReason {
     /// How urgent a task of this kind is, most urgent first: a hospital stay, a person no call
-    /// reached in a contact round (排查), then a family's
+    /// reached in a contact round (排查), a notice that must reach left unread, then a family's
     /// loss or hardship, then a condolence visit, a birthday, a festival and last the routine
     /// contact. "My tasks" lists by this, then by how long a task is overdue. The repo's
     /// `URGENCY` expression orders by the same ranks (a test checks them against each other).
@@ -50,12 +50,13 @@ impl TaskReason {
         match self {
             TaskReason::Hospital => 1,
             TaskReason::Round => 2,
-            TaskReason::Bereavement => 3,
-            TaskReason::Hardship => 4,
-            TaskReason::Death => 5,
-            TaskReason::Birthday => 6,
-            TaskReason::Festival => 7,
-            TaskReason::Interval => 8,
+            TaskReason::Notice => 3,
+            TaskReason::Bereavement => 4,
+            TaskReason::Hardship => 5,
+            TaskReason::Death => 6,
+            TaskReason::Birthday => 7,
+            TaskReason::Festival => 8,
+            TaskReason::Interval => 9,
         }
     }
 }

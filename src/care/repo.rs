@@ -148,6 +148,23 @@ pub async fn insert_task(
     Ok(n == 1)
 }
 
+/// The person file an account is linked to.
+pub async fn person_of_account(
+    tx: &mut Tx,
+    account: AccountId,
+) -> Result<Option<PersonId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM people WHERE account_id = $1 AND status = 'active'")
+        .bind(account).fetch_optional(c).await)
+}
+
+/// A person's paired staff member, if their plan names one.
+pub async fn paired_of(tx: &mut Tx, person: PersonId) -> Result<Option<AccountId>, sqlx::Error> {
+    let v: Option<Option<AccountId>> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT paired_staff FROM care_plans WHERE person_id = $1")
+        .bind(person).fetch_optional(c).await)?;
+    Ok(v.flatten())
+}
+
 /// The task of a person with the given key.
 pub async fn task_by_key(
     tx: &mut Tx,
@@ -236,9 +253,9 @@ impl Task {
 
 macro_rules! urgency {
     () => {
-        "CASE t.reason WHEN 'hospital' THEN 1 WHEN 'round' THEN 2 WHEN 'bereavement' THEN 3
-              WHEN 'hardship' THEN 4 WHEN 'death' THEN 5 WHEN 'birthday' THEN 6 WHEN 'festival' THEN 7
-              ELSE 8 END"
+        "CASE t.reason WHEN 'hospital' THEN 1 WHEN 'round' THEN 2 WHEN 'notice' THEN 3
+              WHEN 'bereavement' THEN 4 WHEN 'hardship' THEN 5 WHEN 'death' THEN 6 WHEN 'birthday' THEN 7
+              WHEN 'festival' THEN 8 ELSE 9 END"
     };
 }
 

@@ -144,6 +144,38 @@ pub async fn unreachable_task(
     repo::task_by_key(tx, person, key).await
 }
 
+/// A phone task for a notice that had to reach a person and did not (unread after the SMS,
+/// or an SMS that failed): for the person's paired staff member (else `fallback`, the
+/// notice's writer), due the next day, once per notice and person (`key`). The person is
+/// the file itself, or the file linked to an account; an account without a file gets none.
+pub async fn notice_call_task(
+    tx: &mut Tx,
+    who: Result<PersonId, AccountId>,
+    key: &str,
+    today: NaiveDate,
+    fallback: AccountId,
+) -> Result<Option<crate::ids::TaskId>, sqlx::Error> {
+    let person = match who {
+        Ok(p) => Some(p),
+        Err(a) => repo::person_of_account(tx, a).await?,
+    };
+    let Some(person) = person else {
+        return Ok(None);
+    };
+    let assigned = repo::paired_of(tx, person).await?.unwrap_or(fallback);
+    repo::insert_task(
+        tx,
+        person,
+        TaskReason::Notice.as_str(),
+        key,
+        &today.to_string(),
+        &(today + Duration::days(1)).to_string(),
+        Some(assigned),
+    )
+    .await?;
+    repo::task_by_key(tx, person, key).await
+}
+
 /// After a visit: close the tasks it satisfies and move the plan's next due date.
 pub async fn after_visit(
     tx: &mut Tx,

@@ -7,7 +7,10 @@
 
 use super::bench::{loaded, percentiles};
 use crate::care::rounds::bulk as rounds;
-use crate::care::rounds::model::{Attempt, Channel, Filter, NewRound, Outcome, Reason};
+use crate::care::rounds::model::{
+    Attempt, NewRound, RoundChannel as Channel, RoundFilter as Filter, RoundOutcome as Outcome,
+    RoundReason as Reason,
+};
 use crate::crypto::FieldCrypto;
 use crate::db::Db;
 use crate::ids::AccountId;

@@ -273,7 +273,10 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
 /// started by the county's staff member two days before its deadline; half reached safe, some
 /// needing help, some unreachable after two tries, one tried once, the rest still to call.
 async fn demo_round(tx: &mut Tx, county: UnitId, staff: AccountId) -> anyhow::Result<(u64, usize)> {
-    use crate::care::rounds::model::{Attempt, Channel, Filter, Need, NewRound, Outcome, Reason};
+    use crate::care::rounds::model::{
+        Attempt, NewRound, RoundChannel as Channel, RoundFilter as Filter, RoundNeed as Need,
+        RoundOutcome as Outcome, RoundReason as Reason,
+    };
     let r = NewRound {
         unit: county,
         reason: Reason::Heat,

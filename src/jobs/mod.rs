@@ -343,6 +343,34 @@ pub async fn remind_rounds(
     Ok(sent)
 }
 
+/// The steps of must-reach notices that are due (SMS to the unread, then phone tasks), in
+/// one write transaction; audited when something was done. Returns (SMS queued, tasks made).
+pub async fn must_reach(state: &AppState) -> Result<(usize, usize), crate::error::AppError> {
+    let mut tx = state.db.write().await?;
+    let (sms, calls) = crate::notify::notices::service::must_reach_steps(&mut tx, now()).await?;
+    let today = crate::i18n::china_today();
+    let mut tasks = 0;
+    for c in &calls {
+        if crate::care::service::notice_call_task(&mut tx, c.who, &c.key, today, c.writer)
+            .await?
+            .is_some()
+        {
+            tasks += 1;
+        }
+    }
+    if sms > 0 || !calls.is_empty() {
+        audit::record(
+            &mut tx,
+            &Actor::system("must_reach"),
+            Event::ok("job.must_reach", today.to_string())
+                .detail(json!({ "sms": sms, "tasks": tasks })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((sms, tasks))
+}
+
 /// How often the domain events' consumers look for new events: the figures on the home
 /// pages lag the records by about this much.
 pub const CONSUME_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -402,6 +430,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = round_reminders(&state).await {
             tracing::error!(error = ?e, "the round reminders failed");
+        }
+        if let Err(e) = must_reach(&state).await {
+            tracing::error!(error = ?e, "the must-reach steps failed");
         }
         if let Ok(mut tx) = state.db.write().await
             && crate::db::heartbeat(&mut tx, &state.node).await.is_ok()

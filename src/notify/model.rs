@@ -21,6 +21,8 @@ code_enum!(
         Notice => "notice",
         CommentReply => "comment_reply",
         RoundDue => "round_due",
+        CampaignResult => "campaign_result",
+        LoginNewDevice => "login_new_device",
     }
 );
 
@@ -40,6 +42,7 @@ impl NoticeKind {
             | NoticeKind::ArticleRejected
             | NoticeKind::RoleGranted
             | NoticeKind::RoleRevoked
+            | NoticeKind::LoginNewDevice
             | NoticeKind::TasksDigest
             | NoticeKind::RoundDue => &[Channel::InApp, Channel::Email, Channel::Wechat],
             // A notice its writer sends by SMS reaches by SMS unless the account said no.
@@ -52,13 +55,15 @@ impl NoticeKind {
             NoticeKind::ArticleApproved
             | NoticeKind::ArticlePublished
             | NoticeKind::ArticleWithdrawn
-            | NoticeKind::CommentReply => &[Channel::InApp, Channel::Wechat],
+            | NoticeKind::CommentReply
+            | NoticeKind::CampaignResult => &[Channel::InApp, Channel::Wechat],
         }
     }
 
-    /// Whether it goes out even in quiet hours.
+    /// Whether it goes out even in quiet hours: a login from a new device (it may not have
+    /// been the person, who should hear at once).
     pub fn urgent(self) -> bool {
-        false
+        self == NoticeKind::LoginNewDevice
     }
 }
 
@@ -69,6 +74,13 @@ impl NoticeKind {
         match self {
             NoticeKind::RoleGranted | NoticeKind::RoleRevoked => match subject.split_once('@') {
                 Some((role, unit)) => format!("{} · {unit}", l.t(&format!("role.{role}"))),
+                None => subject.to_string(),
+            },
+            // Stored `verdict/campaign`: the verdict in words, then the campaign.
+            NoticeKind::CampaignResult => match subject.split_once('/') {
+                Some((verdict, campaign)) => {
+                    format!("{campaign} · {}", l.t(&format!("notify.verdict_{verdict}")))
+                }
                 None => subject.to_string(),
             },
             NoticeKind::RoundDue => match subject.split_once('/') {

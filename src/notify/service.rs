@@ -65,6 +65,25 @@ pub async fn write(tx: &mut Tx, n: &NewNotice) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
+/// Queues an existing notification by SMS (a must-reach notice left unread), when the
+/// account has a mobile; after its quiet hours. True when queued (not twice).
+pub async fn sms_for(
+    tx: &mut Tx,
+    id: NotificationId,
+    account: AccountId,
+) -> Result<bool, sqlx::Error> {
+    if !repo::has_mobile(tx, account).await? {
+        return Ok(false);
+    }
+    let quiet = repo::quiet_hours(tx, account)
+        .await?
+        .map(|(f, u)| (f as u32, u as u32))
+        .unwrap_or((QUIET_FROM, QUIET_UNTIL));
+    let at = not_before_in(crate::db::now(), false, quiet);
+    repo::queue(tx, id, Channel::Sms, &format!("account:{}", account.0), at).await?;
+    Ok(true)
+}
+
 /// Queues a notice by SMS to people in the registry without an account, not before the
 /// quiet hours end.
 pub async fn write_to_registry(
@@ -355,6 +374,38 @@ async fn notices_for(tx: &mut Tx, e: &Stored) -> Result<Vec<NewNotice>, sqlx::Er
                 NoticeKind::CommentReply,
                 text("title"),
                 Some(note),
+                link,
+            )]
+        }
+        Some(Kind::NewDevice) => {
+            let Some(to) = account("account_id") else {
+                return Ok(Vec::new());
+            };
+            let when = crate::i18n::local_time(&e.at);
+            vec![notice(
+                to,
+                NoticeKind::LoginNewDevice,
+                format!("{when} · {}", text("ip")),
+                Some(text("agent")),
+                Some("/account/password".into()),
+            )]
+        }
+        Some(Kind::WorkDecided) => {
+            let Some(to) = account("account_id") else {
+                return Ok(Vec::new());
+            };
+            let verdict = match text("verdict").as_str() {
+                "shortlisted" => "shortlisted",
+                _ => "chosen",
+            };
+            let link = p["campaign_id"]
+                .as_i64()
+                .map(|id| format!("/campaigns/{id}"));
+            vec![notice(
+                to,
+                NoticeKind::CampaignResult,
+                format!("{verdict}/{}", text("campaign")),
+                Some(text("work")),
                 link,
             )]
         }

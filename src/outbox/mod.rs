@@ -43,10 +43,16 @@ pub enum Kind {
     /// A reply under a comment became visible (`payload.account_id`: the account that wrote
     /// the comment answered; `article_id`, `title`, `replier`, `excerpt`). No unit.
     CommentReplied,
+    /// A campaign's work was shortlisted or chosen (`payload.account_id`: its author;
+    /// `verdict`, `work`, `campaign`, `campaign_id`). No unit.
+    WorkDecided,
+    /// An account logged in from a device it never used before (`payload.account_id`,
+    /// `agent`, `ip`). No unit.
+    NewDevice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::PeopleFiled,
         Kind::PersonMoved,
         Kind::VisitRecorded,
@@ -58,6 +64,8 @@ impl Kind {
         Kind::ArticleDecided,
         Kind::RoleRevoked,
         Kind::CommentReplied,
+        Kind::WorkDecided,
+        Kind::NewDevice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +81,8 @@ impl Kind {
             Kind::ArticleDecided => "article.decided",
             Kind::RoleRevoked => "role.revoked",
             Kind::CommentReplied => "comment.replied",
+            Kind::WorkDecided => "work.decided",
+            Kind::NewDevice => "account.new_device",
         }
     }
 

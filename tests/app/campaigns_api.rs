@@ -178,6 +178,34 @@ async fn a_campaign_and_a_contribution_through_the_api() {
         .collect();
     assert_eq!(states, vec![(second, "chosen"), (first, "shortlisted")]);
     let article = ranking[0]["article_id"].as_i64().unwrap();
+    // The author is told of each decision (the campaign result), in the inbox.
+    fixtures::notify_all(&app).await;
+    let inbox = poet
+        .json("GET", "/api/v1/notifications", json!(null))
+        .await
+        .json();
+    let results: Vec<(&str, &str)> = inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "campaign_result")
+        .map(|n| (n["subject"].as_str().unwrap(), n["note"].as_str().unwrap()))
+        .collect();
+    assert_eq!(results.len(), 2, "{inbox}");
+    assert!(
+        results
+            .iter()
+            .any(|(s, w)| s.starts_with("chosen/") && *w == "家训二"),
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|(s, w)| s.starts_with("shortlisted/") && *w == "家训一"),
+        "{results:?}"
+    );
+    let page = poet.get("/inbox").await;
+    assert!(page.body.contains("您的作品入选"), "worded on the page");
 
     let mut public = app.client();
     let works = public

@@ -384,3 +384,43 @@ async fn an_answer_under_a_comment_reaches_its_writer() {
     fixtures::notify_all(&app).await;
     assert_eq!(kinds(&inbox(&mut member).await).len(), 1);
 }
+
+#[tokio::test]
+async fn a_login_from_a_new_device_tells_the_account_at_once_but_not_the_first_login() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut phone = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let me = phone.my_id().await;
+    // The fixture's login was the account's first device: nothing to tell.
+    fixtures::notify_all(&app).await;
+    assert!(kinds(&inbox(&mut phone).await).is_empty());
+    // The same device again: nothing.
+    let mut again = app.client();
+    again.login("staff_a", fixtures::PASSWORD).await;
+    fixtures::notify_all(&app).await;
+    assert!(kinds(&inbox(&mut phone).await).is_empty());
+    // Another browser: told, with what it was, not held by quiet hours.
+    let mut other = app.client();
+    other.extra.push((
+        "user-agent",
+        "Mozilla/5.0 (Windows NT 10.0) Chrome/120".into(),
+    ));
+    other.login("staff_a", fixtures::PASSWORD).await;
+    fixtures::notify_all(&app).await;
+    let i = inbox(&mut phone).await;
+    assert_eq!(kinds(&i), ["login_new_device"], "{i}");
+    assert!(
+        i["notifications"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("Windows NT 10.0")
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM account_devices WHERE account_id = {me}"
+        ))
+        .await,
+        2
+    );
+    assert!(yinyao::notify::NoticeKind::LoginNewDevice.urgent());
+}

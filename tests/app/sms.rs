@@ -421,3 +421,103 @@ async fn preferences_choose_channels_and_quiet_hours_and_the_email_link_unsubscr
         1
     );
 }
+
+#[tokio::test]
+async fn a_must_reach_notice_left_unread_goes_by_sms_then_becomes_a_call_for_the_paired_staff() {
+    let provider = Provider::start();
+    let url = format!("http://127.0.0.1:{}/hook", provider.port);
+    let app = TestApp::with_config(|c| {
+        c.sms.provider = "webhook".into();
+        c.sms.url = Some(url);
+        c.sms.token = Some("hook-token".into());
+    })
+    .await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let staff_id = staff.my_id().await;
+    let mut slow = fixtures::user_client(&app, "member_slow", c.village_a, UnitRole::Member).await;
+    let mut quick =
+        fixtures::user_client(&app, "member_quick", c.village_a, UnitRole::Member).await;
+    // Each member's account is linked to their file, which has the mobile.
+    for (who, name, mobile) in [
+        (&mut slow, "王桂兰", "13912340001"),
+        (&mut quick, "李德明", "13912340002"),
+    ] {
+        let account = who.my_id().await;
+        let person = file(&mut staff, c.village_a, name, Some(mobile)).await;
+        app.exec_owned(format!(
+            "UPDATE people SET account_id = {account} WHERE id = {person}"
+        ))
+        .await
+        .unwrap();
+        let r = staff
+            .json(
+                "PUT",
+                &format!("/api/v1/people/{person}/care-plan"),
+                json!({ "tier": "key", "paired_staff": staff_id }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = staff
+        .json(
+            "POST",
+            "/api/v1/notices",
+            json!({ "unit_id": c.village_a, "title": "停水通知", "body": "明天上午停水，请提前储水。",
+                    "members": true, "must_reach": true, "fallback_hours": "2" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    quick
+        .json("POST", "/api/v1/notifications/read-all", json!(null))
+        .await;
+    assert_eq!(
+        yinyao::jobs::must_reach(&app.state).await.unwrap(),
+        (0, 0),
+        "not yet due"
+    );
+    let back = |col: &str, hours: i64| {
+        format!(
+            "UPDATE notices SET {col} = '{}' WHERE id = {id}",
+            (chrono::Utc::now() - chrono::Duration::hours(hours)).to_rfc3339()
+        )
+    };
+    app.exec_owned(back("created_at", 3)).await.unwrap();
+    assert_eq!(
+        yinyao::jobs::must_reach(&app.state).await.unwrap(),
+        (1, 0),
+        "the unread one by SMS"
+    );
+    assert_eq!(
+        yinyao::jobs::must_reach(&app.state).await.unwrap(),
+        (0, 0),
+        "once"
+    );
+    due_now(&app).await;
+    assert_eq!(yinyao::jobs::deliver_sms(&app.state).await.unwrap(), 1);
+    let got = provider.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["to"], "+8613912340001");
+    assert!(got[0]["text"].as_str().unwrap().contains("停水通知"));
+    // Still unread as long again: a phone task for the paired staff member, once.
+    app.exec_owned(back("escalated_at", 3)).await.unwrap();
+    assert_eq!(yinyao::jobs::must_reach(&app.state).await.unwrap(), (0, 1));
+    assert_eq!(yinyao::jobs::must_reach(&app.state).await.unwrap(), (0, 0));
+    let task = app
+        .rows3("SELECT t.reason, p.name, t.assigned_to FROM visit_tasks t JOIN people p ON p.id = t.person_id")
+        .await;
+    assert_eq!(
+        task,
+        [("notice".to_string(), "王桂兰".to_string(), staff_id)]
+    );
+    let tasks = staff.json("GET", "/api/v1/tasks", json!(null)).await;
+    assert!(tasks.body.contains("\"notice\""), "{}", tasks.body);
+    let page = staff.get(&format!("/notices/{id}")).await;
+    assert!(
+        page.body.contains("id=\"notice-must-reach\""),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.element_text("fig-sms-sent").as_deref(), Some("1"));
+}

@@ -78,3 +78,19 @@ pub async fn record_ip_failure(
         .bind(ip).bind(t).bind(since).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Records a device an account logged in from; returns whether it was new, and how many the
+/// account had before.
+pub async fn note_device(
+    tx: &mut Tx,
+    id: AccountId,
+    device: &str,
+) -> Result<(bool, i64), sqlx::Error> {
+    let before: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM account_devices WHERE account_id = $1")
+        .bind(id.0).fetch_one(c).await)?;
+    let n = on_tx!(tx, c => sqlx::query(
+        "INSERT INTO account_devices (account_id, device, first_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id, device) DO NOTHING")
+        .bind(id.0).bind(device).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok((n == 1, before))
+}

@@ -66,9 +66,9 @@ struct ShowPage {
         crate::care::rounds::RoundId,
         String,
         String,
-        crate::care::rounds::model::State,
+        crate::care::rounds::model::RoundState,
     )>,
-    round_channels: &'static [crate::care::rounds::model::Channel],
+    round_channels: &'static [crate::care::rounds::model::RoundChannel],
 }
 
 impl ShowPage {
@@ -200,7 +200,7 @@ async fn show(
         closed,
         next,
         rounds,
-        round_channels: crate::care::rounds::model::Channel::ALL,
+        round_channels: crate::care::rounds::model::RoundChannel::ALL,
     })
 }
 

@@ -1,8 +1,8 @@
 //! Contact rounds in the JSON API.
 
-use super::model::{Attempt, AttemptInput, NewRound, RoundId, RoundInput, State};
+use super::model::{Attempt, AttemptInput, NewRound, RoundId, RoundInput, RoundState};
 use super::pages::{RoundQuery, View};
-use super::repo::{Coverage, Listing, Member, RoundRow};
+use super::repo::{Listing, RoundCoverage, RoundMember, RoundRow};
 use super::service;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -32,14 +32,14 @@ pub struct StartParams {
 
 /// How many a round would take in.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Reach {
+pub struct RoundReach {
     pub people: i64,
 }
 
 /// Starts a contact round over a unit's subtree (or, with `dry_run=true`, counts its people).
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "care", params(StartParams),
     request_body = RoundInput,
-    responses((status = 201, body = Created), (status = 200, body = Reach), (status = 404), (status = 422)))]
+    responses((status = 201, body = Created), (status = 200, body = RoundReach), (status = 404), (status = 422)))]
 pub async fn start_round(
     AxState(state): AxState<AppState>,
     v: Viewer,
@@ -50,7 +50,7 @@ pub async fn start_round(
     if p.dry_run == Some(true) {
         let mut tx = state.db.read().await?;
         let people = service::reach(&mut tx, &v, &r).await?;
-        return Ok(Json(Reach { people }).into_response());
+        return Ok(Json(RoundReach { people }).into_response());
     }
     let mut tx = state.db.write().await?;
     let (id, _) = service::start(&mut tx, &v, &r).await?;
@@ -63,9 +63,9 @@ pub async fn start_round(
 pub struct RoundDetail {
     pub round: RoundRow,
     /// The unit looked from, with its subtree's counts.
-    pub total: Coverage,
+    pub total: RoundCoverage,
     /// Each unit right below it.
-    pub units: Vec<Coverage>,
+    pub units: Vec<RoundCoverage>,
 }
 
 #[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "care", params(("id" = i64, Path), RoundQuery),
@@ -91,13 +91,13 @@ pub async fn show_round(
 /// People of a round in one state (`state`, default pending), 50 a page, as the caller may
 /// see them (mobiles masked); `mine=1` for those paired with the caller.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/people", tag = "care", params(("id" = i64, Path), RoundQuery),
-    responses((status = 200, body = Vec<Member>), (status = 404), (status = 422)))]
+    responses((status = 200, body = Vec<RoundMember>), (status = 404), (status = 422)))]
 pub async fn round_people(
     AxState(state): AxState<AppState>,
     v: Viewer,
     Path(id): Path<RoundId>,
     Query(q): Query<RoundQuery>,
-) -> AppResult<Json<Vec<Member>>> {
+) -> AppResult<Json<Vec<RoundMember>>> {
     let view = View::parse(&q)?;
     let mut tx = state.db.read().await?;
     let round = service::get(&mut tx, &v, id).await?;
@@ -114,7 +114,7 @@ pub async fn round_people(
 /// A person's state after an attempt.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct AttemptResult {
-    pub state: State,
+    pub state: RoundState,
 }
 
 /// Records an attempt to reach a person of an open round.

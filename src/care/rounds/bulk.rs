@@ -3,7 +3,7 @@
 //! people chosen by `mark`, with the visit tasks and care items they lead to. No audit:
 //! requests go through `service`.
 
-use super::model::{Attempt, NewRound, Outcome, RoundId, Standing, State};
+use super::model::{Attempt, NewRound, RoundId, RoundOutcome, RoundState, Standing};
 use super::repo::{self, Change, Match};
 use crate::db::Tx;
 use crate::ids::{AccountId, CareItemId};
@@ -47,14 +47,14 @@ pub async fn mark(
         }
         marked += 1;
         let mut st = Standing {
-            state: State::Pending,
+            state: RoundState::Pending,
             failures: 0,
         };
         for a in attempts {
             let was = st.state;
             st = super::model::next_state(st, a.outcome, max_attempts);
             let mut task = None;
-            if st.state == State::Unreachable && was != State::Unreachable {
+            if st.state == RoundState::Unreachable && was != RoundState::Unreachable {
                 task = crate::care::service::unreachable_task(
                     tx,
                     person,
@@ -65,7 +65,7 @@ pub async fn mark(
                 .await?;
             }
             let mut item = None;
-            if a.outcome == Outcome::NeedsHelp && was != State::NeedsHelp {
+            if a.outcome == RoundOutcome::NeedsHelp && was != RoundState::NeedsHelp {
                 let name = format!("排查需求：{}", needs_zh(&a));
                 let id = crate::care::bulk::insert_item(tx, person, &name, "planned", None, by.0)
                     .await?;
@@ -111,7 +111,7 @@ pub async fn page_reads(
     std::hint::black_box(repo::get(tx, &scope, round).await?);
     std::hint::black_box(repo::coverage(tx, round, unit).await?);
     let l = repo::Listing {
-        state: State::Pending,
+        state: RoundState::Pending,
         staff: None,
         under: path,
     };

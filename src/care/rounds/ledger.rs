@@ -2,10 +2,10 @@
 //! person, masked as the exporter sees them. Every cell is written as text or number, never
 //! as a formula.
 
-use super::repo::{Member, RoundRow};
+use super::repo::{RoundMember, RoundRow};
 use crate::i18n::Locale;
 
-pub fn workbook(r: &RoundRow, people: &[Member], l: Locale) -> anyhow::Result<Vec<u8>> {
+pub fn workbook(r: &RoundRow, people: &[RoundMember], l: Locale) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

@@ -12,4 +12,4 @@ mod repo;
 pub mod service;
 
 pub use model::RoundId;
-pub use repo::{Coverage, Member, RoundRow};
+pub use repo::{RoundCoverage, RoundMember, RoundRow};

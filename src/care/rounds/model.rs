@@ -14,37 +14,37 @@ pub use crate::ids::RoundId;
 
 code_enum!(
     /// Why a round runs.
-    Reason, "round_reason" {
+    RoundReason, "round_reason" {
         Epidemic => "epidemic", Heat => "heat", Cold => "cold", Flood => "flood",
         Festival => "festival", Other => "other",
     }
 );
 code_enum!(
     /// Where a person of a round stands: not yet reached, or one of the three final states.
-    State, "round_state" {
+    RoundState, "round_state" {
         Pending => "pending", Safe => "safe", NeedsHelp => "needs_help", Unreachable => "unreachable",
     }
 );
 code_enum!(
     /// How an attempt was made.
-    Channel, "round_channel" {
+    RoundChannel, "round_channel" {
         Phone => "phone", Visit => "visit", Video => "video", Message => "message", Family => "family",
     }
 );
 code_enum!(
     /// What an attempt found.
-    Outcome, "round_outcome" { Safe => "safe", NeedsHelp => "needs_help", NoAnswer => "no_answer" }
+    RoundOutcome, "round_outcome" { Safe => "safe", NeedsHelp => "needs_help", NoAnswer => "no_answer" }
 );
 code_enum!(
     /// What a person reached needs.
-    Need, "round_need" {
+    RoundNeed, "round_need" {
         Medicine => "medicine", Food => "food", Medical => "medical", Ride => "ride",
         HomeVisit => "home_visit", Other => "other",
     }
 );
 code_enum!(
     /// Open while people are being reached; closed once every person has a final state.
-    Status, "round_status" { Open => "open", Closed => "closed" }
+    RoundStatus, "round_status" { Open => "open", Closed => "closed" }
 );
 
 /// The default number of unanswered attempts after which a person is unreachable.
@@ -53,7 +53,7 @@ pub const DEFAULT_ATTEMPTS: i64 = 2;
 /// Who a round takes in, below its unit: people of any of these categories (none: all), of
 /// any of these tiers (none: all), living alone only, and within an age band.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Filter {
+pub struct RoundFilter {
     pub categories: Vec<Category>,
     pub tiers: Vec<Tier>,
     pub living_alone: bool,
@@ -61,7 +61,7 @@ pub struct Filter {
     pub age_max: Option<i64>,
 }
 
-impl Filter {
+impl RoundFilter {
     /// The birth dates the age band admits on `today`: born on or before the first (old
     /// enough) and after the second (not too old), as `YYYY-MM-DD` ("" when unbounded).
     pub fn birth_bounds(&self, today: NaiveDate) -> (String, String) {
@@ -118,9 +118,9 @@ pub struct RoundInput {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRound {
     pub unit: UnitId,
-    pub reason: Reason,
+    pub reason: RoundReason,
     pub title: String,
-    pub filter: Filter,
+    pub filter: RoundFilter,
     pub deadline: NaiveDate,
     pub max_attempts: i64,
 }
@@ -145,7 +145,7 @@ impl NewRound {
             "unit_id",
             &raw.unit_id.map(|n| n.to_string()).unwrap_or_default(),
         );
-        let reason = f.choice("reason", Some(&raw.reason), Reason::parse);
+        let reason = f.choice("reason", Some(&raw.reason), RoundReason::parse);
         let title = f.required_text("title", Some(&raw.title), 40);
         let mut categories = Vec::new();
         for c in raw.categories.iter().filter(|c| !c.trim().is_empty()) {
@@ -176,7 +176,7 @@ impl NewRound {
                 unit: unit?,
                 reason: reason?,
                 title: title?,
-                filter: Filter {
+                filter: RoundFilter {
                     categories,
                     tiers,
                     living_alone: raw.living_alone,
@@ -211,20 +211,20 @@ pub struct AttemptInput {
 /// An attempt as parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempt {
-    pub channel: Channel,
-    pub outcome: Outcome,
-    pub needs: Vec<Need>,
+    pub channel: RoundChannel,
+    pub outcome: RoundOutcome,
+    pub needs: Vec<RoundNeed>,
     pub note: Option<String>,
 }
 
 impl Attempt {
     pub fn parse(raw: &AttemptInput) -> AppResult<Self> {
         let mut f = Fields::new();
-        let channel = f.choice("channel", Some(&raw.channel), Channel::parse);
-        let outcome = f.choice("outcome", Some(&raw.outcome), Outcome::parse);
+        let channel = f.choice("channel", Some(&raw.channel), RoundChannel::parse);
+        let outcome = f.choice("outcome", Some(&raw.outcome), RoundOutcome::parse);
         let mut needs = Vec::new();
         for n in raw.needs.iter().filter(|n| !n.trim().is_empty()) {
-            if let Some(n) = f.choice("needs", Some(n), Need::parse)
+            if let Some(n) = f.choice("needs", Some(n), RoundNeed::parse)
                 && !needs.contains(&n)
             {
                 needs.push(n);
@@ -232,13 +232,15 @@ impl Attempt {
         }
         let note = f.text("note", raw.note.as_deref(), 300).flatten();
         match outcome {
-            Some(Outcome::NeedsHelp) if needs.is_empty() => {
+            Some(RoundOutcome::NeedsHelp) if needs.is_empty() => {
                 f.add(FieldError::new("needs", "round.needs_required"))
             }
-            Some(Outcome::NeedsHelp) if needs.contains(&Need::Other) && note.is_none() => {
+            Some(RoundOutcome::NeedsHelp)
+                if needs.contains(&RoundNeed::Other) && note.is_none() =>
+            {
                 f.add(FieldError::new("note", "round.other_note"))
             }
-            Some(Outcome::Safe | Outcome::NoAnswer) if !needs.is_empty() => {
+            Some(RoundOutcome::Safe | RoundOutcome::NoAnswer) if !needs.is_empty() => {
                 f.add(FieldError::new("needs", "round.needs_only_with_help"))
             }
             _ => {}
@@ -276,7 +278,7 @@ pub fn attempt_person(raw: &AttemptInput) -> AppResult<PersonId> {
 /// A person's standing in a round before an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Standing {
-    pub state: State,
+    pub state: RoundState,
     pub failures: i64,
 }
 
@@ -284,20 +286,20 @@ pub struct Standing {
 /// safe or needs help (whatever came before: a person unreachable yesterday may answer
 /// today); an unanswered one counts, and the limit's last one makes a pending person
 /// unreachable; an unanswered attempt never undoes a person reached.
-pub fn next_state(before: Standing, outcome: Outcome, max_attempts: i64) -> Standing {
+pub fn next_state(before: Standing, outcome: RoundOutcome, max_attempts: i64) -> Standing {
     match outcome {
-        Outcome::Safe => Standing {
-            state: State::Safe,
+        RoundOutcome::Safe => Standing {
+            state: RoundState::Safe,
             ..before
         },
-        Outcome::NeedsHelp => Standing {
-            state: State::NeedsHelp,
+        RoundOutcome::NeedsHelp => Standing {
+            state: RoundState::NeedsHelp,
             ..before
         },
-        Outcome::NoAnswer => {
+        RoundOutcome::NoAnswer => {
             let failures = before.failures + 1;
-            let state = if before.state == State::Pending && failures >= max_attempts {
-                State::Unreachable
+            let state = if before.state == RoundState::Pending && failures >= max_attempts {
+                RoundState::Unreachable
             } else {
                 before.state
             };
@@ -307,11 +309,11 @@ pub fn next_state(before: Standing, outcome: Outcome, max_attempts: i64) -> Stan
 }
 
 /// The needs as stored, read back (unknown codes skipped).
-pub fn needs_of(stored: Option<&str>) -> Vec<Need> {
+pub fn needs_of(stored: Option<&str>) -> Vec<RoundNeed> {
     stored
         .unwrap_or("")
         .split(',')
-        .filter_map(Need::parse)
+        .filter_map(RoundNeed::parse)
         .collect()
 }
 
@@ -326,19 +328,23 @@ mod tests {
     #[test]
     fn unanswered_attempts_make_a_person_unreachable_at_the_limit_only() {
         let start = Standing {
-            state: State::Pending,
+            state: RoundState::Pending,
             failures: 0,
         };
-        let one = next_state(start, Outcome::NoAnswer, 2);
-        assert_eq!((one.state, one.failures), (State::Pending, 1));
-        let two = next_state(one, Outcome::NoAnswer, 2);
-        assert_eq!((two.state, two.failures), (State::Unreachable, 2));
-        let later = next_state(two, Outcome::Safe, 2);
-        assert_eq!(later.state, State::Safe, "reached after all");
-        let missed = next_state(later, Outcome::NoAnswer, 2);
-        assert_eq!(missed.state, State::Safe, "a missed call undoes nothing");
-        let first = next_state(start, Outcome::NoAnswer, 1);
-        assert_eq!(first.state, State::Unreachable);
+        let one = next_state(start, RoundOutcome::NoAnswer, 2);
+        assert_eq!((one.state, one.failures), (RoundState::Pending, 1));
+        let two = next_state(one, RoundOutcome::NoAnswer, 2);
+        assert_eq!((two.state, two.failures), (RoundState::Unreachable, 2));
+        let later = next_state(two, RoundOutcome::Safe, 2);
+        assert_eq!(later.state, RoundState::Safe, "reached after all");
+        let missed = next_state(later, RoundOutcome::NoAnswer, 2);
+        assert_eq!(
+            missed.state,
+            RoundState::Safe,
+            "a missed call undoes nothing"
+        );
+        let first = next_state(start, RoundOutcome::NoAnswer, 1);
+        assert_eq!(first.state, RoundState::Unreachable);
     }
 
     #[test]
@@ -382,10 +388,10 @@ mod tests {
 
     #[test]
     fn age_bands_end_the_day_before_the_next_birthday() {
-        let f = Filter {
+        let f = RoundFilter {
             age_min: Some(60),
             age_max: Some(69),
-            ..Filter::default()
+            ..RoundFilter::default()
         };
         // 60 to 69 on 2026-03-01: born 1956-03-01 or before, and after 1956-03-01 - 70 years.
         assert_eq!(
@@ -393,9 +399,9 @@ mod tests {
             ("1966-03-01".to_string(), "1956-03-01".to_string())
         );
         // 29 February has no twin in a common year: the day before stands in.
-        let leap = Filter {
+        let leap = RoundFilter {
             age_min: Some(1),
-            ..Filter::default()
+            ..RoundFilter::default()
         };
         assert_eq!(leap.birth_bounds(d("2024-02-29")).0, "2023-02-28");
     }
@@ -427,7 +433,7 @@ mod tests {
         assert!(Attempt::parse(&safe).is_err());
         assert_eq!(
             needs_of(Some("food,bogus,ride")),
-            vec![Need::Food, Need::Ride]
+            vec![RoundNeed::Food, RoundNeed::Ride]
         );
     }
 }

@@ -3,9 +3,10 @@
 //! form, adding those filed since, closing, the ledger (XLSX) and its print view.
 
 use super::model::{
-    Attempt, AttemptInput, Channel, Need, NewRound, Outcome, Reason, RoundId, RoundInput, State,
+    Attempt, AttemptInput, NewRound, RoundChannel, RoundId, RoundInput, RoundNeed, RoundOutcome,
+    RoundReason, RoundState,
 };
-use super::repo::{AttemptRow, Coverage, Listing, Member, RoundRow};
+use super::repo::{AttemptRow, Listing, RoundCoverage, RoundMember, RoundRow};
 use super::service;
 use crate::access::{PEOPLE_KEEPERS, Perm, Scope};
 use crate::care::model::Tier;
@@ -31,7 +32,7 @@ struct RoundsPage {
     page: Page,
     rounds: Vec<RoundRow>,
     units: Vec<Unit>,
-    reasons: &'static [Reason],
+    reasons: &'static [RoundReason],
     categories: &'static [Category],
     tiers: &'static [Tier],
     draft: RoundInput,
@@ -48,7 +49,7 @@ impl RoundsPage {
     fn is_unit(&self, u: &UnitId) -> bool {
         self.draft.unit_id == Some(u.0)
     }
-    fn is_reason(&self, r: &Reason) -> bool {
+    fn is_reason(&self, r: &RoundReason) -> bool {
         self.draft.reason == r.as_str()
     }
     fn opt<'a>(&self, s: &'a Option<String>) -> &'a str {
@@ -69,7 +70,7 @@ async fn rounds_page(
         page: Page::new(&v.ctx, "/rounds"),
         rounds,
         units,
-        reasons: Reason::ALL,
+        reasons: RoundReason::ALL,
         categories: Category::ALL,
         tiers: Tier::ALL,
         draft,
@@ -132,7 +133,7 @@ pub struct RoundQuery {
 /// The query parsed: the unit asked for, the state, mine, the page.
 pub struct View {
     pub unit: Option<UnitId>,
-    pub state: State,
+    pub state: RoundState,
     pub mine: bool,
     pub page: i64,
 }
@@ -142,8 +143,8 @@ impl View {
         let mut f = crate::web::form::Fields::new();
         let unit = f.optional_id("unit", q.unit.as_deref());
         let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Some(State::Pending),
-            s => f.choice("state", s, State::parse),
+            None => Some(RoundState::Pending),
+            s => f.choice("state", s, RoundState::parse),
         };
         let v = (|| {
             Some(View {
@@ -163,17 +164,17 @@ struct RoundPage {
     page: Page,
     r: RoundRow,
     at: UnitId,
-    total: Coverage,
-    rows: Vec<Coverage>,
-    state: State,
-    states: &'static [State],
+    total: RoundCoverage,
+    rows: Vec<RoundCoverage>,
+    state: RoundState,
+    states: &'static [RoundState],
     mine: bool,
     mine_pending: i64,
-    members: Vec<Member>,
+    members: Vec<RoundMember>,
     page_no: i64,
     has_more: bool,
     manage: bool,
-    channels: &'static [Channel],
+    channels: &'static [RoundChannel],
     added: Option<u64>,
 }
 
@@ -192,33 +193,33 @@ impl RoundPage {
     fn back(&self) -> String {
         format!("/rounds/{}?{}", self.r.id, self.keep())
     }
-    fn count(&self, s: &State) -> i64 {
+    fn count(&self, s: &RoundState) -> i64 {
         count_of(&self.total, *s)
     }
-    fn when(&self, m: &Member) -> String {
+    fn when(&self, m: &RoundMember) -> String {
         m.last_at
             .as_ref()
             .map(crate::i18n::local_time)
             .unwrap_or_default()
     }
-    fn needs(&self, m: &Member) -> String {
+    fn needs(&self, m: &RoundMember) -> String {
         needs_words(&self.page, m)
     }
     fn open(&self) -> bool {
-        self.r.status == super::model::Status::Open
+        self.r.status == super::model::RoundStatus::Open
     }
 }
 
-fn count_of(c: &Coverage, s: State) -> i64 {
+fn count_of(c: &RoundCoverage, s: RoundState) -> i64 {
     match s {
-        State::Pending => c.pending,
-        State::Safe => c.safe,
-        State::NeedsHelp => c.needs_help,
-        State::Unreachable => c.unreachable,
+        RoundState::Pending => c.pending,
+        RoundState::Safe => c.safe,
+        RoundState::NeedsHelp => c.needs_help,
+        RoundState::Unreachable => c.unreachable,
     }
 }
 
-fn needs_words(page: &Page, m: &Member) -> String {
+fn needs_words(page: &Page, m: &RoundMember) -> String {
     let mut w: Vec<String> = super::model::needs_of(m.needs.as_deref())
         .iter()
         .map(|n| page.t(&n.label_key()))
@@ -259,14 +260,14 @@ pub async fn show_round(
         total,
         rows,
         state: view.state,
-        states: State::ALL,
+        states: RoundState::ALL,
         mine: view.mine,
         mine_pending,
         members,
         page_no: view.page,
         has_more,
         manage,
-        channels: Channel::ALL,
+        channels: RoundChannel::ALL,
         added: q.added,
     })
 }
@@ -276,11 +277,11 @@ pub async fn show_round(
 struct MemberPage {
     page: Page,
     r: RoundRow,
-    m: Member,
+    m: RoundMember,
     attempts: Vec<AttemptRow>,
-    channels: &'static [Channel],
-    outcomes: &'static [Outcome],
-    needs: &'static [Need],
+    channels: &'static [RoundChannel],
+    outcomes: &'static [RoundOutcome],
+    needs: &'static [RoundNeed],
     back: String,
 }
 
@@ -299,7 +300,7 @@ impl MemberPage {
         needs_words(&self.page, &self.m)
     }
     fn open(&self) -> bool {
-        self.r.status == super::model::Status::Open
+        self.r.status == super::model::RoundStatus::Open
     }
 }
 
@@ -343,9 +344,9 @@ pub async fn show_member(
         r,
         m,
         attempts,
-        channels: Channel::ALL,
-        outcomes: Outcome::ALL,
-        needs: Need::ALL,
+        channels: RoundChannel::ALL,
+        outcomes: RoundOutcome::ALL,
+        needs: RoundNeed::ALL,
         back,
     })
 }
@@ -393,14 +394,14 @@ pub async fn close_round(
 struct PrintPage {
     page: Page,
     r: RoundRow,
-    people: Vec<Member>,
+    people: Vec<RoundMember>,
 }
 
 impl PrintPage {
-    fn needs(&self, m: &Member) -> String {
+    fn needs(&self, m: &RoundMember) -> String {
         needs_words(&self.page, m)
     }
-    fn when(&self, m: &Member) -> String {
+    fn when(&self, m: &RoundMember) -> String {
         m.last_at
             .as_ref()
             .map(crate::i18n::local_time)

@@ -1,7 +1,7 @@
 //! SQL of contact rounds: the snapshot of who is in one, attempts, states, the per-unit counts
 //! behind the coverage page, and the ledger.
 
-use super::model::{Filter, RoundId, State};
+use super::model::{RoundFilter, RoundId, RoundState};
 use crate::access::Scope;
 use crate::db::{Tx, now};
 use crate::ids::{AccountId, CareItemId, PersonId, TaskId, UnitId};
@@ -17,14 +17,14 @@ pub struct RoundRow {
     #[serde(skip)]
     pub unit_path: String,
     #[sqlx(try_from = "String")]
-    pub reason: super::model::Reason,
+    pub reason: super::model::RoundReason,
     pub title: String,
     /// The filter as chosen, JSON.
     pub filter: String,
     pub deadline: String,
     pub max_attempts: i32,
     #[sqlx(try_from = "String")]
-    pub status: super::model::Status,
+    pub status: super::model::RoundStatus,
     pub started_by_name: String,
     pub started_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -38,7 +38,7 @@ impl RoundRow {
     pub fn people(&self) -> i64 {
         self.pending + self.safe + self.needs_help + self.unreachable
     }
-    pub fn filter(&self) -> Filter {
+    pub fn filter(&self) -> RoundFilter {
         serde_json::from_str(&self.filter).unwrap_or_default()
     }
 }
@@ -117,7 +117,7 @@ macro_rules! matching {
 pub struct Match<'a> {
     pub unit: UnitId,
     pub account: AccountId,
-    pub filter: &'a Filter,
+    pub filter: &'a RoundFilter,
     pub born: (String, String),
 }
 
@@ -198,7 +198,7 @@ pub async fn exists(tx: &mut Tx, id: RoundId) -> Result<bool, sqlx::Error> {
 
 /// One row of the coverage table: a unit and its subtree's people by state.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct Coverage {
+pub struct RoundCoverage {
     pub unit_id: UnitId,
     pub unit_name: String,
     pub pending: i64,
@@ -207,7 +207,7 @@ pub struct Coverage {
     pub unreachable: i64,
 }
 
-impl Coverage {
+impl RoundCoverage {
     pub fn people(&self) -> i64 {
         self.pending + self.safe + self.needs_help + self.unreachable
     }
@@ -239,8 +239,8 @@ pub async fn coverage(
     tx: &mut Tx,
     round: RoundId,
     at: UnitId,
-) -> Result<(Coverage, Vec<Coverage>), sqlx::Error> {
-    let total: Coverage = on_tx!(tx, c => sqlx::query_as(concat!(
+) -> Result<(RoundCoverage, Vec<RoundCoverage>), sqlx::Error> {
+    let total: RoundCoverage = on_tx!(tx, c => sqlx::query_as(concat!(
         "SELECT t.id AS unit_id, t.name AS unit_name,
                 COALESCE(SUM(x.pending), 0) AS pending, COALESCE(SUM(x.safe), 0) AS safe,
                 COALESCE(SUM(x.needs_help), 0) AS needs_help, COALESCE(SUM(x.unreachable), 0) AS unreachable
@@ -248,7 +248,7 @@ pub async fn coverage(
          LEFT JOIN round_units x ON x.unit_id = d.id AND x.round_id = $1
          WHERE t.id = $2 GROUP BY t.id, t.name"))
         .bind(round).bind(at).fetch_one(c).await)?;
-    let rows: Vec<Coverage> = on_tx!(tx, c => sqlx::query_as(concat!(
+    let rows: Vec<RoundCoverage> = on_tx!(tx, c => sqlx::query_as(concat!(
         "SELECT t.id AS unit_id, t.name AS unit_name,
                 COALESCE(SUM(x.pending), 0) AS pending, COALESCE(SUM(x.safe), 0) AS safe,
                 COALESCE(SUM(x.needs_help), 0) AS needs_help, COALESCE(SUM(x.unreachable), 0) AS unreachable
@@ -261,14 +261,14 @@ pub async fn coverage(
 
 /// A person in a round as the lists show them (the mobile masked).
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct Member {
+pub struct RoundMember {
     pub person_id: PersonId,
     pub name: String,
     pub unit_id: UnitId,
     pub unit_name: String,
     pub mobile_mask: Option<String>,
     #[sqlx(try_from = "String")]
-    pub state: State,
+    pub state: RoundState,
     pub attempts: i32,
     pub failures: i32,
     /// Codes joined by commas.
@@ -300,7 +300,7 @@ macro_rules! member_select {
 
 /// Which people of a round a list shows.
 pub struct Listing<'a> {
-    pub state: State,
+    pub state: RoundState,
     /// Only those paired with this account.
     pub staff: Option<AccountId>,
     /// Only those below this unit path.
@@ -323,9 +323,9 @@ pub async fn members(
     l: &Listing<'_>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Member>, sqlx::Error> {
+) -> Result<Vec<RoundMember>, sqlx::Error> {
     if let Some(staff) = l.staff {
-        return on_tx!(tx, c => sqlx::query_as::<_, Member>(member_select!(
+        return on_tx!(tx, c => sqlx::query_as::<_, RoundMember>(member_select!(
             concat!("rp.round_id = $1 AND rp.staff_id = $4 AND rp.state = $3 AND ",
                 crate::under!("ru.path", "$5")),
             " ORDER BY rp.unit_id, rp.person_id LIMIT $6 OFFSET $7"))
@@ -350,7 +350,7 @@ pub async fn members(
             continue;
         }
         let want = limit - out.len() as i64;
-        let rows: Vec<Member> = on_tx!(tx, c => sqlx::query_as::<_, Member>(member_select!(
+        let rows: Vec<RoundMember> = on_tx!(tx, c => sqlx::query_as::<_, RoundMember>(member_select!(
             "rp.round_id = $1 AND rp.state = $3 AND rp.unit_id = $4",
             " ORDER BY rp.person_id LIMIT $5 OFFSET $6"))
             .bind(round).bind(viewer).bind(l.state.as_str()).bind(unit).bind(want).bind(skip)
@@ -369,8 +369,8 @@ pub async fn ledger(
     tx: &mut Tx,
     round: RoundId,
     viewer: AccountId,
-) -> Result<Vec<Member>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, Member>(member_select!(
+) -> Result<Vec<RoundMember>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, RoundMember>(member_select!(
         "rp.round_id = $1", " ORDER BY ru.path, p.name_pinyin, rp.person_id"))
         .bind(round).bind(viewer).fetch_all(c).await)
 }
@@ -381,8 +381,8 @@ pub async fn member(
     round: RoundId,
     viewer: AccountId,
     person: PersonId,
-) -> Result<Option<Member>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, Member>(member_select!(
+) -> Result<Option<RoundMember>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, RoundMember>(member_select!(
         "rp.round_id = $1 AND rp.person_id = $3", ""))
         .bind(round).bind(viewer).bind(person).fetch_optional(c).await)
 }
@@ -398,9 +398,9 @@ pub async fn pending_of(tx: &mut Tx, round: RoundId, staff: AccountId) -> Result
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AttemptRow {
     #[sqlx(try_from = "String")]
-    pub channel: super::model::Channel,
+    pub channel: super::model::RoundChannel,
     #[sqlx(try_from = "String")]
-    pub outcome: super::model::Outcome,
+    pub outcome: super::model::RoundOutcome,
     pub needs: Option<String>,
     pub note: Option<String>,
     pub by_name: String,
@@ -452,7 +452,7 @@ pub async fn standing(
 
 /// What an attempt changes on the person's row.
 pub struct Change<'a> {
-    pub state: State,
+    pub state: RoundState,
     pub failures: i64,
     pub needs: Option<&'a str>,
     pub note: Option<&'a str>,

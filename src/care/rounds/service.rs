@@ -3,8 +3,8 @@
 //! care item), the coverage, closing once everyone has a final state, and the deadline
 //! reminder.
 
-use super::model::{Attempt, NewRound, Outcome, RoundId, State, Status};
-use super::repo::{self, AttemptRow, Coverage, Listing, Match, Member, RoundRow};
+use super::model::{Attempt, NewRound, RoundId, RoundOutcome, RoundState, RoundStatus};
+use super::repo::{self, AttemptRow, Listing, Match, RoundCoverage, RoundMember, RoundRow};
 use crate::access::{PEOPLE_KEEPERS, Perm, Scope};
 use crate::audit::{self as audit, model::Event};
 use crate::care::items::model::{ItemChanges, NewItem};
@@ -110,7 +110,7 @@ pub async fn coverage(
     tx: &mut Tx,
     round: RoundId,
     at: UnitId,
-) -> AppResult<(Coverage, Vec<Coverage>)> {
+) -> AppResult<(RoundCoverage, Vec<RoundCoverage>)> {
     Ok(repo::coverage(tx, round, at).await?)
 }
 
@@ -122,7 +122,7 @@ pub async fn members(
     l: &Listing<'_>,
     limit: i64,
     offset: i64,
-) -> AppResult<Vec<Member>> {
+) -> AppResult<Vec<RoundMember>> {
     Ok(repo::members(tx, round, v.p.id, l, limit, offset).await?)
 }
 
@@ -137,7 +137,7 @@ pub async fn member(
     v: &Viewer,
     round: &RoundRow,
     person: PersonId,
-) -> AppResult<(Member, Vec<AttemptRow>)> {
+) -> AppResult<(RoundMember, Vec<AttemptRow>)> {
     let scope = v.scope(Perm::People)?;
     crate::access::person(tx, &scope, person).await?;
     let m = repo::member(tx, round.id, v.p.id, person)
@@ -148,7 +148,7 @@ pub async fn member(
 }
 
 /// The ledger: everyone in the round the caller may see, masked.
-pub async fn ledger(tx: &mut Tx, v: &Viewer, round: RoundId) -> AppResult<Vec<Member>> {
+pub async fn ledger(tx: &mut Tx, v: &Viewer, round: RoundId) -> AppResult<Vec<RoundMember>> {
     Ok(repo::ledger(tx, round, v.p.id).await?)
 }
 
@@ -161,9 +161,9 @@ pub async fn record(
     round: RoundId,
     person: PersonId,
     a: &Attempt,
-) -> AppResult<State> {
+) -> AppResult<RoundState> {
     let r = get(tx, v, round).await?;
-    if r.status != Status::Open {
+    if r.status != RoundStatus::Open {
         return Err(AppError::Conflict("round.closed"));
     }
     let scope = v.scope(Perm::People)?;
@@ -172,13 +172,13 @@ pub async fn record(
         return Err(AppError::NotFound);
     };
     let was = super::model::Standing {
-        state: State::parse(&before.state).unwrap_or(State::Pending),
+        state: RoundState::parse(&before.state).unwrap_or(RoundState::Pending),
         failures: i64::from(before.failures),
     };
     let after = super::model::next_state(was, a.outcome, i64::from(r.max_attempts));
     let today = crate::i18n::china_today();
     let mut task = None;
-    if after.state == State::Unreachable && was.state != State::Unreachable {
+    if after.state == RoundState::Unreachable && was.state != RoundState::Unreachable {
         let assignee = before.staff_id.unwrap_or(v.p.id);
         let key = format!("round:{round}");
         task = crate::care::service::unreachable_task(tx, person, &key, today, assignee).await?;
@@ -186,14 +186,14 @@ pub async fn record(
     let mut item = None;
     let needs = a.need_list();
     let needs_before = super::model::needs_of(before.needs.as_deref());
-    if a.outcome == Outcome::NeedsHelp && a.needs.iter().any(|n| !needs_before.contains(n)) {
+    if a.outcome == RoundOutcome::NeedsHelp && a.needs.iter().any(|n| !needs_before.contains(n)) {
         item = Some(care_item(tx, v, &r, person, a).await?);
     }
     // A reaching attempt states the needs anew; an unanswered one keeps what was found.
     let (needs, note) = match a.outcome {
-        Outcome::NeedsHelp => (needs, a.note.clone()),
-        Outcome::Safe => (None, None),
-        Outcome::NoAnswer => (before.needs.clone(), None),
+        RoundOutcome::NeedsHelp => (needs, a.note.clone()),
+        RoundOutcome::Safe => (None, None),
+        RoundOutcome::NoAnswer => (before.needs.clone(), None),
     };
     let change = repo::Change {
         state: after.state,
@@ -250,7 +250,7 @@ async fn care_item(
 /// since the start); returns how many.
 pub async fn add_new(tx: &mut Tx, v: &Viewer, round: RoundId) -> AppResult<u64> {
     let r = get(tx, v, round).await?;
-    if r.status != Status::Open {
+    if r.status != RoundStatus::Open {
         return Err(AppError::Conflict("round.closed"));
     }
     units::load(tx, v, Perm::People, r.unit_id).await?;
@@ -277,7 +277,7 @@ pub async fn add_new(tx: &mut Tx, v: &Viewer, round: RoundId) -> AppResult<u64> 
 pub async fn close(tx: &mut Tx, v: &Viewer, round: RoundId) -> AppResult<()> {
     let r = get(tx, v, round).await?;
     units::load(tx, v, Perm::People, r.unit_id).await?;
-    if r.status != Status::Open {
+    if r.status != RoundStatus::Open {
         return Err(AppError::Conflict("round.closed"));
     }
     if !repo::close(tx, round, v.p.id).await? {
@@ -296,11 +296,18 @@ pub async fn close(tx: &mut Tx, v: &Viewer, round: RoundId) -> AppResult<()> {
 pub async fn of_person(
     tx: &mut Tx,
     who: crate::access::Visible<PersonId>,
-) -> AppResult<Vec<(RoundId, String, String, State)>> {
+) -> AppResult<Vec<(RoundId, String, String, RoundState)>> {
     let rows = repo::of_person(tx, who.id()).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, t, d, s)| (id, t, d, State::parse(&s).unwrap_or(State::Pending)))
+        .map(|(id, t, d, s)| {
+            (
+                id,
+                t,
+                d,
+                RoundState::parse(&s).unwrap_or(RoundState::Pending),
+            )
+        })
         .collect())
 }
 

@@ -33,6 +33,11 @@ pub struct NoticeInput {
     /// (needs `sms`).
     #[serde(deserialize_with = "crate::web::checkbox")]
     pub registry: bool,
+    /// Must reach: unread after `fallback_hours` (1 to 168; 24 when empty) it goes by SMS,
+    /// and unread as long again it becomes a phone task for the paired staff member.
+    #[serde(deserialize_with = "crate::web::checkbox")]
+    pub must_reach: bool,
+    pub fallback_hours: Option<String>,
 }
 
 /// A notice as parsed.
@@ -47,6 +52,8 @@ pub struct NoticeDraft {
     pub tiers: Vec<crate::care::model::Tier>,
     pub sms: bool,
     pub registry: bool,
+    /// Must reach, with the hours before each step (none: a plain notice).
+    pub must_reach: Option<i32>,
 }
 
 impl NoticeDraft {
@@ -83,6 +90,11 @@ impl NoticeDraft {
                 tiers.push(t);
             }
         }
+        let must_reach = match (raw.must_reach, raw.fallback_hours.as_deref().map(str::trim)) {
+            (false, _) => Some(None),
+            (true, None | Some("")) => Some(Some(24)),
+            (true, Some(h)) => f.int("fallback_hours", h, 1..=168).map(|h| Some(h as i32)),
+        };
         let value = (|| {
             Some(NoticeDraft {
                 unit: unit?,
@@ -94,6 +106,7 @@ impl NoticeDraft {
                 tiers,
                 sms: raw.sms,
                 registry,
+                must_reach: must_reach?,
             })
         })();
         f.done(value)
@@ -148,5 +161,17 @@ mod tests {
         };
         let d = NoticeDraft::parse(&by_sms).unwrap();
         assert!(d.registry && d.sms && d.tiers.len() == 1);
+        assert_eq!(d.must_reach, None);
+        let must = NoticeInput {
+            must_reach: true,
+            ..by_sms.clone()
+        };
+        assert_eq!(NoticeDraft::parse(&must).unwrap().must_reach, Some(24));
+        let late = NoticeInput {
+            must_reach: true,
+            fallback_hours: Some("200".into()),
+            ..by_sms
+        };
+        assert!(NoticeDraft::parse(&late).is_err(), "a week at most");
     }
 }

@@ -36,6 +36,12 @@ impl NoticesPage {
     fn chosen(&self, c: &Category) -> bool {
         self.draft.categories.iter().any(|x| x == c.as_str())
     }
+    fn is_hours(&self, h: &i32) -> bool {
+        self.draft
+            .fallback_hours
+            .as_deref()
+            .map_or(*h == 24, |x| x.trim() == h.to_string())
+    }
     fn has_tier(&self, t: &crate::care::model::Tier) -> bool {
         self.draft.tiers.iter().any(|x| x == t.as_str())
     }

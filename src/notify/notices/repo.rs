@@ -20,6 +20,9 @@ pub struct NoticeRow {
     /// People in the registry without an account it went to by SMS.
     pub registry: i64,
     pub sms: bool,
+    pub must_reach: bool,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub tasked_at: Option<DateTime<Utc>>,
     pub read: i64,
     pub emails_sent: i64,
     pub emails_waiting: i64,
@@ -39,10 +42,11 @@ pub async fn insert(
     registry: i64,
 ) -> Result<NoticeId, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO notices (unit_id, author_id, title, body, audience, recipients, sms, registry, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+        "INSERT INTO notices (unit_id, author_id, title, body, audience, recipients, sms, registry,
+                              must_reach, fallback_hours, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
         .bind(d.unit).bind(author).bind(&d.title).bind(&d.body).bind(audience).bind(recipients)
-        .bind(d.sms).bind(registry as i32).bind(now())
+        .bind(d.sms).bind(registry as i32).bind(d.must_reach.is_some()).bind(d.must_reach).bind(now())
         .fetch_one(c).await)
 }
 
@@ -71,6 +75,7 @@ macro_rules! notice_select {
         concat!(
             "SELECT n.id, n.unit_id, u.name AS unit_name, a.display_name AS author_name, n.title, n.body,
                     CAST(n.recipients AS BIGINT) AS recipients, CAST(n.registry AS BIGINT) AS registry, n.sms,
+                    n.must_reach, n.escalated_at, n.tasked_at,
                     (SELECT COUNT(*) FROM notifications x WHERE x.once_key = 'notice:' || n.id AND x.read_at IS NOT NULL) AS read,
                     ", notice_deliveries!("email", "'sent'"), " AS emails_sent,
                     ", notice_deliveries!("email", "'queued', 'sending'"), " AS emails_waiting,
@@ -113,4 +118,51 @@ pub async fn exists(tx: &mut Tx, id: NoticeId) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM notices WHERE id = $1")
         .bind(id).fetch_one(c).await)?;
     Ok(n > 0)
+}
+
+/// A must-reach notice waiting for its next step: id, author, hours, and when it was sent
+/// (step one) or escalated (step two).
+pub async fn must_reach_waiting(
+    tx: &mut Tx,
+    escalated: bool,
+) -> Result<Vec<(NoticeId, AccountId, i32, DateTime<Utc>)>, sqlx::Error> {
+    let sql = if escalated {
+        "SELECT id, author_id, fallback_hours, escalated_at FROM notices
+         WHERE must_reach AND escalated_at IS NOT NULL AND tasked_at IS NULL"
+    } else {
+        "SELECT id, author_id, fallback_hours, created_at FROM notices
+         WHERE must_reach AND escalated_at IS NULL"
+    };
+    on_tx!(tx, c => sqlx::query_as(sql).fetch_all(c).await)
+}
+
+/// Claims a step of a must-reach notice (once across nodes): true when this caller did.
+pub async fn claim_step(tx: &mut Tx, id: NoticeId, escalated: bool) -> Result<bool, sqlx::Error> {
+    let sql = if escalated {
+        "UPDATE notices SET tasked_at = $2 WHERE id = $1 AND tasked_at IS NULL"
+    } else {
+        "UPDATE notices SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL"
+    };
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(id).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The notice's notifications still unread: notification and account.
+pub async fn unread(
+    tx: &mut Tx,
+    id: NoticeId,
+) -> Result<Vec<(crate::ids::NotificationId, AccountId)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, account_id FROM notifications WHERE once_key = 'notice:' || $1 AND read_at IS NULL")
+        .bind(id.0.to_string()).fetch_all(c).await)
+}
+
+/// The people of the registry whose SMS of the notice failed.
+pub async fn registry_failed(
+    tx: &mut Tx,
+    id: NoticeId,
+) -> Result<Vec<crate::ids::PersonId>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT person_id FROM deliveries WHERE notice_id = $1 AND status = 'failed'")
+        .bind(id).fetch_all(c).await)
 }

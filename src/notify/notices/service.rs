@@ -110,3 +110,59 @@ pub async fn get(tx: &mut Tx, v: &Viewer, id: NoticeId) -> AppResult<NoticeRow> 
         None => Err(AppError::NotFound),
     }
 }
+
+/// Who a must-reach notice's second step calls: an account (through its person file) or a
+/// person of the registry, and the task's key and fallback assignee (the writer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub who: Result<crate::ids::PersonId, AccountId>,
+    pub key: String,
+    pub writer: AccountId,
+}
+
+/// The steps of must-reach notices due at `now`, each claimed once: unread `hours` after
+/// sending, an SMS to each account still unread (where it has a mobile, after the quiet
+/// hours); unread as long again, a call for each (and for each person of the registry whose
+/// SMS failed), which the job makes a phone task. Returns the SMS queued and the calls.
+pub async fn must_reach_steps(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(usize, Vec<Call>)> {
+    let mut queued = 0;
+    for (id, _, hours, sent) in repo::must_reach_waiting(tx, false).await? {
+        if sent + chrono::Duration::hours(i64::from(hours)) > now
+            || !repo::claim_step(tx, id, false).await?
+        {
+            continue;
+        }
+        for (n, account) in repo::unread(tx, id).await? {
+            if crate::notify::service::sms_for(tx, n, account).await? {
+                queued += 1;
+            }
+        }
+    }
+    let mut calls = Vec::new();
+    for (id, writer, hours, escalated) in repo::must_reach_waiting(tx, true).await? {
+        if escalated + chrono::Duration::hours(i64::from(hours)) > now
+            || !repo::claim_step(tx, id, true).await?
+        {
+            continue;
+        }
+        let key = format!("notice:{id}");
+        for (_, account) in repo::unread(tx, id).await? {
+            calls.push(Call {
+                who: Err(account),
+                key: key.clone(),
+                writer,
+            });
+        }
+        for person in repo::registry_failed(tx, id).await? {
+            calls.push(Call {
+                who: Ok(person),
+                key: key.clone(),
+                writer,
+            });
+        }
+    }
+    Ok((queued, calls))
+}
