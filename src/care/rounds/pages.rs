@@ -151,7 +151,8 @@ impl View {
                 unit: unit?,
                 state: state?,
                 mine: q.mine.as_deref() == Some("1"),
-                page: q.page.unwrap_or(1).max(1),
+                // Bounded, so the offset cannot overflow: 10,000 pages of 50 is a province.
+                page: q.page.unwrap_or(1).clamp(1, 10_000),
             })
         })();
         f.done(v)
