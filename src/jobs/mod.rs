@@ -153,17 +153,29 @@ pub async fn deliver_email(state: &AppState) -> Result<usize, sqlx::Error> {
             Ok(m) => crate::notify::mail::send(&mailer, m).await,
             Err(e) => crate::notify::mail::Outcome::Failed(e),
         };
-        metrics::counter!("yinyao_email_attempts_total", "outcome" => match &outcome {
-            crate::notify::mail::Outcome::Sent => "sent",
-            crate::notify::mail::Outcome::Retry(_) => "retry",
-            crate::notify::mail::Outcome::Failed(_) => "failed",
-        })
-        .increment(1);
-        let mut tx = state.db.write().await?;
-        crate::notify::service::settle(&mut tx, o, &outcome).await?;
-        tx.commit().await?;
+        settle_counted(state, o, &outcome, "yinyao_email_attempts_total").await?;
     }
     Ok(batch.len())
+}
+
+/// Records what became of a claimed message (in its own transaction) and counts it in
+/// `/metrics` under `metric`, by outcome.
+async fn settle_counted(
+    state: &AppState,
+    o: &crate::notify::Outgoing,
+    outcome: &crate::notify::mail::Outcome,
+    metric: &'static str,
+) -> Result<(), sqlx::Error> {
+    use crate::notify::mail::Outcome;
+    let label = match outcome {
+        Outcome::Sent => "sent",
+        Outcome::Retry(_) => "retry",
+        Outcome::Failed(_) => "failed",
+    };
+    metrics::counter!(metric, "outcome" => label).increment(1);
+    let mut tx = state.db.write().await?;
+    crate::notify::service::settle(&mut tx, o, outcome).await?;
+    tx.commit().await
 }
 
 /// Sends the SMS that are due, up to 50 a run, as [`deliver_email`] does email: claimed in
@@ -195,15 +207,7 @@ pub async fn deliver_sms(state: &AppState) -> Result<usize, sqlx::Error> {
                 sender.send(&sms).await
             }
         };
-        metrics::counter!("yinyao_sms_attempts_total", "outcome" => match &outcome {
-            Outcome::Sent => "sent",
-            Outcome::Retry(_) => "retry",
-            Outcome::Failed(_) => "failed",
-        })
-        .increment(1);
-        let mut tx = state.db.write().await?;
-        crate::notify::service::settle(&mut tx, o, &outcome).await?;
-        tx.commit().await?;
+        settle_counted(state, o, &outcome, "yinyao_sms_attempts_total").await?;
     }
     Ok(batch.len())
 }
@@ -254,15 +258,7 @@ pub async fn deliver_wechat(state: &AppState) -> Result<usize, sqlx::Error> {
                 }
             }
         };
-        metrics::counter!("yinyao_wechat_attempts_total", "outcome" => match &outcome {
-            Outcome::Sent => "sent",
-            Outcome::Retry(_) => "retry",
-            Outcome::Failed(_) => "failed",
-        })
-        .increment(1);
-        let mut tx = state.db.write().await?;
-        crate::notify::service::settle(&mut tx, o, &outcome).await?;
-        tx.commit().await?;
+        settle_counted(state, o, &outcome, "yinyao_wechat_attempts_total").await?;
     }
     Ok(batch.len())
 }

@@ -18,7 +18,7 @@ pub mod sms;
 pub mod wechat;
 
 pub use model::{NoticeKind, NotificationId};
-pub use repo::Notification;
+pub use repo::{Notification, Outgoing};
 
 use crate::state::AppState;
 use axum::Router;

@@ -465,3 +465,81 @@ pub fn run_binary(url: &str, key: &str, args: &[&str], env: &[(&str, &str)]) -> 
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
 }
+
+/// A test server of `tests/` (the SMTP server's `run.sh`, the SMS provider's and WeChat's
+/// Python scripts) on a free port: started with `PORT OUT`, it prints "ready" once listening
+/// and writes every request it accepts as a JSON line in `OUT`.
+pub struct TestServer {
+    child: std::process::Child,
+    pub port: u16,
+    out: std::path::PathBuf,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub fn start(script: &'static str) -> TestServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        TestServer::start_on(script, port, tempfile::tempdir().unwrap())
+    }
+
+    /// Starts it on `port`, writing into `dir` (again after [`TestServer::stop`]).
+    pub fn start_on(script: &'static str, port: u16, dir: tempfile::TempDir) -> TestServer {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let out = dir.path().join("received.jsonl");
+        let mut cmd = if script.ends_with(".py") {
+            let mut c = Command::new("python3");
+            c.arg(script);
+            c
+        } else {
+            Command::new(script)
+        };
+        let mut child = cmd
+            .arg(port.to_string())
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the test server {script} must start: {e}"));
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the test server {script} did not start"
+        );
+        TestServer {
+            child,
+            port,
+            out,
+            dir: Some(dir),
+        }
+    }
+
+    /// Stops it (as a provider going down), keeping its port and what it received.
+    pub fn stop(mut self) -> (u16, tempfile::TempDir) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        (self.port, self.dir.take().unwrap())
+    }
+
+    pub fn received(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

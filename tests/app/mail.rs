@@ -5,74 +5,13 @@
 //! send each message once.
 
 use crate::fixtures::{self, county};
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestServer};
 use axum::http::StatusCode;
 use serde_json::json;
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use yinyao::accounts::model::UnitRole;
 use yinyao::notify::model::Channel;
 
-/// The tests' SMTP server on a free port; every accepted message is a JSON line in `out`.
-struct Smtp {
-    child: Child,
-    port: u16,
-    out: std::path::PathBuf,
-    dir: Option<tempfile::TempDir>,
-}
-
-impl Smtp {
-    fn start_on(port: u16, dir: tempfile::TempDir) -> Smtp {
-        let out = dir.path().join("mail.jsonl");
-        let mut child = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/run.sh"))
-            .arg(port.to_string())
-            .arg(&out)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the SMTP test server (tests/smtp/run.sh) must start");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP test server did not start");
-        Smtp {
-            child,
-            port,
-            out,
-            dir: Some(dir),
-        }
-    }
-
-    fn start() -> Smtp {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Smtp::start_on(port, tempfile::tempdir().unwrap())
-    }
-
-    fn stop(mut self) -> (u16, tempfile::TempDir) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        (self.port, self.dir.take().unwrap())
-    }
-
-    fn received(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+const SMTP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/run.sh");
 
 async fn statuses(app: &TestApp) -> Vec<(String, i64)> {
     let mut tx = app.db().read().await.unwrap();
@@ -93,7 +32,7 @@ async fn due_now(app: &TestApp) {
 
 #[tokio::test]
 async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
-    let smtp = Smtp::start();
+    let smtp = TestServer::start(SMTP);
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let app = TestApp::with_config(|c| {
         c.mail.smtp_url = Some(url);
@@ -186,7 +125,7 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
         .scalar("SELECT CAST(MAX(attempts) AS BIGINT) FROM deliveries WHERE status = 'queued'")
         .await;
     assert_eq!(attempts, 1);
-    let smtp = Smtp::start_on(port, dir);
+    let smtp = TestServer::start_on(SMTP, port, dir);
     due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 1);
     assert_eq!(smtp.received().len(), 2, "sent once the server is back");

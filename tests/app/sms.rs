@@ -6,90 +6,13 @@
 //! kind, one's own quiet hours, and the unsubscribe link.
 
 use crate::fixtures::{self, county};
-use crate::helpers::{Client, TestApp};
+use crate::helpers::{Client, TestApp, TestServer};
 use axum::http::StatusCode;
 use serde_json::json;
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use yinyao::accounts::model::UnitRole;
 use yinyao::notify::model::Channel;
 
-/// A test provider (a Python script of `tests/`) on a free port; every accepted request is a
-/// JSON line in `out`.
-pub(crate) struct Provider {
-    child: Child,
-    pub port: u16,
-    out: std::path::PathBuf,
-    dir: Option<tempfile::TempDir>,
-}
-
 const SMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sms/server.py");
-
-impl Provider {
-    fn start_on(port: u16, dir: tempfile::TempDir) -> Provider {
-        Provider::script_on(SMS, port, dir)
-    }
-
-    pub(crate) fn script_on(script: &'static str, port: u16, dir: tempfile::TempDir) -> Provider {
-        let out = dir.path().join("out.jsonl");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(port.to_string())
-            .arg(&out)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 must run the test server");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the test server {script} did not start"
-        );
-        Provider {
-            child,
-            port,
-            out,
-            dir: Some(dir),
-        }
-    }
-
-    fn start() -> Provider {
-        Provider::script(SMS)
-    }
-
-    pub(crate) fn script(script: &'static str) -> Provider {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Provider::script_on(script, port, tempfile::tempdir().unwrap())
-    }
-
-    fn stop(mut self) -> (u16, tempfile::TempDir) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        (self.port, self.dir.take().unwrap())
-    }
-
-    pub(crate) fn received(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn statuses(app: &TestApp) -> Vec<(String, i64)> {
     let mut tx = app.db().read().await.unwrap();
@@ -134,7 +57,7 @@ async fn notice(c: &mut Client<'_>, unit: i64, title: &str) -> i64 {
 
 #[tokio::test]
 async fn tencent_sms_is_signed_as_documented_and_a_bad_number_fails_alone() {
-    let provider = Provider::start();
+    let provider = TestServer::start(SMS);
     let url = format!("http://127.0.0.1:{}", provider.port);
     let app = TestApp::with_config(|c| {
         c.sms.provider = "tencent".into();
@@ -254,7 +177,7 @@ async fn tencent_sms_is_signed_as_documented_and_a_bad_number_fails_alone() {
 
 #[tokio::test]
 async fn a_provider_down_loses_nothing_and_each_number_gets_at_most_its_hourly_share() {
-    let provider = Provider::start();
+    let provider = TestServer::start(SMS);
     let url = format!("http://127.0.0.1:{}/hook", provider.port);
     let app = TestApp::with_config(|c| {
         c.sms.provider = "webhook".into();
@@ -284,7 +207,7 @@ async fn a_provider_down_loses_nothing_and_each_number_gets_at_most_its_hourly_s
         2
     );
     // Back: the two go, once each; the third waits for the hour.
-    let provider = Provider::start_on(port, dir);
+    let provider = TestServer::start_on(SMS, port, dir);
     due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_sms(&app.state).await.unwrap(), 2);
     let got = provider.received();
@@ -424,7 +347,7 @@ async fn preferences_choose_channels_and_quiet_hours_and_the_email_link_unsubscr
 
 #[tokio::test]
 async fn a_must_reach_notice_left_unread_goes_by_sms_then_becomes_a_call_for_the_paired_staff() {
-    let provider = Provider::start();
+    let provider = TestServer::start(SMS);
     let url = format!("http://127.0.0.1:{}/hook", provider.port);
     let app = TestApp::with_config(|c| {
         c.sms.provider = "webhook".into();

@@ -5,8 +5,7 @@
 //! follower who left failed with WeChat's code, and unbinding.
 
 use crate::fixtures::{self, county};
-use crate::helpers::TestApp;
-use crate::sms::Provider;
+use crate::helpers::{TestApp, TestServer};
 use axum::http::StatusCode;
 use yinyao::accounts::model::UnitRole;
 
@@ -23,7 +22,7 @@ async fn due_now(app: &TestApp) {
 
 #[tokio::test]
 async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_refresh() {
-    let api = Provider::script(WECHAT);
+    let api = TestServer::start(WECHAT);
     let url = format!("http://127.0.0.1:{}", api.port);
     let app = TestApp::with_config(|c| {
         c.wechat.appid = "wxtestappid".into();
