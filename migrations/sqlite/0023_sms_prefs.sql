@@ -43,6 +43,8 @@ CREATE TABLE notify_prefs (
 );
 ALTER TABLE notify_addresses ADD COLUMN quiet_from INTEGER CHECK (quiet_from BETWEEN 0 AND 23);
 ALTER TABLE notify_addresses ADD COLUMN quiet_until INTEGER CHECK (quiet_until BETWEEN 0 AND 23);
+-- Email once a day: the day's messages (but urgent ones) gathered into one email at 18:00.
+ALTER TABLE notify_addresses ADD COLUMN digest BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- A notice may also go by SMS, and to people in the registry without an account (how many).
 ALTER TABLE notices ADD COLUMN sms BOOLEAN NOT NULL DEFAULT FALSE;

@@ -143,17 +143,37 @@ pub async fn deliver_email(state: &AppState) -> Result<usize, sqlx::Error> {
     let batch = crate::notify::service::claim_email(&mut tx, now(), 50).await?;
     tx.commit().await?;
     let base = state.config.public_url.clone().unwrap_or_default();
+    // Messages to one address due in the same run (the daily digest at 18:00, or what the
+    // quiet hours held overnight) go as one email.
+    let mut groups: Vec<Vec<&crate::notify::Outgoing>> = Vec::new();
     for o in &batch {
-        let unsubscribe = o
-            .account_id
-            .map(|a| crate::notify::prefs::service::link(&state.crypto, &base, a, o.kind));
-        let m =
-            crate::notify::mail::message(o, &state.config.mail.from, &base, unsubscribe.as_deref());
+        match groups.iter_mut().find(|g| g[0].address == o.address) {
+            Some(g) => g.push(o),
+            None => groups.push(vec![o]),
+        }
+    }
+    for group in groups {
+        let m = match group.as_slice() {
+            [o] => {
+                let unsubscribe = o
+                    .account_id
+                    .map(|a| crate::notify::prefs::service::link(&state.crypto, &base, a, o.kind));
+                crate::notify::mail::message(
+                    o,
+                    &state.config.mail.from,
+                    &base,
+                    unsubscribe.as_deref(),
+                )
+            }
+            many => crate::notify::mail::digest(many, &state.config.mail.from, &base),
+        };
         let outcome = match m {
             Ok(m) => crate::notify::mail::send(&mailer, m).await,
             Err(e) => crate::notify::mail::Outcome::Failed(e),
         };
-        settle_counted(state, o, &outcome, "yinyao_email_attempts_total").await?;
+        for o in group {
+            settle_counted(state, o, &outcome, "yinyao_email_attempts_total").await?;
+        }
     }
     Ok(batch.len())
 }

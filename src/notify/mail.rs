@@ -58,6 +58,39 @@ pub fn message(
         .map_err(|e| format!("message: {e}"))
 }
 
+/// One email for several messages to the same address (the daily digest, or messages held
+/// by the quiet hours): each with its kind, words, note and link, newest last.
+pub fn digest(os: &[&Outgoing], from: &str, base: &str) -> Result<Message, String> {
+    let first = os.first().ok_or("no message")?;
+    let l = Locale::parse(&first.locale).unwrap_or(Locale::ZhCn);
+    let mut body = String::new();
+    for o in os {
+        body.push_str(&format!(
+            "■ {}\n{}\n",
+            l.t(&o.kind.label_key()),
+            o.kind.describe(&o.subject, l)
+        ));
+        if let Some(n) = &o.note {
+            body.push_str(&format!("{}{n}\n", l.t("notify.note")));
+        }
+        if let Some(link) = &o.link {
+            body.push_str(&format!("{base}{link}\n"));
+        }
+        body.push('\n');
+    }
+    body.push_str(&format!(
+        "--\n{}\n{base}/inbox/settings\n",
+        l.t("notify.email_footer")
+    ));
+    Message::builder()
+        .from(from.parse().map_err(|e| format!("sender: {e}"))?)
+        .to(first.address.parse().map_err(|e| format!("address: {e}"))?)
+        .subject(format!("{} ({})", l.t("notify.digest_title"), os.len()))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| format!("message: {e}"))
+}
+
 /// Sends one message; what the server answered decides whether to try again.
 pub async fn send(mailer: &AsyncSmtpTransport<Tokio1Executor>, m: Message) -> Outcome {
     match mailer.send(m).await {

@@ -183,6 +183,28 @@ pub fn not_before_in(
         .unwrap_or(now)
 }
 
+/// The hour (China time) at which the day's email digest goes out.
+pub const DIGEST_AT: u32 = 18;
+
+/// When an email of an account that chose the daily digest goes: at the next 18:00 China
+/// time (today's, or tomorrow's once it has passed).
+pub fn digest_time(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Duration, TimeZone, Timelike};
+    let china = crate::i18n::china();
+    let local = now.with_timezone(&china);
+    let day = if local.hour() >= DIGEST_AT {
+        local.date_naive() + Duration::days(1)
+    } else {
+        local.date_naive()
+    };
+    let at = day.and_hms_opt(DIGEST_AT, 0, 0).unwrap_or_default();
+    china
+        .from_local_datetime(&at)
+        .single()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now)
+}
+
 /// How long to wait before trying a message again after its `attempts`-th transient failure
 /// (30 s, 1, 2, 4 … minutes, at most an hour); after [`MAX_ATTEMPTS`] it has failed.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -234,6 +256,21 @@ mod timing_tests {
         );
         assert_eq!(not_before_in(evening, false, (9, 9)), evening, "none");
         assert_eq!(not_before_in(nap, false, (21, 8)), nap, "outside them");
+    }
+
+    #[test]
+    fn the_digest_goes_at_six_in_the_evening() {
+        // 09:00 China (01:00 UTC): today at 18:00 (10:00 UTC); 19:00 China: tomorrow's.
+        let morning = Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap();
+        assert_eq!(
+            digest_time(morning),
+            Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap()
+        );
+        let evening = Utc.with_ymd_and_hms(2026, 12, 7, 11, 0, 0).unwrap();
+        assert_eq!(
+            digest_time(evening),
+            Utc.with_ymd_and_hms(2026, 12, 8, 10, 0, 0).unwrap()
+        );
     }
 
     #[test]

@@ -177,6 +177,22 @@ pub async fn set_wechat_token(
     Ok(())
 }
 
+/// Whether the account chose one email a day.
+pub async fn digest_of(tx: &mut Tx, account: AccountId) -> Result<bool, sqlx::Error> {
+    let v: Option<bool> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT digest FROM notify_addresses WHERE account_id = $1")
+        .bind(account).fetch_optional(c).await)?;
+    Ok(v.unwrap_or(false))
+}
+
+pub async fn set_digest(tx: &mut Tx, account: AccountId, digest: bool) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO notify_addresses (account_id, digest, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at")
+        .bind(account).bind(digest).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// An account's quiet hours (China time), when it set its own.
 pub async fn quiet_hours(
     tx: &mut Tx,

@@ -53,6 +53,12 @@ pub async fn write(tx: &mut Tx, n: &NewNotice) -> Result<bool, sqlx::Error> {
         .unwrap_or((QUIET_FROM, QUIET_UNTIL));
     let at = not_before_in(crate::db::now(), n.kind.urgent(), quiet);
     if email && let Some(address) = repo::email_of(tx, n.account).await? {
+        // One email a day: gathered at 18:00 (urgent kinds go at once).
+        let at = if !n.kind.urgent() && repo::digest_of(tx, n.account).await? {
+            at.max(super::model::digest_time(crate::db::now()))
+        } else {
+            at
+        };
         repo::queue(tx, id, Channel::Email, &address, at).await?;
     }
     let address = format!("account:{}", n.account.0);

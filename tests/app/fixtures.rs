@@ -288,3 +288,25 @@ pub async fn notify_all(app: &TestApp) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Makes every queued delivery due now (as if the quiet hours, the back-off or the hourly
+/// limit had passed).
+pub async fn due_now(app: &TestApp) {
+    app.exec_owned(format!(
+        "UPDATE deliveries SET next_at = '{}' WHERE status = 'queued'",
+        (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339()
+    ))
+    .await
+    .unwrap();
+}
+
+/// The deliveries of one channel by status.
+pub async fn statuses(
+    app: &TestApp,
+    channel: yinyao::notify::model::Channel,
+) -> Vec<(String, i64)> {
+    let mut tx = app.db().read().await.unwrap();
+    yinyao::notify::service::delivery_counts(&mut tx, channel)
+        .await
+        .unwrap()
+}

@@ -13,23 +13,6 @@ use yinyao::notify::model::Channel;
 
 const SMTP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/run.sh");
 
-async fn statuses(app: &TestApp) -> Vec<(String, i64)> {
-    let mut tx = app.db().read().await.unwrap();
-    yinyao::notify::service::delivery_counts(&mut tx, Channel::Email)
-        .await
-        .unwrap()
-}
-
-/// Makes every queued email due now (as if the quiet hours or the back-off had passed).
-async fn due_now(app: &TestApp) {
-    app.exec_owned(format!(
-        "UPDATE deliveries SET next_at = '{}' WHERE status = 'queued'",
-        (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339()
-    ))
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
     let smtp = TestServer::start(SMTP);
@@ -71,7 +54,7 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
         fixtures::grant(&mut admin, id, unit, "correspondent").await;
     }
     fixtures::notify_all(&app).await;
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     // Two job runners at once: each message is claimed by one.
     let (a, b) = tokio::join!(
         yinyao::jobs::deliver_email(&app.state),
@@ -104,7 +87,7 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
         .await;
     assert!(failed.contains("550"), "the refusal is kept: {failed}");
     assert_eq!(
-        statuses(&app).await,
+        fixtures::statuses(&app, Channel::Email).await,
         [("failed".into(), 1), ("sent".into(), 1)]
     );
     // Running again sends nothing twice.
@@ -117,20 +100,20 @@ async fn emails_go_once_survive_a_server_down_and_name_a_refusal() {
     let id = staff.my_id().await;
     fixtures::grant(&mut admin, id, c.village_a, "member").await;
     fixtures::notify_all(&app).await;
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 1);
-    let waiting = statuses(&app).await;
+    let waiting = fixtures::statuses(&app, Channel::Email).await;
     assert!(waiting.contains(&("queued".into(), 1)), "{waiting:?}");
     let attempts = app
         .scalar("SELECT CAST(MAX(attempts) AS BIGINT) FROM deliveries WHERE status = 'queued'")
         .await;
     assert_eq!(attempts, 1);
     let smtp = TestServer::start_on(SMTP, port, dir);
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 1);
     assert_eq!(smtp.received().len(), 2, "sent once the server is back");
     assert_eq!(
-        statuses(&app).await,
+        fixtures::statuses(&app, Channel::Email).await,
         [("failed".into(), 1), ("sent".into(), 2)]
     );
 }
@@ -172,5 +155,62 @@ async fn an_email_written_in_quiet_hours_waits_for_eight_oclock() {
     );
     // Without an SMTP server configured nothing is sent and nothing is lost.
     assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 0);
-    assert_eq!(statuses(&app).await, [("queued".into(), 1)]);
+    assert_eq!(
+        fixtures::statuses(&app, Channel::Email).await,
+        [("queued".into(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn with_the_daily_digest_the_days_messages_come_as_one_email_at_six() {
+    let smtp = TestServer::start(SMTP);
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let app = TestApp::with_config(|c| {
+        c.mail.smtp_url = Some(url);
+        c.public_url = Some("https://yinyao.example".into());
+    })
+    .await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let me = staff.my_id().await;
+    staff
+        .post("/inbox/email", &[("email", "wang@town-a.example")])
+        .await;
+    let kinds = [
+        "role_granted",
+        "role_revoked",
+        "review_waiting",
+        "tasks_digest",
+    ];
+    let mut form: Vec<(&str, &str)> = kinds.iter().map(|k| ("email", *k)).collect();
+    form.push(("digest", "1"));
+    let r = staff.post("/inbox/settings", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    fixtures::grant(&mut admin, me, c.town_a, "correspondent").await;
+    fixtures::grant(&mut admin, me, c.village_a, "member").await;
+    fixtures::notify_all(&app).await;
+    // Both wait for 18:00 China time (or the end of the quiet hours, whichever is later).
+    let evening = yinyao::notify::model::digest_time(chrono::Utc::now());
+    let waiting = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM deliveries WHERE channel = 'email' AND next_at >= '{}'",
+            (evening - chrono::Duration::seconds(5)).to_rfc3339()
+        ))
+        .await;
+    assert_eq!(waiting, 2, "held for the digest");
+    fixtures::due_now(&app).await;
+    assert_eq!(yinyao::jobs::deliver_email(&app.state).await.unwrap(), 2);
+    let got = smtp.received();
+    assert_eq!(got.len(), 1, "one email for the day: {got:?}");
+    assert_eq!(got[0]["subject"], "今天的消息汇总 (2)");
+    let body = got[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("通讯员 · 城关镇") && body.contains("成员 · 杨柳村"),
+        "{body}"
+    );
+    assert_eq!(
+        fixtures::statuses(&app, Channel::Email).await,
+        [("sent".into(), 2)]
+    );
 }

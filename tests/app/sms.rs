@@ -14,22 +14,6 @@ use yinyao::notify::model::Channel;
 
 const SMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sms/server.py");
 
-async fn statuses(app: &TestApp) -> Vec<(String, i64)> {
-    let mut tx = app.db().read().await.unwrap();
-    yinyao::notify::service::delivery_counts(&mut tx, Channel::Sms)
-        .await
-        .unwrap()
-}
-
-async fn due_now(app: &TestApp) {
-    app.exec_owned(format!(
-        "UPDATE deliveries SET next_at = '{}' WHERE status = 'queued'",
-        (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339()
-    ))
-    .await
-    .unwrap();
-}
-
 async fn file(c: &mut Client<'_>, unit: i64, name: &str, mobile: Option<&str>) -> i64 {
     let r = c
         .json(
@@ -102,8 +86,13 @@ async fn tencent_sms_is_signed_as_documented_and_a_bad_number_fails_alone() {
         0,
         "the mobile is not copied out of the file"
     );
-    due_now(&app).await;
-    assert_eq!(yinyao::jobs::deliver_sms(&app.state).await.unwrap(), 2);
+    fixtures::due_now(&app).await;
+    // Two job runners at once: each SMS is claimed and sent by one.
+    let (a, b) = tokio::join!(
+        yinyao::jobs::deliver_sms(&app.state),
+        yinyao::jobs::deliver_sms(&app.state)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2);
     let got = provider.received();
     assert_eq!(got.len(), 2, "{got:?}");
     for g in &got {
@@ -127,7 +116,7 @@ async fn tencent_sms_is_signed_as_documented_and_a_bad_number_fails_alone() {
     to.sort();
     assert_eq!(to, ["+8613912340000", "+8613912340001"]);
     assert_eq!(
-        statuses(&app).await,
+        fixtures::statuses(&app, Channel::Sms).await,
         [("failed".into(), 1), ("sent".into(), 1)]
     );
     let why = app
@@ -194,13 +183,16 @@ async fn a_provider_down_loses_nothing_and_each_number_gets_at_most_its_hourly_s
     }
     // The provider stops: what was tried waits with its reason; nothing is lost.
     let (port, dir) = provider.stop();
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(
         yinyao::jobs::deliver_sms(&app.state).await.unwrap(),
         2,
         "two tried, the third kept for the next hour"
     );
-    assert_eq!(statuses(&app).await, [("queued".into(), 3)]);
+    assert_eq!(
+        fixtures::statuses(&app, Channel::Sms).await,
+        [("queued".into(), 3)]
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM deliveries WHERE attempts = 1 AND last_error IS NOT NULL")
             .await,
@@ -208,7 +200,7 @@ async fn a_provider_down_loses_nothing_and_each_number_gets_at_most_its_hourly_s
     );
     // Back: the two go, once each; the third waits for the hour.
     let provider = TestServer::start_on(SMS, port, dir);
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_sms(&app.state).await.unwrap(), 2);
     let got = provider.received();
     assert_eq!(got.len(), 2, "{got:?}");
@@ -217,7 +209,7 @@ async fn a_provider_down_loses_nothing_and_each_number_gets_at_most_its_hourly_s
         got[0]["text"].as_str().unwrap().contains("明天起持续高温"),
         "{got:?}"
     );
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(
         yinyao::jobs::deliver_sms(&app.state).await.unwrap(),
         0,
@@ -230,10 +222,13 @@ async fn a_provider_down_loses_nothing_and_each_number_gets_at_most_its_hourly_s
     ))
     .await
     .unwrap();
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_sms(&app.state).await.unwrap(), 1);
     assert_eq!(provider.received().len(), 3);
-    assert_eq!(statuses(&app).await, [("sent".into(), 3)]);
+    assert_eq!(
+        fixtures::statuses(&app, Channel::Sms).await,
+        [("sent".into(), 3)]
+    );
 }
 
 #[tokio::test]
@@ -417,7 +412,7 @@ async fn a_must_reach_notice_left_unread_goes_by_sms_then_becomes_a_call_for_the
         (0, 0),
         "once"
     );
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_sms(&app.state).await.unwrap(), 1);
     let got = provider.received();
     assert_eq!(got.len(), 1);

@@ -11,15 +11,6 @@ use yinyao::accounts::model::UnitRole;
 
 const WECHAT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/wechat/server.py");
 
-async fn due_now(app: &TestApp) {
-    app.exec_owned(format!(
-        "UPDATE deliveries SET next_at = '{}' WHERE status = 'queued'",
-        (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339()
-    ))
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_refresh() {
     let api = TestServer::start(WECHAT);
@@ -98,7 +89,7 @@ async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_re
     // A role granted: a template message, with the token fetched once and kept.
     fixtures::grant(&mut admin, me, c.town_a, "correspondent").await;
     fixtures::notify_all(&app).await;
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_wechat(&app.state).await.unwrap(), 1);
     let got: Vec<_> = api
         .received()
@@ -126,7 +117,7 @@ async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_re
         .unwrap();
     fixtures::grant(&mut admin, me, c.village_a, "member").await;
     fixtures::notify_all(&app).await;
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     assert_eq!(yinyao::jobs::deliver_wechat(&app.state).await.unwrap(), 1);
     let sends: Vec<_> = api
         .received()
@@ -150,7 +141,7 @@ async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_re
         .await;
     fixtures::grant(&mut admin, them, c.town_b, "correspondent").await;
     fixtures::notify_all(&app).await;
-    due_now(&app).await;
+    fixtures::due_now(&app).await;
     yinyao::jobs::deliver_wechat(&app.state).await.unwrap();
     let why = app
         .text("SELECT COALESCE(MAX(last_error), '') FROM deliveries WHERE channel = 'wechat' AND status = 'failed'")

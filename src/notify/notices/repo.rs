@@ -30,6 +30,9 @@ pub struct NoticeRow {
     pub sms_sent: i64,
     pub sms_waiting: i64,
     pub sms_failed: i64,
+    pub wechat_sent: i64,
+    pub wechat_waiting: i64,
+    pub wechat_failed: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -83,6 +86,9 @@ macro_rules! notice_select {
                     ", notice_deliveries!("sms", "'sent'"), " AS sms_sent,
                     ", notice_deliveries!("sms", "'queued', 'sending'"), " AS sms_waiting,
                     ", notice_deliveries!("sms", "'failed'"), " AS sms_failed,
+                    ", notice_deliveries!("wechat", "'sent'"), " AS wechat_sent,
+                    ", notice_deliveries!("wechat", "'queued', 'sending'"), " AS wechat_waiting,
+                    ", notice_deliveries!("wechat", "'failed'"), " AS wechat_failed,
                     n.created_at
              FROM notices n JOIN units u ON u.id = n.unit_id JOIN accounts a ON a.id = n.author_id
              WHERE ",

@@ -19,6 +19,8 @@ pub struct Prefs {
     pub kinds: Vec<KindChoice>,
     /// Its own quiet hours `(from, until)`, China time; `None`: 21:00 to 08:00.
     pub quiet: Option<(u32, u32)>,
+    /// Email once a day (at 18:00), the day's messages in one.
+    pub digest: bool,
 }
 
 impl Prefs {
@@ -67,7 +69,12 @@ impl Prefs {
                 None
             }
         };
-        f.done(quiet.map(|quiet| Prefs { kinds, quiet }))
+        let digest = fields.iter().any(|(n, v)| n == "digest" && v == "1");
+        f.done(quiet.map(|quiet| Prefs {
+            kinds,
+            quiet,
+            digest,
+        }))
     }
 }
 

@@ -39,7 +39,12 @@ pub async fn of(tx: &mut Tx, account: AccountId) -> AppResult<Prefs> {
     let quiet = repo::quiet_hours(tx, account)
         .await?
         .map(|(f, u)| (f as u32, u as u32));
-    Ok(Prefs { kinds, quiet })
+    let digest = repo::digest_of(tx, account).await?;
+    Ok(Prefs {
+        kinds,
+        quiet,
+        digest,
+    })
 }
 
 /// Saves the caller's preferences, every kind, in the caller's transaction; audited.
@@ -48,11 +53,13 @@ pub async fn save(tx: &mut Tx, v: &Viewer, p: &Prefs) -> AppResult<()> {
         repo::set_pref(tx, v.p.id, k.kind, (k.email, k.sms, k.wechat)).await?;
     }
     repo::set_quiet_hours(tx, v.p.id, p.quiet.map(|(f, u)| (f as i32, u as i32))).await?;
+    repo::set_digest(tx, v.p.id, p.digest).await?;
     let event = Event::ok("notify.prefs", format!("account:{}", v.p.id.0)).detail(json!({
         "email": p.kinds.iter().filter(|k| k.email).map(|k| k.kind.as_str()).collect::<Vec<_>>(),
         "sms": p.kinds.iter().filter(|k| k.sms).map(|k| k.kind.as_str()).collect::<Vec<_>>(),
         "wechat": p.kinds.iter().filter(|k| k.wechat).map(|k| k.kind.as_str()).collect::<Vec<_>>(),
         "quiet": p.quiet,
+        "digest": p.digest,
     }));
     audit::record(tx, &v.ctx.actor(), event).await?;
     Ok(())
