@@ -189,6 +189,8 @@ pub struct WechatConfig {
     /// (`https://open.weixin.qq.com` when empty); other values for a test server.
     pub api_url: Option<String>,
     pub oauth_url: Option<String>,
+    /// At most this many WeChat messages to one follower an hour (10 when 0).
+    pub per_hour: i64,
 }
 
 /// Everything the server reads at start.

@@ -165,7 +165,17 @@ pub async fn deliver_email(state: &AppState) -> Result<usize, sqlx::Error> {
                     unsubscribe.as_deref(),
                 )
             }
-            many => crate::notify::mail::digest(many, &state.config.mail.from, &base),
+            many => {
+                let links: Vec<Option<String>> = many
+                    .iter()
+                    .map(|o| {
+                        o.account_id.map(|a| {
+                            crate::notify::prefs::service::link(&state.crypto, &base, a, o.kind)
+                        })
+                    })
+                    .collect();
+                crate::notify::mail::digest(many, &links, &state.config.mail.from, &base)
+            }
         };
         let outcome = match m {
             Ok(m) => crate::notify::mail::send(&mailer, m).await,
@@ -243,7 +253,11 @@ pub async fn deliver_wechat(state: &AppState) -> Result<usize, sqlx::Error> {
         return Ok(0);
     };
     let mut tx = state.db.write().await?;
-    let batch = crate::notify::service::claim_wechat(&mut tx, now(), 50).await?;
+    let per_hour = match state.config.wechat.per_hour {
+        n if n > 0 => n,
+        _ => 10,
+    };
+    let batch = crate::notify::service::claim_wechat(&mut tx, now(), 50, per_hour).await?;
     let mut token = crate::notify::service::wechat_token(&mut tx, now()).await?;
     tx.commit().await?;
     let base = state.config.public_url.clone().unwrap_or_default();

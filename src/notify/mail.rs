@@ -59,12 +59,18 @@ pub fn message(
 }
 
 /// One email for several messages to the same address (the daily digest, or messages held
-/// by the quiet hours): each with its kind, words, note and link, newest last.
-pub fn digest(os: &[&Outgoing], from: &str, base: &str) -> Result<Message, String> {
+/// by the quiet hours): each with its kind, words, note and link, newest last, and the link
+/// that stops that kind of email (`unsubscribe`, one a message).
+pub fn digest(
+    os: &[&Outgoing],
+    unsubscribe: &[Option<String>],
+    from: &str,
+    base: &str,
+) -> Result<Message, String> {
     let first = os.first().ok_or("no message")?;
     let l = Locale::parse(&first.locale).unwrap_or(Locale::ZhCn);
     let mut body = String::new();
-    for o in os {
+    for (i, o) in os.iter().enumerate() {
         body.push_str(&format!(
             "■ {}\n{}\n",
             l.t(&o.kind.label_key()),
@@ -75,6 +81,9 @@ pub fn digest(os: &[&Outgoing], from: &str, base: &str) -> Result<Message, Strin
         }
         if let Some(link) = &o.link {
             body.push_str(&format!("{base}{link}\n"));
+        }
+        if let Some(Some(u)) = unsubscribe.get(i) {
+            body.push_str(&format!("{} {u}\n", l.t("notify.email_unsubscribe")));
         }
         body.push('\n');
     }

@@ -218,16 +218,18 @@ pub async fn set_quiet_hours(
     Ok(())
 }
 
-/// SMS to an address sent within the hour before `since`, or being sent now.
-pub async fn recent_sms(
+/// Messages of a channel to an address sent since `since`, or being sent now (the
+/// per-recipient limit).
+pub async fn recent_to(
     tx: &mut Tx,
+    channel: Channel,
     address: &str,
     since: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM deliveries WHERE address = $1 AND channel = 'sms'
-           AND (status = 'sending' OR (status = 'sent' AND sent_at > $2))")
-        .bind(address).bind(since).fetch_one(c).await)
+        "SELECT COUNT(*) FROM deliveries WHERE address = $1 AND channel = $2
+           AND (status = 'sending' OR (status = 'sent' AND sent_at > $3))")
+        .bind(address).bind(channel.as_str()).bind(since).fetch_one(c).await)
 }
 
 /// Puts a queued message off until `at` (over its recipient's hourly limit); no attempt counts.
@@ -281,7 +283,7 @@ pub async fn claim(
     let mut out = Vec::with_capacity(due.len());
     for (id, address) in due {
         if let Some(max) = per_hour
-            && recent_sms(tx, &address, at - chrono::Duration::hours(1)).await? >= max
+            && recent_to(tx, channel, &address, at - chrono::Duration::hours(1)).await? >= max
         {
             postpone(tx, id, at + chrono::Duration::hours(1)).await?;
             continue;

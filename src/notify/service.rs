@@ -142,14 +142,16 @@ pub async fn claim_email(
     repo::claim(tx, Channel::Email, at, limit, None).await
 }
 
-/// Claims up to `limit` WeChat messages due at `at`, as [`claim_email`].
+/// Claims up to `limit` WeChat messages due at `at`, as [`claim_email`]; a follower who had
+/// `per_hour` within the hour waits an hour.
 pub async fn claim_wechat(
     tx: &mut Tx,
     at: chrono::DateTime<chrono::Utc>,
     limit: i64,
+    per_hour: i64,
 ) -> Result<Vec<repo::Outgoing>, sqlx::Error> {
     repo::abandon_stuck(tx, at - chrono::Duration::minutes(10)).await?;
-    repo::claim(tx, Channel::Wechat, at, limit, None).await
+    repo::claim(tx, Channel::Wechat, at, limit, Some(per_hour)).await
 }
 
 /// The official account's access token kept for all nodes, if it has not expired at `at`

@@ -167,3 +167,51 @@ async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_re
         3
     );
 }
+
+#[tokio::test]
+async fn a_follower_gets_at_most_the_hours_share_of_wechat_messages() {
+    let api = TestServer::start(WECHAT);
+    let url = format!("http://127.0.0.1:{}", api.port);
+    let app = TestApp::with_config(|c| {
+        c.wechat.appid = "wxtestappid".into();
+        c.wechat.secret = Some("wxtestsecret".into());
+        c.wechat.template_id = "TPL-1".into();
+        c.wechat.api_url = Some(url.clone());
+        c.wechat.oauth_url = Some(url.clone());
+        c.wechat.per_hour = 1;
+    })
+    .await;
+    let c = county(&app).await;
+    let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
+    let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
+    let me = staff.my_id().await;
+    let s = yinyao::notify::prefs::service::bind_state(
+        &app.state.crypto,
+        me,
+        chrono::Utc::now().timestamp(),
+    );
+    let r = app
+        .client()
+        .get(&format!("/wechat/callback?code=CODE-wang&state={s}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    fixtures::grant(&mut admin, me, c.town_a, "correspondent").await;
+    fixtures::grant(&mut admin, me, c.village_a, "member").await;
+    fixtures::notify_all(&app).await;
+    fixtures::due_now(&app).await;
+    assert_eq!(
+        yinyao::jobs::deliver_wechat(&app.state).await.unwrap(),
+        1,
+        "one this hour"
+    );
+    assert_eq!(
+        fixtures::statuses(&app, yinyao::notify::model::Channel::Wechat).await,
+        [("queued".into(), 1), ("sent".into(), 1)]
+    );
+    let sent = api
+        .received()
+        .into_iter()
+        .filter(|g| g.get("to").is_some())
+        .count();
+    assert_eq!(sent, 1);
+}
