@@ -11,19 +11,26 @@ use yinyao::accounts::model::UnitRole;
 
 const WECHAT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/wechat/server.py");
 
-#[tokio::test]
-async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_refresh() {
-    let api = TestServer::start(WECHAT);
-    let url = format!("http://127.0.0.1:{}", api.port);
-    let app = TestApp::with_config(|c| {
+/// An app whose official account is the test server at `url`.
+async fn app_with(url: &str, per_hour: i64) -> TestApp {
+    let url = url.to_string();
+    TestApp::with_config(|c| {
         c.wechat.appid = "wxtestappid".into();
         c.wechat.secret = Some("wxtestsecret".into());
         c.wechat.template_id = "TPL-1".into();
         c.wechat.api_url = Some(url.clone());
-        c.wechat.oauth_url = Some(url.clone());
+        c.wechat.oauth_url = Some(url);
+        c.wechat.per_hour = per_hour;
         c.public_url = Some("https://yy.example".into());
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_refresh() {
+    let api = TestServer::start(WECHAT);
+    let url = format!("http://127.0.0.1:{}", api.port);
+    let app = app_with(&url, 0).await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
     let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
@@ -172,15 +179,7 @@ async fn a_follower_binds_by_oauth_and_gets_template_messages_through_a_token_re
 async fn a_follower_gets_at_most_the_hours_share_of_wechat_messages() {
     let api = TestServer::start(WECHAT);
     let url = format!("http://127.0.0.1:{}", api.port);
-    let app = TestApp::with_config(|c| {
-        c.wechat.appid = "wxtestappid".into();
-        c.wechat.secret = Some("wxtestsecret".into());
-        c.wechat.template_id = "TPL-1".into();
-        c.wechat.api_url = Some(url.clone());
-        c.wechat.oauth_url = Some(url.clone());
-        c.wechat.per_hour = 1;
-    })
-    .await;
+    let app = app_with(&url, 1).await;
     let c = county(&app).await;
     let mut admin = fixtures::user_client(&app, "admin", c.county, UnitRole::UnitAdmin).await;
     let mut staff = fixtures::user_client(&app, "staff_a", c.town_a, UnitRole::Staff).await;
