@@ -3,7 +3,7 @@
 //! people chosen by `mark`, with the visit tasks and care items they lead to. No audit:
 //! requests go through `service`.
 
-use super::model::{Attempt, NewRound, RoundId, RoundOutcome, RoundState, Standing};
+use super::model::{Attempt, NewRound, RoundId, RoundState, Standing};
 use super::repo::{self, Change, Match};
 use crate::db::Tx;
 use crate::ids::{AccountId, CareItemId};
@@ -50,33 +50,29 @@ pub async fn mark(
             state: RoundState::Pending,
             failures: 0,
         };
+        let (mut needs, mut note): (Option<String>, Option<String>) = (None, None);
         for a in attempts {
-            let was = st.state;
-            st = super::model::next_state(st, a.outcome, max_attempts);
+            let fx =
+                super::model::effect(st, (needs.as_deref(), note.as_deref()), &a, max_attempts);
             let mut task = None;
-            if st.state == RoundState::Unreachable && was != RoundState::Unreachable {
-                task = crate::care::service::unreachable_task(
-                    tx,
-                    person,
-                    &format!("round:{round}"),
-                    today,
-                    paired.unwrap_or(by),
-                )
-                .await?;
+            if fx.task {
+                let key = format!("round:{round}");
+                let to = paired.unwrap_or(by);
+                task = crate::care::service::unreachable_task(tx, person, &key, today, to).await?;
             }
             let mut item = None;
-            if a.outcome == RoundOutcome::NeedsHelp && was != RoundState::NeedsHelp {
+            if fx.item {
                 let name = format!("排查需求：{}", needs_zh(&a));
                 let id = crate::care::bulk::insert_item(tx, person, &name, "planned", None, by.0)
                     .await?;
                 item = Some(CareItemId(id));
             }
-            let needs = a.need_list();
+            (st, needs, note) = (fx.after, fx.needs, fx.note);
             let change = Change {
                 state: st.state,
                 failures: st.failures,
                 needs: needs.as_deref(),
-                note: a.note.as_deref(),
+                note: note.as_deref(),
                 by,
                 task,
                 item,

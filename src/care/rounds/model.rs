@@ -308,6 +308,43 @@ pub fn next_state(before: Standing, outcome: RoundOutcome, max_attempts: i64) ->
     }
 }
 
+/// What an attempt does to a person of a round, as the service and the generators both apply
+/// it: the new standing, the needs and words kept, and whether a visit task (they just became
+/// unreachable) or a care item (they need help, something new) follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effect {
+    pub after: Standing,
+    pub needs: Option<String>,
+    pub note: Option<String>,
+    pub task: bool,
+    pub item: bool,
+}
+
+/// The [`Effect`] of `a` on a person standing `before` with `needs`/`note` recorded, under the
+/// round's limit. A reaching attempt states the needs anew (safe clears them); an unanswered
+/// one keeps what was found.
+pub fn effect(
+    before: Standing,
+    (needs, note): (Option<&str>, Option<&str>),
+    a: &Attempt,
+    max_attempts: i64,
+) -> Effect {
+    let after = next_state(before, a.outcome, max_attempts);
+    let had = needs_of(needs);
+    let (needs, note) = match a.outcome {
+        RoundOutcome::NeedsHelp => (a.need_list(), a.note.clone()),
+        RoundOutcome::Safe => (None, None),
+        RoundOutcome::NoAnswer => (needs.map(str::to_string), note.map(str::to_string)),
+    };
+    Effect {
+        after,
+        task: after.state == RoundState::Unreachable && before.state != RoundState::Unreachable,
+        item: a.outcome == RoundOutcome::NeedsHelp && a.needs.iter().any(|n| !had.contains(n)),
+        needs,
+        note,
+    }
+}
+
 /// The needs as stored, read back (unknown codes skipped).
 pub fn needs_of(stored: Option<&str>) -> Vec<RoundNeed> {
     stored
@@ -345,6 +382,40 @@ mod tests {
         );
         let first = next_state(start, RoundOutcome::NoAnswer, 1);
         assert_eq!(first.state, RoundState::Unreachable);
+    }
+
+    #[test]
+    fn an_attempts_effect_keeps_what_was_found_and_asks_for_an_item_only_for_new_needs() {
+        let pending = Standing {
+            state: RoundState::Pending,
+            failures: 0,
+        };
+        let help = Attempt {
+            channel: RoundChannel::Phone,
+            outcome: RoundOutcome::NeedsHelp,
+            needs: vec![RoundNeed::Medicine],
+            note: Some("降压药".into()),
+        };
+        let first = effect(pending, (None, None), &help, 2);
+        assert!(first.item && !first.task);
+        assert_eq!(first.needs.as_deref(), Some("medicine"));
+        let again = effect(first.after, (Some("medicine"), Some("降压药")), &help, 2);
+        assert!(!again.item, "the same needs: no second item");
+        let missed = Attempt {
+            outcome: RoundOutcome::NoAnswer,
+            needs: vec![],
+            note: None,
+            ..help.clone()
+        };
+        let kept = effect(again.after, (Some("medicine"), Some("降压药")), &missed, 2);
+        assert_eq!(
+            (kept.needs.as_deref(), kept.note.as_deref()),
+            (Some("medicine"), Some("降压药"))
+        );
+        let gone = effect(pending, (None, None), &missed, 1);
+        assert!(gone.task && gone.after.state == RoundState::Unreachable);
+        let later = effect(gone.after, (None, None), &missed, 1);
+        assert!(!later.task, "one task, not one a missed call");
     }
 
     #[test]

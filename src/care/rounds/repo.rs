@@ -429,6 +429,7 @@ pub struct Standing {
     pub state: String,
     pub failures: i32,
     pub needs: Option<String>,
+    pub needs_note: Option<String>,
 }
 
 pub async fn standing(
@@ -438,12 +439,12 @@ pub async fn standing(
 ) -> Result<Option<Standing>, sqlx::Error> {
     let sql = match tx {
         Tx::Sqlite(_) => {
-            "SELECT unit_id, staff_id, state, failures, needs
+            "SELECT unit_id, staff_id, state, failures, needs, needs_note
              FROM round_people WHERE round_id = $1 AND person_id = $2"
         }
         // Two staff recording the same person at once: the second waits for the first.
         Tx::Postgres(_) => {
-            "SELECT unit_id, staff_id, state, failures, needs
+            "SELECT unit_id, staff_id, state, failures, needs, needs_note
              FROM round_people WHERE round_id = $1 AND person_id = $2 FOR UPDATE"
         }
     };

@@ -3,7 +3,7 @@
 //! care item), the coverage, closing once everyone has a final state, and the deadline
 //! reminder.
 
-use super::model::{Attempt, NewRound, RoundId, RoundOutcome, RoundState, RoundStatus};
+use super::model::{Attempt, NewRound, RoundId, RoundState, RoundStatus};
 use super::repo::{self, AttemptRow, Listing, Match, RoundCoverage, RoundMember, RoundRow};
 use crate::access::{PEOPLE_KEEPERS, Perm, Scope};
 use crate::audit::{self as audit, model::Event};
@@ -175,31 +175,30 @@ pub async fn record(
         state: RoundState::parse(&before.state).unwrap_or(RoundState::Pending),
         failures: i64::from(before.failures),
     };
-    let after = super::model::next_state(was, a.outcome, i64::from(r.max_attempts));
-    let today = crate::i18n::china_today();
+    let fx = super::model::effect(
+        was,
+        (before.needs.as_deref(), before.needs_note.as_deref()),
+        a,
+        i64::from(r.max_attempts),
+    );
+    let after = fx.after;
     let mut task = None;
-    if after.state == RoundState::Unreachable && was.state != RoundState::Unreachable {
+    if fx.task {
         let assignee = before.staff_id.unwrap_or(v.p.id);
         let key = format!("round:{round}");
+        let today = crate::i18n::china_today();
         task = crate::care::service::unreachable_task(tx, person, &key, today, assignee).await?;
     }
     let mut item = None;
-    let needs = a.need_list();
-    let needs_before = super::model::needs_of(before.needs.as_deref());
-    if a.outcome == RoundOutcome::NeedsHelp && a.needs.iter().any(|n| !needs_before.contains(n)) {
+    if fx.item {
         item = Some(care_item(tx, v, &r, person, a).await?);
     }
-    // A reaching attempt states the needs anew; an unanswered one keeps what was found.
-    let (needs, note) = match a.outcome {
-        RoundOutcome::NeedsHelp => (needs, a.note.clone()),
-        RoundOutcome::Safe => (None, None),
-        RoundOutcome::NoAnswer => (before.needs.clone(), None),
-    };
+    let needs = fx.needs;
     let change = repo::Change {
         state: after.state,
         failures: after.failures,
         needs: needs.as_deref(),
-        note: note.as_deref(),
+        note: fx.note.as_deref(),
         by: v.p.id,
         task,
         item,
