@@ -108,3 +108,11 @@ id_type!(
     /// Primary key of a contact round (排查).
     RoundId
 );
+id_type!(
+    /// Primary key of an event (活动, 讲座, 云课堂 …).
+    EventId
+);
+id_type!(
+    /// Primary key of a registration for an event.
+    RegistrationId
+);

@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod home;
 pub mod i18n;
@@ -44,7 +45,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Yinyao API", description = "JSON API of Yinyao. Authenticate with `Authorization: Bearer <token>`; tokens are created on the Tokens page or at /api/v1/tokens."),
-    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"), (name = "campaigns"), (name = "notifications"))
+    tags((name = "units"), (name = "accounts"), (name = "grants"), (name = "tokens"), (name = "audit"), (name = "people"), (name = "care"), (name = "settings"), (name = "news"), (name = "campaigns"), (name = "notifications"), (name = "events"))
 )]
 struct ApiDoc;
 
@@ -60,6 +61,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(news::api())
         .merge(campaigns::api())
         .merge(notify::api())
+        .merge(events::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -114,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(news::routes())
         .merge(campaigns::routes())
         .merge(notify::routes())
+        .merge(events::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

@@ -129,6 +129,8 @@ pub enum Perm {
     ManageNews,
     /// See unpublished articles in scope (everyone who writes, reviews or manages news).
     ReadDrafts,
+    /// Organise events and register people on file for them (unit admins, staff, youth care).
+    Events,
 }
 
 /// Where a permission reaches: everywhere (`all`), or the subtrees of the account's grants
@@ -287,6 +289,7 @@ pub fn decide(
         (None, Perm::ReviewNews) => held(NEWS_REVIEWERS),
         (None, Perm::ManageNews) => held(NEWS_MANAGERS),
         (None, Perm::ReadDrafts) => held(NEWS_STAFF),
+        (None, Perm::Events) => held(PEOPLE_KEEPERS),
     }
 }
 

@@ -373,6 +373,49 @@ pub async fn remind_rounds(
     Ok(sent)
 }
 
+/// Every minute: the reminders of events starting within a day or an hour, to everyone
+/// holding a place (each event claimed once across nodes by marking it reminded). In quiet
+/// hours the inbox has them at once; email and SMS wait as for any kind.
+pub async fn event_reminders(state: &AppState) -> Result<usize, crate::error::AppError> {
+    let mut tx = state.db.write().await?;
+    let sent = remind_events(&mut tx, now()).await?;
+    if sent > 0 {
+        audit::record(
+            &mut tx,
+            &Actor::system("event_reminders"),
+            Event::ok("job.event_reminders", now().to_rfc3339())
+                .detail(json!({ "notifications": sent })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// Writes the event reminders due at `at` as notifications (kind `event_reminder`, once per
+/// event, account and which: a day or an hour ahead); returns how many.
+pub async fn remind_events(
+    tx: &mut crate::db::Tx,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, crate::error::AppError> {
+    let mut sent = 0;
+    for r in crate::events::service::reminders(tx, at).await? {
+        let n = crate::notify::model::NewNotice {
+            account: r.account,
+            kind: crate::notify::model::NoticeKind::EventReminder,
+            subject: r.title,
+            note: Some(crate::i18n::local_time(&r.starts)),
+            link: Some(format!("/events/{}", r.event)),
+            once_key: Some(format!("event-{}:{}", r.which, r.event)),
+            sms: true,
+        };
+        if crate::notify::service::write(tx, &n).await? {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
 /// The steps of must-reach notices that are due (SMS to the unread, then phone tasks), in
 /// one write transaction; audited when something was done. Returns (SMS queued, tasks made).
 pub async fn must_reach(state: &AppState) -> Result<(usize, usize), crate::error::AppError> {
@@ -460,6 +503,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = round_reminders(&state).await {
             tracing::error!(error = ?e, "the round reminders failed");
+        }
+        if let Err(e) = event_reminders(&state).await {
+            tracing::error!(error = ?e, "the event reminders failed");
         }
         if let Err(e) = must_reach(&state).await {
             tracing::error!(error = ?e, "the must-reach steps failed");

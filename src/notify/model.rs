@@ -23,6 +23,11 @@ code_enum!(
         RoundDue => "round_due",
         CampaignResult => "campaign_result",
         LoginNewDevice => "login_new_device",
+        EventPlace => "event_place",
+        EventChanged => "event_changed",
+        EventCancelled => "event_cancelled",
+        EventRefused => "event_refused",
+        EventReminder => "event_reminder",
     }
 );
 
@@ -57,6 +62,13 @@ impl NoticeKind {
             | NoticeKind::ArticleWithdrawn
             | NoticeKind::CommentReply
             | NoticeKind::CampaignResult => &[Channel::InApp, Channel::Wechat],
+            // What those registered for an event must hear: by WeChat too, where most elderly
+            // people read; SMS where the account chose it.
+            NoticeKind::EventPlace
+            | NoticeKind::EventChanged
+            | NoticeKind::EventCancelled
+            | NoticeKind::EventRefused
+            | NoticeKind::EventReminder => &[Channel::InApp, Channel::Wechat],
         }
     }
 

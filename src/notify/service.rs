@@ -417,6 +417,40 @@ async fn notices_for(tx: &mut Tx, e: &Stored) -> Result<Vec<NewNotice>, sqlx::Er
                 link,
             )]
         }
+        Some(Kind::EventNotice) => {
+            let kind = match p["what"].as_str() {
+                Some("place") => NoticeKind::EventPlace,
+                Some("changed") => NoticeKind::EventChanged,
+                Some("cancelled") => NoticeKind::EventCancelled,
+                Some("refused") => NoticeKind::EventRefused,
+                _ => return Ok(Vec::new()),
+            };
+            let link = p["event_id"].as_i64().map(|id| format!("/events/{id}"));
+            let starts = p["starts"]
+                .as_str()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| crate::i18n::local_time(&t.with_timezone(&chrono::Utc)));
+            let note = match (starts, p["note"].as_str()) {
+                (Some(t), Some(n)) => Some(format!("{t} · {n}")),
+                (Some(t), None) => Some(t),
+                (None, n) => n.map(str::to_string),
+            };
+            p["accounts"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_i64()).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| {
+                    notice(
+                        AccountId(a),
+                        kind,
+                        text("title"),
+                        note.clone(),
+                        link.clone(),
+                    )
+                })
+                .collect()
+        }
         Some(kind @ (Kind::RoleGranted | Kind::RoleRevoked)) => {
             let Some(to) = account("account_id") else {
                 return Ok(Vec::new());

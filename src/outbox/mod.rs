@@ -49,10 +49,13 @@ pub enum Kind {
     /// An account logged in from a device it never used before (`payload.account_id`,
     /// `agent`, `ip`). No unit.
     NewDevice,
+    /// Something those registered for an event should hear (`payload.what`: place, changed,
+    /// cancelled, refused; `accounts`, `title`, `event_id`, `starts`, `note`). No unit.
+    EventNotice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::PeopleFiled,
         Kind::PersonMoved,
         Kind::VisitRecorded,
@@ -66,6 +69,7 @@ impl Kind {
         Kind::CommentReplied,
         Kind::WorkDecided,
         Kind::NewDevice,
+        Kind::EventNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +87,7 @@ impl Kind {
             Kind::CommentReplied => "comment.replied",
             Kind::WorkDecided => "work.decided",
             Kind::NewDevice => "account.new_device",
+            Kind::EventNotice => "event.notice",
         }
     }
 

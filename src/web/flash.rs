@@ -18,10 +18,13 @@ pub enum Flash {
     Sent,
     Visited,
     Reactivated,
+    Registered,
+    Cancelled,
+    CheckedIn,
 }
 
 impl Flash {
-    const ALL: [Flash; 11] = [
+    const ALL: [Flash; 14] = [
         Flash::Saved,
         Flash::Created,
         Flash::Submitted,
@@ -33,6 +36,9 @@ impl Flash {
         Flash::Sent,
         Flash::Visited,
         Flash::Reactivated,
+        Flash::Registered,
+        Flash::Cancelled,
+        Flash::CheckedIn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +54,9 @@ impl Flash {
             Flash::Sent => "sent",
             Flash::Visited => "visited",
             Flash::Reactivated => "reactivated",
+            Flash::Registered => "registered",
+            Flash::Cancelled => "cancelled",
+            Flash::CheckedIn => "checked_in",
         }
     }
 
@@ -69,6 +78,9 @@ impl Flash {
             Flash::Sent => "flash.sent",
             Flash::Visited => "flash.visited",
             Flash::Reactivated => "flash.reactivated",
+            Flash::Registered => "flash.registered",
+            Flash::Cancelled => "flash.cancelled",
+            Flash::CheckedIn => "flash.checked_in",
         }
     }
 

@@ -12,6 +12,8 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    // The camera only where a QR code is read: an event's check-in page.
+    let camera = req.uri().path().starts_with("/events/") && req.uri().path().ends_with("/checkin");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(
@@ -29,7 +31,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert(
         "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        HeaderValue::from_static(if camera {
+            "camera=(self), microphone=(), geolocation=()"
+        } else {
+            "camera=(), microphone=(), geolocation=()"
+        }),
     );
     if is_static {
         h.insert(

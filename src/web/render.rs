@@ -55,6 +55,7 @@ impl Page {
                 add("/rounds", "nav.rounds");
                 add("/notices", "nav.notices");
             }
+            add("/events", "nav.events");
             if p.can(Perm::ReadDrafts) {
                 add("/news", "nav.news");
             }

@@ -130,3 +130,57 @@
     buttons[i].addEventListener("click", function () { window.print(); });
   }
 })();
+
+// Check-in at the door: where the browser has a camera and the BarcodeDetector (Chrome and
+// WebView on Android), a button starts the camera and a QR code read fills the code field and
+// sends the form; elsewhere the short code is typed. The page remembers (this session) that
+// the camera was on, so it comes back after each check-in.
+(function () {
+  "use strict";
+  var start = document.getElementById("scanner-start");
+  var form = document.getElementById("checkin-form");
+  if (!start || !form) return;
+  var field = document.getElementById("checkin-code");
+  var box = document.getElementById("scanner");
+  var video = document.getElementById("scanner-video");
+  var status = document.getElementById("scanner-status");
+  var none = document.getElementById("scanner-none");
+  var usable = "BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
+  if (!usable) return;
+  if (none) none.hidden = true;
+  start.hidden = false;
+  var detector = null;
+  try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
+  if (!detector) { start.hidden = true; if (none) none.hidden = false; return; }
+  var sent = false;
+  function scan() {
+    if (sent) return;
+    detector.detect(video).then(function (codes) {
+      if (codes.length && codes[0].rawValue) {
+        sent = true;
+        field.value = codes[0].rawValue;
+        form.submit();
+      } else {
+        window.requestAnimationFrame(scan);
+      }
+    }).catch(function () { window.setTimeout(scan, 300); });
+  }
+  function on() {
+    status.textContent = start.getAttribute("data-starting");
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+      box.hidden = false;
+      start.hidden = true;
+      video.srcObject = stream;
+      video.play();
+      status.textContent = "";
+      try { window.sessionStorage.setItem("yinyao.scanner", "on"); } catch (e) { /* ignore */ }
+      scan();
+    }).catch(function () {
+      status.textContent = start.getAttribute("data-failed");
+      box.hidden = false;
+      try { window.sessionStorage.removeItem("yinyao.scanner"); } catch (e) { /* ignore */ }
+    });
+  }
+  start.addEventListener("click", on);
+  try { if (window.sessionStorage.getItem("yinyao.scanner") === "on") on(); } catch (e) { /* ignore */ }
+})();

@@ -28,10 +28,15 @@ enum Group {
     Article,
     /// A contact round over the county: whoever keeps files at or below it (their part).
     Round,
+    /// A members-only event the county organises for town A: its organisers, staff over or
+    /// under its audience, members filed in it.
+    Event,
+    /// The same event's desk (registrations, check-in, changes): its organisers only.
+    EventDesk,
 }
 
 /// The `{id}` routes and pages outside the matrix, and why.
-const OUTSIDE: [(&str, &str); 6] = [
+const OUTSIDE: [(&str, &str); 8] = [
     (
         "/api/v1/public/",
         "public reading: anyone may read published articles",
@@ -47,6 +52,11 @@ const OUTSIDE: [(&str, &str); 6] = [
         "/api/v1/people/{id}/reveal/",
         "two parameters: people.rs tests reveals by role",
     ),
+    (
+        "/events/registrations/",
+        "a registration's ticket: events.rs tests who may print it",
+    ),
+    ("/events/units/", "a unit's feed of its public events"),
 ];
 
 fn group_of(path: &str) -> Option<Group> {
@@ -62,13 +72,15 @@ fn group_of(path: &str) -> Option<Group> {
         _ if p.starts_with("/accounts/{id}") => Group::Account,
         _ if p.starts_with("/articles/{id}") || p.starts_with("/news/{id}") => Group::Article,
         _ if p.starts_with("/rounds/{id}") => Group::Round,
+        "/events/{id}" => Group::Event,
+        _ if p.starts_with("/events/{id}/") => Group::EventDesk,
         _ => return None,
     })
 }
 
 /// Pages with an `{id}` (the router does not list its pages; a page added without a line here
 /// is untested by the matrix, so keep this list with `src/*/mod.rs`).
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 16] = [
     "/people/{id}",
     "/people/{id}/edit",
     "/people/{id}/photo.jpg",
@@ -81,13 +93,20 @@ const PAGES: [&str; 12] = [
     "/rounds/{id}",
     "/rounds/{id}/print",
     "/rounds/{id}/ledger.xlsx",
+    "/events/{id}",
+    "/events/{id}/edit",
+    "/events/{id}/people",
+    "/events/{id}/checkin",
 ];
 
 /// Who may read what. Columns: person (adult in village A, minor in a school of the
 /// youth-care committee) · unit, care, news (town A, town B, the county) · account (in village
-/// A, in town B) · draft article of town A · contact round over the county. Y may, N may not.
+/// A, in town B) · draft article of town A · contact round over the county · the county's
+/// event for town A and its desk. Y may, N may not.
 /// A caller and its columns.
 type Row = (
+    &'static str,
+    &'static str,
     &'static str,
     &'static str,
     &'static str,
@@ -99,19 +118,53 @@ type Row = (
 );
 
 const EXPECTED: [Row; 12] = [
-    // caller       person  unit   care   news   account article round
-    ("staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y"),
-    ("staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y"),
-    ("staff_county", "YN", "YYY", "YYY", "NNN", "YY", "N", "Y"),
-    ("youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y"),
-    ("admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y"),
-    ("editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N"),
-    ("editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N"),
-    ("member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N"),
-    ("sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N"),
-    ("sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N"),
-    ("aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N"),
-    ("anonymous", "NN", "NNN", "NNN", "NNN", "NN", "N", "N"),
+    // caller       person  unit   care   news   account article round event desk
+    (
+        "staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y", "Y", "N",
+    ),
+    (
+        "staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y", "N", "N",
+    ),
+    (
+        "staff_county",
+        "YN",
+        "YYY",
+        "YYY",
+        "NNN",
+        "YY",
+        "N",
+        "Y",
+        "Y",
+        "Y",
+    ),
+    ("youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y", "N", "N"),
+    (
+        "admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y", "Y", "N",
+    ),
+    (
+        "editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N", "N", "N",
+    ),
+    (
+        "editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N", "N", "N",
+    ),
+    (
+        "member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N",
+    ),
+    ("sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N"),
+    ("sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N"),
+    ("aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N"),
+    (
+        "anonymous",
+        "NN",
+        "NNN",
+        "NNN",
+        "NNN",
+        "NN",
+        "N",
+        "N",
+        "N",
+        "N",
+    ),
 ];
 
 async fn denied(app: &TestApp) -> i64 {
@@ -222,6 +275,22 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.json()["id"].as_i64().unwrap()
     };
+    let event = {
+        let staff = &mut clients[2].1;
+        let starts = chrono::Utc::now() + chrono::Duration::days(3);
+        let r = staff
+            .json(
+                "POST",
+                "/api/v1/events",
+                json!({ "unit_id": c.county, "title": "城关党课戊己", "kind": "class",
+                        "starts_at": starts.to_rfc3339(),
+                        "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+                        "place": "城关镇会议室", "audience": [c.town_a.to_string()] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()["id"].as_i64().unwrap()
+    };
     let subjects = |g: Group| -> Vec<(i64, &'static str)> {
         match g {
             Group::Person => vec![(adult, "柳成荫"), (minor, "苗新芽")],
@@ -235,6 +304,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
             Group::Account => vec![(acc_a.0, "villager_acc"), (acc_b.0, "eastlake_acc")],
             Group::Article => vec![(article, "草稿标题甲乙")],
             Group::Round => vec![(round, "高温排查丙丁")],
+            Group::Event | Group::EventDesk => vec![(event, "城关党课戊己")],
         }
     };
 
@@ -267,6 +337,8 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
                 Group::Account => row.5,
                 Group::Article => row.6,
                 Group::Round => row.7,
+                Group::Event => row.8,
+                Group::EventDesk => row.9,
             };
             let client = &mut clients.iter_mut().find(|(n, _)| *n == caller).unwrap().1;
             for ((id, shown), may) in subjects(group).into_iter().zip(column.chars()) {

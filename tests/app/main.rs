@@ -15,6 +15,7 @@ mod campaigns;
 mod campaigns_api;
 mod care;
 mod demo;
+mod events;
 mod foundation;
 mod home;
 mod items;

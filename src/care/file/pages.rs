@@ -69,9 +69,14 @@ struct ShowPage {
         crate::care::rounds::model::RoundState,
     )>,
     round_channels: &'static [crate::care::rounds::model::RoundChannel],
+    /// The events the person registered for (newest first) and how many they attended.
+    attendance: (Vec<crate::events::MyRegistration>, i64),
 }
 
 impl ShowPage {
+    fn event_day(&self, r: &crate::events::MyRegistration) -> String {
+        crate::i18n::local_time(&r.starts_at)
+    }
     fn revealed_value(&self, field: &str) -> Option<String> {
         self.revealed
             .as_ref()
@@ -141,6 +146,7 @@ async fn show(
     let today = chrono::Utc::now().date_naive();
     let tasks = care::person_tasks_in(tx, who).await?;
     let rounds = crate::care::rounds::service::of_person(tx, who).await?;
+    let attendance = crate::events::service::of_person(tx, who).await?;
     let from = q
         .task
         .as_deref()
@@ -201,6 +207,7 @@ async fn show(
         next,
         rounds,
         round_channels: crate::care::rounds::model::RoundChannel::ALL,
+        attendance,
     })
 }
 
