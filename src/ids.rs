@@ -116,3 +116,7 @@ id_type!(
     /// Primary key of a registration for an event.
     RegistrationId
 );
+id_type!(
+    /// Primary key of a video (a recording or a micro-lesson).
+    VideoId
+);

@@ -11,12 +11,14 @@ pub mod pages;
 pub mod public;
 mod repo;
 pub mod service;
+pub mod videos;
 
 pub use model::{EventId, RegistrationId};
 pub use repo::{EventRow, MyRegistration, RegistrationRow};
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -47,6 +49,16 @@ pub fn routes() -> Router<AppState> {
         .route("/events/calendar/{token}/events.ics", get(public::own_feed))
         .route("/read/events", get(public::public_events))
         .route("/read/events/{id}", get(public::public_event))
+        .route(
+            "/videos",
+            get(videos::pages::library)
+                .post(videos::pages::create_video)
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD + (1 << 20))),
+        )
+        .route("/videos/new", get(videos::pages::new_video))
+        .route("/videos/{id}", get(videos::pages::watch))
+        .route("/videos/{id}/file", get(videos::pages::video_file))
+        .route("/read/videos", get(videos::pages::public_videos))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -59,4 +71,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::decide_registration))
         .routes(routes!(api::check_in))
         .routes(routes!(api::my_events))
+        .routes(routes!(videos::api::list_videos, videos::api::add_video))
+        .routes(routes!(videos::api::show_video))
 }

@@ -305,6 +305,8 @@ struct ShowPage {
     q: String,
     found: Vec<crate::people::PersonRow>,
     open: bool,
+    recordings: Vec<super::videos::VideoRow>,
+    views: i64,
 }
 
 impl ShowPage {
@@ -365,6 +367,7 @@ pub async fn show_event(
     } else {
         Vec::new()
     };
+    let (recordings, views) = super::videos::service::of_event(&mut tx, &v.ctx, id).await?;
     let open = super::model::window(crate::db::now(), e.opens_at, e.closes_at, e.starts_at).is_ok()
         && e.status == super::model::EventStatus::Open;
     html(&ShowPage {
@@ -379,6 +382,8 @@ pub async fn show_event(
         q: query,
         found,
         open,
+        recordings,
+        views,
     })
 }
 

@@ -27,6 +27,17 @@ async fn own_file(tx: &mut Tx, v: &Viewer) -> AppResult<Option<(PersonId, UnitId
     Ok(repo::file_of(tx, v.p.id).await?)
 }
 
+/// The unit path of the caller's own file ('' without one): what a member sees by.
+pub async fn own_path(tx: &mut Tx, v: &crate::web::session::Ctx) -> AppResult<String> {
+    Ok(match v.full_principal() {
+        Some(p) => repo::file_of(tx, p.id)
+            .await?
+            .map(|f| f.2)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
 /// Whether the caller organises events at the event's unit (manages it: the registrations,
 /// check-in, changes).
 pub fn manages(v: &Viewer, e: &EventRow) -> bool {
@@ -92,6 +103,13 @@ pub async fn get(tx: &mut Tx, v: &Viewer, id: EventId) -> AppResult<EventRow> {
     } else {
         Err(AppError::OutOfScope)
     }
+}
+
+/// An event's id, title and attendance (a recording's page names its event).
+pub async fn summary(tx: &mut Tx, id: EventId) -> AppResult<Option<(EventId, String, i64)>> {
+    Ok(repo::get(tx, id)
+        .await?
+        .map(|e| (e.id, e.title, e.attended)))
 }
 
 /// A public event, for any reader.

@@ -36,17 +36,18 @@ pub struct Received {
     sha256: String,
 }
 
+impl Received {
+    /// image, audio or video, as its content says.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+}
+
 /// Streams the `file` part of an upload to the upload directory and checks it by content;
 /// the file is removed again unless recorded with [`record`].
 /// No transaction is held meanwhile: the upload may take minutes.
 pub async fn receive(dir: &Path, mut mp: Multipart) -> AppResult<Received> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let key = crate::crypto::random_token(16);
-    let path = dir.join(&key);
-    let temp = TempFile(Some(path.clone()));
-    let mut field = loop {
+    let field = loop {
         match mp
             .next_field()
             .await
@@ -57,6 +58,21 @@ pub async fn receive(dir: &Path, mut mp: Multipart) -> AppResult<Received> {
             None => return Err(AppError::field("file", "validation.file_empty")),
         }
     };
+    receive_field(dir, field).await
+}
+
+/// Streams one file part (found by the caller, after the form's other fields) to the upload
+/// directory and checks it by content, as [`receive`].
+pub async fn receive_field(
+    dir: &Path,
+    mut field: axum::extract::multipart::Field<'_>,
+) -> AppResult<Received> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let key = crate::crypto::random_token(16);
+    let path = dir.join(&key);
+    let temp = TempFile(Some(path.clone()));
     let name: String = field
         .file_name()
         .unwrap_or("file")

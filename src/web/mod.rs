@@ -10,6 +10,7 @@ pub mod flash;
 pub mod form;
 pub mod headers;
 pub mod qr;
+pub mod readers;
 pub mod render;
 pub mod session;
 

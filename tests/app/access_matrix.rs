@@ -33,6 +33,8 @@ enum Group {
     Event,
     /// The same event's desk (registrations, check-in, changes): its organisers only.
     EventDesk,
+    /// A video of town A for its subtree: any role over or under town A.
+    Video,
 }
 
 /// The `{id}` routes and pages outside the matrix, and why.
@@ -74,13 +76,14 @@ fn group_of(path: &str) -> Option<Group> {
         _ if p.starts_with("/rounds/{id}") => Group::Round,
         "/events/{id}" => Group::Event,
         _ if p.starts_with("/events/{id}/") => Group::EventDesk,
+        _ if p.starts_with("/videos/{id}") => Group::Video,
         _ => return None,
     })
 }
 
 /// Pages with an `{id}` (the router does not list its pages; a page added without a line here
 /// is untested by the matrix, so keep this list with `src/*/mod.rs`).
-const PAGES: [&str; 16] = [
+const PAGES: [&str; 18] = [
     "/people/{id}",
     "/people/{id}/edit",
     "/people/{id}/photo.jpg",
@@ -97,14 +100,17 @@ const PAGES: [&str; 16] = [
     "/events/{id}/edit",
     "/events/{id}/people",
     "/events/{id}/checkin",
+    "/videos/{id}",
+    "/videos/{id}/file",
 ];
 
 /// Who may read what. Columns: person (adult in village A, minor in a school of the
 /// youth-care committee) · unit, care, news (town A, town B, the county) · account (in village
 /// A, in town B) · draft article of town A · contact round over the county · the county's
-/// event for town A and its desk. Y may, N may not.
+/// event for town A and its desk · a video of town A. Y may, N may not.
 /// A caller and its columns.
 type Row = (
+    &'static str,
     &'static str,
     &'static str,
     &'static str,
@@ -118,12 +124,12 @@ type Row = (
 );
 
 const EXPECTED: [Row; 12] = [
-    // caller       person  unit   care   news   account article round event desk
+    // caller       person  unit   care   news   account article round event desk video
     (
-        "staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y", "Y", "N",
+        "staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y", "Y", "N", "Y",
     ),
     (
-        "staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y", "N", "N",
+        "staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y", "N", "N", "N",
     ),
     (
         "staff_county",
@@ -136,23 +142,32 @@ const EXPECTED: [Row; 12] = [
         "Y",
         "Y",
         "Y",
-    ),
-    ("youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y", "N", "N"),
-    (
-        "admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y", "Y", "N",
+        "Y",
     ),
     (
-        "editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N", "N", "N",
+        "youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y", "N", "N", "N",
     ),
     (
-        "editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N", "N", "N",
+        "admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y", "Y", "N", "Y",
     ),
     (
-        "member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N",
+        "editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N", "N", "N", "Y",
     ),
-    ("sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N"),
-    ("sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N"),
-    ("aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N"),
+    (
+        "editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N", "N", "N", "N",
+    ),
+    (
+        "member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N", "Y",
+    ),
+    (
+        "sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N", "N",
+    ),
+    (
+        "sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N", "N",
+    ),
+    (
+        "aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N", "N",
+    ),
     (
         "anonymous",
         "NN",
@@ -160,6 +175,7 @@ const EXPECTED: [Row; 12] = [
         "NNN",
         "NNN",
         "NN",
+        "N",
         "N",
         "N",
         "N",
@@ -291,6 +307,19 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.json()["id"].as_i64().unwrap()
     };
+    let video = {
+        let staff = &mut clients[0].1;
+        let r = staff
+            .json(
+                "POST",
+                "/api/v1/videos",
+                json!({ "unit_id": c.town_a, "title": "微党课庚辛", "kind": "micro_lesson",
+                        "url": "https://v.qq.com/x/matrix" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()["id"].as_i64().unwrap()
+    };
     let subjects = |g: Group| -> Vec<(i64, &'static str)> {
         match g {
             Group::Person => vec![(adult, "柳成荫"), (minor, "苗新芽")],
@@ -305,6 +334,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
             Group::Article => vec![(article, "草稿标题甲乙")],
             Group::Round => vec![(round, "高温排查丙丁")],
             Group::Event | Group::EventDesk => vec![(event, "城关党课戊己")],
+            Group::Video => vec![(video, "微党课庚辛")],
         }
     };
 
@@ -339,6 +369,7 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
                 Group::Round => row.7,
                 Group::Event => row.8,
                 Group::EventDesk => row.9,
+                Group::Video => row.10,
             };
             let client = &mut clients.iter_mut().find(|(n, _)| *n == caller).unwrap().1;
             for ((id, shown), may) in subjects(group).into_iter().zip(column.chars()) {

@@ -45,4 +45,5 @@ mod sms;
 mod tasks;
 mod totals;
 mod units;
+mod videos;
 mod wechat;

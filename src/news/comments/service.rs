@@ -41,7 +41,7 @@ async fn post_as(
         (None, None) => return Err(AppError::field("author_name", "validation.required")),
     };
     let body = &input.body;
-    let who = crate::news::reading::readers::address(ctx);
+    let who = crate::web::readers::address(ctx);
     let a = crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state.is_published())
@@ -120,7 +120,7 @@ async fn replied(
 /// Counts a reader's like (once per reader).
 pub async fn like(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<()> {
     // An account likes as itself (API tokens included), a reader as their cookie.
-    let who = crate::news::reading::readers::reader_keys(ctx).0;
+    let who = crate::web::readers::reader_keys(ctx).0;
     crate::news::articles::repo::get(tx, article)
         .await?
         .filter(|a| a.state.is_published())
@@ -131,7 +131,7 @@ pub async fn like(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<()> {
 
 /// Whether this reader (an account, or a reader's cookie) has liked the article.
 pub async fn has_liked(tx: &mut Tx, ctx: &Ctx, article: ArticleId) -> AppResult<bool> {
-    let who = crate::news::reading::readers::reader_keys(ctx).0;
+    let who = crate::web::readers::reader_keys(ctx).0;
     Ok(super::repo::has_liked(tx, article, &who).await?)
 }
 
@@ -141,7 +141,7 @@ pub async fn report(tx: &mut Tx, ctx: &Ctx, comment: CommentId) -> AppResult<Art
         .await?
         .filter(|c| c.state == CommentState::Approved)
         .ok_or(AppError::NotFound)?;
-    let who = crate::news::reading::readers::address(ctx);
+    let who = crate::web::readers::address(ctx);
     super::repo::report(tx, comment, &who, REPORT_THRESHOLD).await?;
     // The comment was just read, so its article's unit is there.
     let unit = super::repo::unit_of(tx, comment)

@@ -3,6 +3,5 @@
 
 pub(super) mod api;
 pub(super) mod pages;
-pub(super) mod readers;
 pub(super) mod repo;
 pub(super) mod service;

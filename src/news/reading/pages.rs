@@ -146,7 +146,7 @@ pub async fn article(
     Path(id): Path<ArticleId>,
     Query(q): Query<ArticleQuery>,
 ) -> AppResult<Response> {
-    let (who, also) = super::readers::reader_keys(&ctx);
+    let (who, also) = crate::web::readers::reader_keys(&ctx);
     // A write: the read is counted.
     let mut tx = state.db.write().await?;
     let a = super::service::read(&mut tx, id, Some((&who, also.as_deref()))).await?;

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 /// A published article for any reader; counts one read per visitor per day.
 /// `visitor` is the reader's key and another to record without counting (see
-/// `readers::reader_keys`).
+/// `web::readers::reader_keys`).
 pub async fn read(
     tx: &mut Tx,
     id: ArticleId,

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 /// The reader's network address, hashed: what reports and comment limits count by, since an
 /// anonymous cookie is free to renew.
-pub(in crate::news) fn address(ctx: &Ctx) -> String {
+pub fn address(ctx: &Ctx) -> String {
     hex::encode(&Sha256::digest(format!("ip:{}", ctx.ip).as_bytes())[..16])
 }
 
@@ -17,7 +17,7 @@ pub(in crate::news) fn address(ctx: &Ctx) -> String {
 /// carry that cookie and find themselves already counted today, while another reader behind
 /// the same address, with a cookie of their own, is counted as themselves. Only hashes are
 /// stored.
-pub(in crate::news) fn reader_keys(ctx: &Ctx) -> (String, Option<String>) {
+pub fn reader_keys(ctx: &Ctx) -> (String, Option<String>) {
     let hash = |s: &str| hex::encode(&Sha256::digest(s.as_bytes())[..16]);
     if let Some(p) = &ctx.principal {
         return (format!("account:{}", p.id.0), None);
