@@ -120,3 +120,23 @@ id_type!(
     /// Primary key of a video (a recording or a micro-lesson).
     VideoId
 );
+id_type!(
+    /// Primary key of a term of the seniors' university.
+    TermId
+);
+id_type!(
+    /// Primary key of a course (a subject in a term).
+    CourseId
+);
+id_type!(
+    /// Primary key of a section of a course (a class with its teacher and weekly time).
+    SectionId
+);
+id_type!(
+    /// Primary key of an enrolment in a section.
+    EnrolmentId
+);
+id_type!(
+    /// Primary key of one class session of a section.
+    ClassSessionId
+);

@@ -32,6 +32,7 @@ pub mod settings;
 pub mod state;
 pub mod trail;
 pub mod units;
+pub mod university;
 pub mod web;
 
 use crate::error::AppError;
@@ -62,6 +63,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(campaigns::api())
         .merge(notify::api())
         .merge(events::api())
+        .merge(university::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -117,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .merge(campaigns::routes())
         .merge(notify::routes())
         .merge(events::routes())
+        .merge(university::routes())
         .merge(api_router)
         .merge(ops::routes(Arc::new(doc)))
         .fallback(|| async { AppError::NotFound })

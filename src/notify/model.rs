@@ -28,6 +28,7 @@ code_enum!(
         EventCancelled => "event_cancelled",
         EventRefused => "event_refused",
         EventReminder => "event_reminder",
+        CoursePlace => "course_place",
     }
 );
 
@@ -68,7 +69,8 @@ impl NoticeKind {
             | NoticeKind::EventChanged
             | NoticeKind::EventCancelled
             | NoticeKind::EventRefused
-            | NoticeKind::EventReminder => &[Channel::InApp, Channel::Wechat],
+            | NoticeKind::EventReminder
+            | NoticeKind::CoursePlace => &[Channel::InApp, Channel::Wechat],
         }
     }
 

@@ -423,9 +423,13 @@ async fn notices_for(tx: &mut Tx, e: &Stored) -> Result<Vec<NewNotice>, sqlx::Er
                 Some("changed") => NoticeKind::EventChanged,
                 Some("cancelled") => NoticeKind::EventCancelled,
                 Some("refused") => NoticeKind::EventRefused,
+                Some("course_place") => NoticeKind::CoursePlace,
                 _ => return Ok(Vec::new()),
             };
-            let link = p["event_id"].as_i64().map(|id| format!("/events/{id}"));
+            let link = match p["link"].as_str() {
+                Some(l) => Some(l.to_string()),
+                None => p["event_id"].as_i64().map(|id| format!("/events/{id}")),
+            };
             let starts = p["starts"]
                 .as_str()
                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())

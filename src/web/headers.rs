@@ -13,7 +13,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     // The camera only where a QR code is read: an event's check-in page.
-    let camera = req.uri().path().starts_with("/events/") && req.uri().path().ends_with("/checkin");
+    let path = req.uri().path();
+    let camera = path.ends_with("/checkin")
+        && (path.starts_with("/events/") || path.starts_with("/university/sessions/"));
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(

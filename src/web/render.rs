@@ -56,6 +56,7 @@ impl Page {
                 add("/notices", "nav.notices");
             }
             add("/events", "nav.events");
+            add("/university", "nav.university");
             add("/videos", "nav.videos");
             if p.can(Perm::ReadDrafts) {
                 add("/news", "nav.news");

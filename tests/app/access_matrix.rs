@@ -35,10 +35,17 @@ enum Group {
     EventDesk,
     /// A video of town A for its subtree: any role over or under town A.
     Video,
+    /// Town A's seniors' university term, and a section of it: any role over or under town A,
+    /// members filed below it.
+    Term,
+    Section,
+    /// The term's desk (its figures) and a class session's check-in: its organisers.
+    TermDesk,
+    Session,
 }
 
 /// The `{id}` routes and pages outside the matrix, and why.
-const OUTSIDE: [(&str, &str); 8] = [
+const OUTSIDE: [(&str, &str); 9] = [
     (
         "/api/v1/public/",
         "public reading: anyone may read published articles",
@@ -59,6 +66,10 @@ const OUTSIDE: [(&str, &str); 8] = [
         "a registration's ticket: events.rs tests who may print it",
     ),
     ("/events/units/", "a unit's feed of its public events"),
+    (
+        "/university/materials/",
+        "a course's materials: university.rs tests who may open them",
+    ),
 ];
 
 fn group_of(path: &str) -> Option<Group> {
@@ -77,13 +88,17 @@ fn group_of(path: &str) -> Option<Group> {
         "/events/{id}" => Group::Event,
         _ if p.starts_with("/events/{id}/") => Group::EventDesk,
         _ if p.starts_with("/videos/{id}") => Group::Video,
+        "/university/terms/{id}" => Group::Term,
+        _ if p.starts_with("/university/terms/{id}/") => Group::TermDesk,
+        _ if p.starts_with("/university/sections/{id}") => Group::Section,
+        _ if p.starts_with("/university/sessions/{id}") => Group::Session,
         _ => return None,
     })
 }
 
 /// Pages with an `{id}` (the router does not list its pages; a page added without a line here
 /// is untested by the matrix, so keep this list with `src/*/mod.rs`).
-const PAGES: [&str; 18] = [
+const PAGES: [&str; 22] = [
     "/people/{id}",
     "/people/{id}/edit",
     "/people/{id}/photo.jpg",
@@ -102,14 +117,21 @@ const PAGES: [&str; 18] = [
     "/events/{id}/checkin",
     "/videos/{id}",
     "/videos/{id}/file",
+    "/university/terms/{id}",
+    "/university/terms/{id}/figures.xlsx",
+    "/university/sections/{id}",
+    "/university/sessions/{id}/checkin",
 ];
 
 /// Who may read what. Columns: person (adult in village A, minor in a school of the
 /// youth-care committee) · unit, care, news (town A, town B, the county) · account (in village
 /// A, in town B) · draft article of town A · contact round over the county · the county's
-/// event for town A and its desk · a video of town A. Y may, N may not.
+/// event for town A and its desk · a video of town A · town A's university term (and a
+/// section) and its desk (figures, a session's check-in). Y may, N may not.
 /// A caller and its columns.
 type Row = (
+    &'static str,
+    &'static str,
     &'static str,
     &'static str,
     &'static str,
@@ -124,12 +146,12 @@ type Row = (
 );
 
 const EXPECTED: [Row; 12] = [
-    // caller       person  unit   care   news   account article round event desk video
+    // caller       person  unit   care   news   account article round event desk video term tdesk
     (
-        "staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y", "Y", "N", "Y",
+        "staff_a", "YN", "YNN", "YNN", "NNN", "YN", "N", "Y", "Y", "N", "Y", "Y", "Y",
     ),
     (
-        "staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y", "N", "N", "N",
+        "staff_b", "NN", "NYN", "NYN", "NNN", "NY", "N", "Y", "N", "N", "N", "N", "N",
     ),
     (
         "staff_county",
@@ -143,30 +165,32 @@ const EXPECTED: [Row; 12] = [
         "Y",
         "Y",
         "Y",
+        "Y",
+        "Y",
     ),
     (
-        "youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y", "N", "N", "N",
+        "youth", "NY", "NNN", "NNN", "NNN", "NN", "N", "Y", "N", "N", "N", "N", "N",
     ),
     (
-        "admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y", "Y", "N", "Y",
+        "admin_a", "YN", "YNN", "YNN", "YNN", "YN", "Y", "Y", "Y", "N", "Y", "Y", "Y",
     ),
     (
-        "editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N", "N", "N", "Y",
+        "editor_a", "NN", "YNN", "NNN", "YNN", "NN", "Y", "N", "N", "N", "Y", "Y", "N",
     ),
     (
-        "editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N", "N", "N", "N",
+        "editor_b", "NN", "NYN", "NNN", "NYN", "NN", "N", "N", "N", "N", "N", "N", "N",
     ),
     (
-        "member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N", "Y",
+        "member_a", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N", "Y", "Y", "N",
     ),
     (
-        "sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N", "N",
+        "sys", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N", "N", "N", "N",
     ),
     (
-        "sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N", "N",
+        "sec", "NN", "YYY", "NNN", "NNN", "YY", "N", "N", "N", "N", "N", "N", "N",
     ),
     (
-        "aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N", "N",
+        "aud", "NN", "NNN", "NNN", "NNN", "NN", "N", "N", "N", "N", "N", "N", "N",
     ),
     (
         "anonymous",
@@ -175,6 +199,8 @@ const EXPECTED: [Row; 12] = [
         "NNN",
         "NNN",
         "NN",
+        "N",
+        "N",
         "N",
         "N",
         "N",
@@ -320,6 +346,37 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.json()["id"].as_i64().unwrap()
     };
+    let (term, section, session) = {
+        let staff = &mut clients[0].1;
+        let day = |d: i64| (yinyao::i18n::china_today() + chrono::Duration::days(d)).to_string();
+        let at = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339();
+        let r = staff
+            .json(
+                "POST",
+                "/api/v1/university/terms",
+                json!({ "unit_id": c.town_a, "name": "城关老年大学壬癸", "starts_on": day(7),
+                        "ends_on": day(60), "enrol_opens_at": at(-1), "enrol_closes_at": at(100) }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let term = r.json()["id"].as_i64().unwrap();
+        let r = staff
+            .json(
+                "POST",
+                &format!("/api/v1/university/terms/{term}/courses"),
+                json!({ "subject": "书法子丑", "teacher": "王老师", "weekday": "2",
+                        "starts_time": "09:00", "ends_time": "10:00", "place": "活动室" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let section = r.json()["id"].as_i64().unwrap();
+        let session = app
+            .scalar(&format!(
+                "SELECT MIN(id) FROM class_sessions WHERE section_id = {section}"
+            ))
+            .await;
+        (term, section, session)
+    };
     let subjects = |g: Group| -> Vec<(i64, &'static str)> {
         match g {
             Group::Person => vec![(adult, "柳成荫"), (minor, "苗新芽")],
@@ -335,6 +392,9 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
             Group::Round => vec![(round, "高温排查丙丁")],
             Group::Event | Group::EventDesk => vec![(event, "城关党课戊己")],
             Group::Video => vec![(video, "微党课庚辛")],
+            Group::Term | Group::TermDesk => vec![(term, "城关老年大学壬癸")],
+            Group::Section => vec![(section, "书法子丑")],
+            Group::Session => vec![(session, "书法子丑")],
         }
     };
 
@@ -370,6 +430,8 @@ async fn every_id_route_answers_every_caller_as_the_table_says() {
                 Group::Event => row.8,
                 Group::EventDesk => row.9,
                 Group::Video => row.10,
+                Group::Term | Group::Section => row.11,
+                Group::TermDesk | Group::Session => row.12,
             };
             let client = &mut clients.iter_mut().find(|(n, _)| *n == caller).unwrap().1;
             for ((id, shown), may) in subjects(group).into_iter().zip(column.chars()) {

@@ -759,3 +759,84 @@ async fn a_thousand_concurrent_registrations_and_cancellations_keep_the_capacity
         "the run promoted people"
     );
 }
+
+#[tokio::test]
+async fn staff_approve_or_refuse_registrations_when_the_event_asks_for_it() {
+    let app = TestApp::new().await;
+    let c = county(&app).await;
+    let mut staff = fixtures::user_client(&app, "county_staff", c.county, UnitRole::Staff).await;
+    let mut e = lecture(c.county, 1);
+    e["approval"] = json!(true);
+    let event = organise(&mut staff, e).await;
+    let (mut m1, _) = member(&app, &mut staff, c.village_a, "zhang", "tuixiu").await;
+    let (mut m2, _) = member(&app, &mut staff, c.village_a, "li", "tuixiu").await;
+    let (mut m3, _) = member(&app, &mut staff, c.village_a, "wang", "tuixiu").await;
+    let mut regs = Vec::new();
+    for m in [&mut m1, &mut m2, &mut m3] {
+        let (s, body) = register(m, event).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        assert_eq!(body["state"], "pending");
+        regs.push(body["id"].as_i64().unwrap());
+    }
+    let page = staff
+        .get(&format!("/events/{event}/people?state=pending"))
+        .await;
+    assert!(
+        page.body.contains(&format!("approve-{}", regs[0])),
+        "{}",
+        page.body
+    );
+    let decide = |id: i64| format!("/events/registrations/{id}/decision");
+    assert_eq!(
+        staff
+            .post(&decide(regs[0]), &[("approve", "1")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        staff
+            .post(&decide(regs[1]), &[("approve", "0")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // Approved with no place left: the waiting list.
+    let r = staff
+        .json(
+            "POST",
+            &format!("/api/v1/events/registrations/{}/decision", regs[2]),
+            json!({ "approve": true }),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "waiting", "{}", r.body);
+    // Decided once.
+    assert_eq!(
+        staff
+            .post(&decide(regs[1]), &[("approve", "1")])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    // A member cannot decide on another's registration: not theirs to see.
+    let r = m1
+        .json(
+            "POST",
+            &format!("/api/v1/events/registrations/{}/decision", regs[1]),
+            json!({ "approve": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    fixtures::notify_all(&app).await;
+    assert!(
+        inbox_kinds(&mut m1)
+            .await
+            .contains(&"event_place".to_string())
+    );
+    assert!(
+        inbox_kinds(&mut m2)
+            .await
+            .contains(&"event_refused".to_string())
+    );
+    assert_eq!(counts(&app, event).await, (1, 1, 0));
+}

@@ -45,5 +45,6 @@ mod sms;
 mod tasks;
 mod totals;
 mod units;
+mod university;
 mod videos;
 mod wechat;
