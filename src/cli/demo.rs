@@ -187,6 +187,8 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
 
     let mut heads: Vec<&str> = PLACE_HEADS.to_vec();
     let mut village_list: Vec<(i64, i64)> = Vec::new();
+    // Each member account, its village and its line in the printed list.
+    let mut members: Vec<(i64, UnitId, usize)> = Vec::new();
     for (town_name, kind) in TOWNS {
         let town = d.unit(Some(&county), town_name, kind).await?;
         d.staff(&town, UnitRole::UnitAdmin, "乡镇管理员").await?;
@@ -224,7 +226,8 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
                 correspondents.push((who, village.id.0, village.name.clone()));
             }
             if i == 1 {
-                d.staff(&village, UnitRole::Member, "党员").await?;
+                let m = d.staff(&village, UnitRole::Member, "党员").await?;
+                members.push((m, village.id, d.accounts.len() - 1));
             }
         }
     }
@@ -232,6 +235,22 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         super::demo_people::generate(&mut d.tx, &mut d.rng, &crypto, &village_list, &schools, 120)
             .await?;
     let (round, marked) = demo_round(&mut d.tx, county.id, AccountId(county_staff)).await?;
+    // Each member's account is linked to a file of their village, so they register for
+    // events and enrol in courses as themselves.
+    for (account, village, line) in &members {
+        if let Some((_, name)) =
+            crate::people::bulk::link_first(&mut d.tx, *village, AccountId(*account)).await?
+        {
+            d.accounts[*line].2.push_str(&format!(" · 档案：{name}"));
+        }
+    }
+    let made = super::demo_events::generate(
+        &mut d.tx,
+        &mut d.rng,
+        (county.id, &county.path),
+        AccountId(county_staff),
+    )
+    .await?;
     let newsroom = super::demo_news::Newsroom {
         county: county.id.0,
         editor,
@@ -259,6 +278,10 @@ pub async fn run(db: &Db, config: &crate::config::Config, seed: u64) -> anyhow::
         "{columns} columns, {articles} articles in every review state, {comments} readers' comments."
     );
     println!("A heat-wave contact round of {round} people, {marked} of them reached or tried.");
+    println!(
+        "{} events with {} registrations; a seniors' university term of {} courses with {} enrolments.",
+        made.events, made.registrations, made.courses, made.enrolments
+    );
     println!(
         "Demo county created (seed {seed}). Every demo account uses the password: {password}\n"
     );

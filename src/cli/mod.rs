@@ -5,6 +5,7 @@ mod bench;
 mod bench_rounds;
 mod bench_search;
 pub mod demo;
+mod demo_events;
 mod demo_news;
 mod demo_people;
 mod import;

@@ -4,6 +4,7 @@
 //! QR code; attendance on the person file; reminders; public pages and iCalendar feeds.
 
 pub mod api;
+pub mod bulk;
 mod calendar;
 pub mod desk;
 pub mod model;

@@ -105,20 +105,23 @@ pub struct NewEvent {
 /// Reads a time as people type it in China: `YYYY-MM-DDTHH:MM` (or with a space, or seconds),
 /// or an RFC 3339 time with its own offset.
 pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
     let s = raw.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-    .and_then(|t| crate::i18n::china().from_local_datetime(&t).single())
-    .map(|t| t.with_timezone(&Utc))
+    let t = match DateTime::parse_from_rfc3339(s) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .and_then(|t| crate::i18n::china().from_local_datetime(&t).single())
+        .map(|t| t.with_timezone(&Utc)),
+    };
+    // Years outside 2000–2100 are refused: a typo, and date arithmetic stays far from its ends.
+    t.filter(|t| (2000..=2100).contains(&t.year()))
 }
 
 /// The words of an event's time, China time: its day and hours (`2026-10-29 09:00–11:00`),
@@ -368,11 +371,16 @@ impl Span {
             month.map(str::trim).filter(|s| !s.is_empty()),
             week.map(str::trim).filter(|s| !s.is_empty()),
         ) {
-            (_, Some(w)) => f.date("week", Some(w)).map(|d| {
-                Span::Week(
+            (_, Some(w)) => match f.date("week", Some(w)) {
+                Some(d) if (2000..=2100).contains(&d.year()) => Some(Span::Week(
                     d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday())),
-                )
-            }),
+                )),
+                Some(_) => {
+                    f.add(FieldError::new("week", "activity.month_format"));
+                    None
+                }
+                None => None,
+            },
             (Some(m), None) => {
                 match chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d") {
                     Ok(d) if (2000..=2100).contains(&d.year()) => Some(Span::Month(d)),
@@ -550,6 +558,8 @@ mod tests {
         assert_eq!(w.days().0.to_string(), "2026-12-07");
         assert!(Span::parse(Some("2026-13"), None, today).is_err());
         assert!(Span::parse(Some("x"), None, today).is_err());
+        assert!(Span::parse(None, Some("9999-12-31"), today).is_err());
+        assert!(parse_time("9999-12-31T10:00").is_none());
     }
 
     #[test]

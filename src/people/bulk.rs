@@ -8,7 +8,7 @@ use super::model::PersonId;
 use super::repo::{self, PersonRecord};
 use crate::db::Tx;
 
-pub use super::repo::SealedFields;
+pub use super::repo::{SealedFields, adults_under, link_first};
 
 /// Inserts one validated record (`service::build`); returns its id.
 pub async fn insert(tx: &mut Tx, r: &PersonRecord) -> Result<PersonId, sqlx::Error> {

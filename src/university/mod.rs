@@ -5,6 +5,7 @@
 //! materials; the term's figures as XLSX.
 
 pub mod api;
+pub mod bulk;
 pub mod desk;
 pub mod enrol;
 pub mod model;

@@ -100,6 +100,11 @@ impl NewTerm {
         {
             f.add(FieldError::new("ends_on", "validation.date_order"));
         }
+        for (field, d) in [("starts_on", starts_on), ("ends_on", ends_on)] {
+            if d.is_some_and(|d| !(2000..=2100).contains(&d.year())) {
+                f.add(FieldError::new(field, "activity.time_format"));
+            }
+        }
         let opens = when(&mut f, "enrol_opens_at", &raw.enrol_opens_at, true).flatten();
         let closes = when(&mut f, "enrol_closes_at", &raw.enrol_closes_at, true).flatten();
         if let (Some(o), Some(c)) = (opens, closes)

@@ -11,6 +11,40 @@ async fn the_demo_county_has_a_newsroom_in_every_state() {
         .await
         .expect("demo");
     assert!(app.scalar("SELECT COUNT(*) FROM columns").await >= 4);
+    // Events: past ones attended and recorded, an upcoming one full with people waiting; the
+    // seniors' university with a class full and returning students; members linked to files.
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM events WHERE attended > 0")
+            .await
+            >= 2
+    );
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM events WHERE waiting > 0 AND registered = capacity")
+            .await
+            >= 1
+    );
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM videos WHERE event_id IS NOT NULL")
+            .await
+            >= 2
+    );
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM course_sections WHERE waiting > 0")
+            .await
+            >= 1
+    );
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM enrolments WHERE is_returning")
+            .await
+            >= 1
+    );
+    assert!(app.scalar("SELECT COUNT(*) FROM session_attendance").await > 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM people WHERE account_id IS NOT NULL")
+            .await,
+        6,
+        "one member a town, linked to a file"
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM articles").await, 300);
     for state in [
         "draft",

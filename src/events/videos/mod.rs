@@ -10,3 +10,16 @@ pub mod service;
 
 pub use model::VideoId;
 pub use repo::VideoRow;
+
+/// Inserts a video with the views it has had (the generators).
+pub(crate) async fn bulk_insert(
+    tx: &mut crate::db::Tx,
+    unit: crate::ids::UnitId,
+    v: &model::NewVideo,
+    by: crate::ids::AccountId,
+    views: i64,
+) -> Result<VideoId, sqlx::Error> {
+    let id = repo::insert(tx, unit, v, None, by).await?;
+    repo::set_views(tx, id, views).await?;
+    Ok(id)
+}

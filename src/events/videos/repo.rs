@@ -144,3 +144,9 @@ pub async fn record_view(
     }
     Ok(new)
 }
+
+/// Sets a video's views (the generators).
+pub async fn set_views(tx: &mut Tx, id: VideoId, views: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE videos SET views = $2 WHERE id = $1")
+        .bind(id).bind(views).execute(c).await.map(|_| ()))
+}

@@ -421,3 +421,30 @@ pub async fn registry_under(
          ORDER BY p.id"))
         .bind(path).bind(categories).bind(tiers).fetch_all(c).await)
 }
+
+/// Active adults filed at or below the unit path, oldest file first (generators).
+pub async fn adults_under(
+    tx: &mut Tx,
+    path: &str,
+    limit: i64,
+) -> Result<Vec<(PersonId, Option<AccountId>)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(concat!(
+        "SELECT p.id, p.account_id FROM people p JOIN units u ON u.id = p.unit_id
+         WHERE p.status = 'active' AND NOT p.is_minor AND ", crate::under!("u.path", "$1"),
+        " ORDER BY p.id LIMIT $2"))
+        .bind(path).bind(limit).fetch_all(c).await)
+}
+
+/// Links the first active adult file of a unit without an account to `account` (generators);
+/// returns the file and its name.
+pub async fn link_first(
+    tx: &mut Tx,
+    unit: UnitId,
+    account: AccountId,
+) -> Result<Option<(PersonId, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "UPDATE people SET account_id = $2 WHERE id = (
+            SELECT id FROM people WHERE unit_id = $1 AND account_id IS NULL AND status = 'active'
+            AND NOT is_minor ORDER BY id LIMIT 1) RETURNING id, name")
+        .bind(unit).bind(account).fetch_optional(c).await)
+}
