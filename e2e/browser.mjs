@@ -397,6 +397,95 @@ await step("a round is started, three people are marked, coverage updates, the l
   check(body.length > 1000 && body.subarray(0, 2).toString() === "PK", "a real workbook");
 });
 
+// ---------------------------------------------------------------- events and the seniors' university
+// A county organiser offers an event of two places; three members register (the third waits);
+// the first cancels and the third is promoted and told in the inbox; the organiser checks the
+// second in by code, twice (recorded once). A member enrols in two courses and sees the
+// timetable.
+let eventUrl = "";
+const eventTitle = `健康讲座${uniqueS}${stamp}`;
+const members = {};
+async function member(user) {
+  if (!members[user]) {
+    const context = await browser.newContext({ viewport, locale: "zh-CN" });
+    context.setDefaultTimeout(10000);
+    members[user] = await context.newPage();
+    await logIn(members[user], user);
+  }
+  current = members[user];
+  return members[user];
+}
+
+await step("an organiser offers an event of two places; it fills and the third waits", async () => {
+  const org = await member("staff03");
+  await org.goto(`${base}/events/new`);
+  await org.fill("#ev-title", eventTitle);
+  await org.fill("#ev-place", "县老干部活动中心三楼");
+  await org.fill("#ev-capacity", "2");
+  await submit(org, "#event-save");
+  eventUrl = org.url().split("?")[0];
+  check(/\/events\/\d+$/.test(eventUrl), `the event's page: ${org.url()}`);
+  const states = [];
+  for (const user of ["member12", "member16", "member20"]) {
+    const m = await member(user);
+    await m.goto(eventUrl);
+    await submit(m, "#register");
+    states.push((await m.locator("#my-state").innerText()).trim());
+  }
+  check(states[0].startsWith("已报名") && states[1].startsWith("已报名"), `the first two have places: ${states}`);
+  check(states[2].startsWith("候补"), `the third waits: ${states[2]}`);
+});
+
+await step("a cancellation promotes the next, who is told in the inbox", async () => {
+  const first = await member("member12");
+  await first.goto(eventUrl);
+  await submit(first, "#my-cancel");
+  const third = await member("member20");
+  await third.goto(eventUrl);
+  check((await third.locator("#my-state").innerText()).includes("递补于"), "promoted, with the time");
+  let told = false;
+  for (let i = 0; i < 20 && !told; i++) {
+    await third.goto(`${base}/inbox`);
+    told = (await third.locator("#inbox").count()) > 0 && (await third.locator("#inbox").innerText()).includes(eventTitle);
+    if (!told) await third.waitForTimeout(1000);
+  }
+  check(told, "the promoted member is told");
+});
+
+await step("the organiser checks a member in by code, once", async () => {
+  const second = await member("member16");
+  await second.goto(eventUrl);
+  const code = (await second.locator("#my-code").innerText()).trim();
+  check(code.length === 8 && (await second.locator("#my-qr svg").count()) === 1, `a QR code and its code: ${code}`);
+  const org = await member("staff03");
+  await org.goto(`${eventUrl}/checkin`);
+  for (const again of [false, true]) {
+    await org.fill("#checkin-code", code.toLowerCase());
+    await submit(org, "#checkin-go");
+    const result = await org.locator("#checkin-result").innerText();
+    check(result.includes(again ? "已经签到过了" : "签到成功"), `check-in ${again ? "again" : "first"}: ${result}`);
+  }
+  check((await org.locator("#attended").innerText()).trim() === "1", "recorded once");
+});
+
+await step("a member enrols in two courses and sees the timetable", async () => {
+  const m = await member("member16");
+  await m.goto(`${base}/university`);
+  await submit(m, "#terms a:has-text('春季学期')");
+  const sections = await m.locator("#catalogue li").evaluateAll((lis) => lis
+    .filter((li) => /太极拳|智能手机/.test(li.textContent))
+    .map((li) => li.querySelector("a").getAttribute("href")));
+  check(sections.length === 2, `two courses found: ${sections}`);
+  for (const href of sections) {
+    await m.goto(`${base}${href}`);
+    await submit(m, "#enrol");
+    check((await m.locator("#my-state").innerText()).startsWith("已报名"), "enrolled");
+  }
+  await m.goto(`${base}/university/timetable`);
+  const text = await m.locator("#timetable").innerText();
+  check(text.includes("太极拳") && text.includes("智能手机") && text.includes("周二") && text.includes("周三"), `the timetable: ${text}`);
+});
+
 // ---------------------------------------------------------------- publishing and reading
 const title = `老干部${uniqueS}书画班开课${stamp}`;
 let articleId = "";
@@ -673,6 +762,9 @@ await logIn(signedIn, "staff10");
 await audit("home", signedIn, `${base}/`);
 await audit("person file with the visit form", signedIn, personUrl || `${base}/people`);
 if (roundUrl) await audit("contact round", signedIn, roundUrl);
+if (eventUrl) await audit("event page", signedIn, eventUrl);
+await audit("events list", signedIn, `${base}/events`);
+await audit("seniors' university", signedIn, `${base}/university`);
 await audit("message settings", signedIn, `${base}/inbox/settings`);
 
 // ---------------------------------------------------------------- lists on narrow screens

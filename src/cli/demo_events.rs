@@ -67,8 +67,14 @@ pub async fn generate(
     staff: AccountId,
 ) -> anyhow::Result<Made> {
     use crate::events::bulk;
+    // People without an account: the members who have one try registering and enrolling
+    // themselves.
     let people: Vec<(PersonId, Option<AccountId>)> =
-        crate::people::bulk::adults_under(tx, county.1, 400).await?;
+        crate::people::bulk::adults_under(tx, county.1, 400)
+            .await?
+            .into_iter()
+            .filter(|(_, a)| a.is_none())
+            .collect();
     let mut made = Made {
         events: 0,
         registrations: 0,
