@@ -57,6 +57,43 @@ const JOURNEYS = {
     await p.goto(`${base}${href}`);
   }],
   read: [null, "/read"],
+  events: ["member16", "/events"],
+  event: ["member16", async (p) => {
+    await p.goto(`${base}/events`);
+    const href = await p.locator("#events a:has-text('联欢会')").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+  }],
+  "event-mine": ["member16", async (p) => {
+    await p.goto(`${base}/events`);
+    const href = await p.locator("#events a:has-text('培训班')").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+    if (await p.locator("#register").count()) await Promise.all([p.waitForNavigation(), p.click("#register")]);
+  }],
+  checkin: ["staff03", async (p) => {
+    await p.goto(`${base}/events`);
+    const href = await p.locator("#events a:has-text('培训班')").first().getAttribute("href");
+    await p.goto(`${base}${href}/checkin`);
+  }],
+  term: ["member16", async (p) => {
+    await p.goto(`${base}/university`);
+    const href = await p.locator("#terms a:has-text('春季学期')").first().getAttribute("href");
+    await p.goto(`${base}${href}`);
+  }],
+  timetable: ["member16", async (p) => {
+    await p.goto(`${base}/university`);
+    const term = await p.locator("#terms a:has-text('春季学期')").first().getAttribute("href");
+    await p.goto(`${base}${term}`);
+    const hrefs = [];
+    for (const subject of ["太极拳", "国画"]) {
+      hrefs.push(await p.locator(`#catalogue a:has-text('${subject}')`).first().getAttribute("href"));
+    }
+    for (const href of hrefs) {
+      await p.goto(`${base}${href}`);
+      if (await p.locator("#enrol").count()) await Promise.all([p.waitForNavigation(), p.click("#enrol")]);
+    }
+    await p.goto(`${base}/university/timetable`);
+  }],
+  videos: ["member16", "/videos"],
 };
 
 const browser = await chromium.launch({
