@@ -78,6 +78,7 @@ targets="$(sed -n 's/^targets: //p' "$BENCH_DIR/province.txt")"
 get() { tr ' ' '\n' <<<"$targets" | sed -n "s/^$1=//p"; }
 COUNTY="$(get county)"; TOWN="$(get town)"; PERSON="$(get person)"
 ARTICLE="$(get article)"; COLUMN="$(get column)"; PASSWORD="$(get password)"
+EVENT="$(get event)"; CODE="$(get code)"
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
@@ -124,6 +125,10 @@ ENDPOINTS=(
   "search 老干部, county editor (drafts too)|$COUNTY_EDITOR|/news/search?q=$SEARCH"
   "coverage, a county (API)|$COUNTY_STAFF|/api/v1/units/$COUNTY/coverage"
   "coverage, the province (API)|$PROVINCE_ADMIN|/api/v1/units/1/coverage"
+  "event page, county staff|$COUNTY_STAFF|/events/$EVENT"
+  "a county's events this month|$COUNTY_STAFF|/events?unit=$COUNTY"
+  "events this month, town staff|$TOWN_STAFF|/events"
+  "event registrations (API)|$COUNTY_STAFF|/api/v1/events/$EVENT/registrations"
 )
 
 # wrk's latency as milliseconds.
@@ -159,6 +164,34 @@ for e in "${ENDPOINTS[@]}"; do
   if [ "${done_n:-0}" = 0 ]; then p50="—"; p99="—"; fi
   printf '| %-36s | %8s | %8s | %9.0f | %8s | %8s | %8s | %7s |\n' "$name" "$alone" "$done_n" "$rps" "$share" "$p50" "$p99" "$errors"
 done
+# Check-in at the door: a POST of a registration's code (the first records it, the rest find it
+# recorded; both read and lock the same rows), alone and under load.
+if [ -z "${ONLY:-}" ] || [[ "check-in" == *"$ONLY"* ]]; then
+  CSRF="$(curl -fs -H "Cookie: $COUNTY_STAFF" "$BASE/events" | sed -n 's/.*data-csrf="\([^"]*\)".*/\1/p' | head -1)"
+  post=(-X POST -H "Cookie: $COUNTY_STAFF" -H "x-csrf-token: $CSRF" -H "sec-fetch-site: same-origin"
+        -H "content-type: application/json" --data "{\"code\":\"$CODE\"}")
+  code="$(curl -s -o /dev/null -w '%{http_code}' "${post[@]}" "$BASE/api/v1/events/$EVENT/checkins")"
+  [ "$code" = 200 ] || { echo "FAIL: check-in answered $code"; exit 1; }
+  alone="$(for _ in $(seq 21); do curl -s -o /dev/null -w '%{time_total}\n' "${post[@]}" "$BASE/api/v1/events/$EVENT/checkins"; done \
+    | sort -n | awk '{v[NR] = $1} END {printf "%.2f", v[11] * 1000}')"
+  cat > "$WORK/checkin.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"code":"$CODE"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-csrf-token"] = "$CSRF"
+wrk.headers["sec-fetch-site"] = "same-origin"
+LUA
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$WORK/checkin.lua" -H "Cookie: $COUNTY_STAFF" "$BASE/api/v1/events/$EVENT/checkins")"
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  done_n="$(awk '/requests in/ {print $1}' <<<"$out")"
+  p50="$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)"
+  p99="$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)"
+  non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
+  sock="$(awk -F'[ ,]+' '/Socket errors:/ {print $5 + $7 + $9 + $11}' <<<"$out")"
+  errors=$(( ${non2xx:-0} + ${sock:-0} ))
+  share="$(awk -v r="$rps" -v c="$ceiling" 'BEGIN {printf "%.1f %%", 100 * r / c}')"
+  printf '| %-36s | %8s | %8s | %9.0f | %8s | %8s | %8s | %7s |\n' "check-in by code (API, POST)" "$alone" "$done_n" "$rps" "$share" "$p50" "$p99" "$errors"
+fi
 rss_kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER/status")"
 echo
 echo "server peak RSS: $((rss_kb / 1024)) MB; start to first served request: $ready_ms ms"

@@ -51,6 +51,45 @@ pub async fn register(
     Ok(Some((id, state)))
 }
 
+/// Registers many people on file for a new event in one pass (the province generator):
+/// places in the order given while they last, then the waiting list; some checked in (`seen`
+/// says which, for an event already held); the counts once at the end. Returns the
+/// registrations written.
+pub async fn register_many(
+    tx: &mut Tx,
+    event: EventId,
+    capacity: Option<i64>,
+    people: &[(PersonId, Option<AccountId>)],
+    by: AccountId,
+    seen: impl Fn(usize) -> bool,
+) -> Result<usize, sqlx::Error> {
+    for (k, (person, account)) in people.iter().enumerate() {
+        let position = k as i64 + 1;
+        let state = model::placement(capacity, position - 1, false);
+        let id = repo::upsert(
+            tx,
+            &NewRegistration {
+                event,
+                who: &format!("person:{person}"),
+                person: Some(*person),
+                account: account.or(Some(by)),
+                state,
+                position,
+                code: &model::new_code(),
+                by,
+                walk_in: false,
+            },
+        )
+        .await?;
+        if state == RegistrationState::Registered && seen(k) {
+            repo::check_in(tx, id, by).await?;
+        }
+    }
+    repo::set_seq(tx, event, people.len() as i64).await?;
+    repo::recount(tx, event).await?;
+    Ok(people.len())
+}
+
 /// Checks a registration in (its event's counts follow).
 pub async fn check_in(
     tx: &mut Tx,
@@ -71,4 +110,15 @@ pub async fn video(
     views: i64,
 ) -> Result<VideoId, sqlx::Error> {
     super::videos::bulk_insert(tx, unit, v, by, views).await
+}
+
+/// The check-in code of one registration holding a place at an event (the load bench).
+pub async fn a_code(tx: &mut Tx, event: EventId) -> Result<Option<String>, sqlx::Error> {
+    Ok(
+        repo::registrations(tx, event, Some(RegistrationState::Registered), 1, 0)
+            .await?
+            .into_iter()
+            .next()
+            .map(|r| r.code),
+    )
 }

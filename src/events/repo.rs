@@ -218,6 +218,12 @@ pub async fn lock(tx: &mut Tx, id: EventId) -> Result<Option<Locked>, sqlx::Erro
         .bind(id).fetch_optional(c).await)
 }
 
+/// Sets the position the next registration takes after (the generators).
+pub async fn set_seq(tx: &mut Tx, id: EventId, seq: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE events SET seq = $2 WHERE id = $1")
+        .bind(id).bind(seq).execute(c).await.map(|_| ()))
+}
+
 /// Recounts an event's registrations by state and its attendance.
 pub async fn recount(tx: &mut Tx, id: EventId) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(

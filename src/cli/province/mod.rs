@@ -7,6 +7,7 @@
 //! indexed for full-text search, and the visit tasks the rules make of them. Everything goes
 //! through the repositories' bulk SQL, so every constraint holds.
 
+mod events;
 mod news;
 
 use super::bench::person;
@@ -100,6 +101,20 @@ pub async fn generate(
     );
 
     let t = Instant::now();
+    let (events, registrations, event) = events::generate(
+        db,
+        &mut rng,
+        &p,
+        (people_count / 25).max(1),
+        people_count * 2 / 5,
+    )
+    .await?;
+    println!(
+        "events: {events} with {registrations} registrations in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let t = Instant::now();
     let tasks = crate::jobs::visit_tasks::generate(db, today, None).await?;
     println!(
         "task generator: {tasks} tasks in {:.1} s",
@@ -117,8 +132,13 @@ pub async fn generate(
         crate::db::size_bytes(db).await? as f64 / 1e6
     );
     let county = &p.counties[0];
+    let mut tx = db.write().await?;
+    let code = crate::events::bulk::a_code(&mut tx, crate::ids::EventId(event))
+        .await?
+        .unwrap_or_default();
+    tx.commit().await?;
     println!(
-        "targets: county={} town={} person={} article={} column={} password={PASSWORD}",
+        "targets: county={} town={} person={} article={} column={} event={event} code={code} password={PASSWORD}",
         county.unit.id, county.towns[0].id, first_person, last_article, columns[0]
     );
     Ok(())
