@@ -325,6 +325,18 @@ pub fn free(capacity: Option<i64>, registered: i64) -> i64 {
     }
 }
 
+/// The ids of the units at and above each path (`/1/14/203/` → 1, 14, 203), once each, in
+/// order.
+pub fn ancestors(paths: &[String]) -> Vec<i64> {
+    let mut out: Vec<i64> = paths
+        .iter()
+        .flat_map(|p| p.split('/').filter_map(|x| x.parse::<i64>().ok()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The characters of a check-in code: no 0/O, 1/I/L, so it can be read aloud and typed.
 const CODE_CHARS: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 /// A code's length: 31^8 ≈ 8.5 × 10^11 codes.
@@ -560,6 +572,16 @@ mod tests {
         assert!(Span::parse(Some("x"), None, today).is_err());
         assert!(Span::parse(None, Some("9999-12-31"), today).is_err());
         assert!(parse_time("9999-12-31T10:00").is_none());
+    }
+
+    #[test]
+    fn the_units_above_a_path_are_its_segments() {
+        let paths = vec![
+            "/1/14/203/".to_string(),
+            "/1/14/".to_string(),
+            String::new(),
+        ];
+        assert_eq!(ancestors(&paths), vec![1, 14, 203]);
     }
 
     #[test]

@@ -185,6 +185,41 @@ pub async fn list(
         .fetch_all(c).await)
 }
 
+/// How many unit ids [`list_for`] takes: the ancestors of the caller's own file and grants.
+pub const LIST_SLOTS: usize = 16;
+
+/// The events for the caller starting in `[from, to)`, organised at or below `within`:
+/// those whose audience includes one of `units` (the units at and above the caller's own file
+/// and organiser grants, padded with 0), whose audience lies below the caller's organiser
+/// scope, or organised in it. Found from the audience's index and the organisers' units, not
+/// by testing every event of the month (DESIGN-CHANGES 57).
+pub async fn list_for(
+    tx: &mut Tx,
+    scope: &Scope,
+    units: &[i64; LIST_SLOTS],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    within: &str,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    on_tx!(tx, c => {
+        let mut q = sqlx::query_as::<_, EventRow>(concat!(
+            event_select!("e.id IN (
+                SELECT eu.event_id FROM event_units eu WHERE eu.unit_id IN ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                UNION SELECT eu.event_id FROM event_units eu WHERE eu.unit_id IN "),
+            crate::scope_units!(),
+            " UNION SELECT x.id FROM events x WHERE x.starts_at >= $20 AND x.starts_at < $21 AND x.unit_id IN ",
+            crate::scope_units!(),
+            ") AND e.starts_at >= $20 AND e.starts_at < $21 AND ($22 = '' OR ",
+            crate::under!("u.path", "$22"),
+            ") ORDER BY e.starts_at, e.id LIMIT $23"))
+            .bind(scope.all).bind(scope.account).bind(scope.roles);
+        for u in units {
+            q = q.bind(*u);
+        }
+        q.bind(from).bind(to).bind(within).bind(limit).fetch_all(c).await
+    })
+}
+
 /// Public events starting from `from`, organised at or below `within` ('' for anywhere).
 pub async fn public(
     tx: &mut Tx,
@@ -231,7 +266,8 @@ pub async fn recount(tx: &mut Tx, id: EventId) -> Result<(), sqlx::Error> {
             registered = (SELECT COUNT(*) FROM event_registrations r WHERE r.event_id = $1 AND r.state = 'registered'),
             waiting = (SELECT COUNT(*) FROM event_registrations r WHERE r.event_id = $1 AND r.state = 'waiting'),
             pending = (SELECT COUNT(*) FROM event_registrations r WHERE r.event_id = $1 AND r.state = 'pending'),
-            attended = (SELECT COUNT(*) FROM event_registrations r WHERE r.event_id = $1 AND r.checked_in_at IS NOT NULL)
+            attended = (SELECT COUNT(*) FROM event_registrations r WHERE r.event_id = $1 AND r.state = 'registered'
+                        AND r.checked_in_at IS NOT NULL)
          WHERE id = $1")
         .bind(id).execute(c).await.map(|_| ()))
 }
@@ -320,7 +356,8 @@ pub async fn upsert(tx: &mut Tx, r: &NewRegistration<'_>) -> Result<Registration
          ON CONFLICT (event_id, who) DO UPDATE SET state = excluded.state,
              position = excluded.position, account_id = excluded.account_id,
              by_account = excluded.by_account, walk_in = excluded.walk_in,
-             updated_at = excluded.updated_at, cancelled_at = NULL, promoted_at = NULL
+             updated_at = excluded.updated_at, cancelled_at = NULL, promoted_at = NULL,
+             checked_in_at = NULL, checked_in_by = NULL
          RETURNING id")
         .bind(r.event).bind(r.who).bind(r.person).bind(r.account).bind(r.state.as_str())
         .bind(r.position).bind(r.code).bind(r.by).bind(r.walk_in).bind(at)
@@ -477,7 +514,8 @@ pub async fn of_person(
 /// How many events a person attended.
 pub async fn attended_by(tx: &mut Tx, person: PersonId) -> Result<i64, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM event_registrations WHERE person_id = $1 AND checked_in_at IS NOT NULL")
+        "SELECT COUNT(*) FROM event_registrations WHERE person_id = $1 AND state = 'registered'
+         AND checked_in_at IS NOT NULL")
         .bind(person).fetch_one(c).await)
 }
 

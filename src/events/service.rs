@@ -105,11 +105,18 @@ pub async fn get(tx: &mut Tx, v: &Viewer, id: EventId) -> AppResult<EventRow> {
     }
 }
 
-/// An event's id, title and attendance (a recording's page names its event).
-pub async fn summary(tx: &mut Tx, id: EventId) -> AppResult<Option<(EventId, String, i64)>> {
-    Ok(repo::get(tx, id)
-        .await?
-        .map(|e| (e.id, e.title, e.attended)))
+/// An event's id, title and attendance, if the caller sees the event (a recording's page
+/// names its event; a public recording of a members-only event does not).
+pub async fn summary(
+    tx: &mut Tx,
+    v: &Viewer,
+    id: EventId,
+) -> AppResult<Option<(EventId, String, i64)>> {
+    match get(tx, v, id).await {
+        Ok(e) => Ok(Some((e.id, e.title, e.attended))),
+        Err(AppError::OutOfScope | AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// A public event, for any reader.
@@ -143,11 +150,23 @@ pub async fn list(
     };
     let file = own_file(tx, v).await?;
     let path = file.as_ref().map(|f| f.2.as_str()).unwrap_or("");
-    let seer = Seer {
-        scope: organiser_scope(v),
-        path,
-    };
-    Ok(repo::list(tx, &seer, range, &within, 500).await?)
+    let scope = organiser_scope(v);
+    // The units at and above the caller's file and organiser grants: an event for any of
+    // them is for the caller.
+    let mut positions: Vec<String> =
+        crate::access::reach(&v.p.grants, crate::access::PEOPLE_KEEPERS)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+    positions.push(path.to_string());
+    let ids = model::ancestors(&positions);
+    if scope.all || ids.len() > repo::LIST_SLOTS {
+        let seer = Seer { scope, path };
+        return Ok(repo::list(tx, &seer, range, &within, 500).await?);
+    }
+    let mut slots = [0_i64; repo::LIST_SLOTS];
+    slots[..ids.len()].copy_from_slice(&ids);
+    Ok(repo::list_for(tx, &scope, &slots, range, &within, 500).await?)
 }
 
 /// The public events from `from`, organised at or below a unit (any reader).
@@ -175,7 +194,9 @@ pub async fn update(tx: &mut Tx, v: &Viewer, id: EventId, e: &NewEvent) -> AppRe
     repo::update(tx, id, e).await?;
     repo::set_audience(tx, id, &to).await?;
     let freed = model::free(e.capacity, lock.registered);
-    let promoted = if freed > 0 && !e.approval {
+    // Those waiting were approved already (where the event asks for approval): places go to
+    // them in order either way.
+    let promoted = if freed > 0 {
         repo::promote(tx, id, freed.min(model::MAX_CAPACITY)).await?
     } else {
         Vec::new()
@@ -481,12 +502,15 @@ pub async fn cancel_registration(tx: &mut Tx, v: &Viewer, id: RegistrationId) ->
     if now() >= e.starts_at {
         return Err(AppError::Conflict("activity.started"));
     }
+    if r.checked_in_at.is_some() {
+        return Err(AppError::Conflict("activity.attended_already"));
+    }
     let lock = repo::lock(tx, e.id).await?.ok_or(AppError::NotFound)?;
     if !r.state.active() || !repo::set_state(tx, id, r.state, St::Cancelled).await? {
         return Err(AppError::Conflict("activity.not_registered"));
     }
     let mut promoted = Vec::new();
-    if r.state == St::Registered && lock.status == EventStatus::Open && !lock.approval {
+    if r.state == St::Registered && lock.status == EventStatus::Open {
         let free = model::free(lock.capacity, lock.registered - 1);
         if free > 0 {
             promoted = repo::promote(tx, e.id, free.min(model::MAX_CAPACITY)).await?;
@@ -511,6 +535,9 @@ pub async fn decide(tx: &mut Tx, v: &Viewer, id: RegistrationId, approve: bool) 
         return Err(AppError::Forbidden);
     }
     let lock = repo::lock(tx, e.id).await?.ok_or(AppError::NotFound)?;
+    if lock.status != EventStatus::Open {
+        return Err(AppError::Conflict("activity.cancelled"));
+    }
     let to = match (approve, model::free(lock.capacity, lock.registered)) {
         (false, _) => St::Refused,
         (true, 0) => St::Waiting,
@@ -546,6 +573,9 @@ pub struct CheckIn {
 /// code is recorded once; a code of someone waiting, pending or cancelled is refused.
 pub async fn check_in(tx: &mut Tx, v: &Viewer, id: EventId, raw: &str) -> AppResult<CheckIn> {
     let e = managed(tx, v, id).await?;
+    if e.status != EventStatus::Open {
+        return Err(AppError::Conflict("activity.cancelled"));
+    }
     let Some(code) = model::read_code(raw) else {
         return Err(AppError::field("code", "activity.code_format"));
     };

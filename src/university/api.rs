@@ -1,10 +1,10 @@
 //! The seniors' university in the JSON API.
 
 use super::model::{
-    ClassSessionId, CourseForm, EnrolmentId, EnrolmentState, NewCourse, NewTerm, SectionId,
-    TermForm, TermId,
+    ClassSessionId, CourseForm, CourseId, EnrolmentId, EnrolmentState, NewCourse, NewSection,
+    NewTerm, SectionForm, SectionId, TermForm, TermId,
 };
-use super::repo::{EnrolmentRow, SectionRow, TermRow, TimetableRow};
+use super::repo::{EnrolmentRow, SectionRow, SessionRow, TermRow, TimetableRow};
 use super::{enrol, service};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -166,5 +166,60 @@ pub async fn attend(
     Ok(Json(ClassAttendance {
         enrolment: a.enrolment,
         first: a.first,
+    }))
+}
+
+/// Opens another class of a course (its sessions generated over the term).
+#[utoipa::path(post, path = "/api/v1/university/courses/{id}/sections", tag = "events",
+    params(("id" = i64, Path)), request_body = SectionForm,
+    responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
+pub async fn open_section(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<CourseId>,
+    Json(raw): Json<SectionForm>,
+) -> AppResult<Response> {
+    let s = NewSection::parse(&raw)?;
+    let mut tx = state.db.write().await?;
+    let section = service::add_section(&mut tx, &v, id, &s).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id: section.0 })).into_response())
+}
+
+/// A class: its course and time, the caller's enrolment, and for the term's organisers its
+/// students and sessions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SectionDetail {
+    pub section: SectionRow,
+    pub mine: Option<EnrolmentRow>,
+    /// The students, enrolled then waiting (organisers only; empty otherwise).
+    pub roster: Vec<EnrolmentRow>,
+    /// The class sessions (organisers only; empty otherwise).
+    pub sessions: Vec<SessionRow>,
+}
+
+#[utoipa::path(get, path = "/api/v1/university/sections/{id}", tag = "events", params(("id" = i64, Path)),
+    responses((status = 200, body = SectionDetail), (status = 404)))]
+pub async fn show_section(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(id): Path<SectionId>,
+) -> AppResult<Json<SectionDetail>> {
+    let mut tx = state.db.read().await?;
+    let (t, s) = service::section(&mut tx, &v, id).await?;
+    let mine = enrol::my_enrolment(&mut tx, &v, id).await?;
+    let (roster, sessions) = if service::manages(&v, &t) {
+        (
+            enrol::roster(&mut tx, &v, &t, &s).await?,
+            service::sessions(&mut tx, id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Json(SectionDetail {
+        section: s,
+        mine,
+        roster,
+        sessions,
     }))
 }

@@ -55,6 +55,9 @@ async fn place(
     account: Option<AccountId>,
 ) -> AppResult<(EnrolmentId, St)> {
     let (t, s) = super::service::section(tx, v, section).await?;
+    // The term first, then the section (always in this order): the limit is counted with no
+    // other enrolment of the term in between.
+    repo::lock_term(tx, t.id).await?;
     let lock = repo::lock(tx, section).await?.ok_or(AppError::NotFound)?;
     let at = now();
     model::window(at, t.enrol_opens_at, t.enrol_closes_at).map_err(AppError::Conflict)?;
@@ -128,7 +131,9 @@ pub async fn cancel(tx: &mut Tx, v: &Viewer, id: EnrolmentId) -> AppResult<Secti
     let lock = repo::lock(tx, e.section_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !repo::cancel(tx, id).await? {
+    // Read again under the lock: a promotion may have come in between.
+    let e = repo::enrolment(tx, id).await?.ok_or(AppError::NotFound)?;
+    if !e.state.active() || !repo::cancel(tx, id, e.state).await? {
         return Err(AppError::Conflict("university.not_enrolled"));
     }
     let mut promoted = Vec::new();

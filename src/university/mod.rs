@@ -13,7 +13,7 @@ pub mod pages;
 mod repo;
 pub mod service;
 
-pub use repo::{EnrolmentRow, SectionRow, TermRow, TimetableRow};
+pub use repo::{EnrolmentRow, SectionRow, SessionRow, TermRow, TimetableRow};
 
 use crate::state::AppState;
 use axum::Router;
@@ -64,4 +64,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::unenrol))
         .routes(routes!(api::my_timetable))
         .routes(routes!(api::attend))
+        .routes(routes!(api::open_section))
+        .routes(routes!(api::show_section))
 }

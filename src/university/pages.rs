@@ -226,7 +226,11 @@ pub async fn section(
     } else {
         Vec::new()
     };
-    let materials = if manage || mine.as_ref().is_some_and(|m| m.state.active()) {
+    let materials = if manage
+        || mine
+            .as_ref()
+            .is_some_and(|m| m.state == super::model::EnrolmentState::Enrolled)
+    {
         service::materials(&mut tx, id).await?
     } else {
         Vec::new()

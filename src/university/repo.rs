@@ -217,6 +217,13 @@ pub async fn recount(tx: &mut Tx, id: SectionId) -> Result<(), sqlx::Error> {
         .bind(id).execute(c).await.map(|_| ()))
 }
 
+/// Locks a term's row for the rest of the transaction (a no-op update): on PostgreSQL two
+/// enrolments of one person in one term then count their courses one after the other.
+pub async fn lock_term(tx: &mut Tx, id: TermId) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE terms SET course_limit = course_limit WHERE id = $1")
+        .bind(id).execute(c).await.map(|_| ()))
+}
+
 /// How many courses a person holds or waits for in a term (other than `except`).
 pub async fn taken_in_term(
     tx: &mut Tx,
@@ -324,12 +331,17 @@ pub async fn upsert(tx: &mut Tx, e: &NewEnrolment<'_>) -> Result<EnrolmentId, sq
         .fetch_one(c).await)
 }
 
-pub async fn cancel(tx: &mut Tx, id: EnrolmentId) -> Result<bool, sqlx::Error> {
+/// Cancels an enrolment still in the state `from` (read under the section's lock).
+pub async fn cancel(
+    tx: &mut Tx,
+    id: EnrolmentId,
+    from: EnrolmentState,
+) -> Result<bool, sqlx::Error> {
     let at = now();
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE enrolments SET state = 'cancelled', cancelled_at = $2, updated_at = $2
-         WHERE id = $1 AND state <> 'cancelled'")
-        .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+         WHERE id = $1 AND state = $3 AND state <> 'cancelled'")
+        .bind(id).bind(at).bind(from.as_str()).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

@@ -435,6 +435,20 @@ async fn a_code_checks_in_once_and_walk_ins_are_added() {
             .await,
         1
     );
+    // Checked in: no longer cancelled, by the person or the organiser.
+    let reg1 = app
+        .scalar(&format!(
+            "SELECT id FROM event_registrations WHERE person_id = {p1}"
+        ))
+        .await;
+    let r = m1
+        .json(
+            "POST",
+            &format!("/api/v1/events/registrations/{reg1}/cancel"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // The one waiting has no place; a made-up code is not this event's; a member cannot check in.
     let r = staff.json("POST", &url, json!({ "code": c2 })).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
@@ -839,4 +853,22 @@ async fn staff_approve_or_refuse_registrations_when_the_event_asks_for_it() {
             .contains(&"event_refused".to_string())
     );
     assert_eq!(counts(&app, event).await, (1, 1, 0));
+    // The one holding the place cancels: the approved one waiting gets it.
+    let r = m1
+        .json(
+            "POST",
+            &format!("/api/v1/events/registrations/{}/cancel", regs[0]),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(counts(&app, event).await, (1, 0, 0));
+    assert_eq!(
+        app.text(&format!(
+            "SELECT state FROM event_registrations WHERE id = {}",
+            regs[2]
+        ))
+        .await,
+        "registered"
+    );
 }

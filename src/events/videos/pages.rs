@@ -156,7 +156,13 @@ pub async fn watch(
     let mut tx = state.db.write().await?;
     let video = service::watch(&mut tx, &ctx, id, (&who, also.as_deref())).await?;
     let event = match (video.event_id, ctx.full_principal()) {
-        (Some(e), Some(_)) => crate::events::service::summary(&mut tx, e).await?,
+        (Some(e), Some(p)) => {
+            let v = Viewer {
+                ctx: ctx.clone(),
+                p: p.clone(),
+            };
+            crate::events::service::summary(&mut tx, &v, e).await?
+        }
         _ => None,
     };
     tx.commit().await?;
