@@ -78,3 +78,5 @@ CREATE TABLE event_registrations (
 CREATE INDEX event_registrations_queue ON event_registrations(event_id, state, position);
 CREATE INDEX event_registrations_person ON event_registrations(person_id);
 CREATE INDEX event_registrations_account ON event_registrations(account_id);
+-- One's own registrations (the events page, the calendar feed).
+CREATE INDEX event_registrations_who ON event_registrations(who, event_id);
