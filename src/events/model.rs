@@ -142,7 +142,9 @@ pub fn form_time(at: &DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn time(
+/// A time field (China time or RFC 3339): `Some(None)` when empty and not required, `None`
+/// when refused (the error recorded).
+pub fn time(
     f: &mut Fields,
     field: &'static str,
     raw: &str,
@@ -219,25 +221,7 @@ impl NewEvent {
                 categories.push(c);
             }
         }
-        let capacity = match raw
-            .capacity
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Some(None),
-            Some(s) => match s.parse::<i64>() {
-                Ok(n) if n < 0 => {
-                    f.add(FieldError::new("capacity", "activity.capacity_negative"));
-                    None
-                }
-                Ok(n) if n <= MAX_CAPACITY => Some(Some(n)),
-                _ => {
-                    f.add(FieldError::new("capacity", "validation.number"));
-                    None
-                }
-            },
-        };
+        let capacity = capacity(&mut f, raw.capacity.as_deref(), MAX_CAPACITY);
         let opens = time(&mut f, "opens_at", &raw.opens_at, false);
         let closes = time(&mut f, "closes_at", &raw.closes_at, false);
         if let (Some(Some(o)), Some(Some(c))) = (opens, closes)
@@ -285,6 +269,24 @@ pub fn cancel_reason(raw: &str) -> AppResult<String> {
     let mut f = Fields::new();
     let r = f.required_text("reason", Some(raw), 200);
     f.done(r)
+}
+
+/// A number of places: empty is no limit; below 0 and above `max` are refused.
+pub fn capacity(f: &mut Fields, raw: Option<&str>, max: i64) -> Option<Option<i64>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(None),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n < 0 => {
+                f.add(FieldError::new("capacity", "activity.capacity_negative"));
+                None
+            }
+            Ok(n) if n <= max => Some(Some(n)),
+            _ => {
+                f.add(FieldError::new("capacity", "validation.number"));
+                None
+            }
+        },
+    }
 }
 
 /// Whether registration is open at `now`: from `opens` (if set) until `closes` (or the start).

@@ -4,7 +4,6 @@
 //! term.
 
 use crate::error::{AppResult, FieldError};
-use crate::events::model::parse_time;
 use crate::ids::UnitId;
 use crate::people::model::code_enum;
 use crate::web::form::Fields;
@@ -61,28 +60,6 @@ pub struct NewTerm {
     pub course_limit: i64,
 }
 
-fn when(
-    f: &mut Fields,
-    field: &'static str,
-    raw: &str,
-    required: bool,
-) -> Option<Option<DateTime<Utc>>> {
-    if raw.trim().is_empty() {
-        if required {
-            f.add(FieldError::new(field, "validation.required"));
-            return None;
-        }
-        return Some(None);
-    }
-    match parse_time(raw) {
-        Some(t) => Some(Some(t)),
-        None => {
-            f.add(FieldError::new(field, "activity.time_format"));
-            None
-        }
-    }
-}
-
 impl NewTerm {
     /// Parses a term: classes end on or after they start, enrolment closes after it opens,
     /// the priority window ends inside the enrolment window.
@@ -105,14 +82,18 @@ impl NewTerm {
                 f.add(FieldError::new(field, "activity.time_format"));
             }
         }
-        let opens = when(&mut f, "enrol_opens_at", &raw.enrol_opens_at, true).flatten();
-        let closes = when(&mut f, "enrol_closes_at", &raw.enrol_closes_at, true).flatten();
+        let opens = crate::events::model::time(&mut f, "enrol_opens_at", &raw.enrol_opens_at, true)
+            .flatten();
+        let closes =
+            crate::events::model::time(&mut f, "enrol_closes_at", &raw.enrol_closes_at, true)
+                .flatten();
         if let (Some(o), Some(c)) = (opens, closes)
             && c <= o
         {
             f.add(FieldError::new("enrol_closes_at", "activity.window_order"));
         }
-        let priority = when(&mut f, "priority_until", &raw.priority_until, false);
+        let priority =
+            crate::events::model::time(&mut f, "priority_until", &raw.priority_until, false);
         if let (Some(Some(p)), Some(o), Some(c)) = (priority, opens, closes)
             && (p <= o || p >= c)
         {
@@ -210,25 +191,7 @@ impl NewSection {
         if matches!((&place, &online_url), (Some(None), Some(None))) {
             f.add(FieldError::new("place", "activity.where_required"));
         }
-        let capacity = match raw
-            .capacity
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Some(None),
-            Some(s) => match s.parse::<i64>() {
-                Ok(n) if n < 0 => {
-                    f.add(FieldError::new("capacity", "activity.capacity_negative"));
-                    None
-                }
-                Ok(n) if n <= 10_000 => Some(Some(n)),
-                _ => {
-                    f.add(FieldError::new("capacity", "validation.number"));
-                    None
-                }
-            },
-        };
+        let capacity = crate::events::model::capacity(f, raw.capacity.as_deref(), 10_000);
         Some(NewSection {
             label: label?.unwrap_or_else(|| "一班".into()),
             teacher: teacher?,

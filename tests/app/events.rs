@@ -27,7 +27,7 @@ async fn organise(c: &mut Client<'_>, body: serde_json::Value) -> i64 {
     r.json()["id"].as_i64().unwrap()
 }
 
-/// A person filed at `unit` by `staff` and, with a login, an account linked to the file.
+/// A person filed at `unit` by `staff` (no account).
 async fn person(app: &TestApp, staff: &mut Client<'_>, unit: i64, name: &str, cat: &str) -> i64 {
     let r = staff
         .json(
@@ -48,16 +48,7 @@ async fn member<'a>(
     login: &str,
     cat: &str,
 ) -> (Client<'a>, i64) {
-    let id = person(app, staff, unit, login, cat).await;
-    let m = fixtures::user_client(app, login, unit, UnitRole::Member).await;
-    let r = staff
-        .post(
-            &format!("/people/{id}/link"),
-            &[("username", login), ("reason", "本人申请")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    (m, id)
+    fixtures::member_with_file(app, staff, unit, login, cat).await
 }
 
 async fn register(c: &mut Client<'_>, event: i64) -> (StatusCode, serde_json::Value) {

@@ -310,3 +310,32 @@ pub async fn statuses(
         .await
         .unwrap()
 }
+
+/// A member: a file at `unit` of category `cat` filed by `staff`, and an account of that
+/// name linked to it (as staff link them). Returns the member's client and the file.
+pub async fn member_with_file<'a>(
+    app: &'a TestApp,
+    staff: &mut Client<'_>,
+    unit: i64,
+    login: &str,
+    cat: &str,
+) -> (Client<'a>, i64) {
+    let r = staff
+        .json(
+            "POST",
+            "/api/v1/people",
+            serde_json::json!({ "unit_id": unit, "name": login, "categories": [cat] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let m = user_client(app, login, unit, UnitRole::Member).await;
+    let r = staff
+        .post(
+            &format!("/people/{id}/link"),
+            &[("username", login), ("reason", "本人申请")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    (m, id)
+}

@@ -50,24 +50,7 @@ async fn member<'a>(
     unit: i64,
     login: &str,
 ) -> (Client<'a>, i64) {
-    let r = staff
-        .json(
-            "POST",
-            "/api/v1/people",
-            json!({ "unit_id": unit, "name": login, "categories": ["tuixiu"] }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.json()["id"].as_i64().unwrap();
-    let m = fixtures::user_client(app, login, unit, UnitRole::Member).await;
-    let r = staff
-        .post(
-            &format!("/people/{id}/link"),
-            &[("username", login), ("reason", "本人申请")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    (m, id)
+    fixtures::member_with_file(app, staff, unit, login, "tuixiu").await
 }
 
 async fn enrol(c: &mut Client<'_>, section: i64) -> (StatusCode, serde_json::Value) {
