@@ -171,6 +171,7 @@ pub async fn checkin_page(
         q: query,
         found,
     })
+    .map(crate::web::headers::with_camera)
 }
 
 #[derive(serde::Deserialize, Default)]

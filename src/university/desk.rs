@@ -60,6 +60,7 @@ pub async fn checkin_page(
         seen,
         again: q.again.as_deref() == Some("1"),
     })
+    .map(crate::web::headers::with_camera)
 }
 
 #[derive(serde::Deserialize, Default)]

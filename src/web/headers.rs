@@ -10,12 +10,20 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
                    form-action 'self'; frame-ancestors 'none'";
 
+const PERMISSIONS: &str = "permissions-policy";
+
+/// A page that reads QR codes with the phone's camera (a check-in page): it, and only it, may
+/// use the camera; everything else stays denied.
+pub fn with_camera(mut resp: Response) -> Response {
+    resp.headers_mut().insert(
+        PERMISSIONS,
+        HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
+    );
+    resp
+}
+
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
-    // The camera only where a QR code is read: an event's check-in page.
-    let path = req.uri().path();
-    let camera = path.ends_with("/checkin")
-        && (path.starts_with("/events/") || path.starts_with("/university/sessions/"));
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(
@@ -31,14 +39,14 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static(if camera {
-            "camera=(self), microphone=(), geolocation=()"
-        } else {
-            "camera=(), microphone=(), geolocation=()"
-        }),
-    );
+    // No camera, microphone or location, unless the page asked for the camera itself
+    // (`with_camera`).
+    if !h.contains_key(PERMISSIONS) {
+        h.insert(
+            PERMISSIONS,
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        );
+    }
     if is_static {
         h.insert(
             header::CACHE_CONTROL,

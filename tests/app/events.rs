@@ -461,6 +461,20 @@ async fn a_code_checks_in_once_and_walk_ins_are_added() {
         page.body
     );
     assert!(page.body.contains("已经签到过了"), "{}", page.body);
+    // The check-in page alone may use the camera.
+    assert!(
+        page.headers["permissions-policy"]
+            .to_str()
+            .unwrap()
+            .contains("camera=(self)")
+    );
+    let other = staff.get(&format!("/events/{event}")).await;
+    assert!(
+        other.headers["permissions-policy"]
+            .to_str()
+            .unwrap()
+            .contains("camera=()")
+    );
     // A walk-in: the one waiting comes anyway, and a person on file without registering.
     let walk = person(&app, &mut staff, c.village_b, "周大爷", "tuixiu").await;
     let p2 = app.scalar("SELECT id FROM people WHERE name = 'li'").await;
